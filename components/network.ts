@@ -1,0 +1,130 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import { Vpc } from "@pulumi/awsx/ec2";
+import { NatStrategy } from "../stacks/profiles";
+import { parseCidr } from "../stacks/schema-kit";
+import { policyDocument, serviceTrustPolicy } from "./iam";
+
+export interface NetworkArgs {
+    /** AWS region; names the S3 gateway endpoint's service. */
+    region: string;
+    /** The account the flow-log role trusts the flow-logs service for. */
+    accountId: pulumi.Input<string>;
+    /** VPC CIDR block (/16../22). Default in config: `10.0.0.0/16`. */
+    cidr: string;
+    /** Availability zones (2..6). Default in config: the profile's (staging 2, production 3). */
+    azCount: number;
+    /** NAT gateways: `none`, `single` or `perAz`. Default in config: the profile's (staging `single`, production `perAz`). */
+    natStrategy: NatStrategy;
+    /** Retention of the flow-log group in days. Default in config: the profile's (staging 14, production 365). */
+    flowLogRetentionDays: number;
+}
+
+const NAT: Record<NatStrategy, "None" | "Single" | "OnePerAz"> = { none: "None", single: "Single", perAz: "OnePerAz" };
+
+/**
+ * Subnet masks: each AZ gets an equal slice of the VPC; within it, private (workloads) takes
+ * half, public (load balancers, NAT) and data (databases, caches: no route to the internet) a
+ * quarter each.
+ */
+export function subnetMasks(cidr: string, azCount: number): { private: number; public: number; data: number } {
+    const prefix = parseCidr(cidr)?.prefix;
+    if (prefix === undefined) throw new Error(`invalid CIDR ${cidr}`);
+    const perAz = prefix + Math.ceil(Math.log2(azCount));
+    return { private: perAz + 1, public: perAz + 2, data: perAz + 2 };
+}
+
+/**
+ * The stack's network, shared by every workload: a VPC with public, private and isolated data
+ * subnets in each AZ, NAT gateways per the profile, an S3 gateway endpoint (S3 traffic skips
+ * the NAT), and flow logs of all traffic to CloudWatch Logs.
+ */
+export class Network extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    readonly cidr: string;
+    /** Load balancers and NAT gateways. */
+    readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Workloads (tasks, hosts); egress through NAT. */
+    readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** Databases and caches; no route to the internet. */
+    readonly dataSubnetIds: pulumi.Output<string[]>;
+    readonly flowLogGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:network:Network", name, {}, opts);
+        const masks = subnetMasks(args.cidr, args.azCount);
+
+        const vpc = new Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: args.cidr,
+                numberOfAvailabilityZones: args.azCount,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                natGateways: { strategy: NAT[args.natStrategy] },
+                subnetStrategy: "Auto",
+                subnetSpecs: [
+                    { type: "Private", name: "private", cidrMask: masks.private },
+                    { type: "Public", name: "public", cidrMask: masks.public },
+                    { type: "Isolated", name: "data", cidrMask: masks.data },
+                ],
+                // A gateway endpoint; "Auto" associates it with the VPC's route tables.
+                vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3` }],
+                vpcEndpointStrategy: "Auto",
+            },
+            { parent: this },
+        );
+
+        const flowLogGroup = new cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            { retentionInDays: args.flowLogRetentionDays },
+            { parent: this },
+        );
+        const flowLogRole = new iam.Role(
+            `${name}-flow-logs`,
+            { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", args.accountId) },
+            { parent: this },
+        );
+        new iam.RolePolicy(
+            `${name}-flow-logs`,
+            {
+                role: flowLogRole.id,
+                policy: policyDocument([
+                    {
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+                    },
+                ]),
+            },
+            { parent: this },
+        );
+        new ec2.FlowLog(
+            `${name}-flow-log`,
+            {
+                vpcId: vpc.vpcId,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: flowLogGroup.arn,
+                iamRoleArn: flowLogRole.arn,
+                maxAggregationInterval: 60,
+            },
+            { parent: this },
+        );
+
+        this.vpcId = vpc.vpcId;
+        this.cidr = args.cidr;
+        this.publicSubnetIds = vpc.publicSubnetIds;
+        this.privateSubnetIds = vpc.privateSubnetIds;
+        this.dataSubnetIds = vpc.isolatedSubnetIds;
+        this.flowLogGroupName = flowLogGroup.name;
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            dataSubnetIds: this.dataSubnetIds,
+            flowLogGroupName: this.flowLogGroupName,
+        });
+    }
+}

@@ -1,0 +1,43 @@
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { PlatformConfig } from "../stacks/schema";
+import { WorkloadContext } from "./context";
+import { Network } from "./network";
+import { TOPOLOGY_REGISTRY, TopologyDefinition, WorkloadOutputs } from "./topologies/registry";
+import { TopologyName } from "../stacks/schema";
+
+export interface Platform {
+    readonly network: Network;
+    /** Each workload's outputs, by workload name. */
+    readonly workloads: Record<string, WorkloadOutputs>;
+}
+
+/**
+ * The whole program as a function of its validated config: one network for the stack, then
+ * each workload through the topology its config names. Pure in its inputs, so tests can
+ * build staging and production side by side.
+ */
+export function createPlatform(
+    config: PlatformConfig,
+    registry: Readonly<Record<TopologyName, TopologyDefinition<any> | undefined>> = TOPOLOGY_REGISTRY,
+): Platform {
+    const accountId = getCallerIdentityOutput({}).accountId;
+    const network = new Network("network", {
+        region: config.region,
+        accountId,
+        cidr: config.network.cidr,
+        azCount: config.network.azCount,
+        natStrategy: config.network.natStrategy,
+        flowLogRetentionDays: config.network.flowLogRetentionDays,
+    });
+    const ctx: WorkloadContext = { platform: config, network, accountId };
+
+    const workloads: Record<string, WorkloadOutputs> = {};
+    for (const [name, workload] of Object.entries(config.workloads)) {
+        const topology = registry[workload.topology];
+        // Validation rejects unavailable topologies; reaching this is a programming error.
+        if (!topology) throw new Error(`topology ${workload.topology} of workload ${name} is not registered`);
+        workloads[name] = topology.deploy(name, workload.settings, ctx);
+    }
+    return { network, workloads };
+}
+

@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SettingsSchema, TOPOLOGIES, TopologyName, TopologySchemas } from "../../stacks/schema";
+import { WorkloadContext } from "../context";
+
+/** Stack outputs of one workload (URLs, endpoints, ARNs), exported under `workloads.<name>`. */
+export type WorkloadOutputs = Record<string, pulumi.Input<unknown>>;
+
+/** A topology: how its settings are validated and what it deploys for one workload. */
+export interface TopologyDefinition<Settings = unknown> {
+    /** Validates the workload's settings (every key but `topology`) and fills profile defaults. */
+    readonly settings: SettingsSchema;
+    /** Creates the workload's component; `settings` is what `settings` produced. */
+    deploy(name: string, settings: Settings, ctx: WorkloadContext): WorkloadOutputs;
+}
+
+/**
+ * Every topology the program knows. `undefined` marks one that has not landed yet: a stack
+ * naming it fails validation with "not yet available" before anything is created.
+ */
+export const TOPOLOGY_REGISTRY: Readonly<Record<TopologyName, TopologyDefinition<any> | undefined>> = {
+    "fargate-rds": undefined,
+    "ecs-audit-worker": undefined,
+    "aurora-web": undefined,
+    "compose-host": undefined,
+    "event-driven": undefined,
+};
+
+/** The registry's settings schemas, as stack validation needs them. */
+export const TOPOLOGY_SCHEMAS: TopologySchemas = Object.fromEntries(
+    TOPOLOGIES.map((name) => [name, TOPOLOGY_REGISTRY[name]?.settings]),
+) as Record<TopologyName, SettingsSchema | undefined>;

@@ -1,0 +1,135 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+/**
+ * Building blocks for stack-config schemas. Every schema reports all of its problems in one
+ * pass (zod collects issues across siblings), rejects unknown keys naming the allowed ones,
+ * and states what is allowed; `formatIssues` adds the key path and the offending value.
+ */
+
+/** What a schema needs to know about the stack it validates. */
+export interface SchemaContext {
+    /** Fully qualified config keys that were set with `--secret` (e.g. `platform:workloads`). */
+    readonly secretKeys: ReadonlySet<string>;
+}
+
+/** An object schema that rejects keys it does not declare, listing the allowed ones. */
+export function strictObject<T extends z.ZodRawShape>(shape: T) {
+    const allowed = Object.keys(shape).join(", ");
+    return z
+        .object(shape, {
+            errorMap: (issue, ctx) =>
+                issue.code === z.ZodIssueCode.unrecognized_keys
+                    ? { message: `unknown key; allowed keys: ${allowed}` }
+                    : { message: ctx.defaultError },
+        })
+        .strict();
+}
+
+export const integer = (min: number, max: number) =>
+    z
+        .number({ invalid_type_error: `expected an integer (allowed: ${min}..${max})` })
+        .int(`expected an integer (allowed: ${min}..${max})`)
+        .min(min, `must be at least ${min} (allowed: ${min}..${max})`)
+        .max(max, `must be at most ${max} (allowed: ${min}..${max})`);
+
+export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values as unknown as [T[number], ...T[number][]], {
+        errorMap: () => ({ message: `must be one of: ${values.join(", ")}` }),
+    });
+
+export const nonEmptyString = (what: string) =>
+    z.string({ invalid_type_error: `expected ${what} (a string)` }).min(1, `${what} must not be empty`);
+
+/** A number out of a fixed list (e.g. CloudWatch retention days). */
+export const numberIn = (values: readonly number[]) =>
+    z.number().refine((v) => values.includes(v), { message: `must be one of: ${values.join(", ")}` });
+
+const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Parses `a.b.c.d/n`; returns undefined if malformed. */
+export function parseCidr(value: string): { address: number; prefix: number } | undefined {
+    const [ip, bits, ...rest] = value.split("/");
+    if (rest.length > 0 || !ip || !bits || !ipv4.test(ip) || !/^\d{1,2}$/.test(bits)) return undefined;
+    const prefix = Number(bits);
+    if (prefix > 32) return undefined;
+    const address = ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+    return { address, prefix };
+}
+
+/** An IPv4 CIDR block with its host bits zero, and a prefix length in [minPrefix, maxPrefix]. */
+export const cidrBlock = (minPrefix = 0, maxPrefix = 32) =>
+    z.string({ invalid_type_error: "expected an IPv4 CIDR block such as 10.0.0.0/16" }).superRefine((value, ctx) => {
+        const parsed = parseCidr(value);
+        if (!parsed) {
+            ctx.addIssue({ code: "custom", message: "not an IPv4 CIDR block; write it as a.b.c.d/n, e.g. 10.0.0.0/16" });
+            return;
+        }
+        if (parsed.prefix < minPrefix || parsed.prefix > maxPrefix) {
+            ctx.addIssue({ code: "custom", message: `prefix length must be /${minPrefix} to /${maxPrefix}` });
+            return;
+        }
+        const hostBits = 32 - parsed.prefix;
+        if (hostBits > 0 && parsed.address % 2 ** hostBits !== 0) {
+            ctx.addIssue({ code: "custom", message: "host bits must be zero (write the network address of the block)" });
+        }
+    });
+
+/**
+ * A value that must have been set with `pulumi config set --secret [--path]` under the given
+ * top-level key; it comes out as a secret `Output` so it never appears in plain text.
+ */
+export const secretString = (ctx: SchemaContext, topLevelKey: string, what: string) =>
+    nonEmptyString(what)
+        .superRefine((_value, refinement) => {
+            if (!ctx.secretKeys.has(topLevelKey)) {
+                refinement.addIssue({
+                    code: "custom",
+                    message: `${what} is a secret: set it with \`pulumi config set --secret --path <key> <value>\`, not in plain text`,
+                });
+            }
+        })
+        .transform((value) => pulumi.secret(value));
+
+/** One validation problem, ready to print. */
+export interface ConfigProblem {
+    /** Key path as `pulumi config set --path` spells it, e.g. `platform:network.cidr`. */
+    readonly path: string;
+    readonly message: string;
+}
+
+function render(value: unknown): string {
+    if (value === undefined) return "nothing (the key is missing)";
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+    return path.reduce<unknown>(
+        (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+        root,
+    );
+}
+
+function joinPath(namespace: string, path: readonly (string | number)[]): string {
+    const [head, ...rest] = path;
+    const tail = rest.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("");
+    return head === undefined ? namespace : `${namespace}:${head}${tail}`;
+}
+
+/** Turns zod issues into problems naming the key path, what is allowed and the bad value. */
+export function formatIssues(error: z.ZodError, input: unknown, namespace: string): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    for (const issue of error.issues) {
+        if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+            for (const key of issue.keys) {
+                const path = [...issue.path, key];
+                problems.push({ path: joinPath(namespace, path), message: `${issue.message}; got ${render(valueAt(input, path))}` });
+            }
+            continue;
+        }
+        const path = joinPath(namespace, issue.path);
+        problems.push({ path, message: `${issue.message}; got ${render(valueAt(input, issue.path))}` });
+    }
+    return problems;
+}

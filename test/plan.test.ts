@@ -1,0 +1,99 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { planStack } from "../testing/plan";
+import { PROJECT_DIR, readStackFiles, secretPlaceholder, shippedStacks } from "../testing/stack-files";
+
+function runPlanCli(args: string[]) {
+    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_DIR, "tools/plan.ts"), ...args], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+    });
+}
+
+describe("offline plan", () => {
+    it("ships staging and production stack files", () => {
+        expect(shippedStacks()).to.include.members(["staging", "production"]);
+    });
+
+    for (const stack of ["staging", "production"]) {
+        it(`plans the shipped ${stack} stack with its region, tags and environment`, async () => {
+            const files = readStackFiles(stack);
+            expect(files.config["platform:environment"]).to.equal(stack);
+            expect(JSON.parse(files.config["aws:defaultTags"])).to.deep.equal({ tags: { project: "platform", stack, environment: stack } });
+            const plan = await planStack(files);
+            expect(plan.project).to.equal("platform");
+            expect(plan.stack).to.equal(stack);
+            expect(plan.resources.map((r) => r.type)).to.include.members(["awsx:ec2:Vpc", "aws:ec2/flowLog:FlowLog"]);
+        });
+    }
+
+    it("turns secure: values into secret placeholders and marks their keys secret", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const file = path.join(dir, "Pulumi.secret.yaml");
+        fs.writeFileSync(file, "config:\n  aws:region: eu-west-1\n  platform:environment: staging\n  platform:workloads:\n    api:\n      token:\n        secure: v1:abc\n");
+        const files = readStackFiles("secret", file);
+        expect(files.secretKeys).to.deep.equal(["platform:workloads"]);
+        expect(JSON.parse(files.config["platform:workloads"])).to.deep.equal({ api: { token: secretPlaceholder("platform:workloads.api.token") } });
+    });
+
+    it("writes the plan as JSON with every resource's inputs, options and dependencies", () => {
+        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "production.json");
+        const run = runPlanCli(["--stack", "production", "--json", out]);
+        expect(run.status, run.stderr).to.equal(0);
+        expect(run.stdout).to.contain("+ network (platform:network:Network)").and.contain("By type:");
+
+        const plan = JSON.parse(fs.readFileSync(out, "utf8"));
+        expect(plan).to.have.keys("project", "stack", "resources", "outputs");
+        expect(plan.project).to.equal("platform");
+        expect(plan.stack).to.equal("production");
+        for (const r of plan.resources) {
+            expect(r).to.have.keys("urn", "type", "name", "parent", "custom", "inputs", "options", "dependencies");
+            expect(r.options).to.have.keys("protect", "retainOnDelete", "ignoreChanges", "dependsOn");
+            expect(r.urn).to.match(/^urn:pulumi:production::platform::/);
+        }
+        const vpc = plan.resources.find((r: { type: string }) => r.type === "awsx:ec2:Vpc");
+        const flowLog = plan.resources.find((r: { type: string }) => r.type === "aws:ec2/flowLog:FlowLog");
+        const network = plan.resources.find((r: { type: string }) => r.type === "platform:network:Network");
+        expect(network.parent).to.equal(null);
+        expect(vpc.parent).to.equal(network.urn);
+        expect(vpc.custom).to.equal(false);
+        expect(flowLog.custom).to.equal(true);
+        expect(flowLog.dependencies).to.include(vpc.urn);
+        expect(flowLog.inputs.logDestination).to.match(/^arn:aws:logs:us-east-1:123456789012:log-group:/);
+        expect(plan.outputs.vpcId).to.match(/^vpc-/);
+        expect(plan.outputs.privateSubnetIds).to.have.length(3);
+    });
+
+    it("rejects a bad stack file with every problem, a non-zero exit and no JSON", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const file = path.join(dir, "Pulumi.broken.yaml");
+        const out = path.join(dir, "broken.json");
+        fs.writeFileSync(
+            file,
+            [
+                "config:",
+                "  aws:region: us-east-1",
+                "  platform:environment: staging",
+                "  platform:network:",
+                "    cidr: 10.0.0.0/33",
+                "    azCount: 0",
+                "    colour: blue",
+                "  platform:workloads:",
+                "    api:",
+                "      topology: kubernetes",
+                "",
+            ].join("\n"),
+        );
+        const run = runPlanCli(["--stack", "broken", "--config-file", file, "--json", out]);
+        expect(run.status).to.equal(1);
+        expect(run.stderr).to.contain("Stack configuration is invalid (4 problems); nothing was created");
+        expect(run.stderr).to.contain("platform:network.cidr: not an IPv4 CIDR block");
+        expect(run.stderr).to.contain("platform:network.azCount: must be at least 2");
+        expect(run.stderr).to.contain("platform:network.colour: unknown key");
+        expect(run.stderr).to.contain('platform:workloads.api.topology: must be one of: fargate-rds');
+        expect(fs.existsSync(out)).to.equal(false);
+    });
+});

@@ -1,0 +1,316 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The one mock harness behind the offline plan and the tests: installs `pulumi.runtime.setMocks`
+ * with realistic outputs (IDs, ARNs in the stack's region and account, endpoints, awsx VPC
+ * subnets) and records every registered resource with its inputs, options and dependencies.
+ */
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+/** One registered resource as the plan reports it. */
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    custom: boolean;
+    /** Inputs as sent to the engine; secrets read `[secret]`, unknowns `[unknown]`. */
+    inputs: Record<string, unknown>;
+    options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; dependsOn: string[] };
+    /** URNs whose outputs this resource's inputs use, or that it depends on explicitly. */
+    dependencies: string[];
+}
+
+export interface MockOptions {
+    project: string;
+    stack: string;
+    region: string;
+    accountId?: string;
+}
+
+// Internal SDK hooks (typings omit them): the mock monitor, and the RPC queue to drain.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+    getMonitor(): MockMonitorLike;
+    waitForRPCs(): Promise<void>;
+};
+
+interface RegisterRequestLike {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+interface MockMonitorLike {
+    newUrn(parent: string, type: string, name: string): string;
+    registerResource(req: RegisterRequestLike, callback: (err: unknown, resp: unknown) => void): Promise<void>;
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Replaces the engine's wire encodings with readable values; secrets never leave as plain text. */
+export function sanitize(value: unknown): unknown {
+    if (value === UNKNOWN) return "[unknown]";
+    if (Array.isArray(value)) return value.map(sanitize);
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        const sig = obj[SIG_KEY];
+        if (sig === SECRET_SIG) return "[secret]";
+        if (sig === RESOURCE_SIG) return obj.urn;
+        if (sig === OUTPUT_SIG) return obj.secret ? "[secret]" : "value" in obj ? sanitize(obj.value) : "[unknown]";
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, sanitize(v)]));
+    }
+    return value;
+}
+
+const hex = (seed: string, length: number) => crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+
+/** Realistic provider outputs for a resource, keyed by type token. */
+function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOptions>): { id: string; state: Record<string, unknown> } {
+    const { type, name, inputs } = args;
+    const region = o.region;
+    const account = o.accountId;
+    const h = hex(`${type}::${name}`, 17);
+    // Physical name: what the program set, else Pulumi's auto-name (logical name + random suffix).
+    const physical = String(inputs.name ?? inputs.identifier ?? inputs.clusterIdentifier ?? inputs.bucket ?? `${name}-${h.slice(0, 7)}`);
+    const [pkg, mod] = type.split(":");
+    const service = (mod ?? "").split("/")[0];
+    let id = `${physical}`;
+    let arn = `arn:aws:${service}:${region}:${account}:${physical}`;
+    const extra: Record<string, unknown> = {};
+
+    switch (type) {
+        case "awsx:ec2:Vpc": {
+            const azs = Number(inputs.numberOfAvailabilityZones ?? 3);
+            const subnets = (tier: string) => Array.from({ length: azs }, (_, i) => `subnet-${hex(`${name}-${tier}-${i}`, 17)}`);
+            return {
+                id: "",
+                state: {
+                    vpcId: `vpc-${h}`,
+                    publicSubnetIds: subnets("public"),
+                    privateSubnetIds: subnets("private"),
+                    isolatedSubnetIds: subnets("isolated"),
+                },
+            };
+        }
+        case "aws:iam/role:Role":
+        case "aws:iam/policy:Policy":
+        case "aws:iam/instanceProfile:InstanceProfile": {
+            const kind = type === "aws:iam/role:Role" ? "role" : type === "aws:iam/policy:Policy" ? "policy" : "instance-profile";
+            arn = `arn:aws:iam::${account}:${kind}/${physical}`;
+            break;
+        }
+        case "aws:cloudwatch/logGroup:LogGroup":
+            arn = `arn:aws:logs:${region}:${account}:log-group:${physical}`;
+            break;
+        case "aws:ec2/securityGroup:SecurityGroup":
+            id = `sg-${h}`;
+            arn = `arn:aws:ec2:${region}:${account}:security-group/${id}`;
+            break;
+        case "aws:ec2/flowLog:FlowLog":
+            id = `fl-${h}`;
+            break;
+        case "aws:ec2/instance:Instance":
+            id = `i-${h}`;
+            arn = `arn:aws:ec2:${region}:${account}:instance/${id}`;
+            extra.privateIp = "10.0.1.10";
+            break;
+        case "aws:ec2/eip:Eip":
+            id = `eipalloc-${h}`;
+            extra.publicIp = "203.0.113.10";
+            extra.allocationId = id;
+            break;
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2":
+            arn = `arn:aws:s3:::${physical}`;
+            extra.bucket = physical;
+            extra.bucketRegionalDomainName = `${physical}.s3.${region}.amazonaws.com`;
+            break;
+        case "aws:sqs/queue:Queue":
+            arn = `arn:aws:sqs:${region}:${account}:${physical}`;
+            id = `https://sqs.${region}.amazonaws.com/${account}/${physical}`;
+            extra.url = id;
+            break;
+        case "aws:sns/topic:Topic":
+            arn = `arn:aws:sns:${region}:${account}:${physical}`;
+            id = arn;
+            break;
+        case "aws:secretsmanager/secret:Secret":
+            arn = `arn:aws:secretsmanager:${region}:${account}:secret:${physical}-${h.slice(0, 6)}`;
+            id = arn;
+            break;
+        case "aws:rds/instance:Instance": {
+            arn = `arn:aws:rds:${region}:${account}:db:${physical}`;
+            const address = `${physical}.c${h.slice(0, 11)}.${region}.rds.amazonaws.com`;
+            Object.assign(extra, { address, endpoint: `${address}:5432`, port: 5432, resourceId: `db-${h.toUpperCase()}` });
+            break;
+        }
+        case "aws:rds/cluster:Cluster": {
+            arn = `arn:aws:rds:${region}:${account}:cluster:${physical}`;
+            const suffix = `cluster-c${h.slice(0, 11)}.${region}.rds.amazonaws.com`;
+            Object.assign(extra, { endpoint: `${physical}.${suffix}`, readerEndpoint: `${physical}.cluster-ro-c${h.slice(0, 11)}.${region}.rds.amazonaws.com`, port: 5432 });
+            break;
+        }
+        case "aws:lb/loadBalancer:LoadBalancer":
+        case "aws:alb/loadBalancer:LoadBalancer": {
+            const lbName = physical.slice(0, 32);
+            const suffix = `app/${lbName}/${h.slice(0, 16)}`;
+            arn = `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/${suffix}`;
+            id = arn;
+            Object.assign(extra, { arnSuffix: suffix, dnsName: `internal-${lbName}-1234567890.${region}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K" });
+            break;
+        }
+        case "aws:lb/targetGroup:TargetGroup":
+        case "aws:alb/targetGroup:TargetGroup": {
+            const suffix = `targetgroup/${physical.slice(0, 32)}/${h.slice(0, 16)}`;
+            arn = `arn:aws:elasticloadbalancing:${region}:${account}:${suffix}`;
+            id = arn;
+            extra.arnSuffix = suffix;
+            break;
+        }
+        case "aws:ecs/cluster:Cluster":
+            arn = `arn:aws:ecs:${region}:${account}:cluster/${physical}`;
+            id = arn;
+            break;
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            arn = `arn:aws:ecs:${region}:${account}:task-definition/${inputs.family ?? physical}:1`;
+            id = String(inputs.family ?? physical);
+            extra.revision = 1;
+            break;
+        case "aws:ecr/repository:Repository":
+            arn = `arn:aws:ecr:${region}:${account}:repository/${physical}`;
+            extra.repositoryUrl = `${account}.dkr.ecr.${region}.amazonaws.com/${physical}`;
+            break;
+        case "aws:cloudfront/distribution:Distribution":
+            id = `E${h.slice(0, 13).toUpperCase()}`;
+            arn = `arn:aws:cloudfront::${account}:distribution/${id}`;
+            Object.assign(extra, { domainName: `d${h.slice(0, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" });
+            break;
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            Object.assign(extra, {
+                primaryEndpointAddress: `master.${physical}.${h.slice(0, 6)}.use1.cache.amazonaws.com`,
+                readerEndpointAddress: `replica.${physical}.${h.slice(0, 6)}.use1.cache.amazonaws.com`,
+            });
+            break;
+        case "random:index/randomPassword:RandomPassword":
+            extra.result = `mock-password-${h.slice(0, 12)}`;
+            break;
+        default:
+            if (pkg === "random") extra.result = `mock-${h.slice(0, 12)}`;
+    }
+    return { id, state: { ...inputs, arn, name: physical, ...extra } };
+}
+
+/** Provider functions the program calls, answered for the mock account and region. */
+function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): Record<string, unknown> {
+    switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: o.accountId, arn: `arn:aws:iam::${o.accountId}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: o.accountId };
+        case "aws:index/getRegion:getRegion":
+            return { name: o.region, region: o.region, id: o.region, endpoint: `ec2.${o.region}.amazonaws.com` };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return { names: ["a", "b", "c", "d"].map((s) => `${o.region}${s}`), id: o.region };
+        case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            return { id: "pl-3b927c52", name: args.inputs.name, arn: `arn:aws:ec2:${o.region}:aws:prefix-list/pl-3b927c52` };
+        case "aws:ssm/getParameter:getParameter":
+            return { name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String", id: args.inputs.name };
+        default:
+            return args.inputs;
+    }
+}
+
+/** Records what the program registers; `resources` is complete once `settle()` resolves. */
+export class PlanRecorder {
+    readonly resources: PlannedResource[] = [];
+
+    /** Waits until every pending registration has reached the mock monitor. */
+    async settle(): Promise<void> {
+        await settings.waitForRPCs();
+    }
+
+    byType(type: string): PlannedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource of `type` whose logical name is `name` (throws if absent). */
+    get(type: string, name: string): PlannedResource {
+        const found = this.resources.find((r) => r.type === type && r.name === name);
+        if (!found) {
+            const names = this.byType(type).map((r) => r.name);
+            throw new Error(`no ${type} named ${name}; have: ${names.join(", ") || "none"}`);
+        }
+        return found;
+    }
+}
+
+/** Installs the mocks for one stack; returns the recorder of what gets registered. */
+export function installMocks(options: MockOptions): PlanRecorder {
+    const o: Required<MockOptions> = { accountId: MOCK_ACCOUNT_ID, ...options };
+    pulumi.runtime.setMocks(
+        {
+            newResource: (args) => mockOutputs(args, o),
+            call: (args) => mockCall(args, o),
+        },
+        o.project,
+        o.stack,
+        false, // preview=false: under preview, unknowns would keep `apply` from running
+    );
+
+    const recorder = new PlanRecorder();
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = async (req, callback) => {
+        const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+        const dependencies = [...new Set(req.getDependenciesList())];
+        const viaProperties = new Set<string>();
+        req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => viaProperties.add(u)));
+        recorder.resources.push({
+            urn,
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent() || null,
+            custom: req.getCustom(),
+            inputs: sanitize(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            options: {
+                protect: req.getProtect() ?? false,
+                retainOnDelete: req.getRetainondelete() ?? false,
+                ignoreChanges: req.getIgnorechangesList(),
+                dependsOn: dependencies.filter((d) => !viaProperties.has(d)),
+            },
+            dependencies,
+        });
+        return register(req, callback);
+    };
+    return recorder;
+}
+
+/** Resolves a value that may hold Outputs, keeping secret leaves as `[secret]`. */
+export async function resolveOutputs(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const output = value as pulumi.Output<unknown> & { isSecret: Promise<boolean> };
+        const inner = await new Promise<unknown>((resolve) => output.apply(resolve));
+        return (await output.isSecret) ? "[secret]" : resolveOutputs(inner);
+    }
+    if (value instanceof pulumi.Resource) return undefined;
+    if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
+    if (value !== null && typeof value === "object") {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveOutputs(v)] as const));
+        return Object.fromEntries(entries);
+    }
+    return value;
+}

@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigValidationError } from "../stacks/schema";
+import { PlannedResource, installMocks, resolveOutputs } from "./mocks";
+import { StackFileConfig } from "./stack-files";
+
+/** The offline plan of one stack: what `pulumi preview` would create, with every input. */
+export interface Plan {
+    project: string;
+    stack: string;
+    resources: PlannedResource[];
+    outputs: Record<string, unknown>;
+}
+
+/**
+ * Runs the real program (index.ts) under mocks with a stack's config. Throws the program's
+ * `ConfigValidationError` untouched when the config is bad.
+ */
+export async function planStack(files: StackFileConfig): Promise<Plan> {
+    const region = files.config["aws:region"] ?? "us-east-1";
+    pulumi.runtime.setAllConfig(files.config, files.secretKeys);
+    const recorder = installMocks({ project: files.project, stack: files.stack, region });
+
+    // index.ts reads config when it loads: load it afresh for every stack.
+    const entry = require.resolve("../index");
+    delete require.cache[entry];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(entry) as Record<string, unknown>;
+
+    const outputs = (await resolveOutputs(program)) as Record<string, unknown>;
+    await recorder.settle();
+    return { project: files.project, stack: files.stack, resources: recorder.resources, outputs };
+}
+
+/** Prints the resource tree (component -> children) and a count by type. */
+export function renderTree(plan: Plan): string {
+    const children = new Map<string | null, PlannedResource[]>();
+    for (const r of plan.resources) {
+        const list = children.get(r.parent) ?? [];
+        list.push(r);
+        children.set(r.parent, list);
+    }
+    const known = new Set(plan.resources.map((r) => r.urn));
+    const lines: string[] = [`${plan.project}/${plan.stack}: ${plan.resources.length} resources`];
+    const walk = (parent: string | null, depth: number) => {
+        for (const r of children.get(parent) ?? []) {
+            const flags = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained" : ""].filter(Boolean);
+            lines.push(`${"  ".repeat(depth)}${r.custom ? "-" : "+"} ${r.name} (${r.type})${flags.length ? ` [${flags.join(", ")}]` : ""}`);
+            walk(r.urn, depth + 1);
+        }
+    };
+    walk(null, 1);
+    // Resources whose parent was not recorded (should not happen) still show up.
+    for (const [parent, list] of children) {
+        if (parent !== null && !known.has(parent)) list.forEach((r) => lines.push(`  ? ${r.name} (${r.type}) parent ${parent}`));
+    }
+    const counts = new Map<string, number>();
+    plan.resources.forEach((r) => counts.set(r.type, (counts.get(r.type) ?? 0) + 1));
+    lines.push("", "By type:");
+    [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).forEach(([type, n]) => lines.push(`  ${String(n).padStart(4)}  ${type}`));
+    return lines.join("\n");
+}
+
+export { ConfigValidationError };

@@ -1,0 +1,90 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+/** A stack's config as the Pulumi CLI would hand it to the program, minus decryption. */
+export interface StackFileConfig {
+    project: string;
+    stack: string;
+    /** Fully qualified key -> value as a string (objects as JSON), like PULUMI_CONFIG. */
+    config: Record<string, string>;
+    /** Keys holding a `secure:` value anywhere inside them, like PULUMI_CONFIG_SECRET_KEYS. */
+    secretKeys: string[];
+}
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/**
+ * Stand-in for a `secure:` value: the plan never decrypts (it has no passphrase or KMS key), so a
+ * secret becomes this placeholder, which the program still treats as a secret.
+ */
+export const secretPlaceholder = (keyPath: string) => `offline-plan-placeholder-for-${keyPath}`;
+
+function readYaml(file: string): Record<string, unknown> {
+    const doc = parse(fs.readFileSync(file, "utf8")) as unknown;
+    return doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>) : {};
+}
+
+/** Replaces `{ secure: ... }` with placeholders; reports whether any were found. */
+function replaceSecrets(value: unknown, keyPath: string): { value: unknown; secret: boolean } {
+    if (Array.isArray(value)) {
+        const items = value.map((v, i) => replaceSecrets(v, `${keyPath}[${i}]`));
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (Object.keys(obj).length === 1 && typeof obj.secure === "string") return { value: secretPlaceholder(keyPath), secret: true };
+        let secret = false;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(obj)) {
+            const r = replaceSecrets(v, `${keyPath}.${k}`);
+            out[k] = r.value;
+            secret ||= r.secret;
+        }
+        return { value: out, secret };
+    }
+    return { value, secret: false };
+}
+
+/**
+ * Reads `Pulumi.yaml` (project config defaults) and a stack file (`Pulumi.<stack>.yaml`, or
+ * `configFile`), merging them as the CLI does: stack values win, keys without a namespace belong
+ * to the project.
+ */
+export function readStackFiles(stack: string, configFile?: string, projectDir = PROJECT_DIR): StackFileConfig {
+    const project = readYaml(path.join(projectDir, "Pulumi.yaml"));
+    const projectName = String(project.name);
+    const qualify = (key: string) => (key.includes(":") ? key : `${projectName}:${key}`);
+
+    const config: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    const put = (key: string, raw: unknown) => {
+        const { value, secret } = replaceSecrets(raw, key);
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        if (secret) secretKeys.add(key);
+        else secretKeys.delete(key);
+    };
+
+    const declared = (project.config ?? {}) as Record<string, unknown>;
+    for (const [key, decl] of Object.entries(declared)) {
+        const d = decl as Record<string, unknown> | null;
+        const value = d && typeof d === "object" && !Array.isArray(d) ? (d.default ?? d.value) : decl;
+        if (value !== undefined) put(qualify(key), value);
+    }
+
+    const file = configFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`stack file not found: ${file}`);
+    const stackDoc = readYaml(file);
+    for (const [key, value] of Object.entries((stackDoc.config ?? {}) as Record<string, unknown>)) put(qualify(key), value);
+
+    return { project: projectName, stack, config, secretKeys: [...secretKeys] };
+}
+
+/** Stack names of the `Pulumi.<stack>.yaml` files shipped in the project. */
+export function shippedStacks(projectDir = PROJECT_DIR): string[] {
+    return fs
+        .readdirSync(projectDir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}

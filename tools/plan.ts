@@ -1,0 +1,48 @@
+import * as fs from "fs";
+import { ConfigValidationError, planStack, renderTree } from "../testing/plan";
+import { readStackFiles } from "../testing/stack-files";
+
+const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>]";
+
+function parseArgs(argv: string[]): { stack: string; configFile?: string; json?: string } {
+    const args: Record<string, string> = {};
+    for (let i = 0; i < argv.length; i += 2) {
+        const flag = argv[i];
+        const value = argv[i + 1];
+        if (!["--stack", "--config-file", "--json"].includes(flag) || value === undefined || value.startsWith("--")) {
+            throw new Error(`unexpected argument ${flag ?? ""}\n${USAGE}`);
+        }
+        args[flag.slice(2)] = value;
+    }
+    if (!args.stack) throw new Error(`--stack is required\n${USAGE}`);
+    return { stack: args.stack, configFile: args["config-file"], json: args.json };
+}
+
+async function main(): Promise<number> {
+    const args = parseArgs(process.argv.slice(2));
+    const started = Date.now();
+    try {
+        const plan = await planStack(readStackFiles(args.stack, args.configFile));
+        console.log(renderTree(plan));
+        if (args.json) {
+            fs.writeFileSync(args.json, JSON.stringify(plan, null, 2) + "\n");
+            console.log(`\nWrote ${args.json}`);
+        }
+        console.log(`\nPlanned ${plan.resources.length} resources in ${((Date.now() - started) / 1000).toFixed(1)} s (offline, under mocks).`);
+        return 0;
+    } catch (err) {
+        if (err instanceof ConfigValidationError) {
+            console.error(err.message);
+            return 1;
+        }
+        throw err;
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        console.error(err instanceof Error ? err.message : err);
+        process.exit(2);
+    },
+);
