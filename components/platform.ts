@@ -1,8 +1,10 @@
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getCallerIdentity, getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { PlatformConfig } from "../stacks/schema";
 import { WorkloadContext } from "./context";
 import { Network } from "./network";
 import { TOPOLOGY_REGISTRY, TopologyDefinition, WorkloadOutputs } from "./topologies/registry";
+
+type Registry = Readonly<Record<TopologyName, TopologyDefinition<any> | undefined>>;
 import { TopologyName } from "../stacks/schema";
 
 export interface Platform {
@@ -18,7 +20,7 @@ export interface Platform {
  */
 export function createPlatform(
     config: PlatformConfig,
-    registry: Readonly<Record<TopologyName, TopologyDefinition<any> | undefined>> = TOPOLOGY_REGISTRY,
+    registry: Registry = TOPOLOGY_REGISTRY,
 ): Platform {
     const accountId = getCallerIdentityOutput({}).accountId;
     const network = new Network("network", {
@@ -41,3 +43,23 @@ export function createPlatform(
     return { network, workloads };
 }
 
+
+export class PreflightError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`Preflight checks failed; nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "PreflightError";
+    }
+}
+
+/**
+ * Runs every workload's preflight checks (those needing the target account or a secret's
+ * plaintext) before any resource exists; throws a `PreflightError` listing every failure.
+ */
+export async function runPreflightChecks(config: PlatformConfig, registry: Registry = TOPOLOGY_REGISTRY, now = new Date()): Promise<void> {
+    const checks = Object.entries(config.workloads).filter(([, w]) => registry[w.topology]?.preflight);
+    if (checks.length === 0) return;
+    const { accountId } = await getCallerIdentity({});
+    const results = await Promise.allSettled(checks.map(([name, w]) => registry[w.topology]!.preflight!(name, w.settings, { accountId, now })));
+    const problems = results.flatMap((r) => (r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+    if (problems.length > 0) throw new PreflightError(problems);
+}

@@ -76,20 +76,27 @@ export const cidrBlock = (minPrefix = 0, maxPrefix = 32) =>
     });
 
 /**
+ * Prefix of the stand-ins the offline plan puts where a stack file has `secure:` values: it has
+ * no key to decrypt them. Checks that need a secret's plaintext skip these and say so.
+ */
+export const OFFLINE_SECRET_PREFIX = "offline-plan-placeholder-for-";
+
+/**
  * A value that must have been set with `pulumi config set --secret [--path]` under the given
  * top-level key; it comes out as a secret `Output` so it never appears in plain text.
  */
 export const secretString = (ctx: SchemaContext, topLevelKey: string, what: string) =>
-    nonEmptyString(what)
-        .superRefine((_value, refinement) => {
-            if (!ctx.secretKeys.has(topLevelKey)) {
-                refinement.addIssue({
-                    code: "custom",
-                    message: `${what} is a secret: set it with \`pulumi config set --secret --path <key> <value>\`, not in plain text`,
-                });
-            }
-        })
-        .transform((value) => pulumi.secret(value));
+    // One transform (not refine + transform) so that a plain-text secret leaves the parent object
+    // "dirty" rather than aborted, and its sibling checks still report in the same run.
+    nonEmptyString(what).transform((value, refinement) => {
+        if (!ctx.secretKeys.has(topLevelKey)) {
+            refinement.addIssue({
+                code: "custom",
+                message: `${what} is a secret: set it with \`pulumi config set --secret --path <key> <value>\`, not in plain text`,
+            });
+        }
+        return pulumi.secret(value);
+    });
 
 /** One validation problem, ready to print. */
 export interface ConfigProblem {
@@ -132,4 +139,24 @@ export function formatIssues(error: z.ZodError, input: unknown, namespace: strin
         problems.push({ path, message: `${issue.message}; got ${render(valueAt(input, issue.path))}` });
     }
     return problems;
+}
+
+/** Memory (MiB) Fargate accepts for each CPU value: [min, max, step]. */
+const FARGATE_MEMORY: Record<number, [number, number, number]> = {
+    256: [512, 2048, 512], // 512, 1024, 2048 (1536 is not offered; checked below)
+    512: [1024, 4096, 1024],
+    1024: [2048, 8192, 1024],
+    2048: [4096, 16384, 1024],
+    4096: [8192, 30720, 1024],
+    8192: [16384, 61440, 4096],
+    16384: [32768, 122880, 8192],
+};
+
+/** Why a Fargate CPU/memory pair is invalid, or undefined if AWS accepts it. */
+export function fargateSizeProblem(cpu: number, memory: number): string | undefined {
+    const range = FARGATE_MEMORY[cpu];
+    if (!range) return `Fargate CPU must be one of ${Object.keys(FARGATE_MEMORY).join(", ")}`;
+    const [min, max, step] = range;
+    const valid = memory >= min && memory <= max && (memory - min) % step === 0 && !(cpu === 256 && memory === 1536);
+    return valid ? undefined : `Fargate does not offer ${memory} MiB with ${cpu} CPU; allowed: ${min}..${max} MiB in steps of ${step}${cpu === 256 ? " except 1536" : ""}`;
 }

@@ -154,6 +154,7 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
             break;
         case "aws:rds/instance:Instance": {
             arn = `arn:aws:rds:${region}:${account}:db:${physical}`;
+            extra.identifier = physical;
             const address = `${physical}.c${h.slice(0, 11)}.${region}.rds.amazonaws.com`;
             Object.assign(extra, { address, endpoint: `${address}:5432`, port: 5432, resourceId: `db-${h.toUpperCase()}` });
             break;
@@ -204,6 +205,9 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
                 primaryEndpointAddress: `master.${physical}.${h.slice(0, 6)}.use1.cache.amazonaws.com`,
                 readerEndpointAddress: `replica.${physical}.${h.slice(0, 6)}.use1.cache.amazonaws.com`,
             });
+            break;
+        case "random:index/randomId:RandomId":
+            extra.hex = h.slice(0, Number(inputs.byteLength ?? 4) * 2);
             break;
         case "random:index/randomPassword:RandomPassword":
             extra.result = `mock-password-${h.slice(0, 12)}`;
@@ -273,6 +277,12 @@ export function installMocks(options: MockOptions): PlanRecorder {
 
     const recorder = new PlanRecorder();
     const monitor = settings.getMonitor();
+    // The engine qualifies a child's type with its parent's whole type chain; the SDK's mock keeps
+    // only the parent's last type. Use the engine's form so URNs match a real preview.
+    monitor.newUrn = (parent, type, name) => {
+        const qualified = parent ? `${parent.split("::")[2]}$${type}` : type;
+        return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+    };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = async (req, callback) => {
         const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { PreflightError } from "../components/platform";
 import { ConfigValidationError } from "../stacks/schema";
 import { PlannedResource, installMocks, resolveOutputs } from "./mocks";
 import { StackFileConfig } from "./stack-files";
@@ -24,9 +25,10 @@ export async function planStack(files: StackFileConfig): Promise<Plan> {
     const entry = require.resolve("../index");
     delete require.cache[entry];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(entry) as Record<string, unknown>;
+    const program = require(entry) as (() => Promise<Record<string, unknown>>) | Record<string, unknown>;
 
-    const outputs = (await resolveOutputs(program)) as Record<string, unknown>;
+    const exported = typeof program === "function" ? await program() : program;
+    const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
     await recorder.settle();
     return { project: files.project, stack: files.stack, resources: recorder.resources, outputs };
 }
@@ -60,4 +62,4 @@ export function renderTree(plan: Plan): string {
     return lines.join("\n");
 }
 
-export { ConfigValidationError };
+export { ConfigValidationError, PreflightError };

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { OFFLINE_SECRET_PREFIX } from "../stacks/schema-kit";
 
 /** A stack's config as the Pulumi CLI would hand it to the program, minus decryption. */
 export interface StackFileConfig {
@@ -18,7 +19,7 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
  * Stand-in for a `secure:` value: the plan never decrypts (it has no passphrase or KMS key), so a
  * secret becomes this placeholder, which the program still treats as a secret.
  */
-export const secretPlaceholder = (keyPath: string) => `offline-plan-placeholder-for-${keyPath}`;
+export const secretPlaceholder = (keyPath: string) => `${OFFLINE_SECRET_PREFIX}${keyPath}`;
 
 function readYaml(file: string): Record<string, unknown> {
     const doc = parse(fs.readFileSync(file, "utf8")) as unknown;

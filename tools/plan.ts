@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import { ConfigValidationError, planStack, renderTree } from "../testing/plan";
+import { ConfigValidationError, PreflightError, planStack, renderTree } from "../testing/plan";
 import { readStackFiles } from "../testing/stack-files";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>]";
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
         console.log(`\nPlanned ${plan.resources.length} resources in ${((Date.now() - started) / 1000).toFixed(1)} s (offline, under mocks).`);
         return 0;
     } catch (err) {
-        if (err instanceof ConfigValidationError) {
+        if (err instanceof ConfigValidationError || err instanceof PreflightError) {
             console.error(err.message);
             return 1;
         }

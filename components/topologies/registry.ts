@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SettingsSchema, TOPOLOGIES, TopologyName, TopologySchemas } from "../../stacks/schema";
 import { WorkloadContext } from "../context";
+import { fargateRds } from "./fargate-rds";
 
 /** Stack outputs of one workload (URLs, endpoints, ARNs), exported under `workloads.<name>`. */
 export type WorkloadOutputs = Record<string, pulumi.Input<unknown>>;
@@ -11,6 +12,17 @@ export interface TopologyDefinition<Settings = unknown> {
     readonly settings: SettingsSchema;
     /** Creates the workload's component; `settings` is what `settings` produced. */
     deploy(name: string, settings: Settings, ctx: WorkloadContext): WorkloadOutputs;
+    /**
+     * Checks that need the cloud or a secret's plaintext (e.g. the license against the target
+     * account); they run before any resource is registered. Throw to stop the deployment.
+     */
+    preflight?(name: string, settings: Settings, ctx: PreflightContext): Promise<void>;
+}
+
+export interface PreflightContext {
+    /** The account being deployed to (sts:GetCallerIdentity). */
+    readonly accountId: string;
+    readonly now: Date;
 }
 
 /**
@@ -18,7 +30,7 @@ export interface TopologyDefinition<Settings = unknown> {
  * naming it fails validation with "not yet available" before anything is created.
  */
 export const TOPOLOGY_REGISTRY: Readonly<Record<TopologyName, TopologyDefinition<any> | undefined>> = {
-    "fargate-rds": undefined,
+    "fargate-rds": fargateRds,
     "ecs-audit-worker": undefined,
     "aurora-web": undefined,
     "compose-host": undefined,

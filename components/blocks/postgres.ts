@@ -1,0 +1,198 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as rds from "@pulumi/aws/rds";
+import * as random from "@pulumi/random";
+import { EnvironmentProfile } from "../../stacks/profiles";
+import { SecurityGroup } from "./security-group";
+import { storeSecret } from "./secret";
+
+export interface PostgresArgs {
+    vpcId: pulumi.Input<string>;
+    /** Subnets of the DB subnet group: the network's isolated data subnets. */
+    subnetIds: pulumi.Input<string[]>;
+    /** Database created on the master. */
+    databaseName: string;
+    /** Master user name. */
+    username: string;
+    /** PostgreSQL major version. Default `"16"` (minor versions upgrade automatically). */
+    engineVersion?: string;
+    /** Instance class of master and replica. Default: the profile's `dbInstanceClass`. */
+    instanceClass: string;
+    /** Initial storage, GiB. Default: the profile's `dbAllocatedStorageGb`. */
+    allocatedStorageGb: number;
+    /** Storage autoscaling ceiling, GiB. Default: the profile's `dbMaxAllocatedStorageGb`. */
+    maxAllocatedStorageGb: number;
+    /** Standby in a second AZ. Default: the profile's `multiAz` (production only). */
+    multiAz: boolean;
+    /** Automated backups, days. Default: the profile's `backupRetentionDays`. */
+    backupRetentionDays: number;
+    /** Deletion protection and a final snapshot on delete. Default: the profile's `deletionProtection`. */
+    deletionProtection: boolean;
+    /** Refuse non-TLS connections (`rds.force_ssl=1`). Default: the profile's `requireDbTls`. */
+    requireTls: boolean;
+    /** Performance Insights and log exports. Default: the profile's `databaseInsights`. */
+    insights: boolean;
+    /** A read replica with its own security group. Default: the profile's `readReplica`. */
+    readReplica: boolean;
+    /** Pulumi `protect`/`retainOnDelete` on the instances and the secret. Default: the profile's `protectStatefulResources`. */
+    protect: boolean;
+}
+
+/** The profile's database defaults, for topologies to spread into `PostgresArgs`. */
+export function postgresDefaults(profile: EnvironmentProfile) {
+    return {
+        instanceClass: profile.dbInstanceClass,
+        allocatedStorageGb: profile.dbAllocatedStorageGb,
+        maxAllocatedStorageGb: profile.dbMaxAllocatedStorageGb,
+        multiAz: profile.multiAz,
+        backupRetentionDays: profile.backupRetentionDays,
+        deletionProtection: profile.deletionProtection,
+        requireTls: profile.requireDbTls,
+        insights: profile.databaseInsights,
+        readReplica: profile.readReplica,
+        protect: profile.protectStatefulResources,
+    };
+}
+
+/** Characters RDS accepts in a master password (it refuses / @ " and space). */
+const PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
+
+/**
+ * RDS PostgreSQL in the data subnets: encrypted, never public, a generated master password kept
+ * in Secrets Manager (our own secret: RDS-managed passwords do not support read replicas), an
+ * optional read replica behind its own security group. Clients are let in with `allowClient`.
+ */
+export class PostgresDatabase extends pulumi.ComponentResource {
+    /** Writer endpoint host name. */
+    readonly writerAddress: pulumi.Output<string>;
+    /** Reader endpoint host name: the replica's, or the writer's when there is no replica. */
+    readonly readerAddress: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    /** Secrets Manager secret: JSON with username, password, host, port, dbname, engine. */
+    readonly secretArn: pulumi.Output<string>;
+    readonly databaseName: string;
+    readonly hasReplica: boolean;
+    readonly masterSecurityGroup: SecurityGroup;
+    readonly replicaSecurityGroup?: SecurityGroup;
+    readonly instance: rds.Instance;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:data:PostgresDatabase", name, {}, opts);
+        const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
+        const major = args.engineVersion ?? "16";
+
+        const subnetGroup = new rds.SubnetGroup(name, { subnetIds: args.subnetIds, description: `${name}: isolated data subnets` }, { parent: this });
+        const parameters = new rds.ParameterGroup(
+            name,
+            {
+                family: `postgres${major}`,
+                description: `${name}: TLS ${args.requireTls ? "required" : "optional"}`,
+                parameters: [
+                    { name: "rds.force_ssl", value: args.requireTls ? "1" : "0" },
+                    { name: "log_min_duration_statement", value: "1000" },
+                ],
+            },
+            { parent: this },
+        );
+        this.masterSecurityGroup = new SecurityGroup(`${name}-master`, { vpcId: args.vpcId, description: `${name} PostgreSQL master` }, { parent: this });
+
+        const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS }, { parent: this });
+        // Keeps the final-snapshot name unique across destroy/re-create cycles.
+        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });
+
+        // Settings master and replica share: private, encrypted, patched, observed per profile.
+        const shared = {
+            parameterGroupName: parameters.name,
+            publiclyAccessible: false,
+            storageEncrypted: true,
+            storageType: "gp3",
+            autoMinorVersionUpgrade: true,
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+            performanceInsightsEnabled: args.insights,
+            performanceInsightsRetentionPeriod: args.insights ? 7 : undefined,
+            enabledCloudwatchLogsExports: args.insights ? ["postgresql", "upgrade"] : [],
+            applyImmediately: !args.protect,
+        };
+        this.instance = new rds.Instance(
+            name,
+            {
+                engine: "postgres",
+                engineVersion: major,
+                instanceClass: args.instanceClass,
+                dbName: args.databaseName,
+                username: args.username,
+                password: password.result,
+                port: 5432,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [this.masterSecurityGroup.id],
+                allocatedStorage: args.allocatedStorageGb,
+                maxAllocatedStorage: args.maxAllocatedStorageGb,
+                multiAz: args.multiAz,
+                backupRetentionPeriod: args.backupRetentionDays,
+                copyTagsToSnapshot: true,
+                deletionProtection: args.deletionProtection,
+                skipFinalSnapshot: !args.deletionProtection,
+                finalSnapshotIdentifier: pulumi.interpolate`${name}-final-${snapshotSuffix.hex}`,
+                ...shared,
+            },
+            stateful,
+        );
+
+        let replica: rds.Instance | undefined;
+        if (args.readReplica) {
+            this.replicaSecurityGroup = new SecurityGroup(`${name}-replica`, { vpcId: args.vpcId, description: `${name} PostgreSQL read replica` }, { parent: this });
+            replica = new rds.Instance(
+                `${name}-replica`,
+                {
+                    replicateSourceDb: this.instance.identifier,
+                    instanceClass: args.instanceClass,
+                    vpcSecurityGroupIds: [this.replicaSecurityGroup.id],
+                    maxAllocatedStorage: args.maxAllocatedStorageGb,
+                    // Replicas have no automated backups or final snapshot of their own.
+                    backupRetentionPeriod: 0,
+                    skipFinalSnapshot: true,
+                    deletionProtection: args.deletionProtection,
+                    ...shared,
+                },
+                stateful,
+            );
+        }
+
+        const secret = storeSecret(
+            `${name}-credentials`,
+            {
+                description: `${name} PostgreSQL master credentials`,
+                protect: args.protect,
+                value: pulumi.jsonStringify({
+                    engine: "postgres",
+                    host: this.instance.address,
+                    port: 5432,
+                    dbname: args.databaseName,
+                    username: args.username,
+                    password: password.result,
+                }),
+            },
+            this,
+        );
+
+        this.databaseName = args.databaseName;
+        this.hasReplica = replica !== undefined;
+        this.writerAddress = this.instance.address;
+        this.readerAddress = replica ? replica.address : this.instance.address;
+        this.port = this.instance.port;
+        this.secretArn = secret.arn;
+        this.registerOutputs({ writerAddress: this.writerAddress, readerAddress: this.readerAddress, secretArn: this.secretArn });
+    }
+
+    /** Opens 5432 from `client` to the master and the replica, if any: ingress here, egress on the client. */
+    connect(key: string, client: SecurityGroup, description: string): void {
+        const targets = [
+            ["master", this.masterSecurityGroup],
+            ["replica", this.replicaSecurityGroup],
+        ] as const;
+        for (const [role, group] of targets) {
+            if (!group) continue;
+            group.allowIngress(key, { port: 5432, peer: { securityGroupId: client.id }, description: `${description} -> ${role}` });
+            client.allowEgress(`${key}-${role}`, { port: 5432, peer: { securityGroupId: group.id }, description: `PostgreSQL ${role}` });
+        }
+    }
+}

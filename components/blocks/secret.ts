@@ -1,0 +1,28 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as secretsmanager from "@pulumi/aws/secretsmanager";
+
+export interface StoredSecretArgs {
+    /** The value; kept a Pulumi secret in state. */
+    value: pulumi.Input<string>;
+    description: string;
+    /**
+     * Stateful protection: `protect`/`retainOnDelete` and a 30-day recovery window. Otherwise the
+     * secret is deleted at once on destroy, so that a re-created stack can reuse its name.
+     */
+    protect: boolean;
+}
+
+/** A Secrets Manager secret holding one value, for containers to read through ECS `secrets`. */
+export function storeSecret(name: string, args: StoredSecretArgs, parent: pulumi.Resource): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(
+        name,
+        { description: args.description, recoveryWindowInDays: args.protect ? 30 : 0 },
+        { parent, protect: args.protect, retainOnDelete: args.protect },
+    );
+    new secretsmanager.SecretVersion(
+        name,
+        { secretId: secret.id, secretString: pulumi.secret(args.value) },
+        { parent, protect: args.protect, retainOnDelete: args.protect },
+    );
+    return secret;
+}

@@ -1,0 +1,273 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { SettingsSchema } from "../../stacks/schema";
+import {
+    OFFLINE_SECRET_PREFIX,
+    cidrBlock,
+    fargateSizeProblem,
+    integer,
+    nonEmptyString,
+    numberIn,
+    secretString,
+    strictObject,
+} from "../../stacks/schema-kit";
+import { FargateService } from "../blocks/fargate-service";
+import { LoadBalancer } from "../blocks/load-balancer";
+import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
+import { storeSecret } from "../blocks/secret";
+import { WorkloadContext } from "../context";
+import { verifyLicense } from "../license";
+import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+
+/** Container port of the ledger service (API and /metrics), per the document. */
+const PORT = 8080;
+
+/** Variables the program sets itself; config may not set them. */
+export const PROVIDED_VARIABLES = [
+    "LEDGER_DB_WRITER_HOST",
+    "LEDGER_DB_READER_HOST",
+    "LEDGER_DB_PORT",
+    "LEDGER_DB_NAME",
+    "LEDGER_DB_TLS",
+    "LEDGER_DB_USER",
+    "LEDGER_DB_PASSWORD",
+] as const;
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const envName = z.string().regex(ENV_NAME, "variable names are upper-case letters, digits and _");
+
+const settingsSchema: SettingsSchema = (ctx, { profile }) =>
+    strictObject({
+        /** Container image (the vendor's image pushed to your registry). Required. */
+        image: nonEmptyString("container image"),
+        /** Task CPU units. Default: the profile's `taskCpu`. */
+        cpu: numberIn([256, 512, 1024, 2048, 4096, 8192, 16384]).default(profile.taskCpu),
+        /** Task memory, MiB. Default: the profile's `taskMemory`. */
+        memory: integer(512, 122880).default(profile.taskMemory),
+        /** Running tasks. Default: the profile's `minTasks`. */
+        desiredCount: integer(1, 100).default(profile.minTasks),
+        /** Readiness path the load balancer probes. Default `/health`. */
+        healthCheckPath: z.string().regex(/^\/[^\s]*$/, "expected a path starting with /").default("/health"),
+        /** Startup (license, DB pools, crash recovery, heartbeat) before health checks count. Default 300 s. */
+        healthCheckGracePeriodSeconds: integer(0, 7200).default(300),
+        /** SIGTERM-to-SIGKILL time for draining batches; also the deregistration delay. Default 120 s (Fargate's max). */
+        stopTimeoutSeconds: integer(2, 120).default(120),
+        /** "Your services": who reaches the API on the internal load balancer. Default: nobody. */
+        clients: strictObject({
+            securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group ID such as sg-0123456789abcdef0")).default([]),
+            cidrs: z.array(cidrBlock()).default([]),
+        }).default({}),
+        /** ACM certificate for HTTPS on 443; without it the internal listener is HTTP on 8080. */
+        certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN").optional(),
+        /** Prometheus scraper CIDRs reaching the tasks' /metrics on 8080 directly. Default: none. */
+        prometheusCidrs: z.array(cidrBlock()).default([]),
+        /** Read replica for all reads. Default: the profile's `readReplica` (on in production). */
+        readReplica: z.boolean().default(profile.readReplica),
+        /** `rds.force_ssl=1` and `LEDGER_DB_TLS=true`. Default: the profile's `requireDbTls` (on in production). */
+        dbTls: z.boolean().default(profile.requireDbTls),
+        database: strictObject({
+            /** Database name. Default `ledger`. */
+            name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier").default("ledger"),
+            /** Master user. Default `ledger`. */
+            username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _").default("ledger"),
+            /** Instance class. Default: the profile's `dbInstanceClass`. */
+            instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "expected an RDS instance class").default(profile.dbInstanceClass),
+            /** PostgreSQL major version. Default `16`. */
+            engineVersion: z.enum(["14", "15", "16", "17"]).default("16"),
+        }).default({}),
+        /** Plain environment variables of the service. Default `{}`. */
+        environment: z.record(envName, z.string()).default({}),
+        /** Secret variables (`pulumi config set --secret --path ...`), delivered through Secrets Manager. Default `{}`. */
+        secrets: z.record(envName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
+        /** Variables the service refuses to start without; each must be in environment or secrets. Default `[]`. */
+        requiredVariables: z.array(envName).default([]),
+        license: strictObject({
+            /** The per-customer `license.jwt`. Required, secret. */
+            token: secretString(ctx, "platform:workloads", "the license"),
+            /** Claim holding the licensed AWS account ID. Default `aws_account_id`. */
+            accountClaim: nonEmptyString("claim name").default("aws_account_id"),
+            /** Vendor's Ed25519 public key (PEM); when set the signature is verified at preview. */
+            publicKey: z.string().includes("BEGIN PUBLIC KEY", { message: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)" }).optional(),
+            /** Variable the container reads the license from. Default `LEDGER_LICENSE`. */
+            variable: envName.default("LEDGER_LICENSE"),
+        }),
+    }).superRefine((s, refinement) => {
+        const size = fargateSizeProblem(s.cpu, s.memory);
+        if (size) refinement.addIssue({ code: "custom", path: ["memory"], message: size });
+        const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), s.license.variable]);
+        for (const name of s.requiredVariables) {
+            if (!configured.has(name) && !(PROVIDED_VARIABLES as readonly string[]).includes(name)) {
+                refinement.addIssue({
+                    code: "custom",
+                    path: ["requiredVariables"],
+                    message: `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.<name>.environment.${name}' <value>, or --secret under secrets)`,
+                });
+            }
+        }
+        for (const name of [...Object.keys(s.environment), ...Object.keys(s.secrets)]) {
+            if ((PROVIDED_VARIABLES as readonly string[]).includes(name) || name === s.license.variable) {
+                refinement.addIssue({ code: "custom", path: [Object.keys(s.environment).includes(name) ? "environment" : "secrets", name], message: `${name} is set by the program; remove it from config` });
+            }
+        }
+        for (const name of Object.keys(s.environment)) {
+            if (name in s.secrets) refinement.addIssue({ code: "custom", path: ["environment", name], message: `${name} is also a secret; keep it in secrets only` });
+        }
+    });
+
+export interface FargateRdsSettings {
+    image: string;
+    cpu: number;
+    memory: number;
+    desiredCount: number;
+    healthCheckPath: string;
+    healthCheckGracePeriodSeconds: number;
+    stopTimeoutSeconds: number;
+    clients: { securityGroupIds: string[]; cidrs: string[] };
+    certificateArn?: string;
+    prometheusCidrs: string[];
+    readReplica: boolean;
+    dbTls: boolean;
+    database: { name: string; username: string; instanceClass: string; engineVersion: string };
+    environment: Record<string, string>;
+    secrets: Record<string, pulumi.Output<string>>;
+    requiredVariables: string[];
+    license: { token: pulumi.Output<string>; accountClaim: string; publicKey?: string; variable: string };
+}
+
+/**
+ * The ledger service (seed 000): one container on Fargate in private subnets, RDS PostgreSQL
+ * master + optional read replica, reached by "your services" through an internal load balancer
+ * (which never forwards /metrics) and scraped by Prometheus directly on 8080.
+ */
+export class FargateRds extends pulumi.ComponentResource {
+    readonly outputs: WorkloadOutputs;
+
+    constructor(name: string, s: FargateRdsSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:topologies:FargateRds", name, {}, opts);
+        const { platform, network } = ctx;
+        const profile = platform.profile;
+
+        const database = new PostgresDatabase(
+            `${name}-db`,
+            {
+                ...postgresDefaults(profile),
+                vpcId: network.vpcId,
+                subnetIds: network.dataSubnetIds,
+                databaseName: s.database.name,
+                username: s.database.username,
+                engineVersion: s.database.engineVersion,
+                instanceClass: s.database.instanceClass,
+                readReplica: s.readReplica,
+                requireTls: s.dbTls,
+            },
+            { parent: this },
+        );
+
+        const protect = profile.protectStatefulResources;
+        const license = storeSecret(`${name}-license`, { value: s.license.token, description: `${name} license.jwt`, protect }, this);
+        const userSecrets = Object.fromEntries(
+            Object.entries(s.secrets).map(([variable, value]) => [
+                variable,
+                storeSecret(`${name}-${variable.toLowerCase().replace(/_/g, "-")}`, { value, description: `${name} ${variable}`, protect }, this),
+            ]),
+        );
+
+        // An internal ALB rather than service discovery: it is the only place a path can be
+        // refused, so clients on 8080 never reach the unauthenticated /metrics.
+        const balancer = new LoadBalancer(
+            `${name}-api`,
+            {
+                vpcId: network.vpcId,
+                subnetIds: network.privateSubnetIds,
+                internal: true,
+                certificateArn: s.certificateArn,
+                httpPort: PORT,
+                deletionProtection: profile.deletionProtection,
+                clients: [
+                    ...s.clients.securityGroupIds.map((id, i) => ({ key: `client-sg-${i}`, peer: { securityGroupId: id }, description: `your service ${id}` })),
+                    ...s.clients.cidrs.map((cidr, i) => ({ key: `client-cidr-${i}`, peer: { cidr }, description: `your services in ${cidr}` })),
+                ],
+                target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: s.stopTimeoutSeconds },
+                blockedPaths: ["/metrics", "/metrics/*"],
+            },
+            { parent: this },
+        );
+
+        const secretArns = {
+            LEDGER_DB_USER: pulumi.interpolate`${database.secretArn}:username::`,
+            LEDGER_DB_PASSWORD: pulumi.interpolate`${database.secretArn}:password::`,
+            [s.license.variable]: license.arn,
+            ...Object.fromEntries(Object.entries(userSecrets).map(([variable, secret]) => [variable, secret.arn])),
+        };
+        const service = new FargateService(
+            name,
+            {
+                vpcId: network.vpcId,
+                subnetIds: network.privateSubnetIds,
+                family: `${name}-${platform.stack}`,
+                region: platform.region,
+                accountId: ctx.accountId,
+                cpu: s.cpu,
+                memory: s.memory,
+                desiredCount: s.desiredCount,
+                logRetentionDays: profile.logRetentionDays,
+                containerInsights: profile.containerInsights,
+                secretArns: [database.secretArn, license.arn, ...Object.values(userSecrets).map((secret) => secret.arn)],
+                containers: [
+                    {
+                        name,
+                        image: s.image,
+                        port: PORT,
+                        stopTimeoutSeconds: s.stopTimeoutSeconds,
+                        environment: {
+                            ...s.environment,
+                            LEDGER_DB_WRITER_HOST: database.writerAddress,
+                            LEDGER_DB_READER_HOST: database.readerAddress,
+                            LEDGER_DB_PORT: "5432",
+                            LEDGER_DB_NAME: database.databaseName,
+                            LEDGER_DB_TLS: String(s.dbTls),
+                        },
+                        secrets: secretArns,
+                    },
+                ],
+                loadBalancer: { targetGroupArn: balancer.targetGroup.arn, containerName: name, containerPort: PORT },
+                healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+            },
+            { parent: this },
+        );
+
+        const tasks = service.securityGroup;
+        balancer.allowTargets(tasks, PORT);
+        s.prometheusCidrs.forEach((cidr, i) =>
+            tasks.allowIngress(`prometheus-${i}`, { port: PORT, peer: { cidr }, description: `Prometheus scraper ${cidr}: /metrics` }),
+        );
+        database.connect("tasks", tasks, `${name} tasks`);
+        tasks.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "license heartbeat, ECR, Secrets Manager, CloudWatch Logs" });
+
+        this.outputs = {
+            apiUrl: balancer.url,
+            writerEndpoint: database.writerAddress,
+            readerEndpoint: database.readerAddress,
+            databaseSecretArn: database.secretArn,
+            licenseSecretArn: license.arn,
+            secretArns: Object.fromEntries(Object.entries(userSecrets).map(([variable, secret]) => [variable, secret.arn])),
+            logGroupName: service.logGroup.name,
+            serviceName: service.service.name,
+        };
+        this.registerOutputs(this.outputs);
+    }
+}
+
+export const fargateRds: TopologyDefinition<FargateRdsSettings> = {
+    settings: settingsSchema,
+    deploy: (name, settings, ctx) => new FargateRds(name, settings, ctx).outputs,
+    async preflight(name, settings, ctx) {
+        const token = await new Promise<string>((resolve) => settings.license.token.apply(resolve));
+        const where = `platform:workloads.${name}.license`;
+        if (token.startsWith(OFFLINE_SECRET_PREFIX)) {
+            pulumi.log.warn(`${where}: not checked (the offline plan cannot decrypt secrets); pulumi preview checks it`);
+            return;
+        }
+        verifyLicense(token, { accountId: ctx.accountId, accountClaim: settings.license.accountClaim, publicKeyPem: settings.license.publicKey, now: ctx.now }, where);
+    },
+};
