@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentProfile } from "../stacks/profiles";
 import { PlatformConfig } from "../stacks/schema";
 import { Network } from "./network";
 
@@ -13,10 +12,3 @@ export interface WorkloadContext {
     readonly accountId: pulumi.Output<string>;
 }
 
-/**
- * Options for stateful resources (databases, buckets, queues with data, volumes): protected
- * from `pulumi destroy` and kept in AWS if removed from the program, when the profile says so.
- */
-export function statefulOptions(profile: EnvironmentProfile, parent: pulumi.Resource): pulumi.CustomResourceOptions {
-    return { parent, protect: profile.protectStatefulResources, retainOnDelete: profile.protectStatefulResources };
-}
