@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface PolicyStatement {
     Sid?: string;
     Effect?: "Allow" | "Deny";
+    /** Only in resource policies (queues, buckets, topics). */
+    Principal?: "*" | Record<string, pulumi.Input<string> | pulumi.Input<string>[]>;
     Action: string | string[];
     Resource: pulumi.Input<string> | pulumi.Input<string>[];
     Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;

@@ -160,3 +160,51 @@ export function fargateSizeProblem(cpu: number, memory: number): string | undefi
     const valid = memory >= min && memory <= max && (memory - min) % step === 0 && !(cpu === 256 && memory === 1536);
     return valid ? undefined : `Fargate does not offer ${memory} MiB with ${cpu} CPU; allowed: ${min}..${max} MiB in steps of ${step}${cpu === 256 ? " except 1536" : ""}`;
 }
+
+/** An environment variable name. */
+export const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "variable names are upper-case letters, digits and _");
+
+/** A security group ID. */
+export const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group ID such as sg-0123456789abcdef0");
+
+/** An ACM certificate ARN. */
+export const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN");
+
+/** Who may reach a service: security groups and/or CIDR blocks. Default: nobody. */
+export const clientsSchema = () =>
+    strictObject({
+        securityGroupIds: z.array(securityGroupId).default([]),
+        cidrs: z.array(cidrBlock()).default([]),
+    }).default({});
+
+/** Fargate CPU units. */
+export const fargateCpu = numberIn([256, 512, 1024, 2048, 4096, 8192, 16384]);
+/** Fargate memory, MiB (checked against the CPU with `fargateSizeProblem`). */
+export const fargateMemory = integer(512, 122880);
+
+/** An RDS instance class such as db.t4g.micro. */
+export const rdsInstanceClass = z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "expected an RDS instance class such as db.t4g.micro");
+
+/** PostgreSQL major versions RDS offers. */
+export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
+
+/** A workload's `database` settings: name, master user, instance class, major version. */
+export const postgresSettings = (defaults: { name: string; username: string; instanceClass: string }) =>
+    strictObject({
+        /** Database created on the master. */
+        name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier").default(defaults.name),
+        /** Master user. */
+        username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _").default(defaults.username),
+        /** RDS instance class. */
+        instanceClass: rdsInstanceClass.default(defaults.instanceClass),
+        /** PostgreSQL major version. Default 16. */
+        engineVersion: z.enum(POSTGRES_VERSIONS).default("16"),
+    }).default({});
+
+/** The output of `postgresSettings`. */
+export interface PostgresSettings {
+    name: string;
+    username: string;
+    instanceClass: string;
+    engineVersion: string;
+}

@@ -16,6 +16,7 @@ import {
     integer,
     numberIn,
     oneOf,
+    rdsInstanceClass,
     strictObject,
 } from "./schema-kit";
 
@@ -97,7 +98,7 @@ const profileOverrides = strictObject({
     deletionProtection: z.boolean(),
     multiAz: z.boolean(),
     backupRetentionDays: integer(1, 35),
-    dbInstanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "expected an RDS instance class such as db.t4g.micro"),
+    dbInstanceClass: rdsInstanceClass,
     dbAllocatedStorageGb: integer(20, 65536),
     dbMaxAllocatedStorageGb: integer(20, 65536),
     requireDbTls: z.boolean(),

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ecs from "@pulumi/aws/ecs";
 import * as iam from "@pulumi/aws/iam";
@@ -54,6 +55,28 @@ export interface FargateServiceArgs {
     loadBalancer?: { targetGroupArn: pulumi.Input<string>; containerName: string; containerPort: number };
     /** Seconds load-balancer health checks are ignored after a task starts. Default 60 (only with a load balancer). */
     healthCheckGracePeriodSeconds?: number;
+    /** Run in this cluster and log to this group (e.g. a second service of the same workload). Default: its own. */
+    shared?: { cluster: ecs.Cluster; logGroup: cloudwatch.LogGroup };
+    /**
+     * Target tracking between `min` and `max` tasks; the service then ignores `desiredCount` drift
+     * the autoscaler causes. Default: a fixed `desiredCount`.
+     */
+    autoscaling?: AutoscalingArgs;
+    /** ECS Exec (`aws ecs execute-command`): grants the task role the SSM channel. Default `false`. */
+    enableExecuteCommand?: boolean;
+}
+
+export interface AutoscalingArgs {
+    min: number;
+    max: number;
+    /** Average CPU the service is kept at, percent. */
+    cpuTargetPercent: number;
+    /** Average memory the service is kept at, percent. Default: no memory policy. */
+    memoryTargetPercent?: number;
+    /** Seconds after a scale-out before another. Default 60. */
+    scaleOutCooldownSeconds?: number;
+    /** Seconds after a scale-in before another. Default 300. */
+    scaleInCooldownSeconds?: number;
 }
 
 /**
@@ -74,8 +97,10 @@ export class FargateService extends pulumi.ComponentResource {
         super("platform:compute:FargateService", name, {}, opts);
         const parent = { parent: this };
 
-        this.cluster = new ecs.Cluster(name, { settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }] }, parent);
-        this.logGroup = new cloudwatch.LogGroup(name, { name: `/ecs/${args.family}`, retentionInDays: args.logRetentionDays }, parent);
+        this.cluster =
+            args.shared?.cluster ??
+            new ecs.Cluster(name, { settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }] }, parent);
+        this.logGroup = args.shared?.logGroup ?? new cloudwatch.LogGroup(name, { name: `/ecs/${args.family}`, retentionInDays: args.logRetentionDays }, parent);
 
         const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId);
         this.executionRole = new iam.Role(`${name}-execution`, { assumeRolePolicy: trust, description: `${args.family}: pull image, write logs, read secrets` }, parent);
@@ -97,8 +122,17 @@ export class FargateService extends pulumi.ComponentResource {
         new iam.RolePolicy(`${name}-execution`, { role: this.executionRole.id, policy: policyDocument(executionStatements) }, parent);
 
         this.taskRole = new iam.Role(`${name}-task`, { assumeRolePolicy: trust, description: `${args.family}: the application's own permissions` }, parent);
-        if (args.taskPolicy && args.taskPolicy.length > 0) {
-            new iam.RolePolicy(`${name}-task`, { role: this.taskRole.id, policy: policyDocument(args.taskPolicy) }, parent);
+        const taskStatements = [...(args.taskPolicy ?? [])];
+        if (args.enableExecuteCommand) {
+            // The Session Manager channel actions have no resource-level permissions: AWS requires "*".
+            taskStatements.push({
+                Sid: "EcsExec",
+                Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+                Resource: "*",
+            });
+        }
+        if (taskStatements.length > 0) {
+            new iam.RolePolicy(`${name}-task`, { role: this.taskRole.id, policy: policyDocument(taskStatements) }, parent);
         }
 
         this.securityGroup = new SecurityGroup(`${name}-tasks`, { vpcId: args.vpcId, description: `${args.family} tasks` }, parent);
@@ -142,8 +176,9 @@ export class FargateService extends pulumi.ComponentResource {
             {
                 cluster: this.cluster.arn,
                 taskDefinition: this.taskDefinition.arn,
-                desiredCount: args.desiredCount,
+                desiredCount: args.autoscaling ? args.autoscaling.min : args.desiredCount,
                 launchType: "FARGATE",
+                enableExecuteCommand: args.enableExecuteCommand ?? false,
                 networkConfiguration: { subnets: args.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
                 deploymentMinimumHealthyPercent: 100,
                 deploymentMaximumPercent: 200,
@@ -157,8 +192,43 @@ export class FargateService extends pulumi.ComponentResource {
                       }
                     : {}),
             },
-            parent,
+            // The autoscaler owns the count once it exists.
+            { ...parent, ignoreChanges: args.autoscaling ? ["desiredCount"] : [] },
         );
+        if (args.autoscaling) this.autoscale(name, args.autoscaling);
         this.registerOutputs({ serviceName: this.service.name, logGroupName: this.logGroup.name });
+    }
+
+    private autoscale(name: string, a: AutoscalingArgs): void {
+        const target = new appautoscaling.Target(
+            name,
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: pulumi.interpolate`service/${this.cluster.name}/${this.service.name}`,
+                minCapacity: a.min,
+                maxCapacity: a.max,
+            },
+            { parent: this },
+        );
+        const track = (metric: string, percent: number, key: string) =>
+            new appautoscaling.Policy(
+                `${name}-${key}`,
+                {
+                    policyType: "TargetTrackingScaling",
+                    serviceNamespace: target.serviceNamespace,
+                    scalableDimension: target.scalableDimension,
+                    resourceId: target.resourceId,
+                    targetTrackingScalingPolicyConfiguration: {
+                        predefinedMetricSpecification: { predefinedMetricType: metric },
+                        targetValue: percent,
+                        scaleOutCooldown: a.scaleOutCooldownSeconds ?? 60,
+                        scaleInCooldown: a.scaleInCooldownSeconds ?? 300,
+                    },
+                },
+                { parent: this },
+            );
+        track("ECSServiceAverageCPUUtilization", a.cpuTargetPercent, "cpu");
+        if (a.memoryTargetPercent !== undefined) track("ECSServiceAverageMemoryUtilization", a.memoryTargetPercent, "memory");
     }
 }

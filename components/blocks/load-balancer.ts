@@ -2,6 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as lb from "@pulumi/aws/lb";
 import { Peer, SecurityGroup } from "./security-group";
 
+/** Load-balancer clients from a workload's `clients` setting. */
+export function clientPeers(clients: { securityGroupIds: string[]; cidrs: string[] }): LoadBalancerArgs["clients"] {
+    return [
+        ...clients.securityGroupIds.map((id, i) => ({ key: `client-sg-${i}`, peer: { securityGroupId: id }, description: `client ${id}` })),
+        ...clients.cidrs.map((cidr, i) => ({ key: `client-cidr-${i}`, peer: { cidr }, description: `clients in ${cidr}` })),
+    ];
+}
+
 /** TLS 1.3 with 1.2 fallback, no legacy ciphers. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -50,8 +58,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.listenerPort = https ? 443 : (args.httpPort ?? 80);
 
         this.securityGroup = new SecurityGroup(name, { vpcId: args.vpcId, description: `${name} load balancer` }, parent);
+        // A public HTTPS balancer also listens on 80, only to redirect.
+        const redirectHttp = https && !args.internal;
         for (const client of args.clients) {
             this.securityGroup.allowIngress(client.key, { port: this.listenerPort, peer: client.peer, description: client.description });
+            if (redirectHttp) this.securityGroup.allowIngress(`${client.key}-http`, { port: 80, peer: client.peer, description: `${client.description} (redirected to HTTPS)` });
         }
 
         const balancer = new lb.LoadBalancer(
@@ -89,6 +100,18 @@ export class LoadBalancer extends pulumi.ComponentResource {
             },
             parent,
         );
+        if (redirectHttp) {
+            new lb.Listener(
+                `${name}-http`,
+                {
+                    loadBalancerArn: balancer.arn,
+                    port: 80,
+                    protocol: "HTTP",
+                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                },
+                parent,
+            );
+        }
         if (args.blockedPaths && args.blockedPaths.length > 0) {
             new lb.ListenerRule(
                 `${name}-blocked`,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rds from "@pulumi/aws/rds";
+import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as random from "@pulumi/random";
 import { EnvironmentProfile } from "../../stacks/profiles";
 import { SecurityGroup } from "./security-group";
@@ -74,6 +75,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     readonly masterSecurityGroup: SecurityGroup;
     readonly replicaSecurityGroup?: SecurityGroup;
     readonly instance: rds.Instance;
+    private readonly args: PostgresArgs;
+    private readonly password: random.RandomPassword;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:PostgresDatabase", name, {}, opts);
@@ -95,7 +98,9 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         );
         this.masterSecurityGroup = new SecurityGroup(`${name}-master`, { vpcId: args.vpcId, description: `${name} PostgreSQL master` }, { parent: this });
 
+        this.args = args;
         const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS }, { parent: this });
+        this.password = password;
         // Keeps the final-snapshot name unique across destroy/re-create cycles.
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });
 
@@ -194,5 +199,17 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             group.allowIngress(key, { port: 5432, peer: { securityGroupId: client.id }, description: `${description} -> ${role}` });
             client.allowEgress(`${key}-${role}`, { port: 5432, peer: { securityGroupId: group.id }, description: `PostgreSQL ${role}` });
         }
+    }
+
+    /**
+     * A Secrets Manager secret holding the writer's connection URL,
+     * `postgresql://user:password@host:5432/db` (`?sslmode=require` when TLS is required).
+     */
+    storeConnectionUrl(name: string): secretsmanager.Secret {
+        const tls = this.args.requireTls ? "?sslmode=require" : "";
+        const url = pulumi
+            .all([this.password.result, this.writerAddress])
+            .apply(([password, host]) => `postgresql://${this.args.username}:${encodeURIComponent(password)}@${host}:5432/${this.databaseName}${tls}`);
+        return storeSecret(name, { value: url, description: `${name}: PostgreSQL connection URL`, protect: this.args.protect }, this);
     }
 }

@@ -3,16 +3,22 @@ import { z } from "zod";
 import { SettingsSchema } from "../../stacks/schema";
 import {
     OFFLINE_SECRET_PREFIX,
+    certificateArn,
     cidrBlock,
+    clientsSchema,
+    envVarName,
+    fargateCpu,
+    fargateMemory,
     fargateSizeProblem,
     integer,
     nonEmptyString,
-    numberIn,
+    postgresSettings,
+    PostgresSettings,
     secretString,
     strictObject,
 } from "../../stacks/schema-kit";
 import { FargateService } from "../blocks/fargate-service";
-import { LoadBalancer } from "../blocks/load-balancer";
+import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { WorkloadContext } from "../context";
@@ -33,17 +39,16 @@ export const PROVIDED_VARIABLES = [
     "LEDGER_DB_PASSWORD",
 ] as const;
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const envName = z.string().regex(ENV_NAME, "variable names are upper-case letters, digits and _");
+const envName = envVarName;
 
 const settingsSchema: SettingsSchema = (ctx, { profile }) =>
     strictObject({
         /** Container image (the vendor's image pushed to your registry). Required. */
         image: nonEmptyString("container image"),
         /** Task CPU units. Default: the profile's `taskCpu`. */
-        cpu: numberIn([256, 512, 1024, 2048, 4096, 8192, 16384]).default(profile.taskCpu),
+        cpu: fargateCpu.default(profile.taskCpu),
         /** Task memory, MiB. Default: the profile's `taskMemory`. */
-        memory: integer(512, 122880).default(profile.taskMemory),
+        memory: fargateMemory.default(profile.taskMemory),
         /** Running tasks. Default: the profile's `minTasks`. */
         desiredCount: integer(1, 100).default(profile.minTasks),
         /** Readiness path the load balancer probes. Default `/health`. */
@@ -53,28 +58,17 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
         /** SIGTERM-to-SIGKILL time for draining batches; also the deregistration delay. Default 120 s (Fargate's max). */
         stopTimeoutSeconds: integer(2, 120).default(120),
         /** "Your services": who reaches the API on the internal load balancer. Default: nobody. */
-        clients: strictObject({
-            securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group ID such as sg-0123456789abcdef0")).default([]),
-            cidrs: z.array(cidrBlock()).default([]),
-        }).default({}),
+        clients: clientsSchema(),
         /** ACM certificate for HTTPS on 443; without it the internal listener is HTTP on 8080. */
-        certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN").optional(),
+        certificateArn: certificateArn.optional(),
         /** Prometheus scraper CIDRs reaching the tasks' /metrics on 8080 directly. Default: none. */
         prometheusCidrs: z.array(cidrBlock()).default([]),
         /** Read replica for all reads. Default: the profile's `readReplica` (on in production). */
         readReplica: z.boolean().default(profile.readReplica),
         /** `rds.force_ssl=1` and `LEDGER_DB_TLS=true`. Default: the profile's `requireDbTls` (on in production). */
         dbTls: z.boolean().default(profile.requireDbTls),
-        database: strictObject({
-            /** Database name. Default `ledger`. */
-            name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier").default("ledger"),
-            /** Master user. Default `ledger`. */
-            username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _").default("ledger"),
-            /** Instance class. Default: the profile's `dbInstanceClass`. */
-            instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "expected an RDS instance class").default(profile.dbInstanceClass),
-            /** PostgreSQL major version. Default `16`. */
-            engineVersion: z.enum(["14", "15", "16", "17"]).default("16"),
-        }).default({}),
+        /** Database name, master user, instance class (default: the profile's), major version (default 16). */
+        database: postgresSettings({ name: "ledger", username: "ledger", instanceClass: profile.dbInstanceClass }),
         /** Plain environment variables of the service. Default `{}`. */
         environment: z.record(envName, z.string()).default({}),
         /** Secret variables (`pulumi config set --secret --path ...`), delivered through Secrets Manager. Default `{}`. */
@@ -127,7 +121,7 @@ export interface FargateRdsSettings {
     prometheusCidrs: string[];
     readReplica: boolean;
     dbTls: boolean;
-    database: { name: string; username: string; instanceClass: string; engineVersion: string };
+    database: PostgresSettings;
     environment: Record<string, string>;
     secrets: Record<string, pulumi.Output<string>>;
     requiredVariables: string[];
@@ -183,10 +177,7 @@ export class FargateRds extends pulumi.ComponentResource {
                 certificateArn: s.certificateArn,
                 httpPort: PORT,
                 deletionProtection: profile.deletionProtection,
-                clients: [
-                    ...s.clients.securityGroupIds.map((id, i) => ({ key: `client-sg-${i}`, peer: { securityGroupId: id }, description: `your service ${id}` })),
-                    ...s.clients.cidrs.map((cidr, i) => ({ key: `client-cidr-${i}`, peer: { cidr }, description: `your services in ${cidr}` })),
-                ],
+                clients: clientPeers(s.clients),
                 target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: s.stopTimeoutSeconds },
                 blockedPaths: ["/metrics", "/metrics/*"],
             },

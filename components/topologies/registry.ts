@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SettingsSchema, TOPOLOGIES, TopologyName, TopologySchemas } from "../../stacks/schema";
 import { WorkloadContext } from "../context";
+import { ecsAuditWorker } from "./ecs-audit-worker";
 import { fargateRds } from "./fargate-rds";
 
 /** Stack outputs of one workload (URLs, endpoints, ARNs), exported under `workloads.<name>`. */
@@ -31,7 +32,7 @@ export interface PreflightContext {
  */
 export const TOPOLOGY_REGISTRY: Readonly<Record<TopologyName, TopologyDefinition<any> | undefined>> = {
     "fargate-rds": fargateRds,
-    "ecs-audit-worker": undefined,
+    "ecs-audit-worker": ecsAuditWorker,
     "aurora-web": undefined,
     "compose-host": undefined,
     "event-driven": undefined,

@@ -1,0 +1,318 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { SettingsSchema } from "../../stacks/schema";
+import {
+    certificateArn,
+    clientsSchema,
+    envVarName,
+    fargateCpu,
+    fargateMemory,
+    fargateSizeProblem,
+    integer,
+    nonEmptyString,
+    postgresSettings,
+    PostgresSettings,
+    secretString,
+    strictObject,
+} from "../../stacks/schema-kit";
+import { ContainerSpec, FargateService } from "../blocks/fargate-service";
+import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
+import { Queue, encryptedTopic } from "../blocks/messaging";
+import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
+import { ImageRepository } from "../blocks/repository";
+import { storeSecret } from "../blocks/secret";
+import { SecurityGroup } from "../blocks/security-group";
+import { PolicyStatement } from "../iam";
+import { WorkloadContext } from "../context";
+import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+
+const PORT = 8080;
+
+/** Where the audit worker runs: in the API's task, nowhere, or as its own ECS service. */
+export const WORKER_MODES = ["sidecar", "none", "service"] as const;
+export type WorkerMode = (typeof WORKER_MODES)[number];
+
+/** Variables the program sets; `environment` may not set them. */
+const PROVIDED = [
+    "EPR_ENVIRONMENT",
+    "EPR_LOG_LEVEL",
+    "EPR_LOG_JSON",
+    "EPR_SQL_ECHO",
+    "EPR_REDIS_CACHE_PREFIX",
+    "EPR_REDIS_CACHE_TTL",
+    "EPR_DOCUMENT_VAULT_TOPIC_ARN",
+    "EPR_AUDIT_SQS_URL",
+    "EPR_AUDIT_SQS_MAX_MESSAGES",
+    "EPR_AUDIT_SQS_WAIT_TIME",
+    "EPR_AUDIT_SQS_VISIBILITY_TIMEOUT",
+    "EPR_DATABASE_URL",
+    "EPR_REDIS_URL",
+    "EPR_REDIS_TOKEN",
+];
+
+const settingsSchema: SettingsSchema = (ctx, { profile }) =>
+    strictObject({
+        /** Tag of the image in the workload's ECR repository (both containers run it). Required. */
+        imageTag: nonEmptyString("image tag").regex(/^[\w][\w.-]{0,127}$/, "expected an image tag (letters, digits, _ . -)"),
+        /** Images the repository keeps. Default 20. */
+        keepImages: integer(1, 1000).default(20),
+        /** Task CPU. Default 512 (the document's TASK_CPU). */
+        cpu: fargateCpu.default(512),
+        /** Task memory, MiB. Default 1024 (the document's TASK_MEMORY). */
+        memory: fargateMemory.default(1024),
+        /** API tasks: autoscaling on CPU between min and max. Defaults 1, 10, 70%. */
+        autoscaling: strictObject({
+            min: integer(1, 100).default(1),
+            max: integer(1, 100).default(10),
+            cpuTargetPercent: integer(10, 95).default(70),
+        }).default({}),
+        /** Readiness path probed through the load balancer. Default `/healthz`. */
+        healthCheckPath: z.string().regex(/^\/[^\s]*$/, "expected a path starting with /").default("/healthz"),
+        /** Internet-facing (needs `certificateArn`) or internal. Default internal. */
+        public: z.boolean().default(false),
+        /** ACM certificate: HTTPS on 443 (plain HTTP then only redirects). Without it the internal listener is HTTP on 80. */
+        certificateArn: certificateArn.optional(),
+        /** Who may reach the load balancer. Default: nobody (a public balancer: anyone). */
+        clients: clientsSchema(),
+        /** ECS Exec for debugging. Default off. */
+        executeCommand: z.boolean().default(false),
+        worker: strictObject({
+            /** `sidecar` (non-essential container in the API task), `none`, or `service` (its own ECS service). Default `sidecar`. */
+            mode: z.enum(WORKER_MODES).default("sidecar"),
+            /** The worker's command (same image as the API). Required unless mode is `none`. */
+            command: z.array(nonEmptyString("command word")).min(1, "give at least the executable").optional(),
+            /** CPU / memory of the separate worker service. Defaults 256 / 512. */
+            cpu: fargateCpu.default(256),
+            memory: fargateMemory.default(512),
+        }).default({}),
+        /** Database name, master user, instance class (default: the profile's), major version (default 16). */
+        database: postgresSettings({ name: "epr_db", username: "epr", instanceClass: profile.dbInstanceClass }),
+        /** Upstash Redis (external): URL and token, both secrets. Required. */
+        redis: strictObject({
+            url: secretString(ctx, "platform:workloads", "the Redis URL"),
+            token: secretString(ctx, "platform:workloads", "the Redis token"),
+        }),
+        /** The document's application settings and their defaults. */
+        logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]).default("INFO"),
+        logJson: z.boolean().default(true),
+        sqlEcho: z.boolean().default(false),
+        redisCachePrefix: nonEmptyString("cache prefix").default("epr"),
+        redisCacheTtlSeconds: integer(1, 86400 * 30).default(300),
+        audit: strictObject({
+            /** EPR_AUDIT_SQS_MAX_MESSAGES (SQS allows 1..10). Default 5. */
+            maxMessages: integer(1, 10).default(5),
+            /** EPR_AUDIT_SQS_WAIT_TIME, long polling (0..20 s). Default 20. */
+            waitTimeSeconds: integer(0, 20).default(20),
+            /** EPR_AUDIT_SQS_VISIBILITY_TIMEOUT and the queue's visibility timeout (0..43200 s). Default 60. */
+            visibilityTimeoutSeconds: integer(0, 43200).default(60),
+        }).default({}),
+        /** Further plain variables of both containers. Default `{}`. */
+        environment: z.record(envVarName, z.string()).default({}),
+    }).superRefine((s, refinement) => {
+        const size = fargateSizeProblem(s.cpu, s.memory);
+        if (size) refinement.addIssue({ code: "custom", path: ["memory"], message: size });
+        if (s.worker.mode === "service") {
+            const workerSize = fargateSizeProblem(s.worker.cpu, s.worker.memory);
+            if (workerSize) refinement.addIssue({ code: "custom", path: ["worker", "memory"], message: workerSize });
+        }
+        if (s.worker.mode !== "none" && !s.worker.command) {
+            refinement.addIssue({ code: "custom", path: ["worker", "command"], message: `the ${s.worker.mode} worker needs its command (e.g. ["python", "-m", "app.audit_consumer"]); or set worker.mode to none` });
+        }
+        if (s.autoscaling.min > s.autoscaling.max) refinement.addIssue({ code: "custom", path: ["autoscaling", "min"], message: `must not exceed autoscaling.max (${s.autoscaling.max})` });
+        if (s.public && !s.certificateArn) refinement.addIssue({ code: "custom", path: ["certificateArn"], message: "a public load balancer needs an ACM certificate (HTTPS only)" });
+        for (const name of Object.keys(s.environment)) {
+            if (PROVIDED.includes(name)) refinement.addIssue({ code: "custom", path: ["environment", name], message: `${name} is set by the program; use its setting instead` });
+        }
+    });
+
+export interface EcsAuditWorkerSettings {
+    imageTag: string;
+    keepImages: number;
+    cpu: number;
+    memory: number;
+    autoscaling: { min: number; max: number; cpuTargetPercent: number };
+    healthCheckPath: string;
+    public: boolean;
+    certificateArn?: string;
+    clients: { securityGroupIds: string[]; cidrs: string[] };
+    executeCommand: boolean;
+    worker: { mode: WorkerMode; command?: string[]; cpu: number; memory: number };
+    database: PostgresSettings;
+    redis: { url: pulumi.Output<string>; token: pulumi.Output<string> };
+    logLevel: string;
+    logJson: boolean;
+    sqlEcho: boolean;
+    redisCachePrefix: string;
+    redisCacheTtlSeconds: number;
+    audit: { maxMessages: number; waitTimeSeconds: number; visibilityTimeoutSeconds: number };
+    environment: Record<string, string>;
+}
+
+/**
+ * The entity & permissions service (seed 001): one ECS task with the essential FastAPI container
+ * and a non-essential SQS audit worker from the same ECR image (or the worker as its own service,
+ * the document's migration path, or none), RDS PostgreSQL, Upstash Redis secrets, an SNS topic for
+ * document-vault events and an audit topic feeding the worker's queue.
+ */
+export class EcsAuditWorker extends pulumi.ComponentResource {
+    readonly outputs: WorkloadOutputs;
+
+    constructor(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:topologies:EcsAuditWorker", name, {}, opts);
+        const { platform, network } = ctx;
+        const profile = platform.profile;
+        const protect = profile.protectStatefulResources;
+
+        const repository = new ImageRepository(`${name}-images`, { keepImages: s.keepImages, protect }, { parent: this });
+        const image = pulumi.interpolate`${repository.url}:${s.imageTag}`;
+
+        const database = new PostgresDatabase(
+            `${name}-db`,
+            { ...postgresDefaults(profile), vpcId: network.vpcId, subnetIds: network.dataSubnetIds, databaseName: s.database.name, username: s.database.username, engineVersion: s.database.engineVersion, instanceClass: s.database.instanceClass, readReplica: false },
+            { parent: this },
+        );
+        const databaseUrl = database.storeConnectionUrl(`${name}-database-url`);
+        const redisUrl = storeSecret(`${name}-redis-url`, { value: s.redis.url, description: `${name} EPR_REDIS_URL (Upstash)`, protect }, this);
+        const redisToken = storeSecret(`${name}-redis-token`, { value: s.redis.token, description: `${name} EPR_REDIS_TOKEN (Upstash)`, protect }, this);
+
+        const documentVault = encryptedTopic(`${name}-document-vault`, this);
+        const auditTopic = encryptedTopic(`${name}-audit`, this);
+        const auditQueue = new Queue(
+            `${name}-audit`,
+            {
+                visibilityTimeoutSeconds: s.audit.visibilityTimeoutSeconds,
+                receiveWaitTimeSeconds: s.audit.waitTimeSeconds,
+                protect,
+                subscribeTo: [{ key: "audit-topic", topic: auditTopic }],
+            },
+            { parent: this },
+        );
+
+        // Both containers run the same application code, so they get the same configuration.
+        const environment: Record<string, pulumi.Input<string>> = {
+            ...s.environment,
+            EPR_ENVIRONMENT: platform.environment,
+            EPR_LOG_LEVEL: s.logLevel,
+            EPR_LOG_JSON: String(s.logJson),
+            EPR_SQL_ECHO: String(s.sqlEcho),
+            EPR_REDIS_CACHE_PREFIX: s.redisCachePrefix,
+            EPR_REDIS_CACHE_TTL: String(s.redisCacheTtlSeconds),
+            EPR_DOCUMENT_VAULT_TOPIC_ARN: documentVault.arn,
+            EPR_AUDIT_SQS_URL: auditQueue.url,
+            EPR_AUDIT_SQS_MAX_MESSAGES: String(s.audit.maxMessages),
+            EPR_AUDIT_SQS_WAIT_TIME: String(s.audit.waitTimeSeconds),
+            EPR_AUDIT_SQS_VISIBILITY_TIMEOUT: String(s.audit.visibilityTimeoutSeconds),
+        };
+        const secrets = { EPR_DATABASE_URL: databaseUrl.arn, EPR_REDIS_URL: redisUrl.arn, EPR_REDIS_TOKEN: redisToken.arn };
+        const secretArns = Object.values(secrets);
+
+        const publishDocuments: PolicyStatement = { Sid: "PublishDocumentVaultEvents", Action: "sns:Publish", Resource: documentVault.arn };
+        const consumeAudit: PolicyStatement = {
+            Sid: "ConsumeAuditQueue",
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+            Resource: auditQueue.arn,
+        };
+        const workerContainer: ContainerSpec | undefined = s.worker.command && {
+            name: "audit-worker",
+            image,
+            essential: false,
+            command: s.worker.command,
+            environment,
+            secrets,
+            logStreamPrefix: "worker",
+        };
+
+        const balancer = new LoadBalancer(
+            `${name}-api`,
+            {
+                vpcId: network.vpcId,
+                subnetIds: s.public ? network.publicSubnetIds : network.privateSubnetIds,
+                internal: !s.public,
+                certificateArn: s.certificateArn,
+                deletionProtection: profile.deletionProtection,
+                clients: s.public && s.clients.cidrs.length === 0 && s.clients.securityGroupIds.length === 0
+                    ? [{ key: "internet", peer: { cidr: "0.0.0.0/0" }, description: "public API" }]
+                    : clientPeers(s.clients),
+                target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
+            },
+            { parent: this },
+        );
+
+        const common = {
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            region: platform.region,
+            accountId: ctx.accountId,
+            logRetentionDays: profile.logRetentionDays,
+            containerInsights: profile.containerInsights,
+            ecrRepositoryArns: [repository.arn],
+            secretArns,
+            enableExecuteCommand: s.executeCommand,
+        };
+        const api = new FargateService(
+            name,
+            {
+                ...common,
+                family: `${name}-${platform.stack}`,
+                cpu: s.cpu,
+                memory: s.memory,
+                desiredCount: s.autoscaling.min,
+                autoscaling: { min: s.autoscaling.min, max: s.autoscaling.max, cpuTargetPercent: s.autoscaling.cpuTargetPercent },
+                containers: [
+                    { name: "api", image, port: PORT, environment, secrets, logStreamPrefix: "ecs" },
+                    ...(s.worker.mode === "sidecar" && workerContainer ? [workerContainer] : []),
+                ],
+                taskPolicy: s.worker.mode === "sidecar" ? [publishDocuments, consumeAudit] : [publishDocuments],
+                loadBalancer: { targetGroupArn: balancer.targetGroup.arn, containerName: "api", containerPort: PORT },
+            },
+            { parent: this },
+        );
+        balancer.allowTargets(api.securityGroup, PORT);
+        this.allowEgress(api.securityGroup, database, "api");
+
+        let workerService: FargateService | undefined;
+        if (s.worker.mode === "service" && workerContainer) {
+            workerService = new FargateService(
+                `${name}-worker`,
+                {
+                    ...common,
+                    family: `${name}-worker-${platform.stack}`,
+                    cpu: s.worker.cpu,
+                    memory: s.worker.memory,
+                    desiredCount: 1,
+                    shared: { cluster: api.cluster, logGroup: api.logGroup },
+                    containers: [{ ...workerContainer, essential: true }],
+                    taskPolicy: [consumeAudit],
+                },
+                { parent: this },
+            );
+            this.allowEgress(workerService.securityGroup, database, "worker");
+        }
+
+        this.outputs = {
+            apiUrl: balancer.url,
+            repositoryUrl: repository.url,
+            auditQueueUrl: auditQueue.url,
+            auditDeadLetterQueueUrl: auditQueue.deadLetterQueue.url,
+            auditTopicArn: auditTopic.arn,
+            documentVaultTopicArn: documentVault.arn,
+            logGroupName: api.logGroup.name,
+            databaseEndpoint: database.writerAddress,
+            databaseUrlSecretArn: databaseUrl.arn,
+            workerServiceName: workerService ? workerService.service.name : s.worker.mode,
+        };
+        this.registerOutputs(this.outputs);
+    }
+
+    /** Egress of a task group: PostgreSQL, Upstash Redis (6379) and HTTPS (AWS APIs, ECR), nothing else. */
+    private allowEgress(tasks: SecurityGroup, database: PostgresDatabase, key: string): void {
+        database.connect(key, tasks, `${key} tasks`);
+        tasks.allowEgress("redis", { port: 6379, peer: { cidr: "0.0.0.0/0" }, description: "Upstash Redis (external)" });
+        tasks.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "SQS, SNS, ECR, Secrets Manager, CloudWatch Logs, Upstash REST" });
+    }
+}
+
+export const ecsAuditWorker: TopologyDefinition<EcsAuditWorkerSettings> = {
+    settings: settingsSchema,
+    deploy: (name, settings, ctx) => new EcsAuditWorker(name, settings, ctx).outputs,
+};
