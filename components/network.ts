@@ -59,6 +59,7 @@ export class Network extends pulumi.ComponentResource {
         const vpc = new Vpc(
             `${name}-vpc`,
             {
+                region: args.region,
                 cidrBlock: args.cidr,
                 numberOfAvailabilityZones: args.azCount,
                 enableDnsHostnames: true,
@@ -79,7 +80,7 @@ export class Network extends pulumi.ComponentResource {
 
         const flowLogGroup = new cloudwatch.LogGroup(
             `${name}-flow-logs`,
-            { retentionInDays: args.flowLogRetentionDays },
+            { region: args.region, retentionInDays: args.flowLogRetentionDays },
             { parent: this },
         );
         const flowLogRole = new iam.Role(
@@ -103,6 +104,7 @@ export class Network extends pulumi.ComponentResource {
         new ec2.FlowLog(
             `${name}-flow-log`,
             {
+                region: args.region,
                 vpcId: vpc.vpcId,
                 trafficType: "ALL",
                 logDestinationType: "cloud-watch-logs",

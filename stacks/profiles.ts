@@ -59,6 +59,12 @@ export interface EnvironmentProfile {
     hostInstanceType: string;
     /** ElastiCache node type. */
     cacheNodeType: string;
+    /** Aurora instance class of writer and readers. */
+    auroraInstanceClass: string;
+    /** Aurora readers created with the cluster (the autoscaler's floor). */
+    auroraMinReaders: number;
+    /** Aurora readers the autoscaler may grow to. */
+    auroraMaxReaders: number;
 }
 
 export const PROFILES: Readonly<Record<EnvironmentName, Readonly<EnvironmentProfile>>> = {
@@ -84,6 +90,9 @@ export const PROFILES: Readonly<Record<EnvironmentName, Readonly<EnvironmentProf
         containerInsights: true,
         hostInstanceType: "t3.medium",
         cacheNodeType: "cache.t4g.micro",
+        auroraInstanceClass: "db.t4g.medium",
+        auroraMinReaders: 0,
+        auroraMaxReaders: 0,
     },
     production: {
         azCount: 3,
@@ -107,5 +116,8 @@ export const PROFILES: Readonly<Record<EnvironmentName, Readonly<EnvironmentProf
         containerInsights: true,
         hostInstanceType: "m7i.large",
         cacheNodeType: "cache.m7g.large",
+        auroraInstanceClass: "db.r6g.large",
+        auroraMinReaders: 1,
+        auroraMaxReaders: 3,
     },
 };

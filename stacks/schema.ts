@@ -28,7 +28,7 @@ export const TOPOLOGIES = ["fargate-rds", "ecs-audit-worker", "aurora-web", "com
 export type TopologyName = (typeof TOPOLOGIES)[number];
 
 /** A topology's settings schema (every workload key except `topology`), built per stack. */
-export type SettingsSchema = (ctx: SchemaContext, env: { profile: EnvironmentProfile; environment: EnvironmentName }) => z.ZodTypeAny;
+export type SettingsSchema = (ctx: SchemaContext, env: { profile: EnvironmentProfile; environment: EnvironmentName; stack: string }) => z.ZodTypeAny;
 
 /** Which topologies are available, with their settings schemas; `undefined` = not yet available. */
 export type TopologySchemas = Readonly<Record<TopologyName, SettingsSchema | undefined>>;
@@ -111,6 +111,9 @@ const profileOverrides = strictObject({
     containerInsights: z.boolean(),
     hostInstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type such as t3.medium"),
     cacheNodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "expected an ElastiCache node type such as cache.t4g.micro"),
+    auroraInstanceClass: rdsInstanceClass,
+    auroraMinReaders: integer(0, 15),
+    auroraMaxReaders: integer(0, 15),
 } satisfies Record<keyof EnvironmentProfile, z.ZodTypeAny>).partial();
 
 const networkSchema = strictObject({
@@ -186,7 +189,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
             continue;
         }
         const { topology: _topology, ...settings } = rawWorkloads[name];
-        const result = settingsSchema(ctx, { profile, environment }).safeParse(settings);
+        const result = settingsSchema(ctx, { profile, environment, stack: raw.stack }).safeParse(settings);
         if (result.success) {
             workloads[name] = { topology, settings: result.data };
         } else {

@@ -81,11 +81,12 @@ const hex = (seed: string, length: number) => crypto.createHash("sha256").update
 /** Realistic provider outputs for a resource, keyed by type token. */
 function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOptions>): { id: string; state: Record<string, unknown> } {
     const { type, name, inputs } = args;
-    const region = o.region;
+    const region = String(inputs.region ?? o.region);
     const account = o.accountId;
     const h = hex(`${type}::${name}`, 17);
     // Physical name: what the program set, else Pulumi's auto-name (logical name + random suffix).
-    const physical = String(inputs.name ?? inputs.identifier ?? inputs.clusterIdentifier ?? inputs.bucket ?? `${name}-${h.slice(0, 7)}`);
+    const own = type === "aws:rds/cluster:Cluster" ? inputs.clusterIdentifier : type.startsWith("aws:s3/bucket:") ? inputs.bucket : inputs.identifier;
+    const physical = String(inputs.name ?? own ?? `${name}-${h.slice(0, 7)}`);
     const [pkg, mod] = type.split(":");
     const service = (mod ?? "").split("/")[0];
     let id = `${physical}`;
@@ -162,9 +163,16 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
         case "aws:rds/cluster:Cluster": {
             arn = `arn:aws:rds:${region}:${account}:cluster:${physical}`;
             const suffix = `cluster-c${h.slice(0, 11)}.${region}.rds.amazonaws.com`;
-            Object.assign(extra, { endpoint: `${physical}.${suffix}`, readerEndpoint: `${physical}.cluster-ro-c${h.slice(0, 11)}.${region}.rds.amazonaws.com`, port: 5432 });
+            Object.assign(extra, { clusterIdentifier: physical, endpoint: `${physical}.${suffix}`, readerEndpoint: `${physical}.cluster-ro-c${h.slice(0, 11)}.${region}.rds.amazonaws.com`, port: 5432 });
             break;
         }
+        case "aws:rds/clusterInstance:ClusterInstance":
+            arn = `arn:aws:rds:${region}:${account}:db:${physical}`;
+            extra.identifier = physical;
+            break;
+        case "aws:rds/globalCluster:GlobalCluster":
+            arn = `arn:aws:rds::${account}:global-cluster:${physical}`;
+            break;
         case "aws:lb/loadBalancer:LoadBalancer":
         case "aws:alb/loadBalancer:LoadBalancer": {
             const lbName = physical.slice(0, 32);

@@ -3,6 +3,7 @@ import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ecs from "@pulumi/aws/ecs";
 import * as iam from "@pulumi/aws/iam";
+import { WorkloadContext } from "../context";
 import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../iam";
 import { SecurityGroup } from "./security-group";
 
@@ -77,6 +78,22 @@ export interface AutoscalingArgs {
     scaleOutCooldownSeconds?: number;
     /** Seconds after a scale-in before another. Default 300. */
     scaleInCooldownSeconds?: number;
+}
+
+/**
+ * What every workload's services take from the stack: private subnets, region, account, the
+ * profile's log retention and Container Insights, and the family `<name>-<stack>`.
+ */
+export function serviceDefaults(ctx: WorkloadContext, name: string) {
+    return {
+        vpcId: ctx.network.vpcId,
+        subnetIds: ctx.network.privateSubnetIds,
+        family: `${name}-${ctx.platform.stack}`,
+        region: ctx.platform.region,
+        accountId: ctx.accountId,
+        logRetentionDays: ctx.platform.profile.logRetentionDays,
+        containerInsights: ctx.platform.profile.containerInsights,
+    };
 }
 
 /**

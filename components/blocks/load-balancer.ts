@@ -46,6 +46,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     readonly securityGroup: SecurityGroup;
     readonly targetGroup: lb.TargetGroup;
     readonly dnsName: pulumi.Output<string>;
+    /** CloudWatch dimension `LoadBalancer`. */
+    readonly arnSuffix: pulumi.Output<string>;
     /** `https://` or `http://` URL of the listener. */
     readonly url: pulumi.Output<string>;
     readonly listenerPort: number;
@@ -125,6 +127,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             );
         }
         this.dnsName = balancer.dnsName;
+        this.arnSuffix = balancer.arnSuffix;
         this.url = pulumi.interpolate`${https ? "https" : "http"}://${balancer.dnsName}${https || this.listenerPort === 80 ? "" : `:${this.listenerPort}`}`;
         this.registerOutputs({ dnsName: this.dnsName, url: this.url });
     }

@@ -3,7 +3,7 @@ import * as rds from "@pulumi/aws/rds";
 import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as random from "@pulumi/random";
 import { EnvironmentProfile } from "../../stacks/profiles";
-import { SecurityGroup } from "./security-group";
+import { SecurityGroup, connectGroups } from "./security-group";
 import { storeSecret } from "./secret";
 
 export interface PostgresArgs {
@@ -190,15 +190,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
     /** Opens 5432 from `client` to the master and the replica, if any: ingress here, egress on the client. */
     connect(key: string, client: SecurityGroup, description: string): void {
-        const targets = [
-            ["master", this.masterSecurityGroup],
-            ["replica", this.replicaSecurityGroup],
-        ] as const;
-        for (const [role, group] of targets) {
-            if (!group) continue;
-            group.allowIngress(key, { port: 5432, peer: { securityGroupId: client.id }, description: `${description} -> ${role}` });
-            client.allowEgress(`${key}-${role}`, { port: 5432, peer: { securityGroupId: group.id }, description: `PostgreSQL ${role}` });
-        }
+        connectGroups(key, "master", client, this.masterSecurityGroup, 5432, description);
+        if (this.replicaSecurityGroup) connectGroups(key, "replica", client, this.replicaSecurityGroup, 5432, description);
     }
 
     /**

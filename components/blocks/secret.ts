@@ -26,3 +26,6 @@ export function storeSecret(name: string, args: StoredSecretArgs, parent: pulumi
     );
     return secret;
 }
+
+/** An ECS `valueFrom` reading one key of a JSON secret (e.g. `password` of database credentials). */
+export const secretKey = (secretArn: pulumi.Input<string>, key: string): pulumi.Output<string> => pulumi.interpolate`${secretArn}:${key}::`;

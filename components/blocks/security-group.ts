@@ -28,11 +28,14 @@ function peerArgs(peer: Peer) {
 export class SecurityGroup extends pulumi.ComponentResource {
     readonly id: pulumi.Output<string>;
     private readonly baseName: string;
+    private readonly region: { region?: string };
 
-    constructor(name: string, args: { vpcId: pulumi.Input<string>; description: string }, opts?: pulumi.ComponentResourceOptions) {
+    /** `region`: only for a group outside the provider's region (e.g. disaster recovery). */
+    constructor(name: string, args: { vpcId: pulumi.Input<string>; description: string; region?: string }, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:SecurityGroup", name, {}, opts);
         this.baseName = name;
-        const group = new ec2.SecurityGroup(name, { vpcId: args.vpcId, description: args.description }, { parent: this });
+        this.region = args.region ? { region: args.region } : {};
+        const group = new ec2.SecurityGroup(name, { ...this.region, vpcId: args.vpcId, description: args.description }, { parent: this });
         this.id = group.id;
         this.registerOutputs({ id: this.id });
     }
@@ -41,7 +44,7 @@ export class SecurityGroup extends pulumi.ComponentResource {
     allowIngress(key: string, rule: RuleArgs): vpc.SecurityGroupIngressRule {
         return new vpc.SecurityGroupIngressRule(
             `${this.baseName}-in-${key}`,
-            { securityGroupId: this.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.toPort ?? rule.port, description: rule.description, ...peerArgs(rule.peer) },
+            { ...this.region, securityGroupId: this.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.toPort ?? rule.port, description: rule.description, ...peerArgs(rule.peer) },
             { parent: this },
         );
     }
@@ -50,8 +53,17 @@ export class SecurityGroup extends pulumi.ComponentResource {
     allowEgress(key: string, rule: RuleArgs): vpc.SecurityGroupEgressRule {
         return new vpc.SecurityGroupEgressRule(
             `${this.baseName}-out-${key}`,
-            { securityGroupId: this.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.toPort ?? rule.port, description: rule.description, ...peerArgs(rule.peer) },
+            { ...this.region, securityGroupId: this.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.toPort ?? rule.port, description: rule.description, ...peerArgs(rule.peer) },
             { parent: this },
         );
     }
+}
+
+/**
+ * Opens `port` from `client` to `server` (`role` names the server, e.g. "master"): ingress on the
+ * server keyed `key`, egress on the client keyed `<key>-<role>`, both described.
+ */
+export function connectGroups(key: string, role: string, client: SecurityGroup, server: SecurityGroup, port: number, description: string): void {
+    server.allowIngress(key, { port, peer: { securityGroupId: client.id }, description: `${description} -> ${role}` });
+    client.allowEgress(`${key}-${role}`, { port, peer: { securityGroupId: server.id }, description: `to ${role}` });
 }

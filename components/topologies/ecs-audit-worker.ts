@@ -15,7 +15,7 @@ import {
     secretString,
     strictObject,
 } from "../../stacks/schema-kit";
-import { ContainerSpec, FargateService } from "../blocks/fargate-service";
+import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { Queue, encryptedTopic } from "../blocks/messaging";
 import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
@@ -239,12 +239,6 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         );
 
         const common = {
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            region: platform.region,
-            accountId: ctx.accountId,
-            logRetentionDays: profile.logRetentionDays,
-            containerInsights: profile.containerInsights,
             ecrRepositoryArns: [repository.arn],
             secretArns,
             enableExecuteCommand: s.executeCommand,
@@ -252,8 +246,8 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         const api = new FargateService(
             name,
             {
+                ...serviceDefaults(ctx, name),
                 ...common,
-                family: `${name}-${platform.stack}`,
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.autoscaling.min,
@@ -275,8 +269,8 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             workerService = new FargateService(
                 `${name}-worker`,
                 {
+                    ...serviceDefaults(ctx, `${name}-worker`),
                     ...common,
-                    family: `${name}-worker-${platform.stack}`,
                     cpu: s.worker.cpu,
                     memory: s.worker.memory,
                     desiredCount: 1,

@@ -17,10 +17,10 @@ import {
     secretString,
     strictObject,
 } from "../../stacks/schema-kit";
-import { FargateService } from "../blocks/fargate-service";
+import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
-import { storeSecret } from "../blocks/secret";
+import { secretKey, storeSecret } from "../blocks/secret";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
 import type { TopologyDefinition, WorkloadOutputs } from "./registry";
@@ -185,24 +185,18 @@ export class FargateRds extends pulumi.ComponentResource {
         );
 
         const secretArns = {
-            LEDGER_DB_USER: pulumi.interpolate`${database.secretArn}:username::`,
-            LEDGER_DB_PASSWORD: pulumi.interpolate`${database.secretArn}:password::`,
+            LEDGER_DB_USER: secretKey(database.secretArn, "username"),
+            LEDGER_DB_PASSWORD: secretKey(database.secretArn, "password"),
             [s.license.variable]: license.arn,
             ...Object.fromEntries(Object.entries(userSecrets).map(([variable, secret]) => [variable, secret.arn])),
         };
         const service = new FargateService(
             name,
             {
-                vpcId: network.vpcId,
-                subnetIds: network.privateSubnetIds,
-                family: `${name}-${platform.stack}`,
-                region: platform.region,
-                accountId: ctx.accountId,
+                ...serviceDefaults(ctx, name),
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.desiredCount,
-                logRetentionDays: profile.logRetentionDays,
-                containerInsights: profile.containerInsights,
                 secretArns: [database.secretArn, license.arn, ...Object.values(userSecrets).map((secret) => secret.arn)],
                 containers: [
                     {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SettingsSchema, TOPOLOGIES, TopologyName, TopologySchemas } from "../../stacks/schema";
 import { WorkloadContext } from "../context";
+import { auroraWeb } from "./aurora-web";
 import { ecsAuditWorker } from "./ecs-audit-worker";
 import { fargateRds } from "./fargate-rds";
 
@@ -33,7 +34,7 @@ export interface PreflightContext {
 export const TOPOLOGY_REGISTRY: Readonly<Record<TopologyName, TopologyDefinition<any> | undefined>> = {
     "fargate-rds": fargateRds,
     "ecs-audit-worker": ecsAuditWorker,
-    "aurora-web": undefined,
+    "aurora-web": auroraWeb,
     "compose-host": undefined,
     "event-driven": undefined,
 };

@@ -1,0 +1,255 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as appautoscaling from "@pulumi/aws/appautoscaling";
+import * as kms from "@pulumi/aws/kms";
+import * as rds from "@pulumi/aws/rds";
+import * as random from "@pulumi/random";
+import { SecurityGroup, connectGroups } from "./security-group";
+import { storeSecret } from "./secret";
+
+/** Memory (GiB) of the Aurora instance classes this program sizes alarms for. */
+export const AURORA_INSTANCE_MEMORY_GIB: Readonly<Record<string, number>> = {
+    "db.t4g.medium": 4,
+    "db.t4g.large": 8,
+    "db.r6g.large": 16,
+    "db.r6g.xlarge": 32,
+    "db.r6g.2xlarge": 64,
+    "db.r6g.4xlarge": 128,
+    "db.r7g.large": 16,
+    "db.r7g.xlarge": 32,
+    "db.r7g.2xlarge": 64,
+    "db.r7g.4xlarge": 128,
+};
+
+/** Aurora PostgreSQL's default max_connections: LEAST(memory / 9531392, 5000) (AWS documentation). */
+export function auroraMaxConnections(instanceClass: string): number {
+    const gib = AURORA_INSTANCE_MEMORY_GIB[instanceClass];
+    if (gib === undefined) throw new Error(`unknown Aurora instance class ${instanceClass}`);
+    return Math.min(Math.floor((gib * 1e9) / 9531392), 5000);
+}
+
+export interface AuroraPostgresArgs {
+    vpcId: pulumi.Input<string>;
+    /** The network's isolated data subnets. */
+    subnetIds: pulumi.Input<string[]>;
+    databaseName: string;
+    username: string;
+    /** Aurora PostgreSQL version, e.g. `15.10`; its major picks the parameter-group family. */
+    engineVersion: string;
+    /** Class of writer and readers. */
+    instanceClass: string;
+    /** Readers Pulumi creates (`min`) and the autoscaler's range; target tracking on reader CPU when `max > min`. */
+    readers: { min: number; max: number; cpuTargetPercent: number };
+    /** Automated backups and point-in-time recovery window, days. */
+    backupRetentionDays: number;
+    /** Deletion protection and a final snapshot on delete. */
+    deletionProtection: boolean;
+    /** Performance Insights and log exports. */
+    insights: boolean;
+    /** Pulumi `protect`/`retainOnDelete` on cluster, instances and secret. */
+    protect: boolean;
+    /** Cross-region disaster recovery: a global database with a secondary cluster there. Default: none. */
+    disasterRecovery?: { region: string; vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<string[]> };
+}
+
+/**
+ * Aurora PostgreSQL in the data subnets: encrypted, SSL forced by the cluster parameter group, a
+ * writer and `readers.min` readers auto-scaled up to `readers.max` on reader CPU, a generated
+ * master password in Secrets Manager, and optionally an Aurora global database whose secondary
+ * cluster lives in a DR region.
+ */
+export class AuroraPostgres extends pulumi.ComponentResource {
+    readonly cluster: rds.Cluster;
+    readonly writer: rds.ClusterInstance;
+    readonly writerEndpoint: pulumi.Output<string>;
+    readonly readerEndpoint: pulumi.Output<string>;
+    /** Secrets Manager secret: JSON with username, password, host, port, dbname, engine. */
+    readonly secretArn: pulumi.Output<string>;
+    readonly securityGroup: SecurityGroup;
+    readonly secondaryCluster?: rds.Cluster;
+
+    constructor(name: string, args: AuroraPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:data:AuroraPostgres", name, {}, opts);
+        const parent = { parent: this };
+        const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
+        const major = args.engineVersion.split(".")[0];
+
+        const subnetGroup = new rds.SubnetGroup(name, { subnetIds: args.subnetIds, description: `${name}: isolated data subnets` }, parent);
+        const parameters = new rds.ClusterParameterGroup(
+            name,
+            {
+                family: `aurora-postgresql${major}`,
+                description: `${name}: SSL required`,
+                // Aurora PostgreSQL accepts plain connections unless told otherwise.
+                parameters: [{ name: "rds.force_ssl", value: "1" }],
+            },
+            parent,
+        );
+        this.securityGroup = new SecurityGroup(`${name}-cluster`, { vpcId: args.vpcId, description: `${name} Aurora PostgreSQL` }, parent);
+        const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" }, parent);
+        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
+
+        this.cluster = new rds.Cluster(
+            name,
+            {
+                engine: "aurora-postgresql",
+                engineVersion: args.engineVersion,
+                databaseName: args.databaseName,
+                masterUsername: args.username,
+                masterPassword: password.result,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [this.securityGroup.id],
+                dbClusterParameterGroupName: parameters.name,
+                storageEncrypted: true,
+                backupRetentionPeriod: args.backupRetentionDays,
+                copyTagsToSnapshot: true,
+                deletionProtection: args.deletionProtection,
+                skipFinalSnapshot: !args.deletionProtection,
+                finalSnapshotIdentifier: pulumi.interpolate`${name}-final-${snapshotSuffix.hex}`,
+                enabledCloudwatchLogsExports: args.insights ? ["postgresql"] : [],
+                applyImmediately: !args.protect,
+            },
+            // A global database adopts the cluster afterwards; AWS then reports its identifier.
+            { ...stateful, ignoreChanges: args.disasterRecovery ? ["globalClusterIdentifier"] : [] },
+        );
+
+        const instance = (instanceName: string, promotionTier: number) =>
+            new rds.ClusterInstance(
+                instanceName,
+                {
+                    clusterIdentifier: this.cluster.id,
+                    engine: "aurora-postgresql",
+                    engineVersion: args.engineVersion,
+                    instanceClass: args.instanceClass,
+                    dbSubnetGroupName: subnetGroup.name,
+                    publiclyAccessible: false,
+                    promotionTier,
+                    autoMinorVersionUpgrade: true,
+                    performanceInsightsEnabled: args.insights,
+                    performanceInsightsRetentionPeriod: args.insights ? 7 : undefined,
+                    applyImmediately: !args.protect,
+                },
+                stateful,
+            );
+        this.writer = instance(`${name}-writer`, 0);
+        const readers = Array.from({ length: args.readers.min }, (_, i) => instance(`${name}-reader-${i + 1}`, 1));
+
+        if (args.readers.max > args.readers.min) {
+            const target = new appautoscaling.Target(
+                `${name}-readers`,
+                {
+                    serviceNamespace: "rds",
+                    scalableDimension: "rds:cluster:ReadReplicaCount",
+                    resourceId: pulumi.interpolate`cluster:${this.cluster.id}`,
+                    minCapacity: args.readers.min,
+                    maxCapacity: args.readers.max,
+                },
+                // The autoscaler adds readers only once the provisioned ones exist.
+                { parent: this, dependsOn: [this.writer, ...readers] },
+            );
+            new appautoscaling.Policy(
+                `${name}-readers-cpu`,
+                {
+                    policyType: "TargetTrackingScaling",
+                    serviceNamespace: target.serviceNamespace,
+                    scalableDimension: target.scalableDimension,
+                    resourceId: target.resourceId,
+                    targetTrackingScalingPolicyConfiguration: {
+                        predefinedMetricSpecification: { predefinedMetricType: "RDSReaderAverageCPUUtilization" },
+                        targetValue: args.readers.cpuTargetPercent,
+                        scaleOutCooldown: 300,
+                        scaleInCooldown: 300,
+                    },
+                },
+                parent,
+            );
+        }
+
+        const secret = storeSecret(
+            `${name}-credentials`,
+            {
+                description: `${name} Aurora PostgreSQL master credentials`,
+                protect: args.protect,
+                value: pulumi.jsonStringify({
+                    engine: "postgres",
+                    host: this.cluster.endpoint,
+                    port: 5432,
+                    dbname: args.databaseName,
+                    username: args.username,
+                    password: password.result,
+                }),
+            },
+            this,
+        );
+
+        if (args.disasterRecovery) this.secondaryCluster = this.addSecondary(name, args, major, this.writer);
+
+        this.writerEndpoint = this.cluster.endpoint;
+        this.readerEndpoint = this.cluster.readerEndpoint;
+        this.secretArn = secret.arn;
+        this.registerOutputs({ writerEndpoint: this.writerEndpoint, readerEndpoint: this.readerEndpoint, secretArn: this.secretArn });
+    }
+
+    /** Opens 5432 from `client` to the cluster: ingress here, egress on the client. */
+    connect(key: string, client: SecurityGroup, description: string): void {
+        connectGroups(key, "aurora", client, this.securityGroup, 5432, description);
+    }
+
+    /** The global database and its secondary cluster (one instance) in the DR region. */
+    private addSecondary(name: string, args: AuroraPostgresArgs, major: string, writer: rds.ClusterInstance): rds.Cluster {
+        const dr = args.disasterRecovery!;
+        const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
+        const global = new rds.GlobalCluster(
+            name,
+            {
+                globalClusterIdentifier: pulumi.interpolate`${this.cluster.clusterIdentifier}-global`,
+                sourceDbClusterIdentifier: this.cluster.arn,
+                deletionProtection: args.deletionProtection,
+                forceDestroy: !args.protect,
+            },
+            { ...stateful, dependsOn: [writer] },
+        );
+        // An encrypted secondary needs a key of its own region.
+        const key = new kms.Key(`${name}-dr`, { region: dr.region, description: `${name} Aurora DR copy`, enableKeyRotation: true, deletionWindowInDays: 30 }, stateful);
+        const subnetGroup = new rds.SubnetGroup(`${name}-dr`, { region: dr.region, subnetIds: dr.subnetIds, description: `${name}: DR data subnets` }, { parent: this });
+        const parameters = new rds.ClusterParameterGroup(
+            `${name}-dr`,
+            { region: dr.region, family: `aurora-postgresql${major}`, description: `${name} DR: SSL required`, parameters: [{ name: "rds.force_ssl", value: "1" }] },
+            { parent: this },
+        );
+        const securityGroup = new SecurityGroup(`${name}-dr`, { region: dr.region, vpcId: dr.vpcId, description: `${name} Aurora DR copy (no clients until failover)` }, { parent: this });
+        const secondary = new rds.Cluster(
+            `${name}-dr`,
+            {
+                region: dr.region,
+                engine: "aurora-postgresql",
+                engineVersion: args.engineVersion,
+                globalClusterIdentifier: global.id,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [securityGroup.id],
+                dbClusterParameterGroupName: parameters.name,
+                storageEncrypted: true,
+                kmsKeyId: key.arn,
+                backupRetentionPeriod: args.backupRetentionDays,
+                copyTagsToSnapshot: true,
+                deletionProtection: args.deletionProtection,
+                skipFinalSnapshot: true,
+            },
+            stateful,
+        );
+        new rds.ClusterInstance(
+            `${name}-dr-1`,
+            {
+                region: dr.region,
+                clusterIdentifier: secondary.id,
+                engine: "aurora-postgresql",
+                engineVersion: args.engineVersion,
+                instanceClass: args.instanceClass,
+                dbSubnetGroupName: subnetGroup.name,
+                publiclyAccessible: false,
+                autoMinorVersionUpgrade: true,
+            },
+            stateful,
+        );
+        return secondary;
+    }
+}

@@ -1,0 +1,312 @@
+import * as pulumi from "@pulumi/pulumi";
+import { getManagedPrefixListOutput } from "@pulumi/aws/ec2/getManagedPrefixList";
+import { z } from "zod";
+import { LOG_RETENTION_DAYS } from "../../stacks/profiles";
+import { SettingsSchema } from "../../stacks/schema";
+import {
+    certificateArn,
+    cidrBlock,
+    envVarName,
+    fargateCpu,
+    fargateMemory,
+    fargateSizeProblem,
+    integer,
+    nonEmptyString,
+    numberIn,
+    rdsInstanceClass,
+    strictObject,
+} from "../../stacks/schema-kit";
+import { AlarmTopic } from "../blocks/alarms";
+import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, auroraMaxConnections } from "../blocks/aurora";
+import { Bucket } from "../blocks/bucket";
+import { Cdn } from "../blocks/cdn";
+import { FargateService, serviceDefaults } from "../blocks/fargate-service";
+import { secretKey } from "../blocks/secret";
+import { LoadBalancer } from "../blocks/load-balancer";
+import { WorkloadContext } from "../context";
+import { Network } from "../network";
+import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+
+/** CloudFront's origin-facing addresses, as an AWS-managed prefix list. */
+export const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
+
+const hostName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "expected a DNS name such as api-origin.example.com");
+const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as eu-west-1");
+
+const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
+    strictObject({
+        /** API container image. Required. */
+        image: nonEmptyString("container image"),
+        /** Port the API listens on. Default 8000. */
+        containerPort: integer(1, 65535).default(8000),
+        /** Task size. Defaults 512 / 1024 (the document's). */
+        cpu: fargateCpu.default(512),
+        memory: fargateMemory.default(1024),
+        /** API task range. Defaults: the profile's `minTasks` / `maxTasks` (production 2..10, staging 1..2). */
+        tasks: strictObject({ min: integer(1, 100).default(profile.minTasks), max: integer(1, 100).default(profile.maxTasks) }).default({}),
+        /** Health check path. Default `/health`. */
+        healthCheckPath: z.string().regex(/^\/[^\s]*$/, "expected a path starting with /").default("/health"),
+        /** API log retention in days. Default 30 (the document's). */
+        logRetentionDays: numberIn(LOG_RETENTION_DAYS).default(30),
+        database: strictObject({
+            name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier").default("braidmgr"),
+            username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _").default("braidmgr"),
+            /** Aurora PostgreSQL version. Default `15.10` (the document's PostgreSQL 15). */
+            engineVersion: z.string().regex(/^1[5-7]\.\d+$/, "expected an Aurora PostgreSQL version such as 15.10").default("15.10"),
+            /** Instance class. Default: the profile's `auroraInstanceClass` (production db.r6g.large). */
+            instanceClass: rdsInstanceClass
+                .refine((c) => c in AURORA_INSTANCE_MEMORY_GIB, { message: `must be one of ${Object.keys(AURORA_INSTANCE_MEMORY_GIB).join(", ")} (the connection alarm is sized from it)` })
+                .default(profile.auroraInstanceClass),
+            /** Readers: created (`min`) and auto-scaled up to `max` on reader CPU. Defaults: the profile's (production 1..3, staging 0..0). */
+            minReaders: integer(0, 15).default(profile.auroraMinReaders),
+            maxReaders: integer(0, 15).default(profile.auroraMaxReaders),
+            readerCpuTargetPercent: integer(10, 90).default(70),
+            /** Backups and point-in-time recovery, days. Default 7 (the document's). */
+            backupRetentionDays: integer(1, 35).default(7),
+        }).default({}),
+        /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix `braidmgr`. */
+        bucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,20}$/, "expected 2-21 lower-case letters, digits or -").default("braidmgr"),
+        /** The load balancer's HTTPS name (CloudFront's API origin) and its regional ACM certificate. Required. */
+        api: strictObject({ originDomainName: hostName, certificateArn }),
+        /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
+        domain: strictObject({
+            names: z.array(hostName).min(1, "give at least one name"),
+            certificateArn: certificateArn.refine((arn) => arn.split(":")[3] === "us-east-1", { message: "CloudFront only uses ACM certificates from us-east-1" }),
+        }).optional(),
+        /** E-mail addresses notified by the alarms. Default none (the topic still exists). */
+        alarmEmails: z.array(z.string().email("expected an e-mail address")).default([]),
+        /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
+        disasterRecovery: strictObject({
+            enabled: z.boolean().default(false),
+            /** DR region. Required when enabled. */
+            region: region.optional(),
+            /** CIDR of the DR region's data network. Default 10.200.0.0/16. */
+            cidr: cidrBlock(16, 22).default("10.200.0.0/16"),
+        }).default({}),
+        /** Further plain variables of the API. Default `{}`. */
+        environment: z.record(envVarName, z.string()).default({}),
+    }).superRefine((s, refinement) => {
+        const size = fargateSizeProblem(s.cpu, s.memory);
+        if (size) refinement.addIssue({ code: "custom", path: ["memory"], message: size });
+        if (s.tasks.min > s.tasks.max) refinement.addIssue({ code: "custom", path: ["tasks", "min"], message: `must not exceed tasks.max (${s.tasks.max})` });
+        if (s.database.minReaders > s.database.maxReaders) {
+            refinement.addIssue({ code: "custom", path: ["database", "minReaders"], message: `must not exceed database.maxReaders (${s.database.maxReaders})` });
+        }
+        const bucket = `${s.bucketPrefix}-${stack}-attachments-123456789012`;
+        if (bucket.length > 63) refinement.addIssue({ code: "custom", path: ["bucketPrefix"], message: `makes the bucket name ${bucket.length} characters with this stack's name; S3 allows 63` });
+        if (s.disasterRecovery.enabled && !s.disasterRecovery.region) {
+            refinement.addIssue({ code: "custom", path: ["disasterRecovery", "region"], message: "required when disasterRecovery.enabled is true" });
+        }
+    });
+
+export interface AuroraWebSettings {
+    image: string;
+    containerPort: number;
+    cpu: number;
+    memory: number;
+    tasks: { min: number; max: number };
+    healthCheckPath: string;
+    logRetentionDays: number;
+    database: { name: string; username: string; engineVersion: string; instanceClass: string; minReaders: number; maxReaders: number; readerCpuTargetPercent: number; backupRetentionDays: number };
+    bucketPrefix: string;
+    api: { originDomainName: string; certificateArn: string };
+    domain?: { names: string[]; certificateArn: string };
+    alarmEmails: string[];
+    disasterRecovery: { enabled: boolean; region?: string; cidr: string };
+    environment: Record<string, string>;
+}
+
+/**
+ * The project-management app (seed 003): API on Fargate behind an ALB that only CloudFront
+ * reaches, Aurora PostgreSQL writer + auto-scaled readers, S3 attachments, the static front end
+ * from a private bucket through CloudFront, alarms, and an optional cross-region DR copy.
+ */
+export class AuroraWeb extends pulumi.ComponentResource {
+    readonly outputs: WorkloadOutputs;
+
+    constructor(name: string, s: AuroraWebSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:topologies:AuroraWeb", name, {}, opts);
+        const { platform, network } = ctx;
+        const profile = platform.profile;
+        const protect = profile.protectStatefulResources;
+        const dr = s.disasterRecovery.enabled ? s.disasterRecovery : undefined;
+
+        let drNetwork: Network | undefined;
+        if (dr) {
+            // Data subnets only: the secondary cluster needs no internet egress.
+            drNetwork = new Network(
+                `${name}-dr`,
+                { region: dr.region!, accountId: ctx.accountId, cidr: dr.cidr, azCount: Math.min(profile.azCount, 3), natStrategy: "none", flowLogRetentionDays: profile.flowLogRetentionDays },
+                { parent: this },
+            );
+        }
+
+        const database = new AuroraPostgres(
+            `${name}-db`,
+            {
+                vpcId: network.vpcId,
+                subnetIds: network.dataSubnetIds,
+                databaseName: s.database.name,
+                username: s.database.username,
+                engineVersion: s.database.engineVersion,
+                instanceClass: s.database.instanceClass,
+                readers: { min: s.database.minReaders, max: s.database.maxReaders, cpuTargetPercent: s.database.readerCpuTargetPercent },
+                backupRetentionDays: s.database.backupRetentionDays,
+                deletionProtection: profile.deletionProtection,
+                insights: profile.databaseInsights,
+                protect,
+                disasterRecovery: dr && drNetwork ? { region: dr.region!, vpcId: drNetwork.vpcId, subnetIds: drNetwork.dataSubnetIds } : undefined,
+            },
+            { parent: this },
+        );
+
+        const attachments = new Bucket(
+            `${name}-attachments`,
+            {
+                bucketName: pulumi.interpolate`${s.bucketPrefix}-${platform.stack}-attachments-${ctx.accountId}`,
+                intelligentTiering: true,
+                noncurrentVersionExpirationDays: 90,
+                protect,
+            },
+            { parent: this },
+        );
+        attachments.applyPolicy();
+        let attachmentsReplica: Bucket | undefined;
+        if (dr) {
+            attachmentsReplica = new Bucket(
+                `${name}-attachments-dr`,
+                { region: dr.region, bucketName: pulumi.interpolate`${s.bucketPrefix}-${platform.stack}-attachments-dr-${ctx.accountId}`, noncurrentVersionExpirationDays: 90, protect },
+                { parent: this },
+            );
+            attachmentsReplica.applyPolicy();
+            attachments.replicateTo(attachmentsReplica, ctx.accountId);
+        }
+        const site = new Bucket(`${name}-site`, { protect: false, noncurrentVersionExpirationDays: 30 }, { parent: this });
+
+        // Only CloudFront reaches the balancer; it speaks HTTPS to the API's own name.
+        const cloudFront = getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent: this });
+        const balancer = new LoadBalancer(
+            `${name}-api`,
+            {
+                vpcId: network.vpcId,
+                subnetIds: network.publicSubnetIds,
+                internal: false,
+                certificateArn: s.api.certificateArn,
+                deletionProtection: profile.deletionProtection,
+                clients: [{ key: "cloudfront", peer: { prefixListId: cloudFront.id }, description: "CloudFront origin-facing" }],
+                target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
+            },
+            { parent: this },
+        );
+        const cdn = new Cdn(`${name}-cdn`, { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*" }, domain: s.domain }, { parent: this });
+
+        const api = new FargateService(
+            name,
+            {
+                ...serviceDefaults(ctx, name),
+                cpu: s.cpu,
+                memory: s.memory,
+                desiredCount: s.tasks.min,
+                autoscaling: { min: s.tasks.min, max: s.tasks.max, cpuTargetPercent: 70, memoryTargetPercent: 80, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 },
+                logRetentionDays: s.logRetentionDays,
+                secretArns: [database.secretArn],
+                containers: [
+                    {
+                        name: "api",
+                        image: s.image,
+                        port: s.containerPort,
+                        environment: {
+                            ...s.environment,
+                            DATABASE_WRITER_HOST: database.writerEndpoint,
+                            DATABASE_READER_HOST: database.readerEndpoint,
+                            DATABASE_PORT: "5432",
+                            DATABASE_NAME: s.database.name,
+                            DATABASE_SSLMODE: "require",
+                            ATTACHMENTS_BUCKET: attachments.name,
+                        },
+                        secrets: {
+                            DATABASE_USER: secretKey(database.secretArn, "username"),
+                            DATABASE_PASSWORD: secretKey(database.secretArn, "password"),
+                        },
+                    },
+                ],
+                taskPolicy: [attachments.readWriteStatement("AttachmentsReadWrite")],
+                loadBalancer: { targetGroupArn: balancer.targetGroup.arn, containerName: "api", containerPort: s.containerPort },
+            },
+            { parent: this },
+        );
+        balancer.allowTargets(api.securityGroup, s.containerPort);
+        database.connect("api", api.securityGroup, `${name} API tasks`);
+        api.securityGroup.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "S3, Secrets Manager, ECR, CloudWatch Logs" });
+
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
+        alarms.alarm(`${name}-api-p99-latency`, {
+            ...every,
+            alarmDescription: "API p99 response time above 2 s",
+            namespace: "AWS/ApplicationELB",
+            metricName: "TargetResponseTime",
+            extendedStatistic: "p99",
+            dimensions: { LoadBalancer: balancer.arnSuffix },
+            threshold: 2,
+        }, this);
+        alarms.alarm(`${name}-api-5xx-rate`, {
+            ...every,
+            alarmDescription: "API 5xx responses above 1% of requests",
+            threshold: 1,
+            metricQueries: [
+                { id: "errors", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: { LoadBalancer: balancer.arnSuffix }, period: 60, stat: "Sum" } },
+                { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: { LoadBalancer: balancer.arnSuffix }, period: 60, stat: "Sum" } },
+                { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx %", returnData: true },
+            ],
+        }, this);
+        alarms.alarm(`${name}-ecs-cpu`, {
+            ...every,
+            alarmDescription: "API service CPU above 85%",
+            namespace: "AWS/ECS",
+            metricName: "CPUUtilization",
+            statistic: "Average",
+            dimensions: { ClusterName: api.cluster.name, ServiceName: api.service.name },
+            threshold: 85,
+        }, this);
+        alarms.alarm(`${name}-aurora-cpu`, {
+            ...every,
+            alarmDescription: "Aurora CPU above 80%",
+            namespace: "AWS/RDS",
+            metricName: "CPUUtilization",
+            statistic: "Maximum",
+            dimensions: { DBClusterIdentifier: database.cluster.clusterIdentifier },
+            threshold: 80,
+        }, this);
+        const maxConnections = auroraMaxConnections(s.database.instanceClass);
+        alarms.alarm(`${name}-aurora-connections`, {
+            ...every,
+            alarmDescription: `Aurora writer connections above 80% of ${maxConnections} (${s.database.instanceClass} default max_connections)`,
+            namespace: "AWS/RDS",
+            metricName: "DatabaseConnections",
+            statistic: "Maximum",
+            dimensions: { DBInstanceIdentifier: database.writer.identifier },
+            threshold: Math.floor(maxConnections * 0.8),
+        }, this);
+
+        this.outputs = {
+            cloudFrontUrl: cdn.url,
+            apiUrl: pulumi.interpolate`${cdn.url}/api`,
+            loadBalancerDnsName: balancer.dnsName,
+            apiOriginDomainName: s.api.originDomainName,
+            writerEndpoint: database.writerEndpoint,
+            readerEndpoint: database.readerEndpoint,
+            databaseSecretArn: database.secretArn,
+            attachmentsBucket: attachments.name,
+            siteBucket: site.name,
+            alarmTopicArn: alarms.arn,
+            ...(dr ? { drRegion: dr.region!, drClusterArn: database.secondaryCluster!.arn, drAttachmentsBucket: attachmentsReplica!.name } : {}),
+        };
+        this.registerOutputs(this.outputs);
+    }
+}
+
+export const auroraWeb: TopologyDefinition<AuroraWebSettings> = {
+    settings: settingsSchema,
+    deploy: (name, settings, ctx) => new AuroraWeb(name, settings, ctx).outputs,
+};
