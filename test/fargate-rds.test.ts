@@ -77,7 +77,20 @@ describe("topology fargate-rds", () => {
 
             it("lets clients in through an internal load balancer that never forwards /metrics, and Prometheus straight to 8080", async () => {
                 const { recorder, outputs } = await buildStack(ledger(environment));
-                expect(recorder.get("aws:lb/loadBalancer:LoadBalancer", "ledger-api").inputs).to.include({ internal: true, dropInvalidHeaderFields: true, enableDeletionProtection: profile.deletionProtection });
+                const alb = recorder.get("aws:lb/loadBalancer:LoadBalancer", "ledger-api");
+                expect(alb.inputs).to.include({ internal: true, dropInvalidHeaderFields: true, enableDeletionProtection: profile.deletionProtection });
+                // Access logs go to a bucket of the balancer's own that the region's ELB account may write, set up before logging starts.
+                const logBucket = recorder.get("aws:s3/bucket:Bucket", "ledger-api-access-logs");
+                expect(logBucket.inputs.forceDestroy).to.equal(true);
+                expect((alb.inputs.accessLogs as any).enabled).to.equal(true);
+                expect((alb.inputs.accessLogs as any).bucket).to.match(/^ledger-api-access-logs-/);
+                const logPolicy = recorder.get("aws:s3/bucketPolicy:BucketPolicy", "ledger-api-access-logs");
+                expect(alb.options.dependsOn).to.include(logPolicy.urn);
+                const grant = policyOf(logPolicy.inputs.policy).Statement[1];
+                expect(grant.Principal).to.deep.equal({ AWS: "arn:aws:iam::127311923021:root" });
+                expect(grant.Resource).to.match(/^arn:aws:s3:::ledger-api-access-logs-[0-9a-f]+\/AWSLogs\/123456789012\/\*$/);
+                const rules = recorder.get("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "ledger-api-access-logs").inputs.rules as any[];
+                expect(rules.find((r) => r.id === "retention").expiration).to.deep.equal({ days: profile.logRetentionDays });
                 const listener = recorder.get("aws:lb/listener:Listener", "ledger-api");
                 expect(listener.inputs).to.include({ port: 8080, protocol: "HTTP" });
                 const blocked = recorder.get("aws:lb/listenerRule:ListenerRule", "ledger-api-blocked");

@@ -239,6 +239,9 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
             return { names: ["a", "b", "c", "d"].map((s) => `${o.region}${s}`), id: o.region };
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
             return { id: "pl-3b927c52", name: args.inputs.name, arn: `arn:aws:ec2:${o.region}:aws:prefix-list/pl-3b927c52` };
+        case "aws:elb/getServiceAccount:getServiceAccount":
+            // The ELB account of us-east-1; the plan only needs a well-formed principal.
+            return { id: "127311923021", arn: "arn:aws:iam::127311923021:root", region: o.region };
         case "aws:ssm/getParameter:getParameter":
             return { name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String", id: args.inputs.name };
         default:

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
 import * as lb from "@pulumi/aws/lb";
+import { Bucket } from "./bucket";
 import { Peer, SecurityGroup } from "./security-group";
 
 /** Load-balancer clients from a workload's `clients` setting. */
@@ -26,6 +28,10 @@ export interface LoadBalancerArgs {
     clients: { key: string; peer: Peer; description: string }[];
     /** AWS deletion protection. Default in config: the profile's `deletionProtection`. */
     deletionProtection: boolean;
+    /** The account the access-log bucket admits log delivery for. */
+    accountId: pulumi.Input<string>;
+    /** Days access logs are kept. Default in config: the profile's `logRetentionDays`. */
+    accessLogRetentionDays: number;
     target: {
         port: number;
         /** Path answered 200 once the application is ready. */
@@ -39,8 +45,8 @@ export interface LoadBalancerArgs {
 
 /**
  * An application load balancer forwarding to one IP target group: invalid headers dropped,
- * TLS 1.3 policy on HTTPS, blocked paths answered by the balancer. Targets are let in with
- * `allowTargets`.
+ * TLS 1.3 policy on HTTPS, blocked paths answered by the balancer, access logs to a bucket of
+ * its own. Targets are let in with `allowTargets`.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
     readonly securityGroup: SecurityGroup;
@@ -67,6 +73,18 @@ export class LoadBalancer extends pulumi.ComponentResource {
             if (redirectHttp) this.securityGroup.allowIngress(`${client.key}-http`, { port: 80, peer: client.peer, description: `${client.description} (redirected to HTTPS)` });
         }
 
+        // Access logs: SSE-S3 (ALB cannot write under KMS), written by the region's ELB account.
+        const logs = new Bucket(`${name}-access-logs`, { versioning: false, expirationDays: args.accessLogRetentionDays, protect: false }, parent);
+        const elb = getServiceAccountOutput({}, parent);
+        const logPolicy = logs.applyPolicy([
+            {
+                Sid: "ElbWritesAccessLogs",
+                Principal: { AWS: elb.arn },
+                Action: "s3:PutObject",
+                Resource: pulumi.interpolate`${logs.arn}/AWSLogs/${args.accountId}/*`,
+            },
+        ]);
+
         const balancer = new lb.LoadBalancer(
             name,
             {
@@ -76,8 +94,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 securityGroups: [this.securityGroup.id],
                 dropInvalidHeaderFields: true,
                 enableDeletionProtection: args.deletionProtection,
+                accessLogs: { bucket: logs.name, enabled: true },
             },
-            parent,
+            // AWS checks that it may write to the bucket when logging is switched on.
+            { parent: this, dependsOn: [logPolicy] },
         );
         this.targetGroup = new lb.TargetGroup(
             name,

@@ -193,6 +193,8 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 internal: false,
                 certificateArn: s.api.certificateArn,
                 deletionProtection: profile.deletionProtection,
+                accountId: ctx.accountId,
+                accessLogRetentionDays: s.logRetentionDays,
                 clients: [{ key: "cloudfront", peer: { prefixListId: cloudFront.id }, description: "CloudFront origin-facing" }],
                 target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
             },

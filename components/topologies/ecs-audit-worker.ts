@@ -230,6 +230,8 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 internal: !s.public,
                 certificateArn: s.certificateArn,
                 deletionProtection: profile.deletionProtection,
+                accountId: ctx.accountId,
+                accessLogRetentionDays: profile.logRetentionDays,
                 clients: s.public && s.clients.cidrs.length === 0 && s.clients.securityGroupIds.length === 0
                     ? [{ key: "internet", peer: { cidr: "0.0.0.0/0" }, description: "public API" }]
                     : clientPeers(s.clients),

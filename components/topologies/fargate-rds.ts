@@ -177,6 +177,8 @@ export class FargateRds extends pulumi.ComponentResource {
                 certificateArn: s.certificateArn,
                 httpPort: PORT,
                 deletionProtection: profile.deletionProtection,
+                accountId: ctx.accountId,
+                accessLogRetentionDays: profile.logRetentionDays,
                 clients: clientPeers(s.clients),
                 target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: s.stopTimeoutSeconds },
                 blockedPaths: ["/metrics", "/metrics/*"],
