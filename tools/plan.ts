@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { ConfigValidationError, PreflightError, planStack, renderTree } from "../testing/plan";
+import { evaluatePolicies, renderViolations } from "../testing/policy";
 import { readStackFiles } from "../testing/stack-files";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>]";
@@ -22,14 +23,20 @@ async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
     const started = Date.now();
     try {
-        const plan = await planStack(readStackFiles(args.stack, args.configFile));
+        const files = readStackFiles(args.stack, args.configFile);
+        const plan = await planStack(files);
         console.log(renderTree(plan));
+        // The same rules CI runs with --policy-pack policy/, configured for this stack's environment.
+        const environment = files.config["platform:environment"] === "production" ? "production" : "staging";
+        const violations = await evaluatePolicies(plan, { environment });
+        console.log(`\n${renderViolations(violations)}`);
         if (args.json) {
-            fs.writeFileSync(args.json, JSON.stringify(plan, null, 2) + "\n");
+            fs.writeFileSync(args.json, JSON.stringify({ ...plan, policy: { violations } }, null, 2) + "\n");
             console.log(`\nWrote ${args.json}`);
         }
-        console.log(`\nPlanned ${plan.resources.length} resources in ${((Date.now() - started) / 1000).toFixed(1)} s (offline, under mocks).`);
-        return 0;
+        const mandatory = violations.filter((v) => v.level === "mandatory").length;
+        console.log(`\nPlanned ${plan.resources.length} resources in ${((Date.now() - started) / 1000).toFixed(1)} s (offline, under mocks); ${mandatory} mandatory policy violation(s).`);
+        return mandatory > 0 ? 1 : 0;
     } catch (err) {
         if (err instanceof ConfigValidationError || err instanceof PreflightError) {
             console.error(err.message);

@@ -74,7 +74,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         }
 
         // Access logs: SSE-S3 (ALB cannot write under KMS), written by the region's ELB account.
-        const logs = new Bucket(`${name}-access-logs`, { versioning: false, expirationDays: args.accessLogRetentionDays, protect: false }, parent);
+        const logs = new Bucket(`${name}-access-logs`, { expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: false }, parent);
         const elb = getServiceAccountOutput({}, parent);
         const logPolicy = logs.applyPolicy([
             {

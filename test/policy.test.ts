@@ -1,0 +1,279 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { allPolicies, resourcePolicies, stackPolicies } from "../policy/rules";
+import { planStack } from "../testing/plan";
+import { evaluatePolicies } from "../testing/policy";
+import { PROJECT_DIR, readStackFiles, shippedStacks } from "../testing/stack-files";
+
+type Props = Record<string, any>;
+const policy = (name: string) => {
+    const found = allPolicies.find((p) => p.name === name);
+    if (!found) throw new Error(`no policy ${name}`);
+    return found;
+};
+
+/** Runs one resource policy on one resource; returns its messages. */
+async function checkResource(name: string, type: string, props: Props, environment = "production", protect = false): Promise<string[]> {
+    const messages: string[] = [];
+    const args = {
+        type,
+        props,
+        urn: `urn:pulumi:test::platform::${type}::r`,
+        name: "r",
+        opts: { protect, ignoreChanges: [] },
+        stackTags: new Map(),
+        getConfig: () => ({ environment }),
+        notApplicable: () => {
+            throw new Error("not applicable");
+        },
+    } as unknown as ResourceValidationArgs;
+    for (const validate of [(policy(name) as ResourceValidationPolicy).validateResource ?? []].flat()) await validate(args, (m) => messages.push(m));
+    return messages;
+}
+
+/** A resource for stack policies; `deps` are the resources it depends on. */
+function res(type: string, name: string, props: Props, deps: PolicyResource[] = [], parent?: PolicyResource): PolicyResource {
+    return { type, name, props, urn: `urn:pulumi:test::platform::${type}::${name}`, opts: {}, dependencies: deps, propertyDependencies: {}, parent } as unknown as PolicyResource;
+}
+async function checkStack(name: string, resources: PolicyResource[]): Promise<string[]> {
+    const messages: string[] = [];
+    await (policy(name) as StackValidationPolicy).validateStack({ resources, getConfig: () => ({}), stackTags: new Map() } as never, (m) => messages.push(m));
+    return messages;
+}
+
+const containers = (c: Props) => JSON.stringify([{ name: "app", logConfiguration: { logDriver: "awslogs" }, readonlyRootFilesystem: true, environment: [], ...c }]);
+const TD = "aws:ecs/taskDefinition:TaskDefinition";
+const LB = "aws:lb/loadBalancer:LoadBalancer";
+const ALB = "aws:alb/loadBalancer:LoadBalancer";
+const RDS = "aws:rds/instance:Instance";
+const CLUSTER = "aws:rds/cluster:Cluster";
+const REDIS = "aws:elasticache/replicationGroup:ReplicationGroup";
+const CF = "aws:cloudfront/distribution:Distribution";
+const goodRds = { storageEncrypted: true, publiclyAccessible: false, backupRetentionPeriod: 14, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "x-final", multiAz: true, performanceInsightsEnabled: true };
+const goodRedis = { atRestEncryptionEnabled: true, transitEncryptionEnabled: true, authToken: "[secret]", automaticFailoverEnabled: true, multiAzEnabled: true };
+const origin = (c: Props) => ({ originId: "api", domainName: "api.example.com", customOriginConfig: { originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], ...c } });
+/** A copy of `props` without `key` (a value set but unknown at preview still counts as set). */
+const without = (props: Props, key: string) => Object.fromEntries(Object.entries(props).filter(([k]) => k !== key));
+const iam = (statement: Props) => ({ policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...statement }] }) });
+
+/** Each resource policy with a compliant and a non-compliant resource (same type unless given). */
+const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; badType?: string; staging?: boolean; protect?: boolean }[] = [
+    { name: "ecs-no-privileged-containers", type: TD, good: { containerDefinitions: containers({}) }, bad: { containerDefinitions: containers({ privileged: true }) } },
+    { name: "ecs-read-only-root-filesystem", type: TD, good: { containerDefinitions: containers({}) }, bad: { containerDefinitions: containers({ readonlyRootFilesystem: false }) } },
+    { name: "ecs-container-logging", type: TD, good: { containerDefinitions: containers({}) }, bad: { containerDefinitions: containers({ logConfiguration: undefined }) } },
+    { name: "ecs-no-secrets-in-environment", type: TD, good: { containerDefinitions: containers({ environment: [{ name: "DB_HOST", value: "db" }] }) }, bad: { containerDefinitions: containers({ environment: [{ name: "DB_PASSWORD", value: "hunter2" }] }) } },
+    { name: "ecs-task-role-not-execution-role", type: TD, good: { taskRoleArn: "arn:a", executionRoleArn: "arn:b" }, bad: { taskRoleArn: "arn:a", executionRoleArn: "arn:a" } },
+    { name: "ecs-awsvpc-network-mode", type: TD, good: { networkMode: "awsvpc" }, bad: { networkMode: "bridge" } },
+    { name: "ecs-service-no-public-ip", type: "aws:ecs/service:Service", good: { networkConfiguration: { assignPublicIp: false } }, bad: { networkConfiguration: { assignPublicIp: true } } },
+    { name: "ecs-service-circuit-breaker", type: "aws:ecs/service:Service", good: { deploymentCircuitBreaker: { enable: true, rollback: true } }, bad: { deploymentCircuitBreaker: { enable: true, rollback: false } } },
+    { name: "ecs-cluster-container-insights", type: "aws:ecs/cluster:Cluster", good: { settings: [{ name: "containerInsights", value: "enabled" }] }, bad: { settings: [{ name: "containerInsights", value: "disabled" }] } },
+    { name: "alb-drop-invalid-headers", type: LB, good: { dropInvalidHeaderFields: true }, bad: { dropInvalidHeaderFields: false }, badType: ALB },
+    { name: "alb-access-logs", type: ALB, good: { accessLogs: { bucket: "logs", enabled: true } }, bad: {}, badType: LB },
+    { name: "alb-deletion-protection-production", type: LB, good: { enableDeletionProtection: true }, bad: { enableDeletionProtection: false }, badType: ALB },
+    { name: "lb-listener-tls-policy", type: "aws:lb/listener:Listener", good: { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, bad: { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-2016-08" }, badType: "aws:alb/listener:Listener" },
+    { name: "rds-storage-encrypted", type: RDS, good: goodRds, bad: { ...goodRds, storageEncrypted: false } },
+    { name: "rds-not-public", type: RDS, good: goodRds, bad: { ...goodRds, publiclyAccessible: true }, badType: "aws:rds/clusterInstance:ClusterInstance" },
+    { name: "rds-backup-retention-production", type: RDS, good: goodRds, bad: { ...goodRds, backupRetentionPeriod: 3 }, badType: CLUSTER },
+    { name: "rds-deletion-protection-production", type: RDS, good: goodRds, bad: { ...goodRds, deletionProtection: false }, badType: CLUSTER },
+    { name: "rds-final-snapshot-production", type: RDS, good: goodRds, bad: without(goodRds, "finalSnapshotIdentifier") },
+    { name: "rds-multi-az-production", type: RDS, good: goodRds, bad: { ...goodRds, multiAz: false } },
+    { name: "rds-force-ssl-production", type: "aws:rds/parameterGroup:ParameterGroup", good: { family: "postgres16", parameters: [{ name: "rds.force_ssl", value: "1" }] }, bad: { family: "aurora-postgresql15", parameters: [] }, badType: "aws:rds/clusterParameterGroup:ClusterParameterGroup" },
+    { name: "rds-performance-insights-production", type: RDS, good: goodRds, bad: { ...goodRds, performanceInsightsEnabled: false } },
+    { name: "rds-minor-version-upgrades", type: RDS, good: { autoMinorVersionUpgrade: true }, bad: { autoMinorVersionUpgrade: false } },
+    { name: "production-databases-protected", type: RDS, good: goodRds, bad: goodRds, protect: true },
+    { name: "aurora-storage-encrypted", type: CLUSTER, good: { storageEncrypted: true }, bad: {} },
+    { name: "elasticache-encryption-at-rest", type: REDIS, good: goodRedis, bad: { ...goodRedis, atRestEncryptionEnabled: false } },
+    { name: "elasticache-encryption-in-transit", type: REDIS, good: goodRedis, bad: { ...goodRedis, transitEncryptionEnabled: false } },
+    { name: "elasticache-auth", type: REDIS, good: goodRedis, bad: without(goodRedis, "authToken") },
+    { name: "elasticache-failover-production", type: REDIS, good: goodRedis, bad: { ...goodRedis, multiAzEnabled: false } },
+    { name: "sqs-encryption", type: "aws:sqs/queue:Queue", good: { sqsManagedSseEnabled: true }, bad: { sqsManagedSseEnabled: false } },
+    { name: "sns-encryption", type: "aws:sns/topic:Topic", good: { kmsMasterKeyId: "alias/aws/sns" }, bad: {} },
+    {
+        name: "resource-policy-no-open-principal",
+        type: "aws:sqs/queuePolicy:QueuePolicy",
+        good: iam({ Principal: "*", Action: "sqs:SendMessage", Resource: "arn:q", Condition: { ArnEquals: { "aws:SourceArn": "arn:t" } } }),
+        bad: iam({ Principal: { AWS: "*" }, Action: "sqs:SendMessage", Resource: "arn:q" }),
+        badType: "aws:s3/bucketPolicy:BucketPolicy",
+    },
+    { name: "s3-no-public-acl", type: "aws:s3/bucket:Bucket", good: {}, bad: { acl: "public-read" } },
+    { name: "s3-public-access-block-complete", type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", good: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, bad: { blockPublicAcls: true } },
+    { name: "cloudfront-viewer-https", type: CF, good: { defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" } }, bad: { defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" }, orderedCacheBehaviors: [{ pathPattern: "/x", viewerProtocolPolicy: "allow-all" }] } },
+    { name: "cloudfront-origin-https", type: CF, good: { origins: [origin({})] }, bad: { origins: [origin({ originProtocolPolicy: "match-viewer" })] } },
+    { name: "cloudfront-minimum-tls", type: CF, good: { viewerCertificate: { acmCertificateArn: "arn:c", minimumProtocolVersion: "TLSv1.2_2021" } }, bad: { viewerCertificate: { acmCertificateArn: "arn:c", minimumProtocolVersion: "TLSv1.1_2016" } } },
+    { name: "cloudfront-s3-origin-access-control", type: CF, good: { origins: [{ originId: "s", domainName: "b.s3.us-east-1.amazonaws.com", originAccessControlId: "oac" }] }, bad: { origins: [{ originId: "s", domainName: "b.s3.us-east-1.amazonaws.com" }] } },
+    { name: "ec2-imdsv2", type: "aws:ec2/instance:Instance", good: { metadataOptions: { httpTokens: "required" } }, bad: { metadataOptions: { httpTokens: "optional" } }, badType: "aws:ec2/launchTemplate:LaunchTemplate" },
+    { name: "ec2-encrypted-volumes", type: "aws:ec2/instance:Instance", good: { rootBlockDevice: { encrypted: true } }, bad: { rootBlockDevice: { encrypted: false } }, badType: "aws:ebs/volume:Volume" },
+    { name: "ec2-no-public-ip", type: "aws:ec2/instance:Instance", good: { associatePublicIpAddress: false }, bad: { associatePublicIpAddress: true } },
+    { name: "sg-rule-description", type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", good: { description: "from the load balancer" }, bad: {}, badType: "aws:ec2/securityGroup:SecurityGroup" },
+    { name: "sg-no-world-ingress-inline", type: "aws:ec2/securityGroup:SecurityGroup", good: { ingress: [{ fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }, bad: { ingress: [{ fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] } },
+    { name: "iam-no-wildcard-action", type: "aws:iam/rolePolicy:RolePolicy", good: iam({ Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }), bad: iam({ Action: "*", Resource: "arn:aws:s3:::b/*" }), badType: "aws:iam/policy:Policy" },
+    { name: "iam-no-wildcard-resource", type: "aws:iam/rolePolicy:RolePolicy", good: iam({ Action: "ecr:GetAuthorizationToken", Resource: "*" }), bad: iam({ Action: ["ecr:GetAuthorizationToken", "s3:GetObject"], Resource: "*" }) },
+    {
+        name: "iam-service-trust-source-account",
+        type: "aws:iam/role:Role",
+        good: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "1" } } }] }) },
+        bad: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }) },
+    },
+    { name: "log-group-retention", type: "aws:cloudwatch/logGroup:LogGroup", good: { retentionInDays: 14 }, bad: {} },
+    { name: "kms-key-rotation", type: "aws:kms/key:Key", good: { enableKeyRotation: true }, bad: { enableKeyRotation: false } },
+    { name: "secrets-recovery-window-production", type: "aws:secretsmanager/secret:Secret", good: { recoveryWindowInDays: 30 }, bad: { recoveryWindowInDays: 0 } },
+    { name: "ecr-scan-on-push", type: "aws:ecr/repository:Repository", good: { imageScanningConfiguration: { scanOnPush: true } }, bad: {} },
+    { name: "ecr-immutable-tags", type: "aws:ecr/repository:Repository", good: { imageTagMutability: "IMMUTABLE" }, bad: { imageTagMutability: "MUTABLE" } },
+];
+
+describe("policy pack", () => {
+    it("has at least 40 rules, each named once, described, with a deliberate enforcement level", () => {
+        expect(allPolicies.length).to.be.at.least(40);
+        expect(new Set(allPolicies.map((p) => p.name)).size).to.equal(allPolicies.length);
+        for (const p of allPolicies) {
+            expect(p.description, p.name).to.be.a("string").with.length.greaterThan(10);
+            expect(["mandatory", "advisory"], p.name).to.include(p.enforcementLevel);
+        }
+    });
+
+    it("tests every resource rule below", () => {
+        expect(RESOURCE_CASES.map((c) => c.name)).to.have.members(resourcePolicies.map((p) => p.name));
+    });
+
+    for (const c of RESOURCE_CASES) {
+        it(`${c.name}: passes a compliant ${c.type.split(":")[1]} and flags a non-compliant one`, async () => {
+            expect(await checkResource(c.name, c.type, c.good, "production", true)).to.deep.equal([]);
+            const badProtect = c.protect ? false : true;
+            expect(await checkResource(c.name, c.badType ?? c.type, c.bad, "production", badProtect)).to.not.be.empty;
+        });
+    }
+
+    it("applies production rules only in production (from the policy config)", async () => {
+        const bad = { ...goodRds, deletionProtection: false };
+        expect(await checkResource("rds-deletion-protection-production", RDS, bad, "production")).to.have.length(1);
+        expect(await checkResource("rds-deletion-protection-production", RDS, bad, "staging")).to.deep.equal([]);
+        expect(policy("rds-deletion-protection-production").configSchema?.properties.environment).to.deep.equal({ type: "string", enum: ["staging", "production"] });
+    });
+
+    it("skips values unknown at preview instead of guessing", async () => {
+        expect(await checkResource("ecs-no-privileged-containers", TD, { containerDefinitions: undefined })).to.deep.equal([]);
+        expect(await checkResource("iam-no-wildcard-resource", "aws:iam/rolePolicy:RolePolicy", { policy: undefined })).to.deep.equal([]);
+    });
+
+    describe("stack rules", () => {
+        it("tests every stack rule below", () => {
+            expect(["vpc-flow-logs", "sqs-dead-letter-queue", "lb-http-redirects-only", "lb-internal-plaintext", "sg-no-world-ingress", "s3-public-access-blocked", "s3-versioning", "s3-tls-only", "s3-encryption"]).to.have.members(
+                stackPolicies.map((p) => p.name),
+            );
+        });
+
+        it("vpc-flow-logs: a VPC (or its awsx parent) with a flow log passes; one without fails", async () => {
+            const awsx = res("awsx:ec2:Vpc", "net", {});
+            const vpc = res("aws:ec2/vpc:Vpc", "net", {}, [], awsx);
+            expect(await checkStack("vpc-flow-logs", [awsx, vpc, res("aws:ec2/flowLog:FlowLog", "fl", {}, [awsx])])).to.deep.equal([]);
+            expect(await checkStack("vpc-flow-logs", [awsx, vpc])).to.have.length(2);
+        });
+
+        it("sqs-dead-letter-queue: a queue with a DLQ and the DLQ pass; a lone queue fails", async () => {
+            const dlq = res("aws:sqs/queue:Queue", "dlq", {});
+            const queue = res("aws:sqs/queue:Queue", "q", { redrivePolicy: "{}" }, [dlq]);
+            expect(await checkStack("sqs-dead-letter-queue", [dlq, queue])).to.deep.equal([]);
+            expect(await checkStack("sqs-dead-letter-queue", [res("aws:sqs/queue:Queue", "lone", {})])).to.have.length(1);
+        });
+
+        it("lb-http-redirects-only / lb-internal-plaintext: public HTTP must redirect; internal HTTP is advisory", async () => {
+            const publicLb = res(ALB, "pub", { internal: false });
+            const internalLb = res(LB, "int", { internal: true });
+            const redirect = res("aws:lb/listener:Listener", "http", { protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS" } }] }, [publicLb]);
+            const forward = res("aws:alb/listener:Listener", "http2", { protocol: "HTTP", defaultActions: [{ type: "forward" }] }, [publicLb]);
+            const internalHttp = res("aws:lb/listener:Listener", "ihttp", { protocol: "HTTP", defaultActions: [{ type: "forward" }] }, [internalLb]);
+            expect(await checkStack("lb-http-redirects-only", [publicLb, internalLb, redirect, internalHttp])).to.deep.equal([]);
+            expect(await checkStack("lb-http-redirects-only", [publicLb, forward])).to.have.length(1);
+            expect(await checkStack("lb-internal-plaintext", [publicLb, redirect])).to.deep.equal([]);
+            expect(await checkStack("lb-internal-plaintext", [internalLb, internalHttp])).to.have.length(1);
+        });
+
+        it("sg-no-world-ingress: 0.0.0.0/0 only on 80/443 of an internet-facing balancer's group", async () => {
+            const lbGroup = res("aws:ec2/securityGroup:SecurityGroup", "lb", {});
+            const taskGroup = res("aws:ec2/securityGroup:SecurityGroup", "tasks", {});
+            const balancer = res(LB, "pub", { internal: false }, [lbGroup]);
+            const https = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "https", { cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443 }, [lbGroup]);
+            const onTasks = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "tasks", { cidrIpv4: "0.0.0.0/0", fromPort: 8080, toPort: 8080 }, [taskGroup]);
+            const ssh = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", { cidrIpv6: "::/0", fromPort: 22, toPort: 22 }, [lbGroup]);
+            expect(await checkStack("sg-no-world-ingress", [lbGroup, balancer, https])).to.deep.equal([]);
+            expect(await checkStack("sg-no-world-ingress", [lbGroup, taskGroup, balancer, onTasks, ssh])).to.have.length(2);
+        });
+
+        for (const [name, companionType, good, bad] of [
+            ["s3-public-access-blocked", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { blockPublicAcls: true }],
+            ["s3-versioning", "aws:s3/bucketVersioning:BucketVersioning", { versioningConfiguration: { status: "Enabled" } }, { versioningConfiguration: { status: "Suspended" } }],
+            ["s3-tls-only", "aws:s3/bucketPolicy:BucketPolicy", iam({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }), iam({ Principal: { Service: "x" }, Action: "s3:GetObject", Resource: "*" })],
+            ["s3-encryption", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { rules: [] }],
+        ] as const) {
+            it(`${name}: a bucket with the right companion passes; a wrong or missing one fails`, async () => {
+                const bucket = res("aws:s3/bucket:Bucket", "b", {});
+                expect(await checkStack(name, [bucket, res(companionType, "c", good, [bucket])])).to.deep.equal([]);
+                expect(await checkStack(name, [bucket, res(companionType, "c", bad, [bucket])])).to.have.length(1);
+                expect(await checkStack(name, [bucket])).to.have.length(1);
+            });
+        }
+    });
+
+    describe("on the offline plan", () => {
+        for (const stack of shippedStacks()) {
+            it(`finds no mandatory violation in the shipped ${stack} stack`, async () => {
+                const files = readStackFiles(stack);
+                const violations = await evaluatePolicies(await planStack(files), { environment: files.config["platform:environment"] as "staging" | "production" });
+                expect(violations.filter((v) => v.level === "mandatory")).to.deep.equal([]);
+            });
+        }
+
+        const insecure = () => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "insecure-")), "Pulumi.insecure.yaml");
+            const production = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8");
+            // A production stack that switches its protections off and opens the ledger's tasks to the internet.
+            const weakened = production
+                .replace("  platform:environment: production\n", "  platform:environment: production\n  platform:profile:\n    deletionProtection: false\n    multiAz: false\n    backupRetentionDays: 1\n    requireDbTls: false\n    protectStatefulResources: false\n")
+                .replace("      prometheusCidrs:\n        - 10.30.200.10/32", "      prometheusCidrs:\n        - 0.0.0.0/0");
+            expect(weakened).to.contain("0.0.0.0/0").and.contain("deletionProtection: false");
+            fs.writeFileSync(file, weakened);
+            return file;
+        };
+        const EXPECTED = [
+            "rds-deletion-protection-production",
+            "rds-multi-az-production",
+            "rds-backup-retention-production",
+            "rds-final-snapshot-production",
+            "rds-force-ssl-production",
+            "production-databases-protected",
+            "alb-deletion-protection-production",
+            "sg-no-world-ingress",
+        ];
+
+        it("catches a deliberately insecure stack file: every weakened protection is a mandatory violation", async () => {
+            const violations = await evaluatePolicies(await planStack(readStackFiles("insecure", insecure())), { environment: "production" });
+            const mandatory = new Set(violations.filter((v) => v.level === "mandatory").map((v) => v.policy));
+            for (const name of EXPECTED) expect(mandatory.has(name), `${name} should fire`).to.equal(true);
+        });
+
+        it("makes npm run plan exit non-zero on the insecure stack and report the violations in JSON", () => {
+            const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "insecure-")), "plan.json");
+            const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_DIR, "tools/plan.ts"), "--stack", "insecure", "--config-file", insecure(), "--json", out], { cwd: PROJECT_DIR, encoding: "utf8" });
+            expect(run.status).to.equal(1);
+            expect(run.stdout).to.contain("[mandatory] sg-no-world-ingress");
+            const plan = JSON.parse(fs.readFileSync(out, "utf8"));
+            const violation = plan.policy.violations.find((v: { policy: string }) => v.policy === "rds-multi-az-production");
+            expect(violation).to.have.keys("policy", "level", "urn", "message");
+            expect(violation.level).to.equal("mandatory");
+            expect(violation.urn).to.match(/aws:rds\/instance:Instance::ledger-db$/);
+        });
+    });
+
+    it("ships policy config for each environment covering every environment-dependent rule", () => {
+        const configured = allPolicies.filter((p) => p.configSchema).map((p) => p.name).sort();
+        for (const environment of ["staging", "production"]) {
+            const config = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy/config", `${environment}.json`), "utf8"));
+            expect(Object.keys(config).sort()).to.deep.equal(configured);
+            expect(Object.values(config).every((c) => (c as { environment: string }).environment === environment)).to.equal(true);
+        }
+    });
+});

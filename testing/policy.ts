@@ -1,0 +1,87 @@
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyConfig, allPolicies } from "../policy/rules";
+import { Plan } from "./plan";
+
+/** One policy violation, as `npm run plan -- --json` reports it. */
+export interface Violation {
+    policy: string;
+    level: "mandatory" | "advisory";
+    urn: string;
+    message: string;
+}
+
+type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+/** Thrown by `notApplicable()`, as the policy SDK does. */
+class NotApplicable extends Error {}
+
+/**
+ * Runs the policy pack's rules on an offline plan, as `pulumi preview --policy-pack policy/` runs
+ * them on a real one: resource rules on each custom resource, stack rules once on all of them.
+ */
+export async function evaluatePolicies(plan: Plan, config: PolicyConfig, policies: AnyPolicy[] = allPolicies): Promise<Violation[]> {
+    const byUrn = new Map<string, PolicyResource>();
+    for (const r of plan.resources) {
+        byUrn.set(r.urn, {
+            type: r.type,
+            props: r.inputs,
+            urn: r.urn,
+            name: r.name,
+            opts: { protect: r.options.protect, ignoreChanges: r.options.ignoreChanges, aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as unknown as PolicyResource["opts"],
+            dependencies: [],
+            propertyDependencies: {},
+            stackTags: new Map(),
+            isType: () => false,
+            asType: () => undefined,
+        } as unknown as PolicyResource);
+    }
+    for (const r of plan.resources) {
+        const resource = byUrn.get(r.urn)!;
+        resource.dependencies = r.dependencies.map((u) => byUrn.get(u)).filter((d): d is PolicyResource => d !== undefined);
+        resource.parent = r.parent ? byUrn.get(r.parent) : undefined;
+    }
+
+    const violations: Violation[] = [];
+    for (const policy of policies) {
+        const level = policy.enforcementLevel ?? "advisory";
+        if (level === "disabled" || level === "remediate") continue;
+        const report = (urn: string) => (message: string, reportedUrn?: string) =>
+            violations.push({ policy: policy.name, level: level as Violation["level"], urn: reportedUrn ?? urn, message });
+        const common = { getConfig: <T>() => config as T, notApplicable: (): never => { throw new NotApplicable(); }, stackTags: new Map<string, string>() };
+        try {
+            if ("validateStack" in policy) {
+                await policy.validateStack({ resources: [...byUrn.values()], ...common }, report(""));
+                continue;
+            }
+            const validations = [policy.validateResource ?? []].flat();
+            for (const r of plan.resources.filter((x) => x.custom)) {
+                const resource = byUrn.get(r.urn)!;
+                for (const validate of validations) {
+                    try {
+                        await validate({ ...resource, ...common } as unknown as ResourceValidationArgs, report(r.urn));
+                    } catch (err) {
+                        if (!(err instanceof NotApplicable)) throw err;
+                    }
+                }
+            }
+        } catch (err) {
+            if (!(err instanceof NotApplicable)) throw err;
+        }
+    }
+    return violations;
+}
+
+/** Violations grouped by resource, mandatory first, for the terminal. */
+export function renderViolations(violations: Violation[]): string {
+    if (violations.length === 0) return "Policy: no violations.";
+    const mandatory = violations.filter((v) => v.level === "mandatory").length;
+    const lines = [`Policy: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`];
+    const byResource = new Map<string, Violation[]>();
+    for (const v of violations) byResource.set(v.urn, [...(byResource.get(v.urn) ?? []), v]);
+    const sorted = [...byResource.entries()].sort(([, a], [, b]) => Number(b.some((v) => v.level === "mandatory")) - Number(a.some((v) => v.level === "mandatory")));
+    for (const [urn, list] of sorted) {
+        lines.push(`  ${urn.split("::").slice(-1)[0]} (${urn.split("::")[2]?.split("$").pop()})`);
+        for (const v of list) lines.push(`    [${v.level}] ${v.policy}: ${v.message}`);
+    }
+    return lines.join("\n");
+}
