@@ -166,8 +166,8 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     rule("alb-drop-invalid-headers", "Application load balancers drop invalid HTTP header fields (request smuggling).", "mandatory", LB, (p, report) => {
         if ((p.loadBalancerType ?? "application") === "application" && p.dropInvalidHeaderFields !== true) report("dropInvalidHeaderFields is not true");
     }),
-    rule("alb-access-logs", "Load balancers write access logs.", "mandatory", LB, (p, report) => {
-        if (p.accessLogs?.enabled !== true) report("access logs are off");
+    rule("alb-access-logs", "Application load balancers write access logs (network ones log only TLS listeners).", "mandatory", LB, (p, report) => {
+        if ((p.loadBalancerType ?? "application") === "application" && p.accessLogs?.enabled !== true) report("access logs are off");
     }),
     rule("alb-deletion-protection-production", "Production load balancers have deletion protection.", "mandatory", LB, (p, report) => {
         if (p.enableDeletionProtection !== true) report("enableDeletionProtection is not true");

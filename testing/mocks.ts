@@ -129,9 +129,13 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
             arn = `arn:aws:ec2:${region}:${account}:instance/${id}`;
             extra.privateIp = "10.0.1.10";
             break;
+        case "aws:ebs/volume:Volume":
+            id = `vol-${h}`;
+            arn = `arn:aws:ec2:${region}:${account}:volume/${id}`;
+            break;
         case "aws:ec2/eip:Eip":
             id = `eipalloc-${h}`;
-            extra.publicIp = "203.0.113.10";
+            extra.publicIp = `203.0.113.${parseInt(h.slice(0, 2), 16) % 250 + 1}`;
             extra.allocationId = id;
             break;
         case "aws:s3/bucket:Bucket":
@@ -239,6 +243,8 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
             return { names: ["a", "b", "c", "d"].map((s) => `${o.region}${s}`), id: o.region };
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
             return { id: "pl-3b927c52", name: args.inputs.name, arn: `arn:aws:ec2:${o.region}:aws:prefix-list/pl-3b927c52` };
+        case "aws:ec2/getSubnet:getSubnet":
+            return { id: args.inputs.id, availabilityZone: `${o.region}a`, vpcId: "vpc-mock" };
         case "aws:elb/getServiceAccount:getServiceAccount":
             // The ELB account of us-east-1; the plan only needs a well-formed principal.
             return { id: "127311923021", arn: "arn:aws:iam::127311923021:root", region: o.region };

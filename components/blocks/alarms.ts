@@ -40,8 +40,8 @@ export class AlarmTopic extends pulumi.ComponentResource {
         this.registerOutputs({ arn: this.arn });
     }
 
-    /** A metric alarm notifying this topic when it fires and when it clears. */
-    alarm(name: string, args: Omit<cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, parent: pulumi.Resource): cloudwatch.MetricAlarm {
-        return new cloudwatch.MetricAlarm(name, { treatMissingData: "notBreaching", ...args, alarmActions: [this.arn], okActions: [this.arn] }, { parent });
+    /** A metric alarm notifying this topic when it fires (plus `actions`, e.g. EC2 recovery) and when it clears. */
+    alarm(name: string, args: Omit<cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, parent: pulumi.Resource, actions: pulumi.Input<string>[] = []): cloudwatch.MetricAlarm {
+        return new cloudwatch.MetricAlarm(name, { treatMissingData: "notBreaching", ...args, alarmActions: [this.arn, ...actions], okActions: [this.arn] }, { parent });
     }
 }

@@ -4,6 +4,23 @@ import * as lb from "@pulumi/aws/lb";
 import { Bucket } from "./bucket";
 import { Peer, SecurityGroup } from "./security-group";
 
+export interface TargetArgs {
+    port: number;
+    /** Path answered 200 once the application is ready. */
+    healthCheckPath: string;
+    /** Seconds in-flight requests get after a target starts deregistering. */
+    deregistrationDelaySeconds: number;
+    /** `ip` (Fargate tasks) or `instance` (an EC2 host). Default `ip`. */
+    targetType?: "ip" | "instance";
+}
+
+export interface RouteArgs extends TargetArgs {
+    /** Names the route's target group. */
+    key: string;
+    /** Host names (`api.example.com`) or path patterns (`/api/*`) that select this target. */
+    match: { hostHeaders: string[] } | { pathPatterns: string[] };
+}
+
 /** Load-balancer clients from a workload's `clients` setting. */
 export function clientPeers(clients: { securityGroupIds: string[]; cidrs: string[] }): LoadBalancerArgs["clients"] {
     return [
@@ -32,28 +49,28 @@ export interface LoadBalancerArgs {
     accountId: pulumi.Input<string>;
     /** Days access logs are kept. Default in config: the profile's `logRetentionDays`. */
     accessLogRetentionDays: number;
-    target: {
-        port: number;
-        /** Path answered 200 once the application is ready. */
-        healthCheckPath: string;
-        /** Seconds in-flight requests get after a target starts deregistering. */
-        deregistrationDelaySeconds: number;
-    };
+    /** The default target. Without one, requests no route matches get a 404 from the balancer. */
+    target?: TargetArgs;
+    /** Further targets, each behind a host-header or path rule, in priority order. Default: none. */
+    routes?: RouteArgs[];
     /** Paths answered 404 by the balancer itself, never forwarded (e.g. unauthenticated `/metrics`). */
     blockedPaths?: string[];
 }
 
 /**
- * An application load balancer forwarding to one IP target group: invalid headers dropped,
+ * An application load balancer forwarding to a default target and host/path routes: invalid headers dropped,
  * TLS 1.3 policy on HTTPS, blocked paths answered by the balancer, access logs to a bucket of
  * its own. Targets are let in with `allowTargets`.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
     readonly securityGroup: SecurityGroup;
-    readonly targetGroup: lb.TargetGroup;
+    /** Target groups of `routes`, by key. */
+    readonly routeTargetGroups: Record<string, lb.TargetGroup> = {};
+    private readonly defaultTargetGroup?: lb.TargetGroup;
     readonly dnsName: pulumi.Output<string>;
     /** CloudWatch dimension `LoadBalancer`. */
     readonly arnSuffix: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
     /** `https://` or `http://` URL of the listener. */
     readonly url: pulumi.Output<string>;
     readonly listenerPort: number;
@@ -99,18 +116,20 @@ export class LoadBalancer extends pulumi.ComponentResource {
             // AWS checks that it may write to the bucket when logging is switched on.
             { parent: this, dependsOn: [logPolicy] },
         );
-        this.targetGroup = new lb.TargetGroup(
-            name,
-            {
-                vpcId: args.vpcId,
-                targetType: "ip",
-                protocol: "HTTP",
-                port: args.target.port,
-                deregistrationDelay: args.target.deregistrationDelaySeconds,
-                healthCheck: { path: args.target.healthCheckPath, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
-            },
-            parent,
-        );
+        const targetGroup = (key: string, t: TargetArgs) =>
+            new lb.TargetGroup(
+                key,
+                {
+                    vpcId: args.vpcId,
+                    targetType: t.targetType ?? "ip",
+                    protocol: "HTTP",
+                    port: t.port,
+                    deregistrationDelay: t.deregistrationDelaySeconds,
+                    healthCheck: { path: t.healthCheckPath, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
+                },
+                parent,
+            );
+        this.defaultTargetGroup = args.target ? targetGroup(name, args.target) : undefined;
         const listener = new lb.Listener(
             name,
             {
@@ -118,10 +137,27 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 port: this.listenerPort,
                 protocol: https ? "HTTPS" : "HTTP",
                 ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
-                defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+                defaultActions: this.defaultTargetGroup
+                    ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]
+                    : [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
             },
             parent,
         );
+        // Rule priorities: blocked paths first (1), then the routes in order (10, 11, ...).
+        (args.routes ?? []).forEach((route, i) => {
+            const group = targetGroup(`${name}-${route.key}`, route);
+            this.routeTargetGroups[route.key] = group;
+            new lb.ListenerRule(
+                `${name}-${route.key}`,
+                {
+                    listenerArn: listener.arn,
+                    priority: 10 + i,
+                    conditions: ["hostHeaders" in route.match ? { hostHeader: { values: route.match.hostHeaders } } : { pathPattern: { values: route.match.pathPatterns } }],
+                    actions: [{ type: "forward", targetGroupArn: group.arn }],
+                },
+                parent,
+            );
+        });
         if (redirectHttp) {
             new lb.Listener(
                 `${name}-http`,
@@ -148,13 +184,20 @@ export class LoadBalancer extends pulumi.ComponentResource {
         }
         this.dnsName = balancer.dnsName;
         this.arnSuffix = balancer.arnSuffix;
+        this.arn = balancer.arn;
         this.url = pulumi.interpolate`${https ? "https" : "http"}://${balancer.dnsName}${https || this.listenerPort === 80 ? "" : `:${this.listenerPort}`}`;
         this.registerOutputs({ dnsName: this.dnsName, url: this.url });
     }
 
-    /** Lets the balancer reach targets in `targets` on `port`: egress here, ingress there. */
-    allowTargets(targets: SecurityGroup, port: number): void {
-        this.securityGroup.allowEgress("targets", { port, peer: { securityGroupId: targets.id }, description: "to the service's tasks" });
-        targets.allowIngress("load-balancer", { port, peer: { securityGroupId: this.securityGroup.id }, description: "from the load balancer" });
+    /** Lets the balancer reach `targets` on `port`: egress here, ingress there (`key` tells several ports apart). */
+    allowTargets(targets: SecurityGroup, port: number, key?: string): void {
+        this.securityGroup.allowEgress(key ? `targets-${key}` : "targets", { port, peer: { securityGroupId: targets.id }, description: `to the targets${key ? ` (${key})` : ""}` });
+        targets.allowIngress(key ? `load-balancer-${key}` : "load-balancer", { port, peer: { securityGroupId: this.securityGroup.id }, description: `from the load balancer${key ? ` (${key})` : ""}` });
+    }
+
+    /** The default target's group (the balancer was built with a `target`). */
+    get targetGroup(): lb.TargetGroup {
+        if (!this.defaultTargetGroup) throw new Error("this load balancer has no default target");
+        return this.defaultTargetGroup;
     }
 }

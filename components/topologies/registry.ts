@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SettingsSchema, TOPOLOGIES, TopologyName, TopologySchemas } from "../../stacks/schema";
 import { WorkloadContext } from "../context";
 import { auroraWeb } from "./aurora-web";
+import { composeHost } from "./compose-host";
 import { ecsAuditWorker } from "./ecs-audit-worker";
 import { fargateRds } from "./fargate-rds";
 
@@ -35,7 +36,7 @@ export const TOPOLOGY_REGISTRY: Readonly<Record<TopologyName, TopologyDefinition
     "fargate-rds": fargateRds,
     "ecs-audit-worker": ecsAuditWorker,
     "aurora-web": auroraWeb,
-    "compose-host": undefined,
+    "compose-host": composeHost,
     "event-driven": undefined,
 };
 

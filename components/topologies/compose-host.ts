@@ -1,0 +1,417 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ebs from "@pulumi/aws/ebs";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as lb from "@pulumi/aws/lb";
+import * as s3 from "@pulumi/aws/s3";
+import { getParameterOutput } from "@pulumi/aws/ssm/getParameter";
+import * as random from "@pulumi/random";
+import { z } from "zod";
+import { SettingsSchema } from "../../stacks/schema";
+import {
+    PostgresSettings,
+    certificateArn,
+    cidrBlock,
+    envVarName,
+    integer,
+    nonEmptyString,
+    postgresSettings,
+    secretString,
+    strictObject,
+} from "../../stacks/schema-kit";
+import { AlarmTopic } from "../blocks/alarms";
+import { Bucket } from "../blocks/bucket";
+import { LoadBalancer, RouteArgs } from "../blocks/load-balancer";
+import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
+import { storeSecret } from "../blocks/secret";
+import { SecurityGroup } from "../blocks/security-group";
+import { WorkloadContext } from "../context";
+import { policyDocument, serviceTrustPolicy } from "../iam";
+import { ComposeService, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
+import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+
+/** Amazon Linux 2023's current AMI, as AWS publishes it in SSM Parameter Store. */
+export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+
+/** Cloudflare's published IPv4 ranges (https://www.cloudflare.com/ips-v4, as of 2026-11). */
+export const CLOUDFLARE_IPV4 = [
+    "173.245.48.0/20",
+    "103.21.244.0/22",
+    "103.22.200.0/22",
+    "103.31.4.0/22",
+    "141.101.64.0/18",
+    "108.162.192.0/18",
+    "190.93.240.0/20",
+    "188.114.96.0/20",
+    "197.234.240.0/22",
+    "198.41.128.0/17",
+    "162.158.0.0/15",
+    "104.16.0.0/13",
+    "104.24.0.0/14",
+    "172.64.0.0/13",
+    "131.0.72.0/22",
+];
+
+/** The document's services and their backing containers (seed 002, "Backing Services"). */
+export const DEFAULT_SERVICES = {
+    ticketing: { port: 8081, cache: true, broker: true },
+    payments: { port: 8082, cache: true, broker: true },
+    identity: { port: 8083, cache: true, broker: false },
+    notifications: { port: 8084, cache: false, broker: true },
+} as const;
+
+const serviceName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "service names are a lowercase letter then up to 19 of a-z, 0-9, -");
+
+const settingsSchema: SettingsSchema = (ctx, { profile }) => {
+    const service = strictObject({
+        /** Image. Default `<imagePrefix>/<service>:<imageTag>`. */
+        image: nonEmptyString("image").optional(),
+        /** Host port the API listens on (the load balancer's target). */
+        port: integer(1024, 65535),
+        /** A Redis container of its own. */
+        cache: z.boolean().default(false),
+        /** A RabbitMQ container of its own. */
+        broker: z.boolean().default(false),
+        environment: z.record(envVarName, z.string()).default({}),
+        secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
+        healthCheckPath: z.string().regex(/^\/[^\s]*$/, "expected a path starting with /").default("/health"),
+        /** Its own RDS instance instead of a database on the shared one (the document's scaling path). */
+        dedicatedDatabase: z.boolean().default(false),
+    });
+    return strictObject({
+        /** Registry and tag of images not given per service: `<imagePrefix>/<service>:<imageTag>`. */
+        imagePrefix: nonEmptyString("image prefix").optional(),
+        imageTag: nonEmptyString("image tag").optional(),
+        /** The API services. Default: ticketing, payments, identity, notifications as the document describes them. */
+        services: z.record(serviceName, service).default(DEFAULT_SERVICES),
+        /** Host instance type. Default: the profile's `hostInstanceType`. */
+        instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type").default(profile.hostInstanceType),
+        rootVolumeGb: integer(8, 1024).default(30),
+        /** Redis and RabbitMQ data, on a volume that outlives the host. Default 50 GiB. */
+        dataVolumeGb: integer(1, 16384).default(50),
+        /** ACM certificate of the load balancer. Required. */
+        certificateArn,
+        /** Route by path (`/<service>/*`) or by host (`<service>.<domain>`). Default path. */
+        routing: strictObject({ mode: z.enum(["path", "host"]).default("path"), domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,63}$/, "expected a domain such as tickets.example.com").optional() }).default({}),
+        /** Accept HTTPS only from Cloudflare. Default false (from anywhere). */
+        behindCloudflare: z.boolean().default(false),
+        cloudflareCidrs: z.array(cidrBlock()).min(1).default(CLOUDFLARE_IPV4),
+        /** The shared RDS instance: admin user and class (default: the profile's). */
+        database: postgresSettings({ name: "platform", username: "platform_admin", instanceClass: profile.dbInstanceClass }),
+        images: strictObject({
+            redis: nonEmptyString("image").default("redis:7.2-alpine"),
+            rabbitmq: nonEmptyString("image").default("rabbitmq:3.13-alpine"),
+            postgres: nonEmptyString("image").default("postgres:16-alpine"),
+        }).default({}),
+        /** Docker Compose plugin release installed on the host. */
+        composeVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "expected a release such as 2.29.7").default("2.29.7"),
+        /** Minutes between two runs of the host's sync job. Default 5. */
+        syncIntervalMinutes: integer(1, 60).default(5),
+        alarmEmails: z.array(z.string().email("expected an e-mail address")).default([]),
+    }).superRefine((s, refinement) => {
+        const names = Object.keys(s.services);
+        if (names.length === 0) refinement.addIssue({ code: "custom", path: ["services"], message: "give at least one service" });
+        const missingImage = names.filter((n) => !s.services[n].image);
+        if (missingImage.length > 0 && !(s.imagePrefix && s.imageTag)) {
+            refinement.addIssue({ code: "custom", path: ["imagePrefix"], message: `services ${missingImage.join(", ")} have no image: set imagePrefix and imageTag, or services.<name>.image` });
+        }
+        const ports = new Map<number, string>();
+        for (const n of names) {
+            const other = ports.get(s.services[n].port);
+            if (other) refinement.addIssue({ code: "custom", path: ["services", n, "port"], message: `port ${s.services[n].port} is already used by ${other}` });
+            ports.set(s.services[n].port, n);
+        }
+        if (s.routing.mode === "host" && !s.routing.domain) refinement.addIssue({ code: "custom", path: ["routing", "domain"], message: "required when routing.mode is host" });
+    });
+};
+
+interface ServiceSettings {
+    image?: string;
+    port: number;
+    cache: boolean;
+    broker: boolean;
+    environment: Record<string, string>;
+    secrets: Record<string, pulumi.Output<string>>;
+    healthCheckPath: string;
+    dedicatedDatabase: boolean;
+}
+
+export interface ComposeHostSettings {
+    imagePrefix?: string;
+    imageTag?: string;
+    services: Record<string, ServiceSettings>;
+    instanceType: string;
+    rootVolumeGb: number;
+    dataVolumeGb: number;
+    certificateArn: string;
+    routing: { mode: "path" | "host"; domain?: string };
+    behindCloudflare: boolean;
+    cloudflareCidrs: string[];
+    database: PostgresSettings;
+    images: { redis: string; rabbitmq: string; postgres: string };
+    composeVersion: string;
+    syncIntervalMinutes: number;
+    alarmEmails: string[];
+}
+
+/** Longest values the user data can hold (bucket name, key prefix, volume ID): its size is checked with them. */
+const LONGEST = { bucket: "b".repeat(63), prefix: "p".repeat(100), volume: "vol-0123456789abcdef0" };
+
+/**
+ * The ticketing platform (seed 002): one EC2 host in a private subnet running Docker Compose
+ * (per-service APIs, Redis and RabbitMQ), RDS PostgreSQL with a database per service, an ALB with
+ * TLS, and an internet-facing network load balancer on Elastic IPs as the stable public address.
+ */
+export class ComposeHost extends pulumi.ComponentResource {
+    readonly outputs: WorkloadOutputs;
+
+    constructor(name: string, s: ComposeHostSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:topologies:ComposeHost", name, {}, opts);
+        const { platform, network } = ctx;
+        const profile = platform.profile;
+        const protect = profile.protectStatefulResources;
+        const parent = { parent: this };
+        const services = Object.entries(s.services);
+
+        // The user data only installs tools and points at S3, so its size is known now.
+        const userDataSize = Buffer.byteLength(
+            renderUserData({ region: platform.region, bucket: LONGEST.bucket, prefix: LONGEST.prefix, dataVolumeId: LONGEST.volume, composeVersion: s.composeVersion, syncIntervalMinutes: s.syncIntervalMinutes }),
+        );
+        if (userDataSize > USER_DATA_LIMIT_BYTES) throw new Error(`${name}: user data would be ${userDataSize} bytes; EC2 allows ${USER_DATA_LIMIT_BYTES}`);
+
+        const host = new SecurityGroup(`${name}-host`, { vpcId: network.vpcId, description: `${name} Compose host` }, parent);
+        host.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "images, packages, S3, Secrets Manager, SSM, CloudWatch Logs" });
+
+        const needsShared = services.some(([, svc]) => !svc.dedicatedDatabase);
+        const databaseArgs = (databaseName: string) => ({
+            ...postgresDefaults(profile),
+            vpcId: network.vpcId,
+            subnetIds: network.dataSubnetIds,
+            databaseName,
+            username: s.database.username,
+            engineVersion: s.database.engineVersion,
+            instanceClass: s.database.instanceClass,
+            readReplica: false,
+            // The init containers connect over TLS in every environment.
+            requireTls: true,
+        });
+        const shared = needsShared ? new PostgresDatabase(`${name}-db`, databaseArgs(s.database.name), parent) : undefined;
+        shared?.connect("host", host, `${name} host`);
+
+        const logGroupPrefix = `/compose/${platform.stack}/${name}`;
+        const configBucket = new Bucket(`${name}-config`, { noncurrentVersionExpirationDays: 30, protect: false }, parent);
+        configBucket.applyPolicy();
+        const prefix = "compose";
+
+        const composeServices: pulumi.Output<ComposeService>[] = [];
+        const envFileEntries: pulumi.Output<unknown>[] = [];
+        const secretArns: pulumi.Output<string>[] = [];
+        const logGroups: cloudwatch.LogGroup[] = [];
+        const serviceSecretArns: Record<string, pulumi.Output<string>> = {};
+        const databaseEndpoints: Record<string, pulumi.Output<string>> = {};
+
+        for (const [svcName, svc] of services) {
+            const database = svc.dedicatedDatabase ? new PostgresDatabase(`${name}-${svcName}-db`, databaseArgs(s.database.name), parent) : shared!;
+            if (svc.dedicatedDatabase) database.connect("host", host, `${name} host`);
+            databaseEndpoints[svcName] = database.writerAddress;
+
+            const dbName = svcName.replace(/-/g, "_");
+            const dbUser = `${dbName}_app`;
+            const password = new random.RandomPassword(`${name}-${svcName}-db`, { length: 32, special: false }, parent);
+            const brokerPassword = svc.broker ? new random.RandomPassword(`${name}-${svcName}-broker`, { length: 32, special: false }, parent) : undefined;
+            const values = pulumi.all([database.writerAddress, password.result, brokerPassword?.result ?? pulumi.output(""), pulumi.all(svc.secrets)]).apply(([dbHost, dbPassword, amqpPassword, userSecrets]) => ({
+                ...userSecrets,
+                DB_NAME: dbName,
+                DB_USER: dbUser,
+                DB_PASSWORD: dbPassword,
+                DATABASE_URL: `postgresql://${dbUser}:${dbPassword}@${dbHost}:5432/${dbName}?sslmode=require`,
+                ...(svc.broker
+                    ? { RABBITMQ_DEFAULT_USER: dbName, RABBITMQ_DEFAULT_PASS: amqpPassword, AMQP_URL: `amqp://${dbName}:${amqpPassword}@${svcName}-rabbitmq:5672/` }
+                    : {}),
+            }));
+            const secret = storeSecret(`${name}-${svcName}`, { value: pulumi.jsonStringify(values), description: `${name} ${svcName}: database, broker and application secrets`, protect }, this);
+            serviceSecretArns[svcName] = secret.arn;
+            secretArns.push(secret.arn, database.secretArn);
+
+            const files = envFiles(svcName);
+            envFileEntries.push(
+                pulumi.output({ file: files.app, secretArn: secret.arn }),
+                pulumi.output({ file: files.dbAdmin, secretArn: database.secretArn, map: { PGHOST: "host", PGUSER: "username", PGPASSWORD: "password" } }),
+            );
+            if (svc.broker) envFileEntries.push(pulumi.output({ file: files.broker, secretArn: secret.arn, map: { RABBITMQ_DEFAULT_USER: "RABBITMQ_DEFAULT_USER", RABBITMQ_DEFAULT_PASS: "RABBITMQ_DEFAULT_PASS" } }));
+
+            logGroups.push(new cloudwatch.LogGroup(`${name}-${svcName}`, { name: `${logGroupPrefix}/${svcName}`, retentionInDays: profile.logRetentionDays }, parent));
+            composeServices.push(
+                database.writerAddress.apply((dbHost): ComposeService => ({
+                    name: svcName,
+                    image: svc.image ?? `${s.imagePrefix}/${svcName}:${s.imageTag}`,
+                    port: svc.port,
+                    cache: svc.cache,
+                    broker: svc.broker,
+                    environment: { ...svc.environment, PORT: String(svc.port), DB_HOST: dbHost, DB_PORT: "5432" },
+                    healthCheck: ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${svc.port}${svc.healthCheckPath} || exit 1`],
+                })),
+            );
+        }
+
+        const composeFile = pulumi.all(composeServices).apply((list) => renderCompose({ services: list, region: platform.region, logGroupPrefix, images: s.images }));
+        const composeObject = new s3.BucketObjectv2(
+            `${name}-compose`,
+            { bucket: configBucket.name, key: `${prefix}/docker-compose.yml`, content: composeFile, contentType: "application/yaml", serverSideEncryption: "AES256" },
+            parent,
+        );
+        new s3.BucketObjectv2(
+            `${name}-env-files`,
+            { bucket: configBucket.name, key: `${prefix}/env-files.json`, content: pulumi.jsonStringify(pulumi.all(envFileEntries)), contentType: "application/json", serverSideEncryption: "AES256" },
+            parent,
+        );
+
+        const role = new iam.Role(`${name}-host`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", ctx.accountId), description: `${name} Compose host` }, parent);
+        // Session Manager (no SSH): AWS's managed policy for the SSM agent.
+        new iam.RolePolicyAttachment(`${name}-host-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, parent);
+        new iam.RolePolicy(
+            `${name}-host`,
+            {
+                role: role.id,
+                policy: policyDocument([
+                    { Sid: "ReadComposeDefinition", Action: "s3:GetObject", Resource: pulumi.interpolate`${configBucket.arn}/${prefix}/*` },
+                    { Sid: "ReadServiceSecrets", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+                    { Sid: "WriteContainerLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroups.map((g) => pulumi.interpolate`${g.arn}:*`) },
+                ]),
+            },
+            parent,
+        );
+        const instanceProfile = new iam.InstanceProfile(`${name}-host`, { role: role.name }, parent);
+
+        // The data volume is its own resource: replacing the host re-attaches it, data intact.
+        const subnetId = network.privateSubnetIds.apply((ids) => ids[0]);
+        const subnet = ec2.getSubnetOutput({ id: subnetId }, parent);
+        const dataVolume = new ebs.Volume(
+            `${name}-data`,
+            { availabilityZone: subnet.availabilityZone, size: s.dataVolumeGb, type: "gp3", encrypted: true },
+            { parent: this, protect, retainOnDelete: protect },
+        );
+        const ami = getParameterOutput({ name: AL2023_AMI_PARAMETER }, parent);
+        const instance = new ec2.Instance(
+            `${name}-host`,
+            {
+                ami: ami.value,
+                instanceType: s.instanceType,
+                subnetId,
+                vpcSecurityGroupIds: [host.id],
+                iamInstanceProfile: instanceProfile.name,
+                associatePublicIpAddress: false,
+                monitoring: true,
+                disableApiTermination: profile.deletionProtection,
+                // Hop limit 1: containers cannot reach the instance role's credentials.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: s.rootVolumeGb },
+                userData: pulumi
+                    .all([configBucket.name, dataVolume.id])
+                    .apply(([bucket, volume]) => renderUserData({ region: platform.region, bucket, prefix, dataVolumeId: volume, composeVersion: s.composeVersion, syncIntervalMinutes: s.syncIntervalMinutes })),
+                userDataReplaceOnChange: true,
+            },
+            // A newer AMI is taken by replacing the host on purpose, not on every AWS release.
+            { parent: this, ignoreChanges: ["ami"], dependsOn: [composeObject] },
+        );
+        new ec2.VolumeAttachment(`${name}-data`, { deviceName: "/dev/sdf", instanceId: instance.id, volumeId: dataVolume.id, stopInstanceBeforeDetaching: true }, parent);
+
+        // HTTPS ingress: the ALB routes each service to its port on the host.
+        const routes: RouteArgs[] = services.map(([svcName, svc]) => ({
+            key: svcName,
+            port: svc.port,
+            healthCheckPath: svc.healthCheckPath,
+            deregistrationDelaySeconds: 30,
+            targetType: "instance",
+            match: s.routing.mode === "host" ? { hostHeaders: [`${svcName}.${s.routing.domain}`] } : { pathPatterns: [`/${svcName}`, `/${svcName}/*`] },
+        }));
+        const sources = s.behindCloudflare ? s.cloudflareCidrs : ["0.0.0.0/0"];
+        const edge = new SecurityGroup(`${name}-edge`, { vpcId: network.vpcId, description: `${name} static-IP network load balancer` }, parent);
+        const balancer = new LoadBalancer(
+            `${name}-alb`,
+            {
+                vpcId: network.vpcId,
+                subnetIds: network.publicSubnetIds,
+                internal: false,
+                certificateArn: s.certificateArn,
+                deletionProtection: profile.deletionProtection,
+                accountId: ctx.accountId,
+                accessLogRetentionDays: profile.logRetentionDays,
+                clients: [
+                    ...sources.map((cidr, i) => ({ key: `source-${i}`, peer: { cidr }, description: s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet" })),
+                    { key: "static-ip", peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer" },
+                ],
+                routes,
+            },
+            parent,
+        );
+        for (const [svcName, svc] of services) {
+            balancer.allowTargets(host, svc.port, svcName);
+            new lb.TargetGroupAttachment(`${name}-${svcName}`, { targetGroupArn: balancer.routeTargetGroups[svcName].arn, targetId: instance.id, port: svc.port }, parent);
+        }
+
+        // Static public IPs for DNS (and Cloudflare's origin): ALBs cannot hold Elastic IPs, so a
+        // network load balancer on one Elastic IP per AZ forwards 443 and 80 to the ALB.
+        const ips = Array.from({ length: platform.network.azCount }, (_, i) => new ec2.Eip(`${name}-ip-${i + 1}`, { domain: "vpc" }, parent));
+        const nlb = new lb.LoadBalancer(
+            `${name}-edge`,
+            {
+                loadBalancerType: "network",
+                internal: false,
+                securityGroups: [edge.id],
+                enableDeletionProtection: profile.deletionProtection,
+                subnetMappings: ips.map((ip, i) => ({ subnetId: network.publicSubnetIds.apply((ids) => ids[i]), allocationId: ip.id })),
+            },
+            parent,
+        );
+        for (const port of [443, 80]) {
+            sources.forEach((cidr, i) => edge.allowIngress(`${port}-${i}`, { port, peer: { cidr }, description: `${s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet"} on ${port}` }));
+            edge.allowEgress(`alb-${port}`, { port, peer: { securityGroupId: balancer.securityGroup.id }, description: `to the ALB on ${port}` });
+            const group = new lb.TargetGroup(`${name}-edge-${port}`, { vpcId: network.vpcId, targetType: "alb", protocol: "TCP", port }, parent);
+            new lb.TargetGroupAttachment(`${name}-edge-${port}`, { targetGroupArn: group.arn, targetId: balancer.arn, port }, parent);
+            new lb.Listener(`${name}-edge-${port}`, { loadBalancerArn: nlb.arn, port, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: group.arn }] }, parent);
+        }
+        balancer.securityGroup.allowIngress("static-ip-http", { port: 80, peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer (redirected to HTTPS)" });
+
+        // Recover the host onto healthy hardware when AWS's system check fails; reboot it when its own check fails.
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, parent);
+        const statusAlarm = (key: string, metricName: string, action: string, description: string) =>
+            alarms.alarm(
+                `${name}-${key}`,
+                {
+                    alarmDescription: description,
+                    namespace: "AWS/EC2",
+                    metricName,
+                    statistic: "Maximum",
+                    dimensions: { InstanceId: instance.id },
+                    period: 60,
+                    evaluationPeriods: 2,
+                    threshold: 1,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    treatMissingData: "missing",
+                },
+                this,
+                [`arn:aws:automate:${platform.region}:ec2:${action}`],
+            );
+        statusAlarm("recover", "StatusCheckFailed_System", "recover", "System status check failed: recover the host onto healthy hardware");
+        statusAlarm("reboot", "StatusCheckFailed_Instance", "reboot", "Instance status check failed: reboot the host");
+
+        this.outputs = {
+            albDnsName: balancer.dnsName,
+            staticIps: ips.map((ip) => ip.publicIp),
+            staticDnsName: nlb.dnsName,
+            instanceId: instance.id,
+            databaseEndpoint: shared ? shared.writerAddress : pulumi.output("none (every service has a dedicated database)"),
+            databaseEndpoints,
+            serviceSecretArns,
+            configBucket: configBucket.name,
+        };
+        this.registerOutputs(this.outputs);
+    }
+}
+
+export const composeHost: TopologyDefinition<ComposeHostSettings> = {
+    settings: settingsSchema,
+    deploy: (name, settings, ctx) => new ComposeHost(name, settings, ctx).outputs,
+};

@@ -1,0 +1,207 @@
+import { stringify } from "yaml";
+
+/**
+ * Pure rendering of what the Compose host runs: the Docker Compose file (from the workload's
+ * services) and the cloud-config user data (which only installs the tools and the sync job).
+ * Kept free of Pulumi so that tests can feed the output to real validators.
+ */
+
+/** One API service of the host, with the backing containers the document gives it. */
+export interface ComposeService {
+    name: string;
+    image: string;
+    port: number;
+    /** A Redis container of its own. */
+    cache: boolean;
+    /** A RabbitMQ container of its own. */
+    broker: boolean;
+    /** Plain variables (database host and name, cache and broker URLs are added here). */
+    environment: Record<string, string>;
+    /** Health check command run inside the API container. */
+    healthCheck: string[];
+}
+
+export interface ComposeArgs {
+    services: ComposeService[];
+    region: string;
+    /** CloudWatch log group of each service: `<logGroupPrefix>/<service>`. */
+    logGroupPrefix: string;
+    images: { redis: string; rabbitmq: string; postgres: string };
+}
+
+/** Where the host keeps state: the data volume's mount point and the tmpfs with secrets. */
+export const HOST_PATHS = { data: "/data", secrets: "/run/platform", compose: "/opt/platform" } as const;
+
+/** The Compose project name on the host. */
+export const COMPOSE_PROJECT = "platform";
+
+/** Idempotent: creates the service's role and database if absent, and (re)sets the role's password. */
+const DB_INIT_SCRIPT = [
+    "set -eu",
+    'psql -v ON_ERROR_STOP=1 -v db="$$DB_NAME" -v user="$$DB_USER" -v pass="$$DB_PASSWORD" <<\'SQL\'',
+    "SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user')\\gexec",
+    "SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'pass')\\gexec",
+    "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db')\\gexec",
+    "SQL",
+].join("\n");
+
+/** The env files the sync job writes from Secrets Manager, per service. */
+export const envFiles = (service: string) => ({
+    app: `${HOST_PATHS.secrets}/${service}.env`,
+    broker: `${HOST_PATHS.secrets}/${service}-broker.env`,
+    dbAdmin: `${HOST_PATHS.secrets}/${service}-db-admin.env`,
+});
+
+/** Renders docker-compose.yml: per service its API, database init job, and Redis/RabbitMQ on a private network. */
+export function renderCompose(args: ComposeArgs): string {
+    const services: Record<string, unknown> = {};
+    const networks: Record<string, unknown> = {};
+    for (const s of args.services) {
+        const files = envFiles(s.name);
+        const logging = { driver: "awslogs", options: { "awslogs-region": args.region, "awslogs-group": `${args.logGroupPrefix}/${s.name}`, tag: "{{.Name}}" } };
+        // <service>-edge reaches the load balancer and AWS; <service>-backend (internal) only its own cache and broker.
+        networks[`${s.name}-edge`] = { driver: "bridge" };
+        networks[`${s.name}-backend`] = { driver: "bridge", internal: true };
+        const dependsOn: Record<string, { condition: string }> = { [`${s.name}-db-init`]: { condition: "service_completed_successfully" } };
+        const environment: Record<string, string> = { ...s.environment };
+
+        services[`${s.name}-db-init`] = {
+            image: args.images.postgres,
+            restart: "no",
+            env_file: [files.dbAdmin, files.app],
+            environment: { PGSSLMODE: "require", PGDATABASE: "postgres" },
+            command: ["sh", "-c", DB_INIT_SCRIPT],
+            networks: [`${s.name}-edge`],
+            logging,
+        };
+        if (s.cache) {
+            services[`${s.name}-redis`] = {
+                image: args.images.redis,
+                restart: "unless-stopped",
+                command: ["redis-server", "--appendonly", "yes"],
+                volumes: [`${HOST_PATHS.data}/${s.name}/redis:/data`],
+                healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "10s", timeout: "3s", retries: 5 },
+                networks: [`${s.name}-backend`],
+                logging,
+            };
+            dependsOn[`${s.name}-redis`] = { condition: "service_healthy" };
+            environment.REDIS_URL = `redis://${s.name}-redis:6379/0`;
+        }
+        if (s.broker) {
+            services[`${s.name}-rabbitmq`] = {
+                image: args.images.rabbitmq,
+                // RabbitMQ keys its data directory by node name: keep the host name stable.
+                hostname: `${s.name}-rabbitmq`,
+                restart: "unless-stopped",
+                env_file: [files.broker],
+                volumes: [`${HOST_PATHS.data}/${s.name}/rabbitmq:/var/lib/rabbitmq`],
+                healthcheck: { test: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: "15s", timeout: "10s", retries: 5, start_period: "30s" },
+                networks: [`${s.name}-backend`],
+                logging,
+            };
+            dependsOn[`${s.name}-rabbitmq`] = { condition: "service_healthy" };
+            environment.RABBITMQ_HOST = `${s.name}-rabbitmq`;
+        }
+        services[s.name] = {
+            image: s.image,
+            restart: "unless-stopped",
+            env_file: [files.app],
+            environment,
+            ports: [`${s.port}:${s.port}`],
+            healthcheck: { test: s.healthCheck, interval: "15s", timeout: "5s", retries: 3, start_period: "60s" },
+            depends_on: dependsOn,
+            networks: [`${s.name}-edge`, ...(s.cache || s.broker ? [`${s.name}-backend`] : [])],
+            logging,
+        };
+    }
+    // YAML 1.1 quoting keeps values like "no" and "yes" strings for every Compose parser; no anchors.
+    // The project name comes from `docker compose -p`, so the file stays within the older schema too.
+    return stringify({ services, networks }, { lineWidth: 0, version: "1.1", aliasDuplicateObjects: false });
+}
+
+export interface UserDataArgs {
+    region: string;
+    /** Bucket and key prefix holding docker-compose.yml and env-files.json. */
+    bucket: string;
+    prefix: string;
+    /** EBS volume ID of the data volume (mounted at /data). */
+    dataVolumeId: string;
+    /** Docker Compose plugin release installed on the host. */
+    composeVersion: string;
+    /** Minutes between two runs of the sync job. */
+    syncIntervalMinutes: number;
+}
+
+/** EC2 user data must not exceed 16 KB (AWS limit). */
+export const USER_DATA_LIMIT_BYTES = 16384;
+
+const SYNC_SCRIPT = `#!/bin/bash
+# Fetches the Compose definition and the services' secrets, then converges the containers.
+# Run at boot and by platform-sync.timer: 'docker compose up -d' only recreates what changed.
+set -euo pipefail
+source /etc/platform/sync.env
+mkdir -p ${HOST_PATHS.compose} && install -d -m 700 ${HOST_PATHS.secrets}
+aws s3 cp --only-show-errors --region "$REGION" "s3://$BUCKET/$PREFIX/docker-compose.yml" ${HOST_PATHS.compose}/docker-compose.yml.new
+aws s3 cp --only-show-errors --region "$REGION" "s3://$BUCKET/$PREFIX/env-files.json" ${HOST_PATHS.compose}/env-files.json
+# Each env file: a secret's JSON keys (all, or renamed through "map"), single-quoted so Compose takes them literally.
+jq -c '.[]' ${HOST_PATHS.compose}/env-files.json | while read -r entry; do
+  file=$(jq -r .file <<<"$entry"); arn=$(jq -r .secretArn <<<"$entry"); map=$(jq -c '.map // null' <<<"$entry")
+  secret=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$arn" --query SecretString --output text)
+  (umask 077; jq -r --argjson map "$map" 'if $map == null then to_entries[] else (. as $s | $map | to_entries[] | {key: .key, value: $s[.value]}) end | "\\(.key)='\\''\\(.value|tostring)'\\''"' <<<"$secret" > "$file.new")
+  mv "$file.new" "$file"
+done
+mv ${HOST_PATHS.compose}/docker-compose.yml.new ${HOST_PATHS.compose}/docker-compose.yml
+docker compose -p ${COMPOSE_PROJECT} -f ${HOST_PATHS.compose}/docker-compose.yml up -d --remove-orphans
+`;
+
+const MOUNT_SCRIPT = `#!/bin/bash
+# Mounts the data volume at ${HOST_PATHS.data}; formats it only if it has no file system yet (first boot ever).
+set -euo pipefail
+source /etc/platform/sync.env
+dev="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_\${DATA_VOLUME_ID//-/}"
+for _ in $(seq 1 120); do [ -e "$dev" ] && break; sleep 5; done
+[ -e "$dev" ] || { echo "data volume $DATA_VOLUME_ID never attached" >&2; exit 1; }
+blkid "$dev" >/dev/null || mkfs.xfs "$dev"
+mkdir -p ${HOST_PATHS.data}
+grep -q " ${HOST_PATHS.data} " /etc/fstab || echo "UUID=$(blkid -s UUID -o value "$dev") ${HOST_PATHS.data} xfs defaults,nofail 0 2" >> /etc/fstab
+mountpoint -q ${HOST_PATHS.data} || mount ${HOST_PATHS.data}
+`;
+
+/** Renders the cloud-config: packages, the mount and sync scripts, a systemd timer, and the first run. */
+export function renderUserData(args: UserDataArgs): string {
+    const plugin = `https://github.com/docker/compose/releases/download/v${args.composeVersion}/docker-compose-linux-x86_64`;
+    const config = {
+        package_update: true,
+        packages: ["docker", "jq"],
+        write_files: [
+            {
+                path: "/etc/platform/sync.env",
+                permissions: "0644",
+                content: `REGION=${args.region}\nBUCKET=${args.bucket}\nPREFIX=${args.prefix}\nDATA_VOLUME_ID=${args.dataVolumeId}\n`,
+            },
+            { path: "/usr/local/bin/platform-mount-data", permissions: "0755", content: MOUNT_SCRIPT },
+            { path: "/usr/local/bin/platform-sync", permissions: "0755", content: SYNC_SCRIPT },
+            {
+                path: "/etc/systemd/system/platform-sync.service",
+                permissions: "0644",
+                content: "[Unit]\nDescription=Converge the Compose services\nAfter=docker.service\nRequires=docker.service\n\n[Service]\nType=oneshot\nExecStart=/usr/local/bin/platform-sync\n",
+            },
+            {
+                path: "/etc/systemd/system/platform-sync.timer",
+                permissions: "0644",
+                content: `[Unit]\nDescription=Converge the Compose services every ${args.syncIntervalMinutes} minutes\n\n[Timer]\nOnBootSec=2min\nOnUnitActiveSec=${args.syncIntervalMinutes}min\n\n[Install]\nWantedBy=timers.target\n`,
+            },
+        ],
+        runcmd: [
+            ["/usr/local/bin/platform-mount-data"],
+            ["systemctl", "enable", "--now", "docker"],
+            ["mkdir", "-p", "/usr/libexec/docker/cli-plugins"],
+            // The release's own checksum file guards against a corrupted download.
+            ["bash", "-c", `set -euo pipefail; cd /tmp && curl -fsSLO ${plugin} && curl -fsSLO ${plugin}.sha256 && sha256sum -c docker-compose-linux-x86_64.sha256 && install -m 755 docker-compose-linux-x86_64 /usr/libexec/docker/cli-plugins/docker-compose`],
+            ["systemctl", "daemon-reload"],
+            ["systemctl", "enable", "--now", "platform-sync.timer"],
+            ["systemctl", "start", "platform-sync.service"],
+        ],
+    };
+    return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
+}
