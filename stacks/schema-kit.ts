@@ -208,3 +208,16 @@ export interface PostgresSettings {
     instanceClass: string;
     engineVersion: string;
 }
+
+/** A DNS host name such as api-origin.example.com. */
+export const hostName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "expected a DNS name such as api-origin.example.com");
+
+/** The load balancer behind CloudFront: its own HTTPS name (CloudFront's origin) and regional certificate. */
+export const originSettings = () => strictObject({ originDomainName: hostName, certificateArn });
+
+/** Viewer domain names of a CloudFront distribution and their certificate, which CloudFront takes only from us-east-1. */
+export const viewerDomainSettings = () =>
+    strictObject({
+        names: z.array(hostName).min(1, "give at least one name"),
+        certificateArn: certificateArn.refine((arn) => arn.split(":")[3] === "us-east-1", { message: "CloudFront only uses ACM certificates from us-east-1" }),
+    });

@@ -16,6 +16,8 @@ export interface BucketArgs {
     noncurrentVersionExpirationDays?: number;
     /** Delete current objects after this many days (a retention rule). Default: keep them. */
     expirationDays?: number;
+    /** S3 Object Lock with a default retention (objects cannot be deleted or overwritten before it ends). Default: off. */
+    objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
     /** Pulumi `protect`/`retainOnDelete` and no `forceDestroy`. Default in config: the profile's `protectStatefulResources`. */
     protect: boolean;
 }
@@ -40,7 +42,7 @@ export class Bucket extends pulumi.ComponentResource {
         this.region = args.region;
         const region = args.region ? { region: args.region } : {};
         const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
-        this.bucket = new s3.Bucket(name, { ...region, bucket: args.bucketName, forceDestroy: !args.protect }, stateful);
+        this.bucket = new s3.Bucket(name, { ...region, bucket: args.bucketName, forceDestroy: !args.protect, objectLockEnabled: args.objectLock ? true : undefined }, stateful);
         const parent = { parent: this };
 
         new s3.BucketPublicAccessBlock(name, { ...region, bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, parent);
@@ -55,6 +57,13 @@ export class Bucket extends pulumi.ComponentResource {
                 ? undefined
                 : new s3.BucketVersioning(name, { ...region, bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
 
+        if (args.objectLock) {
+            new s3.BucketObjectLockConfiguration(
+                name,
+                { ...region, bucket: this.bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } } },
+                { parent: this, dependsOn: this.versioned ? [this.versioned] : [] },
+            );
+        }
         const rules: s3.BucketLifecycleConfigurationArgs["rules"] = [];
         if (args.intelligentTiering) {
             rules.push({ id: "intelligent-tiering", status: "Enabled", filter: {}, transitions: [{ days: 0, storageClass: "INTELLIGENT_TIERING" }] });

@@ -3,6 +3,7 @@ import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ecs from "@pulumi/aws/ecs";
 import * as iam from "@pulumi/aws/iam";
+import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { WorkloadContext } from "../context";
 import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../iam";
 import { SecurityGroup } from "./security-group";
@@ -65,13 +66,20 @@ export interface FargateServiceArgs {
     autoscaling?: AutoscalingArgs;
     /** ECS Exec (`aws ecs execute-command`): grants the task role the SSM channel. Default `false`. */
     enableExecuteCommand?: boolean;
+    /**
+     * `CODE_DEPLOY`: blue/green through CodeDeploy, which then owns the task definition and the
+     * load balancer wiring (no circuit breaker: CodeDeploy rolls back). Default `ECS` (rolling).
+     */
+    deploymentController?: "ECS" | "CODE_DEPLOY";
+    /** Register the tasks in Cloud Map as `<name>.<namespace>` (A records). Default: no registration. */
+    serviceDiscovery?: { namespaceId: pulumi.Input<string>; name: string };
 }
 
 export interface AutoscalingArgs {
     min: number;
     max: number;
-    /** Average CPU the service is kept at, percent. */
-    cpuTargetPercent: number;
+    /** Average CPU the service is kept at, percent. Default: no CPU policy (e.g. queue-driven scaling added by the caller on `scalingTarget`). */
+    cpuTargetPercent?: number;
     /** Average memory the service is kept at, percent. Default: no memory policy. */
     memoryTargetPercent?: number;
     /** Seconds after a scale-out before another. Default 60. */
@@ -109,6 +117,8 @@ export class FargateService extends pulumi.ComponentResource {
     readonly logGroup: cloudwatch.LogGroup;
     readonly taskRole: iam.Role;
     readonly executionRole: iam.Role;
+    /** The autoscaling target, when `autoscaling` is set. */
+    scalingTarget?: appautoscaling.Target;
 
     constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:compute:FargateService", name, {}, opts);
@@ -188,6 +198,20 @@ export class FargateService extends pulumi.ComponentResource {
             parent,
         );
 
+        let registry: servicediscovery.Service | undefined;
+        if (args.serviceDiscovery) {
+            registry = new servicediscovery.Service(
+                name,
+                {
+                    name: args.serviceDiscovery.name,
+                    namespaceId: args.serviceDiscovery.namespaceId,
+                    dnsConfig: { namespaceId: args.serviceDiscovery.namespaceId, routingPolicy: "MULTIVALUE", dnsRecords: [{ type: "A", ttl: 10 }] },
+                    healthCheckCustomConfig: { failureThreshold: 1 },
+                },
+                parent,
+            );
+        }
+        const codeDeploy = args.deploymentController === "CODE_DEPLOY";
         this.service = new ecs.Service(
             name,
             {
@@ -199,7 +223,8 @@ export class FargateService extends pulumi.ComponentResource {
                 networkConfiguration: { subnets: args.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
                 deploymentMinimumHealthyPercent: 100,
                 deploymentMaximumPercent: 200,
-                deploymentCircuitBreaker: { enable: true, rollback: true },
+                ...(codeDeploy ? { deploymentController: { type: "CODE_DEPLOY" } } : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
+                ...(registry ? { serviceRegistries: { registryArn: registry.arn } } : {}),
                 propagateTags: "SERVICE",
                 enableEcsManagedTags: true,
                 ...(args.loadBalancer
@@ -209,8 +234,8 @@ export class FargateService extends pulumi.ComponentResource {
                       }
                     : {}),
             },
-            // The autoscaler owns the count once it exists.
-            { ...parent, ignoreChanges: args.autoscaling ? ["desiredCount"] : [] },
+            // The autoscaler owns the count once it exists; CodeDeploy owns the revision and the target group.
+            { ...parent, ignoreChanges: [...(args.autoscaling ? ["desiredCount"] : []), ...(codeDeploy ? ["taskDefinition", "loadBalancers"] : [])] },
         );
         if (args.autoscaling) this.autoscale(name, args.autoscaling);
         this.registerOutputs({ serviceName: this.service.name, logGroupName: this.logGroup.name });
@@ -245,7 +270,8 @@ export class FargateService extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-        track("ECSServiceAverageCPUUtilization", a.cpuTargetPercent, "cpu");
+        this.scalingTarget = target;
+        if (a.cpuTargetPercent !== undefined) track("ECSServiceAverageCPUUtilization", a.cpuTargetPercent, "cpu");
         if (a.memoryTargetPercent !== undefined) track("ECSServiceAverageMemoryUtilization", a.memoryTargetPercent, "memory");
     }
 }

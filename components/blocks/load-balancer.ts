@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
+import { getManagedPrefixListOutput } from "@pulumi/aws/ec2/getManagedPrefixList";
 import * as lb from "@pulumi/aws/lb";
+import { WorkloadContext } from "../context";
 import { Bucket } from "./bucket";
 import { Peer, SecurityGroup } from "./security-group";
 
@@ -53,6 +55,12 @@ export interface LoadBalancerArgs {
     target?: TargetArgs;
     /** Further targets, each behind a host-header or path rule, in priority order. Default: none. */
     routes?: RouteArgs[];
+    /**
+     * Blue/green through CodeDeploy: a second ("green") target group for the default target and a
+     * test listener on `testListenerPort`; CodeDeploy then owns both listeners' actions.
+     * Default: off.
+     */
+    blueGreen?: { testListenerPort: number };
     /** Paths answered 404 by the balancer itself, never forwarded (e.g. unauthenticated `/metrics`). */
     blockedPaths?: string[];
 }
@@ -74,6 +82,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     /** `https://` or `http://` URL of the listener. */
     readonly url: pulumi.Output<string>;
     readonly listenerPort: number;
+    /** HTTPS (or HTTP) listener, and with `blueGreen` the test listener and the green target group. */
+    readonly listenerArn: pulumi.Output<string>;
+    readonly testListenerArn?: pulumi.Output<string>;
+    readonly greenTargetGroup?: lb.TargetGroup;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:LoadBalancer", name, {}, opts);
@@ -141,8 +153,25 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]
                     : [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
             },
-            parent,
+            // CodeDeploy switches the listener between blue and green.
+            { parent: this, ignoreChanges: args.blueGreen ? ["defaultActions"] : [] },
         );
+        this.listenerArn = listener.arn;
+        if (args.blueGreen && this.defaultTargetGroup && args.target) {
+            this.greenTargetGroup = targetGroup(`${name}-green`, args.target);
+            const test = new lb.Listener(
+                `${name}-test`,
+                {
+                    loadBalancerArn: balancer.arn,
+                    port: args.blueGreen.testListenerPort,
+                    protocol: https ? "HTTPS" : "HTTP",
+                    ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
+                    defaultActions: [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }],
+                },
+                { parent: this, ignoreChanges: ["defaultActions"] },
+            );
+            this.testListenerArn = test.arn;
+        }
         // Rule priorities: blocked paths first (1), then the routes in order (10, 11, ...).
         (args.routes ?? []).forEach((route, i) => {
             const group = targetGroup(`${name}-${route.key}`, route);
@@ -200,4 +229,33 @@ export class LoadBalancer extends pulumi.ComponentResource {
         if (!this.defaultTargetGroup) throw new Error("this load balancer has no default target");
         return this.defaultTargetGroup;
     }
+}
+
+/** CloudFront's origin-facing addresses, as an AWS-managed prefix list. */
+export const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
+
+/**
+ * An internet-facing balancer only CloudFront reaches (its origin-facing prefix list), serving
+ * HTTPS under the origin's own certificate: the origin of a `Cdn`.
+ */
+export function cloudFrontOrigin(
+    name: string,
+    ctx: WorkloadContext,
+    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "accessLogRetentionDays">,
+    parent: pulumi.Resource,
+): LoadBalancer {
+    const cloudFront = getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent });
+    return new LoadBalancer(
+        name,
+        {
+            ...args,
+            vpcId: ctx.network.vpcId,
+            subnetIds: ctx.network.publicSubnetIds,
+            internal: false,
+            deletionProtection: ctx.platform.profile.deletionProtection,
+            accountId: ctx.accountId,
+            clients: [{ key: "cloudfront", peer: { prefixListId: cloudFront.id }, description: "CloudFront origin-facing" }],
+        },
+        { parent },
+    );
 }

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { getManagedPrefixListOutput } from "@pulumi/aws/ec2/getManagedPrefixList";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../../stacks/profiles";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    certificateArn,
+    originSettings,
+    viewerDomainSettings,
     cidrBlock,
     envVarName,
     fargateCpu,
@@ -22,15 +22,12 @@ import { Bucket } from "../blocks/bucket";
 import { Cdn } from "../blocks/cdn";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { secretKey } from "../blocks/secret";
-import { LoadBalancer } from "../blocks/load-balancer";
+import { cloudFrontOrigin } from "../blocks/load-balancer";
 import { WorkloadContext } from "../context";
 import { Network } from "../network";
 import type { TopologyDefinition, WorkloadOutputs } from "./registry";
 
-/** CloudFront's origin-facing addresses, as an AWS-managed prefix list. */
-export const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
 
-const hostName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "expected a DNS name such as api-origin.example.com");
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as eu-west-1");
 
 const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
@@ -67,12 +64,9 @@ const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
         /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix `braidmgr`. */
         bucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,20}$/, "expected 2-21 lower-case letters, digits or -").default("braidmgr"),
         /** The load balancer's HTTPS name (CloudFront's API origin) and its regional ACM certificate. Required. */
-        api: strictObject({ originDomainName: hostName, certificateArn }),
+        api: originSettings(),
         /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
-        domain: strictObject({
-            names: z.array(hostName).min(1, "give at least one name"),
-            certificateArn: certificateArn.refine((arn) => arn.split(":")[3] === "us-east-1", { message: "CloudFront only uses ACM certificates from us-east-1" }),
-        }).optional(),
+        domain: viewerDomainSettings().optional(),
         /** E-mail addresses notified by the alarms. Default none (the topic still exists). */
         alarmEmails: z.array(z.string().email("expected an e-mail address")).default([]),
         /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
@@ -184,21 +178,11 @@ export class AuroraWeb extends pulumi.ComponentResource {
         const site = new Bucket(`${name}-site`, { protect: false, noncurrentVersionExpirationDays: 30 }, { parent: this });
 
         // Only CloudFront reaches the balancer; it speaks HTTPS to the API's own name.
-        const cloudFront = getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent: this });
-        const balancer = new LoadBalancer(
+        const balancer = cloudFrontOrigin(
             `${name}-api`,
-            {
-                vpcId: network.vpcId,
-                subnetIds: network.publicSubnetIds,
-                internal: false,
-                certificateArn: s.api.certificateArn,
-                deletionProtection: profile.deletionProtection,
-                accountId: ctx.accountId,
-                accessLogRetentionDays: s.logRetentionDays,
-                clients: [{ key: "cloudfront", peer: { prefixListId: cloudFront.id }, description: "CloudFront origin-facing" }],
-                target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
-            },
-            { parent: this },
+            ctx,
+            { certificateArn: s.api.certificateArn, accessLogRetentionDays: s.logRetentionDays, target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 } },
+            this,
         );
         const cdn = new Cdn(`${name}-cdn`, { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*" }, domain: s.domain }, { parent: this });
 

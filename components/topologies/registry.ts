@@ -4,6 +4,7 @@ import { WorkloadContext } from "../context";
 import { auroraWeb } from "./aurora-web";
 import { composeHost } from "./compose-host";
 import { ecsAuditWorker } from "./ecs-audit-worker";
+import { eventDriven } from "./event-driven";
 import { fargateRds } from "./fargate-rds";
 
 /** Stack outputs of one workload (URLs, endpoints, ARNs), exported under `workloads.<name>`. */
@@ -37,7 +38,7 @@ export const TOPOLOGY_REGISTRY: Readonly<Record<TopologyName, TopologyDefinition
     "ecs-audit-worker": ecsAuditWorker,
     "aurora-web": auroraWeb,
     "compose-host": composeHost,
-    "event-driven": undefined,
+    "event-driven": eventDriven,
 };
 
 /** The registry's settings schemas, as stack validation needs them. */

@@ -1,0 +1,426 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as appautoscaling from "@pulumi/aws/appautoscaling";
+import * as codedeploy from "@pulumi/aws/codedeploy";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as rds from "@pulumi/aws/rds";
+import * as servicediscovery from "@pulumi/aws/servicediscovery";
+import { z } from "zod";
+import { SettingsSchema } from "../../stacks/schema";
+import {
+    PostgresSettings,
+    originSettings,
+    viewerDomainSettings,
+    envVarName,
+    fargateCpu,
+    fargateMemory,
+    fargateSizeProblem,
+    integer,
+    nonEmptyString,
+    postgresSettings,
+    strictObject,
+} from "../../stacks/schema-kit";
+import { AlarmTopic } from "../blocks/alarms";
+import { Bucket } from "../blocks/bucket";
+import { Cdn } from "../blocks/cdn";
+import { FargateService, serviceDefaults } from "../blocks/fargate-service";
+import { cloudFrontOrigin } from "../blocks/load-balancer";
+import { Queue } from "../blocks/messaging";
+import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
+import { RedisCache } from "../blocks/redis";
+import { secretKey } from "../blocks/secret";
+import { connectGroups } from "../blocks/security-group";
+import { WorkloadContext } from "../context";
+import { PolicyStatement, serviceTrustPolicy } from "../iam";
+import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, KongRoute, renderKongConfig } from "./kong-config";
+import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+
+/** Port of the integration service and the webhook receiver; Kong's proxy port. */
+const SERVICE_PORT = 8080;
+const KONG_PORT = 8000;
+const HTTP_SERVICES = ["integration", "webhook"] as const;
+
+
+const settingsSchema: SettingsSchema = (_ctx, { profile, environment }) => {
+    const service = (defaults: { cpu: number; memory: number }) =>
+        strictObject({
+            image: nonEmptyString("image"),
+            cpu: fargateCpu.default(defaults.cpu),
+            memory: fargateMemory.default(defaults.memory),
+            /** Task range. Defaults: the profile's `minTasks` / `maxTasks`. */
+            minTasks: integer(1, 100).default(profile.minTasks),
+            maxTasks: integer(1, 100).default(profile.maxTasks),
+            environment: z.record(envVarName, z.string()).default({}),
+            /** Overrides the image's command (e.g. the worker's entry point). */
+            command: z.array(nonEmptyString("command word")).optional(),
+        });
+    return strictObject({
+        /** The integration service, the webhook receiver and the queue worker. Images required. */
+        integration: service({ cpu: 512, memory: 1024 }),
+        webhook: service({ cpu: 256, memory: 512 }),
+        worker: service({ cpu: 512, memory: 1024 }),
+        gateway: strictObject({
+            /** Kong image, run DB-less. Default `kong:3.9`. */
+            image: nonEmptyString("image").default("kong:3.9"),
+            cpu: fargateCpu.default(512),
+            memory: fargateMemory.default(1024),
+            minTasks: integer(1, 100).default(profile.minTasks),
+            maxTasks: integer(1, 100).default(profile.maxTasks),
+            /** Requests per minute per client IP, counted in Redis. Default 600. */
+            rateLimitPerMinute: integer(1, 1_000_000).default(600),
+            /** Path prefixes and the service each goes to. Default `/api` -> integration, `/webhooks` -> webhook. */
+            routes: z
+                .array(strictObject({ path: z.string().regex(/^\/[a-zA-Z0-9/_-]*$/, "expected a path such as /api"), service: z.enum(HTTP_SERVICES) }))
+                .min(1)
+                .default([
+                    { path: "/api", service: "integration" },
+                    { path: "/webhooks", service: "webhook" },
+                ]),
+        }).default({}),
+        /** The ALB's HTTPS name (CloudFront's origin) and its regional ACM certificate. Required. */
+        api: originSettings(),
+        /** Custom viewer domain names and their us-east-1 certificate. Default: the cloudfront.net name. */
+        domain: viewerDomainSettings().optional(),
+        database: postgresSettings({ name: "integrations", username: "integrations", instanceClass: profile.dbInstanceClass }),
+        queue: strictObject({
+            /** Seconds a message stays hidden while the worker processes it. Default 300. */
+            visibilityTimeoutSeconds: integer(0, 43200).default(300),
+            /** Visible messages above which the worker scales out. Default 500 (the document's). */
+            scaleOutAbove: integer(1, 1_000_000).default(500),
+            /** Minutes of an empty queue before the worker scales in. Default 10 (the document's). */
+            scaleInAfterIdleMinutes: integer(1, 60).default(10),
+        }).default({}),
+        auditLogs: strictObject({
+            /** Days audit logs are kept. Default 365 in production, 30 elsewhere. */
+            retentionDays: integer(1, 36500).default(environment === "production" ? 365 : 30),
+            /** S3 Object Lock for the retention period. Default off. */
+            objectLock: z.enum(["off", "GOVERNANCE", "COMPLIANCE"]).default("off"),
+        }).default({}),
+        blueGreen: strictObject({
+            /** Port of the test listener CodeDeploy routes test traffic through. Default 8443. */
+            testListenerPort: integer(1, 65535).default(8443),
+            /** CodeDeploy deployment configuration. Default all at once after the test. */
+            deploymentConfig: z.enum(["CodeDeployDefault.ECSAllAtOnce", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes", "CodeDeployDefault.ECSCanary10Percent5Minutes"]).default("CodeDeployDefault.ECSAllAtOnce"),
+            /** Minutes the old (blue) tasks keep running after the switch, for a quick manual rollback. Default 5. */
+            terminationWaitMinutes: integer(0, 2880).default(5),
+        }).default({}),
+        disasterRecovery: strictObject({
+            /** Replicate RDS backups and the documents bucket. Default: on in production. */
+            enabled: z.boolean().default(environment === "production"),
+            /** The DR region. Default eu-west-1 (the document's). */
+            region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region").default("eu-west-1"),
+        }).default({}),
+        alarmEmails: z.array(z.string().email("expected an e-mail address")).default([]),
+    }).superRefine((s, refinement) => {
+        for (const key of ["integration", "webhook", "worker", "gateway"] as const) {
+            const size = fargateSizeProblem(s[key].cpu, s[key].memory);
+            if (size) refinement.addIssue({ code: "custom", path: [key, "memory"], message: size });
+            if (s[key].minTasks > s[key].maxTasks) refinement.addIssue({ code: "custom", path: [key, "minTasks"], message: `must not exceed ${key}.maxTasks (${s[key].maxTasks})` });
+        }
+    });
+};
+
+interface ServiceSettings {
+    image: string;
+    cpu: number;
+    memory: number;
+    minTasks: number;
+    maxTasks: number;
+    environment: Record<string, string>;
+    command?: string[];
+}
+
+export interface EventDrivenSettings {
+    integration: ServiceSettings;
+    webhook: ServiceSettings;
+    worker: ServiceSettings;
+    gateway: { image: string; cpu: number; memory: number; minTasks: number; maxTasks: number; rateLimitPerMinute: number; routes: KongRoute[] };
+    api: { originDomainName: string; certificateArn: string };
+    domain?: { names: string[]; certificateArn: string };
+    database: PostgresSettings;
+    queue: { visibilityTimeoutSeconds: number; scaleOutAbove: number; scaleInAfterIdleMinutes: number };
+    auditLogs: { retentionDays: number; objectLock: "off" | "GOVERNANCE" | "COMPLIANCE" };
+    blueGreen: { testListenerPort: number; deploymentConfig: string; terminationWaitMinutes: number };
+    disasterRecovery: { enabled: boolean; region: string };
+    alarmEmails: string[];
+}
+
+/**
+ * The integration platform (seed 004): CloudFront -> ALB -> Kong (DB-less, blue/green through
+ * CodeDeploy) -> the integration service and the webhook receiver (found through Cloud Map),
+ * a queue worker scaled on queue depth, RDS PostgreSQL, ElastiCache Redis, SQS, S3 and a
+ * cross-region copy of backups and documents.
+ */
+export class EventDriven extends pulumi.ComponentResource {
+    readonly outputs: WorkloadOutputs;
+
+    constructor(name: string, s: EventDrivenSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:topologies:EventDriven", name, {}, opts);
+        const { platform, network } = ctx;
+        const profile = platform.profile;
+        const protect = profile.protectStatefulResources;
+        const parent = { parent: this };
+
+        // Data stores: only the services reach them.
+        const database = new PostgresDatabase(
+            `${name}-db`,
+            { ...postgresDefaults(profile), vpcId: network.vpcId, subnetIds: network.dataSubnetIds, databaseName: s.database.name, username: s.database.username, engineVersion: s.database.engineVersion, instanceClass: s.database.instanceClass, readReplica: false },
+            parent,
+        );
+        const redis = new RedisCache(
+            `${name}-redis`,
+            { vpcId: network.vpcId, subnetIds: network.dataSubnetIds, nodeType: profile.cacheNodeType, multiAz: profile.multiAz, snapshotRetentionDays: profile.backupRetentionDays, protect },
+            parent,
+        );
+        const work = new Queue(`${name}-work`, { visibilityTimeoutSeconds: s.queue.visibilityTimeoutSeconds, protect }, parent);
+        const documents = new Bucket(`${name}-documents`, { noncurrentVersionExpirationDays: 90, protect }, parent);
+        documents.applyPolicy();
+        const auditLogs = new Bucket(
+            `${name}-audit-logs`,
+            {
+                expirationDays: s.auditLogs.retentionDays,
+                noncurrentVersionExpirationDays: 1,
+                objectLock: s.auditLogs.objectLock === "off" ? undefined : { mode: s.auditLogs.objectLock, days: s.auditLogs.retentionDays },
+                protect,
+            },
+            parent,
+        );
+        auditLogs.applyPolicy();
+
+        const namespace = new servicediscovery.PrivateDnsNamespace(`${name}-services`, { name: `${name}.${platform.stack}.internal`, vpc: network.vpcId, description: `${name} service discovery` }, parent);
+
+        // Every service's configuration: where the data stores are, credentials only as secrets.
+        const common = {
+            environment: {
+                DB_HOST: database.writerAddress,
+                DB_PORT: "5432",
+                DB_NAME: s.database.name,
+                DB_SSLMODE: profile.requireDbTls ? "require" : "prefer",
+                REDIS_HOST: redis.primaryEndpoint,
+                REDIS_PORT: String(redis.port),
+                REDIS_TLS: "true",
+                WORK_QUEUE_URL: work.url,
+                DOCUMENTS_BUCKET: documents.name,
+                AUDIT_LOG_BUCKET: auditLogs.name,
+            },
+            secrets: {
+                DB_USER: secretKey(database.secretArn, "username"),
+                DB_PASSWORD: secretKey(database.secretArn, "password"),
+                REDIS_AUTH_TOKEN: redis.authTokenSecretArn,
+            },
+        };
+        const secretArns = [database.secretArn, redis.authTokenSecretArn];
+        const storage: PolicyStatement[] = [
+            documents.readWriteStatement("Documents"),
+            { Sid: "WriteAuditLogs", Action: "s3:PutObject", Resource: pulumi.interpolate`${auditLogs.arn}/*` },
+        ];
+
+        const services: Record<string, FargateService> = {};
+        let cluster: FargateService | undefined;
+        for (const key of [...HTTP_SERVICES, "worker"] as const) {
+            const svc = s[key];
+            const http = key !== "worker";
+            const service = new FargateService(
+                `${name}-${key}`,
+                {
+                    ...serviceDefaults(ctx, `${name}-${key}`),
+                    cpu: svc.cpu,
+                    memory: svc.memory,
+                    desiredCount: svc.minTasks,
+                    // HTTP services scale on CPU > 70%; the worker on queue depth (below).
+                    autoscaling: { min: svc.minTasks, max: svc.maxTasks, ...(http ? { cpuTargetPercent: 70 } : {}) },
+                    secretArns,
+                    containers: [{ name: key, image: svc.image, command: svc.command, port: http ? SERVICE_PORT : undefined, environment: { ...svc.environment, ...common.environment }, secrets: common.secrets }],
+                    taskPolicy: [
+                        http
+                            ? { Sid: "SendWork", Action: "sqs:SendMessage", Resource: work.arn }
+                            : { Sid: "ConsumeWork", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: work.arn },
+                        ...storage,
+                    ],
+                    serviceDiscovery: http ? { namespaceId: namespace.id, name: key } : undefined,
+                    shared: cluster ? { cluster: cluster.cluster, logGroup: cluster.logGroup } : undefined,
+                },
+                parent,
+            );
+            cluster ??= service;
+            services[key] = service;
+            database.connect(key, service.securityGroup, `${name} ${key}`);
+            redis.connect(key, service.securityGroup, `${name} ${key}`);
+            service.securityGroup.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations" });
+        }
+
+        // The gateway: CloudFront -> ALB -> Kong -> services; 30 s of connection draining per task.
+        const balancer = cloudFrontOrigin(
+            `${name}-alb`,
+            ctx,
+            {
+                certificateArn: s.api.certificateArn,
+                accessLogRetentionDays: profile.logRetentionDays,
+                target: { port: KONG_PORT, healthCheckPath: KONG_HEALTH_PATH, deregistrationDelaySeconds: 30 },
+                blueGreen: { testListenerPort: s.blueGreen.testListenerPort },
+            },
+            this,
+        );
+        const kongConfig = redis.primaryEndpoint.apply((host) =>
+            JSON.stringify(renderKongConfig({ routes: s.gateway.routes, namespace: `${name}.${platform.stack}.internal`, upstreamPort: SERVICE_PORT, rateLimitPerMinute: s.gateway.rateLimitPerMinute, redis: { host, port: redis.port } })),
+        );
+        const gateway = new FargateService(
+            `${name}-gateway`,
+            {
+                ...serviceDefaults(ctx, `${name}-gateway`),
+                cpu: s.gateway.cpu,
+                memory: s.gateway.memory,
+                desiredCount: s.gateway.minTasks,
+                autoscaling: { min: s.gateway.minTasks, max: s.gateway.maxTasks, cpuTargetPercent: 70 },
+                secretArns: [redis.authTokenSecretArn],
+                containers: [
+                    {
+                        name: "kong",
+                        image: s.gateway.image,
+                        port: KONG_PORT,
+                        environment: {
+                            KONG_DATABASE: "off",
+                            KONG_DECLARATIVE_CONFIG_STRING: kongConfig,
+                            KONG_PROXY_LISTEN: `0.0.0.0:${KONG_PORT}`,
+                            KONG_ADMIN_LISTEN: "off",
+                            KONG_PROXY_ACCESS_LOG: "/dev/stdout",
+                            KONG_PROXY_ERROR_LOG: "/dev/stderr",
+                            // Only the ALB reaches Kong: trust its X-Forwarded-For for the client IP.
+                            KONG_TRUSTED_IPS: "0.0.0.0/0,::/0",
+                            KONG_REAL_IP_HEADER: "X-Forwarded-For",
+                        },
+                        secrets: { [KONG_REDIS_AUTH_VARIABLE]: redis.authTokenSecretArn },
+                    },
+                ],
+                loadBalancer: { targetGroupArn: balancer.targetGroup.arn, containerName: "kong", containerPort: KONG_PORT },
+                deploymentController: "CODE_DEPLOY",
+                shared: { cluster: cluster!.cluster, logGroup: cluster!.logGroup },
+            },
+            parent,
+        );
+        balancer.allowTargets(gateway.securityGroup, KONG_PORT);
+        for (const key of HTTP_SERVICES) connectGroups("gateway", key, gateway.securityGroup, services[key].securityGroup, SERVICE_PORT, `${name} Kong`);
+        redis.connect("gateway", gateway.securityGroup, `${name} Kong rate limiting`);
+        gateway.securityGroup.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "ECR, Secrets Manager, CloudWatch Logs" });
+
+        const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName }, domain: s.domain }, parent);
+
+        // Worker: add replicas when more than `scaleOutAbove` messages wait; remove them after the queue stayed empty.
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, parent);
+        const target = services.worker.scalingTarget!;
+        const step = (key: string, adjustment: number, bound: { metricIntervalLowerBound?: string; metricIntervalUpperBound?: string }, cooldown: number) =>
+            new appautoscaling.Policy(
+                `${name}-worker-${key}`,
+                {
+                    policyType: "StepScaling",
+                    serviceNamespace: target.serviceNamespace,
+                    scalableDimension: target.scalableDimension,
+                    resourceId: target.resourceId,
+                    stepScalingPolicyConfiguration: { adjustmentType: "ChangeInCapacity", cooldown, metricAggregationType: "Maximum", stepAdjustments: [{ ...bound, scalingAdjustment: adjustment }] },
+                },
+                parent,
+            );
+        const scaleOut = step("scale-out", 2, { metricIntervalLowerBound: "0" }, 60);
+        const scaleIn = step("scale-in", -1, { metricIntervalUpperBound: "0" }, 300);
+        const depth = { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", dimensions: { QueueName: work.queue.name }, period: 60 };
+        new cloudwatch.MetricAlarm(
+            `${name}-queue-depth-high`,
+            { ...depth, alarmDescription: `more than ${s.queue.scaleOutAbove} messages waiting: add workers`, evaluationPeriods: 2, threshold: s.queue.scaleOutAbove, comparisonOperator: "GreaterThanThreshold", alarmActions: [scaleOut.arn] },
+            parent,
+        );
+        new cloudwatch.MetricAlarm(
+            `${name}-queue-idle`,
+            { ...depth, alarmDescription: `queue empty for ${s.queue.scaleInAfterIdleMinutes} minutes: remove a worker`, evaluationPeriods: s.queue.scaleInAfterIdleMinutes, threshold: 0, comparisonOperator: "LessThanOrEqualToThreshold", alarmActions: [scaleIn.arn] },
+            parent,
+        );
+        alarms.alarm(`${name}-dead-letters`, {
+            alarmDescription: "messages reached the dead-letter queue",
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            statistic: "Maximum",
+            dimensions: { QueueName: work.deadLetterQueue.name },
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+        }, this);
+
+        // Blue/green for what sits behind the load balancer (Kong): CodeDeploy switches the listeners.
+        const gateway5xx = alarms.alarm(`${name}-gateway-5xx`, {
+            alarmDescription: "gateway 5xx during or after a deployment",
+            namespace: "AWS/ApplicationELB",
+            metricName: "HTTPCode_Target_5XX_Count",
+            statistic: "Sum",
+            dimensions: { LoadBalancer: balancer.arnSuffix },
+            period: 60,
+            evaluationPeriods: 2,
+            threshold: 10,
+            comparisonOperator: "GreaterThanThreshold",
+        }, this);
+        const deployRole = new iam.Role(`${name}-codedeploy`, { assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", ctx.accountId), description: `${name} blue/green deployments` }, parent);
+        new iam.RolePolicyAttachment(`${name}-codedeploy`, { role: deployRole.name, policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS" }, parent);
+        const application = new codedeploy.Application(`${name}-gateway`, { computePlatform: "ECS" }, parent);
+        const deploymentGroup = new codedeploy.DeploymentGroup(
+            `${name}-gateway`,
+            {
+                appName: application.name,
+                deploymentGroupName: `${name}-gateway`,
+                serviceRoleArn: deployRole.arn,
+                deploymentConfigName: s.blueGreen.deploymentConfig,
+                deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
+                blueGreenDeploymentConfig: {
+                    deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+                    terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: s.blueGreen.terminationWaitMinutes },
+                },
+                ecsService: { clusterName: gateway.cluster.name, serviceName: gateway.service.name },
+                loadBalancerInfo: {
+                    targetGroupPairInfo: {
+                        prodTrafficRoute: { listenerArns: [balancer.listenerArn] },
+                        testTrafficRoute: { listenerArns: [balancer.testListenerArn!] },
+                        targetGroups: [{ name: balancer.targetGroup.name }, { name: balancer.greenTargetGroup!.name }],
+                    },
+                },
+                autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
+                alarmConfiguration: { enabled: true, alarms: [gateway5xx.name] },
+            },
+            { parent: this, dependsOn: [gateway.service] },
+        );
+
+        // Disaster recovery: automated RDS backups and the documents replicated to the DR region.
+        let drBucket: Bucket | undefined;
+        if (s.disasterRecovery.enabled) {
+            const dr = s.disasterRecovery.region;
+            const key = new kms.Key(`${name}-dr-backups`, { region: dr, description: `${name} replicated RDS backups`, enableKeyRotation: true, deletionWindowInDays: 30 }, { parent: this, protect });
+            new rds.InstanceAutomatedBackupsReplication(
+                `${name}-db-backups`,
+                { region: dr, sourceDbInstanceArn: database.instance.arn, retentionPeriod: profile.backupRetentionDays, kmsKeyId: key.arn },
+                parent,
+            );
+            drBucket = new Bucket(`${name}-documents-dr`, { region: dr, noncurrentVersionExpirationDays: 90, protect }, parent);
+            drBucket.applyPolicy();
+            documents.replicateTo(drBucket, ctx.accountId);
+        }
+
+        this.outputs = {
+            cloudFrontUrl: cdn.url,
+            albDnsName: balancer.dnsName,
+            workQueueUrl: work.url,
+            deadLetterQueueUrl: work.deadLetterQueue.url,
+            documentsBucket: documents.name,
+            auditLogsBucket: auditLogs.name,
+            redisEndpoint: redis.primaryEndpoint,
+            databaseEndpoint: database.writerAddress,
+            codeDeployApplication: application.name,
+            codeDeployDeploymentGroups: [deploymentGroup.deploymentGroupName],
+            gatewayTaskFamily: gateway.taskDefinition.family,
+            ...(drBucket ? { drRegion: s.disasterRecovery.region, drDocumentsBucket: drBucket.name } : {}),
+        };
+        this.registerOutputs(this.outputs);
+    }
+}
+
+export const eventDriven: TopologyDefinition<EventDrivenSettings> = {
+    settings: settingsSchema,
+    deploy: (name, settings, ctx) => new EventDriven(name, settings, ctx).outputs,
+};

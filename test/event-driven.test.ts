@@ -1,0 +1,211 @@
+import { expect } from "chai";
+import { MANAGED } from "../components/blocks/cdn";
+import { KONG_HEALTH_PATH } from "../components/topologies/kong-config";
+import { PROFILES } from "../stacks/profiles";
+import { PlannedResource } from "../testing/mocks";
+import { buildStack, policyOf, rawStack } from "./helpers";
+
+const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
+function integrations(environment: "staging" | "production", overrides: Record<string, unknown> = {}) {
+    return rawStack({
+        environment,
+        workloads: {
+            hub: {
+                topology: "event-driven",
+                integration: { image: "reg/integration:1" },
+                webhook: { image: "reg/webhook:1", cpu: 512, memory: 1024 },
+                worker: { image: "reg/worker:1", command: ["node", "worker.js"] },
+                api: { originDomainName: "gateway-origin.example.com", certificateArn: CERT },
+                ...overrides,
+            },
+        },
+    });
+}
+const containerOf = (r: PlannedResource) => JSON.parse(String(r.inputs.containerDefinitions))[0];
+const envOf = (c: { environment: { name: string; value: string }[] }) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+const ingressOf = (recorder: { byType(t: string): PlannedResource[] }, group: string) =>
+    recorder.byType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith(`${group}-in-`));
+
+describe("topology event-driven", () => {
+    for (const environment of ["staging", "production"] as const) {
+        const profile = PROFILES[environment];
+        describe(`in ${environment}`, () => {
+            it("runs the integration service, webhook receiver and worker on Fargate with their own image, size and scaling, privately", async () => {
+                const { recorder } = await buildStack(integrations(environment));
+                for (const [key, cpu] of [["integration", "512"], ["webhook", "512"], ["worker", "512"]] as const) {
+                    const task = recorder.get("aws:ecs/taskDefinition:TaskDefinition", `hub-${key}`);
+                    expect(task.inputs.cpu).to.equal(cpu);
+                    expect(containerOf(task).image).to.equal(`reg/${key}:1`);
+                    const service = recorder.get("aws:ecs/service:Service", `hub-${key}`);
+                    expect((service.inputs.networkConfiguration as any).assignPublicIp).to.equal(false);
+                    expect(recorder.get("aws:appautoscaling/target:Target", `hub-${key}`).inputs).to.include({ minCapacity: profile.minTasks, maxCapacity: profile.maxTasks });
+                }
+                expect(containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-worker")).command).to.deep.equal(["node", "worker.js"]);
+                // HTTP services scale out at CPU > 70%.
+                for (const key of ["integration", "webhook"]) {
+                    expect((recorder.get("aws:appautoscaling/policy:Policy", `hub-${key}-cpu`).inputs.targetTrackingScalingPolicyConfiguration as any).targetValue).to.equal(70);
+                }
+                expect(recorder.byType("aws:ecs/cluster:Cluster").filter((c) => c.name.startsWith("hub"))).to.have.length(1);
+            });
+
+            it("runs Kong DB-less with a declarative config from the routes, Cloud Map upstreams and Redis-backed rate limiting", async () => {
+                const { recorder } = await buildStack(integrations(environment));
+                const kong = containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-gateway"));
+                const env = envOf(kong);
+                expect(env).to.include({ KONG_DATABASE: "off", KONG_ADMIN_LISTEN: "off" });
+                const config = JSON.parse(env.KONG_DECLARATIVE_CONFIG_STRING);
+                const byName = Object.fromEntries(config.services.map((x: { name: string }) => [x.name, x]));
+                expect(byName.integration.url).to.equal("http://integration.hub.test.internal:8080");
+                expect(byName.integration.routes[0].paths).to.deep.equal(["/api"]);
+                expect(byName.webhook.routes[0].paths).to.deep.equal(["/webhooks"]);
+                expect(byName["gateway-health"].routes[0].paths).to.deep.equal([KONG_HEALTH_PATH]);
+                const limit = config.plugins.find((p: { name: string }) => p.name === "rate-limiting").config;
+                expect(limit).to.deep.include({ policy: "redis", minute: 600 });
+                expect(limit.redis).to.deep.include({ ssl: true, password: "{vault://env/redis-auth}" });
+                expect(limit.redis.host).to.match(/^master\.hub-redis-/);
+                expect(kong.secrets.map((x: { name: string }) => x.name)).to.deep.equal(["REDIS_AUTH"]);
+                const namespace = recorder.get("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "hub-services");
+                expect(namespace.inputs.name).to.equal("hub.test.internal");
+                expect(recorder.get("aws:servicediscovery/service:Service", "hub-integration").inputs.name).to.equal("integration");
+                expect((recorder.get("aws:ecs/service:Service", "hub-integration").inputs.serviceRegistries as any).registryArn).to.be.a("string");
+            });
+
+            it("lets only the ALB reach Kong, only Kong reach the HTTP services, only the services reach the data stores", async () => {
+                const { recorder } = await buildStack(integrations(environment));
+                const sources = (group: string) => ingressOf(recorder, group).map((r) => r.name.slice(`${group}-in-`.length));
+                expect(sources("hub-gateway-tasks")).to.deep.equal(["load-balancer"]);
+                expect(sources("hub-integration-tasks")).to.deep.equal(["gateway"]);
+                expect(sources("hub-webhook-tasks")).to.deep.equal(["gateway"]);
+                expect(sources("hub-worker-tasks")).to.deep.equal([]);
+                expect(sources("hub-db-master")).to.have.members(["integration", "webhook", "worker"]);
+                expect(sources("hub-redis-cache")).to.have.members(["integration", "webhook", "worker", "gateway"]);
+                expect(ingressOf(recorder, "hub-alb").map((r) => r.inputs.prefixListId)).to.deep.equal(["pl-3b927c52", "pl-3b927c52"]);
+            });
+
+            it("puts CloudFront in front of the ALB: HTTPS-only origin, caching off, TLSv1.2_2021 with a custom domain", async () => {
+                const { recorder } = await buildStack(integrations(environment, { domain: { names: ["hub.example.com"], certificateArn: CERT } }));
+                const cdn = recorder.get("aws:cloudfront/distribution:Distribution", "hub-cdn").inputs as any;
+                expect(cdn.origins).to.have.length(1);
+                expect(cdn.origins[0].customOriginConfig.originProtocolPolicy).to.equal("https-only");
+                expect(cdn.defaultCacheBehavior).to.include({ targetOriginId: "api", cachePolicyId: MANAGED.cachingDisabled, viewerProtocolPolicy: "redirect-to-https" });
+                expect(cdn.viewerCertificate.minimumProtocolVersion).to.equal("TLSv1.2_2021");
+            });
+
+            it("keeps RDS (Multi-AZ in production) and an encrypted, authenticated Redis replication group in the data subnets", async () => {
+                const { recorder } = await buildStack(integrations(environment));
+                expect(recorder.get("aws:rds/instance:Instance", "hub-db").inputs).to.include({ multiAz: profile.multiAz, storageEncrypted: true, publiclyAccessible: false });
+                const redis = recorder.get("aws:elasticache/replicationGroup:ReplicationGroup", "hub-redis");
+                expect(redis.inputs).to.include({
+                    atRestEncryptionEnabled: true,
+                    transitEncryptionEnabled: true,
+                    automaticFailoverEnabled: profile.multiAz,
+                    multiAzEnabled: profile.multiAz,
+                    numCacheClusters: profile.multiAz ? 2 : 1,
+                    snapshotRetentionLimit: profile.backupRetentionDays,
+                    authToken: "[secret]",
+                });
+                expect(redis.options.protect).to.equal(profile.protectStatefulResources);
+                expect(recorder.get("aws:secretsmanager/secretVersion:SecretVersion", "hub-redis-auth").inputs.secretString).to.equal("[secret]");
+                const integration = containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-integration"));
+                expect(integration.secrets.map((x: { name: string }) => x.name)).to.have.members(["DB_USER", "DB_PASSWORD", "REDIS_AUTH_TOKEN"]);
+            });
+
+            it("gives the worker the queue to consume and the HTTP services only the right to send to it", async () => {
+                const { recorder } = await buildStack(integrations(environment));
+                const queue = recorder.get("aws:sqs/queue:Queue", "hub-work");
+                expect(queue.inputs).to.include({ sqsManagedSseEnabled: true, visibilityTimeoutSeconds: 300 });
+                expect(JSON.parse(String(queue.inputs.redrivePolicy)).deadLetterTargetArn).to.match(/hub-work-dlq/);
+                const sids = (key: string) => policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", `hub-${key}-task`).inputs.policy).Statement;
+                expect(sids("worker").find((x) => x.Sid === "ConsumeWork")!.Action).to.include("sqs:ReceiveMessage");
+                for (const key of ["integration", "webhook"]) {
+                    const send = sids(key).find((x) => x.Sid === "SendWork")!;
+                    expect(send.Action).to.equal("sqs:SendMessage");
+                    expect(sids(key).some((x) => x.Sid === "ConsumeWork")).to.equal(false);
+                }
+            });
+
+            it("stores documents and audit logs in versioned, encrypted, private, TLS-only buckets, audit logs kept per the retention rule", async () => {
+                const { recorder } = await buildStack(integrations(environment));
+                for (const bucket of ["hub-documents", "hub-audit-logs"]) {
+                    expect(recorder.get("aws:s3/bucketVersioning:BucketVersioning", bucket).inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
+                    expect(recorder.get("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket).inputs.restrictPublicBuckets).to.equal(true);
+                    expect(policyOf(recorder.get("aws:s3/bucketPolicy:BucketPolicy", bucket).inputs.policy).Statement[0].Sid).to.equal("DenyInsecureTransport");
+                }
+                const rules = recorder.get("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "hub-audit-logs").inputs.rules as any[];
+                expect(rules.find((r) => r.id === "retention").expiration).to.deep.equal({ days: environment === "production" ? 365 : 30 });
+                expect(recorder.byType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")).to.have.length(0);
+            });
+
+            it("scales the worker out above 500 visible messages (step scaling with its own alarm) and in after 10 idle minutes", async () => {
+                const { recorder } = await buildStack(integrations(environment));
+                const high = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-depth-high").inputs as any;
+                expect(high).to.include({ metricName: "ApproximateNumberOfMessagesVisible", threshold: 500, comparisonOperator: "GreaterThanThreshold" });
+                const scaleOut = recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-out");
+                expect(high.alarmActions).to.have.length(1);
+                expect(scaleOut.inputs.policyType).to.equal("StepScaling");
+                expect((scaleOut.inputs.stepScalingPolicyConfiguration as any).stepAdjustments).to.deep.equal([{ metricIntervalLowerBound: "0", scalingAdjustment: 2 }]);
+                const idle = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-idle").inputs as any;
+                expect(idle).to.include({ threshold: 0, evaluationPeriods: 10, period: 60, comparisonOperator: "LessThanOrEqualToThreshold" });
+                expect((recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-in").inputs.stepScalingPolicyConfiguration as any).stepAdjustments[0].scalingAdjustment).to.equal(-1);
+                // Each alarm triggers its own policy.
+                expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-depth-high").dependencies).to.include(scaleOut.urn);
+                expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-idle").dependencies).to.include(recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-in").urn);
+            });
+
+            it("deploys Kong blue/green through CodeDeploy: two target groups, production and test listeners, rollback on failure and alarms; the worker rolls with the circuit breaker", async () => {
+                const { recorder, outputs } = await buildStack(integrations(environment));
+                const kong = recorder.get("aws:ecs/service:Service", "hub-gateway");
+                expect(kong.inputs.deploymentController).to.deep.equal({ type: "CODE_DEPLOY" });
+                expect(kong.inputs).not.to.have.property("deploymentCircuitBreaker");
+                expect(kong.options.ignoreChanges).to.include.members(["taskDefinition", "loadBalancers", "desiredCount"]);
+                expect(recorder.get("aws:ecs/service:Service", "hub-worker").inputs.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
+                const blue = recorder.get("aws:lb/targetGroup:TargetGroup", "hub-alb");
+                const green = recorder.get("aws:lb/targetGroup:TargetGroup", "hub-alb-green");
+                for (const tg of [blue, green]) expect(tg.inputs).to.include({ port: 8000, deregistrationDelay: 30 });
+                const test = recorder.get("aws:lb/listener:Listener", "hub-alb-test");
+                expect(test.inputs).to.include({ port: 8443, protocol: "HTTPS" });
+                expect(test.options.ignoreChanges).to.deep.equal(["defaultActions"]);
+                expect(recorder.get("aws:lb/listener:Listener", "hub-alb").options.ignoreChanges).to.deep.equal(["defaultActions"]);
+                const group = recorder.get("aws:codedeploy/deploymentGroup:DeploymentGroup", "hub-gateway").inputs as any;
+                expect(group.deploymentStyle).to.deep.equal({ deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" });
+                expect(group.autoRollbackConfiguration).to.deep.equal({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
+                expect(group.alarmConfiguration.enabled).to.equal(true);
+                expect(group.alarmConfiguration.alarms).to.have.length(1);
+                expect(group.loadBalancerInfo.targetGroupPairInfo.targetGroups).to.have.length(2);
+                expect(group.loadBalancerInfo.targetGroupPairInfo.testTrafficRoute.listenerArns).to.have.length(1);
+                expect(recorder.get("aws:codedeploy/application:Application", "hub-gateway").inputs.computePlatform).to.equal("ECS");
+                const workload = (outputs.workloads as any).hub;
+                expect(workload.codeDeployDeploymentGroups).to.deep.equal(["hub-gateway"]);
+                expect(workload).to.include.keys("cloudFrontUrl", "albDnsName", "workQueueUrl", "deadLetterQueueUrl", "documentsBucket", "auditLogsBucket", "redisEndpoint", "codeDeployApplication");
+            });
+        });
+    }
+
+    it("replicates RDS backups and the documents bucket to eu-west-1 in production by default, not in staging", async () => {
+        const prod = await buildStack(integrations("production"));
+        const backups = prod.recorder.get("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "hub-db-backups").inputs;
+        expect(backups).to.include({ region: "eu-west-1", retentionPeriod: PROFILES.production.backupRetentionDays });
+        expect(backups.sourceDbInstanceArn).to.match(/^arn:aws:rds:us-east-1:123456789012:db:hub-db-/);
+        expect(backups.kmsKeyId).to.match(/^arn:aws:kms:eu-west-1:/);
+        const replication = prod.recorder.get("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "hub-documents-replication").inputs as any;
+        expect(replication.rules[0].destination.bucket).to.match(/^arn:aws:s3:::hub-documents-dr-/);
+        expect(prod.recorder.get("aws:s3/bucket:Bucket", "hub-documents-dr").inputs.region).to.equal("eu-west-1");
+
+        const staging = await buildStack(integrations("staging"));
+        expect(staging.recorder.byType("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")).to.have.length(0);
+        expect(staging.recorder.byType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")).to.have.length(0);
+    });
+
+    it("locks audit logs with S3 Object Lock when asked", async () => {
+        const { recorder } = await buildStack(integrations("production", { auditLogs: { retentionDays: 2555, objectLock: "COMPLIANCE" } }));
+        expect(recorder.get("aws:s3/bucket:Bucket", "hub-audit-logs").inputs.objectLockEnabled).to.equal(true);
+        expect((recorder.get("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "hub-audit-logs").inputs.rule as any).defaultRetention).to.deep.equal({ mode: "COMPLIANCE", days: 2555 });
+    });
+
+    it("routes what the config says through Kong, at the configured rate", async () => {
+        const { recorder } = await buildStack(integrations("staging", { gateway: { routes: [{ path: "/v2", service: "integration" }, { path: "/hooks", service: "webhook" }], rateLimitPerMinute: 60 } }));
+        const config = JSON.parse(envOf(containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-gateway"))).KONG_DECLARATIVE_CONFIG_STRING);
+        expect(config.services.flatMap((x: { routes: { paths: string[] }[] }) => x.routes.flatMap((r) => r.paths))).to.deep.equal(["/v2", "/hooks", KONG_HEALTH_PATH]);
+        expect(config.plugins[0].config.minute).to.equal(60);
+    });
+});
