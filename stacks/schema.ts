@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { USAGE_DEFAULTS, UsageAssumptions, insightsSchema } from "../insights/assumptions";
 import {
     ENVIRONMENTS,
     EnvironmentName,
@@ -60,6 +61,8 @@ export interface PlatformConfig {
     profile: EnvironmentProfile;
     network: NetworkConfig;
     workloads: Record<string, WorkloadConfig>;
+    /** Usage assumptions of the cost estimate: the defaults with the stack's overrides. */
+    usage: UsageAssumptions;
 }
 
 /** What the loader read from the stack: the project's config keys without their namespace. */
@@ -126,6 +129,8 @@ const networkSchema = strictObject({
 
 const stackSchema = strictObject({
     environment: oneOf(ENVIRONMENTS),
+    /** Usage assumptions of the plan's cost estimate (insights/assumptions.ts). */
+    insights: insightsSchema,
     profile: profileOverrides.default({}),
     network: networkSchema.default({}),
     workloads: z
@@ -214,5 +219,6 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
             flowLogRetentionDays: network.flowLogRetentionDays ?? profile.flowLogRetentionDays,
         },
         workloads,
+        usage: { ...USAGE_DEFAULTS, ...(parsed.data.insights as Partial<UsageAssumptions>) },
     };
 }

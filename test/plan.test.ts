@@ -46,7 +46,7 @@ describe("offline plan", () => {
         expect(run.stdout).to.contain("+ network (platform:network:Network)").and.contain("By type:");
 
         const plan = JSON.parse(fs.readFileSync(out, "utf8"));
-        expect(plan).to.have.keys("project", "stack", "resources", "outputs", "policy");
+        expect(plan).to.have.keys("project", "stack", "resources", "outputs", "policy", "estimate");
         expect(plan.policy.violations.filter((v: { level: string }) => v.level === "mandatory")).to.deep.equal([]);
         expect(plan.project).to.equal("platform");
         expect(plan.stack).to.equal("production");

@@ -1,22 +1,27 @@
 import * as fs from "fs";
+import * as path from "path";
+import { PlanLike } from "../insights/cost";
+import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
+import { diffPlans } from "../insights/diff";
+import { estimate, minutes, usageOf, usd } from "../insights/index";
 import { ConfigValidationError, PreflightError, planStack, renderTree } from "../testing/plan";
 import { evaluatePolicies, renderViolations } from "../testing/policy";
 import { readStackFiles } from "../testing/stack-files";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>]";
+const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>] [--diagram-dir <dir>] [--compare <base.json>]";
 
-function parseArgs(argv: string[]): { stack: string; configFile?: string; json?: string } {
+function parseArgs(argv: string[]): { stack: string; configFile?: string; json?: string; diagramDir?: string; compare?: string } {
     const args: Record<string, string> = {};
     for (let i = 0; i < argv.length; i += 2) {
         const flag = argv[i];
         const value = argv[i + 1];
-        if (!["--stack", "--config-file", "--json"].includes(flag) || value === undefined || value.startsWith("--")) {
+        if (!["--stack", "--config-file", "--json", "--diagram-dir", "--compare"].includes(flag) || value === undefined || value.startsWith("--")) {
             throw new Error(`unexpected argument ${flag ?? ""}\n${USAGE}`);
         }
         args[flag.slice(2)] = value;
     }
     if (!args.stack) throw new Error(`--stack is required\n${USAGE}`);
-    return { stack: args.stack, configFile: args["config-file"], json: args.json };
+    return { stack: args.stack, configFile: args["config-file"], json: args.json, diagramDir: args["diagram-dir"], compare: args.compare };
 }
 
 async function main(): Promise<number> {
@@ -30,8 +35,31 @@ async function main(): Promise<number> {
         const environment = files.config["platform:environment"] === "production" ? "production" : "staging";
         const violations = await evaluatePolicies(plan, { environment });
         console.log(`\n${renderViolations(violations)}`);
+
+        // Cost, deploy time, architecture diagram and, with --compare, the change against a base plan.
+        const region = files.config["aws:region"] ?? "us-east-1";
+        const usage = usageOf(files);
+        const { cost, ...estimateJson } = estimate(plan, usage, region);
+        console.log(`\nMonthly cost: ${usd(cost.monthlyUsd)} (${Object.entries(cost.byWorkload).map(([w, v]) => `${w} ${usd(v)}`).join(", ")})`);
+        if (cost.unpriced.length > 0) console.log(`  unpriced (not counted): ${cost.unpriced.join(", ")}`);
+        console.log(`Deploy time: critical path ${minutes(estimateJson.deploy.criticalPathSeconds)}, serial ${minutes(estimateJson.deploy.serialSeconds)}`);
+        const diagramDir = args.diagramDir ?? path.join("out", args.stack);
+        fs.mkdirSync(diagramDir, { recursive: true });
+        const diagram = buildDiagram(plan);
+        fs.writeFileSync(path.join(diagramDir, "architecture.mmd"), renderMermaid(diagram));
+        fs.writeFileSync(path.join(diagramDir, "architecture.svg"), renderSvg(diagram));
+        console.log(`Diagram: ${path.join(diagramDir, "architecture.mmd")} and .svg`);
+        if (args.compare) {
+            const base = JSON.parse(fs.readFileSync(args.compare, "utf8")) as PlanLike;
+            const diff = diffPlans(base, plan, usage, region);
+            console.log(`\nAgainst ${args.compare}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
+            for (const urn of diff.added) console.log(`  + ${urn}`);
+            for (const urn of diff.removed) console.log(`  - ${urn}`);
+            for (const c of diff.changed) console.log(`  ~ ${c.urn} (${c.inputs.join(", ")})`);
+            console.log(`  cost ${usd(diff.monthlyUsd.base)} -> ${usd(diff.monthlyUsd.head)} (${diff.monthlyUsd.delta >= 0 ? "+" : ""}${usd(diff.monthlyUsd.delta)}), critical path ${minutes(diff.criticalPathSeconds.base)} -> ${minutes(diff.criticalPathSeconds.head)}`);
+        }
         if (args.json) {
-            fs.writeFileSync(args.json, JSON.stringify({ ...plan, policy: { violations } }, null, 2) + "\n");
+            fs.writeFileSync(args.json, JSON.stringify({ ...plan, policy: { violations }, estimate: estimateJson }, null, 2) + "\n");
             console.log(`\nWrote ${args.json}`);
         }
         const mandatory = violations.filter((v) => v.level === "mandatory").length;

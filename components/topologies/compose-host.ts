@@ -256,7 +256,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         }
 
         const composeFile = pulumi.all(composeServices).apply((list) => renderCompose({ services: list, region: platform.region, logGroupPrefix, images: s.images }));
-        const composeObject = new s3.BucketObjectv2(
+        new s3.BucketObjectv2(
             `${name}-compose`,
             { bucket: configBucket.name, key: `${prefix}/docker-compose.yml`, content: composeFile, contentType: "application/yaml", serverSideEncryption: "AES256" },
             parent,
@@ -312,8 +312,10 @@ export class ComposeHost extends pulumi.ComponentResource {
                     .apply(([bucket, volume]) => renderUserData({ region: platform.region, bucket, prefix, dataVolumeId: volume, composeVersion: s.composeVersion, syncIntervalMinutes: s.syncIntervalMinutes })),
                 userDataReplaceOnChange: true,
             },
-            // A newer AMI is taken by replacing the host on purpose, not on every AWS release.
-            { parent: this, ignoreChanges: ["ami"], dependsOn: [composeObject] },
+            // A newer AMI is taken by replacing the host on purpose, not on every AWS release. The host
+            // does not wait for the Compose object (which waits for the databases): its sync job retries
+            // every few minutes, so it boots and installs Docker while RDS is still being created.
+            { parent: this, ignoreChanges: ["ami"] },
         );
         new ec2.VolumeAttachment(`${name}-data`, { deviceName: "/dev/sdf", instanceId: instance.id, volumeId: dataVolume.id, stopInstanceBeforeDetaching: true }, parent);
 
