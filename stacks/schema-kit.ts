@@ -188,13 +188,30 @@ export const rdsInstanceClass = z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "
 /** PostgreSQL major versions RDS offers. */
 export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
 
+/** An AWS region name (commercial, GovCloud and ISO partitions). */
+export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+export const awsRegion = z.string().regex(AWS_REGION, "expected an AWS region such as eu-west-1");
+
+/** An EC2 instance type such as t3.medium. */
+export const ec2InstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type such as t3.medium");
+
+/** An HTTP path such as /health. */
+export const urlPath = z.string().regex(/^\/[^\s]*$/, "expected a path starting with /");
+
+/** Alarm subscribers. Default: none. */
+export const emailList = () => z.array(z.string().email("expected an e-mail address")).default([]);
+
+/** A PostgreSQL database name, and a master user name as RDS accepts it. */
+export const pgIdentifier = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier");
+export const pgUsername = z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _");
+
 /** A workload's `database` settings: name, master user, instance class, major version. */
 export const postgresSettings = (defaults: { name: string; username: string; instanceClass: string }) =>
     strictObject({
         /** Database created on the master. */
-        name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier").default(defaults.name),
+        name: pgIdentifier.default(defaults.name),
         /** Master user. */
-        username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _").default(defaults.username),
+        username: pgUsername.default(defaults.username),
         /** RDS instance class. */
         instanceClass: rdsInstanceClass.default(defaults.instanceClass),
         /** PostgreSQL major version. Default 16. */

@@ -10,7 +10,11 @@ import {
     PROFILES,
 } from "./profiles";
 import {
+    AWS_REGION,
     ConfigProblem,
+    ec2InstanceType,
+    fargateCpu,
+    fargateMemory,
     SchemaContext,
     cidrBlock,
     formatIssues,
@@ -90,7 +94,6 @@ export class ConfigValidationError extends Error {
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 const WORKLOAD_NAME = /^[a-z][a-z0-9-]{0,19}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
 const profileOverrides = strictObject({
     azCount: integer(2, 6),
@@ -107,12 +110,12 @@ const profileOverrides = strictObject({
     requireDbTls: z.boolean(),
     databaseInsights: z.boolean(),
     readReplica: z.boolean(),
-    taskCpu: numberIn([256, 512, 1024, 2048, 4096, 8192, 16384]),
-    taskMemory: integer(512, 122880),
+    taskCpu: fargateCpu,
+    taskMemory: fargateMemory,
     minTasks: integer(1, 100),
     maxTasks: integer(1, 100),
     containerInsights: z.boolean(),
-    hostInstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type such as t3.medium"),
+    hostInstanceType: ec2InstanceType,
     cacheNodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "expected an ElastiCache node type such as cache.t4g.micro"),
     auroraInstanceClass: rdsInstanceClass,
     auroraMinReaders: integer(0, 15),
@@ -150,7 +153,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
     const ctx: SchemaContext = { secretKeys: new Set(raw.secretKeys) };
     const problems: ConfigProblem[] = [];
 
-    if (typeof raw.region !== "string" || !REGION.test(raw.region)) {
+    if (typeof raw.region !== "string" || !AWS_REGION.test(raw.region)) {
         problems.push({
             path: "aws:region",
             message: `expected an AWS region such as us-east-1 (pulumi config set aws:region us-east-1); got ${JSON.stringify(raw.region ?? null)}`,

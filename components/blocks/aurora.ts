@@ -3,6 +3,7 @@ import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
 import * as random from "@pulumi/random";
+import { PASSWORD_SPECIALS } from "./postgres";
 import { SecurityGroup, connectGroups } from "./security-group";
 import { storeSecret } from "./secret";
 
@@ -85,7 +86,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             parent,
         );
         this.securityGroup = new SecurityGroup(`${name}-cluster`, { vpcId: args.vpcId, description: `${name} Aurora PostgreSQL` }, parent);
-        const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" }, parent);
+        const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS }, parent);
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
 
         this.cluster = new rds.Cluster(

@@ -55,7 +55,7 @@ export function postgresDefaults(profile: EnvironmentProfile) {
 }
 
 /** Characters RDS accepts in a master password (it refuses / @ " and space). */
-const PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
+export const PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
 
 /**
  * RDS PostgreSQL in the data subnets: encrypted, never public, a generated master password kept

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../../stacks/profiles";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    originSettings,
-    viewerDomainSettings,
+    awsRegion,
     cidrBlock,
+    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -13,8 +13,13 @@ import {
     integer,
     nonEmptyString,
     numberIn,
+    originSettings,
+    pgIdentifier,
+    pgUsername,
     rdsInstanceClass,
     strictObject,
+    urlPath,
+    viewerDomainSettings,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, auroraMaxConnections } from "../blocks/aurora";
@@ -28,7 +33,6 @@ import { Network } from "../network";
 import type { TopologyDefinition, WorkloadOutputs } from "./registry";
 
 
-const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as eu-west-1");
 
 const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
     strictObject({
@@ -42,12 +46,12 @@ const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
         /** API task range. Defaults: the profile's `minTasks` / `maxTasks` (production 2..10, staging 1..2). */
         tasks: strictObject({ min: integer(1, 100).default(profile.minTasks), max: integer(1, 100).default(profile.maxTasks) }).default({}),
         /** Health check path. Default `/health`. */
-        healthCheckPath: z.string().regex(/^\/[^\s]*$/, "expected a path starting with /").default("/health"),
+        healthCheckPath: urlPath.default("/health"),
         /** API log retention in days. Default 30 (the document's). */
         logRetentionDays: numberIn(LOG_RETENTION_DAYS).default(30),
         database: strictObject({
-            name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier").default("braidmgr"),
-            username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _").default("braidmgr"),
+            name: pgIdentifier.default("braidmgr"),
+            username: pgUsername.default("braidmgr"),
             /** Aurora PostgreSQL version. Default `15.10` (the document's PostgreSQL 15). */
             engineVersion: z.string().regex(/^1[5-7]\.\d+$/, "expected an Aurora PostgreSQL version such as 15.10").default("15.10"),
             /** Instance class. Default: the profile's `auroraInstanceClass` (production db.r6g.large). */
@@ -68,12 +72,12 @@ const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
         /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
         domain: viewerDomainSettings().optional(),
         /** E-mail addresses notified by the alarms. Default none (the topic still exists). */
-        alarmEmails: z.array(z.string().email("expected an e-mail address")).default([]),
+        alarmEmails: emailList(),
         /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
         disasterRecovery: strictObject({
             enabled: z.boolean().default(false),
             /** DR region. Required when enabled. */
-            region: region.optional(),
+            region: awsRegion.optional(),
             /** CIDR of the DR region's data network. Default 10.200.0.0/16. */
             cidr: cidrBlock(16, 22).default("10.200.0.0/16"),
         }).default({}),

@@ -10,15 +10,18 @@ import * as random from "@pulumi/random";
 import { z } from "zod";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    PostgresSettings,
     certificateArn,
     cidrBlock,
+    ec2InstanceType,
+    emailList,
     envVarName,
     integer,
     nonEmptyString,
     postgresSettings,
+    PostgresSettings,
     secretString,
     strictObject,
+    urlPath,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
@@ -75,7 +78,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) => {
         broker: z.boolean().default(false),
         environment: z.record(envVarName, z.string()).default({}),
         secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
-        healthCheckPath: z.string().regex(/^\/[^\s]*$/, "expected a path starting with /").default("/health"),
+        healthCheckPath: urlPath.default("/health"),
         /** Its own RDS instance instead of a database on the shared one (the document's scaling path). */
         dedicatedDatabase: z.boolean().default(false),
     });
@@ -86,7 +89,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) => {
         /** The API services. Default: ticketing, payments, identity, notifications as the document describes them. */
         services: z.record(serviceName, service).default(DEFAULT_SERVICES),
         /** Host instance type. Default: the profile's `hostInstanceType`. */
-        instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type").default(profile.hostInstanceType),
+        instanceType: ec2InstanceType.default(profile.hostInstanceType),
         rootVolumeGb: integer(8, 1024).default(30),
         /** Redis and RabbitMQ data, on a volume that outlives the host. Default 50 GiB. */
         dataVolumeGb: integer(1, 16384).default(50),
@@ -108,7 +111,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) => {
         composeVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "expected a release such as 2.29.7").default("2.29.7"),
         /** Minutes between two runs of the host's sync job. Default 5. */
         syncIntervalMinutes: integer(1, 60).default(5),
-        alarmEmails: z.array(z.string().email("expected an e-mail address")).default([]),
+        alarmEmails: emailList(),
     }).superRefine((s, refinement) => {
         const names = Object.keys(s.services);
         if (names.length === 0) refinement.addIssue({ code: "custom", path: ["services"], message: "give at least one service" });

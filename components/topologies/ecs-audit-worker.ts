@@ -14,6 +14,7 @@ import {
     PostgresSettings,
     secretString,
     strictObject,
+    urlPath,
 } from "../../stacks/schema-kit";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
@@ -67,7 +68,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
             cpuTargetPercent: integer(10, 95).default(70),
         }).default({}),
         /** Readiness path probed through the load balancer. Default `/healthz`. */
-        healthCheckPath: z.string().regex(/^\/[^\s]*$/, "expected a path starting with /").default("/healthz"),
+        healthCheckPath: urlPath.default("/healthz"),
         /** Internet-facing (needs `certificateArn`) or internal. Default internal. */
         public: z.boolean().default(false),
         /** ACM certificate: HTTPS on 443 (plain HTTP then only redirects). Without it the internal listener is HTTP on 80. */

@@ -9,17 +9,19 @@ import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { z } from "zod";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    PostgresSettings,
-    originSettings,
-    viewerDomainSettings,
+    awsRegion,
+    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
     fargateSizeProblem,
     integer,
     nonEmptyString,
+    originSettings,
     postgresSettings,
+    PostgresSettings,
     strictObject,
+    viewerDomainSettings,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
@@ -109,9 +111,9 @@ const settingsSchema: SettingsSchema = (_ctx, { profile, environment }) => {
             /** Replicate RDS backups and the documents bucket. Default: on in production. */
             enabled: z.boolean().default(environment === "production"),
             /** The DR region. Default eu-west-1 (the document's). */
-            region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region").default("eu-west-1"),
+            region: awsRegion.default("eu-west-1"),
         }).default({}),
-        alarmEmails: z.array(z.string().email("expected an e-mail address")).default([]),
+        alarmEmails: emailList(),
     }).superRefine((s, refinement) => {
         for (const key of ["integration", "webhook", "worker", "gateway"] as const) {
             const size = fargateSizeProblem(s[key].cpu, s[key].memory);

@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    OFFLINE_SECRET_PREFIX,
     certificateArn,
     cidrBlock,
     clientsSchema,
@@ -12,10 +11,12 @@ import {
     fargateSizeProblem,
     integer,
     nonEmptyString,
+    OFFLINE_SECRET_PREFIX,
     postgresSettings,
     PostgresSettings,
     secretString,
     strictObject,
+    urlPath,
 } from "../../stacks/schema-kit";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
@@ -39,7 +40,6 @@ export const PROVIDED_VARIABLES = [
     "LEDGER_DB_PASSWORD",
 ] as const;
 
-const envName = envVarName;
 
 const settingsSchema: SettingsSchema = (ctx, { profile }) =>
     strictObject({
@@ -52,7 +52,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
         /** Running tasks. Default: the profile's `minTasks`. */
         desiredCount: integer(1, 100).default(profile.minTasks),
         /** Readiness path the load balancer probes. Default `/health`. */
-        healthCheckPath: z.string().regex(/^\/[^\s]*$/, "expected a path starting with /").default("/health"),
+        healthCheckPath: urlPath.default("/health"),
         /** Startup (license, DB pools, crash recovery, heartbeat) before health checks count. Default 300 s. */
         healthCheckGracePeriodSeconds: integer(0, 7200).default(300),
         /** SIGTERM-to-SIGKILL time for draining batches; also the deregistration delay. Default 120 s (Fargate's max). */
@@ -70,11 +70,11 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
         /** Database name, master user, instance class (default: the profile's), major version (default 16). */
         database: postgresSettings({ name: "ledger", username: "ledger", instanceClass: profile.dbInstanceClass }),
         /** Plain environment variables of the service. Default `{}`. */
-        environment: z.record(envName, z.string()).default({}),
+        environment: z.record(envVarName, z.string()).default({}),
         /** Secret variables (`pulumi config set --secret --path ...`), delivered through Secrets Manager. Default `{}`. */
-        secrets: z.record(envName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
+        secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
         /** Variables the service refuses to start without; each must be in environment or secrets. Default `[]`. */
-        requiredVariables: z.array(envName).default([]),
+        requiredVariables: z.array(envVarName).default([]),
         license: strictObject({
             /** The per-customer `license.jwt`. Required, secret. */
             token: secretString(ctx, "platform:workloads", "the license"),
@@ -83,7 +83,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
             /** Vendor's Ed25519 public key (PEM); when set the signature is verified at preview. */
             publicKey: z.string().includes("BEGIN PUBLIC KEY", { message: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)" }).optional(),
             /** Variable the container reads the license from. Default `LEDGER_LICENSE`. */
-            variable: envName.default("LEDGER_LICENSE"),
+            variable: envVarName.default("LEDGER_LICENSE"),
         }),
     }).superRefine((s, refinement) => {
         const size = fargateSizeProblem(s.cpu, s.memory);
