@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { PreflightError, runPreflightChecks } from "../components/platform";
 import { verifyLicense } from "../components/license";
@@ -9,9 +8,8 @@ import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { PROFILES } from "../stacks/profiles";
 import { ConfigValidationError, parseStackConfig } from "../stacks/schema";
 import { installMocks, PlannedResource } from "../testing/mocks";
-import { planStack } from "../testing/plan";
-import { readStackFiles } from "../testing/stack-files";
-import { buildStack, policyOf, rawStack } from "./helpers";
+import { PROJECT_DIR, readStackFiles } from "../testing/stack-files";
+import { buildStack, planOnce, policyOf, rawStack, scratchDir } from "./helpers";
 
 const ACCOUNT = "123456789012";
 const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
@@ -252,10 +250,10 @@ describe("topology fargate-rds", () => {
     });
 
     it("works for a per-customer stack (Pulumi.acme-prod.yaml) as for the shipped ones", async () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "acme-")), "Pulumi.acme-prod.yaml");
-        const production = fs.readFileSync(path.join(__dirname, "..", "Pulumi.production.yaml"), "utf8");
+        const file = path.join(scratchDir("acme"), "Pulumi.acme-prod.yaml");
+        const production = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8");
         fs.writeFileSync(file, production.replace(/stack: production/, "stack: acme-prod").replace("aws:region: us-east-1", "aws:region: eu-central-1"));
-        const plan = await planStack(readStackFiles("acme-prod", file));
+        const plan = await planOnce(readStackFiles("acme-prod", file));
         const db = plan.resources.find((r) => r.type === "aws:rds/instance:Instance" && r.name === "ledger-db")!;
         expect(db.urn).to.equal("urn:pulumi:acme-prod::platform::platform:topologies:FargateRds$platform:data:PostgresDatabase$aws:rds/instance:Instance::ledger-db");
         expect(db.options.protect).to.equal(true);

@@ -1,6 +1,11 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { createPlatform, Platform } from "../components/platform";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { PlanRecorder, installMocks, resolveOutputs } from "../testing/mocks";
+import { Plan, planStack } from "../testing/plan";
+import { StackFileConfig } from "../testing/stack-files";
 import { PlatformConfig, RawStackConfig, parseStackConfig } from "../stacks/schema";
 
 /** A raw stack config as the loader would produce it; `values` are the `platform:*` keys. */
@@ -15,18 +20,64 @@ export interface BuiltStack {
     outputs: Record<string, unknown>;
 }
 
+// Deploying a stack under mocks takes 0.2-1 s and many tests assert on the same config: each
+// distinct config is built once per process and shared. Tests only read what they get.
+const built = new Map<string, Promise<BuiltStack>>();
+const planned = new Map<string, Promise<Plan>>();
+
 /** Validates a stack config and deploys it under mocks; resolves once every resource is registered. */
-export async function buildStack(raw: RawStackConfig): Promise<BuiltStack> {
-    const config = parseStackConfig(raw, TOPOLOGY_SCHEMAS);
-    const recorder = installMocks({ project: raw.project, stack: raw.stack, region: config.region });
-    const platform = createPlatform(config);
-    const outputs = (await resolveOutputs({ network: { vpcId: platform.network.vpcId }, workloads: platform.workloads })) as Record<string, unknown>;
-    await recorder.settle();
-    return { config, platform, recorder, outputs };
+export function buildStack(raw: RawStackConfig): Promise<BuiltStack> {
+    const key = JSON.stringify(raw);
+    let stack = built.get(key);
+    if (!stack) {
+        stack = deploy(raw);
+        built.set(key, stack);
+    }
+    return stack;
+}
+
+// One deployment at a time: the mocks are process-global.
+let queue: Promise<unknown> = Promise.resolve();
+function serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+}
+
+function deploy(raw: RawStackConfig): Promise<BuiltStack> {
+    return serialized(async () => {
+        const config = parseStackConfig(raw, TOPOLOGY_SCHEMAS);
+        const recorder = installMocks({ project: raw.project, stack: raw.stack, region: config.region });
+        const platform = createPlatform(config);
+        const outputs = (await resolveOutputs({ network: { vpcId: platform.network.vpcId }, workloads: platform.workloads })) as Record<string, unknown>;
+        await recorder.settle();
+        return { config, platform, recorder, outputs };
+    });
+}
+
+/** The offline plan of a stack file (see `planStack`), planned once per process and shared. */
+export function planOnce(files: StackFileConfig): Promise<Plan> {
+    const key = JSON.stringify(files);
+    let plan = planned.get(key);
+    if (!plan) {
+        plan = serialized(() => planStack(files));
+        planned.set(key, plan);
+    }
+    return plan;
 }
 
 /** Parses a JSON policy document recorded as a resource input. */
 export function policyOf(value: unknown): { Statement: Array<Record<string, unknown>> } {
     if (typeof value !== "string") throw new Error(`expected a JSON policy string, got ${JSON.stringify(value)}`);
     return JSON.parse(value);
+}
+
+const scratchDirs: string[] = [];
+process.on("exit", () => scratchDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A new empty folder for one test's files, removed when the test process exits. */
+export function scratchDir(prefix = "test"): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `platform-${prefix}-`));
+    scratchDirs.push(dir);
+    return dir;
 }

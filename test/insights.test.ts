@@ -1,7 +1,5 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { USAGE_DEFAULTS } from "../insights/assumptions";
 import { estimateCost } from "../insights/cost";
@@ -9,9 +7,10 @@ import { estimateDeploy } from "../insights/deploy";
 import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
 import { diffPlans } from "../insights/diff";
 import { PlannedResource } from "../testing/mocks";
-import { planStack } from "../testing/plan";
-import { PROJECT_DIR, readStackFiles } from "../testing/stack-files";
+import { readStackFiles } from "../testing/stack-files";
 import { renderComment } from "../tools/pr-comment";
+import { runTool } from "../testing/cli";
+import { scratchDir, planOnce } from "./helpers";
 
 function res(type: string, name: string, inputs: Record<string, unknown> = {}, deps: PlannedResource[] = [], parent?: PlannedResource, custom = true): PlannedResource {
     return { urn: `urn:pulumi:t::p::${type}::${name}`, type, name, parent: parent?.urn ?? null, custom, inputs, options: { protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [] }, dependencies: deps.map((d) => d.urn) };
@@ -101,7 +100,7 @@ describe("plan insights", () => {
     });
 
     it("lets the Compose host boot while its databases are still being created (a dependency the plan showed it did not need)", async () => {
-        const plan = await planStack(readStackFiles("production"));
+        const plan = await planOnce(readStackFiles("production"));
         const host = plan.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.name === "tickets-host")!;
         const compose = plan.resources.find((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && r.name === "tickets-compose")!;
         expect(host.dependencies).not.to.include(compose.urn);
@@ -111,8 +110,8 @@ describe("plan insights", () => {
     });
 
     it("writes the estimate into the plan JSON and compares against a base plan", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "insights-"));
-        const run = (args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_DIR, "tools/plan.ts"), "--diagram-dir", dir, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+        const dir = scratchDir("insights");
+        const run = (args: string[]) => runTool("plan", ["--diagram-dir", dir, ...args]);
         const first = run(["--stack", "staging", "--json", path.join(dir, "base.json")]);
         expect(first.status, first.stderr).to.equal(0);
         const plan = JSON.parse(fs.readFileSync(path.join(dir, "base.json"), "utf8"));
@@ -127,17 +126,17 @@ describe("plan insights", () => {
     });
 
     it("renders the pull-request comment from two plan files", async () => {
-        const head = await planStack(readStackFiles("production"));
+        const head = await planOnce(readStackFiles("production"));
         const base = { ...head, resources: head.resources.filter((r) => !r.urn.includes("FargateRds")) };
         const comment = renderComment("production", { ...head, policy: { violations: [{ policy: "p", level: "advisory", urn: "urn:x::y", message: "m" }] } }, base);
         expect(comment).to.contain("<!-- platform-insights:production -->");
         expect(comment).to.match(/\| monthly cost \| \$[\d,.]+ \| \$[\d,.]+ \| \+\$[\d,.]+ \|/);
         expect(comment).to.match(/\d+ added, 0 removed, 0 changed/);
         expect(comment).to.contain("**Policy**: 0 mandatory, 1 advisory").and.contain("```mermaid\nflowchart LR");
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "comment-"));
+        const dir = scratchDir("comment");
         fs.writeFileSync(path.join(dir, "head.json"), JSON.stringify(head));
         fs.writeFileSync(path.join(dir, "base.json"), JSON.stringify(base));
-        const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_DIR, "tools/pr-comment.ts"), "--stack", "production", "--head", path.join(dir, "head.json"), "--base", path.join(dir, "base.json"), "--out", path.join(dir, "c.md")], { encoding: "utf8" });
+        const run = runTool("pr-comment", ["--stack", "production", "--head", path.join(dir, "head.json"), "--base", path.join(dir, "base.json"), "--out", path.join(dir, "c.md")]);
         expect(run.status, run.stderr).to.equal(0);
         expect(fs.readFileSync(path.join(dir, "c.md"), "utf8")).to.contain("### Offline plan of `production`");
     });

@@ -1,17 +1,12 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { planStack } from "../testing/plan";
-import { PROJECT_DIR, readStackFiles, secretPlaceholder, shippedStacks } from "../testing/stack-files";
+import { readStackFiles, secretPlaceholder, shippedStacks } from "../testing/stack-files";
+import { runTool } from "../testing/cli";
+import { scratchDir, planOnce } from "./helpers";
 
-function runPlanCli(args: string[]) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_DIR, "tools/plan.ts"), ...args], {
-        cwd: PROJECT_DIR,
-        encoding: "utf8",
-    });
-}
+// The plan CLI as a user runs it; its diagram goes to a scratch folder, never into the checkout.
+const runPlanCli = (args: string[]) => runTool("plan", [...args, "--diagram-dir", scratchDir("diagram")]);
 
 describe("offline plan", () => {
     it("ships staging and production stack files", () => {
@@ -23,7 +18,7 @@ describe("offline plan", () => {
             const files = readStackFiles(stack);
             expect(files.config["platform:environment"]).to.equal(stack);
             expect(JSON.parse(files.config["aws:defaultTags"])).to.deep.equal({ tags: { project: "platform", stack, environment: stack } });
-            const plan = await planStack(files);
+            const plan = await planOnce(files);
             expect(plan.project).to.equal("platform");
             expect(plan.stack).to.equal(stack);
             expect(plan.resources.map((r) => r.type)).to.include.members(["awsx:ec2:Vpc", "aws:ec2/flowLog:FlowLog"]);
@@ -31,7 +26,7 @@ describe("offline plan", () => {
     }
 
     it("turns secure: values into secret placeholders and marks their keys secret", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const dir = scratchDir("plan");
         const file = path.join(dir, "Pulumi.secret.yaml");
         fs.writeFileSync(file, "config:\n  aws:region: eu-west-1\n  platform:environment: staging\n  platform:workloads:\n    api:\n      token:\n        secure: v1:abc\n");
         const files = readStackFiles("secret", file);
@@ -40,7 +35,7 @@ describe("offline plan", () => {
     });
 
     it("writes the plan as JSON with every resource's inputs, options and dependencies", () => {
-        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "production.json");
+        const out = path.join(scratchDir("plan"), "production.json");
         const run = runPlanCli(["--stack", "production", "--json", out]);
         expect(run.status, run.stderr).to.equal(0);
         expect(run.stdout).to.contain("+ network (platform:network:Network)").and.contain("By type:");
@@ -69,7 +64,7 @@ describe("offline plan", () => {
     });
 
     it("rejects a bad stack file with every problem, a non-zero exit and no JSON", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const dir = scratchDir("plan");
         const file = path.join(dir, "Pulumi.broken.yaml");
         const out = path.join(dir, "broken.json");
         fs.writeFileSync(

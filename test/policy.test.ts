@@ -1,13 +1,12 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { allPolicies, resourcePolicies, stackPolicies } from "../policy/rules";
-import { planStack } from "../testing/plan";
 import { evaluatePolicies } from "../testing/policy";
 import { PROJECT_DIR, readStackFiles, shippedStacks } from "../testing/stack-files";
+import { runTool } from "../testing/cli";
+import { scratchDir, planOnce } from "./helpers";
 
 type Props = Record<string, any>;
 const policy = (name: string) => {
@@ -222,13 +221,13 @@ describe("policy pack", () => {
         for (const stack of shippedStacks()) {
             it(`finds no mandatory violation in the shipped ${stack} stack`, async () => {
                 const files = readStackFiles(stack);
-                const violations = await evaluatePolicies(await planStack(files), { environment: files.config["platform:environment"] as "staging" | "production" });
+                const violations = await evaluatePolicies(await planOnce(files), { environment: files.config["platform:environment"] as "staging" | "production" });
                 expect(violations.filter((v) => v.level === "mandatory")).to.deep.equal([]);
             });
         }
 
         const insecure = () => {
-            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "insecure-")), "Pulumi.insecure.yaml");
+            const file = path.join(scratchDir("insecure"), "Pulumi.insecure.yaml");
             const production = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8");
             // A production stack that switches its protections off and opens the ledger's tasks to the internet.
             const weakened = production
@@ -250,14 +249,14 @@ describe("policy pack", () => {
         ];
 
         it("catches a deliberately insecure stack file: every weakened protection is a mandatory violation", async () => {
-            const violations = await evaluatePolicies(await planStack(readStackFiles("insecure", insecure())), { environment: "production" });
+            const violations = await evaluatePolicies(await planOnce(readStackFiles("insecure", insecure())), { environment: "production" });
             const mandatory = new Set(violations.filter((v) => v.level === "mandatory").map((v) => v.policy));
             for (const name of EXPECTED) expect(mandatory.has(name), `${name} should fire`).to.equal(true);
         });
 
         it("makes npm run plan exit non-zero on the insecure stack and report the violations in JSON", () => {
-            const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "insecure-")), "plan.json");
-            const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_DIR, "tools/plan.ts"), "--stack", "insecure", "--config-file", insecure(), "--json", out], { cwd: PROJECT_DIR, encoding: "utf8" });
+            const out = path.join(scratchDir("insecure"), "plan.json");
+            const run = runTool("plan", ["--stack", "insecure", "--config-file", insecure(), "--json", out, "--diagram-dir", path.dirname(out)]);
             expect(run.status).to.equal(1);
             expect(run.stdout).to.contain("[mandatory] sg-no-world-ingress");
             const plan = JSON.parse(fs.readFileSync(out, "utf8"));

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../testing/stack-files";
+import { scratchDir } from "./helpers";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github/workflows");
 const validator = require.resolve("@action-validator/cli/cli.mjs");
@@ -28,7 +28,7 @@ describe("CI workflows", () => {
     }
 
     it("the validator really rejects a broken workflow", () => {
-        const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wf-")), "bad.yml");
+        const bad = path.join(scratchDir("wf"), "bad.yml");
         fs.writeFileSync(bad, "name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n");
         expect(validate(bad).status).to.not.equal(0);
     });

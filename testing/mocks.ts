@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { installStackTraces } from "./stack-traces";
 
 /**
  * The one mock harness behind the offline plan and the tests: installs `pulumi.runtime.setMocks`
@@ -281,6 +282,7 @@ export class PlanRecorder {
 
 /** Installs the mocks for one stack; returns the recorder of what gets registered. */
 export function installMocks(options: MockOptions): PlanRecorder {
+    installStackTraces();
     const o: Required<MockOptions> = { accountId: MOCK_ACCOUNT_ID, ...options };
     pulumi.runtime.setMocks(
         {

@@ -13,7 +13,15 @@ export interface StackFileConfig {
     secretKeys: string[];
 }
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+/** The folder holding `Pulumi.yaml`, whether this runs from source or compiled into `bin/`. */
+export function findProjectDir(from = __dirname): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+    }
+}
+
+export const PROJECT_DIR = findProjectDir();
 
 /**
  * Stand-in for a `secure:` value: the plan never decrypts (it has no passphrase or KMS key), so a

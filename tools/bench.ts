@@ -2,43 +2,103 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { shippedStacks } from "../testing/stack-files";
+import { toolCommand } from "../testing/cli";
+import { PROJECT_DIR } from "../testing/stack-files";
 
 /**
- * `npm run bench`: wall time of the offline plan per shipped stack and for 1, 10 and 50 generated
- * workloads, each as a ratio to the floor (Node loading @pulumi/pulumi and the AWS modules the
- * program imports, doing nothing else). Median of three runs each.
+ * `npm run bench [-- --json <file>]`: wall time and peak memory of the offline plan of the shipped
+ * production stack and of 1, 5, 20 and 40 generated `fargate-rds` workloads, beside the floor
+ * (Node loading the Pulumi SDKs the program uses, and nothing else) measured in the same run.
+ * Each figure is the median of three runs.
  */
-const root = path.resolve(__dirname, "..");
-const tsNode = require.resolve("ts-node/dist/bin");
+const USAGE = "usage: npm run bench [-- --json <out.json>]";
+const RUNS = 3;
 
-function wall(args: string[]): number {
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-        const started = process.hrtime.bigint();
-        const run = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
-        if (run.status !== 0 && run.status !== 1) throw new Error(`${args.join(" ")} failed:\n${run.stderr}`);
-        times.push(Number(process.hrtime.bigint() - started) / 1e9);
-    }
-    return times.sort((a, b) => a - b)[1];
+interface Row {
+    what: string;
+    resources: number;
+    wallSeconds: number;
+    peakMemoryMb: number;
+    ratioToFloor: number;
+    /** Wall time above the floor, per planned resource. */
+    msPerResourceAboveFloor: number;
 }
 
-const floorScript = `require("@pulumi/pulumi");${["ec2", "ecs", "iam", "lb", "rds", "s3", "sqs", "sns", "cloudwatch", "cloudfront", "elasticache", "secretsmanager", "appautoscaling"].map((m) => `require("@pulumi/aws/${m}");`).join("")}require("@pulumi/awsx/ec2");`;
-const floor = wall(["-e", floorScript]);
-const plan = (stack: string, configFile?: string) => wall([tsNode, "--transpile-only", "tools/plan.ts", "--stack", stack, "--diagram-dir", fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), ...(configFile ? ["--config-file", configFile] : [])]);
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** Runs `node args` RUNS times; the median wall time, the median peak RSS and the last stdout. */
+function measure(args: string[]): { seconds: number; peakBytes: number; stdout: string } {
+    const seconds: number[] = [];
+    const peaks: number[] = [];
+    let stdout = "";
+    for (let i = 0; i < RUNS; i++) {
+        const rssFile = path.join(scratch, "rss");
+        const started = process.hrtime.bigint();
+        const run = spawnSync(process.execPath, ["--require", path.join(__dirname, "rss-probe"), ...args], {
+            cwd: PROJECT_DIR,
+            encoding: "utf8",
+            env: { ...process.env, PLATFORM_BENCH_RSS_FILE: rssFile },
+        });
+        seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+        if (run.status !== 0) throw new Error(`node ${args.join(" ")} failed (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+        peaks.push(Number(fs.readFileSync(rssFile, "utf8")));
+        stdout = run.stdout;
+    }
+    return { seconds: median(seconds), peakBytes: median(peaks), stdout };
+}
+
+/** A stack file with `n` fargate-rds workloads. */
 function generated(n: number): string {
     const lines = ["config:", "  aws:region: us-east-1", "  platform:environment: staging", "  platform:workloads:"];
     for (let i = 0; i < n; i++) {
         lines.push(`    w${i}:`, "      topology: fargate-rds", "      image: example/ledger:1", "      license:", "        token:", "          secure: v1:bench");
     }
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), `Pulumi.bench${n}.yaml`);
+    const file = path.join(scratch, `Pulumi.bench${n}.yaml`);
     fs.writeFileSync(file, lines.join("\n") + "\n");
     return file;
 }
 
-const rows: [string, number][] = shippedStacks(root).map((s) => [`stack ${s}`, plan(s)]);
-for (const n of [1, 10, 50]) rows.push([`${n} generated workload(s)`, plan(`bench${n}`, generated(n))]);
-console.log(`floor (load @pulumi/pulumi + AWS modules): ${floor.toFixed(2)} s`);
-console.log("| plan | wall (s) | × floor |\n|---|---|---|");
-for (const [what, seconds] of rows) console.log(`| ${what} | ${seconds.toFixed(2)} | ${(seconds / floor).toFixed(1)} |`);
+function main(argv: string[]): void {
+    if (argv.length !== 0 && !(argv.length === 2 && argv[0] === "--json")) throw new Error(USAGE);
+    const jsonFile = argv[1];
+    // The SDK modules the program loads: @pulumi/pulumi, the AWS submodules, awsx's VPC, random.
+    const modules = ["ec2", "ecs", "iam", "lb", "rds", "s3", "sqs", "sns", "cloudwatch", "cloudfront", "elasticache", "secretsmanager", "appautoscaling"];
+    const floorScript = `require("@pulumi/pulumi");${modules.map((m) => `require("@pulumi/aws/${m}");`).join("")}require("@pulumi/awsx/ec2");require("@pulumi/random");`;
+    const floor = measure(["-e", floorScript]);
+
+    const plan = (what: string, stack: string, configFile?: string): Row => {
+        const args = [...toolCommand("plan"), "--stack", stack, "--diagram-dir", scratch, ...(configFile ? ["--config-file", configFile] : [])];
+        const m = measure(args);
+        const resources = Number(/Planned (\d+) resources/.exec(m.stdout)?.[1] ?? NaN);
+        return {
+            what,
+            resources,
+            wallSeconds: m.seconds,
+            peakMemoryMb: m.peakBytes / 2 ** 20,
+            ratioToFloor: m.seconds / floor.seconds,
+            msPerResourceAboveFloor: ((m.seconds - floor.seconds) * 1000) / resources,
+        };
+    };
+    const rows: Row[] = [plan("shipped production stack", "production")];
+    for (const n of [1, 5, 20, 40]) rows.push(plan(`${n} fargate-rds workload${n === 1 ? "" : "s"}`, `bench${n}`, generated(n)));
+
+    const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+    console.log(`Machine: ${machine}`);
+    console.log(`Floor (Node loading the Pulumi SDKs): ${floor.seconds.toFixed(2)} s, ${(floor.peakBytes / 2 ** 20).toFixed(0)} MB\n`);
+    console.log("| plan | resources | wall (s) | × floor | ms/resource above floor | peak memory (MB) |\n|---|---|---|---|---|---|");
+    for (const r of rows) {
+        console.log(`| ${r.what} | ${r.resources} | ${r.wallSeconds.toFixed(2)} | ${r.ratioToFloor.toFixed(2)} | ${r.msPerResourceAboveFloor.toFixed(2)} | ${r.peakMemoryMb.toFixed(0)} |`);
+    }
+    if (jsonFile) {
+        const floorJson = { wallSeconds: floor.seconds, peakMemoryMb: floor.peakBytes / 2 ** 20 };
+        fs.writeFileSync(jsonFile, JSON.stringify({ machine, runsPerFigure: RUNS, floor: floorJson, plans: rows }, null, 2) + "\n");
+        console.log(`\nWrote ${jsonFile}`);
+    }
+}
+
+try {
+    main(process.argv.slice(2));
+} finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+}

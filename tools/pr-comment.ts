@@ -9,7 +9,7 @@ import { Violation } from "../testing/policy";
 /**
  * The pull-request comment of one stack, from the offline plans of the head and the base branch
  * (no cloud credentials): cost and deploy-time deltas, the changes, policy results, the diagram.
- * usage: ts-node tools/pr-comment.ts --stack <name> --head <head.json> --base <base.json> [--out comment.md] [--region r]
+ * usage: npm run pr-comment -- --stack <name> --head <head.json> --base <base.json> [--out comment.md] [--region r]
  */
 type PlanFile = PlanLike & { policy?: { violations: Violation[] } };
 

@@ -1,31 +1,63 @@
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { PROJECT_DIR } from "../testing/stack-files";
 
 /**
- * `npm test`: the type check over everything, the mocha suite, then the offline plan of every
- * shipped stack; ends with one "N passed, N failed" line counting tests and stack plans.
+ * `npm test` (after `npm run build` compiled everything into `bin/`): the strict type check, the
+ * mocha suite on the compiled tests in parallel, then the offline plan of every shipped stack.
+ * Ends with one "N passed, N failed" line counting tests and stack plans. Everything the run
+ * writes goes under one temporary folder (TMPDIR for every step), removed at the end.
  */
-const root = path.resolve(__dirname, "..");
-const tsNode = require.resolve("ts-node/dist/bin");
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-test-"));
+const env = { ...process.env, TMPDIR: scratch };
 
-function step(title: string, command: string, args: string[]): { status: number; stdout: string } {
-    const started = Date.now();
-    console.log(`\n=== ${title}`);
-    const run = spawnSync(command, args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    process.stdout.write(run.stdout);
-    console.log(`=== ${title}: ${run.status === 0 ? "ok" : `FAILED (exit ${run.status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { status: run.status ?? 1, stdout: run.stdout };
+interface StepResult {
+    status: number;
+    stdout: string;
 }
 
-const started = Date.now();
-const typecheck = step("type check (tsc --noEmit, strict)", process.execPath, [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"]);
-const mocha = step("unit tests (mocha)", process.execPath, [require.resolve("mocha/bin/mocha.js")]);
-const plans = step("offline plan of every shipped stack", process.execPath, [tsNode, "--transpile-only", path.join(root, "tools/plan-all.ts")]);
+function step(title: string, args: string[]): Promise<StepResult> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, args, { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (code) => {
+            const seconds = ((Date.now() - started) / 1000).toFixed(1);
+            console.log(`\n=== ${title}\n${stdout}${stderr}=== ${title}: ${code === 0 ? "ok" : `FAILED (exit ${code})`} in ${seconds} s`);
+            resolve({ status: code ?? 1, stdout });
+        });
+    });
+}
 
-const count = (text: string, word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(text)?.[1] ?? 0);
-const passed = count(mocha.stdout, "passing") + (plans.stdout.match(/: ok,/g)?.length ?? 0) + (typecheck.status === 0 ? 1 : 0);
-const failed =
-    count(mocha.stdout, "failing") + (plans.stdout.match(/FAILED/g)?.length ?? 0) + (typecheck.status === 0 ? 0 : 1) + (mocha.status !== 0 && count(mocha.stdout, "failing") === 0 ? 1 : 0);
-console.log(`\nTotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(typecheck.status === 0 && mocha.status === 0 && plans.status === 0 ? 0 : 1);
+async function main(): Promise<number> {
+    const started = Date.now();
+    const mocha = [require.resolve("mocha/bin/mocha.js"), "--no-config", "--parallel", "--jobs", "2", "--timeout", "60000", "bin/test/**/*.test.js"];
+    const tsc = [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"];
+    // The type check needs no output of the others: it overlaps the suite.
+    const [typecheck, unit] = await Promise.all([step("type check (tsc --noEmit, strict)", tsc), step("unit tests (mocha, compiled, 2 workers)", mocha)]);
+    const plans = await step("offline plan of every shipped stack", [path.join(__dirname, "plan-all.js")]);
+
+    const count = (text: string, word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(text)?.[1] ?? 0);
+    const failing = count(unit.stdout, "failing");
+    const passed = count(unit.stdout, "passing") + (plans.stdout.match(/: ok,/g)?.length ?? 0) + (typecheck.status === 0 ? 1 : 0);
+    const failed = failing + (plans.status === 0 ? 0 : 1) + (typecheck.status === 0 ? 0 : 1) + (unit.status !== 0 && failing === 0 ? 1 : 0);
+    console.log(`\nTotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`${passed} passed, ${failed} failed`);
+    return typecheck.status === 0 && unit.status === 0 && plans.status === 0 ? 0 : 1;
+}
+
+main()
+    .then((code) => {
+        fs.rmSync(scratch, { recursive: true, force: true });
+        process.exit(code);
+    })
+    .catch((err: unknown) => {
+        fs.rmSync(scratch, { recursive: true, force: true });
+        console.error(err);
+        process.exit(1);
+    });
