@@ -36,3 +36,28 @@ export function serviceTrustPolicy(service: string, accountId: pulumi.Input<stri
         ],
     });
 }
+
+/**
+ * The ECR repository an image reference pulls from (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]`),
+ * as the ARN IAM statements name; `undefined` for any other registry.
+ */
+export function ecrRepositoryArn(image: string): string | undefined {
+    const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
+    return m ? `arn:aws:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
+}
+
+/** The ECR registry host of an image (`<account>.dkr.ecr.<region>.amazonaws.com`), or `undefined`. */
+export const ecrRegistry = (image: string): string | undefined => /^(\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?)\//.exec(image)?.[1];
+
+/**
+ * What pulling private ECR images takes: the registry login (which has no resource-level
+ * permissions, so AWS requires "*") and the layer actions on exactly those repositories.
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-pull.html
+ */
+export function ecrPullStatements(repositoryArns: string[]): PolicyStatement[] {
+    if (repositoryArns.length === 0) return [];
+    return [
+        { Sid: "EcrLogin", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        { Sid: "PullImages", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: [...new Set(repositoryArns)].sort() },
+    ];
+}

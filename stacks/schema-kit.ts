@@ -11,6 +11,8 @@ import { z } from "zod";
 export interface SchemaContext {
     /** Fully qualified config keys that were set with `--secret` (e.g. `platform:workloads`). */
     readonly secretKeys: ReadonlySet<string>;
+    /** The stack's `aws:region`, where it is a valid region. */
+    readonly region?: string;
 }
 
 /** An object schema that rejects keys it does not declare, listing the allowed ones. */
@@ -187,6 +189,8 @@ export const rdsInstanceClass = z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "
 
 /** PostgreSQL major versions RDS offers. */
 export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
+/** The PostgreSQL major version deployed when a stack names none (the SQL tests run on this one). */
+export const POSTGRES_DEFAULT_MAJOR = "16";
 
 /** An AWS region name (commercial, GovCloud and ISO partitions). */
 export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -215,7 +219,7 @@ export const postgresSettings = (defaults: { name: string; username: string; ins
         /** RDS instance class. */
         instanceClass: rdsInstanceClass.default(defaults.instanceClass),
         /** PostgreSQL major version. Default 16. */
-        engineVersion: z.enum(POSTGRES_VERSIONS).default("16"),
+        engineVersion: z.enum(POSTGRES_VERSIONS).default(POSTGRES_DEFAULT_MAJOR),
     }).default({});
 
 /** The output of `postgresSettings`. */
@@ -229,8 +233,21 @@ export interface PostgresSettings {
 /** A DNS host name such as api-origin.example.com. */
 export const hostName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "expected a DNS name such as api-origin.example.com");
 
+/** An ACM certificate of a load balancer: ACM certificates are regional, so it is issued in the stack's region. */
+export const regionalCertificateArn = (ctx: SchemaContext) =>
+    certificateArn.superRefine((arn, refinement) => {
+        const at = arn.split(":")[3];
+        if (ctx.region && at !== ctx.region) {
+            refinement.addIssue({ code: "custom", message: `is issued in ${at}; a load balancer in ${ctx.region} (aws:region) needs a certificate issued in ${ctx.region}` });
+        }
+    });
+
+/** A disaster-recovery region: any region but the stack's own. */
+export const drRegion = (ctx: SchemaContext) =>
+    awsRegion.refine((region) => region !== ctx.region, { message: `must differ from the stack's own region (aws:region ${ctx.region}): a copy in the same region survives nothing the primary does not` });
+
 /** The load balancer behind CloudFront: its own HTTPS name (CloudFront's origin) and regional certificate. */
-export const originSettings = () => strictObject({ originDomainName: hostName, certificateArn });
+export const originSettings = (ctx: SchemaContext) => strictObject({ originDomainName: hostName, certificateArn: regionalCertificateArn(ctx) });
 
 /** Viewer domain names of a CloudFront distribution and their certificate, which CloudFront takes only from us-east-1. */
 export const viewerDomainSettings = () =>

@@ -150,10 +150,12 @@ const stackSchema = strictObject({
  * problem at once; returns a config nothing else needs to check.
  */
 export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchemas): PlatformConfig {
-    const ctx: SchemaContext = { secretKeys: new Set(raw.secretKeys) };
+    const region = typeof raw.region === "string" && AWS_REGION.test(raw.region) ? raw.region : undefined;
+    const validRegion = region !== undefined;
+    const ctx: SchemaContext = { secretKeys: new Set(raw.secretKeys), ...(region ? { region } : {}) };
     const problems: ConfigProblem[] = [];
 
-    if (typeof raw.region !== "string" || !AWS_REGION.test(raw.region)) {
+    if (!validRegion) {
         problems.push({
             path: "aws:region",
             message: `expected an AWS region such as us-east-1 (pulumi config set aws:region us-east-1); got ${JSON.stringify(raw.region ?? null)}`,

@@ -114,13 +114,13 @@ describe("topology ecs-audit-worker", () => {
             it("grants no IAM permission beyond the documented list", async () => {
                 const { recorder } = await buildStack(epr(environment));
                 const execution = statementsOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-execution"));
-                expect(execution.map((s) => s.Sid)).to.have.members(["WriteLogs", "ReadSecrets", "EcrLogin", "PullImage"]);
+                expect(execution.map((s) => s.Sid)).to.have.members(["WriteLogs", "ReadSecrets", "EcrLogin", "PullImages"]);
                 const bySid = Object.fromEntries(execution.map((s) => [s.Sid, s]));
                 expect(bySid.WriteLogs.Resource).to.match(/^arn:aws:logs:us-east-1:123456789012:log-group:\/ecs\/epr-test:\*$/);
                 expect(bySid.ReadSecrets.Resource).to.have.length(3);
                 expect(bySid.EcrLogin).to.deep.include({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
-                expect(bySid.PullImage.Resource).to.have.length(1);
-                expect(String(bySid.PullImage.Resource[0])).to.match(/^arn:aws:ecr:us-east-1:123456789012:repository\/epr-images-/);
+                expect(bySid.PullImages.Resource).to.have.length(1);
+                expect(String(bySid.PullImages.Resource[0])).to.match(/^arn:aws:ecr:us-east-1:123456789012:repository\/epr-images-/);
 
                 const task = statementsOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-task"));
                 expect(task).to.have.length(2);

@@ -79,7 +79,7 @@ describe("topology event-driven", () => {
                 expect(sources("hub-worker-tasks")).to.deep.equal([]);
                 expect(sources("hub-db-master")).to.have.members(["integration", "webhook", "worker"]);
                 expect(sources("hub-redis-cache")).to.have.members(["integration", "webhook", "worker", "gateway"]);
-                expect(ingressOf(recorder, "hub-alb").map((r) => r.inputs.prefixListId)).to.deep.equal(["pl-3b927c52", "pl-3b927c52"]);
+                expect(ingressOf(recorder, "hub-alb").map((r) => [r.inputs.fromPort, r.inputs.prefixListId])).to.deep.equal([[443, Object.keys(recorder.prefixLists)[0]]]);
             });
 
             it("puts CloudFront in front of the ALB: HTTPS-only origin, caching off, TLSv1.2_2021 with a custom domain", async () => {

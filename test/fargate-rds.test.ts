@@ -252,7 +252,9 @@ describe("topology fargate-rds", () => {
     it("works for a per-customer stack (Pulumi.acme-prod.yaml) as for the shipped ones", async () => {
         const file = path.join(scratchDir("acme"), "Pulumi.acme-prod.yaml");
         const production = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8");
-        fs.writeFileSync(file, production.replace(/stack: production/, "stack: acme-prod").replace("aws:region: us-east-1", "aws:region: eu-central-1"));
+        fs.writeFileSync(file, production.replace(/stack: production/, "stack: acme-prod").replace("aws:region: us-east-1", "aws:region: eu-central-1")
+            // Load-balancer certificates move with the region; CloudFront's stays in us-east-1.
+            .replace(/(certificateArn: arn:aws:acm:)us-east-1(?=:\d{12}:certificate\/(?!ffffffff))/g, "$1eu-central-1"));
         const plan = await planOnce(readStackFiles("acme-prod", file));
         const db = plan.resources.find((r) => r.type === "aws:rds/instance:Instance" && r.name === "ledger-db")!;
         expect(db.urn).to.equal("urn:pulumi:acme-prod::platform::platform:topologies:FargateRds$platform:data:PostgresDatabase$aws:rds/instance:Instance::ledger-db");

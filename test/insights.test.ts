@@ -13,7 +13,7 @@ import { runTool } from "../testing/cli";
 import { scratchDir, planOnce } from "./helpers";
 
 function res(type: string, name: string, inputs: Record<string, unknown> = {}, deps: PlannedResource[] = [], parent?: PlannedResource, custom = true): PlannedResource {
-    return { urn: `urn:pulumi:t::p::${type}::${name}`, type, name, parent: parent?.urn ?? null, custom, inputs, options: { protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [] }, dependencies: deps.map((d) => d.urn) };
+    return { urn: `urn:pulumi:t::p::${type}::${name}`, type, name, parent: parent?.urn ?? null, custom, inputs, options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] }, dependencies: deps.map((d) => d.urn), state: { id: name } };
 }
 
 /** A small stack whose cost and critical path are worked out by hand below. */

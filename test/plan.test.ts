@@ -41,13 +41,14 @@ describe("offline plan", () => {
         expect(run.stdout).to.contain("+ network (platform:network:Network)").and.contain("By type:");
 
         const plan = JSON.parse(fs.readFileSync(out, "utf8"));
-        expect(plan).to.have.keys("project", "stack", "resources", "outputs", "policy", "estimate");
+        expect(plan).to.have.keys("project", "stack", "region", "resources", "prefixLists", "outputs", "readiness", "policy", "estimate");
+        expect(plan.readiness.problems).to.deep.equal([]);
         expect(plan.policy.violations.filter((v: { level: string }) => v.level === "mandatory")).to.deep.equal([]);
         expect(plan.project).to.equal("platform");
         expect(plan.stack).to.equal("production");
         for (const r of plan.resources) {
-            expect(r).to.have.keys("urn", "type", "name", "parent", "custom", "inputs", "options", "dependencies");
-            expect(r.options).to.have.keys("protect", "retainOnDelete", "ignoreChanges", "dependsOn");
+            expect(r).to.have.keys("urn", "type", "name", "parent", "custom", "inputs", "options", "dependencies", "state");
+            expect(r.options).to.have.keys("protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "dependsOn");
             expect(r.urn).to.match(/^urn:pulumi:production::platform::/);
         }
         const vpc = plan.resources.find((r: { type: string }) => r.type === "awsx:ec2:Vpc");

@@ -19,9 +19,27 @@ export interface PlannedResource {
     custom: boolean;
     /** Inputs as sent to the engine; secrets read `[secret]`, unknowns `[unknown]`. */
     inputs: Record<string, unknown>;
-    options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; dependsOn: string[] };
+    options: { protect: boolean; retainOnDelete: boolean; deleteBeforeReplace: boolean; ignoreChanges: string[]; dependsOn: string[] };
     /** URNs whose outputs this resource's inputs use, or that it depends on explicitly. */
     dependencies: string[];
+    /** What the (mock) provider returned: the physical ID and, where the type has one, the ARN. */
+    state: { id: string; arn?: string };
+}
+
+/** An AWS-managed prefix list the program looked up, with the weight each reference to it carries. */
+export interface PrefixListLookup {
+    id: string;
+    name: string;
+    /** Counted against a security group's rule quota for every rule that references the list. */
+    maxEntries: number;
+}
+
+/**
+ * Max entries of the AWS-managed prefix lists the program references, as AWS publishes them
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/working-with-aws-managed-prefix-lists.html#aws-managed-prefix-list-weights).
+ */
+export const MANAGED_PREFIX_LIST_WEIGHTS: Record<string, number> = {
+    "com.amazonaws.global.cloudfront.origin-facing": 55,
 }
 
 export interface MockOptions {
@@ -46,14 +64,20 @@ interface RegisterRequestLike {
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean | undefined;
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
 }
 
+interface RegisterResponseLike {
+    getId(): string;
+    getObject(): { getFieldsMap(): { get(key: string): { getStringValue(): string } | undefined } } | undefined;
+}
+
 interface MockMonitorLike {
     newUrn(parent: string, type: string, name: string): string;
-    registerResource(req: RegisterRequestLike, callback: (err: unknown, resp: unknown) => void): Promise<void>;
+    registerResource(req: RegisterRequestLike, callback: (err: unknown, resp: RegisterResponseLike | undefined) => void): Promise<void>;
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -242,8 +266,13 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return { names: ["a", "b", "c", "d"].map((s) => `${o.region}${s}`), id: o.region };
-        case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-            return { id: "pl-3b927c52", name: args.inputs.name, arn: `arn:aws:ec2:${o.region}:aws:prefix-list/pl-3b927c52` };
+        case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+            const name = String(args.inputs.name);
+            const id = `pl-${hex(name, 8)}`;
+            const maxEntries = MANAGED_PREFIX_LIST_WEIGHTS[name];
+            if (maxEntries === undefined) throw new Error(`prefix list ${name}: add its max entries to MANAGED_PREFIX_LIST_WEIGHTS`);
+            return { id, name, maxEntries, arn: `arn:aws:ec2:${o.region}:aws:prefix-list/${id}` };
+        }
         case "aws:ec2/getSubnet:getSubnet":
             return { id: args.inputs.id, availabilityZone: `${o.region}a`, vpcId: "vpc-mock" };
         case "aws:elb/getServiceAccount:getServiceAccount":
@@ -259,6 +288,8 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
 /** Records what the program registers; `resources` is complete once `settle()` resolves. */
 export class PlanRecorder {
     readonly resources: PlannedResource[] = [];
+    /** AWS-managed prefix lists looked up, by ID. */
+    readonly prefixLists: Record<string, PrefixListLookup> = {};
 
     /** Waits until every pending registration has reached the mock monitor. */
     async settle(): Promise<void> {
@@ -284,17 +315,23 @@ export class PlanRecorder {
 export function installMocks(options: MockOptions): PlanRecorder {
     installStackTraces();
     const o: Required<MockOptions> = { accountId: MOCK_ACCOUNT_ID, ...options };
+    const recorder = new PlanRecorder();
     pulumi.runtime.setMocks(
         {
             newResource: (args) => mockOutputs(args, o),
-            call: (args) => mockCall(args, o),
+            call: (args) => {
+                const result = mockCall(args, o);
+                if (args.token === "aws:ec2/getManagedPrefixList:getManagedPrefixList") {
+                    recorder.prefixLists[String(result.id)] = { id: String(result.id), name: String(result.name), maxEntries: Number(result.maxEntries) };
+                }
+                return result;
+            },
         },
         o.project,
         o.stack,
         false, // preview=false: under preview, unknowns would keep `apply` from running
     );
 
-    const recorder = new PlanRecorder();
     const monitor = settings.getMonitor();
     // The engine qualifies a child's type with its parent's whole type chain; the SDK's mock keeps
     // only the parent's last type. Use the engine's form so URNs match a real preview.
@@ -308,7 +345,7 @@ export function installMocks(options: MockOptions): PlanRecorder {
         const dependencies = [...new Set(req.getDependenciesList())];
         const viaProperties = new Set<string>();
         req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => viaProperties.add(u)));
-        recorder.resources.push({
+        const record: PlannedResource = {
             urn,
             type: req.getType(),
             name: req.getName(),
@@ -318,12 +355,21 @@ export function installMocks(options: MockOptions): PlanRecorder {
             options: {
                 protect: req.getProtect() ?? false,
                 retainOnDelete: req.getRetainondelete() ?? false,
+                deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
                 ignoreChanges: req.getIgnorechangesList(),
                 dependsOn: dependencies.filter((d) => !viaProperties.has(d)),
             },
             dependencies,
+            state: { id: "" },
+        };
+        recorder.resources.push(record);
+        return register(req, (err, resp) => {
+            if (resp) {
+                const arn = resp.getObject()?.getFieldsMap().get("arn")?.getStringValue();
+                record.state = { id: resp.getId(), ...(arn ? { arn } : {}) };
+            }
+            callback(err, resp);
         });
-        return register(req, callback);
     };
     return recorder;
 }

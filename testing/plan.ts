@@ -1,14 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PreflightError } from "../components/platform";
 import { ConfigValidationError } from "../stacks/schema";
-import { PlannedResource, installMocks, resolveOutputs } from "./mocks";
+import { PlannedResource, PrefixListLookup, installMocks, resolveOutputs } from "./mocks";
 import { StackFileConfig } from "./stack-files";
 
 /** The offline plan of one stack: what `pulumi preview` would create, with every input. */
 export interface Plan {
     project: string;
     stack: string;
+    /** The stack's `aws:region`. */
+    region: string;
     resources: PlannedResource[];
+    /** AWS-managed prefix lists the program looked up, by ID (their weights count against rule quotas). */
+    prefixLists: Record<string, PrefixListLookup>;
     outputs: Record<string, unknown>;
 }
 
@@ -30,7 +34,7 @@ export async function planStack(files: StackFileConfig): Promise<Plan> {
     const exported = typeof program === "function" ? await program() : program;
     const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
     await recorder.settle();
-    return { project: files.project, stack: files.stack, resources: recorder.resources, outputs };
+    return { project: files.project, stack: files.stack, region, resources: recorder.resources, prefixLists: recorder.prefixLists, outputs };
 }
 
 /** Prints the resource tree (component -> children) and a count by type. */

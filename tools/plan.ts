@@ -6,6 +6,7 @@ import { diffPlans } from "../insights/diff";
 import { estimate, minutes, usageOf, usd } from "../insights/index";
 import { ConfigValidationError, PreflightError, planStack, renderTree } from "../testing/plan";
 import { evaluatePolicies, renderViolations } from "../testing/policy";
+import { checkReadiness, renderReadiness } from "../testing/readiness";
 import { readStackFiles } from "../testing/stack-files";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>] [--diagram-dir <dir>] [--compare <base.json>]";
@@ -31,6 +32,9 @@ async function main(): Promise<number> {
         const files = readStackFiles(args.stack, args.configFile);
         const plan = await planStack(files);
         console.log(renderTree(plan));
+        // What the engine or AWS would refuse in a real `pulumi up`.
+        const problems = checkReadiness(plan);
+        console.log(`\n${renderReadiness(problems)}`);
         // The same rules CI runs with --policy-pack policy/, configured for this stack's environment.
         const environment = files.config["platform:environment"] === "production" ? "production" : "staging";
         const violations = await evaluatePolicies(plan, { environment });
@@ -59,12 +63,14 @@ async function main(): Promise<number> {
             console.log(`  cost ${usd(diff.monthlyUsd.base)} -> ${usd(diff.monthlyUsd.head)} (${diff.monthlyUsd.delta >= 0 ? "+" : ""}${usd(diff.monthlyUsd.delta)}), critical path ${minutes(diff.criticalPathSeconds.base)} -> ${minutes(diff.criticalPathSeconds.head)}`);
         }
         if (args.json) {
-            fs.writeFileSync(args.json, JSON.stringify({ ...plan, policy: { violations }, estimate: estimateJson }, null, 2) + "\n");
+            fs.writeFileSync(args.json, JSON.stringify({ ...plan, readiness: { problems }, policy: { violations }, estimate: estimateJson }, null, 2) + "\n");
             console.log(`\nWrote ${args.json}`);
         }
         const mandatory = violations.filter((v) => v.level === "mandatory").length;
-        console.log(`\nPlanned ${plan.resources.length} resources in ${((Date.now() - started) / 1000).toFixed(1)} s (offline, under mocks); ${mandatory} mandatory policy violation(s).`);
-        return mandatory > 0 ? 1 : 0;
+        console.log(
+            `\nPlanned ${plan.resources.length} resources in ${((Date.now() - started) / 1000).toFixed(1)} s (offline, under mocks); ${problems.length} readiness problem(s), ${mandatory} mandatory policy violation(s).`,
+        );
+        return mandatory > 0 || problems.length > 0 ? 1 : 0;
     } catch (err) {
         if (err instanceof ConfigValidationError || err instanceof PreflightError) {
             console.error(err.message);

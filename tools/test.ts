@@ -11,6 +11,8 @@ import { PROJECT_DIR } from "../testing/stack-files";
  * writes goes under one temporary folder (TMPDIR for every step), removed at the end.
  */
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-test-"));
+// Readable by the unprivileged user the PostgreSQL test runs its server as when this runs as root.
+fs.chmodSync(scratch, 0o755);
 const env = { ...process.env, TMPDIR: scratch };
 
 interface StepResult {

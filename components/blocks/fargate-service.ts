@@ -5,7 +5,8 @@ import * as ecs from "@pulumi/aws/ecs";
 import * as iam from "@pulumi/aws/iam";
 import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { WorkloadContext } from "../context";
-import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../iam";
+import { PolicyStatement, ecrPullStatements, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
+import { ServiceTarget } from "./load-balancer";
 import { SecurityGroup } from "./security-group";
 
 export interface ContainerSpec {
@@ -49,12 +50,10 @@ export interface FargateServiceArgs {
     containerInsights: boolean;
     /** Secrets the execution role may read to inject them: exactly the ARNs the containers use. */
     secretArns: pulumi.Input<string>[];
-    /** ECR repositories the execution role may pull from. Default: none (public or other registries). */
-    ecrRepositoryArns?: pulumi.Input<string>[];
     /** What the application itself may do (task role). Default: nothing. */
     taskPolicy?: PolicyStatement[];
-    /** Register tasks in this target group. */
-    loadBalancer?: { targetGroupArn: pulumi.Input<string>; containerName: string; containerPort: number };
+    /** Register tasks in this target group (see `LoadBalancer.serviceTarget`); the service waits for its listeners. */
+    loadBalancer?: ServiceTarget;
     /** Seconds load-balancer health checks are ignored after a task starts. Default 60 (only with a load balancer). */
     healthCheckGracePeriodSeconds?: number;
     /** Run in this cluster and log to this group (e.g. a second service of the same workload). Default: its own. */
@@ -137,16 +136,13 @@ export class FargateService extends pulumi.ComponentResource {
         if (args.secretArns.length > 0) {
             executionStatements.push({ Sid: "ReadSecrets", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns });
         }
-        if (args.ecrRepositoryArns && args.ecrRepositoryArns.length > 0) {
-            // GetAuthorizationToken has no resource-level permissions: AWS requires "*".
-            executionStatements.push({ Sid: "EcrLogin", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-            executionStatements.push({
-                Sid: "PullImage",
-                Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                Resource: args.ecrRepositoryArns,
-            });
-        }
-        new iam.RolePolicy(`${name}-execution`, { role: this.executionRole.id, policy: policyDocument(executionStatements) }, parent);
+        // Every private ECR image the containers run, derived from the images themselves.
+        const repositories = pulumi.all(args.containers.map((c) => c.image)).apply((images) => images.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined));
+        const executionPolicy = new iam.RolePolicy(
+            `${name}-execution`,
+            { role: this.executionRole.id, policy: repositories.apply((arns) => policyDocument([...executionStatements, ...ecrPullStatements(arns)])) },
+            parent,
+        );
 
         this.taskRole = new iam.Role(`${name}-task`, { assumeRolePolicy: trust, description: `${args.family}: the application's own permissions` }, parent);
         const taskStatements = [...(args.taskPolicy ?? [])];
@@ -158,9 +154,7 @@ export class FargateService extends pulumi.ComponentResource {
                 Resource: "*",
             });
         }
-        if (taskStatements.length > 0) {
-            new iam.RolePolicy(`${name}-task`, { role: this.taskRole.id, policy: policyDocument(taskStatements) }, parent);
-        }
+        const taskPolicy = taskStatements.length > 0 ? new iam.RolePolicy(`${name}-task`, { role: this.taskRole.id, policy: policyDocument(taskStatements) }, parent) : undefined;
 
         this.securityGroup = new SecurityGroup(`${name}-tasks`, { vpcId: args.vpcId, description: `${args.family} tasks` }, parent);
 
@@ -229,13 +223,19 @@ export class FargateService extends pulumi.ComponentResource {
                 enableEcsManagedTags: true,
                 ...(args.loadBalancer
                     ? {
-                          loadBalancers: [args.loadBalancer],
+                          loadBalancers: [{ targetGroupArn: args.loadBalancer.targetGroupArn, containerName: args.loadBalancer.containerName, containerPort: args.loadBalancer.containerPort }],
                           healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
                       }
                     : {}),
             },
             // The autoscaler owns the count once it exists; CodeDeploy owns the revision and the target group.
-            { ...parent, ignoreChanges: [...(args.autoscaling ? ["desiredCount"] : []), ...(codeDeploy ? ["taskDefinition", "loadBalancers"] : [])] },
+            {
+                ...parent,
+                ignoreChanges: [...(args.autoscaling ? ["desiredCount"] : []), ...(codeDeploy ? ["taskDefinition", "loadBalancers"] : [])],
+                // Tasks start at once: the roles' policies exist first, and ECS refuses a target group
+                // that no listener forwards to yet.
+                dependsOn: [executionPolicy, ...(taskPolicy ? [taskPolicy] : []), ...(args.loadBalancer?.routedBy ?? [])],
+            },
         );
         if (args.autoscaling) this.autoscale(name, args.autoscaling);
         this.registerOutputs({ serviceName: this.service.name, logGroupName: this.logGroup.name });

@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
 import { getManagedPrefixListOutput } from "@pulumi/aws/ec2/getManagedPrefixList";
@@ -31,8 +32,37 @@ export function clientPeers(clients: { securityGroupIds: string[]; cidrs: string
     ];
 }
 
+/**
+ * Routes one balancer serves: AWS allows 100 rules per listener (the default action aside) and
+ * 100 target groups per load balancer.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+ */
+export const MAX_ROUTES = 100;
+
+/** Load balancer and target group names: at most 32 characters, Pulumi's 8-character suffix included. */
+const ELB_NAME_MAX = 32;
+
+/**
+ * A logical name whose auto-name (`<name>-<7 random characters>`) fits ELB's 32 characters: kept
+ * as it is when it fits (so existing URNs stay), else shortened with a hash that keeps it unique.
+ */
+export function elbLogicalName(name: string): string {
+    if (name.length + 8 <= ELB_NAME_MAX) return name;
+    const hash = crypto.createHash("sha256").update(name).digest("hex").slice(0, 4);
+    return `${name.slice(0, ELB_NAME_MAX - 8 - 5)}-${hash}`;
+}
+
 /** TLS 1.3 with 1.2 fallback, no legacy ciphers. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** What an ECS service registers with: a target group, and the listeners it must not start before. */
+export interface ServiceTarget {
+    targetGroupArn: pulumi.Input<string>;
+    containerName: string;
+    containerPort: number;
+    /** The listeners forwarding to the group: ECS refuses a target group no load balancer uses yet. */
+    routedBy: pulumi.Resource[];
+}
 
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
@@ -63,6 +93,11 @@ export interface LoadBalancerArgs {
     blueGreen?: { testListenerPort: number };
     /** Paths answered 404 by the balancer itself, never forwarded (e.g. unauthenticated `/metrics`). */
     blockedPaths?: string[];
+    /**
+     * Listen on 80 only to redirect to HTTPS. Default: `true` for an internet-facing HTTPS balancer;
+     * an origin that only CloudFront reaches over HTTPS turns it off.
+     */
+    redirectHttp?: boolean;
 }
 
 /**
@@ -85,6 +120,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     /** HTTPS (or HTTP) listener, and with `blueGreen` the test listener and the green target group. */
     readonly listenerArn: pulumi.Output<string>;
     readonly testListenerArn?: pulumi.Output<string>;
+    /** The balancer, its main listener and (with `blueGreen`) the test listener, for callers that need the resources. */
+    readonly balancer: lb.LoadBalancer;
+    readonly listener: lb.Listener;
+    readonly testListener?: lb.Listener;
     readonly greenTargetGroup?: lb.TargetGroup;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -96,7 +135,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         this.securityGroup = new SecurityGroup(name, { vpcId: args.vpcId, description: `${name} load balancer` }, parent);
         // A public HTTPS balancer also listens on 80, only to redirect.
-        const redirectHttp = https && !args.internal;
+        const redirectHttp = https && !args.internal && (args.redirectHttp ?? true);
         for (const client of args.clients) {
             this.securityGroup.allowIngress(client.key, { port: this.listenerPort, peer: client.peer, description: client.description });
             if (redirectHttp) this.securityGroup.allowIngress(`${client.key}-http`, { port: 80, peer: client.peer, description: `${client.description} (redirected to HTTPS)` });
@@ -114,8 +153,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
             },
         ]);
 
-        const balancer = new lb.LoadBalancer(
-            name,
+        const balancer = (this.balancer = new lb.LoadBalancer(
+            elbLogicalName(name),
             {
                 loadBalancerType: "application",
                 internal: args.internal,
@@ -127,10 +166,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
             },
             // AWS checks that it may write to the bucket when logging is switched on.
             { parent: this, dependsOn: [logPolicy] },
-        );
+        ));
         const targetGroup = (key: string, t: TargetArgs) =>
             new lb.TargetGroup(
-                key,
+                elbLogicalName(key),
                 {
                     vpcId: args.vpcId,
                     targetType: t.targetType ?? "ip",
@@ -142,7 +181,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 parent,
             );
         this.defaultTargetGroup = args.target ? targetGroup(name, args.target) : undefined;
-        const listener = new lb.Listener(
+        const listener = (this.listener = new lb.Listener(
             name,
             {
                 loadBalancerArn: balancer.arn,
@@ -155,11 +194,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
             },
             // CodeDeploy switches the listener between blue and green.
             { parent: this, ignoreChanges: args.blueGreen ? ["defaultActions"] : [] },
-        );
+        ));
         this.listenerArn = listener.arn;
         if (args.blueGreen && this.defaultTargetGroup && args.target) {
             this.greenTargetGroup = targetGroup(`${name}-green`, args.target);
-            const test = new lb.Listener(
+            const test = (this.testListener = new lb.Listener(
                 `${name}-test`,
                 {
                     loadBalancerArn: balancer.arn,
@@ -169,7 +208,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     defaultActions: [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }],
                 },
                 { parent: this, ignoreChanges: ["defaultActions"] },
-            );
+            ));
             this.testListenerArn = test.arn;
         }
         // Rule priorities: blocked paths first (1), then the routes in order (10, 11, ...).
@@ -224,6 +263,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
         targets.allowIngress(key ? `load-balancer-${key}` : "load-balancer", { port, peer: { securityGroupId: this.securityGroup.id }, description: `from the load balancer${key ? ` (${key})` : ""}` });
     }
 
+    /** The default target as an ECS service registers with it, with the listeners that forward to it. */
+    serviceTarget(containerName: string, containerPort: number): ServiceTarget {
+        return { targetGroupArn: this.targetGroup.arn, containerName, containerPort, routedBy: [this.listener, ...(this.testListener ? [this.testListener] : [])] };
+    }
+
     /** The default target's group (the balancer was built with a `target`). */
     get targetGroup(): lb.TargetGroup {
         if (!this.defaultTargetGroup) throw new Error("this load balancer has no default target");
@@ -254,7 +298,10 @@ export function cloudFrontOrigin(
             internal: false,
             deletionProtection: ctx.platform.profile.deletionProtection,
             accountId: ctx.accountId,
+            // CloudFront reaches the origin over HTTPS only. Each reference to the prefix list counts
+            // its 55 entries against the group's 60-rule quota: a second port would not fit.
             clients: [{ key: "cloudfront", peer: { prefixListId: cloudFront.id }, description: "CloudFront origin-facing" }],
+            redirectHttp: false,
         },
         { parent },
     );

@@ -3,6 +3,7 @@ import * as rds from "@pulumi/aws/rds";
 import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as random from "@pulumi/random";
 import { EnvironmentProfile } from "../../stacks/profiles";
+import { POSTGRES_DEFAULT_MAJOR } from "../../stacks/schema-kit";
 import { SecurityGroup, connectGroups } from "./security-group";
 import { storeSecret } from "./secret";
 
@@ -81,7 +82,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:PostgresDatabase", name, {}, opts);
         const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
-        const major = args.engineVersion ?? "16";
+        const major = args.engineVersion ?? POSTGRES_DEFAULT_MAJOR;
 
         const subnetGroup = new rds.SubnetGroup(name, { subnetIds: args.subnetIds, description: `${name}: isolated data subnets` }, { parent: this });
         const parameters = new rds.ParameterGroup(

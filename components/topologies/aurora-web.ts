@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../../stacks/profiles";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    awsRegion,
+    drRegion,
     cidrBlock,
     emailList,
     envVarName,
@@ -34,7 +34,7 @@ import type { TopologyDefinition, WorkloadOutputs } from "./registry";
 
 
 
-const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
+const settingsSchema: SettingsSchema = (ctx, { profile, stack }) =>
     strictObject({
         /** API container image. Required. */
         image: nonEmptyString("container image"),
@@ -68,7 +68,7 @@ const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
         /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix `braidmgr`. */
         bucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,20}$/, "expected 2-21 lower-case letters, digits or -").default("braidmgr"),
         /** The load balancer's HTTPS name (CloudFront's API origin) and its regional ACM certificate. Required. */
-        api: originSettings(),
+        api: originSettings(ctx),
         /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
         domain: viewerDomainSettings().optional(),
         /** E-mail addresses notified by the alarms. Default none (the topic still exists). */
@@ -76,8 +76,8 @@ const settingsSchema: SettingsSchema = (_ctx, { profile, stack }) =>
         /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
         disasterRecovery: strictObject({
             enabled: z.boolean().default(false),
-            /** DR region. Required when enabled. */
-            region: awsRegion.optional(),
+            /** DR region, other than the stack's. Required when enabled. */
+            region: drRegion(ctx).optional(),
             /** CIDR of the DR region's data network. Default 10.200.0.0/16. */
             cidr: cidrBlock(16, 22).default("10.200.0.0/16"),
         }).default({}),
@@ -221,7 +221,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
                     },
                 ],
                 taskPolicy: [attachments.readWriteStatement("AttachmentsReadWrite")],
-                loadBalancer: { targetGroupArn: balancer.targetGroup.arn, containerName: "api", containerPort: s.containerPort },
+                loadBalancer: balancer.serviceTarget("api", s.containerPort),
             },
             { parent: this },
         );

@@ -10,7 +10,7 @@ import * as random from "@pulumi/random";
 import { z } from "zod";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    certificateArn,
+    regionalCertificateArn,
     cidrBlock,
     ec2InstanceType,
     emailList,
@@ -25,12 +25,12 @@ import {
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
-import { LoadBalancer, RouteArgs } from "../blocks/load-balancer";
+import { LoadBalancer, MAX_ROUTES, RouteArgs, elbLogicalName } from "../blocks/load-balancer";
 import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
-import { policyDocument, serviceTrustPolicy } from "../iam";
+import { PolicyStatement, ecrPullStatements, ecrRegistry, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
 import { ComposeService, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
 import type { TopologyDefinition, WorkloadOutputs } from "./registry";
 
@@ -87,14 +87,19 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) => {
         imagePrefix: nonEmptyString("image prefix").optional(),
         imageTag: nonEmptyString("image tag").optional(),
         /** The API services. Default: ticketing, payments, identity, notifications as the document describes them. */
-        services: z.record(serviceName, service).default(DEFAULT_SERVICES),
+        services: z
+            .record(serviceName, service)
+            .refine((services) => Object.keys(services).length <= MAX_ROUTES, {
+                message: `at most ${MAX_ROUTES} services: each is a listener rule and a target group of one load balancer, and AWS allows ${MAX_ROUTES} of each`,
+            })
+            .default(DEFAULT_SERVICES),
         /** Host instance type. Default: the profile's `hostInstanceType`. */
         instanceType: ec2InstanceType.default(profile.hostInstanceType),
         rootVolumeGb: integer(8, 1024).default(30),
         /** Redis and RabbitMQ data, on a volume that outlives the host. Default 50 GiB. */
         dataVolumeGb: integer(1, 16384).default(50),
-        /** ACM certificate of the load balancer. Required. */
-        certificateArn,
+        /** ACM certificate of the load balancer, issued in the stack's region. Required. */
+        certificateArn: regionalCertificateArn(ctx),
         /** Route by path (`/<service>/*`) or by host (`<service>.<domain>`). Default path. */
         routing: strictObject({ mode: z.enum(["path", "host"]).default("path"), domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,63}$/, "expected a domain such as tickets.example.com").optional() }).default({}),
         /** Accept HTTPS only from Cloudflare. Default false (from anywhere). */
@@ -176,6 +181,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         const protect = profile.protectStatefulResources;
         const parent = { parent: this };
         const services = Object.entries(s.services);
+        const imageOf = (svcName: string, svc: ServiceSettings) => svc.image ?? `${s.imagePrefix}/${svcName}:${s.imageTag}`;
 
         // The user data only installs tools and points at S3, so its size is known now.
         const userDataSize = Buffer.byteLength(
@@ -216,7 +222,8 @@ export class ComposeHost extends pulumi.ComponentResource {
 
         for (const [svcName, svc] of services) {
             const database = svc.dedicatedDatabase ? new PostgresDatabase(`${name}-${svcName}-db`, databaseArgs(s.database.name), parent) : shared!;
-            if (svc.dedicatedDatabase) database.connect("host", host, `${name} host`);
+            // Keyed by service: the host's egress rules to each dedicated database are distinct resources.
+            if (svc.dedicatedDatabase) database.connect(`host-${svcName}`, host, `${name} host`);
             databaseEndpoints[svcName] = database.writerAddress;
 
             const dbName = svcName.replace(/-/g, "_");
@@ -248,7 +255,7 @@ export class ComposeHost extends pulumi.ComponentResource {
             composeServices.push(
                 database.writerAddress.apply((dbHost): ComposeService => ({
                     name: svcName,
-                    image: svc.image ?? `${s.imagePrefix}/${svcName}:${s.imageTag}`,
+                    image: imageOf(svcName, svc),
                     port: svc.port,
                     cache: svc.cache,
                     broker: svc.broker,
@@ -272,17 +279,18 @@ export class ComposeHost extends pulumi.ComponentResource {
 
         const role = new iam.Role(`${name}-host`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", ctx.accountId), description: `${name} Compose host` }, parent);
         // Session Manager (no SSH): AWS's managed policy for the SSM agent.
-        new iam.RolePolicyAttachment(`${name}-host-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, parent);
-        new iam.RolePolicy(
+        const ssm = new iam.RolePolicyAttachment(`${name}-host-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, parent);
+        // Every image the host runs (known from the settings alone, so the host need not wait for the
+        // databases); the private ECR ones are pulled through the instance role.
+        const images = pulumi.output([...new Set([...services.map(([svcName, svc]) => imageOf(svcName, svc)), ...Object.values(s.images)])]);
+        const hostStatements: PolicyStatement[] = [
+            { Sid: "ReadComposeDefinition", Action: "s3:GetObject", Resource: pulumi.interpolate`${configBucket.arn}/${prefix}/*` },
+            { Sid: "ReadServiceSecrets", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+            { Sid: "WriteContainerLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroups.map((g) => pulumi.interpolate`${g.arn}:*`) },
+        ];
+        const hostPolicy = new iam.RolePolicy(
             `${name}-host`,
-            {
-                role: role.id,
-                policy: policyDocument([
-                    { Sid: "ReadComposeDefinition", Action: "s3:GetObject", Resource: pulumi.interpolate`${configBucket.arn}/${prefix}/*` },
-                    { Sid: "ReadServiceSecrets", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
-                    { Sid: "WriteContainerLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroups.map((g) => pulumi.interpolate`${g.arn}:*`) },
-                ]),
-            },
+            { role: role.id, policy: images.apply((list) => policyDocument([...hostStatements, ...ecrPullStatements(list.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined))])) },
             parent,
         );
         const instanceProfile = new iam.InstanceProfile(`${name}-host`, { role: role.name }, parent);
@@ -310,17 +318,32 @@ export class ComposeHost extends pulumi.ComponentResource {
                 // Hop limit 1: containers cannot reach the instance role's credentials.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: s.rootVolumeGb },
-                userData: pulumi
-                    .all([configBucket.name, dataVolume.id])
-                    .apply(([bucket, volume]) => renderUserData({ region: platform.region, bucket, prefix, dataVolumeId: volume, composeVersion: s.composeVersion, syncIntervalMinutes: s.syncIntervalMinutes })),
+                userData: pulumi.all([configBucket.name, dataVolume.id, images]).apply(([bucket, volume, list]) =>
+                    renderUserData({
+                        region: platform.region,
+                        bucket,
+                        prefix,
+                        dataVolumeId: volume,
+                        composeVersion: s.composeVersion,
+                        syncIntervalMinutes: s.syncIntervalMinutes,
+                        ecrRegistries: [...new Set(list.map(ecrRegistry).filter((r): r is string => r !== undefined))].sort(),
+                    }),
+                ),
                 userDataReplaceOnChange: true,
             },
             // A newer AMI is taken by replacing the host on purpose, not on every AWS release. The host
             // does not wait for the Compose object (which waits for the databases): its sync job retries
-            // every few minutes, so it boots and installs Docker while RDS is still being created.
-            { parent: this, ignoreChanges: ["ami"] },
+            // every few minutes, so it boots and installs Docker while RDS is still being created. It does
+            // wait for its role's policies: the first boot reads S3 and pulls images with them.
+            { parent: this, ignoreChanges: ["ami"], dependsOn: [hostPolicy, ssm] },
         );
-        new ec2.VolumeAttachment(`${name}-data`, { deviceName: "/dev/sdf", instanceId: instance.id, volumeId: dataVolume.id, stopInstanceBeforeDetaching: true }, parent);
+        // A volume attaches to one instance at a time: when the host is replaced, detach it from the
+        // old host before attaching it to the new one (the default order would fail with VolumeInUse).
+        new ec2.VolumeAttachment(
+            `${name}-data`,
+            { deviceName: "/dev/sdf", instanceId: instance.id, volumeId: dataVolume.id, stopInstanceBeforeDetaching: true },
+            { parent: this, deleteBeforeReplace: true },
+        );
 
         // HTTPS ingress: the ALB routes each service to its port on the host.
         const routes: RouteArgs[] = services.map(([svcName, svc]) => ({
@@ -360,7 +383,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         // network load balancer on one Elastic IP per AZ forwards 443 and 80 to the ALB.
         const ips = Array.from({ length: platform.network.azCount }, (_, i) => new ec2.Eip(`${name}-ip-${i + 1}`, { domain: "vpc" }, parent));
         const nlb = new lb.LoadBalancer(
-            `${name}-edge`,
+            elbLogicalName(`${name}-edge`),
             {
                 loadBalancerType: "network",
                 internal: false,
@@ -373,11 +396,10 @@ export class ComposeHost extends pulumi.ComponentResource {
         for (const port of [443, 80]) {
             sources.forEach((cidr, i) => edge.allowIngress(`${port}-${i}`, { port, peer: { cidr }, description: `${s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet"} on ${port}` }));
             edge.allowEgress(`alb-${port}`, { port, peer: { securityGroupId: balancer.securityGroup.id }, description: `to the ALB on ${port}` });
-            const group = new lb.TargetGroup(`${name}-edge-${port}`, { vpcId: network.vpcId, targetType: "alb", protocol: "TCP", port }, parent);
+            const group = new lb.TargetGroup(elbLogicalName(`${name}-edge-${port}`), { vpcId: network.vpcId, targetType: "alb", protocol: "TCP", port }, parent);
             new lb.TargetGroupAttachment(`${name}-edge-${port}`, { targetGroupArn: group.arn, targetId: balancer.arn, port }, parent);
             new lb.Listener(`${name}-edge-${port}`, { loadBalancerArn: nlb.arn, port, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: group.arn }] }, parent);
         }
-        balancer.securityGroup.allowIngress("static-ip-http", { port: 80, peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer (redirected to HTTPS)" });
 
         // Recover the host onto healthy hardware when AWS's system check fails; reboot it when its own check fails.
         const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, parent);

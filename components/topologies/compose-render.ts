@@ -35,15 +35,24 @@ export const HOST_PATHS = { data: "/data", secrets: "/run/platform", compose: "/
 /** The Compose project name on the host. */
 export const COMPOSE_PROJECT = "platform";
 
-/** Idempotent: creates the service's role and database if absent, and (re)sets the role's password. */
-const DB_INIT_SCRIPT = [
-    "set -eu",
-    'psql -v ON_ERROR_STOP=1 -v db="$$DB_NAME" -v user="$$DB_USER" -v pass="$$DB_PASSWORD" <<\'SQL\'',
+/**
+ * The database bootstrap the db-init job runs as the RDS master user (psql, with the variables db,
+ * user and pass). Idempotent: creates the service's login role and database if absent, (re)sets
+ * the role's password, and keeps every other role out of the database.
+ * - The master is not a superuser. Since PostgreSQL 16, `CREATE DATABASE ... OWNER x` needs the
+ *   right to SET ROLE x, which a role's creator does not get by default (createrole_self_grant):
+ *   the master grants itself the new role first. Granting it again only raises a notice.
+ * - New databases let PUBLIC connect: revoked, so a service's role reaches its own database only.
+ */
+export const DB_INIT_SQL = [
     "SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user')\\gexec",
     "SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'pass')\\gexec",
+    "SELECT format('GRANT %I TO CURRENT_USER', :'user')\\gexec",
     "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db')\\gexec",
-    "SQL",
-].join("\n");
+    "SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db')\\gexec",
+];
+
+const DB_INIT_SCRIPT = ["set -eu", 'psql -v ON_ERROR_STOP=1 -v db="$$DB_NAME" -v user="$$DB_USER" -v pass="$$DB_PASSWORD" <<\'SQL\'', ...DB_INIT_SQL, "SQL"].join("\n");
 
 /** The env files the sync job writes from Secrets Manager, per service. */
 export const envFiles = (service: string) => ({
@@ -130,6 +139,8 @@ export interface UserDataArgs {
     composeVersion: string;
     /** Minutes between two runs of the sync job. */
     syncIntervalMinutes: number;
+    /** Private ECR registries the images come from: Docker logs in through the instance role. Default none. */
+    ecrRegistries?: string[];
 }
 
 /** EC2 user data must not exceed 16 KB (AWS limit). */
@@ -170,10 +181,14 @@ mountpoint -q ${HOST_PATHS.data} || mount ${HOST_PATHS.data}
 /** Renders the cloud-config: packages, the mount and sync scripts, a systemd timer, and the first run. */
 export function renderUserData(args: UserDataArgs): string {
     const plugin = `https://github.com/docker/compose/releases/download/v${args.composeVersion}/docker-compose-linux-x86_64`;
+    const registries = args.ecrRegistries ?? [];
+    // Docker asks Amazon's credential helper (an Amazon Linux 2023 package) for ECR logins; it uses the instance role.
+    const dockerConfig = { credHelpers: Object.fromEntries(registries.map((r) => [r, "ecr-login"])) };
     const config = {
         package_update: true,
-        packages: ["docker", "jq"],
+        packages: ["docker", "jq", ...(registries.length > 0 ? ["amazon-ecr-credential-helper"] : [])],
         write_files: [
+            ...(registries.length > 0 ? [{ path: "/root/.docker/config.json", permissions: "0600", content: JSON.stringify(dockerConfig) }] : []),
             {
                 path: "/etc/platform/sync.env",
                 permissions: "0644",

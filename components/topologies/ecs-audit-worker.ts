@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    certificateArn,
+    regionalCertificateArn,
     clientsSchema,
     envVarName,
     fargateCpu,
@@ -72,7 +72,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
         /** Internet-facing (needs `certificateArn`) or internal. Default internal. */
         public: z.boolean().default(false),
         /** ACM certificate: HTTPS on 443 (plain HTTP then only redirects). Without it the internal listener is HTTP on 80. */
-        certificateArn: certificateArn.optional(),
+        certificateArn: regionalCertificateArn(ctx).optional(),
         /** Who may reach the load balancer. Default: nobody (a public balancer: anyone). */
         clients: clientsSchema(),
         /** ECS Exec for debugging. Default off. */
@@ -242,7 +242,6 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         );
 
         const common = {
-            ecrRepositoryArns: [repository.arn],
             secretArns,
             enableExecuteCommand: s.executeCommand,
         };
@@ -260,7 +259,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                     ...(s.worker.mode === "sidecar" && workerContainer ? [workerContainer] : []),
                 ],
                 taskPolicy: s.worker.mode === "sidecar" ? [publishDocuments, consumeAudit] : [publishDocuments],
-                loadBalancer: { targetGroupArn: balancer.targetGroup.arn, containerName: "api", containerPort: PORT },
+                loadBalancer: balancer.serviceTarget("api", PORT),
             },
             { parent: this },
         );

@@ -9,7 +9,7 @@ import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { z } from "zod";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    awsRegion,
+    drRegion,
     emailList,
     envVarName,
     fargateCpu,
@@ -44,7 +44,7 @@ const KONG_PORT = 8000;
 const HTTP_SERVICES = ["integration", "webhook"] as const;
 
 
-const settingsSchema: SettingsSchema = (_ctx, { profile, environment }) => {
+const settingsSchema: SettingsSchema = (ctx, { profile, environment }) => {
     const service = (defaults: { cpu: number; memory: number }) =>
         strictObject({
             image: nonEmptyString("image"),
@@ -81,7 +81,7 @@ const settingsSchema: SettingsSchema = (_ctx, { profile, environment }) => {
                 ]),
         }).default({}),
         /** The ALB's HTTPS name (CloudFront's origin) and its regional ACM certificate. Required. */
-        api: originSettings(),
+        api: originSettings(ctx),
         /** Custom viewer domain names and their us-east-1 certificate. Default: the cloudfront.net name. */
         domain: viewerDomainSettings().optional(),
         database: postgresSettings({ name: "integrations", username: "integrations", instanceClass: profile.dbInstanceClass }),
@@ -110,8 +110,8 @@ const settingsSchema: SettingsSchema = (_ctx, { profile, environment }) => {
         disasterRecovery: strictObject({
             /** Replicate RDS backups and the documents bucket. Default: on in production. */
             enabled: z.boolean().default(environment === "production"),
-            /** The DR region. Default eu-west-1 (the document's). */
-            region: awsRegion.default("eu-west-1"),
+            /** The DR region, other than the stack's. Default eu-west-1. */
+            region: drRegion(ctx).default("eu-west-1"),
         }).default({}),
         alarmEmails: emailList(),
     }).superRefine((s, refinement) => {
@@ -295,7 +295,7 @@ export class EventDriven extends pulumi.ComponentResource {
                         secrets: { [KONG_REDIS_AUTH_VARIABLE]: redis.authTokenSecretArn },
                     },
                 ],
-                loadBalancer: { targetGroupArn: balancer.targetGroup.arn, containerName: "kong", containerPort: KONG_PORT },
+                loadBalancer: balancer.serviceTarget("kong", KONG_PORT),
                 deploymentController: "CODE_DEPLOY",
                 shared: { cluster: cluster!.cluster, logGroup: cluster!.logGroup },
             },

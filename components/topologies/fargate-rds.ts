@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { SettingsSchema } from "../../stacks/schema";
 import {
-    certificateArn,
+    regionalCertificateArn,
     cidrBlock,
     clientsSchema,
     envVarName,
@@ -60,7 +60,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
         /** "Your services": who reaches the API on the internal load balancer. Default: nobody. */
         clients: clientsSchema(),
         /** ACM certificate for HTTPS on 443; without it the internal listener is HTTP on 8080. */
-        certificateArn: certificateArn.optional(),
+        certificateArn: regionalCertificateArn(ctx).optional(),
         /** Prometheus scraper CIDRs reaching the tasks' /metrics on 8080 directly. Default: none. */
         prometheusCidrs: z.array(cidrBlock()).default([]),
         /** Read replica for all reads. Default: the profile's `readReplica` (on in production). */
@@ -217,7 +217,7 @@ export class FargateRds extends pulumi.ComponentResource {
                         secrets: secretArns,
                     },
                 ],
-                loadBalancer: { targetGroupArn: balancer.targetGroup.arn, containerName: name, containerPort: PORT },
+                loadBalancer: balancer.serviceTarget(name, PORT),
                 healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
             },
             { parent: this },
