@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 
 /**
@@ -13,6 +14,11 @@ export interface SchemaContext {
     readonly secretKeys: ReadonlySet<string>;
     /** The stack's `aws:region`, where it is a valid region. */
     readonly region?: string;
+    /**
+     * The values come from a stack file read without decrypting it (the offline plan, CI): every
+     * `secure:` value is a placeholder, so a secret field holding anything else is plain text.
+     */
+    readonly undecrypted?: boolean;
 }
 
 /** An object schema that rejects keys it does not declare, listing the allowed ones. */
@@ -28,6 +34,81 @@ export function strictObject<T extends z.ZodRawShape>(shape: T) {
         .strict();
 }
 
+/** Reports one problem of a cross-field rule at `path` (relative to the object the rule checks). */
+export type ReportIssue = (path: (string | number)[], message: string) => void;
+/** One rule across several fields of an object (e.g. memory against CPU). */
+export type CrossRule<S> = (settings: S, issue: ReportIssue) => void;
+
+interface CrossChecked {
+    object: z.ZodTypeAny;
+    rules: CrossRule<never>[];
+}
+const CROSS_CHECKED = new WeakMap<z.ZodTypeAny, CrossChecked>();
+const SKIP = Symbol("a field this rule reads is invalid");
+
+/**
+ * An object schema with rules across its fields. Each rule runs on its own; and when a field is
+ * invalid, `crossFieldProblems` still runs every rule that does not read it, so one mistake never
+ * hides another.
+ */
+export function withCrossChecks<T extends z.ZodTypeAny>(object: T, rules: CrossRule<z.output<T>>[]) {
+    const schema = object.superRefine((settings, ctx) => runRules(rules as CrossRule<unknown>[], settings, (path, message) => ctx.addIssue({ code: "custom", path, message })));
+    CROSS_CHECKED.set(schema, { object, rules: rules as CrossRule<never>[] });
+    return schema;
+}
+
+function runRules(rules: CrossRule<unknown>[], settings: unknown, issue: ReportIssue): void {
+    for (const rule of rules) {
+        try {
+            rule(settings, issue);
+        } catch (err) {
+            if (err !== SKIP) throw err;
+        }
+    }
+}
+
+const unwrap = (schema: z.ZodTypeAny): z.ZodTypeAny =>
+    schema instanceof z.ZodDefault ? unwrap(schema._def.innerType) : schema instanceof z.ZodOptional ? unwrap(schema._def.innerType) : schema instanceof z.ZodEffects ? unwrap(schema._def.schema) : schema;
+
+/** Parses an object field by field: what parses is kept (defaults applied), what does not reads as SKIP. */
+function lenientParse(schema: z.ZodTypeAny, value: unknown): unknown {
+    const inner = unwrap(schema);
+    if (!(inner instanceof z.ZodObject) || value === null || typeof value !== "object" || Array.isArray(value)) {
+        const parsed = schema.safeParse(value);
+        return parsed.success ? parsed.data : SKIP;
+    }
+    const whole = schema.safeParse(value);
+    if (whole.success) return whole.data;
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(inner.shape as z.ZodRawShape)) out[key] = lenientParse(field, (value as Record<string, unknown>)[key]);
+    return guard(out);
+}
+
+/** Reading a field that did not parse throws SKIP, which skips the rule reading it. */
+function guard(object: Record<string, unknown>): Record<string, unknown> {
+    return new Proxy(object, {
+        get(target, key) {
+            const value = target[key as string];
+            if (value === SKIP) throw SKIP;
+            return value;
+        },
+    });
+}
+
+/**
+ * The cross-field problems of `value` under `schema` when other fields are invalid (zod runs an
+ * object's refinements only once all of its fields parse), with paths relative to `value`.
+ */
+export function crossFieldProblems(schema: z.ZodTypeAny, value: unknown): { path: (string | number)[]; message: string }[] {
+    const checked = CROSS_CHECKED.get(schema);
+    if (!checked) return [];
+    const settings = lenientParse(checked.object, value);
+    if (settings === SKIP) return [];
+    const found: { path: (string | number)[]; message: string }[] = [];
+    runRules(checked.rules as CrossRule<unknown>[], settings, (path, message) => found.push({ path, message }));
+    return found;
+}
+
 export const integer = (min: number, max: number) =>
     z
         .number({ invalid_type_error: `expected an integer (allowed: ${min}..${max})` })
@@ -35,9 +116,9 @@ export const integer = (min: number, max: number) =>
         .min(min, `must be at least ${min} (allowed: ${min}..${max})`)
         .max(max, `must be at most ${max} (allowed: ${min}..${max})`);
 
-export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+export const oneOf = <T extends readonly [string, ...string[]]>(values: T, whenMissing?: string) =>
     z.enum(values as unknown as [T[number], ...T[number][]], {
-        errorMap: () => ({ message: `must be one of: ${values.join(", ")}` }),
+        errorMap: (issue) => ({ message: issue.code === z.ZodIssueCode.invalid_type && issue.received === "undefined" && whenMissing ? whenMissing : `must be one of: ${values.join(", ")}` }),
     });
 
 export const nonEmptyString = (what: string) =>
@@ -83,6 +164,9 @@ export const cidrBlock = (minPrefix = 0, maxPrefix = 32) =>
  */
 export const OFFLINE_SECRET_PREFIX = "offline-plan-placeholder-for-";
 
+/** Marks a schema whose value is a secret: never printed, and `secure:` in the stack file. */
+export const SECRET_FIELD = "platform:secret";
+
 /**
  * A value that must have been set with `pulumi config set --secret [--path]` under the given
  * top-level key; it comes out as a secret `Output` so it never appears in plain text.
@@ -90,15 +174,19 @@ export const OFFLINE_SECRET_PREFIX = "offline-plan-placeholder-for-";
 export const secretString = (ctx: SchemaContext, topLevelKey: string, what: string) =>
     // One transform (not refine + transform) so that a plain-text secret leaves the parent object
     // "dirty" rather than aborted, and its sibling checks still report in the same run.
-    nonEmptyString(what).transform((value, refinement) => {
-        if (!ctx.secretKeys.has(topLevelKey)) {
-            refinement.addIssue({
-                code: "custom",
-                message: `${what} is a secret: set it with \`pulumi config set --secret --path <key> <value>\`, not in plain text`,
-            });
-        }
-        return pulumi.secret(value);
-    });
+    nonEmptyString(what)
+        .transform((value, refinement) => {
+            // Under Pulumi one `--secret --path` value marks its whole top-level key secret, so a
+            // plain-text neighbour passes at run time: only the stack file itself tells them apart.
+            if (!ctx.secretKeys.has(topLevelKey) || (ctx.undecrypted && !value.startsWith(OFFLINE_SECRET_PREFIX))) {
+                refinement.addIssue({
+                    code: "custom",
+                    message: `${what} is a secret: set it with \`pulumi config set --secret --path <key> <value>\`, not in plain text`,
+                });
+            }
+            return pulumi.secret(value);
+        })
+        .describe(SECRET_FIELD);
 
 /** One validation problem, ready to print. */
 export interface ConfigProblem {
@@ -107,41 +195,164 @@ export interface ConfigProblem {
     readonly message: string;
 }
 
+type Path = readonly (string | number)[];
+
+/** The schema under default/optional/nullable/effects wrappers, and whether any layer is a secret. */
+function peel(schema: z.ZodTypeAny): { inner: z.ZodTypeAny; secret: boolean } {
+    let secret = false;
+    let inner = schema;
+    for (;;) {
+        secret ||= inner.description === SECRET_FIELD;
+        if (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner._def.innerType;
+        else if (inner instanceof z.ZodEffects) inner = inner._def.schema;
+        else return { inner, secret };
+    }
+}
+
+/**
+ * Walks a value along its schema, calling `visit` at every node with the schema that applies
+ * there; `visit` may return a replacement for the node (used for leaves).
+ */
+function walk(schema: z.ZodTypeAny, value: unknown, path: Path, visit: (leaf: { inner: z.ZodTypeAny; secret: boolean }, value: unknown, path: Path) => unknown): unknown {
+    const peeled = peel(schema);
+    const { inner } = peeled;
+    const replaced = visit(peeled, value, path);
+    if (replaced !== value) return replaced;
+    if (value === null || typeof value !== "object") return value;
+    if (inner instanceof z.ZodObject && !Array.isArray(value)) {
+        const shape = inner.shape as z.ZodRawShape;
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k in shape ? walk(shape[k], v, [...path, k], visit) : v]));
+    }
+    if (inner instanceof z.ZodRecord && !Array.isArray(value)) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(inner._def.valueType, v, [...path, k], visit)]));
+    }
+    if (inner instanceof z.ZodArray && Array.isArray(value)) return value.map((v, i) => walk(inner._def.type, v, [...path, i], visit));
+    return value;
+}
+
+/**
+ * What `pulumi config set --path` stores: `true`/`false` as booleans and integers as numbers,
+ * even for keys that mean text (an image tag `1042`, an engine version `17`, a variable `20`).
+ * Such values become strings wherever the schema expects a string; nothing else changes.
+ */
+export function acceptCliScalars(schema: z.ZodTypeAny, value: unknown): unknown {
+    return walk(schema, value, [], ({ inner }, v) => {
+        const wantsString = inner instanceof z.ZodString || (inner instanceof z.ZodEnum && typeof inner.options[0] === "string");
+        return wantsString && (typeof v === "number" || typeof v === "boolean") ? String(v) : v;
+    });
+}
+
+/** Whether a schema is, or holds somewhere inside it, a secret field. */
+function holdsSecret(schema: z.ZodTypeAny): boolean {
+    const { inner, secret } = peel(schema);
+    if (secret) return true;
+    if (inner instanceof z.ZodObject) return Object.values(inner.shape as z.ZodRawShape).some(holdsSecret);
+    if (inner instanceof z.ZodRecord) return holdsSecret(inner._def.valueType);
+    if (inner instanceof z.ZodArray) return holdsSecret(inner._def.type);
+    return false;
+}
+
+/**
+ * The paths (relative to `value`) whose values must never be printed: secret fields, and values
+ * given where the schema expects something holding one (a token written in place of its object).
+ */
+export function secretPaths(schema: z.ZodTypeAny, value: unknown): Path[] {
+    const found: Path[] = [];
+    walk(schema, value, [], (peeled, v, path) => {
+        const scalarInPlaceOfSecrets = (v === null || typeof v !== "object") && holdsSecret(peeled.inner);
+        if (v !== undefined && (peeled.secret || scalarInPlaceOfSecrets)) found.push(path);
+        return v;
+    });
+    return found;
+}
+
+const startsWith = (path: Path, prefix: Path) => prefix.length <= path.length && prefix.every((k, i) => String(path[i]) === String(k));
+
 function render(value: unknown): string {
-    if (value === undefined) return "nothing (the key is missing)";
     const json = JSON.stringify(value);
     return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
-    return path.reduce<unknown>(
-        (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
-        root,
-    );
+function valueAt(root: unknown, path: Path): unknown {
+    return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), root);
 }
 
-function joinPath(namespace: string, path: readonly (string | number)[]): string {
+function joinPath(namespace: string, path: Path): string {
     const [head, ...rest] = path;
     const tail = rest.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("");
     return head === undefined ? namespace : `${namespace}:${head}${tail}`;
 }
 
-/** Turns zod issues into problems naming the key path, what is allowed and the bad value. */
-export function formatIssues(error: z.ZodError, input: unknown, namespace: string): ConfigProblem[] {
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+
+/** The allowed key closest to a mistyped one, if it is close. */
+export function closestKey(key: string, allowed: readonly string[]): string | undefined {
+    const best = allowed.map((k) => ({ k, d: distance(key, k) })).sort((a, b) => a.d - b.d)[0];
+    return best && best.d <= Math.max(1, Math.floor(Math.min(key.length, best.k.length) / 3)) ? best.k : undefined;
+}
+
+/**
+ * Turns zod issues into problems naming the key path (as `pulumi config set --path` spells it),
+ * what is allowed and the bad value. The value of a secret field, or of anything holding one, is
+ * never shown. `offset` is where `input` sits below the namespace (e.g. a workload's settings).
+ */
+export function formatIssues(error: z.ZodError, input: unknown, namespace: string, secrets: Path[] = [], offset: Path = []): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
+    const show = (path: Path) => {
+        if (secrets.some((secret) => startsWith(path, secret) || startsWith(secret, path))) return "; the value is a secret and not shown";
+        const value = valueAt(input, path);
+        return value === undefined ? "" : `; got ${render(value)}`;
+    };
     for (const issue of error.issues) {
         if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+            const allowed = /allowed keys: (.*)$/.exec(issue.message)?.[1]?.split(", ") ?? [];
             for (const key of issue.keys) {
                 const path = [...issue.path, key];
-                problems.push({ path: joinPath(namespace, path), message: `${issue.message}; got ${render(valueAt(input, path))}` });
+                const guess = closestKey(key, allowed);
+                const message = guess ? `unknown key; did you mean "${guess}"? (allowed keys: ${allowed.join(", ")})` : issue.message;
+                problems.push({ path: joinPath(namespace, [...offset, ...path]), message: `${message}${show(path)}` });
             }
             continue;
         }
-        const path = joinPath(namespace, issue.path);
-        problems.push({ path, message: `${issue.message}; got ${render(valueAt(input, issue.path))}` });
+        problems.push({ path: joinPath(namespace, [...offset, ...issue.path]), message: `${issue.message}${show(issue.path)}` });
     }
     return problems;
 }
+
+/** zod's own wording, in the words the rest of the messages use. */
+const errorMap: z.ZodErrorMap = (issue, ctx) => {
+    switch (issue.code) {
+        case z.ZodIssueCode.invalid_type:
+            if (issue.received === "undefined") return { message: "required" };
+            return { message: `expected ${issue.expected === "object" ? "an object (nested keys)" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}, not a ${issue.received}` };
+        case z.ZodIssueCode.invalid_enum_value:
+            return { message: `must be one of: ${issue.options.join(", ")}` };
+        case z.ZodIssueCode.unrecognized_keys:
+            return { message: "unknown key" };
+        case z.ZodIssueCode.too_small:
+            return { message: issue.type === "array" ? `give at least ${issue.minimum} item(s)` : issue.type === "string" ? `must be at least ${issue.minimum} character(s)` : `must be at least ${issue.minimum}` };
+        case z.ZodIssueCode.too_big:
+            return { message: issue.type === "array" ? `give at most ${issue.maximum} item(s)` : issue.type === "string" ? `must be at most ${issue.maximum} character(s)` : `must be at most ${issue.maximum}` };
+        case z.ZodIssueCode.invalid_string:
+            return { message: "has the wrong format" };
+        default:
+            return { message: ctx.defaultError };
+    }
+};
+z.setErrorMap(errorMap);
 
 /** Memory (MiB) Fargate accepts for each CPU value: [min, max, step]. */
 const FARGATE_MEMORY: Record<number, [number, number, number]> = {
@@ -193,8 +404,28 @@ export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
 export const POSTGRES_DEFAULT_MAJOR = "16";
 
 /** An AWS region name (commercial, GovCloud and ISO partitions). */
-export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-export const awsRegion = z.string().regex(AWS_REGION, "expected an AWS region such as eu-west-1");
+/** The regions the AWS provider knows (its `Region` enum). */
+export const AWS_REGIONS: readonly string[] = Object.values(Region);
+export const isAwsRegion = (value: unknown): value is string => typeof value === "string" && AWS_REGIONS.includes(value);
+export const awsRegion = z.string().refine(isAwsRegion, { message: "not a region the AWS provider knows (e.g. eu-west-1)" });
+
+/**
+ * A container image reference: `[registry/]repository[:tag][@sha256:digest]`, with no scheme, a
+ * lowercase repository and a non-empty tag or a digest.
+ * https://github.com/distribution/reference/blob/main/reference.go
+ */
+const IMAGE_REFERENCE = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+export const imageReference = (what = "image") =>
+    nonEmptyString(what).superRefine((value, refinement) => {
+        const problem = value.includes("://")
+            ? "an image reference has no scheme: write registry/repository:tag"
+            : !IMAGE_REFERENCE.test(value)
+              ? "expected [registry/]repository:tag or @sha256:digest, the repository in lowercase"
+              : !/:[^/]+$|@sha256:/.test(value)
+                ? "give a tag (repository:tag) or a digest (@sha256:...): an untagged image means whatever :latest is at deploy time"
+                : undefined;
+        if (problem) refinement.addIssue({ code: "custom", message: problem });
+    });
 
 /** An EC2 instance type such as t3.medium. */
 export const ec2InstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type such as t3.medium");

@@ -10,7 +10,11 @@ import {
     PROFILES,
 } from "./profiles";
 import {
-    AWS_REGION,
+    OFFLINE_SECRET_PREFIX,
+    acceptCliScalars,
+    crossFieldProblems,
+    isAwsRegion,
+    secretPaths,
     ConfigProblem,
     ec2InstanceType,
     fargateCpu,
@@ -131,18 +135,39 @@ const networkSchema = strictObject({
 });
 
 const stackSchema = strictObject({
-    environment: oneOf(ENVIRONMENTS),
+    environment: oneOf(ENVIRONMENTS, "required: every stack names its environment profile: pulumi config set platform:environment production (or staging)"),
     /** Usage assumptions of the plan's cost estimate (insights/assumptions.ts). */
     insights: insightsSchema,
     profile: profileOverrides.default({}),
     network: networkSchema.default({}),
-    workloads: z
-        .record(
-            z.string().regex(WORKLOAD_NAME, "workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits or -"),
-            z.object({ topology: oneOf(TOPOLOGIES) }).passthrough(),
-        )
-        .default({}),
+    // Each workload is validated on its own below, so that a stack-level mistake hides none of its.
+    workloads: z.record(z.unknown()).default({}),
 });
+
+/**
+ * Which profile key a workload setting defaults to: when such a default is invalid, the problem
+ * is the override in `platform:profile`, not a key the user never set.
+ */
+const PROFILE_DEFAULTS: Record<string, (keyof EnvironmentProfile)[]> = {
+    cpu: ["taskCpu", "taskMemory"],
+    memory: ["taskMemory", "taskCpu"],
+    minTasks: ["minTasks", "maxTasks"],
+    maxTasks: ["maxTasks", "minTasks"],
+};
+
+const hasPlaceholder = (value: unknown): boolean =>
+    typeof value === "string" ? value.startsWith(OFFLINE_SECRET_PREFIX) : value !== null && typeof value === "object" ? Object.values(value).some(hasPlaceholder) : false;
+
+/** A problem with a workload key the user never set, whose default is a profile override, names the override. */
+function blameProfile(problem: ConfigProblem, settings: Record<string, unknown>, overridden: Set<string>, workloadPath: string): ConfigProblem {
+    const relative = problem.path.slice(workloadPath.length + 1).split(".");
+    const key = relative[relative.length - 1];
+    const profileKey = (PROFILE_DEFAULTS[key] ?? []).find((k) => overridden.has(k));
+    let node: unknown = settings;
+    for (const k of relative) node = isRecord(node) ? node[k] : undefined;
+    if (node !== undefined || !profileKey) return problem;
+    return { path: `${NAMESPACE}:profile.${profileKey}`, message: `${problem.message} (the default of ${problem.path})` };
+}
 
 /**
  * Validates a stack's raw config against the schema of the whole stack and of each workload's
@@ -150,27 +175,41 @@ const stackSchema = strictObject({
  * problem at once; returns a config nothing else needs to check.
  */
 export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchemas): PlatformConfig {
-    const region = typeof raw.region === "string" && AWS_REGION.test(raw.region) ? raw.region : undefined;
-    const validRegion = region !== undefined;
-    const ctx: SchemaContext = { secretKeys: new Set(raw.secretKeys), ...(region ? { region } : {}) };
     const problems: ConfigProblem[] = [];
-
-    if (!validRegion) {
+    const region = isAwsRegion(raw.region) ? raw.region : undefined;
+    const ctx: SchemaContext = {
+        secretKeys: new Set(raw.secretKeys),
+        ...(region ? { region } : {}),
+        undecrypted: hasPlaceholder(raw.values),
+    };
+    if (!region) {
         problems.push({
             path: "aws:region",
-            message: `expected an AWS region such as us-east-1 (pulumi config set aws:region us-east-1); got ${JSON.stringify(raw.region ?? null)}`,
+            message: `${raw.region === undefined || raw.region === null || raw.region === "" ? "required" : `${JSON.stringify(raw.region)} is not a region the AWS provider knows`}: pulumi config set aws:region us-east-1 (or another region)`,
         });
     }
 
-    const parsed = stackSchema.safeParse(raw.values);
-    if (!parsed.success) problems.push(...formatIssues(parsed.error, raw.values, NAMESPACE));
+    // `platform:network.cidr: x` in a stack file is one key with a dot in its name, not a path.
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw.values)) {
+        if (key.includes(".")) {
+            problems.push({
+                path: `${NAMESPACE}:${key}`,
+                message: `a key with a dot in its name; nest it instead (${key.split(".").join(": ")}: ...), or set it with pulumi config set --path '${NAMESPACE}:${key}' <value>`,
+            });
+        } else values[key] = value;
+    }
+
+    const stackInput = acceptCliScalars(stackSchema, values) as Record<string, unknown>;
+    const parsed = stackSchema.safeParse(stackInput);
+    if (!parsed.success) problems.push(...formatIssues(parsed.error, stackInput, NAMESPACE));
 
     // Merge what is valid even when other keys are not, so that every problem is found in one run.
-    const environmentResult = oneOf(ENVIRONMENTS).safeParse(raw.values.environment);
+    const environmentResult = oneOf(ENVIRONMENTS).safeParse(values.environment);
     const environment: EnvironmentName = environmentResult.success ? environmentResult.data : "staging";
-    const overridesResult = profileOverrides.safeParse(raw.values.profile ?? {});
+    const overridesResult = profileOverrides.safeParse(stackInput.profile ?? {});
     const profile: EnvironmentProfile = { ...PROFILES[environment], ...(overridesResult.success ? overridesResult.data : {}) };
-    const rawProfile = { ...PROFILES[environment], ...(isRecord(raw.values.profile) ? raw.values.profile : {}) };
+    const rawProfile = { ...PROFILES[environment], ...(isRecord(stackInput.profile) ? stackInput.profile : {}) };
     if (typeof rawProfile.minTasks === "number" && typeof rawProfile.maxTasks === "number" && rawProfile.minTasks > rawProfile.maxTasks) {
         problems.push({
             path: `${NAMESPACE}:profile.minTasks`,
@@ -184,28 +223,50 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
             message: `must be at least dbAllocatedStorageGb (${storage}); got ${maxStorage}`,
         });
     }
+    const overridden = new Set(Object.keys(isRecord(stackInput.profile) ? stackInput.profile : {}));
 
     const workloads: Record<string, WorkloadConfig> = {};
-    const rawWorkloads = (raw.values.workloads ?? {}) as Record<string, Record<string, unknown>>;
-    for (const [name, workload] of Object.entries(parsed.success ? parsed.data.workloads : {})) {
-        const topology = workload.topology;
+    for (const [name, workload] of Object.entries(isRecord(values.workloads) ? values.workloads : {})) {
+        const path = `${NAMESPACE}:workloads.${name}`;
+        if (!WORKLOAD_NAME.test(name)) {
+            problems.push({ path, message: `workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits or -; got "${name}"` });
+        }
+        if (!isRecord(workload)) {
+            problems.push({ path, message: "expected an object with at least a topology key" });
+            continue;
+        }
+        const topologyResult = oneOf(TOPOLOGIES, `required: one of ${TOPOLOGIES.join(", ")}`).safeParse(workload.topology);
+        if (!topologyResult.success) {
+            const shown = workload.topology === undefined ? "" : `; got ${JSON.stringify(workload.topology)}`;
+            problems.push({ path: `${path}.topology`, message: `${topologyResult.error.issues[0].message}${shown}` });
+            continue;
+        }
+        const topology = topologyResult.data;
         const settingsSchema = topologies[topology];
         if (!settingsSchema) {
             const available = TOPOLOGIES.filter((t) => topologies[t]);
             problems.push({
-                path: `${NAMESPACE}:workloads.${name}.topology`,
+                path: `${path}.topology`,
                 message: `topology "${topology}" is not yet available in this version of the program; available: ${available.join(", ") || "none"}`,
             });
             continue;
         }
-        const { topology: _topology, ...settings } = rawWorkloads[name];
-        const result = settingsSchema(ctx, { profile, environment, stack: raw.stack }).safeParse(settings);
+        const { topology: _topology, ...rawSettings } = workload;
+        const schema = settingsSchema(ctx, { profile, environment, stack: raw.stack });
+        const settings = acceptCliScalars(schema, rawSettings) as Record<string, unknown>;
+        const result = schema.safeParse(settings);
         if (result.success) {
             workloads[name] = { topology, settings: result.data };
-        } else {
-            const issues = result.error.issues.map((issue) => ({ ...issue, path: ["workloads", name, ...issue.path] }));
-            problems.push(...formatIssues(new z.ZodError(issues), raw.values, NAMESPACE));
+            continue;
         }
+        const offset = ["workloads", name];
+        const found = formatIssues(result.error, settings, NAMESPACE, secretPaths(schema, settings), offset);
+        // Rules across fields, also where other fields are invalid (zod skips them then).
+        const crossIssues = crossFieldProblems(schema, settings).map((c) => ({ ...c, code: z.ZodIssueCode.custom }));
+        for (const extra of formatIssues(new z.ZodError(crossIssues), settings, NAMESPACE, secretPaths(schema, settings), offset)) {
+            if (!found.some((f) => f.path === extra.path && f.message === extra.message)) found.push(extra);
+        }
+        problems.push(...found.map((p) => blameProfile(p, settings, overridden, path)));
     }
 
     if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(problems);

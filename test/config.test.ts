@@ -91,12 +91,12 @@ describe("stack config validation", () => {
         });
     }
 
-    it("rejects unknown keys at every level, listing the allowed keys", () => {
+    it("rejects unknown keys at every level, listing the allowed keys and the likely one", () => {
         const problems = problemsOf({ environment: "staging", networks: {}, network: { cidrBlock: "10.0.0.0/16" }, profile: { logRetention: 7 } });
         expect(problems).to.have.members([
-            'platform:networks: unknown key; allowed keys: environment, insights, profile, network, workloads; got {}',
+            'platform:networks: unknown key; did you mean "network"? (allowed keys: environment, insights, profile, network, workloads); got {}',
             'platform:network.cidrBlock: unknown key; allowed keys: cidr, azCount, natStrategy, flowLogRetentionDays; got "10.0.0.0/16"',
-            `platform:profile.logRetention: unknown key; allowed keys: ${Object.keys(PROFILES.staging).join(", ")}; got 7`,
+            `platform:profile.logRetention: unknown key; did you mean "logRetentionDays"? (allowed keys: ${Object.keys(PROFILES.staging).join(", ")}); got 7`,
         ]);
     });
 
@@ -104,7 +104,7 @@ describe("stack config validation", () => {
         const problems = problemsOf({ environment: "staging", network: { azCount: "three" }, profile: { multiAz: "yes" } });
         expect(problems).to.have.members([
             'platform:network.azCount: expected an integer (allowed: 2..6); got "three"',
-            'platform:profile.multiAz: Expected boolean, received string; got "yes"',
+            'platform:profile.multiAz: expected a boolean, not a string; got "yes"',
         ]);
     });
 
@@ -117,7 +117,7 @@ describe("stack config validation", () => {
 
     it("requires aws:region", () => {
         expect(problemsOf({ environment: "staging" }, null)).to.deep.equal([
-            "aws:region: expected an AWS region such as us-east-1 (pulumi config set aws:region us-east-1); got null",
+            "aws:region: required: pulumi config set aws:region us-east-1 (or another region)",
         ]);
     });
 

@@ -29,8 +29,21 @@ export const PROJECT_DIR = findProjectDir();
  */
 export const secretPlaceholder = (keyPath: string) => `${OFFLINE_SECRET_PREFIX}${keyPath}`;
 
+/** A stack or project file that is not valid YAML; the message names the file and the line. */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
 function readYaml(file: string): Record<string, unknown> {
-    const doc = parse(fs.readFileSync(file, "utf8")) as unknown;
+    let doc: unknown;
+    try {
+        doc = parse(fs.readFileSync(file, "utf8")) as unknown;
+    } catch (err) {
+        throw new StackFileError(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+    }
     return doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>) : {};
 }
 
@@ -82,7 +95,7 @@ export function readStackFiles(stack: string, configFile?: string, projectDir = 
     }
 
     const file = configFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`stack file not found: ${file}`);
+    if (!fs.existsSync(file)) throw new StackFileError(`stack file not found: ${file}`);
     const stackDoc = readYaml(file);
     for (const [key, value] of Object.entries((stackDoc.config ?? {}) as Record<string, unknown>)) put(qualify(key), value);
 

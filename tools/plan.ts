@@ -7,7 +7,7 @@ import { estimate, minutes, usageOf, usd } from "../insights/index";
 import { ConfigValidationError, PreflightError, planStack, renderTree } from "../testing/plan";
 import { evaluatePolicies, renderViolations } from "../testing/policy";
 import { checkReadiness, renderReadiness } from "../testing/readiness";
-import { readStackFiles } from "../testing/stack-files";
+import { StackFileError, readStackFiles } from "../testing/stack-files";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>] [--diagram-dir <dir>] [--compare <base.json>]";
 
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
         );
         return mandatory > 0 || problems.length > 0 ? 1 : 0;
     } catch (err) {
-        if (err instanceof ConfigValidationError || err instanceof PreflightError) {
+        if (err instanceof ConfigValidationError || err instanceof PreflightError || err instanceof StackFileError) {
             console.error(err.message);
             return 1;
         }

@@ -10,14 +10,15 @@ import {
     fargateCpu,
     fargateMemory,
     fargateSizeProblem,
+    imageReference,
     integer,
-    nonEmptyString,
     numberIn,
     originSettings,
     pgIdentifier,
     pgUsername,
     rdsInstanceClass,
     strictObject,
+    withCrossChecks,
     urlPath,
     viewerDomainSettings,
 } from "../../stacks/schema-kit";
@@ -35,9 +36,9 @@ import type { TopologyDefinition, WorkloadOutputs } from "./registry";
 
 
 const settingsSchema: SettingsSchema = (ctx, { profile, stack }) =>
-    strictObject({
+    withCrossChecks(strictObject({
         /** API container image. Required. */
-        image: nonEmptyString("container image"),
+        image: imageReference("container image"),
         /** Port the API listens on. Default 8000. */
         containerPort: integer(1, 65535).default(8000),
         /** Task size. Defaults 512 / 1024 (the document's). */
@@ -83,19 +84,19 @@ const settingsSchema: SettingsSchema = (ctx, { profile, stack }) =>
         }).default({}),
         /** Further plain variables of the API. Default `{}`. */
         environment: z.record(envVarName, z.string()).default({}),
-    }).superRefine((s, refinement) => {
-        const size = fargateSizeProblem(s.cpu, s.memory);
-        if (size) refinement.addIssue({ code: "custom", path: ["memory"], message: size });
-        if (s.tasks.min > s.tasks.max) refinement.addIssue({ code: "custom", path: ["tasks", "min"], message: `must not exceed tasks.max (${s.tasks.max})` });
-        if (s.database.minReaders > s.database.maxReaders) {
-            refinement.addIssue({ code: "custom", path: ["database", "minReaders"], message: `must not exceed database.maxReaders (${s.database.maxReaders})` });
-        }
-        const bucket = `${s.bucketPrefix}-${stack}-attachments-123456789012`;
-        if (bucket.length > 63) refinement.addIssue({ code: "custom", path: ["bucketPrefix"], message: `makes the bucket name ${bucket.length} characters with this stack's name; S3 allows 63` });
-        if (s.disasterRecovery.enabled && !s.disasterRecovery.region) {
-            refinement.addIssue({ code: "custom", path: ["disasterRecovery", "region"], message: "required when disasterRecovery.enabled is true" });
-        }
-    });
+    }), [
+        (s, issue) => {
+            const size = fargateSizeProblem(s.cpu, s.memory);
+            if (size) issue(["memory"], size);
+        },
+        (s, issue) => s.tasks.min > s.tasks.max && issue(["tasks", "min"], `must not exceed tasks.max (${s.tasks.max})`),
+        (s, issue) => s.database.minReaders > s.database.maxReaders && issue(["database", "minReaders"], `must not exceed database.maxReaders (${s.database.maxReaders})`),
+        (s, issue) => {
+            const bucket = `${s.bucketPrefix}-${stack}-attachments-123456789012`;
+            if (bucket.length > 63) issue(["bucketPrefix"], `makes the bucket name ${bucket.length} characters with this stack's name; S3 allows 63`);
+        },
+        (s, issue) => s.disasterRecovery.enabled && !s.disasterRecovery.region && issue(["disasterRecovery", "region"], "required when disasterRecovery.enabled is true"),
+    ]);
 
 export interface AuroraWebSettings {
     image: string;

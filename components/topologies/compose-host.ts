@@ -15,12 +15,14 @@ import {
     ec2InstanceType,
     emailList,
     envVarName,
+    imageReference,
     integer,
     nonEmptyString,
     postgresSettings,
     PostgresSettings,
     secretString,
     strictObject,
+    withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
@@ -69,7 +71,7 @@ const serviceName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "service names ar
 const settingsSchema: SettingsSchema = (ctx, { profile }) => {
     const service = strictObject({
         /** Image. Default `<imagePrefix>/<service>:<imageTag>`. */
-        image: nonEmptyString("image").optional(),
+        image: imageReference().optional(),
         /** Host port the API listens on (the load balancer's target). */
         port: integer(1024, 65535),
         /** A Redis container of its own. */
@@ -82,7 +84,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) => {
         /** Its own RDS instance instead of a database on the shared one (the document's scaling path). */
         dedicatedDatabase: z.boolean().default(false),
     });
-    return strictObject({
+    return withCrossChecks(strictObject({
         /** Registry and tag of images not given per service: `<imagePrefix>/<service>:<imageTag>`. */
         imagePrefix: nonEmptyString("image prefix").optional(),
         imageTag: nonEmptyString("image tag").optional(),
@@ -108,30 +110,33 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) => {
         /** The shared RDS instance: admin user and class (default: the profile's). */
         database: postgresSettings({ name: "platform", username: "platform_admin", instanceClass: profile.dbInstanceClass }),
         images: strictObject({
-            redis: nonEmptyString("image").default("redis:7.2-alpine"),
-            rabbitmq: nonEmptyString("image").default("rabbitmq:3.13-alpine"),
-            postgres: nonEmptyString("image").default("postgres:16-alpine"),
+            redis: imageReference().default("redis:7.2-alpine"),
+            rabbitmq: imageReference().default("rabbitmq:3.13-alpine"),
+            postgres: imageReference().default("postgres:16-alpine"),
         }).default({}),
         /** Docker Compose plugin release installed on the host. */
         composeVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "expected a release such as 2.29.7").default("2.29.7"),
         /** Minutes between two runs of the host's sync job. Default 5. */
         syncIntervalMinutes: integer(1, 60).default(5),
         alarmEmails: emailList(),
-    }).superRefine((s, refinement) => {
-        const names = Object.keys(s.services);
-        if (names.length === 0) refinement.addIssue({ code: "custom", path: ["services"], message: "give at least one service" });
-        const missingImage = names.filter((n) => !s.services[n].image);
-        if (missingImage.length > 0 && !(s.imagePrefix && s.imageTag)) {
-            refinement.addIssue({ code: "custom", path: ["imagePrefix"], message: `services ${missingImage.join(", ")} have no image: set imagePrefix and imageTag, or services.<name>.image` });
-        }
-        const ports = new Map<number, string>();
-        for (const n of names) {
-            const other = ports.get(s.services[n].port);
-            if (other) refinement.addIssue({ code: "custom", path: ["services", n, "port"], message: `port ${s.services[n].port} is already used by ${other}` });
-            ports.set(s.services[n].port, n);
-        }
-        if (s.routing.mode === "host" && !s.routing.domain) refinement.addIssue({ code: "custom", path: ["routing", "domain"], message: "required when routing.mode is host" });
-    });
+    }), [
+        (s, issue) => Object.keys(s.services).length === 0 && issue(["services"], "give at least one service"),
+        (s, issue) => {
+            const missingImage = Object.keys(s.services).filter((n) => !s.services[n].image);
+            if (missingImage.length > 0 && !(s.imagePrefix && s.imageTag)) {
+                issue(["imagePrefix"], `services ${missingImage.join(", ")} have no image: set imagePrefix and imageTag, or services.<name>.image`);
+            }
+        },
+        (s, issue) => {
+            const ports = new Map<number, string>();
+            for (const [n, svc] of Object.entries(s.services)) {
+                const other = ports.get(svc.port);
+                if (other) issue(["services", n, "port"], `port ${svc.port} is already used by ${other}`);
+                ports.set(svc.port, n);
+            }
+        },
+        (s, issue) => s.routing.mode === "host" && !s.routing.domain && issue(["routing", "domain"], "required when routing.mode is host"),
+    ]);
 };
 
 interface ServiceSettings {

@@ -14,6 +14,7 @@ import {
     PostgresSettings,
     secretString,
     strictObject,
+    withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
@@ -52,7 +53,7 @@ const PROVIDED = [
 ];
 
 const settingsSchema: SettingsSchema = (ctx, { profile }) =>
-    strictObject({
+    withCrossChecks(strictObject({
         /** Tag of the image in the workload's ECR repository (both containers run it). Required. */
         imageTag: nonEmptyString("image tag").regex(/^[\w][\w.-]{0,127}$/, "expected an image tag (letters, digits, _ . -)"),
         /** Images the repository keeps. Default 20. */
@@ -109,22 +110,24 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
         }).default({}),
         /** Further plain variables of both containers. Default `{}`. */
         environment: z.record(envVarName, z.string()).default({}),
-    }).superRefine((s, refinement) => {
-        const size = fargateSizeProblem(s.cpu, s.memory);
-        if (size) refinement.addIssue({ code: "custom", path: ["memory"], message: size });
-        if (s.worker.mode === "service") {
-            const workerSize = fargateSizeProblem(s.worker.cpu, s.worker.memory);
-            if (workerSize) refinement.addIssue({ code: "custom", path: ["worker", "memory"], message: workerSize });
-        }
-        if (s.worker.mode !== "none" && !s.worker.command) {
-            refinement.addIssue({ code: "custom", path: ["worker", "command"], message: `the ${s.worker.mode} worker needs its command (e.g. ["python", "-m", "app.audit_consumer"]); or set worker.mode to none` });
-        }
-        if (s.autoscaling.min > s.autoscaling.max) refinement.addIssue({ code: "custom", path: ["autoscaling", "min"], message: `must not exceed autoscaling.max (${s.autoscaling.max})` });
-        if (s.public && !s.certificateArn) refinement.addIssue({ code: "custom", path: ["certificateArn"], message: "a public load balancer needs an ACM certificate (HTTPS only)" });
-        for (const name of Object.keys(s.environment)) {
-            if (PROVIDED.includes(name)) refinement.addIssue({ code: "custom", path: ["environment", name], message: `${name} is set by the program; use its setting instead` });
-        }
-    });
+    }), [
+        (s, issue) => {
+            const size = fargateSizeProblem(s.cpu, s.memory);
+            if (size) issue(["memory"], size);
+        },
+        (s, issue) => {
+            const workerSize = s.worker.mode === "service" ? fargateSizeProblem(s.worker.cpu, s.worker.memory) : undefined;
+            if (workerSize) issue(["worker", "memory"], workerSize);
+        },
+        (s, issue) => {
+            if (s.worker.mode !== "none" && !s.worker.command) {
+                issue(["worker", "command"], `the ${s.worker.mode} worker needs its command (e.g. ["python", "-m", "app.audit_consumer"]); or set worker.mode to none`);
+            }
+        },
+        (s, issue) => s.autoscaling.min > s.autoscaling.max && issue(["autoscaling", "min"], `must not exceed autoscaling.max (${s.autoscaling.max})`),
+        (s, issue) => s.public && !s.certificateArn && issue(["certificateArn"], "a public load balancer needs an ACM certificate (HTTPS only)"),
+        (s, issue) => Object.keys(s.environment).filter((n) => PROVIDED.includes(n)).forEach((n) => issue(["environment", n], `${n} is set by the program; use its setting instead`)),
+    ]);
 
 export interface EcsAuditWorkerSettings {
     imageTag: string;

@@ -15,12 +15,15 @@ import {
     fargateCpu,
     fargateMemory,
     fargateSizeProblem,
+    imageReference,
     integer,
     nonEmptyString,
     originSettings,
     postgresSettings,
     PostgresSettings,
     strictObject,
+    withCrossChecks,
+    ReportIssue,
     viewerDomainSettings,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
@@ -47,7 +50,7 @@ const HTTP_SERVICES = ["integration", "webhook"] as const;
 const settingsSchema: SettingsSchema = (ctx, { profile, environment }) => {
     const service = (defaults: { cpu: number; memory: number }) =>
         strictObject({
-            image: nonEmptyString("image"),
+            image: imageReference(),
             cpu: fargateCpu.default(defaults.cpu),
             memory: fargateMemory.default(defaults.memory),
             /** Task range. Defaults: the profile's `minTasks` / `maxTasks`. */
@@ -57,14 +60,14 @@ const settingsSchema: SettingsSchema = (ctx, { profile, environment }) => {
             /** Overrides the image's command (e.g. the worker's entry point). */
             command: z.array(nonEmptyString("command word")).optional(),
         });
-    return strictObject({
+    return withCrossChecks(strictObject({
         /** The integration service, the webhook receiver and the queue worker. Images required. */
         integration: service({ cpu: 512, memory: 1024 }),
         webhook: service({ cpu: 256, memory: 512 }),
         worker: service({ cpu: 512, memory: 1024 }),
         gateway: strictObject({
             /** Kong image, run DB-less. Default `kong:3.9`. */
-            image: nonEmptyString("image").default("kong:3.9"),
+            image: imageReference().default("kong:3.9"),
             cpu: fargateCpu.default(512),
             memory: fargateMemory.default(1024),
             minTasks: integer(1, 100).default(profile.minTasks),
@@ -114,13 +117,15 @@ const settingsSchema: SettingsSchema = (ctx, { profile, environment }) => {
             region: drRegion(ctx).default("eu-west-1"),
         }).default({}),
         alarmEmails: emailList(),
-    }).superRefine((s, refinement) => {
-        for (const key of ["integration", "webhook", "worker", "gateway"] as const) {
-            const size = fargateSizeProblem(s[key].cpu, s[key].memory);
-            if (size) refinement.addIssue({ code: "custom", path: [key, "memory"], message: size });
-            if (s[key].minTasks > s[key].maxTasks) refinement.addIssue({ code: "custom", path: [key, "minTasks"], message: `must not exceed ${key}.maxTasks (${s[key].maxTasks})` });
-        }
-    });
+    }), [
+        ...(["integration", "webhook", "worker", "gateway"] as const).flatMap((key) => [
+            (s: EventDrivenSettings, issue: ReportIssue) => {
+                const size = fargateSizeProblem(s[key].cpu, s[key].memory);
+                if (size) issue([key, "memory"], size);
+            },
+            (s: EventDrivenSettings, issue: ReportIssue) => s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
+        ]),
+    ]);
 };
 
 interface ServiceSettings {

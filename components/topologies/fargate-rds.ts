@@ -9,6 +9,7 @@ import {
     fargateCpu,
     fargateMemory,
     fargateSizeProblem,
+    imageReference,
     integer,
     nonEmptyString,
     OFFLINE_SECRET_PREFIX,
@@ -16,6 +17,7 @@ import {
     PostgresSettings,
     secretString,
     strictObject,
+    withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
@@ -42,9 +44,9 @@ export const PROVIDED_VARIABLES = [
 
 
 const settingsSchema: SettingsSchema = (ctx, { profile }) =>
-    strictObject({
+    withCrossChecks(strictObject({
         /** Container image (the vendor's image pushed to your registry). Required. */
-        image: nonEmptyString("container image"),
+        image: imageReference("container image"),
         /** Task CPU units. Default: the profile's `taskCpu`. */
         cpu: fargateCpu.default(profile.taskCpu),
         /** Task memory, MiB. Default: the profile's `taskMemory`. */
@@ -85,28 +87,31 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
             /** Variable the container reads the license from. Default `LEDGER_LICENSE`. */
             variable: envVarName.default("LEDGER_LICENSE"),
         }),
-    }).superRefine((s, refinement) => {
-        const size = fargateSizeProblem(s.cpu, s.memory);
-        if (size) refinement.addIssue({ code: "custom", path: ["memory"], message: size });
-        const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), s.license.variable]);
-        for (const name of s.requiredVariables) {
-            if (!configured.has(name) && !(PROVIDED_VARIABLES as readonly string[]).includes(name)) {
-                refinement.addIssue({
-                    code: "custom",
-                    path: ["requiredVariables"],
-                    message: `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.<name>.environment.${name}' <value>, or --secret under secrets)`,
-                });
+    }), [
+        (s, issue) => {
+            const size = fargateSizeProblem(s.cpu, s.memory);
+            if (size) issue(["memory"], size);
+        },
+        (s, issue) => {
+            const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), s.license.variable]);
+            for (const name of s.requiredVariables) {
+                if (!configured.has(name) && !(PROVIDED_VARIABLES as readonly string[]).includes(name)) {
+                    issue(
+                        ["requiredVariables"],
+                        `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.<name>.environment.${name}' <value>, or --secret under secrets)`,
+                    );
+                }
             }
-        }
-        for (const name of [...Object.keys(s.environment), ...Object.keys(s.secrets)]) {
-            if ((PROVIDED_VARIABLES as readonly string[]).includes(name) || name === s.license.variable) {
-                refinement.addIssue({ code: "custom", path: [Object.keys(s.environment).includes(name) ? "environment" : "secrets", name], message: `${name} is set by the program; remove it from config` });
+        },
+        (s, issue) => {
+            for (const name of [...Object.keys(s.environment), ...Object.keys(s.secrets)]) {
+                if ((PROVIDED_VARIABLES as readonly string[]).includes(name) || name === s.license.variable) {
+                    issue([Object.keys(s.environment).includes(name) ? "environment" : "secrets", name], `${name} is set by the program; remove it from config`);
+                }
             }
-        }
-        for (const name of Object.keys(s.environment)) {
-            if (name in s.secrets) refinement.addIssue({ code: "custom", path: ["environment", name], message: `${name} is also a secret; keep it in secrets only` });
-        }
-    });
+        },
+        (s, issue) => Object.keys(s.environment).filter((n) => n in s.secrets).forEach((n) => issue(["environment", n], `${n} is also a secret; keep it in secrets only`)),
+    ]);
 
 export interface FargateRdsSettings {
     image: string;

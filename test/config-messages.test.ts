@@ -1,0 +1,224 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
+import { ConfigValidationError, RawStackConfig, parseStackConfig } from "../stacks/schema";
+import { OFFLINE_SECRET_PREFIX } from "../stacks/schema-kit";
+import { runTool } from "../testing/cli";
+import { PROJECT_DIR } from "../testing/stack-files";
+import { buildStack, rawStack, scratchDir } from "./helpers";
+
+/** Stack-config messages as a user meets them: all at once, CLI-typed values, secrets never shown. */
+
+const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12121212-3434-5656-7878-909090909090";
+
+function problemsOf(raw: RawStackConfig): { path: string; message: string }[] {
+    try {
+        parseStackConfig(raw, TOPOLOGY_SCHEMAS);
+    } catch (err) {
+        if (err instanceof ConfigValidationError) return [...err.problems];
+        throw err;
+    }
+    return [];
+}
+
+/** Workloads of the three topologies with secret fields, a plain-text value in each secret field. */
+const PLAINTEXT = {
+    ledgerSecret: "sk_live_ledger_secret_value",
+    license: "eyJhbGciOiJFZERTQSJ9.license-token-value.sig",
+    redisUrl: "rediss://default:redis-password-value@eu1.upstash.io:6379",
+    redisToken: "upstash-token-value-123",
+    composeSecret: "smtp-password-value",
+};
+const withSecrets = (secret: (value: string) => unknown) => ({
+    environment: "staging",
+    workloads: {
+        ledger: {
+            topology: "fargate-rds",
+            image: "example/ledger:1",
+            secrets: { STRIPE_KEY: secret(PLAINTEXT.ledgerSecret) },
+            license: { token: secret(PLAINTEXT.license) },
+        },
+        epr: {
+            topology: "ecs-audit-worker",
+            imageTag: "1",
+            worker: { command: ["python", "-m", "worker"] },
+            redis: { url: secret(PLAINTEXT.redisUrl), token: secret(PLAINTEXT.redisToken) },
+        },
+        tickets: {
+            topology: "compose-host",
+            imagePrefix: "registry.example.com/tix",
+            imageTag: "1",
+            certificateArn: CERT,
+            services: { notifications: { port: 8084, secrets: { SMTP_PASSWORD: secret(PLAINTEXT.composeSecret) } } },
+        },
+    },
+});
+
+describe("stack config messages", () => {
+    it("reports every mistake of a stack file in one run, each with its key path", () => {
+        const dir = scratchDir("config");
+        const file = path.join(dir, "Pulumi.many.yaml");
+        fs.writeFileSync(
+            file,
+            [
+                "config:",
+                "  aws:region: us-east-9", // 1: not a region
+                "  platform:network.azCount: 3", // 2: a literal dotted key
+                "  platform:network:",
+                "    cidr: 10.0.0.0/33", // 3: not a CIDR
+                "  platform:profile:",
+                "    logRetention: 7", // 4: a typo
+                "  platform:workloads:",
+                "    ledger:",
+                "      topology: fargate-rds",
+                "      image: https://registry.example.com/ledger:1", // 5: a scheme in the image
+                "      cpu: 256",
+                "      memory: 4096", // 6: cross-field: Fargate size
+                "      healthCheckGracePeriodSeconds: soon", // 7: wrong type (zod then skips cross-field rules)
+                "      license:",
+                "        token:",
+                "          secure: v1:abc",
+                "    epr:",
+                "      topology: ecs-audit-worker",
+                "      imagetag: '1'", // 8: a typo of imageTag, and 9: imageTag then missing
+                "      worker: { command: [python, -m, worker] }",
+                "      autoscaling: { min: 5, max: 2 }", // 10: cross-field: min over max
+                "      redis:",
+                "        url:",
+                "          secure: v1:def",
+                "        token:",
+                "          secure: v1:ghi",
+                "",
+            ].join("\n"),
+        );
+        // environment missing too (11).
+        const run = runTool("plan", ["--stack", "many", "--config-file", file, "--diagram-dir", dir]);
+        expect(run.status).to.equal(1);
+        const lines = run.stderr.split("\n");
+        const at = (key: string, text: string) => expect(lines.some((l) => l.startsWith(`  - ${key}: `) && l.includes(text)), `${key}: ${text}\n${run.stderr}`).to.equal(true);
+        at("aws:region", "is not a region the AWS provider knows");
+        at("platform:network.azCount", "a key with a dot in its name");
+        at("platform:network.cidr", "not an IPv4 CIDR block");
+        at("platform:profile.logRetention", 'did you mean "logRetentionDays"?');
+        at("platform:environment", "required: every stack names its environment profile: pulumi config set platform:environment");
+        at("platform:workloads.ledger.image", "has no scheme");
+        at("platform:workloads.ledger.memory", "Fargate does not offer 4096 MiB with 256 CPU");
+        at("platform:workloads.ledger.healthCheckGracePeriodSeconds", "expected an integer");
+        at("platform:workloads.epr.imagetag", 'did you mean "imageTag"?');
+        at("platform:workloads.epr.imageTag", "required");
+        at("platform:workloads.epr.autoscaling.min", "must not exceed autoscaling.max (2)");
+        expect(run.stderr).to.match(/Stack configuration is invalid \((\d+) problems\)/);
+        expect(Number(/invalid \((\d+) problems/.exec(run.stderr)![1])).to.be.at.least(11);
+        expect(run.stderr).not.to.contain("Invalid enum value").and.not.to.contain("Unrecognized key").and.not.to.contain("Required; got");
+    });
+
+    it("accepts the numbers and booleans `pulumi config set --path` writes for text keys, and plans the same", async () => {
+        const base = {
+            topology: "fargate-rds",
+            image: "example/ledger:1042",
+            license: { token: "x" },
+            database: { engineVersion: "17" },
+        };
+        const asText = await buildStack(rawStack({ environment: "staging", workloads: { ledger: { ...base, environment: { POOL_SIZE: "20", DEBUG: "false" } } } }, { secretKeys: ["platform:workloads"] }));
+        const asTyped = await buildStack(
+            rawStack({ environment: "staging", workloads: { ledger: { ...base, database: { engineVersion: 17 }, environment: { POOL_SIZE: 20, DEBUG: false } } } }, { secretKeys: ["platform:workloads"] }),
+        );
+        const inputs = (r: typeof asText) => r.recorder.resources.map((x) => [x.urn, x.inputs]);
+        expect(inputs(asTyped)).to.deep.equal(inputs(asText));
+
+        const tickets = (imageTag: unknown) => rawStack({ environment: "staging", workloads: { t: { topology: "compose-host", imagePrefix: "registry.example.com/tix", imageTag, certificateArn: CERT } } });
+        expect(problemsOf(tickets(1042))).to.deep.equal([]);
+        // Keys that mean numbers still refuse text that is not a number.
+        const problems = problemsOf(rawStack({ environment: "staging", network: { azCount: "three" }, workloads: { ledger: { ...base, cpu: "lots" } } }, { secretKeys: ["platform:workloads"] }));
+        expect(problems.map((p) => p.path)).to.include.members(["platform:network.azCount", "platform:workloads.ledger.cpu"]);
+    });
+
+    it("never shows the value of a secret field, in any topology", () => {
+        const plain = problemsOf(rawStack(withSecrets((v) => v)));
+        expect(plain.map((p) => p.path)).to.have.members([
+            "platform:workloads.ledger.secrets.STRIPE_KEY",
+            "platform:workloads.ledger.license.token",
+            "platform:workloads.epr.redis.url",
+            "platform:workloads.epr.redis.token",
+            "platform:workloads.tickets.services.notifications.secrets.SMTP_PASSWORD",
+        ]);
+        // Secret fields of the wrong shape too: the value is still not shown.
+        const wrongShape = problemsOf(rawStack({ ...withSecrets((v) => v), workloads: { ...withSecrets((v) => v).workloads, ledger: { topology: "fargate-rds", image: "example/ledger:1", secrets: { "bad-name": PLAINTEXT.ledgerSecret }, license: PLAINTEXT.license } } }));
+        const text = JSON.stringify([...plain, ...wrongShape]);
+        for (const value of Object.values(PLAINTEXT)) expect(text).not.to.contain(value);
+        for (const value of Object.values(PLAINTEXT)) expect(text).not.to.contain(value.slice(0, 12));
+        expect(text).to.contain("the value is a secret and not shown");
+    });
+
+    it("refuses a plain-text secret in the stack file even beside secure: values that make the key secret", () => {
+        // As the offline plan reads a stack file: secure: values are placeholders, the key is secret.
+        let first = true;
+        const mixed = withSecrets((v) => {
+            const placeholder = first ? undefined : `${OFFLINE_SECRET_PREFIX}x`;
+            first = false;
+            return placeholder ?? v; // the ledger's STRIPE_KEY stays plain text, every other is secure:
+        });
+        const problems = problemsOf(rawStack(mixed, { secretKeys: ["platform:workloads"] }));
+        expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.ledger.secrets.STRIPE_KEY"]);
+        expect(problems[0].message).to.contain("is a secret").and.not.to.contain(PLAINTEXT.ledgerSecret);
+
+        const dir = scratchDir("config");
+        const file = path.join(dir, "Pulumi.mixed.yaml");
+        fs.writeFileSync(
+            file,
+            [
+                "config:",
+                "  aws:region: us-east-1",
+                "  platform:environment: staging",
+                "  platform:workloads:",
+                "    ledger:",
+                "      topology: fargate-rds",
+                "      image: example/ledger:1",
+                `      secrets: { STRIPE_KEY: ${PLAINTEXT.ledgerSecret} }`,
+                "      license: { token: { secure: v1:abc } }",
+                "",
+            ].join("\n"),
+        );
+        const run = runTool("plan", ["--stack", "mixed", "--config-file", file, "--diagram-dir", dir]);
+        expect(run.status).to.equal(1);
+        expect(run.stderr).to.contain("platform:workloads.ledger.secrets.STRIPE_KEY: a secret variable is a secret");
+        expect(`${run.stdout}${run.stderr}`).not.to.contain(PLAINTEXT.ledgerSecret);
+    });
+
+    it("requires platform:environment, saying how to set it (Pulumi.yaml gives no default)", () => {
+        expect(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")).not.to.match(/default: staging/);
+        const problems = problemsOf(rawStack({}));
+        expect(problems).to.deep.equal([{ path: "platform:environment", message: "required: every stack names its environment profile: pulumi config set platform:environment production (or staging)" }]);
+    });
+
+    it("names the file of a YAML syntax error, shows a bad workload name rather than its object, and blames profile overrides", () => {
+        const dir = scratchDir("config");
+        const file = path.join(dir, "Pulumi.broken.yaml");
+        fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n  platform:environment: [staging\n");
+        const run = runTool("plan", ["--stack", "broken", "--config-file", file, "--diagram-dir", dir]);
+        expect(run.status).to.equal(1);
+        expect(run.stderr).to.contain(`${file}: not valid YAML`).and.to.match(/line \d+/);
+
+        const badName = problemsOf(rawStack({ environment: "staging", workloads: { Ledger_1: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } } }, { secretKeys: ["platform:workloads"] }));
+        expect(badName).to.deep.equal([{ path: "platform:workloads.Ledger_1", message: 'workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits or -; got "Ledger_1"' }]);
+
+        // taskCpu 1024 from the profile with the default 512 MiB: the override is the mistake.
+        const blamed = problemsOf(rawStack({ environment: "staging", profile: { taskCpu: 1024 }, workloads: { ledger: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } } }, { secretKeys: ["platform:workloads"] }));
+        expect(blamed.map((p) => p.path)).to.deep.equal(["platform:profile.taskCpu"]);
+        expect(blamed[0].message).to.contain("Fargate does not offer").and.contain("(the default of platform:workloads.ledger.memory)");
+    });
+
+    it("validates image references and regions the AWS provider knows", () => {
+        const ledger = (image: string) => rawStack({ environment: "staging", workloads: { ledger: { topology: "fargate-rds", image, license: { token: "x" } } } }, { secretKeys: ["platform:workloads"] });
+        expect(problemsOf(ledger("123456789012.dkr.ecr.us-east-1.amazonaws.com/ledger@sha256:" + "a".repeat(64)))).to.deep.equal([]);
+        expect(problemsOf(ledger("registry.example.com:5000/team/ledger:1.2.3"))).to.deep.equal([]);
+        expect(problemsOf(ledger("example/Ledger:1"))[0].message).to.contain("the repository in lowercase");
+        expect(problemsOf(ledger("example/ledger"))[0].message).to.contain("give a tag");
+        expect(problemsOf(ledger("example/ledger:"))[0].message).to.contain("expected [registry/]repository:tag");
+        expect(problemsOf(rawStack({ environment: "staging" }, { region: "eu-west-9" }))[0]).to.deep.equal({
+            path: "aws:region",
+            message: '"eu-west-9" is not a region the AWS provider knows: pulumi config set aws:region us-east-1 (or another region)',
+        });
+    });
+});
