@@ -80,11 +80,11 @@ interface MockMonitorLike {
     registerResource(req: RegisterRequestLike, callback: (err: unknown, resp: RegisterResponseLike | undefined) => void): Promise<void>;
 }
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Replaces the engine's wire encodings with readable values; secrets never leave as plain text. */
 export function sanitize(value: unknown): unknown {
