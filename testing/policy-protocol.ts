@@ -134,25 +134,23 @@ export class ServedPolicyPack {
             if (r.parent) o.setParent(r.parent);
             return o;
         };
-        const properties = (r: PlannedResource) => Struct.fromJavaScript(encodeProperties(r.inputs) as Record<string, never>);
+        // The fields an AnalyzeRequest and a stack's AnalyzerResource share.
+        const describe = <M extends analyzerPb.AnalyzeRequest | analyzerPb.AnalyzerResource>(message: M, r: PlannedResource): M => {
+            message.setType(r.type);
+            message.setUrn(r.urn);
+            message.setName(r.name);
+            message.setProperties(Struct.fromJavaScript(encodeProperties(r.inputs) as Record<string, never>));
+            message.setOptions(options(r));
+            return message;
+        };
         for (const r of custom) {
-            const request = new pb.AnalyzeRequest();
-            request.setType(r.type);
-            request.setUrn(r.urn);
-            request.setName(r.name);
-            request.setProperties(properties(r));
-            request.setOptions(options(r));
+            const request = describe(new pb.AnalyzeRequest(), r);
             collect(await call<analyzerPb.AnalyzeResponse>((cb) => this.client.analyze(request, cb)), r.urn);
         }
         const stack = new pb.AnalyzeStackRequest();
         stack.setResourcesList(
             resources.map((r) => {
-                const resource = new pb.AnalyzerResource();
-                resource.setType(r.type);
-                resource.setUrn(r.urn);
-                resource.setName(r.name);
-                resource.setProperties(properties(r));
-                resource.setOptions(options(r));
+                const resource = describe(new pb.AnalyzerResource(), r);
                 if (r.parent) resource.setParent(r.parent);
                 resource.setDependenciesList(r.dependencies);
                 return resource;
