@@ -2,10 +2,10 @@ import { getCallerIdentity, getCallerIdentityOutput } from "@pulumi/aws/getCalle
 import { PlatformConfig } from "../stacks/schema";
 import { WorkloadContext } from "./context";
 import { Network } from "./network";
-import { TOPOLOGY_REGISTRY, TopologyDefinition, WorkloadOutputs } from "./topologies/registry";
+import { TopologyDefinition, WorkloadOutputs } from "./topology";
+import { TOPOLOGY_REGISTRY } from "./topologies/registry";
 
-type Registry = Readonly<Record<TopologyName, TopologyDefinition<any> | undefined>>;
-import { TopologyName } from "../stacks/schema";
+type Registry = Readonly<Record<string, TopologyDefinition>>;
 
 export interface Platform {
     readonly network: Network;

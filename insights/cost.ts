@@ -1,4 +1,4 @@
-import { PlannedResource } from "../testing/mocks";
+import { PlannedResource } from "../plan/mocks";
 import { UsageAssumptions } from "./assumptions";
 import { DEFAULT_REGION_FACTOR, INSTANCE_HOURLY, PRICES, REGION_FACTORS } from "./prices";
 

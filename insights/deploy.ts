@@ -1,4 +1,4 @@
-import { PlannedResource } from "../testing/mocks";
+import { PlannedResource } from "../plan/mocks";
 import { PlanLike, workloadOf } from "./cost";
 
 /**

@@ -1,4 +1,4 @@
-import { PlannedResource } from "../testing/mocks";
+import { PlannedResource } from "../plan/mocks";
 import { PlanLike, workloadOf } from "./cost";
 
 /** The resources a reader of an architecture diagram looks for, by layer. */

@@ -1,4 +1,4 @@
-import { PlannedResource } from "../testing/mocks";
+import { PlannedResource } from "../plan/mocks";
 import { UsageAssumptions } from "./assumptions";
 import { PlanLike, estimateCost } from "./cost";
 import { estimateDeploy } from "./deploy";

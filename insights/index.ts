@@ -1,4 +1,4 @@
-import { StackFileConfig } from "../testing/stack-files";
+import { StackFileConfig } from "../plan/stack-files";
 import { USAGE_DEFAULTS, UsageAssumptions } from "./assumptions";
 import { CostEstimate, PlanLike, estimateCost } from "./cost";
 import { DeployEstimate, estimateDeploy } from "./deploy";

@@ -51,8 +51,9 @@ const SKIP = Symbol("a field this rule reads is invalid");
  * invalid, `crossFieldProblems` still runs every rule that does not read it, so one mistake never
  * hides another.
  */
-export function withCrossChecks<T extends z.ZodTypeAny>(object: T, rules: CrossRule<z.output<T>>[]) {
-    const schema = object.superRefine((settings, ctx) => runRules(rules as CrossRule<unknown>[], settings, (path, message) => ctx.addIssue({ code: "custom", path, message })));
+export function withCrossChecks<T extends z.ZodTypeAny>(object: T, rules: CrossRule<z.output<T>>[]): z.ZodEffects<T, z.output<T>, z.input<T>> {
+    // Called on the generic T, superRefine would type its output as the constraint's `any`.
+    const schema = object.superRefine((settings, ctx) => runRules(rules as CrossRule<unknown>[], settings, (path, message) => ctx.addIssue({ code: "custom", path, message }))) as z.ZodEffects<T, z.output<T>, z.input<T>>;
     CROSS_CHECKED.set(schema, { object, rules: rules as CrossRule<never>[] });
     return schema;
 }

@@ -32,15 +32,19 @@ import {
 /** The config namespace of this project (`platform:<key>`). */
 export const NAMESPACE = "platform";
 
-/** Every topology the program knows; each lands with its own component. */
-export const TOPOLOGIES = ["fargate-rds", "ecs-audit-worker", "aurora-web", "compose-host", "event-driven"] as const;
-export type TopologyName = (typeof TOPOLOGIES)[number];
 
 /** A topology's settings schema (every workload key except `topology`), built per stack. */
-export type SettingsSchema = (ctx: SchemaContext, env: { profile: EnvironmentProfile; environment: EnvironmentName; stack: string }) => z.ZodTypeAny;
+export type SettingsSchema = (ctx: SchemaContext, env: SchemaEnv) => z.ZodTypeAny;
 
-/** Which topologies are available, with their settings schemas; `undefined` = not yet available. */
-export type TopologySchemas = Readonly<Record<TopologyName, SettingsSchema | undefined>>;
+/** The stack a workload's settings are validated for. */
+export interface SchemaEnv {
+    profile: EnvironmentProfile;
+    environment: EnvironmentName;
+    stack: string;
+}
+
+/** The topologies a workload may name, with their settings schemas (components/topologies/registry.ts). */
+export type TopologySchemas = Readonly<Record<string, SettingsSchema>>;
 
 export interface NetworkConfig {
     /** VPC CIDR block. Default `10.0.0.0/16`. */
@@ -54,7 +58,8 @@ export interface NetworkConfig {
 }
 
 export interface WorkloadConfig {
-    topology: TopologyName;
+    /** A key of the topology registry. */
+    topology: string;
     /** The topology's validated settings (its schema's output). */
     settings: unknown;
 }
@@ -235,22 +240,14 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
             problems.push({ path, message: "expected an object with at least a topology key" });
             continue;
         }
-        const topologyResult = oneOf(TOPOLOGIES, `required: one of ${TOPOLOGIES.join(", ")}`).safeParse(workload.topology);
-        if (!topologyResult.success) {
-            const shown = workload.topology === undefined ? "" : `; got ${JSON.stringify(workload.topology)}`;
-            problems.push({ path: `${path}.topology`, message: `${topologyResult.error.issues[0].message}${shown}` });
+        const names = Object.keys(topologies);
+        const topology = workload.topology;
+        if (typeof topology !== "string" || !names.includes(topology)) {
+            const shown = topology === undefined ? "required" : `must be one of: ${names.join(", ")}; got ${JSON.stringify(topology)}`;
+            problems.push({ path: `${path}.topology`, message: topology === undefined ? `${shown}: one of ${names.join(", ")}` : shown });
             continue;
         }
-        const topology = topologyResult.data;
         const settingsSchema = topologies[topology];
-        if (!settingsSchema) {
-            const available = TOPOLOGIES.filter((t) => topologies[t]);
-            problems.push({
-                path: `${path}.topology`,
-                message: `topology "${topology}" is not yet available in this version of the program; available: ${available.join(", ") || "none"}`,
-            });
-            continue;
-        }
         const { topology: _topology, ...rawSettings } = workload;
         const schema = settingsSchema(ctx, { profile, environment, stack: raw.stack });
         const settings = acceptCliScalars(schema, rawSettings) as Record<string, unknown>;

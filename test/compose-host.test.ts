@@ -5,7 +5,7 @@ import { USER_DATA_LIMIT_BYTES, renderCompose, renderUserData } from "../compone
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { PROFILES } from "../stacks/profiles";
 import { ConfigValidationError, parseStackConfig } from "../stacks/schema";
-import { cloudInitSchema, composeErrors } from "../testing/validators";
+import { cloudInitSchema, composeErrors } from "./validators";
 import { buildStack, policyOf, rawStack } from "./helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";

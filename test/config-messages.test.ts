@@ -4,8 +4,8 @@ import * as path from "path";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { ConfigValidationError, RawStackConfig, parseStackConfig } from "../stacks/schema";
 import { OFFLINE_SECRET_PREFIX } from "../stacks/schema-kit";
-import { runTool } from "../testing/cli";
-import { PROJECT_DIR } from "../testing/stack-files";
+import { runTool } from "../plan/cli";
+import { PROJECT_DIR } from "../plan/stack-files";
 import { buildStack, rawStack, scratchDir } from "./helpers";
 
 /** Stack-config messages as a user meets them: all at once, CLI-typed values, secrets never shown. */

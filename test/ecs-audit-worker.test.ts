@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { PROFILES } from "../stacks/profiles";
 import { ConfigValidationError, parseStackConfig } from "../stacks/schema";
-import { PlannedResource } from "../testing/mocks";
+import { PlannedResource } from "../plan/mocks";
 import { buildStack, policyOf, rawStack } from "./helpers";
 
 function epr(environment: "staging" | "production", overrides: Record<string, unknown> = {}) {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { MANAGED } from "../components/blocks/cdn";
 import { KONG_HEALTH_PATH } from "../components/topologies/kong-config";
 import { PROFILES } from "../stacks/profiles";
-import { PlannedResource } from "../testing/mocks";
+import { PlannedResource } from "../plan/mocks";
 import { buildStack, policyOf, rawStack } from "./helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";

@@ -7,8 +7,8 @@ import { verifyLicense } from "../components/license";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { PROFILES } from "../stacks/profiles";
 import { ConfigValidationError, parseStackConfig } from "../stacks/schema";
-import { installMocks, PlannedResource } from "../testing/mocks";
-import { PROJECT_DIR, readStackFiles } from "../testing/stack-files";
+import { installMocks, PlannedResource } from "../plan/mocks";
+import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
 import { buildStack, planOnce, policyOf, rawStack, scratchDir } from "./helpers";
 
 const ACCOUNT = "123456789012";

@@ -3,9 +3,9 @@ import * as os from "os";
 import * as path from "path";
 import { createPlatform, Platform } from "../components/platform";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
-import { PlanRecorder, installMocks, resolveOutputs } from "../testing/mocks";
-import { Plan, planStack } from "../testing/plan";
-import { StackFileConfig } from "../testing/stack-files";
+import { PlanRecorder, installMocks, resolveOutputs } from "../plan/mocks";
+import { Plan, planStack } from "../plan/plan";
+import { StackFileConfig } from "../plan/stack-files";
 import { PlatformConfig, RawStackConfig, parseStackConfig } from "../stacks/schema";
 
 /** A raw stack config as the loader would produce it; `values` are the `platform:*` keys. */

@@ -6,10 +6,10 @@ import { estimateCost } from "../insights/cost";
 import { estimateDeploy } from "../insights/deploy";
 import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
 import { diffPlans } from "../insights/diff";
-import { PlannedResource } from "../testing/mocks";
-import { readStackFiles } from "../testing/stack-files";
+import { PlannedResource } from "../plan/mocks";
+import { readStackFiles } from "../plan/stack-files";
 import { renderComment } from "../tools/pr-comment";
-import { runTool } from "../testing/cli";
+import { runTool } from "../plan/cli";
 import { scratchDir, planOnce } from "./helpers";
 
 function res(type: string, name: string, inputs: Record<string, unknown> = {}, deps: PlannedResource[] = [], parent?: PlannedResource, custom = true): PlannedResource {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { readStackFiles, secretPlaceholder, shippedStacks } from "../testing/stack-files";
-import { runTool } from "../testing/cli";
+import { readStackFiles, secretPlaceholder, shippedStacks } from "../plan/stack-files";
+import { runTool } from "../plan/cli";
 import { scratchDir, planOnce } from "./helpers";
 
 // The plan CLI as a user runs it; its diagram goes to a scratch folder, never into the checkout.

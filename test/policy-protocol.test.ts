@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { allPolicies } from "../policy/rules";
-import { Plan } from "../testing/plan";
-import { evaluatePolicies, Violation } from "../testing/policy";
-import { ServedPolicyPack } from "../testing/policy-protocol";
-import { PROJECT_DIR, readStackFiles } from "../testing/stack-files";
+import { Plan } from "../plan/plan";
+import { evaluatePolicies, Violation } from "../plan/policy";
+import { ServedPolicyPack } from "../plan/policy-protocol";
+import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
 import { planOnce } from "./helpers";
 
 /**

@@ -3,9 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { allPolicies, resourcePolicies, stackPolicies } from "../policy/rules";
-import { evaluatePolicies } from "../testing/policy";
-import { PROJECT_DIR, readStackFiles, shippedStacks } from "../testing/stack-files";
-import { runTool } from "../testing/cli";
+import { evaluatePolicies } from "../plan/policy";
+import { PROJECT_DIR, readStackFiles, shippedStacks } from "../plan/stack-files";
+import { runTool } from "../plan/cli";
 import { scratchDir, planOnce } from "./helpers";
 
 type Props = Record<string, any>;

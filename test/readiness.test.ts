@@ -3,10 +3,10 @@ import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { ConfigValidationError, parseStackConfig } from "../stacks/schema";
-import { installMocks, PlannedResource } from "../testing/mocks";
-import { Plan } from "../testing/plan";
-import { checkReadiness, ReadinessProblem } from "../testing/readiness";
-import { readStackFiles } from "../testing/stack-files";
+import { installMocks, PlannedResource } from "../plan/mocks";
+import { Plan } from "../plan/plan";
+import { checkReadiness, ReadinessProblem } from "../plan/readiness";
+import { readStackFiles } from "../plan/stack-files";
 import { planOnce, rawStack } from "./helpers";
 
 /**

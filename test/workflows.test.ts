@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "../testing/stack-files";
+import { PROJECT_DIR } from "../plan/stack-files";
 import { scratchDir } from "./helpers";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github/workflows");

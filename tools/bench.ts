@@ -2,8 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { toolCommand } from "../testing/cli";
-import { PROJECT_DIR } from "../testing/stack-files";
+import { toolCommand } from "../plan/cli";
+import { PROJECT_DIR } from "../plan/stack-files";
 
 /**
  * `npm run bench [-- --json <file>]`: wall time and peak memory of the offline plan of the shipped

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runTool } from "../testing/cli";
-import { shippedStacks } from "../testing/stack-files";
+import { runTool } from "../plan/cli";
+import { shippedStacks } from "../plan/stack-files";
 
 // Plans every shipped stack, each in its own process (the Pulumi runtime is process-global), the
 // way a user runs `npm run plan`; the diagrams go to a scratch folder that is removed afterwards.

@@ -4,10 +4,10 @@ import { PlanLike } from "../insights/cost";
 import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
 import { diffPlans } from "../insights/diff";
 import { estimate, minutes, usageOf, usd } from "../insights/index";
-import { ConfigValidationError, PreflightError, planStack, renderTree } from "../testing/plan";
-import { evaluatePolicies, renderViolations } from "../testing/policy";
-import { checkReadiness, renderReadiness } from "../testing/readiness";
-import { StackFileError, readStackFiles } from "../testing/stack-files";
+import { ConfigValidationError, PreflightError, planStack, renderTree } from "../plan/plan";
+import { evaluatePolicies, renderViolations } from "../plan/policy";
+import { checkReadiness, renderReadiness } from "../plan/readiness";
+import { StackFileError, readStackFiles } from "../plan/stack-files";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>] [--diagram-dir <dir>] [--compare <base.json>]";
 

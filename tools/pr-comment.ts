@@ -4,7 +4,7 @@ import { buildDiagram, renderMermaid } from "../insights/diagram";
 import { diffPlans } from "../insights/diff";
 import { estimate, minutes, usd } from "../insights/index";
 import { USAGE_DEFAULTS } from "../insights/assumptions";
-import { Violation } from "../testing/policy";
+import { Violation } from "../plan/policy";
 
 /**
  * The pull-request comment of one stack, from the offline plans of the head and the base branch

@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "../testing/stack-files";
+import { PROJECT_DIR } from "../plan/stack-files";
 
 /**
  * `npm test` (after `npm run build` compiled everything into `bin/`): the strict type check, the

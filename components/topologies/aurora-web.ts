@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../../stacks/profiles";
-import { SettingsSchema } from "../../stacks/schema";
+import { SchemaEnv } from "../../stacks/schema";
 import {
     drRegion,
     cidrBlock,
@@ -17,6 +17,7 @@ import {
     pgIdentifier,
     pgUsername,
     rdsInstanceClass,
+    SchemaContext,
     strictObject,
     withCrossChecks,
     urlPath,
@@ -31,11 +32,11 @@ import { secretKey } from "../blocks/secret";
 import { cloudFrontOrigin } from "../blocks/load-balancer";
 import { WorkloadContext } from "../context";
 import { Network } from "../network";
-import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
 
 
-const settingsSchema: SettingsSchema = (ctx, { profile, stack }) =>
+const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
     withCrossChecks(strictObject({
         /** API container image. Required. */
         image: imageReference("container image"),
@@ -98,22 +99,8 @@ const settingsSchema: SettingsSchema = (ctx, { profile, stack }) =>
         (s, issue) => s.disasterRecovery.enabled && !s.disasterRecovery.region && issue(["disasterRecovery", "region"], "required when disasterRecovery.enabled is true"),
     ]);
 
-export interface AuroraWebSettings {
-    image: string;
-    containerPort: number;
-    cpu: number;
-    memory: number;
-    tasks: { min: number; max: number };
-    healthCheckPath: string;
-    logRetentionDays: number;
-    database: { name: string; username: string; engineVersion: string; instanceClass: string; minReaders: number; maxReaders: number; readerCpuTargetPercent: number; backupRetentionDays: number };
-    bucketPrefix: string;
-    api: { originDomainName: string; certificateArn: string };
-    domain?: { names: string[]; certificateArn: string };
-    alarmEmails: string[];
-    disasterRecovery: { enabled: boolean; region?: string; cidr: string };
-    environment: Record<string, string>;
-}
+/** What a workload of this topology deploys from: its validated settings. */
+export type AuroraWebSettings = SettingsOf<typeof settingsSchema>;
 
 /**
  * The project-management app (seed 003): API on Fargate behind an ALB that only CloudFront
@@ -128,14 +115,16 @@ export class AuroraWeb extends pulumi.ComponentResource {
         const { platform, network } = ctx;
         const profile = platform.profile;
         const protect = profile.protectStatefulResources;
-        const dr = s.disasterRecovery.enabled ? s.disasterRecovery : undefined;
+        // Validation requires a region when DR is on.
+        const { enabled: drEnabled, region: drRegion, cidr: drCidr } = s.disasterRecovery;
+        const dr = drEnabled && drRegion ? { region: drRegion, cidr: drCidr } : undefined;
 
         let drNetwork: Network | undefined;
         if (dr) {
             // Data subnets only: the secondary cluster needs no internet egress.
             drNetwork = new Network(
                 `${name}-dr`,
-                { region: dr.region!, accountId: ctx.accountId, cidr: dr.cidr, azCount: Math.min(profile.azCount, 3), natStrategy: "none", flowLogRetentionDays: profile.flowLogRetentionDays },
+                { region: dr.region, accountId: ctx.accountId, cidr: dr.cidr, azCount: Math.min(profile.azCount, 3), natStrategy: "none", flowLogRetentionDays: profile.flowLogRetentionDays },
                 { parent: this },
             );
         }
@@ -154,7 +143,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 deletionProtection: profile.deletionProtection,
                 insights: profile.databaseInsights,
                 protect,
-                disasterRecovery: dr && drNetwork ? { region: dr.region!, vpcId: drNetwork.vpcId, subnetIds: drNetwork.dataSubnetIds } : undefined,
+                disasterRecovery: dr && drNetwork ? { region: dr.region, vpcId: drNetwork.vpcId, subnetIds: drNetwork.dataSubnetIds } : undefined,
             },
             { parent: this },
         );
@@ -291,13 +280,13 @@ export class AuroraWeb extends pulumi.ComponentResource {
             attachmentsBucket: attachments.name,
             siteBucket: site.name,
             alarmTopicArn: alarms.arn,
-            ...(dr ? { drRegion: dr.region!, drClusterArn: database.secondaryCluster!.arn, drAttachmentsBucket: attachmentsReplica!.name } : {}),
+            ...(dr ? { drRegion: dr.region, drClusterArn: database.secondaryCluster!.arn, drAttachmentsBucket: attachmentsReplica!.name } : {}),
         };
         this.registerOutputs(this.outputs);
     }
 }
 
-export const auroraWeb: TopologyDefinition<AuroraWebSettings> = {
+export const auroraWeb = defineTopology({
     settings: settingsSchema,
     deploy: (name, settings, ctx) => new AuroraWeb(name, settings, ctx).outputs,
-};
+});

@@ -8,7 +8,7 @@ import * as s3 from "@pulumi/aws/s3";
 import { getParameterOutput } from "@pulumi/aws/ssm/getParameter";
 import * as random from "@pulumi/random";
 import { z } from "zod";
-import { SettingsSchema } from "../../stacks/schema";
+import { SchemaEnv } from "../../stacks/schema";
 import {
     regionalCertificateArn,
     cidrBlock,
@@ -19,8 +19,8 @@ import {
     integer,
     nonEmptyString,
     postgresSettings,
-    PostgresSettings,
     secretString,
+    SchemaContext,
     strictObject,
     withCrossChecks,
     urlPath,
@@ -34,7 +34,7 @@ import { SecurityGroup } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
 import { PolicyStatement, ecrPullStatements, ecrRegistry, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
 import { ComposeService, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
-import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
 /** Amazon Linux 2023's current AMI, as AWS publishes it in SSM Parameter Store. */
 export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
@@ -68,7 +68,7 @@ export const DEFAULT_SERVICES = {
 
 const serviceName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "service names are a lowercase letter then up to 19 of a-z, 0-9, -");
 
-const settingsSchema: SettingsSchema = (ctx, { profile }) => {
+const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
     const service = strictObject({
         /** Image. Default `<imagePrefix>/<service>:<imageTag>`. */
         image: imageReference().optional(),
@@ -139,34 +139,9 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) => {
     ]);
 };
 
-interface ServiceSettings {
-    image?: string;
-    port: number;
-    cache: boolean;
-    broker: boolean;
-    environment: Record<string, string>;
-    secrets: Record<string, pulumi.Output<string>>;
-    healthCheckPath: string;
-    dedicatedDatabase: boolean;
-}
 
-export interface ComposeHostSettings {
-    imagePrefix?: string;
-    imageTag?: string;
-    services: Record<string, ServiceSettings>;
-    instanceType: string;
-    rootVolumeGb: number;
-    dataVolumeGb: number;
-    certificateArn: string;
-    routing: { mode: "path" | "host"; domain?: string };
-    behindCloudflare: boolean;
-    cloudflareCidrs: string[];
-    database: PostgresSettings;
-    images: { redis: string; rabbitmq: string; postgres: string };
-    composeVersion: string;
-    syncIntervalMinutes: number;
-    alarmEmails: string[];
-}
+/** What a workload of this topology deploys from: its validated settings. */
+export type ComposeHostSettings = SettingsOf<typeof settingsSchema>;
 
 /** Longest values the user data can hold (bucket name, key prefix, volume ID): its size is checked with them. */
 const LONGEST = { bucket: "b".repeat(63), prefix: "p".repeat(100), volume: "vol-0123456789abcdef0" };
@@ -186,7 +161,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         const protect = profile.protectStatefulResources;
         const parent = { parent: this };
         const services = Object.entries(s.services);
-        const imageOf = (svcName: string, svc: ServiceSettings) => svc.image ?? `${s.imagePrefix}/${svcName}:${s.imageTag}`;
+        const imageOf = (svcName: string, svc: ComposeHostSettings["services"][string]) => svc.image ?? `${s.imagePrefix}/${svcName}:${s.imageTag}`;
 
         // The user data only installs tools and points at S3, so its size is known now.
         const userDataSize = Buffer.byteLength(
@@ -443,7 +418,7 @@ export class ComposeHost extends pulumi.ComponentResource {
     }
 }
 
-export const composeHost: TopologyDefinition<ComposeHostSettings> = {
+export const composeHost = defineTopology({
     settings: settingsSchema,
     deploy: (name, settings, ctx) => new ComposeHost(name, settings, ctx).outputs,
-};
+});

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { SettingsSchema } from "../../stacks/schema";
+import { SchemaEnv } from "../../stacks/schema";
 import {
     regionalCertificateArn,
     clientsSchema,
@@ -11,8 +11,8 @@ import {
     integer,
     nonEmptyString,
     postgresSettings,
-    PostgresSettings,
     secretString,
+    SchemaContext,
     strictObject,
     withCrossChecks,
     urlPath,
@@ -26,7 +26,7 @@ import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { PolicyStatement } from "../iam";
 import { WorkloadContext } from "../context";
-import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
 const PORT = 8080;
 
@@ -52,7 +52,7 @@ const PROVIDED = [
     "EPR_REDIS_TOKEN",
 ];
 
-const settingsSchema: SettingsSchema = (ctx, { profile }) =>
+const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
     withCrossChecks(strictObject({
         /** Tag of the image in the workload's ECR repository (both containers run it). Required. */
         imageTag: nonEmptyString("image tag").regex(/^[\w][\w.-]{0,127}$/, "expected an image tag (letters, digits, _ . -)"),
@@ -129,28 +129,8 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
         (s, issue) => Object.keys(s.environment).filter((n) => PROVIDED.includes(n)).forEach((n) => issue(["environment", n], `${n} is set by the program; use its setting instead`)),
     ]);
 
-export interface EcsAuditWorkerSettings {
-    imageTag: string;
-    keepImages: number;
-    cpu: number;
-    memory: number;
-    autoscaling: { min: number; max: number; cpuTargetPercent: number };
-    healthCheckPath: string;
-    public: boolean;
-    certificateArn?: string;
-    clients: { securityGroupIds: string[]; cidrs: string[] };
-    executeCommand: boolean;
-    worker: { mode: WorkerMode; command?: string[]; cpu: number; memory: number };
-    database: PostgresSettings;
-    redis: { url: pulumi.Output<string>; token: pulumi.Output<string> };
-    logLevel: string;
-    logJson: boolean;
-    sqlEcho: boolean;
-    redisCachePrefix: string;
-    redisCacheTtlSeconds: number;
-    audit: { maxMessages: number; waitTimeSeconds: number; visibilityTimeoutSeconds: number };
-    environment: Record<string, string>;
-}
+/** What a workload of this topology deploys from: its validated settings. */
+export type EcsAuditWorkerSettings = SettingsOf<typeof settingsSchema>;
 
 /**
  * The entity & permissions service (seed 001): one ECS task with the essential FastAPI container
@@ -311,7 +291,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
     }
 }
 
-export const ecsAuditWorker: TopologyDefinition<EcsAuditWorkerSettings> = {
+export const ecsAuditWorker = defineTopology({
     settings: settingsSchema,
     deploy: (name, settings, ctx) => new EcsAuditWorker(name, settings, ctx).outputs,
-};
+});

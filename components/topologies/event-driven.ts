@@ -7,7 +7,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
 import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { z } from "zod";
-import { SettingsSchema } from "../../stacks/schema";
+import { SchemaEnv } from "../../stacks/schema";
 import {
     drRegion,
     emailList,
@@ -20,7 +20,7 @@ import {
     nonEmptyString,
     originSettings,
     postgresSettings,
-    PostgresSettings,
+    SchemaContext,
     strictObject,
     withCrossChecks,
     ReportIssue,
@@ -38,8 +38,8 @@ import { secretKey } from "../blocks/secret";
 import { connectGroups } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
 import { PolicyStatement, serviceTrustPolicy } from "../iam";
-import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, KongRoute, renderKongConfig } from "./kong-config";
-import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, renderKongConfig } from "./kong-config";
+import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
 /** Port of the integration service and the webhook receiver; Kong's proxy port. */
 const SERVICE_PORT = 8080;
@@ -47,7 +47,7 @@ const KONG_PORT = 8000;
 const HTTP_SERVICES = ["integration", "webhook"] as const;
 
 
-const settingsSchema: SettingsSchema = (ctx, { profile, environment }) => {
+const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
     const service = (defaults: { cpu: number; memory: number }) =>
         strictObject({
             image: imageReference(),
@@ -60,7 +60,7 @@ const settingsSchema: SettingsSchema = (ctx, { profile, environment }) => {
             /** Overrides the image's command (e.g. the worker's entry point). */
             command: z.array(nonEmptyString("command word")).optional(),
         });
-    return withCrossChecks(strictObject({
+    const object = strictObject({
         /** The integration service, the webhook receiver and the queue worker. Images required. */
         integration: service({ cpu: 512, memory: 1024 }),
         webhook: service({ cpu: 256, memory: 512 }),
@@ -117,41 +117,21 @@ const settingsSchema: SettingsSchema = (ctx, { profile, environment }) => {
             region: drRegion(ctx).default("eu-west-1"),
         }).default({}),
         alarmEmails: emailList(),
-    }), [
+    });
+    return withCrossChecks(object, [
         ...(["integration", "webhook", "worker", "gateway"] as const).flatMap((key) => [
-            (s: EventDrivenSettings, issue: ReportIssue) => {
+            (s: z.output<typeof object>, issue: ReportIssue) => {
                 const size = fargateSizeProblem(s[key].cpu, s[key].memory);
                 if (size) issue([key, "memory"], size);
             },
-            (s: EventDrivenSettings, issue: ReportIssue) => s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
+            (s: z.output<typeof object>, issue: ReportIssue) => s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
         ]),
     ]);
 };
 
-interface ServiceSettings {
-    image: string;
-    cpu: number;
-    memory: number;
-    minTasks: number;
-    maxTasks: number;
-    environment: Record<string, string>;
-    command?: string[];
-}
 
-export interface EventDrivenSettings {
-    integration: ServiceSettings;
-    webhook: ServiceSettings;
-    worker: ServiceSettings;
-    gateway: { image: string; cpu: number; memory: number; minTasks: number; maxTasks: number; rateLimitPerMinute: number; routes: KongRoute[] };
-    api: { originDomainName: string; certificateArn: string };
-    domain?: { names: string[]; certificateArn: string };
-    database: PostgresSettings;
-    queue: { visibilityTimeoutSeconds: number; scaleOutAbove: number; scaleInAfterIdleMinutes: number };
-    auditLogs: { retentionDays: number; objectLock: "off" | "GOVERNANCE" | "COMPLIANCE" };
-    blueGreen: { testListenerPort: number; deploymentConfig: string; terminationWaitMinutes: number };
-    disasterRecovery: { enabled: boolean; region: string };
-    alarmEmails: string[];
-}
+/** What a workload of this topology deploys from: its validated settings. */
+export type EventDrivenSettings = SettingsOf<typeof settingsSchema>;
 
 /**
  * The integration platform (seed 004): CloudFront -> ALB -> Kong (DB-less, blue/green through
@@ -427,7 +407,7 @@ export class EventDriven extends pulumi.ComponentResource {
     }
 }
 
-export const eventDriven: TopologyDefinition<EventDrivenSettings> = {
+export const eventDriven = defineTopology({
     settings: settingsSchema,
     deploy: (name, settings, ctx) => new EventDriven(name, settings, ctx).outputs,
-};
+});

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { SettingsSchema } from "../../stacks/schema";
+import { SchemaEnv } from "../../stacks/schema";
 import {
     regionalCertificateArn,
     cidrBlock,
@@ -14,8 +14,8 @@ import {
     nonEmptyString,
     OFFLINE_SECRET_PREFIX,
     postgresSettings,
-    PostgresSettings,
     secretString,
+    SchemaContext,
     strictObject,
     withCrossChecks,
     urlPath,
@@ -26,7 +26,7 @@ import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
 import { secretKey, storeSecret } from "../blocks/secret";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
-import type { TopologyDefinition, WorkloadOutputs } from "./registry";
+import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
 /** Container port of the ledger service (API and /metrics), per the document. */
 const PORT = 8080;
@@ -43,7 +43,7 @@ export const PROVIDED_VARIABLES = [
 ] as const;
 
 
-const settingsSchema: SettingsSchema = (ctx, { profile }) =>
+const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
     withCrossChecks(strictObject({
         /** Container image (the vendor's image pushed to your registry). Required. */
         image: imageReference("container image"),
@@ -113,25 +113,8 @@ const settingsSchema: SettingsSchema = (ctx, { profile }) =>
         (s, issue) => Object.keys(s.environment).filter((n) => n in s.secrets).forEach((n) => issue(["environment", n], `${n} is also a secret; keep it in secrets only`)),
     ]);
 
-export interface FargateRdsSettings {
-    image: string;
-    cpu: number;
-    memory: number;
-    desiredCount: number;
-    healthCheckPath: string;
-    healthCheckGracePeriodSeconds: number;
-    stopTimeoutSeconds: number;
-    clients: { securityGroupIds: string[]; cidrs: string[] };
-    certificateArn?: string;
-    prometheusCidrs: string[];
-    readReplica: boolean;
-    dbTls: boolean;
-    database: PostgresSettings;
-    environment: Record<string, string>;
-    secrets: Record<string, pulumi.Output<string>>;
-    requiredVariables: string[];
-    license: { token: pulumi.Output<string>; accountClaim: string; publicKey?: string; variable: string };
-}
+/** What a workload of this topology deploys from: its validated settings. */
+export type FargateRdsSettings = SettingsOf<typeof settingsSchema>;
 
 /**
  * The ledger service (seed 000): one container on Fargate in private subnets, RDS PostgreSQL
@@ -250,7 +233,7 @@ export class FargateRds extends pulumi.ComponentResource {
     }
 }
 
-export const fargateRds: TopologyDefinition<FargateRdsSettings> = {
+export const fargateRds = defineTopology({
     settings: settingsSchema,
     deploy: (name, settings, ctx) => new FargateRds(name, settings, ctx).outputs,
     async preflight(name, settings, ctx) {
@@ -262,4 +245,4 @@ export const fargateRds: TopologyDefinition<FargateRdsSettings> = {
         }
         verifyLicense(token, { accountId: ctx.accountId, accountClaim: settings.license.accountClaim, publicKeyPem: settings.license.publicKey, now: ctx.now }, where);
     },
-};
+});
