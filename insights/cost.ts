@@ -1,5 +1,5 @@
 import { PlannedResource } from "../plan/mocks";
-import { UsageAssumptions } from "./assumptions";
+import { UsageAssumptions } from "../stacks/usage";
 import { DEFAULT_REGION_FACTOR, INSTANCE_HOURLY, PRICES, REGION_FACTORS } from "./prices";
 
 /** A plan as the insights read it (the offline plan's JSON shape). */

@@ -1,5 +1,5 @@
 import { PlannedResource } from "../plan/mocks";
-import { UsageAssumptions } from "./assumptions";
+import { UsageAssumptions } from "../stacks/usage";
 import { PlanLike, estimateCost } from "./cost";
 import { estimateDeploy } from "./deploy";
 

@@ -1,5 +1,5 @@
 import { StackFileConfig } from "../plan/stack-files";
-import { USAGE_DEFAULTS, UsageAssumptions } from "./assumptions";
+import { USAGE_DEFAULTS, UsageAssumptions } from "../stacks/usage";
 import { CostEstimate, PlanLike, estimateCost } from "./cost";
 import { DeployEstimate, estimateDeploy } from "./deploy";
 

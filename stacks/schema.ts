@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { USAGE_DEFAULTS, UsageAssumptions, insightsSchema } from "../insights/assumptions";
+import { USAGE_DEFAULTS, UsageAssumptions, insightsSchema } from "./usage";
 import {
     ENVIRONMENTS,
     EnvironmentName,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { USAGE_DEFAULTS } from "../insights/assumptions";
+import { USAGE_DEFAULTS } from "../stacks/usage";
 import { estimateCost } from "../insights/cost";
 import { estimateDeploy } from "../insights/deploy";
 import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";

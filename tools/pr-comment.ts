@@ -3,7 +3,7 @@ import { PlanLike } from "../insights/cost";
 import { buildDiagram, renderMermaid } from "../insights/diagram";
 import { diffPlans } from "../insights/diff";
 import { estimate, minutes, usd } from "../insights/index";
-import { USAGE_DEFAULTS } from "../insights/assumptions";
+import { USAGE_DEFAULTS } from "../stacks/usage";
 import { Violation } from "../plan/policy";
 
 /**
