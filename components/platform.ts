@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { getCallerIdentity, getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { PlatformConfig } from "../stacks/schema";
 import { WorkloadContext } from "./context";
@@ -18,10 +19,18 @@ export interface Platform {
  * each workload through the topology its config names. Pure in its inputs, so tests can
  * build staging and production side by side.
  */
-export function createPlatform(
-    config: PlatformConfig,
-    registry: Registry = TOPOLOGY_REGISTRY,
-): Platform {
+export interface PlatformOptions {
+    /** The topologies workloads may name. Default: the registry (components/topologies/registry.ts). */
+    registry?: Registry;
+    /**
+     * Options given to the network and to every workload's component, and so to all their children:
+     * `transformations` to change any resource from outside, `providers`, `aliases`, `protect`.
+     * Default: none.
+     */
+    opts?: pulumi.ComponentResourceOptions;
+}
+
+export function createPlatform(config: PlatformConfig, { registry = TOPOLOGY_REGISTRY, opts }: PlatformOptions = {}): Platform {
     const accountId = getCallerIdentityOutput({}).accountId;
     const network = new Network("network", {
         region: config.region,
@@ -30,7 +39,7 @@ export function createPlatform(
         azCount: config.network.azCount,
         natStrategy: config.network.natStrategy,
         flowLogRetentionDays: config.network.flowLogRetentionDays,
-    });
+    }, opts);
     const ctx: WorkloadContext = { platform: config, network, accountId };
 
     const workloads: Record<string, WorkloadOutputs> = {};
@@ -38,7 +47,7 @@ export function createPlatform(
         const topology = registry[workload.topology];
         // Validation rejects unavailable topologies; reaching this is a programming error.
         if (!topology) throw new Error(`topology ${workload.topology} of workload ${name} is not registered`);
-        workloads[name] = topology.deploy(name, workload.settings, ctx);
+        workloads[name] = topology.deploy(name, workload.settings, ctx, opts);
     }
     return { network, workloads };
 }

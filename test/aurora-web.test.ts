@@ -157,7 +157,7 @@ describe("topology aurora-web", () => {
                 expect(alarm("aurora-connections").dimensions.DBInstanceIdentifier).to.match(/^braid-db-writer-/);
                 const topicArn = alarm("ecs-cpu").alarmActions[0];
                 expect(topicArn).to.match(/^arn:aws:sns:us-east-1:123456789012:braid-alarms-/);
-                expect(recorder.get("aws:sns/topicSubscription:TopicSubscription", "braid-alarms-email-0").inputs).to.include({ protocol: "email", endpoint: "oncall@example.com" });
+                expect(recorder.get("aws:sns/topicSubscription:TopicSubscription", "braid-alarms-email-oncall-example-com").inputs).to.include({ protocol: "email", endpoint: "oncall@example.com" });
                 expect(recorder.get("aws:sns/topic:Topic", "braid-alarms").inputs.kmsMasterKeyId).to.match(/^arn:aws:kms:/);
             });
         });

@@ -155,7 +155,7 @@ describe("topology compose-host", () => {
         expect(recorder.get("aws:lb/targetGroup:TargetGroup", "tickets-edge-443").inputs).to.include({ targetType: "alb", protocol: "TCP" });
         expect((outputs.workloads as any).tickets.staticIps).to.have.length(3);
         const open = await buildStack(tickets("staging", { behindCloudflare: false }));
-        expect(open.recorder.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "tickets-alb-in-source-0").inputs.cidrIpv4).to.equal("0.0.0.0/0");
+        expect(open.recorder.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "tickets-alb-in-source-0-0-0-0-0").inputs.cidrIpv4).to.equal("0.0.0.0/0");
     });
 
     it("routes by host name when asked", async () => {

@@ -101,9 +101,9 @@ describe("topology fargate-rds", () => {
                 expect(lbIn).to.have.deep.members([[8080, "10.50.0.0/16"], [8080, "sg-0123456789abcdef0"]]);
 
                 const taskIn = rulesOf(recorder, "Ingress", "ledger-tasks");
-                expect(taskIn.map((r) => r.name)).to.have.members(["ledger-tasks-in-prometheus-0", "ledger-tasks-in-load-balancer"]);
+                expect(taskIn.map((r) => r.name)).to.have.members(["ledger-tasks-in-prometheus-10-60-0-10-32", "ledger-tasks-in-load-balancer"]);
                 expect(taskIn.every((r) => r.inputs.fromPort === 8080 && r.inputs.toPort === 8080 && typeof r.inputs.description === "string")).to.equal(true);
-                expect(recorder.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ledger-tasks-in-prometheus-0").inputs.cidrIpv4).to.equal("10.60.0.10/32");
+                expect(recorder.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ledger-tasks-in-prometheus-10-60-0-10-32").inputs.cidrIpv4).to.equal("10.60.0.10/32");
 
                 const taskOut = rulesOf(recorder, "Egress", "ledger-tasks").map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4 ?? "sg"]);
                 const expectedOut: [number, string][] = [[443, "0.0.0.0/0"], [5432, "sg"]];

@@ -58,7 +58,7 @@ describe("the policy pack over the Analyzer protocol, as the CLI runs it", funct
         find("aws:rds/instance:Instance", "ledger-db").inputs.storageEncrypted = false;
         find("aws:rds/instance:Instance", "ledger-db").inputs.multiAz = false;
         find("aws:lb/loadBalancer:LoadBalancer", "ledger-api").inputs.dropInvalidHeaderFields = false;
-        const ingress = find("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ledger-api-in-client-cidr-0");
+        const ingress = find("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ledger-api-in-client-10-30-0-0-16");
         Object.assign(ingress.inputs, { cidrIpv4: "0.0.0.0/0", fromPort: 22, toPort: 22 });
         const insecureOverProtocol = await pack!.analyzePlan(insecure.resources);
         const insecureDirect = await evaluatePolicies(insecure, { environment: "production" });

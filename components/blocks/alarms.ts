@@ -3,6 +3,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as kms from "@pulumi/aws/kms";
 import * as sns from "@pulumi/aws/sns";
 import { policyDocument } from "../iam";
+import { nameFor } from "../names";
 
 /**
  * An SNS topic for CloudWatch alarms with e-mail subscribers. Encrypted with a key of its own:
@@ -35,7 +36,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
             { parent: this },
         );
         this.topic = new sns.Topic(name, { kmsMasterKeyId: key.arn }, { parent: this });
-        args.emails.forEach((email, i) => new sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this }));
+        args.emails.forEach((email) => new sns.TopicSubscription(`${name}-email-${nameFor(email)}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this }));
         this.arn = this.topic.arn;
         this.registerOutputs({ arn: this.arn });
     }

@@ -6,6 +6,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { WorkloadContext } from "../context";
 import { PolicyStatement, ecrPullStatements, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
+import { Transform, transformed } from "../transform";
 import { ServiceTarget } from "./load-balancer";
 import { SecurityGroup } from "./security-group";
 
@@ -72,6 +73,8 @@ export interface FargateServiceArgs {
     deploymentController?: "ECS" | "CODE_DEPLOY";
     /** Register the tasks in Cloud Map as `<name>.<namespace>` (A records). Default: no registration. */
     serviceDiscovery?: { namespaceId: pulumi.Input<string>; name: string };
+    /** Changes to the task definition's or the service's arguments before they are created. Default: none. */
+    transform?: { taskDefinition?: Transform<ecs.TaskDefinitionArgs>; service?: Transform<ecs.ServiceArgs> };
 }
 
 export interface AutoscalingArgs {
@@ -178,7 +181,7 @@ export class FargateService extends pulumi.ComponentResource {
         );
         this.taskDefinition = new ecs.TaskDefinition(
             name,
-            {
+            transformed(name, {
                 family: args.family,
                 cpu: String(args.cpu),
                 memory: String(args.memory),
@@ -188,7 +191,7 @@ export class FargateService extends pulumi.ComponentResource {
                 executionRoleArn: this.executionRole.arn,
                 taskRoleArn: this.taskRole.arn,
                 containerDefinitions,
-            },
+            }, args.transform?.taskDefinition),
             parent,
         );
 
@@ -208,7 +211,7 @@ export class FargateService extends pulumi.ComponentResource {
         const codeDeploy = args.deploymentController === "CODE_DEPLOY";
         this.service = new ecs.Service(
             name,
-            {
+            transformed(name, {
                 cluster: this.cluster.arn,
                 taskDefinition: this.taskDefinition.arn,
                 desiredCount: args.autoscaling ? args.autoscaling.min : args.desiredCount,
@@ -227,7 +230,7 @@ export class FargateService extends pulumi.ComponentResource {
                           healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
                       }
                     : {}),
-            },
+            }, args.transform?.service),
             // The autoscaler owns the count once it exists; CodeDeploy owns the revision and the target group.
             {
                 ...parent,

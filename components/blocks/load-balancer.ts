@@ -4,8 +4,10 @@ import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
 import { getManagedPrefixListOutput } from "@pulumi/aws/ec2/getManagedPrefixList";
 import * as lb from "@pulumi/aws/lb";
 import { WorkloadContext } from "../context";
+import { Transform, transformed } from "../transform";
 import { Bucket } from "./bucket";
 import { Peer, SecurityGroup } from "./security-group";
+import { nameFor } from "../names";
 
 export interface TargetArgs {
     port: number;
@@ -27,8 +29,8 @@ export interface RouteArgs extends TargetArgs {
 /** Load-balancer clients from a workload's `clients` setting. */
 export function clientPeers(clients: { securityGroupIds: string[]; cidrs: string[] }): LoadBalancerArgs["clients"] {
     return [
-        ...clients.securityGroupIds.map((id, i) => ({ key: `client-sg-${i}`, peer: { securityGroupId: id }, description: `client ${id}` })),
-        ...clients.cidrs.map((cidr, i) => ({ key: `client-cidr-${i}`, peer: { cidr }, description: `clients in ${cidr}` })),
+        ...clients.securityGroupIds.map((id) => ({ key: `client-${nameFor(id)}`, peer: { securityGroupId: id }, description: `client ${id}` })),
+        ...clients.cidrs.map((cidr) => ({ key: `client-${nameFor(cidr)}`, peer: { cidr }, description: `clients in ${cidr}` })),
     ];
 }
 
@@ -98,6 +100,8 @@ export interface LoadBalancerArgs {
      * an origin that only CloudFront reaches over HTTPS turns it off.
      */
     redirectHttp?: boolean;
+    /** Changes to the balancer's, the main listener's or every target group's arguments. Default: none. */
+    transform?: { loadBalancer?: Transform<lb.LoadBalancerArgs>; listener?: Transform<lb.ListenerArgs>; targetGroup?: Transform<lb.TargetGroupArgs> };
 }
 
 /**
@@ -155,7 +159,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         const balancer = (this.balancer = new lb.LoadBalancer(
             elbLogicalName(name),
-            {
+            transformed(name, {
                 loadBalancerType: "application",
                 internal: args.internal,
                 subnets: args.subnetIds,
@@ -163,27 +167,27 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 dropInvalidHeaderFields: true,
                 enableDeletionProtection: args.deletionProtection,
                 accessLogs: { bucket: logs.name, enabled: true },
-            },
+            }, args.transform?.loadBalancer),
             // AWS checks that it may write to the bucket when logging is switched on.
             { parent: this, dependsOn: [logPolicy] },
         ));
         const targetGroup = (key: string, t: TargetArgs) =>
             new lb.TargetGroup(
                 elbLogicalName(key),
-                {
+                transformed(key, {
                     vpcId: args.vpcId,
                     targetType: t.targetType ?? "ip",
                     protocol: "HTTP",
                     port: t.port,
                     deregistrationDelay: t.deregistrationDelaySeconds,
                     healthCheck: { path: t.healthCheckPath, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
-                },
+                }, args.transform?.targetGroup),
                 parent,
             );
         this.defaultTargetGroup = args.target ? targetGroup(name, args.target) : undefined;
         const listener = (this.listener = new lb.Listener(
             name,
-            {
+            transformed(name, {
                 loadBalancerArn: balancer.arn,
                 port: this.listenerPort,
                 protocol: https ? "HTTPS" : "HTTP",
@@ -191,7 +195,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 defaultActions: this.defaultTargetGroup
                     ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]
                     : [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
-            },
+            }, args.transform?.listener),
             // CodeDeploy switches the listener between blue and green.
             { parent: this, ignoreChanges: args.blueGreen ? ["defaultActions"] : [] },
         ));

@@ -288,5 +288,5 @@ export class AuroraWeb extends pulumi.ComponentResource {
 
 export const auroraWeb = defineTopology({
     settings: settingsSchema,
-    deploy: (name, settings, ctx) => new AuroraWeb(name, settings, ctx).outputs,
+    deploy: (name, settings, ctx, opts) => new AuroraWeb(name, settings, ctx, opts).outputs,
 });

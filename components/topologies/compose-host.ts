@@ -35,6 +35,7 @@ import { WorkloadContext } from "../context";
 import { PolicyStatement, ecrPullStatements, ecrRegistry, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
 import { ComposeService, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
+import { nameFor } from "../names";
 
 /** Amazon Linux 2023's current AMI, as AWS publishes it in SSM Parameter Store. */
 export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
@@ -347,7 +348,7 @@ export class ComposeHost extends pulumi.ComponentResource {
                 accountId: ctx.accountId,
                 accessLogRetentionDays: profile.logRetentionDays,
                 clients: [
-                    ...sources.map((cidr, i) => ({ key: `source-${i}`, peer: { cidr }, description: s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet" })),
+                    ...sources.map((cidr) => ({ key: `source-${nameFor(cidr)}`, peer: { cidr }, description: s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet" })),
                     { key: "static-ip", peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer" },
                 ],
                 routes,
@@ -374,7 +375,7 @@ export class ComposeHost extends pulumi.ComponentResource {
             parent,
         );
         for (const port of [443, 80]) {
-            sources.forEach((cidr, i) => edge.allowIngress(`${port}-${i}`, { port, peer: { cidr }, description: `${s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet"} on ${port}` }));
+            sources.forEach((cidr) => edge.allowIngress(`${port}-${nameFor(cidr)}`, { port, peer: { cidr }, description: `${s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet"} on ${port}` }));
             edge.allowEgress(`alb-${port}`, { port, peer: { securityGroupId: balancer.securityGroup.id }, description: `to the ALB on ${port}` });
             const group = new lb.TargetGroup(elbLogicalName(`${name}-edge-${port}`), { vpcId: network.vpcId, targetType: "alb", protocol: "TCP", port }, parent);
             new lb.TargetGroupAttachment(`${name}-edge-${port}`, { targetGroupArn: group.arn, targetId: balancer.arn, port }, parent);
@@ -420,5 +421,5 @@ export class ComposeHost extends pulumi.ComponentResource {
 
 export const composeHost = defineTopology({
     settings: settingsSchema,
-    deploy: (name, settings, ctx) => new ComposeHost(name, settings, ctx).outputs,
+    deploy: (name, settings, ctx, opts) => new ComposeHost(name, settings, ctx, opts).outputs,
 });

@@ -293,5 +293,5 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
 
 export const ecsAuditWorker = defineTopology({
     settings: settingsSchema,
-    deploy: (name, settings, ctx) => new EcsAuditWorker(name, settings, ctx).outputs,
+    deploy: (name, settings, ctx, opts) => new EcsAuditWorker(name, settings, ctx, opts).outputs,
 });

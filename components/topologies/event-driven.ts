@@ -409,5 +409,5 @@ export class EventDriven extends pulumi.ComponentResource {
 
 export const eventDriven = defineTopology({
     settings: settingsSchema,
-    deploy: (name, settings, ctx) => new EventDriven(name, settings, ctx).outputs,
+    deploy: (name, settings, ctx, opts) => new EventDriven(name, settings, ctx, opts).outputs,
 });

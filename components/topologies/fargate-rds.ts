@@ -27,6 +27,7 @@ import { secretKey, storeSecret } from "../blocks/secret";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
+import { nameFor } from "../names";
 
 /** Container port of the ledger service (API and /metrics), per the document. */
 const PORT = 8080;
@@ -213,8 +214,8 @@ export class FargateRds extends pulumi.ComponentResource {
 
         const tasks = service.securityGroup;
         balancer.allowTargets(tasks, PORT);
-        s.prometheusCidrs.forEach((cidr, i) =>
-            tasks.allowIngress(`prometheus-${i}`, { port: PORT, peer: { cidr }, description: `Prometheus scraper ${cidr}: /metrics` }),
+        s.prometheusCidrs.forEach((cidr) =>
+            tasks.allowIngress(`prometheus-${nameFor(cidr)}`, { port: PORT, peer: { cidr }, description: `Prometheus scraper ${cidr}: /metrics` }),
         );
         database.connect("tasks", tasks, `${name} tasks`);
         tasks.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "license heartbeat, ECR, Secrets Manager, CloudWatch Logs" });
@@ -235,7 +236,7 @@ export class FargateRds extends pulumi.ComponentResource {
 
 export const fargateRds = defineTopology({
     settings: settingsSchema,
-    deploy: (name, settings, ctx) => new FargateRds(name, settings, ctx).outputs,
+    deploy: (name, settings, ctx, opts) => new FargateRds(name, settings, ctx, opts).outputs,
     async preflight(name, settings, ctx) {
         const token = await new Promise<string>((resolve) => settings.license.token.apply(resolve));
         const where = `platform:workloads.${name}.license`;
