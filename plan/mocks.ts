@@ -101,7 +101,7 @@ export function sanitize(value: unknown): unknown {
     return value;
 }
 
-const hex = (seed: string, length: number) => crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+const hex = (input: string, length: number) => crypto.createHash("sha256").update(input).digest("hex").slice(0, length);
 
 /** Realistic provider outputs for a resource, keyed by type token. */
 function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOptions>): { id: string; state: Record<string, unknown> } {

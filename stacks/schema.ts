@@ -132,18 +132,25 @@ const profileOverrides = strictObject({
 } satisfies Record<keyof EnvironmentProfile, z.ZodTypeAny>).partial();
 
 const networkSchema = strictObject({
-    // /16../22: room for public, private and data subnets in up to six AZs.
+    /** The VPC's block, /16 to /22 (room for public, private and data subnets in up to six AZs), host bits zero. */
     cidr: cidrBlock(16, 22).default("10.0.0.0/16"),
+    /** Availability zones. Default: the profile's `azCount`. */
     azCount: integer(2, 6).optional(),
+    /** NAT gateways; `none` leaves private subnets without internet egress. Default: the profile's `natStrategy`. */
     natStrategy: oneOf(NAT_STRATEGIES).optional(),
+    /** Flow-log group retention, days. Default: the profile's `flowLogRetentionDays`. */
     flowLogRetentionDays: numberIn(LOG_RETENTION_DAYS).optional(),
 });
 
-const stackSchema = strictObject({
+/** Every `platform:*` key of a stack file; workloads are validated by their topologies. */
+export const stackSchema = strictObject({
+    /** The environment profile the stack starts from. */
     environment: oneOf(ENVIRONMENTS, "required: every stack names its environment profile: pulumi config set platform:environment production (or staging)"),
     /** Usage assumptions of the plan's cost estimate (insights/assumptions.ts). */
     insights: insightsSchema,
+    /** Overrides of single profile keys. */
     profile: profileOverrides.default({}),
+    /** The stack's network. */
     network: networkSchema.default({}),
     // Each workload is validated on its own below, so that a stack-level mistake hides none of its.
     workloads: z.record(z.unknown()).default({}),

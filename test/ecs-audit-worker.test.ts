@@ -59,7 +59,7 @@ describe("topology ecs-audit-worker", () => {
                 expect(lifecycle.rules[0].selection).to.deep.equal({ tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 });
             });
 
-            it("sets the document's variables with their defaults, and secrets only through ECS secrets", async () => {
+            it("sets the service's documented variables with their defaults, and secrets only through ECS secrets", async () => {
                 const { recorder } = await buildStack(epr(environment));
                 for (const container of containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr"))) {
                     const env = envOf(container);

@@ -42,19 +42,19 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
         image: imageReference("container image"),
         /** Port the API listens on. Default 8000. */
         containerPort: integer(1, 65535).default(8000),
-        /** Task size. Defaults 512 / 1024 (the document's). */
+        /** Task size. Defaults 512 / 1024 (the system's own). */
         cpu: fargateCpu.default(512),
         memory: fargateMemory.default(1024),
         /** API task range. Defaults: the profile's `minTasks` / `maxTasks` (production 2..10, staging 1..2). */
         tasks: strictObject({ min: integer(1, 100).default(profile.minTasks), max: integer(1, 100).default(profile.maxTasks) }).default({}),
         /** Health check path. Default `/health`. */
         healthCheckPath: urlPath.default("/health"),
-        /** API log retention in days. Default 30 (the document's). */
+        /** API log retention in days. Default 30 (the system's own). */
         logRetentionDays: numberIn(LOG_RETENTION_DAYS).default(30),
         database: strictObject({
             name: pgIdentifier.default("braidmgr"),
             username: pgUsername.default("braidmgr"),
-            /** Aurora PostgreSQL version. Default `15.10` (the document's PostgreSQL 15). */
+            /** Aurora PostgreSQL version. Default `15.10` (the app runs PostgreSQL 15). */
             engineVersion: z.string().regex(/^1[5-7]\.\d+$/, "expected an Aurora PostgreSQL version such as 15.10").default("15.10"),
             /** Instance class. Default: the profile's `auroraInstanceClass` (production db.r6g.large). */
             instanceClass: rdsInstanceClass
@@ -64,7 +64,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
             minReaders: integer(0, 15).default(profile.auroraMinReaders),
             maxReaders: integer(0, 15).default(profile.auroraMaxReaders),
             readerCpuTargetPercent: integer(10, 90).default(70),
-            /** Backups and point-in-time recovery, days. Default 7 (the document's). */
+            /** Backups and point-in-time recovery, days. Default 7 (the system's own). */
             backupRetentionDays: integer(1, 35).default(7),
         }).default({}),
         /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix `braidmgr`. */
@@ -103,7 +103,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
 export type AuroraWebSettings = SettingsOf<typeof settingsSchema>;
 
 /**
- * The project-management app (seed 003): API on Fargate behind an ALB that only CloudFront
+ * The project-management app: API on Fargate behind an ALB that only CloudFront
  * reaches, Aurora PostgreSQL writer + auto-scaled readers, S3 attachments, the static front end
  * from a private bucket through CloudFront, alarms, and an optional cross-region DR copy.
  */

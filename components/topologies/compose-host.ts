@@ -59,7 +59,7 @@ export const CLOUDFLARE_IPV4 = [
     "131.0.72.0/22",
 ];
 
-/** The document's services and their backing containers (seed 002, "Backing Services"). */
+/** The platform's services and their backing containers (its "backing services"). */
 export const DEFAULT_SERVICES = {
     ticketing: { port: 8081, cache: true, broker: true },
     payments: { port: 8082, cache: true, broker: true },
@@ -82,14 +82,14 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
         environment: z.record(envVarName, z.string()).default({}),
         secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
         healthCheckPath: urlPath.default("/health"),
-        /** Its own RDS instance instead of a database on the shared one (the document's scaling path). */
+        /** Its own RDS instance instead of a database on the shared one (the platform's scaling path). */
         dedicatedDatabase: z.boolean().default(false),
     });
     return withCrossChecks(strictObject({
         /** Registry and tag of images not given per service: `<imagePrefix>/<service>:<imageTag>`. */
         imagePrefix: nonEmptyString("image prefix").optional(),
         imageTag: nonEmptyString("image tag").optional(),
-        /** The API services. Default: ticketing, payments, identity, notifications as the document describes them. */
+        /** The API services. Default: ticketing, payments, identity, notifications as the platform runs them. */
         services: z
             .record(serviceName, service)
             .refine((services) => Object.keys(services).length <= MAX_ROUTES, {
@@ -148,7 +148,7 @@ export type ComposeHostSettings = SettingsOf<typeof settingsSchema>;
 const LONGEST = { bucket: "b".repeat(63), prefix: "p".repeat(100), volume: "vol-0123456789abcdef0" };
 
 /**
- * The ticketing platform (seed 002): one EC2 host in a private subnet running Docker Compose
+ * The ticketing platform: one EC2 host in a private subnet running Docker Compose
  * (per-service APIs, Redis and RabbitMQ), RDS PostgreSQL with a database per service, an ALB with
  * TLS, and an internet-facing network load balancer on Elastic IPs as the stable public address.
  */

@@ -6,7 +6,7 @@ import { stringify } from "yaml";
  * Kept free of Pulumi so that tests can feed the output to real validators.
  */
 
-/** One API service of the host, with the backing containers the document gives it. */
+/** One API service of the host, with the backing containers it runs with. */
 export interface ComposeService {
     name: string;
     image: string;

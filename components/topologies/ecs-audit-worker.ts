@@ -58,9 +58,9 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
         imageTag: nonEmptyString("image tag").regex(/^[\w][\w.-]{0,127}$/, "expected an image tag (letters, digits, _ . -)"),
         /** Images the repository keeps. Default 20. */
         keepImages: integer(1, 1000).default(20),
-        /** Task CPU. Default 512 (the document's TASK_CPU). */
+        /** Task CPU. Default 512 (the service's TASK_CPU). */
         cpu: fargateCpu.default(512),
-        /** Task memory, MiB. Default 1024 (the document's TASK_MEMORY). */
+        /** Task memory, MiB. Default 1024 (the service's TASK_MEMORY). */
         memory: fargateMemory.default(1024),
         /** API tasks: autoscaling on CPU between min and max. Defaults 1, 10, 70%. */
         autoscaling: strictObject({
@@ -94,7 +94,7 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
             url: secretString(ctx, "platform:workloads", "the Redis URL"),
             token: secretString(ctx, "platform:workloads", "the Redis token"),
         }),
-        /** The document's application settings and their defaults. */
+        /** The application's log level (the service's own settings follow, with its defaults). */
         logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]).default("INFO"),
         logJson: z.boolean().default(true),
         sqlEcho: z.boolean().default(false),
@@ -133,9 +133,9 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
 export type EcsAuditWorkerSettings = SettingsOf<typeof settingsSchema>;
 
 /**
- * The entity & permissions service (seed 001): one ECS task with the essential FastAPI container
+ * The entity & permissions service: one ECS task with the essential FastAPI container
  * and a non-essential SQS audit worker from the same ECR image (or the worker as its own service,
- * the document's migration path, or none), RDS PostgreSQL, Upstash Redis secrets, an SNS topic for
+ * its runbook's migration path, or none), RDS PostgreSQL, Upstash Redis secrets, an SNS topic for
  * document-vault events and an audit topic feeding the worker's queue.
  */
 export class EcsAuditWorker extends pulumi.ComponentResource {

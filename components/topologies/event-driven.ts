@@ -91,9 +91,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
         queue: strictObject({
             /** Seconds a message stays hidden while the worker processes it. Default 300. */
             visibilityTimeoutSeconds: integer(0, 43200).default(300),
-            /** Visible messages above which the worker scales out. Default 500 (the document's). */
+            /** Visible messages above which the worker scales out. Default 500 (the system's own). */
             scaleOutAbove: integer(1, 1_000_000).default(500),
-            /** Minutes of an empty queue before the worker scales in. Default 10 (the document's). */
+            /** Minutes of an empty queue before the worker scales in. Default 10 (the system's own). */
             scaleInAfterIdleMinutes: integer(1, 60).default(10),
         }).default({}),
         auditLogs: strictObject({
@@ -134,7 +134,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
 export type EventDrivenSettings = SettingsOf<typeof settingsSchema>;
 
 /**
- * The integration platform (seed 004): CloudFront -> ALB -> Kong (DB-less, blue/green through
+ * The integration platform: CloudFront -> ALB -> Kong (DB-less, blue/green through
  * CodeDeploy) -> the integration service and the webhook receiver (found through Cloud Map),
  * a queue worker scaled on queue depth, RDS PostgreSQL, ElastiCache Redis, SQS, S3 and a
  * cross-region copy of backups and documents.

@@ -29,7 +29,7 @@ import { verifyLicense } from "../license";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
 
-/** Container port of the ledger service (API and /metrics), per the document. */
+/** Container port of the ledger service (API and /metrics), as the vendor ships it. */
 const PORT = 8080;
 
 /** Variables the program sets itself; config may not set them. */
@@ -118,7 +118,7 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
 export type FargateRdsSettings = SettingsOf<typeof settingsSchema>;
 
 /**
- * The ledger service (seed 000): one container on Fargate in private subnets, RDS PostgreSQL
+ * The ledger service: one container on Fargate in private subnets, RDS PostgreSQL
  * master + optional read replica, reached by "your services" through an internal load balancer
  * (which never forwards /metrics) and scraped by Prometheus directly on 8080.
  */
