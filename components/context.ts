@@ -11,4 +11,3 @@ export interface WorkloadContext {
     /** The AWS account being deployed to. */
     readonly accountId: pulumi.Output<string>;
 }
-

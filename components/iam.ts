@@ -58,6 +58,10 @@ export function ecrPullStatements(repositoryArns: string[]): PolicyStatement[] {
     if (repositoryArns.length === 0) return [];
     return [
         { Sid: "EcrLogin", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        { Sid: "PullImages", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: [...new Set(repositoryArns)].sort() },
+        {
+            Sid: "PullImages",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            Resource: [...new Set(repositoryArns)].sort(),
+        },
     ];
 }

@@ -54,7 +54,8 @@ export function verifyLicense(token: string, check: LicenseCheck, where: string)
     }
 
     const licensed = claims[check.accountClaim];
-    if (licensed === undefined) throw new LicenseError(where, `the license has no "${check.accountClaim}" claim (set license.accountClaim if it uses another name)`);
+    if (licensed === undefined)
+        throw new LicenseError(where, `the license has no "${check.accountClaim}" claim (set license.accountClaim if it uses another name)`);
     if (String(licensed) !== check.accountId) {
         throw new LicenseError(where, `the license is for AWS account ${String(licensed)}, but this stack deploys to account ${check.accountId}`);
     }

@@ -32,14 +32,18 @@ export interface PlatformOptions {
 
 export function createPlatform(config: PlatformConfig, { registry = TOPOLOGY_REGISTRY, opts }: PlatformOptions = {}): Platform {
     const accountId = getCallerIdentityOutput({}).accountId;
-    const network = new Network("network", {
-        region: config.region,
-        accountId,
-        cidr: config.network.cidr,
-        azCount: config.network.azCount,
-        natStrategy: config.network.natStrategy,
-        flowLogRetentionDays: config.network.flowLogRetentionDays,
-    }, opts);
+    const network = new Network(
+        "network",
+        {
+            region: config.region,
+            accountId,
+            cidr: config.network.cidr,
+            azCount: config.network.azCount,
+            natStrategy: config.network.natStrategy,
+            flowLogRetentionDays: config.network.flowLogRetentionDays,
+        },
+        opts,
+    );
     const ctx: WorkloadContext = { platform: config, network, accountId };
 
     const workloads: Record<string, WorkloadOutputs> = {};
@@ -51,7 +55,6 @@ export function createPlatform(config: PlatformConfig, { registry = TOPOLOGY_REG
     }
     return { network, workloads };
 }
-
 
 export class PreflightError extends Error {
     constructor(readonly problems: readonly string[]) {

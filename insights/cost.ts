@@ -82,6 +82,8 @@ const hourly = (table: string, cls: unknown) => INSTANCE_HOURLY[`${table}:${Stri
 
 /** Price of one resource per month, or undefined when the table has no price for it. */
 function priceOf(r: PlannedResource, plan: Map<string, PlannedResource>, u: UsageAssumptions): { usd: number; detail: string } | undefined {
+    // Resource inputs are untyped JSON of whatever shape the resource type has.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const p = r.inputs as Record<string, any>;
     const h = u.hoursPerMonth;
     switch (r.type) {
@@ -100,7 +102,8 @@ function priceOf(r: PlannedResource, plan: Map<string, PlannedResource>, u: Usag
             const arm = (task.inputs.runtimePlatform as { cpuArchitecture?: string } | undefined)?.cpuArchitecture === "ARM64";
             const spot = JSON.stringify(p.capacityProviderStrategies ?? []).includes("FARGATE_SPOT");
             const count = num(p.desiredCount, 1);
-            const perHour = vcpu * (arm ? PRICES.fargateVcpuHourArm : PRICES.fargateVcpuHourX86).usd + gb * (arm ? PRICES.fargateGbHourArm : PRICES.fargateGbHourX86).usd;
+            const perHour =
+                vcpu * (arm ? PRICES.fargateVcpuHourArm : PRICES.fargateVcpuHourX86).usd + gb * (arm ? PRICES.fargateGbHourArm : PRICES.fargateGbHourX86).usd;
             const usd = count * perHour * h * (spot ? 1 - PRICES.fargateSpotDiscount.usd : 1);
             return { usd, detail: `${count} task(s) x (${vcpu} vCPU + ${gb} GB, ${arm ? "ARM" : "x86"}${spot ? ", Spot" : ""}) x ${h} h` };
         }
@@ -111,7 +114,10 @@ function priceOf(r: PlannedResource, plan: Map<string, PlannedResource>, u: Usag
             const publicIps = p.internal === true || Array.isArray(p.subnetMappings) ? 0 : azs;
             const base = (network ? PRICES.nlbHour : PRICES.albHour).usd * h;
             const capacity = (network ? PRICES.nlbLcuHour : PRICES.albLcuHour).usd * u.loadBalancerCapacityUnits * h;
-            return { usd: base + capacity + publicIps * PRICES.publicIpv4Hour.usd * h, detail: `${network ? "NLB" : "ALB"} ${h} h + ${u.loadBalancerCapacityUnits} capacity unit(s)${publicIps ? ` + ${publicIps} public IPv4` : ""}` };
+            return {
+                usd: base + capacity + publicIps * PRICES.publicIpv4Hour.usd * h,
+                detail: `${network ? "NLB" : "ALB"} ${h} h + ${u.loadBalancerCapacityUnits} capacity unit(s)${publicIps ? ` + ${publicIps} public IPv4` : ""}`,
+            };
         }
         case "aws:ec2/eip:Eip":
             return { usd: PRICES.publicIpv4Hour.usd * h, detail: `public IPv4 x ${h} h` };
@@ -120,14 +126,20 @@ function priceOf(r: PlannedResource, plan: Map<string, PlannedResource>, u: Usag
             if (!price) return undefined;
             const copies = p.multiAz === true ? 2 : 1;
             const storage = num(p.allocatedStorage, 20);
-            return { usd: copies * (price.usd * h + storage * PRICES.rdsGp3GbMonth.usd), detail: `${p.instanceClass}${copies === 2 ? " Multi-AZ" : ""} x ${h} h + ${storage} GB gp3` };
+            return {
+                usd: copies * (price.usd * h + storage * PRICES.rdsGp3GbMonth.usd),
+                detail: `${p.instanceClass}${copies === 2 ? " Multi-AZ" : ""} x ${h} h + ${storage} GB gp3`,
+            };
         }
         case "aws:rds/clusterInstance:ClusterInstance": {
             const price = hourly("aurora", p.instanceClass);
             return price && { usd: price.usd * h, detail: `${p.instanceClass} x ${h} h` };
         }
         case "aws:rds/cluster:Cluster":
-            return { usd: u.auroraStorageGb * PRICES.auroraStorageGbMonth.usd + u.auroraIoMillions * PRICES.auroraIoMillion.usd, detail: `${u.auroraStorageGb} GB + ${u.auroraIoMillions} M I/O` };
+            return {
+                usd: u.auroraStorageGb * PRICES.auroraStorageGbMonth.usd + u.auroraIoMillions * PRICES.auroraIoMillion.usd,
+                detail: `${u.auroraStorageGb} GB + ${u.auroraIoMillions} M I/O`,
+            };
         case "aws:elasticache/replicationGroup:ReplicationGroup": {
             const price = hourly("cache", p.nodeType);
             const nodes = num(p.numCacheClusters, 1);
@@ -193,13 +205,27 @@ export function estimateCost(plan: PlanLike, usage: UsageAssumptions, stackRegio
         }
         const region = typeof r.inputs.region === "string" ? r.inputs.region : stackRegion;
         const factor = regionFactor(region);
-        lines.push({ urn: r.urn, type: r.type, workload: workloadOf(r, byUrn), monthlyUsd: round(price.usd * factor), detail: factor === 1 ? price.detail : `${price.detail} x ${factor} (${region})` });
+        lines.push({
+            urn: r.urn,
+            type: r.type,
+            workload: workloadOf(r, byUrn),
+            monthlyUsd: round(price.usd * factor),
+            detail: factor === 1 ? price.detail : `${price.detail} x ${factor} (${region})`,
+        });
     }
     const sum = (key: (l: CostLine) => string) =>
         Object.fromEntries(
-            [...lines.reduce((m, l) => m.set(key(l), (m.get(key(l)) ?? 0) + l.monthlyUsd), new Map<string, number>())].map(([k, v]) => [k, round(v)]).sort(([, a], [, b]) => Number(b) - Number(a)),
+            [...lines.reduce((m, l) => m.set(key(l), (m.get(key(l)) ?? 0) + l.monthlyUsd), new Map<string, number>())]
+                .map(([k, v]) => [k, round(v)])
+                .sort(([, a], [, b]) => Number(b) - Number(a)),
         );
-    return { monthlyUsd: round(lines.reduce((t, l) => t + l.monthlyUsd, 0)), byWorkload: sum((l) => l.workload), byType: sum((l) => l.type), unpriced: [...unpriced].sort(), lines };
+    return {
+        monthlyUsd: round(lines.reduce((t, l) => t + l.monthlyUsd, 0)),
+        byWorkload: sum((l) => l.workload),
+        byType: sum((l) => l.type),
+        unpriced: [...unpriced].sort(),
+        lines,
+    };
 }
 
 const round = (usd: number) => Math.round(usd * 100) / 100;

@@ -27,7 +27,10 @@ export const CREATE_SECONDS: Readonly<Record<string, { seconds: number; source: 
     "aws:iam/instanceProfile:InstanceProfile": { seconds: 10, source: "IAM propagation" },
     "aws:secretsmanager/secret:Secret": { seconds: 3, source: "API call" },
     "aws:s3/bucket:Bucket": { seconds: 5, source: "API call" },
-    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": { seconds: 60, source: "Cloud Map namespace creates a Route 53 private zone, about a minute" },
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": {
+        seconds: 60,
+        source: "Cloud Map namespace creates a Route 53 private zone, about a minute",
+    },
 };
 /** Anything not in the table: one API call. */
 export const DEFAULT_CREATE_SECONDS = 3;

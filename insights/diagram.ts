@@ -32,7 +32,14 @@ export function buildDiagram(plan: PlanLike): Diagram {
     // Access-log and configuration buckets are plumbing, not architecture.
     const drawn = plan.resources.filter((r) => KINDS[r.type] && !/access-logs|-config-|-config$|-dlq/.test(r.name));
     const ids = new Map(drawn.map((r, i) => [r.urn, `n${i + 1}`]));
-    const nodes = drawn.map((r) => ({ id: ids.get(r.urn)!, urn: r.urn, name: r.name, label: KINDS[r.type].label, layer: KINDS[r.type].layer, workload: workloadOf(r, byUrn) }));
+    const nodes = drawn.map((r) => ({
+        id: ids.get(r.urn)!,
+        urn: r.urn,
+        name: r.name,
+        label: KINDS[r.type].label,
+        layer: KINDS[r.type].layer,
+        workload: workloadOf(r, byUrn),
+    }));
     const edges = new Set<string>();
     const add = (from: string, to: string) => from !== to && ids.has(from) && ids.has(to) && edges.add(`${ids.get(from)}>${ids.get(to)}`);
 
@@ -50,7 +57,8 @@ export function buildDiagram(plan: PlanLike): Diagram {
         walk(start.urn);
         return found;
     };
-    for (const r of drawn) if (KINDS[r.type].layer > 0 || r.type.includes("cloudfront")) reach(r).forEach((to) => KINDS[byUrn.get(to)!.type].layer > 0 && add(r.urn, to));
+    for (const r of drawn)
+        if (KINDS[r.type].layer > 0 || r.type.includes("cloudfront")) reach(r).forEach((to) => KINDS[byUrn.get(to)!.type].layer > 0 && add(r.urn, to));
 
     // Network edges from security-group rules: `<group>-in-<key>` lets the other group's members in.
     const groups = plan.resources.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup");
@@ -62,7 +70,16 @@ export function buildDiagram(plan: PlanLike): Diagram {
     }
     for (const cdn of drawn.filter((r) => r.type === "aws:cloudfront/distribution:Distribution")) {
         const w = workloadOf(cdn, byUrn);
-        drawn.filter((r) => KINDS[r.type].layer === 0 && r.type.endsWith("loadBalancer:LoadBalancer") && r.inputs.internal !== true && workloadOf(r, byUrn) === w && r.inputs.loadBalancerType !== "network").forEach((lb) => add(cdn.urn, lb.urn));
+        drawn
+            .filter(
+                (r) =>
+                    KINDS[r.type].layer === 0 &&
+                    r.type.endsWith("loadBalancer:LoadBalancer") &&
+                    r.inputs.internal !== true &&
+                    workloadOf(r, byUrn) === w &&
+                    r.inputs.loadBalancerType !== "network",
+            )
+            .forEach((lb) => add(cdn.urn, lb.urn));
     }
     return { nodes, edges: [...edges].map((e) => ({ from: e.split(">")[0], to: e.split(">")[1] })) };
 }
@@ -99,7 +116,9 @@ export function renderSvg(d: Diagram): string {
         y += 28;
         for (const layer of [0, 1, 2]) members.filter((n) => n.layer === layer).forEach((n, i) => pos.set(n.id, { x: colX[layer], y: y + i * (H + 14) }));
         const height = 28 + rows * (H + 14) + 6;
-        out.push(`<rect x="20" y="${top}" width="840" height="${height}" rx="8" fill="#f5f7fa" stroke="#c8d0da"/><text x="32" y="${top + 19}" font-weight="bold">${workload}</text>`);
+        out.push(
+            `<rect x="20" y="${top}" width="840" height="${height}" rx="8" fill="#f5f7fa" stroke="#c8d0da"/><text x="32" y="${top + 19}" font-weight="bold">${workload}</text>`,
+        );
         y = top + height + 16;
     }
     for (const e of d.edges) {
@@ -110,7 +129,9 @@ export function renderSvg(d: Diagram): string {
     for (const n of d.nodes) {
         const p = pos.get(n.id)!;
         const fill = ["#e3f0ff", "#e6f7ea", "#fff4e0"][n.layer];
-        out.push(`<g><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="6" fill="${fill}" stroke="#5b6b7c"/><text x="${p.x + 8}" y="${p.y + 18}" font-size="12">${n.name.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</text><text x="${p.x + 8}" y="${p.y + 34}" font-size="11" fill="#4a5868">${n.label}</text></g>`);
+        out.push(
+            `<g><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="6" fill="${fill}" stroke="#5b6b7c"/><text x="${p.x + 8}" y="${p.y + 18}" font-size="12">${n.name.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</text><text x="${p.x + 8}" y="${p.y + 34}" font-size="11" fill="#4a5868">${n.label}</text></g>`,
+        );
     }
     return [
         `<svg xmlns="http://www.w3.org/2000/svg" width="880" height="${y + 10}" font-family="sans-serif" font-size="13">`,

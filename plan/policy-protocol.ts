@@ -18,7 +18,9 @@ import { PROJECT_DIR } from "./stack-files";
 /* eslint-disable @typescript-eslint/no-require-imports */
 const grpc = require("@grpc/grpc-js") as typeof grpcTypes;
 const pb = require("@pulumi/pulumi/proto/analyzer_pb") as typeof analyzerPb;
-const services = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerClient: new (address: string, credentials: grpcTypes.ChannelCredentials) => AnalyzerClient };
+const services = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
+    AnalyzerClient: new (address: string, credentials: grpcTypes.ChannelCredentials) => AnalyzerClient;
+};
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: typeof StructType };
 const { Empty } = require("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -50,8 +52,7 @@ export function encodeProperties(value: unknown): unknown {
     return value;
 }
 
-const call = <T>(run: (callback: Callback<T>) => void) =>
-    new Promise<T>((resolve, reject) => run((err, response) => (err ? reject(err) : resolve(response))));
+const call = <T>(run: (callback: Callback<T>) => void) => new Promise<T>((resolve, reject) => run((err, response) => (err ? reject(err) : resolve(response))));
 
 /** A served pack: its policies, and the calls the CLI makes. Always `close()` it. */
 export class ServedPolicyPack {
@@ -86,7 +87,14 @@ export class ServedPolicyPack {
                 return {
                     name: p.getName(),
                     enforcementLevel: levelOf(p.getEnforcementlevel()),
-                    ...(schema ? { configSchema: { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>, required: schema.getRequiredList() } } : {}),
+                    ...(schema
+                        ? {
+                              configSchema: {
+                                  properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                                  required: schema.getRequiredList(),
+                              },
+                          }
+                        : {}),
                 };
             });
             return new ServedPolicyPack(child, client, info.getName(), policies);
@@ -122,7 +130,12 @@ export class ServedPolicyPack {
             for (const d of response.getDiagnosticsList()) {
                 const description = d.getDescription();
                 const message = d.getMessage().startsWith(`${description}\n`) ? d.getMessage().slice(description.length + 1) : d.getMessage();
-                violations.push({ policy: d.getPolicyname(), level: levelOf(d.getEnforcementlevel()) as Violation["level"], urn: d.getUrn() || fallbackUrn, message });
+                violations.push({
+                    policy: d.getPolicyname(),
+                    level: levelOf(d.getEnforcementlevel()) as Violation["level"],
+                    urn: d.getUrn() || fallbackUrn,
+                    message,
+                });
             }
         };
         const options = (r: PlannedResource) => {

@@ -27,7 +27,13 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig, policie
             props: r.inputs,
             urn: r.urn,
             name: r.name,
-            opts: { protect: r.options.protect, ignoreChanges: r.options.ignoreChanges, aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as unknown as PolicyResource["opts"],
+            opts: {
+                protect: r.options.protect,
+                ignoreChanges: r.options.ignoreChanges,
+                aliases: [],
+                additionalSecretOutputs: [],
+                customTimeouts: {},
+            } as unknown as PolicyResource["opts"],
             dependencies: [],
             propertyDependencies: {},
             stackTags: new Map(),
@@ -47,7 +53,13 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig, policie
         if (level === "disabled" || level === "remediate") continue;
         const report = (urn: string) => (message: string, reportedUrn?: string) =>
             violations.push({ policy: policy.name, level: level as Violation["level"], urn: reportedUrn ?? urn, message });
-        const common = { getConfig: <T>() => config as T, notApplicable: (): never => { throw new NotApplicable(); }, stackTags: new Map<string, string>() };
+        const common = {
+            getConfig: <T>() => config as T,
+            notApplicable: (): never => {
+                throw new NotApplicable();
+            },
+            stackTags: new Map<string, string>(),
+        };
         try {
             if ("validateStack" in policy) {
                 await policy.validateStack({ resources: [...byUrn.values()], ...common }, report(""));
@@ -78,7 +90,9 @@ export function renderViolations(violations: Violation[]): string {
     const lines = [`Policy: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`];
     const byResource = new Map<string, Violation[]>();
     for (const v of violations) byResource.set(v.urn, [...(byResource.get(v.urn) ?? []), v]);
-    const sorted = [...byResource.entries()].sort(([, a], [, b]) => Number(b.some((v) => v.level === "mandatory")) - Number(a.some((v) => v.level === "mandatory")));
+    const sorted = [...byResource.entries()].sort(
+        ([, a], [, b]) => Number(b.some((v) => v.level === "mandatory")) - Number(a.some((v) => v.level === "mandatory")),
+    );
     for (const [urn, list] of sorted) {
         lines.push(`  ${urn.split("::").slice(-1)[0]} (${urn.split("::")[2]?.split("$").pop()})`);
         for (const v of list) lines.push(`    [${v.level}] ${v.policy}: ${v.message}`);

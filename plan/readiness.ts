@@ -43,7 +43,10 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
 /** Prints the problems the way the policy violations are printed. */
 export function renderReadiness(problems: ReadinessProblem[]): string {
     if (problems.length === 0) return "Deploy readiness: no problems.";
-    return [`Deploy readiness: ${problems.length} problem(s) pulumi up would meet:`, ...problems.map((p) => `  [${p.check}] ${p.urn}\n      ${p.message}`)].join("\n");
+    return [
+        `Deploy readiness: ${problems.length} problem(s) pulumi up would meet:`,
+        ...problems.map((p) => `  [${p.check}] ${p.urn}\n      ${p.message}`),
+    ].join("\n");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +168,12 @@ function checkEngineRules(resources: PlannedResource[], report: Report): void {
     const seen = new Map<string, number>();
     for (const r of resources) seen.set(r.urn, (seen.get(r.urn) ?? 0) + 1);
     for (const [urn, count] of seen) {
-        if (count > 1) report("engine-duplicate-urn", urn, `registered ${count} times; the engine refuses a duplicate resource URN: give each resource a unique name within its parent and type`);
+        if (count > 1)
+            report(
+                "engine-duplicate-urn",
+                urn,
+                `registered ${count} times; the engine refuses a duplicate resource URN: give each resource a unique name within its parent and type`,
+            );
     }
     for (const r of resources) {
         if (r.parent && !seen.has(r.parent)) report("engine-unknown-reference", r.urn, `its parent ${r.parent} was never registered`);
@@ -191,42 +199,206 @@ interface NameRule {
 }
 
 const ALNUM_HYPHEN = { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, allowed: "letters, digits and hyphens, not starting or ending with a hyphen" };
-const DB_IDENTIFIER = { pattern: /^[a-z](?:-?[a-z0-9])*$/, allowed: "a lowercase letter, then lowercase letters, digits and single hyphens, not ending with a hyphen", lowercase: true };
+const DB_IDENTIFIER = {
+    pattern: /^[a-z](?:-?[a-z0-9])*$/,
+    allowed: "a lowercase letter, then lowercase letters, digits and single hyphens, not ending with a hyphen",
+    lowercase: true,
+};
 const IAM_NAME = { pattern: /^[\w+=,.@-]+$/, allowed: "letters, digits and + = , . @ _ -" };
 const ECS_NAME = { pattern: /^[A-Za-z0-9_-]+$/, allowed: "letters, digits, hyphens and underscores" };
 
 /** Physical-name limits per resource type the program creates. */
 export const NAME_RULES: Record<string, NameRule> = {
-    "aws:lb/loadBalancer:LoadBalancer": { field: "name", max: 32, ...ALNUM_HYPHEN, doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html" },
-    "aws:lb/targetGroup:TargetGroup": { field: "name", max: 32, ...ALNUM_HYPHEN, doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html" },
-    "aws:rds/instance:Instance": { field: "identifier", max: 63, ...DB_IDENTIFIER, doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html" },
-    "aws:rds/cluster:Cluster": { field: "clusterIdentifier", max: 63, ...DB_IDENTIFIER, doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html" },
-    "aws:rds/clusterInstance:ClusterInstance": { field: "identifier", max: 63, ...DB_IDENTIFIER, doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html" },
-    "aws:rds/globalCluster:GlobalCluster": { field: "globalClusterIdentifier", max: 63, ...DB_IDENTIFIER, doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateGlobalCluster.html" },
-    "aws:rds/subnetGroup:SubnetGroup": { field: "name", max: 255, pattern: /^[a-z0-9 ._-]+$/, allowed: "lowercase letters, digits, spaces, periods, underscores and hyphens", lowercase: true, doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html" },
-    "aws:rds/parameterGroup:ParameterGroup": { field: "name", max: 255, ...DB_IDENTIFIER, doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html" },
-    "aws:rds/clusterParameterGroup:ClusterParameterGroup": { field: "name", max: 255, ...DB_IDENTIFIER, doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterParameterGroup.html" },
-    "aws:elasticache/replicationGroup:ReplicationGroup": { field: "replicationGroupId", max: 40, ...DB_IDENTIFIER, doc: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html" },
-    "aws:elasticache/subnetGroup:SubnetGroup": { field: "name", max: 255, pattern: /^[a-z0-9-]+$/, allowed: "lowercase letters, digits and hyphens", lowercase: true, doc: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html" },
-    "aws:elasticache/parameterGroup:ParameterGroup": { field: "name", max: 255, pattern: /^[a-z0-9-]+$/, allowed: "lowercase letters, digits and hyphens", lowercase: true, doc: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheParameterGroup.html" },
+    "aws:lb/loadBalancer:LoadBalancer": {
+        field: "name",
+        max: 32,
+        ...ALNUM_HYPHEN,
+        doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+    },
+    "aws:lb/targetGroup:TargetGroup": {
+        field: "name",
+        max: 32,
+        ...ALNUM_HYPHEN,
+        doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+    },
+    "aws:rds/instance:Instance": {
+        field: "identifier",
+        max: 63,
+        ...DB_IDENTIFIER,
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+    },
+    "aws:rds/cluster:Cluster": {
+        field: "clusterIdentifier",
+        max: 63,
+        ...DB_IDENTIFIER,
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html",
+    },
+    "aws:rds/clusterInstance:ClusterInstance": {
+        field: "identifier",
+        max: 63,
+        ...DB_IDENTIFIER,
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+    },
+    "aws:rds/globalCluster:GlobalCluster": {
+        field: "globalClusterIdentifier",
+        max: 63,
+        ...DB_IDENTIFIER,
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateGlobalCluster.html",
+    },
+    "aws:rds/subnetGroup:SubnetGroup": {
+        field: "name",
+        max: 255,
+        pattern: /^[a-z0-9 ._-]+$/,
+        allowed: "lowercase letters, digits, spaces, periods, underscores and hyphens",
+        lowercase: true,
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html",
+    },
+    "aws:rds/parameterGroup:ParameterGroup": {
+        field: "name",
+        max: 255,
+        ...DB_IDENTIFIER,
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html",
+    },
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": {
+        field: "name",
+        max: 255,
+        ...DB_IDENTIFIER,
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterParameterGroup.html",
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        field: "replicationGroupId",
+        max: 40,
+        ...DB_IDENTIFIER,
+        doc: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+    },
+    "aws:elasticache/subnetGroup:SubnetGroup": {
+        field: "name",
+        max: 255,
+        pattern: /^[a-z0-9-]+$/,
+        allowed: "lowercase letters, digits and hyphens",
+        lowercase: true,
+        doc: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html",
+    },
+    "aws:elasticache/parameterGroup:ParameterGroup": {
+        field: "name",
+        max: 255,
+        pattern: /^[a-z0-9-]+$/,
+        allowed: "lowercase letters, digits and hyphens",
+        lowercase: true,
+        doc: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheParameterGroup.html",
+    },
     "aws:iam/role:Role": { field: "name", max: 64, ...IAM_NAME, doc: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html" },
     "aws:iam/policy:Policy": { field: "name", max: 128, ...IAM_NAME, doc: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html" },
-    "aws:iam/rolePolicy:RolePolicy": { field: "name", max: 128, ...IAM_NAME, doc: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html" },
-    "aws:iam/instanceProfile:InstanceProfile": { field: "name", max: 128, ...IAM_NAME, doc: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html" },
-    "aws:s3/bucket:Bucket": { field: "bucket", max: 63, pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed: "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit", lowercase: true, doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html" },
-    "aws:s3/bucketV2:BucketV2": { field: "bucket", max: 63, pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed: "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit", lowercase: true, doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html" },
-    "aws:sqs/queue:Queue": { field: "name", max: 80, pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/, allowed: "letters, digits, hyphens and underscores (and .fifo)", doc: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html" },
-    "aws:sns/topic:Topic": { field: "name", max: 256, pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/, allowed: "letters, digits, hyphens and underscores (and .fifo)", doc: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html" },
-    "aws:cloudwatch/logGroup:LogGroup": { field: "name", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, allowed: "letters, digits and . - _ / #", doc: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html" },
-    "aws:cloudwatch/metricAlarm:MetricAlarm": { field: "name", max: 255, pattern: /^[\x20-\x7e]+$/, allowed: "printable ASCII", doc: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html" },
-    "aws:ecs/cluster:Cluster": { field: "name", max: 255, ...ECS_NAME, doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html" },
-    "aws:ecs/service:Service": { field: "name", max: 255, ...ECS_NAME, doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html" },
-    "aws:ecs/taskDefinition:TaskDefinition": { field: "family", max: 255, ...ECS_NAME, doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html" },
-    "aws:ecr/repository:Repository": { field: "name", max: 256, pattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, allowed: "lowercase path segments of letters and digits joined by . _ -", lowercase: true, doc: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html" },
-    "aws:secretsmanager/secret:Secret": { field: "name", max: 512, pattern: /^[A-Za-z0-9/_+=.@-]+$/, allowed: "letters, digits and / _ + = . @ -", doc: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html" },
-    "aws:codedeploy/application:Application": { field: "name", max: 100, pattern: /^[\x20-\x7e]+$/, allowed: "printable ASCII", doc: "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateApplication.html" },
-    "aws:codedeploy/deploymentGroup:DeploymentGroup": { field: "deploymentGroupName", max: 100, pattern: /^[\x20-\x7e]+$/, allowed: "printable ASCII", doc: "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html" },
-    "aws:servicediscovery/service:Service": { field: "name", max: 63, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, allowed: "a DNS label", doc: "https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html" },
+    "aws:iam/rolePolicy:RolePolicy": {
+        field: "name",
+        max: 128,
+        ...IAM_NAME,
+        doc: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html",
+    },
+    "aws:iam/instanceProfile:InstanceProfile": {
+        field: "name",
+        max: 128,
+        ...IAM_NAME,
+        doc: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html",
+    },
+    "aws:s3/bucket:Bucket": {
+        field: "bucket",
+        max: 63,
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        allowed: "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+        lowercase: true,
+        doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+    },
+    "aws:s3/bucketV2:BucketV2": {
+        field: "bucket",
+        max: 63,
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        allowed: "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+        lowercase: true,
+        doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+    },
+    "aws:sqs/queue:Queue": {
+        field: "name",
+        max: 80,
+        pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/,
+        allowed: "letters, digits, hyphens and underscores (and .fifo)",
+        doc: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+    },
+    "aws:sns/topic:Topic": {
+        field: "name",
+        max: 256,
+        pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/,
+        allowed: "letters, digits, hyphens and underscores (and .fifo)",
+        doc: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html",
+    },
+    "aws:cloudwatch/logGroup:LogGroup": {
+        field: "name",
+        max: 512,
+        pattern: /^[.\-_/#A-Za-z0-9]+$/,
+        allowed: "letters, digits and . - _ / #",
+        doc: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+    },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        field: "name",
+        max: 255,
+        pattern: /^[\x20-\x7e]+$/,
+        allowed: "printable ASCII",
+        doc: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+    },
+    "aws:ecs/cluster:Cluster": {
+        field: "name",
+        max: 255,
+        ...ECS_NAME,
+        doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html",
+    },
+    "aws:ecs/service:Service": {
+        field: "name",
+        max: 255,
+        ...ECS_NAME,
+        doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
+    },
+    "aws:ecs/taskDefinition:TaskDefinition": {
+        field: "family",
+        max: 255,
+        ...ECS_NAME,
+        doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+    },
+    "aws:ecr/repository:Repository": {
+        field: "name",
+        max: 256,
+        pattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+        allowed: "lowercase path segments of letters and digits joined by . _ -",
+        lowercase: true,
+        doc: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
+    },
+    "aws:secretsmanager/secret:Secret": {
+        field: "name",
+        max: 512,
+        pattern: /^[A-Za-z0-9/_+=.@-]+$/,
+        allowed: "letters, digits and / _ + = . @ -",
+        doc: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html",
+    },
+    "aws:codedeploy/application:Application": {
+        field: "name",
+        max: 100,
+        pattern: /^[\x20-\x7e]+$/,
+        allowed: "printable ASCII",
+        doc: "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateApplication.html",
+    },
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": {
+        field: "deploymentGroupName",
+        max: 100,
+        pattern: /^[\x20-\x7e]+$/,
+        allowed: "printable ASCII",
+        doc: "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html",
+    },
+    "aws:servicediscovery/service:Service": {
+        field: "name",
+        max: 63,
+        pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
+        allowed: "a DNS label",
+        doc: "https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html",
+    },
 };
 
 /** Pulumi's auto-name: the logical name, a hyphen and 7 random hex characters. */
@@ -277,21 +449,33 @@ function checkSecurityGroupQuotas(index: PlanIndex, prefixLists: Record<string, 
     for (const [groupId, w] of weights) {
         const group = index.byIdOrArn(groupId, T.securityGroup);
         const urn = group?.urn ?? groupId;
-        for (const [direction, count] of [["inbound", w.inbound], ["outbound", w.outbound]] as const) {
+        for (const [direction, count] of [
+            ["inbound", w.inbound],
+            ["outbound", w.outbound],
+        ] as const) {
             if (count > RULES_PER_SECURITY_GROUP) {
-                report("aws-security-group-rules", urn, `${count} ${direction} rules (a prefix list counts its max entries); the quota is ${RULES_PER_SECURITY_GROUP} per direction: drop rules, or use fewer prefix-list references`);
+                report(
+                    "aws-security-group-rules",
+                    urn,
+                    `${count} ${direction} rules (a prefix list counts its max entries); the quota is ${RULES_PER_SECURITY_GROUP} per direction: drop rules, or use fewer prefix-list references`,
+                );
             }
         }
     }
     const interfaces: [PlannedResource, unknown][] = [
-        ...index.of(T.service).map((s) => [s, (s.inputs.networkConfiguration as Record<string, unknown> | undefined)?.securityGroups] as [PlannedResource, unknown]),
+        ...index
+            .of(T.service)
+            .map((s) => [s, (s.inputs.networkConfiguration as Record<string, unknown> | undefined)?.securityGroups] as [PlannedResource, unknown]),
         ...index.of(...T.loadBalancers).map((l) => [l, l.inputs.securityGroups] as [PlannedResource, unknown]),
-        ...index.of(T.instance, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster").map((i) => [i, i.inputs.vpcSecurityGroupIds] as [PlannedResource, unknown]),
+        ...index
+            .of(T.instance, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster")
+            .map((i) => [i, i.inputs.vpcSecurityGroupIds] as [PlannedResource, unknown]),
         ...index.of("aws:elasticache/replicationGroup:ReplicationGroup").map((c) => [c, c.inputs.securityGroupIds] as [PlannedResource, unknown]),
     ];
     for (const [r, groups] of interfaces) {
         const count = asArray(groups).length;
-        if (count > SECURITY_GROUPS_PER_INTERFACE) report("aws-security-groups-per-interface", r.urn, `${count} security groups; a network interface takes at most ${SECURITY_GROUPS_PER_INTERFACE}`);
+        if (count > SECURITY_GROUPS_PER_INTERFACE)
+            report("aws-security-groups-per-interface", r.urn, `${count} security groups; a network interface takes at most ${SECURITY_GROUPS_PER_INTERFACE}`);
     }
 }
 
@@ -313,10 +497,15 @@ function forwardedTargetGroups(r: PlannedResource): string[] {
 
 function checkLoadBalancerQuotas(index: PlanIndex, report: Report): void {
     const rulesPerListener = new Map<string, number>();
-    for (const rule of index.of(...T.rules)) rulesPerListener.set(String(rule.inputs.listenerArn), (rulesPerListener.get(String(rule.inputs.listenerArn)) ?? 0) + 1);
+    for (const rule of index.of(...T.rules))
+        rulesPerListener.set(String(rule.inputs.listenerArn), (rulesPerListener.get(String(rule.inputs.listenerArn)) ?? 0) + 1);
     for (const [listenerArn, count] of rulesPerListener) {
         if (count > RULES_PER_LISTENER) {
-            report("aws-listener-rules", index.byIdOrArn(listenerArn, ...T.listeners)?.urn ?? listenerArn, `${count} rules; a listener takes at most ${RULES_PER_LISTENER} besides its default action`);
+            report(
+                "aws-listener-rules",
+                index.byIdOrArn(listenerArn, ...T.listeners)?.urn ?? listenerArn,
+                `${count} rules; a listener takes at most ${RULES_PER_LISTENER} besides its default action`,
+            );
         }
     }
     for (const balancer of index.of(...T.loadBalancers)) {
@@ -325,9 +514,13 @@ function checkLoadBalancerQuotas(index: PlanIndex, report: Report): void {
         for (const l of index.of(...T.listeners).filter((l) => l.inputs.loadBalancerArn === arn)) {
             forwardedTargetGroups(l).forEach((g) => groups.add(g));
             const listenerArn = l.state.arn ?? l.state.id;
-            index.of(...T.rules).filter((r) => r.inputs.listenerArn === listenerArn).forEach((r) => forwardedTargetGroups(r).forEach((g) => groups.add(g)));
+            index
+                .of(...T.rules)
+                .filter((r) => r.inputs.listenerArn === listenerArn)
+                .forEach((r) => forwardedTargetGroups(r).forEach((g) => groups.add(g)));
         }
-        if (groups.size > TARGET_GROUPS_PER_LOAD_BALANCER) report("aws-target-groups", balancer.urn, `${groups.size} target groups; a load balancer takes at most ${TARGET_GROUPS_PER_LOAD_BALANCER}`);
+        if (groups.size > TARGET_GROUPS_PER_LOAD_BALANCER)
+            report("aws-target-groups", balancer.urn, `${groups.size} target groups; a load balancer takes at most ${TARGET_GROUPS_PER_LOAD_BALANCER}`);
     }
 }
 
@@ -348,7 +541,8 @@ function checkRegions(index: PlanIndex, region: string, report: Report): void {
         const own = typeof r.inputs.region === "string" ? r.inputs.region : region;
         if (T.listeners.includes(r.type as (typeof T.listeners)[number]) && typeof r.inputs.certificateArn === "string") {
             const at = certificateRegion(r.inputs.certificateArn);
-            if (at && at !== own) report("aws-certificate-region", r.urn, `the listener's certificate is in ${at}; a load balancer in ${own} needs one issued in ${own}`);
+            if (at && at !== own)
+                report("aws-certificate-region", r.urn, `the listener's certificate is in ${at}; a load balancer in ${own} needs one issued in ${own}`);
         }
         if (r.type === "aws:cloudfront/distribution:Distribution") {
             const arn = (r.inputs.viewerCertificate as Record<string, unknown> | undefined)?.acmCertificateArn;
@@ -390,19 +584,57 @@ function parseStatements(policy: unknown): Statement[] {
  */
 const MANAGED_POLICIES: Record<string, Statement[]> = {
     "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy": [
-        { Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: "*" },
+        {
+            Effect: "Allow",
+            Action: [
+                "ecr:GetAuthorizationToken",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+            ],
+            Resource: "*",
+        },
     ],
-    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly": [{ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetRepositoryPolicy", "ecr:ListImages"], Resource: "*" }],
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly": [
+        {
+            Effect: "Allow",
+            Action: [
+                "ecr:GetAuthorizationToken",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage",
+                "ecr:DescribeImages",
+                "ecr:DescribeRepositories",
+                "ecr:GetRepositoryPolicy",
+                "ecr:ListImages",
+            ],
+            Resource: "*",
+        },
+    ],
 };
 
 const glob = (pattern: string, value: string, ignoreCase: boolean) =>
-    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ignoreCase ? "i" : "").test(value);
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        ignoreCase ? "i" : "",
+    ).test(value);
 
 /** Whether the statements allow `action` on `resource` (an explicit deny wins; conditions are taken as met). */
 export function allows(statements: Statement[], action: string, resource: string): boolean {
     const matches = (s: Statement) => {
-        const actionOk = s.Action !== undefined ? asArray(s.Action).some((a) => glob(String(a), action, true)) : !asArray(s.NotAction).some((a) => glob(String(a), action, true));
-        const resourceOk = s.Resource !== undefined ? asArray(s.Resource).some((r) => glob(String(r), resource, false)) : !asArray(s.NotResource).some((r) => glob(String(r), resource, false));
+        const actionOk =
+            s.Action !== undefined
+                ? asArray(s.Action).some((a) => glob(String(a), action, true))
+                : !asArray(s.NotAction).some((a) => glob(String(a), action, true));
+        const resourceOk =
+            s.Resource !== undefined
+                ? asArray(s.Resource).some((r) => glob(String(r), resource, false))
+                : !asArray(s.NotResource).some((r) => glob(String(r), resource, false));
         return actionOk && resourceOk;
     };
     if (statements.some((s) => s.Effect === "Deny" && matches(s))) return false;
@@ -453,17 +685,31 @@ function checkTaskPermissions(index: PlanIndex, report: Report): void {
             const who = `container ${c.name}`;
             const repository = c.image ? ecrRepositoryArn(c.image) : undefined;
             if (repository) {
-                if (!executionRole) report("iam-image-pull", task.urn, `${who} runs the private ECR image ${c.image} but the task has no execution role to pull it`);
+                if (!executionRole)
+                    report("iam-image-pull", task.urn, `${who} runs the private ECR image ${c.image} but the task has no execution role to pull it`);
                 else {
-                    const missing = [...(allows(execution, "ecr:GetAuthorizationToken", "*") ? [] : ["ecr:GetAuthorizationToken on *"]), ...ECR_PULL.filter((a) => !allows(execution, a, repository)).map((a) => `${a} on ${repository}`)];
-                    if (missing.length > 0) report("iam-image-pull", task.urn, `${who} runs ${c.image}, but its execution role lacks ${missing.join(", ")}: ECS cannot pull the image`);
+                    const missing = [
+                        ...(allows(execution, "ecr:GetAuthorizationToken", "*") ? [] : ["ecr:GetAuthorizationToken on *"]),
+                        ...ECR_PULL.filter((a) => !allows(execution, a, repository)).map((a) => `${a} on ${repository}`),
+                    ];
+                    if (missing.length > 0)
+                        report(
+                            "iam-image-pull",
+                            task.urn,
+                            `${who} runs ${c.image}, but its execution role lacks ${missing.join(", ")}: ECS cannot pull the image`,
+                        );
                 }
             }
             for (const s of c.secrets ?? []) {
                 const arn = s.valueFrom.startsWith("arn:aws:secretsmanager:") ? secretOf(s.valueFrom) : s.valueFrom;
                 const action = arn.startsWith("arn:aws:ssm:") ? "ssm:GetParameters" : "secretsmanager:GetSecretValue";
                 if (arn.includes("[unknown]")) continue;
-                if (!allows(execution, action, arn)) report("iam-secret-read", task.urn, `${who} reads ${s.name} from ${arn}, but its execution role lacks ${action} on it: the task cannot start`);
+                if (!allows(execution, action, arn))
+                    report(
+                        "iam-secret-read",
+                        task.urn,
+                        `${who} reads ${s.name} from ${arn}, but its execution role lacks ${action} on it: the task cannot start`,
+                    );
             }
             const credentials = c.repositoryCredentials?.credentialsParameter;
             if (credentials && !allows(execution, "secretsmanager:GetSecretValue", secretOf(credentials))) {
@@ -475,7 +721,8 @@ function checkTaskPermissions(index: PlanIndex, report: Report): void {
                 const group = logs.options["awslogs-group"];
                 const stream = `arn:aws:logs:${region}:${accountOf(task)}:log-group:${group}:log-stream:x`;
                 for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
-                    if (!allows(execution, action, stream)) report("iam-log-write", task.urn, `${who} logs to ${group}, but its execution role lacks ${action} there`);
+                    if (!allows(execution, action, stream))
+                        report("iam-log-write", task.urn, `${who} logs to ${group}, but its execution role lacks ${action} there`);
                 }
             }
             for (const e of c.environment ?? []) {
@@ -484,7 +731,11 @@ function checkTaskPermissions(index: PlanIndex, report: Report): void {
                     if (!target?.state.arn) continue;
                     const arn = `${target.state.arn}${need.suffix}`;
                     if (!need.actions.some((a) => allows(app, a, arn))) {
-                        report("iam-environment-resource", task.urn, `${who} is told ${e.name}=${e.value} but its task role may not ${need.what} (${need.actions.join(" or ")} on ${arn})`);
+                        report(
+                            "iam-environment-resource",
+                            task.urn,
+                            `${who} is told ${e.name}=${e.value} but its task role may not ${need.what} (${need.actions.join(" or ")} on ${arn})`,
+                        );
                     }
                 }
             }
@@ -517,12 +768,16 @@ function checkHostPermissions(index: PlanIndex, report: Report): void {
     for (const host of index.of(T.instance)) {
         const images = [...(imagesByWorkload.get(index.root(host)) ?? [])].filter((i) => ecrRepositoryArn(i));
         if (images.length === 0) continue;
-        const profile = index.of(T.instanceProfile).find((p) => p.state.id === host.inputs.iamInstanceProfile || p.inputs.name === host.inputs.iamInstanceProfile);
+        const profile = index
+            .of(T.instanceProfile)
+            .find((p) => p.state.id === host.inputs.iamInstanceProfile || p.inputs.name === host.inputs.iamInstanceProfile);
         const role = profile ? index.of(T.role).find((r) => r.state.id === profile.inputs.role || r.state.arn === profile.inputs.role) : undefined;
         const statements = role ? index.statementsOf(role).statements : [];
         for (const image of images) {
             const repository = ecrRepositoryArn(image)!;
-            const missing = ["ecr:GetAuthorizationToken", ...ECR_PULL].filter((a) => !allows(statements, a, a === "ecr:GetAuthorizationToken" ? "*" : repository));
+            const missing = ["ecr:GetAuthorizationToken", ...ECR_PULL].filter(
+                (a) => !allows(statements, a, a === "ecr:GetAuthorizationToken" ? "*" : repository),
+            );
             if (missing.length > 0) report("iam-image-pull", host.urn, `the host runs ${image}, but its instance role lacks ${missing.join(", ")}`);
         }
         if (!String(host.inputs.userData ?? "").includes("ecr-login")) {
@@ -556,7 +811,11 @@ function checkCreationOrder(index: PlanIndex, report: Report): void {
             const forwarding = routers.filter((r) => forwardedTargetGroups(r).includes(group));
             if (!forwarding.some((r) => waits.has(r.urn))) {
                 const names = forwarding.map((r) => r.name).join(", ") || "none in this plan";
-                report("order-service-listener", service.urn, `registers with target group ${group} but does not wait for a listener or rule forwarding to it (${names}): ECS refuses a target group without a load balancer`);
+                report(
+                    "order-service-listener",
+                    service.urn,
+                    `registers with target group ${group} but does not wait for a listener or rule forwarding to it (${names}): ECS refuses a target group without a load balancer`,
+                );
             }
         }
         const task = index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition);
@@ -565,7 +824,11 @@ function checkCreationOrder(index: PlanIndex, report: Report): void {
             const role = index.byIdOrArn(task.inputs[field], T.role);
             if (!role) continue;
             for (const policy of index.statementsOf(role).sources.filter((p) => !waits.has(p.urn))) {
-                report("order-service-role-policy", service.urn, `starts tasks before ${policy.name} (a policy of its ${field === "executionRoleArn" ? "execution" : "task"} role) exists`);
+                report(
+                    "order-service-role-policy",
+                    service.urn,
+                    `starts tasks before ${policy.name} (a policy of its ${field === "executionRoleArn" ? "execution" : "task"} role) exists`,
+                );
             }
         }
     }
@@ -600,7 +863,11 @@ function checkCreationOrder(index: PlanIndex, report: Report): void {
 function checkReplacements(index: PlanIndex, report: Report): void {
     for (const attachment of index.of("aws:ec2/volumeAttachment:VolumeAttachment")) {
         if (!attachment.options.deleteBeforeReplace) {
-            report("replace-volume-attachment", attachment.urn, "replacing the instance would attach the volume to the new host while the old one still holds it (VolumeInUse): set deleteBeforeReplace");
+            report(
+                "replace-volume-attachment",
+                attachment.urn,
+                "replacing the instance would attach the volume to the new host while the old one still holds it (VolumeInUse): set deleteBeforeReplace",
+            );
         }
     }
 }

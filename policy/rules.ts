@@ -26,6 +26,8 @@ const ENVIRONMENT_SCHEMA: PolicyConfigSchema = {
     properties: { environment: { type: "string", enum: ["staging", "production"] } },
 };
 
+// What the policy SDK hands a rule: the resource's inputs, untyped JSON of any resource type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Props = Record<string, any>;
 type Check = (props: Props, report: ReportViolation, args: ResourceValidationArgs) => void;
 
@@ -54,7 +56,11 @@ function rule(
 const LB = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const LISTENER = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 const INGRESS_RULES = ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"];
-const SG_RULES = ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:ec2/securityGroupRule:SecurityGroupRule"];
+const SG_RULES = [
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+];
 const IAM_POLICIES = ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
 const RESOURCE_POLICIES = ["aws:sqs/queuePolicy:QueuePolicy", "aws:sns/topicPolicy:TopicPolicy", "aws:s3/bucketPolicy:BucketPolicy"];
 
@@ -107,14 +113,18 @@ interface Statement {
     Condition?: unknown;
 }
 function statementsOf(policy: unknown): Statement[] {
-    const doc = typeof policy === "string" ? parseJson<{ Statement?: Statement | Statement[] }>(policy) : (policy as { Statement?: Statement | Statement[] } | undefined);
+    const doc =
+        typeof policy === "string"
+            ? parseJson<{ Statement?: Statement | Statement[] }>(policy)
+            : (policy as { Statement?: Statement | Statement[] } | undefined);
     if (!doc?.Statement) return [];
     return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
 }
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const allows = (s: Statement) => (s.Effect ?? "Allow") === "Allow";
 const isEveryone = (principal: unknown) =>
-    principal === "*" || (typeof principal === "object" && principal !== null && list((principal as Record<string, unknown>).AWS as string | string[]).includes("*"));
+    principal === "*" ||
+    (typeof principal === "object" && principal !== null && list((principal as Record<string, unknown>).AWS as string | string[]).includes("*"));
 
 interface Container {
     name?: string;
@@ -130,33 +140,70 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     rule("ecs-no-privileged-containers", "ECS containers must not run privileged.", "mandatory", ["aws:ecs/taskDefinition:TaskDefinition"], (p, report) => {
         for (const c of containersOf(p)) if (c.privileged) report(`container ${c.name} is privileged`);
     }),
-    rule("ecs-read-only-root-filesystem", "ECS containers should mount their root filesystem read-only where the image allows it.", "advisory", ["aws:ecs/taskDefinition:TaskDefinition"], (p, report) => {
-        for (const c of containersOf(p)) if (!c.readonlyRootFilesystem) report(`container ${c.name} has a writable root filesystem`);
-    }),
-    rule("ecs-container-logging", "Every ECS container must send its logs somewhere (a logConfiguration).", "mandatory", ["aws:ecs/taskDefinition:TaskDefinition"], (p, report) => {
-        for (const c of containersOf(p)) if (!c.logConfiguration?.logDriver) report(`container ${c.name} has no logConfiguration`);
-    }),
-    rule("ecs-no-secrets-in-environment", "Secrets reach ECS containers through `secrets` (Secrets Manager/SSM), never plain `environment`.", "mandatory", ["aws:ecs/taskDefinition:TaskDefinition"], (p, report) => {
-        for (const c of containersOf(p)) {
-            for (const e of c.environment ?? []) {
-                if (SECRET_NAME.test(e.name)) report(`container ${c.name}: ${e.name} looks like a secret; pass it in secrets`);
-                else if (typeof e.value === "string" && SECRET_VALUE.some((re) => re.test(e.value))) report(`container ${c.name}: the value of ${e.name} contains a credential`);
+    rule(
+        "ecs-read-only-root-filesystem",
+        "ECS containers should mount their root filesystem read-only where the image allows it.",
+        "advisory",
+        ["aws:ecs/taskDefinition:TaskDefinition"],
+        (p, report) => {
+            for (const c of containersOf(p)) if (!c.readonlyRootFilesystem) report(`container ${c.name} has a writable root filesystem`);
+        },
+    ),
+    rule(
+        "ecs-container-logging",
+        "Every ECS container must send its logs somewhere (a logConfiguration).",
+        "mandatory",
+        ["aws:ecs/taskDefinition:TaskDefinition"],
+        (p, report) => {
+            for (const c of containersOf(p)) if (!c.logConfiguration?.logDriver) report(`container ${c.name} has no logConfiguration`);
+        },
+    ),
+    rule(
+        "ecs-no-secrets-in-environment",
+        "Secrets reach ECS containers through `secrets` (Secrets Manager/SSM), never plain `environment`.",
+        "mandatory",
+        ["aws:ecs/taskDefinition:TaskDefinition"],
+        (p, report) => {
+            for (const c of containersOf(p)) {
+                for (const e of c.environment ?? []) {
+                    if (SECRET_NAME.test(e.name)) report(`container ${c.name}: ${e.name} looks like a secret; pass it in secrets`);
+                    else if (typeof e.value === "string" && SECRET_VALUE.some((re) => re.test(e.value)))
+                        report(`container ${c.name}: the value of ${e.name} contains a credential`);
+                }
             }
-        }
-    }),
-    rule("ecs-task-role-not-execution-role", "The task role (the application's permissions) must differ from the execution role (ECS's).", "mandatory", ["aws:ecs/taskDefinition:TaskDefinition"], (p, report) => {
-        if (typeof p.taskRoleArn === "string" && p.taskRoleArn === p.executionRoleArn) report("taskRoleArn equals executionRoleArn");
-    }),
-    rule("ecs-awsvpc-network-mode", "Task definitions use awsvpc networking, so each task has its own security group.", "mandatory", ["aws:ecs/taskDefinition:TaskDefinition"], (p, report) => {
-        if ("networkMode" in p && p.networkMode !== undefined && p.networkMode !== "awsvpc") report(`networkMode is ${p.networkMode}`);
-    }),
+        },
+    ),
+    rule(
+        "ecs-task-role-not-execution-role",
+        "The task role (the application's permissions) must differ from the execution role (ECS's).",
+        "mandatory",
+        ["aws:ecs/taskDefinition:TaskDefinition"],
+        (p, report) => {
+            if (typeof p.taskRoleArn === "string" && p.taskRoleArn === p.executionRoleArn) report("taskRoleArn equals executionRoleArn");
+        },
+    ),
+    rule(
+        "ecs-awsvpc-network-mode",
+        "Task definitions use awsvpc networking, so each task has its own security group.",
+        "mandatory",
+        ["aws:ecs/taskDefinition:TaskDefinition"],
+        (p, report) => {
+            if ("networkMode" in p && p.networkMode !== undefined && p.networkMode !== "awsvpc") report(`networkMode is ${p.networkMode}`);
+        },
+    ),
     rule("ecs-service-no-public-ip", "ECS services run in private subnets without public IPs.", "mandatory", ["aws:ecs/service:Service"], (p, report) => {
         if (p.networkConfiguration?.assignPublicIp === true) report("assignPublicIp is true");
     }),
-    rule("ecs-service-circuit-breaker", "Rolling ECS deployments roll back automatically (deployment circuit breaker with rollback).", "mandatory", ["aws:ecs/service:Service"], (p, report) => {
-        if (p.deploymentController?.type === "CODE_DEPLOY" || p.deploymentController?.type === "EXTERNAL") return;
-        if (!(p.deploymentCircuitBreaker?.enable && p.deploymentCircuitBreaker?.rollback)) report("no deployment circuit breaker with rollback");
-    }),
+    rule(
+        "ecs-service-circuit-breaker",
+        "Rolling ECS deployments roll back automatically (deployment circuit breaker with rollback).",
+        "mandatory",
+        ["aws:ecs/service:Service"],
+        (p, report) => {
+            if (p.deploymentController?.type === "CODE_DEPLOY" || p.deploymentController?.type === "EXTERNAL") return;
+            if (!(p.deploymentCircuitBreaker?.enable && p.deploymentCircuitBreaker?.rollback)) report("no deployment circuit breaker with rollback");
+        },
+    ),
     rule("ecs-cluster-container-insights", "ECS clusters have Container Insights on.", "advisory", ["aws:ecs/cluster:Cluster"], (p, report) => {
         const setting = list(p.settings as { name: string; value: string }[]).find((s) => s.name === "containerInsights");
         if (!setting || setting.value === "disabled") report("Container Insights is off");
@@ -169,67 +216,162 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     rule("alb-access-logs", "Application load balancers write access logs (network ones log only TLS listeners).", "mandatory", LB, (p, report) => {
         if ((p.loadBalancerType ?? "application") === "application" && p.accessLogs?.enabled !== true) report("access logs are off");
     }),
-    rule("alb-deletion-protection-production", "Production load balancers have deletion protection.", "mandatory", LB, (p, report) => {
-        if (p.enableDeletionProtection !== true) report("enableDeletionProtection is not true");
-    }, { production: true }),
+    rule(
+        "alb-deletion-protection-production",
+        "Production load balancers have deletion protection.",
+        "mandatory",
+        LB,
+        (p, report) => {
+            if (p.enableDeletionProtection !== true) report("enableDeletionProtection is not true");
+        },
+        { production: true },
+    ),
     rule("lb-listener-tls-policy", "HTTPS listeners use a TLS 1.2+ security policy.", "mandatory", LISTENER, (p, report) => {
         if (p.protocol !== "HTTPS" && p.protocol !== "TLS") return;
-        if (!MODERN_TLS_POLICIES.includes(p.sslPolicy)) report(`sslPolicy ${p.sslPolicy ?? "(default: ELBSecurityPolicy-2016-08, TLS 1.0)"} allows TLS older than 1.2`);
+        if (!MODERN_TLS_POLICIES.includes(p.sslPolicy))
+            report(`sslPolicy ${p.sslPolicy ?? "(default: ELBSecurityPolicy-2016-08, TLS 1.0)"} allows TLS older than 1.2`);
     }),
 
     // RDS instances
     rule("rds-storage-encrypted", "RDS storage is encrypted.", "mandatory", ["aws:rds/instance:Instance"], (p, report) => {
         if (p.storageEncrypted !== true) report("storageEncrypted is not true");
     }),
-    rule("rds-not-public", "Databases are never publicly accessible.", "mandatory", ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"], (p, report) => {
-        if (p.publiclyAccessible === true) report("publiclyAccessible is true");
-    }),
-    rule("rds-backup-retention-production", "Production databases keep automated backups at least 7 days (read replicas excepted).", "mandatory", ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"], (p, report) => {
-        if (p.replicateSourceDb || isGlobalSecondary(p)) return;
-        if (!(typeof p.backupRetentionPeriod === "number" && p.backupRetentionPeriod >= 7)) report(`backupRetentionPeriod is ${p.backupRetentionPeriod ?? "unset (1)"}`);
-    }, { production: true }),
-    rule("rds-deletion-protection-production", "Production databases have deletion protection.", "mandatory", ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"], (p, report) => {
-        if (p.deletionProtection !== true) report("deletionProtection is not true");
-    }, { production: true }),
-    rule("rds-final-snapshot-production", "Deleting a production database takes a final snapshot with an explicit identifier (read replicas excepted).", "mandatory", ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"], (p, report) => {
-        if (p.replicateSourceDb || isGlobalSecondary(p)) return;
-        if (p.skipFinalSnapshot !== false) report("skipFinalSnapshot is not false");
-        else if (!("finalSnapshotIdentifier" in p)) report("skipFinalSnapshot is false but no finalSnapshotIdentifier is set (destroy would fail)");
-    }, { production: true }),
-    rule("rds-multi-az-production", "Production RDS instances run Multi-AZ (read replicas excepted).", "mandatory", ["aws:rds/instance:Instance"], (p, report) => {
-        if (!p.replicateSourceDb && p.multiAz !== true) report("multiAz is not true");
-    }, { production: true }),
-    rule("rds-force-ssl-production", "Production PostgreSQL parameter groups refuse non-TLS connections (rds.force_ssl=1).", "mandatory", ["aws:rds/parameterGroup:ParameterGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup"], (p, report) => {
-        if (typeof p.family !== "string" || !/postgres/.test(p.family)) return;
-        const forceSsl = list(p.parameters as { name: string; value: string }[]).find((x) => x.name === "rds.force_ssl");
-        if (forceSsl?.value !== "1") report("rds.force_ssl is not 1");
-    }, { production: true }),
-    rule("rds-performance-insights-production", "Production databases have Performance Insights on.", "advisory", ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"], (p, report) => {
-        if (p.performanceInsightsEnabled !== true) report("Performance Insights is off");
-    }, { production: true }),
-    rule("rds-minor-version-upgrades", "Databases take minor engine upgrades automatically.", "advisory", ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"], (p, report) => {
-        if (p.autoMinorVersionUpgrade === false) report("autoMinorVersionUpgrade is false");
-    }),
-    rule("production-databases-protected", "Production databases and caches are protected from `pulumi destroy` (Pulumi protect).", "mandatory", ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:elasticache/replicationGroup:ReplicationGroup"], (_p, report, args) => {
-        if (args.opts.protect !== true) report("the resource is not protected (protect: true)");
-    }, { production: true }),
+    rule(
+        "rds-not-public",
+        "Databases are never publicly accessible.",
+        "mandatory",
+        ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"],
+        (p, report) => {
+            if (p.publiclyAccessible === true) report("publiclyAccessible is true");
+        },
+    ),
+    rule(
+        "rds-backup-retention-production",
+        "Production databases keep automated backups at least 7 days (read replicas excepted).",
+        "mandatory",
+        ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"],
+        (p, report) => {
+            if (p.replicateSourceDb || isGlobalSecondary(p)) return;
+            if (!(typeof p.backupRetentionPeriod === "number" && p.backupRetentionPeriod >= 7))
+                report(`backupRetentionPeriod is ${p.backupRetentionPeriod ?? "unset (1)"}`);
+        },
+        { production: true },
+    ),
+    rule(
+        "rds-deletion-protection-production",
+        "Production databases have deletion protection.",
+        "mandatory",
+        ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"],
+        (p, report) => {
+            if (p.deletionProtection !== true) report("deletionProtection is not true");
+        },
+        { production: true },
+    ),
+    rule(
+        "rds-final-snapshot-production",
+        "Deleting a production database takes a final snapshot with an explicit identifier (read replicas excepted).",
+        "mandatory",
+        ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"],
+        (p, report) => {
+            if (p.replicateSourceDb || isGlobalSecondary(p)) return;
+            if (p.skipFinalSnapshot !== false) report("skipFinalSnapshot is not false");
+            else if (!("finalSnapshotIdentifier" in p)) report("skipFinalSnapshot is false but no finalSnapshotIdentifier is set (destroy would fail)");
+        },
+        { production: true },
+    ),
+    rule(
+        "rds-multi-az-production",
+        "Production RDS instances run Multi-AZ (read replicas excepted).",
+        "mandatory",
+        ["aws:rds/instance:Instance"],
+        (p, report) => {
+            if (!p.replicateSourceDb && p.multiAz !== true) report("multiAz is not true");
+        },
+        { production: true },
+    ),
+    rule(
+        "rds-force-ssl-production",
+        "Production PostgreSQL parameter groups refuse non-TLS connections (rds.force_ssl=1).",
+        "mandatory",
+        ["aws:rds/parameterGroup:ParameterGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup"],
+        (p, report) => {
+            if (typeof p.family !== "string" || !/postgres/.test(p.family)) return;
+            const forceSsl = list(p.parameters as { name: string; value: string }[]).find((x) => x.name === "rds.force_ssl");
+            if (forceSsl?.value !== "1") report("rds.force_ssl is not 1");
+        },
+        { production: true },
+    ),
+    rule(
+        "rds-performance-insights-production",
+        "Production databases have Performance Insights on.",
+        "advisory",
+        ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"],
+        (p, report) => {
+            if (p.performanceInsightsEnabled !== true) report("Performance Insights is off");
+        },
+        { production: true },
+    ),
+    rule(
+        "rds-minor-version-upgrades",
+        "Databases take minor engine upgrades automatically.",
+        "advisory",
+        ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"],
+        (p, report) => {
+            if (p.autoMinorVersionUpgrade === false) report("autoMinorVersionUpgrade is false");
+        },
+    ),
+    rule(
+        "production-databases-protected",
+        "Production databases and caches are protected from `pulumi destroy` (Pulumi protect).",
+        "mandatory",
+        ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:elasticache/replicationGroup:ReplicationGroup"],
+        (_p, report, args) => {
+            if (args.opts.protect !== true) report("the resource is not protected (protect: true)");
+        },
+        { production: true },
+    ),
     rule("aurora-storage-encrypted", "Aurora cluster storage is encrypted.", "mandatory", ["aws:rds/cluster:Cluster"], (p, report) => {
         if (p.storageEncrypted !== true) report("storageEncrypted is not true");
     }),
 
     // ElastiCache
-    rule("elasticache-encryption-at-rest", "ElastiCache encrypts data at rest.", "mandatory", ["aws:elasticache/replicationGroup:ReplicationGroup"], (p, report) => {
-        if (p.atRestEncryptionEnabled !== true && p.atRestEncryptionEnabled !== "true") report("atRestEncryptionEnabled is not true");
-    }),
-    rule("elasticache-encryption-in-transit", "ElastiCache encrypts data in transit.", "mandatory", ["aws:elasticache/replicationGroup:ReplicationGroup"], (p, report) => {
-        if (p.transitEncryptionEnabled !== true) report("transitEncryptionEnabled is not true");
-    }),
-    rule("elasticache-auth", "ElastiCache requires authentication (AUTH token or RBAC user groups).", "mandatory", ["aws:elasticache/replicationGroup:ReplicationGroup"], (p, report) => {
-        if (!("authToken" in p) && list(p.userGroupIds).length === 0) report("no authToken and no userGroupIds");
-    }),
-    rule("elasticache-failover-production", "Production ElastiCache fails over automatically across AZs.", "mandatory", ["aws:elasticache/replicationGroup:ReplicationGroup"], (p, report) => {
-        if (p.automaticFailoverEnabled !== true || p.multiAzEnabled !== true) report("automatic failover and Multi-AZ are not both on");
-    }, { production: true }),
+    rule(
+        "elasticache-encryption-at-rest",
+        "ElastiCache encrypts data at rest.",
+        "mandatory",
+        ["aws:elasticache/replicationGroup:ReplicationGroup"],
+        (p, report) => {
+            if (p.atRestEncryptionEnabled !== true && p.atRestEncryptionEnabled !== "true") report("atRestEncryptionEnabled is not true");
+        },
+    ),
+    rule(
+        "elasticache-encryption-in-transit",
+        "ElastiCache encrypts data in transit.",
+        "mandatory",
+        ["aws:elasticache/replicationGroup:ReplicationGroup"],
+        (p, report) => {
+            if (p.transitEncryptionEnabled !== true) report("transitEncryptionEnabled is not true");
+        },
+    ),
+    rule(
+        "elasticache-auth",
+        "ElastiCache requires authentication (AUTH token or RBAC user groups).",
+        "mandatory",
+        ["aws:elasticache/replicationGroup:ReplicationGroup"],
+        (p, report) => {
+            if (!("authToken" in p) && list(p.userGroupIds).length === 0) report("no authToken and no userGroupIds");
+        },
+    ),
+    rule(
+        "elasticache-failover-production",
+        "Production ElastiCache fails over automatically across AZs.",
+        "mandatory",
+        ["aws:elasticache/replicationGroup:ReplicationGroup"],
+        (p, report) => {
+            if (p.automaticFailoverEnabled !== true || p.multiAzEnabled !== true) report("automatic failover and Multi-AZ are not both on");
+        },
+        { production: true },
+    ),
 
     // SQS and SNS
     rule("sqs-encryption", "SQS queues are encrypted (SSE-SQS or KMS).", "mandatory", ["aws:sqs/queue:Queue"], (p, report) => {
@@ -238,90 +380,179 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     rule("sns-encryption", "SNS topics are encrypted with KMS.", "mandatory", ["aws:sns/topic:Topic"], (p, report) => {
         if (!("kmsMasterKeyId" in p)) report("no kmsMasterKeyId");
     }),
-    rule("resource-policy-no-open-principal", "Queue, topic and bucket policies never allow `*` without a condition.", "mandatory", RESOURCE_POLICIES, (p, report) => {
-        for (const s of statementsOf(p.policy)) {
-            if (allows(s) && isEveryone(s.Principal) && !s.Condition) report(`statement ${s.Sid ?? "(no Sid)"} allows everyone without a condition`);
-        }
-    }),
+    rule(
+        "resource-policy-no-open-principal",
+        "Queue, topic and bucket policies never allow `*` without a condition.",
+        "mandatory",
+        RESOURCE_POLICIES,
+        (p, report) => {
+            for (const s of statementsOf(p.policy)) {
+                if (allows(s) && isEveryone(s.Principal) && !s.Condition) report(`statement ${s.Sid ?? "(no Sid)"} allows everyone without a condition`);
+            }
+        },
+    ),
 
     // S3
-    rule("s3-no-public-acl", "Buckets never carry public ACLs.", "mandatory", ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"], (p, report) => {
-        if (typeof p.acl === "string" && /public/.test(p.acl)) report(`acl is ${p.acl}`);
-    }),
-    rule("s3-public-access-block-complete", "Public access blocks set all four switches.", "mandatory", ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"], (p, report) => {
-        for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) if (p[key] !== true) report(`${key} is not true`);
-    }),
+    rule(
+        "s3-no-public-acl",
+        "Buckets never carry public ACLs.",
+        "mandatory",
+        ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+        (p, report) => {
+            if (typeof p.acl === "string" && /public/.test(p.acl)) report(`acl is ${p.acl}`);
+        },
+    ),
+    rule(
+        "s3-public-access-block-complete",
+        "Public access blocks set all four switches.",
+        "mandatory",
+        ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+        (p, report) => {
+            for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+                if (p[key] !== true) report(`${key} is not true`);
+        },
+    ),
 
     // CloudFront
-    rule("cloudfront-viewer-https", "CloudFront redirects viewers to HTTPS (or refuses HTTP) on every behavior.", "mandatory", ["aws:cloudfront/distribution:Distribution"], (p, report) => {
-        const behaviors = [p.defaultCacheBehavior, ...list(p.orderedCacheBehaviors)].filter(Boolean);
-        for (const b of behaviors) if (b.viewerProtocolPolicy === "allow-all") report(`behavior ${b.pathPattern ?? "default"} allows plain HTTP`);
-    }),
-    rule("cloudfront-origin-https", "CloudFront reaches custom origins over HTTPS only, TLS 1.2.", "mandatory", ["aws:cloudfront/distribution:Distribution"], (p, report) => {
-        for (const o of list(p.origins as Props[])) {
-            const c = o.customOriginConfig;
-            if (!c) continue;
-            if (c.originProtocolPolicy !== "https-only") report(`origin ${o.originId} uses ${c.originProtocolPolicy}`);
-            if (list(c.originSslProtocols as string[]).some((v) => v !== "TLSv1.2")) report(`origin ${o.originId} allows ${c.originSslProtocols}`);
-        }
-    }),
-    rule("cloudfront-minimum-tls", "CloudFront with a custom certificate requires TLSv1.2_2021 or newer from viewers.", "mandatory", ["aws:cloudfront/distribution:Distribution"], (p, report) => {
-        const cert = p.viewerCertificate;
-        if (!cert || cert.cloudfrontDefaultCertificate) return;
-        if (!["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"].includes(cert.minimumProtocolVersion)) report(`minimumProtocolVersion is ${cert.minimumProtocolVersion}`);
-    }),
-    rule("cloudfront-s3-origin-access-control", "CloudFront reads S3 origins through an origin access control, not a public bucket or a legacy OAI.", "mandatory", ["aws:cloudfront/distribution:Distribution"], (p, report) => {
-        for (const o of list(p.origins as Props[])) {
-            const isS3 = !o.customOriginConfig && typeof o.domainName === "string" && /\.s3[.-]/.test(o.domainName);
-            if (isS3 && !("originAccessControlId" in o)) report(`S3 origin ${o.originId} has no originAccessControlId`);
-        }
-    }),
+    rule(
+        "cloudfront-viewer-https",
+        "CloudFront redirects viewers to HTTPS (or refuses HTTP) on every behavior.",
+        "mandatory",
+        ["aws:cloudfront/distribution:Distribution"],
+        (p, report) => {
+            const behaviors = [p.defaultCacheBehavior, ...list(p.orderedCacheBehaviors)].filter(Boolean);
+            for (const b of behaviors) if (b.viewerProtocolPolicy === "allow-all") report(`behavior ${b.pathPattern ?? "default"} allows plain HTTP`);
+        },
+    ),
+    rule(
+        "cloudfront-origin-https",
+        "CloudFront reaches custom origins over HTTPS only, TLS 1.2.",
+        "mandatory",
+        ["aws:cloudfront/distribution:Distribution"],
+        (p, report) => {
+            for (const o of list(p.origins as Props[])) {
+                const c = o.customOriginConfig;
+                if (!c) continue;
+                if (c.originProtocolPolicy !== "https-only") report(`origin ${o.originId} uses ${c.originProtocolPolicy}`);
+                if (list(c.originSslProtocols as string[]).some((v) => v !== "TLSv1.2")) report(`origin ${o.originId} allows ${c.originSslProtocols}`);
+            }
+        },
+    ),
+    rule(
+        "cloudfront-minimum-tls",
+        "CloudFront with a custom certificate requires TLSv1.2_2021 or newer from viewers.",
+        "mandatory",
+        ["aws:cloudfront/distribution:Distribution"],
+        (p, report) => {
+            const cert = p.viewerCertificate;
+            if (!cert || cert.cloudfrontDefaultCertificate) return;
+            if (!["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"].includes(cert.minimumProtocolVersion))
+                report(`minimumProtocolVersion is ${cert.minimumProtocolVersion}`);
+        },
+    ),
+    rule(
+        "cloudfront-s3-origin-access-control",
+        "CloudFront reads S3 origins through an origin access control, not a public bucket or a legacy OAI.",
+        "mandatory",
+        ["aws:cloudfront/distribution:Distribution"],
+        (p, report) => {
+            for (const o of list(p.origins as Props[])) {
+                const isS3 = !o.customOriginConfig && typeof o.domainName === "string" && /\.s3[.-]/.test(o.domainName);
+                if (isS3 && !("originAccessControlId" in o)) report(`S3 origin ${o.originId} has no originAccessControlId`);
+            }
+        },
+    ),
 
     // EC2
-    rule("ec2-imdsv2", "EC2 instances and launch templates require IMDSv2 tokens.", "mandatory", ["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"], (p, report) => {
-        if (p.metadataOptions?.httpTokens !== "required") report("metadataOptions.httpTokens is not required");
-    }),
-    rule("ec2-encrypted-volumes", "EC2 root and data volumes are encrypted.", "mandatory", ["aws:ec2/instance:Instance", "aws:ebs/volume:Volume"], (p, report, args) => {
-        if (args.type === "aws:ebs/volume:Volume") {
-            if (p.encrypted !== true) report("the volume is not encrypted");
-            return;
-        }
-        if (p.rootBlockDevice?.encrypted !== true) report("the root volume is not encrypted");
-        for (const d of list(p.ebsBlockDevices as Props[])) if (d.encrypted !== true) report(`${d.deviceName} is not encrypted`);
-    }),
-    rule("ec2-no-public-ip", "EC2 instances get no public IP (ingress through a load balancer, admin through SSM).", "mandatory", ["aws:ec2/instance:Instance"], (p, report) => {
-        if (p.associatePublicIpAddress === true) report("associatePublicIpAddress is true");
-    }),
+    rule(
+        "ec2-imdsv2",
+        "EC2 instances and launch templates require IMDSv2 tokens.",
+        "mandatory",
+        ["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"],
+        (p, report) => {
+            if (p.metadataOptions?.httpTokens !== "required") report("metadataOptions.httpTokens is not required");
+        },
+    ),
+    rule(
+        "ec2-encrypted-volumes",
+        "EC2 root and data volumes are encrypted.",
+        "mandatory",
+        ["aws:ec2/instance:Instance", "aws:ebs/volume:Volume"],
+        (p, report, args) => {
+            if (args.type === "aws:ebs/volume:Volume") {
+                if (p.encrypted !== true) report("the volume is not encrypted");
+                return;
+            }
+            if (p.rootBlockDevice?.encrypted !== true) report("the root volume is not encrypted");
+            for (const d of list(p.ebsBlockDevices as Props[])) if (d.encrypted !== true) report(`${d.deviceName} is not encrypted`);
+        },
+    ),
+    rule(
+        "ec2-no-public-ip",
+        "EC2 instances get no public IP (ingress through a load balancer, admin through SSM).",
+        "mandatory",
+        ["aws:ec2/instance:Instance"],
+        (p, report) => {
+            if (p.associatePublicIpAddress === true) report("associatePublicIpAddress is true");
+        },
+    ),
 
     // Security groups
-    rule("sg-rule-description", "Every security group and rule says why it exists.", "mandatory", [...SG_RULES, "aws:ec2/securityGroup:SecurityGroup"], (p, report) => {
-        if (!("description" in p) || p.description === "" || p.description === "Managed by Pulumi") report("no description");
-        for (const inline of [...list(p.ingress as Props[]), ...list(p.egress as Props[])]) if (!inline.description) report("an inline rule has no description");
-    }),
-    rule("sg-no-world-ingress-inline", "Inline security group rules never open ports other than 80/443 to the internet.", "mandatory", ["aws:ec2/securityGroup:SecurityGroup"], (p, report) => {
-        for (const r of list(p.ingress as Props[])) {
-            const world = list(r.cidrBlocks as string[]).includes("0.0.0.0/0") || list(r.ipv6CidrBlocks as string[]).includes("::/0");
-            if (world && !(r.fromPort === r.toPort && [80, 443].includes(r.fromPort))) report(`ports ${r.fromPort}-${r.toPort} are open to the internet`);
-        }
-    }),
+    rule(
+        "sg-rule-description",
+        "Every security group and rule says why it exists.",
+        "mandatory",
+        [...SG_RULES, "aws:ec2/securityGroup:SecurityGroup"],
+        (p, report) => {
+            if (!("description" in p) || p.description === "" || p.description === "Managed by Pulumi") report("no description");
+            for (const inline of [...list(p.ingress as Props[]), ...list(p.egress as Props[])])
+                if (!inline.description) report("an inline rule has no description");
+        },
+    ),
+    rule(
+        "sg-no-world-ingress-inline",
+        "Inline security group rules never open ports other than 80/443 to the internet.",
+        "mandatory",
+        ["aws:ec2/securityGroup:SecurityGroup"],
+        (p, report) => {
+            for (const r of list(p.ingress as Props[])) {
+                const world = list(r.cidrBlocks as string[]).includes("0.0.0.0/0") || list(r.ipv6CidrBlocks as string[]).includes("::/0");
+                if (world && !(r.fromPort === r.toPort && [80, 443].includes(r.fromPort))) report(`ports ${r.fromPort}-${r.toPort} are open to the internet`);
+            }
+        },
+    ),
 
     // IAM
-    rule("iam-no-wildcard-action", "IAM policies never allow `Action: \"*\"`.", "mandatory", IAM_POLICIES, (p, report) => {
-        for (const s of statementsOf(p.policy)) if (allows(s) && list(s.Action).some((a) => a === "*" || a === "*:*")) report(`statement ${s.Sid ?? "(no Sid)"} allows every action`);
+    rule("iam-no-wildcard-action", 'IAM policies never allow `Action: "*"`.', "mandatory", IAM_POLICIES, (p, report) => {
+        for (const s of statementsOf(p.policy))
+            if (allows(s) && list(s.Action).some((a) => a === "*" || a === "*:*")) report(`statement ${s.Sid ?? "(no Sid)"} allows every action`);
     }),
-    rule("iam-no-wildcard-resource", "IAM policies name resource ARNs; `Resource: \"*\"` only for actions that take none.", "mandatory", IAM_POLICIES, (p, report) => {
-        for (const s of statementsOf(p.policy)) {
-            if (!allows(s) || !list(s.Resource).includes("*")) continue;
-            const needArns = list(s.Action).filter((a) => !ACTIONS_WITHOUT_RESOURCES.includes(a));
-            if (needArns.length > 0) report(`statement ${s.Sid ?? "(no Sid)"} grants ${needArns.join(", ")} on "*"`);
-        }
-    }),
-    rule("iam-service-trust-source-account", "Roles trusted by AWS services restrict the trust to this account (confused deputy).", "advisory", ["aws:iam/role:Role"], (p, report) => {
-        for (const s of statementsOf(p.assumeRolePolicy)) {
-            const service = (s.Principal as { Service?: unknown } | undefined)?.Service;
-            if (allows(s) && service && !JSON.stringify(s.Condition ?? {}).includes("aws:Source")) report(`trust of ${JSON.stringify(service)} has no aws:SourceAccount/SourceArn condition`);
-        }
-    }),
+    rule(
+        "iam-no-wildcard-resource",
+        'IAM policies name resource ARNs; `Resource: "*"` only for actions that take none.',
+        "mandatory",
+        IAM_POLICIES,
+        (p, report) => {
+            for (const s of statementsOf(p.policy)) {
+                if (!allows(s) || !list(s.Resource).includes("*")) continue;
+                const needArns = list(s.Action).filter((a) => !ACTIONS_WITHOUT_RESOURCES.includes(a));
+                if (needArns.length > 0) report(`statement ${s.Sid ?? "(no Sid)"} grants ${needArns.join(", ")} on "*"`);
+            }
+        },
+    ),
+    rule(
+        "iam-service-trust-source-account",
+        "Roles trusted by AWS services restrict the trust to this account (confused deputy).",
+        "advisory",
+        ["aws:iam/role:Role"],
+        (p, report) => {
+            for (const s of statementsOf(p.assumeRolePolicy)) {
+                const service = (s.Principal as { Service?: unknown } | undefined)?.Service;
+                if (allows(s) && service && !JSON.stringify(s.Condition ?? {}).includes("aws:Source"))
+                    report(`trust of ${JSON.stringify(service)} has no aws:SourceAccount/SourceArn condition`);
+            }
+        },
+    ),
 
     // Logs, keys, secrets, images
     rule("log-group-retention", "Log groups expire their events (retentionInDays set).", "mandatory", ["aws:cloudwatch/logGroup:LogGroup"], (p, report) => {
@@ -330,15 +561,28 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     rule("kms-key-rotation", "Customer-managed KMS keys rotate yearly.", "mandatory", ["aws:kms/key:Key"], (p, report) => {
         if (p.enableKeyRotation !== true) report("enableKeyRotation is not true");
     }),
-    rule("secrets-recovery-window-production", "Production secrets keep a recovery window, so an accidental delete can be undone.", "advisory", ["aws:secretsmanager/secret:Secret"], (p, report) => {
-        if (p.recoveryWindowInDays === 0) report("recoveryWindowInDays is 0");
-    }, { production: true }),
+    rule(
+        "secrets-recovery-window-production",
+        "Production secrets keep a recovery window, so an accidental delete can be undone.",
+        "advisory",
+        ["aws:secretsmanager/secret:Secret"],
+        (p, report) => {
+            if (p.recoveryWindowInDays === 0) report("recoveryWindowInDays is 0");
+        },
+        { production: true },
+    ),
     rule("ecr-scan-on-push", "ECR repositories scan images on push.", "mandatory", ["aws:ecr/repository:Repository"], (p, report) => {
         if (p.imageScanningConfiguration?.scanOnPush !== true) report("scanOnPush is not true");
     }),
-    rule("ecr-immutable-tags", "ECR tags are immutable, so a deployed tag always means the same image.", "advisory", ["aws:ecr/repository:Repository"], (p, report) => {
-        if (p.imageTagMutability !== "IMMUTABLE") report(`imageTagMutability is ${p.imageTagMutability ?? "MUTABLE"}`);
-    }),
+    rule(
+        "ecr-immutable-tags",
+        "ECR tags are immutable, so a deployed tag always means the same image.",
+        "advisory",
+        ["aws:ecr/repository:Repository"],
+        (p, report) => {
+            if (p.imageTagMutability !== "IMMUTABLE") report(`imageTagMutability is ${p.imageTagMutability ?? "MUTABLE"}`);
+        },
+    ),
 ];
 
 function isGlobalSecondary(p: Props): boolean {
@@ -352,7 +596,12 @@ const dependsOn = (r: PolicyResource, target: PolicyResource) =>
     r.dependencies.some((d) => d.urn === target.urn) || Object.values(r.propertyDependencies).some((ds) => ds.some((d) => d.urn === target.urn));
 const ofType = (resources: PolicyResource[], types: string[]) => resources.filter((r) => types.includes(r.type));
 
-function stackRule(name: string, description: string, level: "mandatory" | "advisory", check: (args: StackValidationArgs, report: ReportViolation) => void): StackValidationPolicy {
+function stackRule(
+    name: string,
+    description: string,
+    level: "mandatory" | "advisory",
+    check: (args: StackValidationArgs, report: ReportViolation) => void,
+): StackValidationPolicy {
     return { name, description, enforcementLevel: level, validateStack: check };
 }
 
@@ -398,7 +647,8 @@ export const stackPolicies: StackValidationPolicy[] = [
         const balancers = ofType(resources, LB);
         for (const listener of ofType(resources, LISTENER)) {
             const balancer = balancers.find((b) => dependsOn(listener, b));
-            if (balancer?.props.internal === true && (listener.props.protocol ?? "HTTP") === "HTTP") report(`listener ${listener.name} on internal ${balancer.name} is plain HTTP`, listener.urn);
+            if (balancer?.props.internal === true && (listener.props.protocol ?? "HTTP") === "HTTP")
+                report(`listener ${listener.name} on internal ${balancer.name} is plain HTTP`, listener.urn);
         }
     }),
     stackRule("sg-no-world-ingress", "Only internet-facing load balancers accept 0.0.0.0/0, and only on 80 and 443.", "mandatory", ({ resources }, report) => {
@@ -409,17 +659,44 @@ export const stackPolicies: StackValidationPolicy[] = [
             const group = groups.find((g) => dependsOn(r, g));
             const onPublicBalancer = group !== undefined && publicBalancers.some((b) => dependsOn(b, group));
             const webPort = r.props.fromPort === r.props.toPort && [80, 443].includes(r.props.fromPort);
-            if (!(onPublicBalancer && webPort)) report(`${r.name} opens ${r.props.fromPort}-${r.props.toPort} to the internet${onPublicBalancer ? "" : " on a group that is not an internet-facing load balancer's"}`, r.urn);
+            if (!(onPublicBalancer && webPort))
+                report(
+                    `${r.name} opens ${r.props.fromPort}-${r.props.toPort} to the internet${onPublicBalancer ? "" : " on a group that is not an internet-facing load balancer's"}`,
+                    r.urn,
+                );
         }
     }),
-    bucketCompanion("s3-public-access-blocked", "Every bucket blocks all public access.", ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"], (p) =>
-        ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => p[k] === true), "no complete public access block"),
-    bucketCompanion("s3-versioning", "Every bucket keeps object versions.", ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"], (p) =>
-        p.versioningConfiguration?.status === "Enabled", "versioning is not enabled"),
-    bucketCompanion("s3-tls-only", "Every bucket policy refuses requests without TLS.", ["aws:s3/bucketPolicy:BucketPolicy"], (p) =>
-        statementsOf(p.policy).some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"')), "no policy denying aws:SecureTransport=false"),
-    bucketCompanion("s3-encryption", "Every bucket states its default encryption.", ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"], (p) =>
-        list(p.rules as Props[]).some((r) => r.applyServerSideEncryptionByDefault?.sseAlgorithm), "no default encryption configuration"),
+    bucketCompanion(
+        "s3-public-access-blocked",
+        "Every bucket blocks all public access.",
+        ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+        (p) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => p[k] === true),
+        "no complete public access block",
+    ),
+    bucketCompanion(
+        "s3-versioning",
+        "Every bucket keeps object versions.",
+        ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+        (p) => p.versioningConfiguration?.status === "Enabled",
+        "versioning is not enabled",
+    ),
+    bucketCompanion(
+        "s3-tls-only",
+        "Every bucket policy refuses requests without TLS.",
+        ["aws:s3/bucketPolicy:BucketPolicy"],
+        (p) => statementsOf(p.policy).some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"')),
+        "no policy denying aws:SecureTransport=false",
+    ),
+    bucketCompanion(
+        "s3-encryption",
+        "Every bucket states its default encryption.",
+        [
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+        ],
+        (p) => list(p.rules as Props[]).some((r) => r.applyServerSideEncryptionByDefault?.sseAlgorithm),
+        "no default encryption configuration",
+    ),
 ];
 
 /** Every policy of the pack, resource and stack. */

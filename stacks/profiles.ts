@@ -12,9 +12,7 @@ export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** The retention periods CloudWatch Logs accepts (days). */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export interface EnvironmentProfile {
     /** Availability zones the network spans (2..6). */

@@ -27,9 +27,7 @@ export function strictObject<T extends z.ZodRawShape>(shape: T) {
     return z
         .object(shape, {
             errorMap: (issue, ctx) =>
-                issue.code === z.ZodIssueCode.unrecognized_keys
-                    ? { message: `unknown key; allowed keys: ${allowed}` }
-                    : { message: ctx.defaultError },
+                issue.code === z.ZodIssueCode.unrecognized_keys ? { message: `unknown key; allowed keys: ${allowed}` } : { message: ctx.defaultError },
         })
         .strict();
 }
@@ -53,7 +51,9 @@ const SKIP = Symbol("a field this rule reads is invalid");
  */
 export function withCrossChecks<T extends z.ZodTypeAny>(object: T, rules: CrossRule<z.output<T>>[]): z.ZodEffects<T, z.output<T>, z.input<T>> {
     // Called on the generic T, superRefine would type its output as the constraint's `any`.
-    const schema = object.superRefine((settings, ctx) => runRules(rules as CrossRule<unknown>[], settings, (path, message) => ctx.addIssue({ code: "custom", path, message }))) as z.ZodEffects<T, z.output<T>, z.input<T>>;
+    const schema = object.superRefine((settings, ctx) =>
+        runRules(rules as CrossRule<unknown>[], settings, (path, message) => ctx.addIssue({ code: "custom", path, message })),
+    ) as z.ZodEffects<T, z.output<T>, z.input<T>>;
     CROSS_CHECKED.set(schema, { object, rules: rules as CrossRule<never>[] });
     return schema;
 }
@@ -69,7 +69,13 @@ function runRules(rules: CrossRule<unknown>[], settings: unknown, issue: ReportI
 }
 
 const unwrap = (schema: z.ZodTypeAny): z.ZodTypeAny =>
-    schema instanceof z.ZodDefault ? unwrap(schema._def.innerType) : schema instanceof z.ZodOptional ? unwrap(schema._def.innerType) : schema instanceof z.ZodEffects ? unwrap(schema._def.schema) : schema;
+    schema instanceof z.ZodDefault
+        ? unwrap(schema._def.innerType)
+        : schema instanceof z.ZodOptional
+          ? unwrap(schema._def.innerType)
+          : schema instanceof z.ZodEffects
+            ? unwrap(schema._def.schema)
+            : schema;
 
 /** Parses an object field by field: what parses is kept (defaults applied), what does not reads as SKIP. */
 function lenientParse(schema: z.ZodTypeAny, value: unknown): unknown {
@@ -119,15 +125,18 @@ export const integer = (min: number, max: number) =>
 
 export const oneOf = <T extends readonly [string, ...string[]]>(values: T, whenMissing?: string) =>
     z.enum(values as unknown as [T[number], ...T[number][]], {
-        errorMap: (issue) => ({ message: issue.code === z.ZodIssueCode.invalid_type && issue.received === "undefined" && whenMissing ? whenMissing : `must be one of: ${values.join(", ")}` }),
+        errorMap: (issue) => ({
+            message:
+                issue.code === z.ZodIssueCode.invalid_type && issue.received === "undefined" && whenMissing
+                    ? whenMissing
+                    : `must be one of: ${values.join(", ")}`,
+        }),
     });
 
-export const nonEmptyString = (what: string) =>
-    z.string({ invalid_type_error: `expected ${what} (a string)` }).min(1, `${what} must not be empty`);
+export const nonEmptyString = (what: string) => z.string({ invalid_type_error: `expected ${what} (a string)` }).min(1, `${what} must not be empty`);
 
 /** A number out of a fixed list (e.g. CloudWatch retention days). */
-export const numberIn = (values: readonly number[]) =>
-    z.number().refine((v) => values.includes(v), { message: `must be one of: ${values.join(", ")}` });
+export const numberIn = (values: readonly number[]) => z.number().refine((v) => values.includes(v), { message: `must be one of: ${values.join(", ")}` });
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -214,7 +223,12 @@ function peel(schema: z.ZodTypeAny): { inner: z.ZodTypeAny; secret: boolean } {
  * Walks a value along its schema, calling `visit` at every node with the schema that applies
  * there; `visit` may return a replacement for the node (used for leaves).
  */
-function walk(schema: z.ZodTypeAny, value: unknown, path: Path, visit: (leaf: { inner: z.ZodTypeAny; secret: boolean }, value: unknown, path: Path) => unknown): unknown {
+function walk(
+    schema: z.ZodTypeAny,
+    value: unknown,
+    path: Path,
+    visit: (leaf: { inner: z.ZodTypeAny; secret: boolean }, value: unknown, path: Path) => unknown,
+): unknown {
     const peeled = peel(schema);
     const { inner } = peeled;
     const replaced = visit(peeled, value, path);
@@ -338,15 +352,31 @@ const errorMap: z.ZodErrorMap = (issue, ctx) => {
     switch (issue.code) {
         case z.ZodIssueCode.invalid_type:
             if (issue.received === "undefined") return { message: "required" };
-            return { message: `expected ${issue.expected === "object" ? "an object (nested keys)" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}, not a ${issue.received}` };
+            return {
+                message: `expected ${issue.expected === "object" ? "an object (nested keys)" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}, not a ${issue.received}`,
+            };
         case z.ZodIssueCode.invalid_enum_value:
             return { message: `must be one of: ${issue.options.join(", ")}` };
         case z.ZodIssueCode.unrecognized_keys:
             return { message: "unknown key" };
         case z.ZodIssueCode.too_small:
-            return { message: issue.type === "array" ? `give at least ${issue.minimum} item(s)` : issue.type === "string" ? `must be at least ${issue.minimum} character(s)` : `must be at least ${issue.minimum}` };
+            return {
+                message:
+                    issue.type === "array"
+                        ? `give at least ${issue.minimum} item(s)`
+                        : issue.type === "string"
+                          ? `must be at least ${issue.minimum} character(s)`
+                          : `must be at least ${issue.minimum}`,
+            };
         case z.ZodIssueCode.too_big:
-            return { message: issue.type === "array" ? `give at most ${issue.maximum} item(s)` : issue.type === "string" ? `must be at most ${issue.maximum} character(s)` : `must be at most ${issue.maximum}` };
+            return {
+                message:
+                    issue.type === "array"
+                        ? `give at most ${issue.maximum} item(s)`
+                        : issue.type === "string"
+                          ? `must be at most ${issue.maximum} character(s)`
+                          : `must be at most ${issue.maximum}`,
+            };
         case z.ZodIssueCode.invalid_string:
             return { message: "has the wrong format" };
         default:
@@ -372,7 +402,9 @@ export function fargateSizeProblem(cpu: number, memory: number): string | undefi
     if (!range) return `Fargate CPU must be one of ${Object.keys(FARGATE_MEMORY).join(", ")}`;
     const [min, max, step] = range;
     const valid = memory >= min && memory <= max && (memory - min) % step === 0 && !(cpu === 256 && memory === 1536);
-    return valid ? undefined : `Fargate does not offer ${memory} MiB with ${cpu} CPU; allowed: ${min}..${max} MiB in steps of ${step}${cpu === 256 ? " except 1536" : ""}`;
+    return valid
+        ? undefined
+        : `Fargate does not offer ${memory} MiB with ${cpu} CPU; allowed: ${min}..${max} MiB in steps of ${step}${cpu === 256 ? " except 1536" : ""}`;
 }
 
 /** An environment variable name. */
@@ -415,7 +447,8 @@ export const awsRegion = z.string().refine(isAwsRegion, { message: "not a region
  * lowercase repository and a non-empty tag or a digest.
  * https://github.com/distribution/reference/blob/main/reference.go
  */
-const IMAGE_REFERENCE = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REFERENCE =
+    /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 export const imageReference = (what = "image") =>
     nonEmptyString(what).superRefine((value, refinement) => {
         const problem = value.includes("://")
@@ -463,20 +496,27 @@ export interface PostgresSettings {
 }
 
 /** A DNS host name such as api-origin.example.com. */
-export const hostName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "expected a DNS name such as api-origin.example.com");
+export const hostName = z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "expected a DNS name such as api-origin.example.com");
 
 /** An ACM certificate of a load balancer: ACM certificates are regional, so it is issued in the stack's region. */
 export const regionalCertificateArn = (ctx: SchemaContext) =>
     certificateArn.superRefine((arn, refinement) => {
         const at = arn.split(":")[3];
         if (ctx.region && at !== ctx.region) {
-            refinement.addIssue({ code: "custom", message: `is issued in ${at}; a load balancer in ${ctx.region} (aws:region) needs a certificate issued in ${ctx.region}` });
+            refinement.addIssue({
+                code: "custom",
+                message: `is issued in ${at}; a load balancer in ${ctx.region} (aws:region) needs a certificate issued in ${ctx.region}`,
+            });
         }
     });
 
 /** A disaster-recovery region: any region but the stack's own. */
 export const drRegion = (ctx: SchemaContext) =>
-    awsRegion.refine((region) => region !== ctx.region, { message: `must differ from the stack's own region (aws:region ${ctx.region}): a copy in the same region survives nothing the primary does not` });
+    awsRegion.refine((region) => region !== ctx.region, {
+        message: `must differ from the stack's own region (aws:region ${ctx.region}): a copy in the same region survives nothing the primary does not`,
+    });
 
 /** The load balancer behind CloudFront: its own HTTPS name (CloudFront's origin) and regional certificate. */
 export const originSettings = (ctx: SchemaContext) => strictObject({ originDomainName: hostName, certificateArn: regionalCertificateArn(ctx) });

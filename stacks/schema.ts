@@ -1,14 +1,6 @@
 import { z } from "zod";
 import { USAGE_DEFAULTS, UsageAssumptions, insightsSchema } from "./usage";
-import {
-    ENVIRONMENTS,
-    EnvironmentName,
-    EnvironmentProfile,
-    LOG_RETENTION_DAYS,
-    NAT_STRATEGIES,
-    NatStrategy,
-    PROFILES,
-} from "./profiles";
+import { ENVIRONMENTS, EnvironmentName, EnvironmentProfile, LOG_RETENTION_DAYS, NAT_STRATEGIES, NatStrategy, PROFILES } from "./profiles";
 import {
     OFFLINE_SECRET_PREFIX,
     acceptCliScalars,
@@ -31,7 +23,6 @@ import {
 
 /** The config namespace of this project (`platform:<key>`). */
 export const NAMESPACE = "platform";
-
 
 /** A topology's settings schema (every workload key except `topology`), built per stack. */
 export type SettingsSchema = (ctx: SchemaContext, env: SchemaEnv) => z.ZodTypeAny;
@@ -168,7 +159,11 @@ const PROFILE_DEFAULTS: Record<string, (keyof EnvironmentProfile)[]> = {
 };
 
 const hasPlaceholder = (value: unknown): boolean =>
-    typeof value === "string" ? value.startsWith(OFFLINE_SECRET_PREFIX) : value !== null && typeof value === "object" ? Object.values(value).some(hasPlaceholder) : false;
+    typeof value === "string"
+        ? value.startsWith(OFFLINE_SECRET_PREFIX)
+        : value !== null && typeof value === "object"
+          ? Object.values(value).some(hasPlaceholder)
+          : false;
 
 /** A problem with a workload key the user never set, whose default is a profile override, names the override. */
 function blameProfile(problem: ConfigProblem, settings: Record<string, unknown>, overridden: Set<string>, workloadPath: string): ConfigProblem {

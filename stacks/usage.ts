@@ -31,6 +31,11 @@ export type UsageAssumptions = { -readonly [K in keyof typeof USAGE_DEFAULTS]: n
 
 /** Schema of `platform:insights`: any subset of the usage assumptions, each a non-negative number. */
 export const insightsSchema = z
-    .object(Object.fromEntries(Object.keys(USAGE_DEFAULTS).map((k) => [k, z.number().nonnegative("must be 0 or more").optional()])) as Record<keyof UsageAssumptions, z.ZodOptional<z.ZodNumber>>)
+    .object(
+        Object.fromEntries(Object.keys(USAGE_DEFAULTS).map((k) => [k, z.number().nonnegative("must be 0 or more").optional()])) as Record<
+            keyof UsageAssumptions,
+            z.ZodOptional<z.ZodNumber>
+        >,
+    )
     .strict()
     .default({});

@@ -79,6 +79,14 @@ describe("architecture", () => {
     });
 
     it("finds a cycle when there is one (the check is not a rubber stamp)", () => {
-        expect(findCycle(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]]))).to.deep.equal(["a", "b", "c", "a"]);
+        expect(
+            findCycle(
+                new Map([
+                    ["a", ["b"]],
+                    ["b", ["c"]],
+                    ["c", ["a"]],
+                ]),
+            ),
+        ).to.deep.equal(["a", "b", "c", "a"]);
     });
 });

@@ -4,9 +4,8 @@ import * as path from "path";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { ConfigValidationError, RawStackConfig, parseStackConfig } from "../stacks/schema";
 import { OFFLINE_SECRET_PREFIX } from "../stacks/schema-kit";
-import { runTool } from "../plan/cli";
 import { PROJECT_DIR } from "../plan/stack-files";
-import { buildStack, rawStack, scratchDir } from "./helpers";
+import { buildStack, rawStack, scratchDir, planCli } from "./helpers";
 
 /** Stack-config messages as a user meets them: all at once, CLI-typed values, secrets never shown. */
 
@@ -56,7 +55,7 @@ const withSecrets = (secret: (value: string) => unknown) => ({
 });
 
 describe("stack config messages", () => {
-    it("reports every mistake of a stack file in one run, each with its key path", () => {
+    it("reports every mistake of a stack file in one run, each with its key path", async () => {
         const dir = scratchDir("config");
         const file = path.join(dir, "Pulumi.many.yaml");
         fs.writeFileSync(
@@ -93,10 +92,14 @@ describe("stack config messages", () => {
             ].join("\n"),
         );
         // environment missing too (11).
-        const run = runTool("plan", ["--stack", "many", "--config-file", file, "--diagram-dir", dir]);
+        const run = await planCli(["--stack", "many", "--config-file", file, "--diagram-dir", dir]);
         expect(run.status).to.equal(1);
         const lines = run.stderr.split("\n");
-        const at = (key: string, text: string) => expect(lines.some((l) => l.startsWith(`  - ${key}: `) && l.includes(text)), `${key}: ${text}\n${run.stderr}`).to.equal(true);
+        const at = (key: string, text: string) =>
+            expect(
+                lines.some((l) => l.startsWith(`  - ${key}: `) && l.includes(text)),
+                `${key}: ${text}\n${run.stderr}`,
+            ).to.equal(true);
         at("aws:region", "is not a region the AWS provider knows");
         at("platform:network.azCount", "a key with a dot in its name");
         at("platform:network.cidr", "not an IPv4 CIDR block");
@@ -120,17 +123,34 @@ describe("stack config messages", () => {
             license: { token: "x" },
             database: { engineVersion: "17" },
         };
-        const asText = await buildStack(rawStack({ environment: "staging", workloads: { ledger: { ...base, environment: { POOL_SIZE: "20", DEBUG: "false" } } } }, { secretKeys: ["platform:workloads"] }));
+        const asText = await buildStack(
+            rawStack(
+                { environment: "staging", workloads: { ledger: { ...base, environment: { POOL_SIZE: "20", DEBUG: "false" } } } },
+                { secretKeys: ["platform:workloads"] },
+            ),
+        );
         const asTyped = await buildStack(
-            rawStack({ environment: "staging", workloads: { ledger: { ...base, database: { engineVersion: 17 }, environment: { POOL_SIZE: 20, DEBUG: false } } } }, { secretKeys: ["platform:workloads"] }),
+            rawStack(
+                { environment: "staging", workloads: { ledger: { ...base, database: { engineVersion: 17 }, environment: { POOL_SIZE: 20, DEBUG: false } } } },
+                { secretKeys: ["platform:workloads"] },
+            ),
         );
         const inputs = (r: typeof asText) => r.recorder.resources.map((x) => [x.urn, x.inputs]);
         expect(inputs(asTyped)).to.deep.equal(inputs(asText));
 
-        const tickets = (imageTag: unknown) => rawStack({ environment: "staging", workloads: { t: { topology: "compose-host", imagePrefix: "registry.example.com/tix", imageTag, certificateArn: CERT } } });
+        const tickets = (imageTag: unknown) =>
+            rawStack({
+                environment: "staging",
+                workloads: { t: { topology: "compose-host", imagePrefix: "registry.example.com/tix", imageTag, certificateArn: CERT } },
+            });
         expect(problemsOf(tickets(1042))).to.deep.equal([]);
         // Keys that mean numbers still refuse text that is not a number.
-        const problems = problemsOf(rawStack({ environment: "staging", network: { azCount: "three" }, workloads: { ledger: { ...base, cpu: "lots" } } }, { secretKeys: ["platform:workloads"] }));
+        const problems = problemsOf(
+            rawStack(
+                { environment: "staging", network: { azCount: "three" }, workloads: { ledger: { ...base, cpu: "lots" } } },
+                { secretKeys: ["platform:workloads"] },
+            ),
+        );
         expect(problems.map((p) => p.path)).to.include.members(["platform:network.azCount", "platform:workloads.ledger.cpu"]);
     });
 
@@ -144,14 +164,22 @@ describe("stack config messages", () => {
             "platform:workloads.tickets.services.notifications.secrets.SMTP_PASSWORD",
         ]);
         // Secret fields of the wrong shape too: the value is still not shown.
-        const wrongShape = problemsOf(rawStack({ ...withSecrets((v) => v), workloads: { ...withSecrets((v) => v).workloads, ledger: { topology: "fargate-rds", image: "example/ledger:1", secrets: { "bad-name": PLAINTEXT.ledgerSecret }, license: PLAINTEXT.license } } }));
+        const wrongShape = problemsOf(
+            rawStack({
+                ...withSecrets((v) => v),
+                workloads: {
+                    ...withSecrets((v) => v).workloads,
+                    ledger: { topology: "fargate-rds", image: "example/ledger:1", secrets: { "bad-name": PLAINTEXT.ledgerSecret }, license: PLAINTEXT.license },
+                },
+            }),
+        );
         const text = JSON.stringify([...plain, ...wrongShape]);
         for (const value of Object.values(PLAINTEXT)) expect(text).not.to.contain(value);
         for (const value of Object.values(PLAINTEXT)) expect(text).not.to.contain(value.slice(0, 12));
         expect(text).to.contain("the value is a secret and not shown");
     });
 
-    it("refuses a plain-text secret in the stack file even beside secure: values that make the key secret", () => {
+    it("refuses a plain-text secret in the stack file even beside secure: values that make the key secret", async () => {
         // As the offline plan reads a stack file: secure: values are placeholders, the key is secret.
         let first = true;
         const mixed = withSecrets((v) => {
@@ -180,7 +208,7 @@ describe("stack config messages", () => {
                 "",
             ].join("\n"),
         );
-        const run = runTool("plan", ["--stack", "mixed", "--config-file", file, "--diagram-dir", dir]);
+        const run = await planCli(["--stack", "mixed", "--config-file", file, "--diagram-dir", dir]);
         expect(run.status).to.equal(1);
         expect(run.stderr).to.contain("platform:workloads.ledger.secrets.STRIPE_KEY: a secret variable is a secret");
         expect(`${run.stdout}${run.stderr}`).not.to.contain(PLAINTEXT.ledgerSecret);
@@ -189,28 +217,58 @@ describe("stack config messages", () => {
     it("requires platform:environment, saying how to set it (Pulumi.yaml gives no default)", () => {
         expect(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")).not.to.match(/default: staging/);
         const problems = problemsOf(rawStack({}));
-        expect(problems).to.deep.equal([{ path: "platform:environment", message: "required: every stack names its environment profile: pulumi config set platform:environment production (or staging)" }]);
+        expect(problems).to.deep.equal([
+            {
+                path: "platform:environment",
+                message: "required: every stack names its environment profile: pulumi config set platform:environment production (or staging)",
+            },
+        ]);
     });
 
-    it("names the file of a YAML syntax error, shows a bad workload name rather than its object, and blames profile overrides", () => {
+    it("names the file of a YAML syntax error, shows a bad workload name rather than its object, and blames profile overrides", async () => {
         const dir = scratchDir("config");
         const file = path.join(dir, "Pulumi.broken.yaml");
         fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n  platform:environment: [staging\n");
-        const run = runTool("plan", ["--stack", "broken", "--config-file", file, "--diagram-dir", dir]);
+        const run = await planCli(["--stack", "broken", "--config-file", file, "--diagram-dir", dir]);
         expect(run.status).to.equal(1);
-        expect(run.stderr).to.contain(`${file}: not valid YAML`).and.to.match(/line \d+/);
+        expect(run.stderr)
+            .to.contain(`${file}: not valid YAML`)
+            .and.to.match(/line \d+/);
 
-        const badName = problemsOf(rawStack({ environment: "staging", workloads: { Ledger_1: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } } }, { secretKeys: ["platform:workloads"] }));
-        expect(badName).to.deep.equal([{ path: "platform:workloads.Ledger_1", message: 'workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits or -; got "Ledger_1"' }]);
+        const badName = problemsOf(
+            rawStack(
+                { environment: "staging", workloads: { Ledger_1: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } } },
+                { secretKeys: ["platform:workloads"] },
+            ),
+        );
+        expect(badName).to.deep.equal([
+            {
+                path: "platform:workloads.Ledger_1",
+                message: 'workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits or -; got "Ledger_1"',
+            },
+        ]);
 
         // taskCpu 1024 from the profile with the default 512 MiB: the override is the mistake.
-        const blamed = problemsOf(rawStack({ environment: "staging", profile: { taskCpu: 1024 }, workloads: { ledger: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } } }, { secretKeys: ["platform:workloads"] }));
+        const blamed = problemsOf(
+            rawStack(
+                {
+                    environment: "staging",
+                    profile: { taskCpu: 1024 },
+                    workloads: { ledger: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } },
+                },
+                { secretKeys: ["platform:workloads"] },
+            ),
+        );
         expect(blamed.map((p) => p.path)).to.deep.equal(["platform:profile.taskCpu"]);
         expect(blamed[0].message).to.contain("Fargate does not offer").and.contain("(the default of platform:workloads.ledger.memory)");
     });
 
     it("validates image references and regions the AWS provider knows", () => {
-        const ledger = (image: string) => rawStack({ environment: "staging", workloads: { ledger: { topology: "fargate-rds", image, license: { token: "x" } } } }, { secretKeys: ["platform:workloads"] });
+        const ledger = (image: string) =>
+            rawStack(
+                { environment: "staging", workloads: { ledger: { topology: "fargate-rds", image, license: { token: "x" } } } },
+                { secretKeys: ["platform:workloads"] },
+            );
         expect(problemsOf(ledger("123456789012.dkr.ecr.us-east-1.amazonaws.com/ledger@sha256:" + "a".repeat(64)))).to.deep.equal([]);
         expect(problemsOf(ledger("registry.example.com:5000/team/ledger:1.2.3"))).to.deep.equal([]);
         expect(problemsOf(ledger("example/Ledger:1"))[0].message).to.contain("the repository in lowercase");

@@ -71,7 +71,10 @@ describe("stack config validation", () => {
         it(`rejects the CIDR ${cidr}`, () => {
             const problems = problemsOf({ environment: "staging", network: { cidr } });
             expect(problems).to.have.length(1);
-            expect(problems[0]).to.match(/^platform:network\.cidr: /).and.match(why).and.contain(`got "${cidr}"`);
+            expect(problems[0])
+                .to.match(/^platform:network\.cidr: /)
+                .and.match(why)
+                .and.contain(`got "${cidr}"`);
         });
     }
 

@@ -17,7 +17,8 @@ describe("docs", () => {
     }
 
     it("has a page for every topology of the registry", () => {
-        for (const topology of Object.keys(TOPOLOGY_REGISTRY)) expect(fs.existsSync(path.join(PROJECT_DIR, "docs/topologies", `${topology}.md`)), topology).to.equal(true);
+        for (const topology of Object.keys(TOPOLOGY_REGISTRY))
+            expect(fs.existsSync(path.join(PROJECT_DIR, "docs/topologies", `${topology}.md`)), topology).to.equal(true);
     });
 
     it("keeps the README short, and cites no source a reader of this repository cannot open", () => {

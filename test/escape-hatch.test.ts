@@ -12,7 +12,10 @@ import { rawStack } from "./helpers";
 describe("escape hatches", () => {
     it("createPlatform passes options to every workload: a transformation changes one child resource", async () => {
         const config = parseStackConfig(
-            rawStack({ environment: "staging", workloads: { ledger: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } } }, { secretKeys: ["platform:workloads"] }),
+            rawStack(
+                { environment: "staging", workloads: { ledger: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } } },
+                { secretKeys: ["platform:workloads"] },
+            ),
             TOPOLOGY_SCHEMAS,
         );
         const recorder = installMocks({ project: "platform", stack: "test", region: "us-east-1" });
@@ -61,7 +64,18 @@ describe("names that do not move", () => {
         const urns = async (scrapers: string[], cidrs: string[]) => {
             const config = parseStackConfig(
                 rawStack(
-                    { environment: "staging", workloads: { ledger: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" }, prometheusCidrs: scrapers, clients: { cidrs } } } },
+                    {
+                        environment: "staging",
+                        workloads: {
+                            ledger: {
+                                topology: "fargate-rds",
+                                image: "example/ledger:1",
+                                license: { token: "x" },
+                                prometheusCidrs: scrapers,
+                                clients: { cidrs },
+                            },
+                        },
+                    },
                     { secretKeys: ["platform:workloads"] },
                 ),
                 TOPOLOGY_SCHEMAS,
@@ -73,7 +87,10 @@ describe("names that do not move", () => {
         };
         const both = await urns(["10.60.0.1/32", "10.60.0.2/32"], ["10.1.0.0/16", "10.2.0.0/16"]);
         const second = await urns(["10.60.0.2/32"], ["10.2.0.0/16"]);
-        expect(both.filter((u) => !second.includes(u)).map((u) => u.split("::").pop())).to.have.members(["ledger-tasks-in-prometheus-10-60-0-1-32", "ledger-api-in-client-10-1-0-0-16"]);
+        expect(both.filter((u) => !second.includes(u)).map((u) => u.split("::").pop())).to.have.members([
+            "ledger-tasks-in-prometheus-10-60-0-1-32",
+            "ledger-api-in-client-10-1-0-0-16",
+        ]);
         expect(second.every((u) => both.includes(u))).to.equal(true);
     });
 });

@@ -32,18 +32,27 @@ describe("topology event-driven", () => {
         describe(`in ${environment}`, () => {
             it("runs the integration service, webhook receiver and worker on Fargate with their own image, size and scaling, privately", async () => {
                 const { recorder } = await buildStack(integrations(environment));
-                for (const [key, cpu] of [["integration", "512"], ["webhook", "512"], ["worker", "512"]] as const) {
+                for (const [key, cpu] of [
+                    ["integration", "512"],
+                    ["webhook", "512"],
+                    ["worker", "512"],
+                ] as const) {
                     const task = recorder.get("aws:ecs/taskDefinition:TaskDefinition", `hub-${key}`);
                     expect(task.inputs.cpu).to.equal(cpu);
                     expect(containerOf(task).image).to.equal(`reg/${key}:1`);
                     const service = recorder.get("aws:ecs/service:Service", `hub-${key}`);
                     expect((service.inputs.networkConfiguration as any).assignPublicIp).to.equal(false);
-                    expect(recorder.get("aws:appautoscaling/target:Target", `hub-${key}`).inputs).to.include({ minCapacity: profile.minTasks, maxCapacity: profile.maxTasks });
+                    expect(recorder.get("aws:appautoscaling/target:Target", `hub-${key}`).inputs).to.include({
+                        minCapacity: profile.minTasks,
+                        maxCapacity: profile.maxTasks,
+                    });
                 }
                 expect(containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-worker")).command).to.deep.equal(["node", "worker.js"]);
                 // HTTP services scale out at CPU > 70%.
                 for (const key of ["integration", "webhook"]) {
-                    expect((recorder.get("aws:appautoscaling/policy:Policy", `hub-${key}-cpu`).inputs.targetTrackingScalingPolicyConfiguration as any).targetValue).to.equal(70);
+                    expect(
+                        (recorder.get("aws:appautoscaling/policy:Policy", `hub-${key}-cpu`).inputs.targetTrackingScalingPolicyConfiguration as any).targetValue,
+                    ).to.equal(70);
                 }
                 expect(recorder.byType("aws:ecs/cluster:Cluster").filter((c) => c.name.startsWith("hub"))).to.have.length(1);
             });
@@ -79,7 +88,9 @@ describe("topology event-driven", () => {
                 expect(sources("hub-worker-tasks")).to.deep.equal([]);
                 expect(sources("hub-db-master")).to.have.members(["integration", "webhook", "worker"]);
                 expect(sources("hub-redis-cache")).to.have.members(["integration", "webhook", "worker", "gateway"]);
-                expect(ingressOf(recorder, "hub-alb").map((r) => [r.inputs.fromPort, r.inputs.prefixListId])).to.deep.equal([[443, Object.keys(recorder.prefixLists)[0]]]);
+                expect(ingressOf(recorder, "hub-alb").map((r) => [r.inputs.fromPort, r.inputs.prefixListId])).to.deep.equal([
+                    [443, Object.keys(recorder.prefixLists)[0]],
+                ]);
             });
 
             it("puts CloudFront in front of the ALB: HTTPS-only origin, caching off, TLSv1.2_2021 with a custom domain", async () => {
@@ -87,13 +98,21 @@ describe("topology event-driven", () => {
                 const cdn = recorder.get("aws:cloudfront/distribution:Distribution", "hub-cdn").inputs as any;
                 expect(cdn.origins).to.have.length(1);
                 expect(cdn.origins[0].customOriginConfig.originProtocolPolicy).to.equal("https-only");
-                expect(cdn.defaultCacheBehavior).to.include({ targetOriginId: "api", cachePolicyId: MANAGED.cachingDisabled, viewerProtocolPolicy: "redirect-to-https" });
+                expect(cdn.defaultCacheBehavior).to.include({
+                    targetOriginId: "api",
+                    cachePolicyId: MANAGED.cachingDisabled,
+                    viewerProtocolPolicy: "redirect-to-https",
+                });
                 expect(cdn.viewerCertificate.minimumProtocolVersion).to.equal("TLSv1.2_2021");
             });
 
             it("keeps RDS (Multi-AZ in production) and an encrypted, authenticated Redis replication group in the data subnets", async () => {
                 const { recorder } = await buildStack(integrations(environment));
-                expect(recorder.get("aws:rds/instance:Instance", "hub-db").inputs).to.include({ multiAz: profile.multiAz, storageEncrypted: true, publiclyAccessible: false });
+                expect(recorder.get("aws:rds/instance:Instance", "hub-db").inputs).to.include({
+                    multiAz: profile.multiAz,
+                    storageEncrypted: true,
+                    publiclyAccessible: false,
+                });
                 const redis = recorder.get("aws:elasticache/replicationGroup:ReplicationGroup", "hub-redis");
                 expect(redis.inputs).to.include({
                     atRestEncryptionEnabled: true,
@@ -127,7 +146,9 @@ describe("topology event-driven", () => {
             it("stores documents and audit logs in versioned, encrypted, private, TLS-only buckets, audit logs kept per the retention rule", async () => {
                 const { recorder } = await buildStack(integrations(environment));
                 for (const bucket of ["hub-documents", "hub-audit-logs"]) {
-                    expect(recorder.get("aws:s3/bucketVersioning:BucketVersioning", bucket).inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
+                    expect(recorder.get("aws:s3/bucketVersioning:BucketVersioning", bucket).inputs.versioningConfiguration).to.deep.equal({
+                        status: "Enabled",
+                    });
                     expect(recorder.get("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket).inputs.restrictPublicBuckets).to.equal(true);
                     expect(policyOf(recorder.get("aws:s3/bucketPolicy:BucketPolicy", bucket).inputs.policy).Statement[0].Sid).to.equal("DenyInsecureTransport");
                 }
@@ -143,13 +164,20 @@ describe("topology event-driven", () => {
                 const scaleOut = recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-out");
                 expect(high.alarmActions).to.have.length(1);
                 expect(scaleOut.inputs.policyType).to.equal("StepScaling");
-                expect((scaleOut.inputs.stepScalingPolicyConfiguration as any).stepAdjustments).to.deep.equal([{ metricIntervalLowerBound: "0", scalingAdjustment: 2 }]);
+                expect((scaleOut.inputs.stepScalingPolicyConfiguration as any).stepAdjustments).to.deep.equal([
+                    { metricIntervalLowerBound: "0", scalingAdjustment: 2 },
+                ]);
                 const idle = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-idle").inputs as any;
                 expect(idle).to.include({ threshold: 0, evaluationPeriods: 10, period: 60, comparisonOperator: "LessThanOrEqualToThreshold" });
-                expect((recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-in").inputs.stepScalingPolicyConfiguration as any).stepAdjustments[0].scalingAdjustment).to.equal(-1);
+                expect(
+                    (recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-in").inputs.stepScalingPolicyConfiguration as any).stepAdjustments[0]
+                        .scalingAdjustment,
+                ).to.equal(-1);
                 // Each alarm triggers its own policy.
                 expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-depth-high").dependencies).to.include(scaleOut.urn);
-                expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-idle").dependencies).to.include(recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-in").urn);
+                expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-idle").dependencies).to.include(
+                    recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-in").urn,
+                );
             });
 
             it("deploys Kong blue/green through CodeDeploy: two target groups, production and test listeners, rollback on failure and alarms; the worker rolls with the circuit breaker", async () => {
@@ -176,7 +204,16 @@ describe("topology event-driven", () => {
                 expect(recorder.get("aws:codedeploy/application:Application", "hub-gateway").inputs.computePlatform).to.equal("ECS");
                 const workload = (outputs.workloads as any).hub;
                 expect(workload.codeDeployDeploymentGroups).to.deep.equal(["hub-gateway"]);
-                expect(workload).to.include.keys("cloudFrontUrl", "albDnsName", "workQueueUrl", "deadLetterQueueUrl", "documentsBucket", "auditLogsBucket", "redisEndpoint", "codeDeployApplication");
+                expect(workload).to.include.keys(
+                    "cloudFrontUrl",
+                    "albDnsName",
+                    "workQueueUrl",
+                    "deadLetterQueueUrl",
+                    "documentsBucket",
+                    "auditLogsBucket",
+                    "redisEndpoint",
+                    "codeDeployApplication",
+                );
             });
         });
     }
@@ -199,13 +236,29 @@ describe("topology event-driven", () => {
     it("locks audit logs with S3 Object Lock when asked", async () => {
         const { recorder } = await buildStack(integrations("production", { auditLogs: { retentionDays: 2555, objectLock: "COMPLIANCE" } }));
         expect(recorder.get("aws:s3/bucket:Bucket", "hub-audit-logs").inputs.objectLockEnabled).to.equal(true);
-        expect((recorder.get("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "hub-audit-logs").inputs.rule as any).defaultRetention).to.deep.equal({ mode: "COMPLIANCE", days: 2555 });
+        expect(
+            (recorder.get("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "hub-audit-logs").inputs.rule as any).defaultRetention,
+        ).to.deep.equal({ mode: "COMPLIANCE", days: 2555 });
     });
 
     it("routes what the config says through Kong, at the configured rate", async () => {
-        const { recorder } = await buildStack(integrations("staging", { gateway: { routes: [{ path: "/v2", service: "integration" }, { path: "/hooks", service: "webhook" }], rateLimitPerMinute: 60 } }));
+        const { recorder } = await buildStack(
+            integrations("staging", {
+                gateway: {
+                    routes: [
+                        { path: "/v2", service: "integration" },
+                        { path: "/hooks", service: "webhook" },
+                    ],
+                    rateLimitPerMinute: 60,
+                },
+            }),
+        );
         const config = JSON.parse(envOf(containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-gateway"))).KONG_DECLARATIVE_CONFIG_STRING);
-        expect(config.services.flatMap((x: { routes: { paths: string[] }[] }) => x.routes.flatMap((r) => r.paths))).to.deep.equal(["/v2", "/hooks", KONG_HEALTH_PATH]);
+        expect(config.services.flatMap((x: { routes: { paths: string[] }[] }) => x.routes.flatMap((r) => r.paths))).to.deep.equal([
+            "/v2",
+            "/hooks",
+            KONG_HEALTH_PATH,
+        ]);
         expect(config.plugins[0].config.minute).to.equal(60);
     });
 });

@@ -6,10 +6,10 @@ import { PreflightError, runPreflightChecks } from "../components/platform";
 import { verifyLicense } from "../components/license";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { PROFILES } from "../stacks/profiles";
-import { ConfigValidationError, parseStackConfig } from "../stacks/schema";
+import { parseStackConfig } from "../stacks/schema";
 import { installMocks, PlannedResource } from "../plan/mocks";
 import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
-import { buildStack, planOnce, policyOf, rawStack, scratchDir } from "./helpers";
+import { buildStack, planOnce, policyOf, rawStack, scratchDir, configProblems } from "./helpers";
 
 const ACCOUNT = "123456789012";
 const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
@@ -45,7 +45,9 @@ function ledger(environment: "staging" | "production", overrides: Record<string,
 const containerOf = (r: PlannedResource) => JSON.parse(String(r.inputs.containerDefinitions))[0];
 const envOf = (c: { environment: { name: string; value: string }[] }) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
 const rulesOf = (recorder: { byType(t: string): PlannedResource[] }, kind: "Ingress" | "Egress", groupName: string) =>
-    recorder.byType(`aws:vpc/securityGroup${kind}Rule:SecurityGroup${kind}Rule`).filter((r) => r.name.startsWith(`${groupName}-${kind === "Ingress" ? "in" : "out"}-`));
+    recorder
+        .byType(`aws:vpc/securityGroup${kind}Rule:SecurityGroup${kind}Rule`)
+        .filter((r) => r.name.startsWith(`${groupName}-${kind === "Ingress" ? "in" : "out"}-`));
 
 describe("topology fargate-rds", () => {
     for (const environment of ["staging", "production"] as const) {
@@ -59,7 +61,12 @@ describe("topology fargate-rds", () => {
                 expect(network.assignPublicIp).to.equal(false);
                 expect(network.subnets).to.have.length(profile.azCount);
                 expect(network.subnets.every((s: string) => s.startsWith("subnet-"))).to.equal(true);
-                expect(service.inputs).to.include({ launchType: "FARGATE", desiredCount: profile.minTasks, deploymentMinimumHealthyPercent: 100, healthCheckGracePeriodSeconds: 300 });
+                expect(service.inputs).to.include({
+                    launchType: "FARGATE",
+                    desiredCount: profile.minTasks,
+                    deploymentMinimumHealthyPercent: 100,
+                    healthCheckGracePeriodSeconds: 300,
+                });
                 expect(service.inputs.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
 
                 const task = recorder.get("aws:ecs/taskDefinition:TaskDefinition", "ledger");
@@ -70,7 +77,10 @@ describe("topology fargate-rds", () => {
                 expect(container.logConfiguration.options["awslogs-group"]).to.equal("/ecs/ledger-test");
 
                 expect(recorder.get("aws:ecs/cluster:Cluster", "ledger").inputs.settings).to.deep.equal([{ name: "containerInsights", value: "enabled" }]);
-                expect(recorder.get("aws:cloudwatch/logGroup:LogGroup", "ledger").inputs).to.include({ name: "/ecs/ledger-test", retentionInDays: profile.logRetentionDays });
+                expect(recorder.get("aws:cloudwatch/logGroup:LogGroup", "ledger").inputs).to.include({
+                    name: "/ecs/ledger-test",
+                    retentionInDays: profile.logRetentionDays,
+                });
             });
 
             it("lets clients in through an internal load balancer that never forwards /metrics, and Prometheus straight to 8080", async () => {
@@ -95,18 +105,33 @@ describe("topology fargate-rds", () => {
                 expect(blocked.inputs.priority).to.equal(1);
                 expect(blocked.inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/metrics", "/metrics/*"] } }]);
                 expect((blocked.inputs.actions as any[])[0].type).to.equal("fixed-response");
-                expect(recorder.get("aws:lb/targetGroup:TargetGroup", "ledger-api").inputs).to.include({ port: 8080, targetType: "ip", deregistrationDelay: 120 });
+                expect(recorder.get("aws:lb/targetGroup:TargetGroup", "ledger-api").inputs).to.include({
+                    port: 8080,
+                    targetType: "ip",
+                    deregistrationDelay: 120,
+                });
 
-                const lbIn = rulesOf(recorder, "Ingress", "ledger-api").map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId]);
-                expect(lbIn).to.have.deep.members([[8080, "10.50.0.0/16"], [8080, "sg-0123456789abcdef0"]]);
+                const lbIn = rulesOf(recorder, "Ingress", "ledger-api").map((r) => [
+                    r.inputs.fromPort,
+                    r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId,
+                ]);
+                expect(lbIn).to.have.deep.members([
+                    [8080, "10.50.0.0/16"],
+                    [8080, "sg-0123456789abcdef0"],
+                ]);
 
                 const taskIn = rulesOf(recorder, "Ingress", "ledger-tasks");
                 expect(taskIn.map((r) => r.name)).to.have.members(["ledger-tasks-in-prometheus-10-60-0-10-32", "ledger-tasks-in-load-balancer"]);
                 expect(taskIn.every((r) => r.inputs.fromPort === 8080 && r.inputs.toPort === 8080 && typeof r.inputs.description === "string")).to.equal(true);
-                expect(recorder.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ledger-tasks-in-prometheus-10-60-0-10-32").inputs.cidrIpv4).to.equal("10.60.0.10/32");
+                expect(
+                    recorder.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ledger-tasks-in-prometheus-10-60-0-10-32").inputs.cidrIpv4,
+                ).to.equal("10.60.0.10/32");
 
                 const taskOut = rulesOf(recorder, "Egress", "ledger-tasks").map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4 ?? "sg"]);
-                const expectedOut: [number, string][] = [[443, "0.0.0.0/0"], [5432, "sg"]];
+                const expectedOut: [number, string][] = [
+                    [443, "0.0.0.0/0"],
+                    [5432, "sg"],
+                ];
                 if (profile.readReplica) expectedOut.push([5432, "sg"]);
                 expect(taskOut).to.have.deep.members(expectedOut);
                 expect((outputs.workloads as any).ledger.apiUrl).to.match(/^http:\/\/internal-.*\.elb\.amazonaws\.com:8080$/);
@@ -193,16 +218,18 @@ describe("topology fargate-rds", () => {
     it("fails validation, naming each key, for missing required variables, plain-text secrets and impossible sizes", () => {
         const raw = ledger("staging", { requiredVariables: ["LEDGER_REGION"], secrets: { LEDGER_API_KEY: "x" }, cpu: 256, memory: 4096 });
         raw.secretKeys = [];
-        try {
-            parseStackConfig(raw, TOPOLOGY_SCHEMAS);
-            expect.fail("expected a validation error");
-        } catch (err) {
-            const text = (err as ConfigValidationError).problems.map((p) => `${p.path}: ${p.message}`);
-            expect(text.some((t) => t.startsWith("platform:workloads.ledger.requiredVariables: LEDGER_REGION is required"))).to.equal(true, text.join("\n"));
-            expect(text.some((t) => t.startsWith("platform:workloads.ledger.secrets.LEDGER_API_KEY: a secret variable is a secret"))).to.equal(true, text.join("\n"));
-            expect(text.some((t) => t.startsWith("platform:workloads.ledger.license.token: the license is a secret"))).to.equal(true, text.join("\n"));
-            expect(text.some((t) => t.startsWith("platform:workloads.ledger.memory: Fargate does not offer 4096 MiB with 256 CPU"))).to.equal(true, text.join("\n"));
-        }
+        const problems = configProblems(raw);
+        const text = problems.map((p) => `${p.path}: ${p.message}`);
+        expect(text.some((t) => t.startsWith("platform:workloads.ledger.requiredVariables: LEDGER_REGION is required"))).to.equal(true, text.join("\n"));
+        expect(text.some((t) => t.startsWith("platform:workloads.ledger.secrets.LEDGER_API_KEY: a secret variable is a secret"))).to.equal(
+            true,
+            text.join("\n"),
+        );
+        expect(text.some((t) => t.startsWith("platform:workloads.ledger.license.token: the license is a secret"))).to.equal(true, text.join("\n"));
+        expect(text.some((t) => t.startsWith("platform:workloads.ledger.memory: Fargate does not offer 4096 MiB with 256 CPU"))).to.equal(
+            true,
+            text.join("\n"),
+        );
     });
 
     describe("license", () => {
@@ -213,7 +240,9 @@ describe("topology fargate-rds", () => {
         });
         it("refuses a license for another account", () => {
             const other = license({ aws_account_id: "999999999999", exp: inOneYear });
-            expect(() => verifyLicense(other, check, "here")).to.throw("here: the license is for AWS account 999999999999, but this stack deploys to account 123456789012");
+            expect(() => verifyLicense(other, check, "here")).to.throw(
+                "here: the license is for AWS account 999999999999, but this stack deploys to account 123456789012",
+            );
         });
         it("refuses an expired license", () => {
             const expired = license({ aws_account_id: ACCOUNT, exp: 1_600_000_000 });
@@ -236,14 +265,16 @@ describe("topology fargate-rds", () => {
             const recorder = installMocks({ project: "platform", stack: "test", region: "us-east-1" });
             const good = parseStackConfig(ledger("production"), TOPOLOGY_SCHEMAS);
             await runPreflightChecks(good);
-            const bad = parseStackConfig(ledger("production", { license: { token: license({ aws_account_id: "999999999999", exp: inOneYear }), publicKey: PUBLIC_PEM } }), TOPOLOGY_SCHEMAS);
-            try {
-                await runPreflightChecks(bad);
-                expect.fail("expected the preflight to fail");
-            } catch (err) {
-                expect(err).to.be.instanceOf(PreflightError);
-                expect((err as Error).message).to.contain("platform:workloads.ledger.license: the license is for AWS account 999999999999");
-            }
+            const bad = parseStackConfig(
+                ledger("production", { license: { token: license({ aws_account_id: "999999999999", exp: inOneYear }), publicKey: PUBLIC_PEM } }),
+                TOPOLOGY_SCHEMAS,
+            );
+            const err = await runPreflightChecks(bad).then(
+                () => undefined,
+                (e: unknown) => e,
+            );
+            expect(err).to.be.instanceOf(PreflightError);
+            expect((err as Error).message).to.contain("platform:workloads.ledger.license: the license is for AWS account 999999999999");
             await recorder.settle();
             expect(recorder.resources).to.have.length(0);
         });
@@ -252,12 +283,19 @@ describe("topology fargate-rds", () => {
     it("works for a per-customer stack (Pulumi.acme-prod.yaml) as for the shipped ones", async () => {
         const file = path.join(scratchDir("acme"), "Pulumi.acme-prod.yaml");
         const production = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8");
-        fs.writeFileSync(file, production.replace(/stack: production/, "stack: acme-prod").replace("aws:region: us-east-1", "aws:region: eu-central-1")
-            // Load-balancer certificates move with the region; CloudFront's stays in us-east-1.
-            .replace(/(certificateArn: arn:aws:acm:)us-east-1(?=:\d{12}:certificate\/(?!ffffffff))/g, "$1eu-central-1"));
+        fs.writeFileSync(
+            file,
+            production
+                .replace(/stack: production/, "stack: acme-prod")
+                .replace("aws:region: us-east-1", "aws:region: eu-central-1")
+                // Load-balancer certificates move with the region; CloudFront's stays in us-east-1.
+                .replace(/(certificateArn: arn:aws:acm:)us-east-1(?=:\d{12}:certificate\/(?!ffffffff))/g, "$1eu-central-1"),
+        );
         const plan = await planOnce(readStackFiles("acme-prod", file));
         const db = plan.resources.find((r) => r.type === "aws:rds/instance:Instance" && r.name === "ledger-db")!;
-        expect(db.urn).to.equal("urn:pulumi:acme-prod::platform::platform:topologies:FargateRds$platform:data:PostgresDatabase$aws:rds/instance:Instance::ledger-db");
+        expect(db.urn).to.equal(
+            "urn:pulumi:acme-prod::platform::platform:topologies:FargateRds$platform:data:PostgresDatabase$aws:rds/instance:Instance::ledger-db",
+        );
         expect(db.options.protect).to.equal(true);
         const group = plan.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.name === "ledger")!;
         expect(group.inputs.name).to.equal("/ecs/ledger-acme-prod");

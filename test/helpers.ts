@@ -1,3 +1,4 @@
+import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -6,7 +7,9 @@ import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { PlanRecorder, installMocks, resolveOutputs } from "../plan/mocks";
 import { Plan, planStack } from "../plan/plan";
 import { StackFileConfig } from "../plan/stack-files";
-import { PlatformConfig, RawStackConfig, parseStackConfig } from "../stacks/schema";
+import { planCommand } from "../tools/plan";
+import { ConfigValidationError, PlatformConfig, RawStackConfig, parseStackConfig } from "../stacks/schema";
+import { ConfigProblem } from "../stacks/schema-kit";
 
 /** A raw stack config as the loader would produce it; `values` are the `platform:*` keys. */
 export function rawStack(values: Record<string, unknown>, extra: Partial<RawStackConfig> = {}): RawStackConfig {
@@ -64,6 +67,33 @@ export function planOnce(files: StackFileConfig): Promise<Plan> {
         planned.set(key, plan);
     }
     return plan;
+}
+
+/**
+ * `npm run plan -- <args>` run in this process (as the tests' other plans are): the exit code and
+ * what it printed, as a spawned CLI would give them but without a second Node start.
+ */
+export function planCli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    return serialized(async () => {
+        let stdout = "";
+        let stderr = "";
+        const status = await planCommand(args, { out: (t) => (stdout += `${t}\n`), err: (t) => (stderr += `${t}\n`) });
+        return { status, stdout, stderr };
+    });
+}
+
+/** The problems of a stack config that must be rejected (the test fails if it is accepted). */
+export function configProblems(raw: RawStackConfig): readonly ConfigProblem[] {
+    let problems: readonly ConfigProblem[] = [];
+    expect(() => {
+        try {
+            parseStackConfig(raw, TOPOLOGY_SCHEMAS);
+        } catch (err) {
+            if (err instanceof ConfigValidationError) problems = err.problems;
+            throw err;
+        }
+    }).to.throw(ConfigValidationError);
+    return problems;
 }
 
 /** Parses a JSON policy document recorded as a resource input. */

@@ -10,10 +10,27 @@ import { PlannedResource } from "../plan/mocks";
 import { readStackFiles } from "../plan/stack-files";
 import { renderComment } from "../tools/pr-comment";
 import { runTool } from "../plan/cli";
-import { scratchDir, planOnce } from "./helpers";
+import { scratchDir, planOnce, planCli } from "./helpers";
 
-function res(type: string, name: string, inputs: Record<string, unknown> = {}, deps: PlannedResource[] = [], parent?: PlannedResource, custom = true): PlannedResource {
-    return { urn: `urn:pulumi:t::p::${type}::${name}`, type, name, parent: parent?.urn ?? null, custom, inputs, options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] }, dependencies: deps.map((d) => d.urn), state: { id: name } };
+function res(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown> = {},
+    deps: PlannedResource[] = [],
+    parent?: PlannedResource,
+    custom = true,
+): PlannedResource {
+    return {
+        urn: `urn:pulumi:t::p::${type}::${name}`,
+        type,
+        name,
+        parent: parent?.urn ?? null,
+        custom,
+        inputs,
+        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
+        dependencies: deps.map((d) => d.urn),
+        state: { id: name },
+    };
 }
 
 /** A small stack whose cost and critical path are worked out by hand below. */
@@ -96,7 +113,9 @@ describe("plan insights", () => {
         const mermaid = renderMermaid(d);
         expect(mermaid.split("\n")[0]).to.equal("flowchart LR");
         expect(mermaid).to.contain(`${id("web-lb")} --> ${id("web")}`);
-        expect(renderSvg(d)).to.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/).and.contain("web-lb");
+        expect(renderSvg(d))
+            .to.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/)
+            .and.contain("web-lb");
     });
 
     it("lets the Compose host boot while its databases are still being created (a dependency the plan showed it did not need)", async () => {
@@ -109,26 +128,32 @@ describe("plan insights", () => {
         expect(deploy.byWorkload.tickets).to.equal(576);
     });
 
-    it("writes the estimate into the plan JSON and compares against a base plan", () => {
+    it("writes the estimate into the plan JSON and compares against a base plan", async () => {
         const dir = scratchDir("insights");
-        const run = (args: string[]) => runTool("plan", ["--diagram-dir", dir, ...args]);
-        const first = run(["--stack", "staging", "--json", path.join(dir, "base.json")]);
+        const run = (args: string[]) => planCli(["--diagram-dir", dir, ...args]);
+        const first = await run(["--stack", "staging", "--json", path.join(dir, "base.json")]);
         expect(first.status, first.stderr).to.equal(0);
         const plan = JSON.parse(fs.readFileSync(path.join(dir, "base.json"), "utf8"));
         expect(plan.estimate).to.have.keys("monthlyUsd", "byWorkload", "byType", "unpriced", "deploy");
         expect(plan.estimate.deploy).to.have.keys("criticalPathSeconds", "serialSeconds", "criticalPath", "byWorkload");
         expect(plan.estimate.monthlyUsd).to.be.greaterThan(0);
         expect(Object.keys(plan.estimate.byWorkload)).to.include.members(["network", "ledger", "epr", "braidmgr", "tickets", "integrations"]);
-        expect(first.stdout).to.match(/Monthly cost: \$[\d,.]+/).and.match(/Deploy time: critical path \d+ min/);
+        expect(first.stdout)
+            .to.match(/Monthly cost: \$[\d,.]+/)
+            .and.match(/Deploy time: critical path \d+ min/);
         expect(fs.readFileSync(path.join(dir, "architecture.mmd"), "utf8")).to.contain("flowchart LR");
-        const second = run(["--stack", "staging", "--compare", path.join(dir, "base.json")]);
+        const second = await run(["--stack", "staging", "--compare", path.join(dir, "base.json")]);
         expect(second.stdout).to.contain("0 added, 0 removed, 0 changed").and.contain("(+$0.00)");
     });
 
     it("renders the pull-request comment from two plan files", async () => {
         const head = await planOnce(readStackFiles("production"));
         const base = { ...head, resources: head.resources.filter((r) => !r.urn.includes("FargateRds")) };
-        const comment = renderComment("production", { ...head, policy: { violations: [{ policy: "p", level: "advisory", urn: "urn:x::y", message: "m" }] } }, base);
+        const comment = renderComment(
+            "production",
+            { ...head, policy: { violations: [{ policy: "p", level: "advisory", urn: "urn:x::y", message: "m" }] } },
+            base,
+        );
         expect(comment).to.contain("<!-- platform-insights:production -->");
         expect(comment).to.match(/\| monthly cost \| \$[\d,.]+ \| \$[\d,.]+ \| \+\$[\d,.]+ \|/);
         expect(comment).to.match(/\d+ added, 0 removed, 0 changed/);
@@ -136,7 +161,16 @@ describe("plan insights", () => {
         const dir = scratchDir("comment");
         fs.writeFileSync(path.join(dir, "head.json"), JSON.stringify(head));
         fs.writeFileSync(path.join(dir, "base.json"), JSON.stringify(base));
-        const run = runTool("pr-comment", ["--stack", "production", "--head", path.join(dir, "head.json"), "--base", path.join(dir, "base.json"), "--out", path.join(dir, "c.md")]);
+        const run = runTool("pr-comment", [
+            "--stack",
+            "production",
+            "--head",
+            path.join(dir, "head.json"),
+            "--base",
+            path.join(dir, "base.json"),
+            "--out",
+            path.join(dir, "c.md"),
+        ]);
         expect(run.status, run.stderr).to.equal(0);
         expect(fs.readFileSync(path.join(dir, "c.md"), "utf8")).to.contain("### Offline plan of `production`");
     });

@@ -37,7 +37,8 @@ describe("network", () => {
                 expect(trust.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "123456789012" } });
                 const policy = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "network-flow-logs").inputs.policy);
                 for (const statement of policy.Statement) {
-                    for (const resource of [statement.Resource].flat()) expect(String(resource)).to.match(/^arn:aws:logs:us-east-1:123456789012:log-group:network-flow-logs/);
+                    for (const resource of [statement.Resource].flat())
+                        expect(String(resource)).to.match(/^arn:aws:logs:us-east-1:123456789012:log-group:network-flow-logs/);
                 }
             });
         });

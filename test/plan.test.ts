@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { readStackFiles, secretPlaceholder, shippedStacks } from "../plan/stack-files";
 import { runTool } from "../plan/cli";
-import { scratchDir, planOnce } from "./helpers";
+import { scratchDir, planOnce, planCli } from "./helpers";
 
 // The plan CLI as a user runs it; its diagram goes to a scratch folder, never into the checkout.
 const runPlanCli = (args: string[]) => runTool("plan", [...args, "--diagram-dir", scratchDir("diagram")]);
@@ -28,15 +28,18 @@ describe("offline plan", () => {
     it("turns secure: values into secret placeholders and marks their keys secret", () => {
         const dir = scratchDir("plan");
         const file = path.join(dir, "Pulumi.secret.yaml");
-        fs.writeFileSync(file, "config:\n  aws:region: eu-west-1\n  platform:environment: staging\n  platform:workloads:\n    api:\n      token:\n        secure: v1:abc\n");
+        fs.writeFileSync(
+            file,
+            "config:\n  aws:region: eu-west-1\n  platform:environment: staging\n  platform:workloads:\n    api:\n      token:\n        secure: v1:abc\n",
+        );
         const files = readStackFiles("secret", file);
         expect(files.secretKeys).to.deep.equal(["platform:workloads"]);
         expect(JSON.parse(files.config["platform:workloads"])).to.deep.equal({ api: { token: secretPlaceholder("platform:workloads.api.token") } });
     });
 
-    it("writes the plan as JSON with every resource's inputs, options and dependencies", () => {
+    it("writes the plan as JSON with every resource's inputs, options and dependencies", async () => {
         const out = path.join(scratchDir("plan"), "production.json");
-        const run = runPlanCli(["--stack", "production", "--json", out]);
+        const run = await planCli(["--stack", "production", "--json", out, "--diagram-dir", scratchDir("diagram")]);
         expect(run.status, run.stderr).to.equal(0);
         expect(run.stdout).to.contain("+ network (platform:network:Network)").and.contain("By type:");
 
@@ -90,7 +93,7 @@ describe("offline plan", () => {
         expect(run.stderr).to.contain("platform:network.cidr: not an IPv4 CIDR block");
         expect(run.stderr).to.contain("platform:network.azCount: must be at least 2");
         expect(run.stderr).to.contain("platform:network.colour: unknown key");
-        expect(run.stderr).to.contain('platform:workloads.api.topology: must be one of: fargate-rds');
+        expect(run.stderr).to.contain("platform:workloads.api.topology: must be one of: fargate-rds");
         expect(fs.existsSync(out)).to.equal(false);
     });
 });

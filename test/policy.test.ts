@@ -5,8 +5,7 @@ import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, 
 import { allPolicies, resourcePolicies, stackPolicies } from "../policy/rules";
 import { evaluatePolicies } from "../plan/policy";
 import { PROJECT_DIR, readStackFiles, shippedStacks } from "../plan/stack-files";
-import { runTool } from "../plan/cli";
-import { scratchDir, planOnce } from "./helpers";
+import { scratchDir, planOnce, planCli } from "./helpers";
 
 type Props = Record<string, any>;
 const policy = (name: string) => {
@@ -36,7 +35,16 @@ async function checkResource(name: string, type: string, props: Props, environme
 
 /** A resource for stack policies; `deps` are the resources it depends on. */
 function res(type: string, name: string, props: Props, deps: PolicyResource[] = [], parent?: PolicyResource): PolicyResource {
-    return { type, name, props, urn: `urn:pulumi:test::platform::${type}::${name}`, opts: {}, dependencies: deps, propertyDependencies: {}, parent } as unknown as PolicyResource;
+    return {
+        type,
+        name,
+        props,
+        urn: `urn:pulumi:test::platform::${type}::${name}`,
+        opts: {},
+        dependencies: deps,
+        propertyDependencies: {},
+        parent,
+    } as unknown as PolicyResource;
 }
 async function checkStack(name: string, resources: PolicyResource[]): Promise<string[]> {
     const messages: string[] = [];
@@ -44,7 +52,8 @@ async function checkStack(name: string, resources: PolicyResource[]): Promise<st
     return messages;
 }
 
-const containers = (c: Props) => JSON.stringify([{ name: "app", logConfiguration: { logDriver: "awslogs" }, readonlyRootFilesystem: true, environment: [], ...c }]);
+const containers = (c: Props) =>
+    JSON.stringify([{ name: "app", logConfiguration: { logDriver: "awslogs" }, readonlyRootFilesystem: true, environment: [], ...c }]);
 const TD = "aws:ecs/taskDefinition:TaskDefinition";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const ALB = "aws:alb/loadBalancer:LoadBalancer";
@@ -52,35 +61,106 @@ const RDS = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";
 const REDIS = "aws:elasticache/replicationGroup:ReplicationGroup";
 const CF = "aws:cloudfront/distribution:Distribution";
-const goodRds = { storageEncrypted: true, publiclyAccessible: false, backupRetentionPeriod: 14, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "x-final", multiAz: true, performanceInsightsEnabled: true };
-const goodRedis = { atRestEncryptionEnabled: true, transitEncryptionEnabled: true, authToken: "[secret]", automaticFailoverEnabled: true, multiAzEnabled: true };
-const origin = (c: Props) => ({ originId: "api", domainName: "api.example.com", customOriginConfig: { originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], ...c } });
+const goodRds = {
+    storageEncrypted: true,
+    publiclyAccessible: false,
+    backupRetentionPeriod: 14,
+    deletionProtection: true,
+    skipFinalSnapshot: false,
+    finalSnapshotIdentifier: "x-final",
+    multiAz: true,
+    performanceInsightsEnabled: true,
+};
+const goodRedis = {
+    atRestEncryptionEnabled: true,
+    transitEncryptionEnabled: true,
+    authToken: "[secret]",
+    automaticFailoverEnabled: true,
+    multiAzEnabled: true,
+};
+const origin = (c: Props) => ({
+    originId: "api",
+    domainName: "api.example.com",
+    customOriginConfig: { originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], ...c },
+});
 /** A copy of `props` without `key` (a value set but unknown at preview still counts as set). */
 const without = (props: Props, key: string) => Object.fromEntries(Object.entries(props).filter(([k]) => k !== key));
 const iam = (statement: Props) => ({ policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...statement }] }) });
 
 /** Each resource policy with a compliant and a non-compliant resource (same type unless given). */
 const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; badType?: string; staging?: boolean; protect?: boolean }[] = [
-    { name: "ecs-no-privileged-containers", type: TD, good: { containerDefinitions: containers({}) }, bad: { containerDefinitions: containers({ privileged: true }) } },
-    { name: "ecs-read-only-root-filesystem", type: TD, good: { containerDefinitions: containers({}) }, bad: { containerDefinitions: containers({ readonlyRootFilesystem: false }) } },
-    { name: "ecs-container-logging", type: TD, good: { containerDefinitions: containers({}) }, bad: { containerDefinitions: containers({ logConfiguration: undefined }) } },
-    { name: "ecs-no-secrets-in-environment", type: TD, good: { containerDefinitions: containers({ environment: [{ name: "DB_HOST", value: "db" }] }) }, bad: { containerDefinitions: containers({ environment: [{ name: "DB_PASSWORD", value: "hunter2" }] }) } },
-    { name: "ecs-task-role-not-execution-role", type: TD, good: { taskRoleArn: "arn:a", executionRoleArn: "arn:b" }, bad: { taskRoleArn: "arn:a", executionRoleArn: "arn:a" } },
+    {
+        name: "ecs-no-privileged-containers",
+        type: TD,
+        good: { containerDefinitions: containers({}) },
+        bad: { containerDefinitions: containers({ privileged: true }) },
+    },
+    {
+        name: "ecs-read-only-root-filesystem",
+        type: TD,
+        good: { containerDefinitions: containers({}) },
+        bad: { containerDefinitions: containers({ readonlyRootFilesystem: false }) },
+    },
+    {
+        name: "ecs-container-logging",
+        type: TD,
+        good: { containerDefinitions: containers({}) },
+        bad: { containerDefinitions: containers({ logConfiguration: undefined }) },
+    },
+    {
+        name: "ecs-no-secrets-in-environment",
+        type: TD,
+        good: { containerDefinitions: containers({ environment: [{ name: "DB_HOST", value: "db" }] }) },
+        bad: { containerDefinitions: containers({ environment: [{ name: "DB_PASSWORD", value: "hunter2" }] }) },
+    },
+    {
+        name: "ecs-task-role-not-execution-role",
+        type: TD,
+        good: { taskRoleArn: "arn:a", executionRoleArn: "arn:b" },
+        bad: { taskRoleArn: "arn:a", executionRoleArn: "arn:a" },
+    },
     { name: "ecs-awsvpc-network-mode", type: TD, good: { networkMode: "awsvpc" }, bad: { networkMode: "bridge" } },
-    { name: "ecs-service-no-public-ip", type: "aws:ecs/service:Service", good: { networkConfiguration: { assignPublicIp: false } }, bad: { networkConfiguration: { assignPublicIp: true } } },
-    { name: "ecs-service-circuit-breaker", type: "aws:ecs/service:Service", good: { deploymentCircuitBreaker: { enable: true, rollback: true } }, bad: { deploymentCircuitBreaker: { enable: true, rollback: false } } },
-    { name: "ecs-cluster-container-insights", type: "aws:ecs/cluster:Cluster", good: { settings: [{ name: "containerInsights", value: "enabled" }] }, bad: { settings: [{ name: "containerInsights", value: "disabled" }] } },
+    {
+        name: "ecs-service-no-public-ip",
+        type: "aws:ecs/service:Service",
+        good: { networkConfiguration: { assignPublicIp: false } },
+        bad: { networkConfiguration: { assignPublicIp: true } },
+    },
+    {
+        name: "ecs-service-circuit-breaker",
+        type: "aws:ecs/service:Service",
+        good: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+        bad: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+    },
+    {
+        name: "ecs-cluster-container-insights",
+        type: "aws:ecs/cluster:Cluster",
+        good: { settings: [{ name: "containerInsights", value: "enabled" }] },
+        bad: { settings: [{ name: "containerInsights", value: "disabled" }] },
+    },
     { name: "alb-drop-invalid-headers", type: LB, good: { dropInvalidHeaderFields: true }, bad: { dropInvalidHeaderFields: false }, badType: ALB },
     { name: "alb-access-logs", type: ALB, good: { accessLogs: { bucket: "logs", enabled: true } }, bad: {}, badType: LB },
     { name: "alb-deletion-protection-production", type: LB, good: { enableDeletionProtection: true }, bad: { enableDeletionProtection: false }, badType: ALB },
-    { name: "lb-listener-tls-policy", type: "aws:lb/listener:Listener", good: { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, bad: { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-2016-08" }, badType: "aws:alb/listener:Listener" },
+    {
+        name: "lb-listener-tls-policy",
+        type: "aws:lb/listener:Listener",
+        good: { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" },
+        bad: { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-2016-08" },
+        badType: "aws:alb/listener:Listener",
+    },
     { name: "rds-storage-encrypted", type: RDS, good: goodRds, bad: { ...goodRds, storageEncrypted: false } },
     { name: "rds-not-public", type: RDS, good: goodRds, bad: { ...goodRds, publiclyAccessible: true }, badType: "aws:rds/clusterInstance:ClusterInstance" },
     { name: "rds-backup-retention-production", type: RDS, good: goodRds, bad: { ...goodRds, backupRetentionPeriod: 3 }, badType: CLUSTER },
     { name: "rds-deletion-protection-production", type: RDS, good: goodRds, bad: { ...goodRds, deletionProtection: false }, badType: CLUSTER },
     { name: "rds-final-snapshot-production", type: RDS, good: goodRds, bad: without(goodRds, "finalSnapshotIdentifier") },
     { name: "rds-multi-az-production", type: RDS, good: goodRds, bad: { ...goodRds, multiAz: false } },
-    { name: "rds-force-ssl-production", type: "aws:rds/parameterGroup:ParameterGroup", good: { family: "postgres16", parameters: [{ name: "rds.force_ssl", value: "1" }] }, bad: { family: "aurora-postgresql15", parameters: [] }, badType: "aws:rds/clusterParameterGroup:ClusterParameterGroup" },
+    {
+        name: "rds-force-ssl-production",
+        type: "aws:rds/parameterGroup:ParameterGroup",
+        good: { family: "postgres16", parameters: [{ name: "rds.force_ssl", value: "1" }] },
+        bad: { family: "aurora-postgresql15", parameters: [] },
+        badType: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    },
     { name: "rds-performance-insights-production", type: RDS, good: goodRds, bad: { ...goodRds, performanceInsightsEnabled: false } },
     { name: "rds-minor-version-upgrades", type: RDS, good: { autoMinorVersionUpgrade: true }, bad: { autoMinorVersionUpgrade: false } },
     { name: "production-databases-protected", type: RDS, good: goodRds, bad: goodRds, protect: true },
@@ -99,27 +179,102 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
         badType: "aws:s3/bucketPolicy:BucketPolicy",
     },
     { name: "s3-no-public-acl", type: "aws:s3/bucket:Bucket", good: {}, bad: { acl: "public-read" } },
-    { name: "s3-public-access-block-complete", type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", good: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, bad: { blockPublicAcls: true } },
-    { name: "cloudfront-viewer-https", type: CF, good: { defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" } }, bad: { defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" }, orderedCacheBehaviors: [{ pathPattern: "/x", viewerProtocolPolicy: "allow-all" }] } },
+    {
+        name: "s3-public-access-block-complete",
+        type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        good: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        bad: { blockPublicAcls: true },
+    },
+    {
+        name: "cloudfront-viewer-https",
+        type: CF,
+        good: { defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" } },
+        bad: {
+            defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" },
+            orderedCacheBehaviors: [{ pathPattern: "/x", viewerProtocolPolicy: "allow-all" }],
+        },
+    },
     { name: "cloudfront-origin-https", type: CF, good: { origins: [origin({})] }, bad: { origins: [origin({ originProtocolPolicy: "match-viewer" })] } },
-    { name: "cloudfront-minimum-tls", type: CF, good: { viewerCertificate: { acmCertificateArn: "arn:c", minimumProtocolVersion: "TLSv1.2_2021" } }, bad: { viewerCertificate: { acmCertificateArn: "arn:c", minimumProtocolVersion: "TLSv1.1_2016" } } },
-    { name: "cloudfront-s3-origin-access-control", type: CF, good: { origins: [{ originId: "s", domainName: "b.s3.us-east-1.amazonaws.com", originAccessControlId: "oac" }] }, bad: { origins: [{ originId: "s", domainName: "b.s3.us-east-1.amazonaws.com" }] } },
-    { name: "ec2-imdsv2", type: "aws:ec2/instance:Instance", good: { metadataOptions: { httpTokens: "required" } }, bad: { metadataOptions: { httpTokens: "optional" } }, badType: "aws:ec2/launchTemplate:LaunchTemplate" },
-    { name: "ec2-encrypted-volumes", type: "aws:ec2/instance:Instance", good: { rootBlockDevice: { encrypted: true } }, bad: { rootBlockDevice: { encrypted: false } }, badType: "aws:ebs/volume:Volume" },
+    {
+        name: "cloudfront-minimum-tls",
+        type: CF,
+        good: { viewerCertificate: { acmCertificateArn: "arn:c", minimumProtocolVersion: "TLSv1.2_2021" } },
+        bad: { viewerCertificate: { acmCertificateArn: "arn:c", minimumProtocolVersion: "TLSv1.1_2016" } },
+    },
+    {
+        name: "cloudfront-s3-origin-access-control",
+        type: CF,
+        good: { origins: [{ originId: "s", domainName: "b.s3.us-east-1.amazonaws.com", originAccessControlId: "oac" }] },
+        bad: { origins: [{ originId: "s", domainName: "b.s3.us-east-1.amazonaws.com" }] },
+    },
+    {
+        name: "ec2-imdsv2",
+        type: "aws:ec2/instance:Instance",
+        good: { metadataOptions: { httpTokens: "required" } },
+        bad: { metadataOptions: { httpTokens: "optional" } },
+        badType: "aws:ec2/launchTemplate:LaunchTemplate",
+    },
+    {
+        name: "ec2-encrypted-volumes",
+        type: "aws:ec2/instance:Instance",
+        good: { rootBlockDevice: { encrypted: true } },
+        bad: { rootBlockDevice: { encrypted: false } },
+        badType: "aws:ebs/volume:Volume",
+    },
     { name: "ec2-no-public-ip", type: "aws:ec2/instance:Instance", good: { associatePublicIpAddress: false }, bad: { associatePublicIpAddress: true } },
-    { name: "sg-rule-description", type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", good: { description: "from the load balancer" }, bad: {}, badType: "aws:ec2/securityGroup:SecurityGroup" },
-    { name: "sg-no-world-ingress-inline", type: "aws:ec2/securityGroup:SecurityGroup", good: { ingress: [{ fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }, bad: { ingress: [{ fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] } },
-    { name: "iam-no-wildcard-action", type: "aws:iam/rolePolicy:RolePolicy", good: iam({ Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }), bad: iam({ Action: "*", Resource: "arn:aws:s3:::b/*" }), badType: "aws:iam/policy:Policy" },
-    { name: "iam-no-wildcard-resource", type: "aws:iam/rolePolicy:RolePolicy", good: iam({ Action: "ecr:GetAuthorizationToken", Resource: "*" }), bad: iam({ Action: ["ecr:GetAuthorizationToken", "s3:GetObject"], Resource: "*" }) },
+    {
+        name: "sg-rule-description",
+        type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        good: { description: "from the load balancer" },
+        bad: {},
+        badType: "aws:ec2/securityGroup:SecurityGroup",
+    },
+    {
+        name: "sg-no-world-ingress-inline",
+        type: "aws:ec2/securityGroup:SecurityGroup",
+        good: { ingress: [{ fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] },
+        bad: { ingress: [{ fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] },
+    },
+    {
+        name: "iam-no-wildcard-action",
+        type: "aws:iam/rolePolicy:RolePolicy",
+        good: iam({ Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }),
+        bad: iam({ Action: "*", Resource: "arn:aws:s3:::b/*" }),
+        badType: "aws:iam/policy:Policy",
+    },
+    {
+        name: "iam-no-wildcard-resource",
+        type: "aws:iam/rolePolicy:RolePolicy",
+        good: iam({ Action: "ecr:GetAuthorizationToken", Resource: "*" }),
+        bad: iam({ Action: ["ecr:GetAuthorizationToken", "s3:GetObject"], Resource: "*" }),
+    },
     {
         name: "iam-service-trust-source-account",
         type: "aws:iam/role:Role",
-        good: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "1" } } }] }) },
-        bad: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }) },
+        good: {
+            assumeRolePolicy: JSON.stringify({
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "ecs-tasks.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": "1" } },
+                    },
+                ],
+            }),
+        },
+        bad: {
+            assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        },
     },
     { name: "log-group-retention", type: "aws:cloudwatch/logGroup:LogGroup", good: { retentionInDays: 14 }, bad: {} },
     { name: "kms-key-rotation", type: "aws:kms/key:Key", good: { enableKeyRotation: true }, bad: { enableKeyRotation: false } },
-    { name: "secrets-recovery-window-production", type: "aws:secretsmanager/secret:Secret", good: { recoveryWindowInDays: 30 }, bad: { recoveryWindowInDays: 0 } },
+    {
+        name: "secrets-recovery-window-production",
+        type: "aws:secretsmanager/secret:Secret",
+        good: { recoveryWindowInDays: 30 },
+        bad: { recoveryWindowInDays: 0 },
+    },
     { name: "ecr-scan-on-push", type: "aws:ecr/repository:Repository", good: { imageScanningConfiguration: { scanOnPush: true } }, bad: {} },
     { name: "ecr-immutable-tags", type: "aws:ecr/repository:Repository", good: { imageTagMutability: "IMMUTABLE" }, bad: { imageTagMutability: "MUTABLE" } },
 ];
@@ -150,7 +305,10 @@ describe("policy pack", () => {
         const bad = { ...goodRds, deletionProtection: false };
         expect(await checkResource("rds-deletion-protection-production", RDS, bad, "production")).to.have.length(1);
         expect(await checkResource("rds-deletion-protection-production", RDS, bad, "staging")).to.deep.equal([]);
-        expect(policy("rds-deletion-protection-production").configSchema?.properties.environment).to.deep.equal({ type: "string", enum: ["staging", "production"] });
+        expect(policy("rds-deletion-protection-production").configSchema?.properties.environment).to.deep.equal({
+            type: "string",
+            enum: ["staging", "production"],
+        });
     });
 
     it("skips values unknown at preview instead of guessing", async () => {
@@ -160,9 +318,17 @@ describe("policy pack", () => {
 
     describe("stack rules", () => {
         it("tests every stack rule below", () => {
-            expect(["vpc-flow-logs", "sqs-dead-letter-queue", "lb-http-redirects-only", "lb-internal-plaintext", "sg-no-world-ingress", "s3-public-access-blocked", "s3-versioning", "s3-tls-only", "s3-encryption"]).to.have.members(
-                stackPolicies.map((p) => p.name),
-            );
+            expect([
+                "vpc-flow-logs",
+                "sqs-dead-letter-queue",
+                "lb-http-redirects-only",
+                "lb-internal-plaintext",
+                "sg-no-world-ingress",
+                "s3-public-access-blocked",
+                "s3-versioning",
+                "s3-tls-only",
+                "s3-encryption",
+            ]).to.have.members(stackPolicies.map((p) => p.name));
         });
 
         it("vpc-flow-logs: a VPC (or its awsx parent) with a flow log passes; one without fails", async () => {
@@ -182,7 +348,12 @@ describe("policy pack", () => {
         it("lb-http-redirects-only / lb-internal-plaintext: public HTTP must redirect; internal HTTP is advisory", async () => {
             const publicLb = res(ALB, "pub", { internal: false });
             const internalLb = res(LB, "int", { internal: true });
-            const redirect = res("aws:lb/listener:Listener", "http", { protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS" } }] }, [publicLb]);
+            const redirect = res(
+                "aws:lb/listener:Listener",
+                "http",
+                { protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS" } }] },
+                [publicLb],
+            );
             const forward = res("aws:alb/listener:Listener", "http2", { protocol: "HTTP", defaultActions: [{ type: "forward" }] }, [publicLb]);
             const internalHttp = res("aws:lb/listener:Listener", "ihttp", { protocol: "HTTP", defaultActions: [{ type: "forward" }] }, [internalLb]);
             expect(await checkStack("lb-http-redirects-only", [publicLb, internalLb, redirect, internalHttp])).to.deep.equal([]);
@@ -195,18 +366,42 @@ describe("policy pack", () => {
             const lbGroup = res("aws:ec2/securityGroup:SecurityGroup", "lb", {});
             const taskGroup = res("aws:ec2/securityGroup:SecurityGroup", "tasks", {});
             const balancer = res(LB, "pub", { internal: false }, [lbGroup]);
-            const https = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "https", { cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443 }, [lbGroup]);
-            const onTasks = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "tasks", { cidrIpv4: "0.0.0.0/0", fromPort: 8080, toPort: 8080 }, [taskGroup]);
+            const https = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "https", { cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443 }, [
+                lbGroup,
+            ]);
+            const onTasks = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "tasks", { cidrIpv4: "0.0.0.0/0", fromPort: 8080, toPort: 8080 }, [
+                taskGroup,
+            ]);
             const ssh = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", { cidrIpv6: "::/0", fromPort: 22, toPort: 22 }, [lbGroup]);
             expect(await checkStack("sg-no-world-ingress", [lbGroup, balancer, https])).to.deep.equal([]);
             expect(await checkStack("sg-no-world-ingress", [lbGroup, taskGroup, balancer, onTasks, ssh])).to.have.length(2);
         });
 
         for (const [name, companionType, good, bad] of [
-            ["s3-public-access-blocked", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { blockPublicAcls: true }],
-            ["s3-versioning", "aws:s3/bucketVersioning:BucketVersioning", { versioningConfiguration: { status: "Enabled" } }, { versioningConfiguration: { status: "Suspended" } }],
-            ["s3-tls-only", "aws:s3/bucketPolicy:BucketPolicy", iam({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }), iam({ Principal: { Service: "x" }, Action: "s3:GetObject", Resource: "*" })],
-            ["s3-encryption", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { rules: [] }],
+            [
+                "s3-public-access-blocked",
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+                { blockPublicAcls: true },
+            ],
+            [
+                "s3-versioning",
+                "aws:s3/bucketVersioning:BucketVersioning",
+                { versioningConfiguration: { status: "Enabled" } },
+                { versioningConfiguration: { status: "Suspended" } },
+            ],
+            [
+                "s3-tls-only",
+                "aws:s3/bucketPolicy:BucketPolicy",
+                iam({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+                iam({ Principal: { Service: "x" }, Action: "s3:GetObject", Resource: "*" }),
+            ],
+            [
+                "s3-encryption",
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+                { rules: [] },
+            ],
         ] as const) {
             it(`${name}: a bucket with the right companion passes; a wrong or missing one fails`, async () => {
                 const bucket = res("aws:s3/bucket:Bucket", "b", {});
@@ -221,7 +416,9 @@ describe("policy pack", () => {
         for (const stack of shippedStacks()) {
             it(`finds no mandatory violation in the shipped ${stack} stack`, async () => {
                 const files = readStackFiles(stack);
-                const violations = await evaluatePolicies(await planOnce(files), { environment: files.config["platform:environment"] as "staging" | "production" });
+                const violations = await evaluatePolicies(await planOnce(files), {
+                    environment: files.config["platform:environment"] as "staging" | "production",
+                });
                 expect(violations.filter((v) => v.level === "mandatory")).to.deep.equal([]);
             });
         }
@@ -231,7 +428,10 @@ describe("policy pack", () => {
             const production = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8");
             // A production stack that switches its protections off and opens the ledger's tasks to the internet.
             const weakened = production
-                .replace("  platform:environment: production\n", "  platform:environment: production\n  platform:profile:\n    deletionProtection: false\n    multiAz: false\n    backupRetentionDays: 1\n    requireDbTls: false\n    protectStatefulResources: false\n")
+                .replace(
+                    "  platform:environment: production\n",
+                    "  platform:environment: production\n  platform:profile:\n    deletionProtection: false\n    multiAz: false\n    backupRetentionDays: 1\n    requireDbTls: false\n    protectStatefulResources: false\n",
+                )
                 .replace("      prometheusCidrs:\n        - 10.30.200.10/32", "      prometheusCidrs:\n        - 0.0.0.0/0");
             expect(weakened).to.contain("0.0.0.0/0").and.contain("deletionProtection: false");
             fs.writeFileSync(file, weakened);
@@ -254,9 +454,9 @@ describe("policy pack", () => {
             for (const name of EXPECTED) expect(mandatory.has(name), `${name} should fire`).to.equal(true);
         });
 
-        it("makes npm run plan exit non-zero on the insecure stack and report the violations in JSON", () => {
+        it("makes npm run plan exit non-zero on the insecure stack and report the violations in JSON", async () => {
             const out = path.join(scratchDir("insecure"), "plan.json");
-            const run = runTool("plan", ["--stack", "insecure", "--config-file", insecure(), "--json", out, "--diagram-dir", path.dirname(out)]);
+            const run = await planCli(["--stack", "insecure", "--config-file", insecure(), "--json", out, "--diagram-dir", path.dirname(out)]);
             expect(run.status).to.equal(1);
             expect(run.stdout).to.contain("[mandatory] sg-no-world-ingress");
             const plan = JSON.parse(fs.readFileSync(out, "utf8"));
@@ -268,7 +468,10 @@ describe("policy pack", () => {
     });
 
     it("ships policy config for each environment covering every environment-dependent rule", () => {
-        const configured = allPolicies.filter((p) => p.configSchema).map((p) => p.name).sort();
+        const configured = allPolicies
+            .filter((p) => p.configSchema)
+            .map((p) => p.name)
+            .sort();
         for (const environment of ["staging", "production"]) {
             const config = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy/config", `${environment}.json`), "utf8"));
             expect(Object.keys(config).sort()).to.deep.equal(configured);

@@ -107,7 +107,9 @@ describe(`PostgreSQL ${POSTGRES_DEFAULT_MAJOR}: the SQL the program renders, on 
         const snapshot = () =>
             asMaster(async (c) => {
                 const roles = await c.query("SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname LIKE '%_app' ORDER BY 1");
-                const dbs = await c.query("SELECT d.datname, r.rolname AS owner, d.datacl::text AS acl FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname IN ('ticketing', 'payments') ORDER BY 1");
+                const dbs = await c.query(
+                    "SELECT d.datname, r.rolname AS owner, d.datacl::text AS acl FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname IN ('ticketing', 'payments') ORDER BY 1",
+                );
                 return { roles: roles.rows, dbs: dbs.rows };
             });
         await asMaster(async (c) => {
@@ -118,7 +120,10 @@ describe(`PostgreSQL ${POSTGRES_DEFAULT_MAJOR}: the SQL the program renders, on 
             { rolname: "payments_app", rolcanlogin: true, rolsuper: false },
             { rolname: "ticketing_app", rolcanlogin: true, rolsuper: false },
         ]);
-        expect(first.dbs.map((d) => [d.datname, d.owner])).to.deep.equal([["payments", "payments_app"], ["ticketing", "ticketing_app"]]);
+        expect(first.dbs.map((d) => [d.datname, d.owner])).to.deep.equal([
+            ["payments", "payments_app"],
+            ["ticketing", "ticketing_app"],
+        ]);
         expect(first.dbs.every((d) => !/(^|[{,])=/.test(String(d.acl)))).to.equal(true, "PUBLIC keeps no privilege on the databases");
 
         await asMaster(async (c) => {

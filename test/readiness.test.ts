@@ -109,7 +109,8 @@ describe("deploy readiness", () => {
             what: "six security groups on a service's network interfaces",
             check: "aws-security-groups-per-interface",
             urn: "aws:ecs/service:Service::ledger",
-            mutate: (_, find) => ((find(T.service, "ledger").inputs.networkConfiguration as any).securityGroups = ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"]),
+            mutate: (_, find) =>
+                ((find(T.service, "ledger").inputs.networkConfiguration as any).securityGroups = ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"]),
         },
         {
             what: "101 rules on one listener",
@@ -124,13 +125,17 @@ describe("deploy readiness", () => {
             what: "a listener certificate from another region",
             check: "aws-certificate-region",
             urn: "aws:lb/listener:Listener::braidmgr-api",
-            mutate: (_, find) => (find(T.listener, "braidmgr-api").inputs.certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"),
+            mutate: (_, find) =>
+                (find(T.listener, "braidmgr-api").inputs.certificateArn =
+                    "arn:aws:acm:eu-west-1:123456789012:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"),
         },
         {
             what: "a CloudFront certificate outside us-east-1",
             check: "aws-certificate-region",
             urn: "aws:cloudfront/distribution:Distribution::braidmgr-cdn",
-            mutate: (_, find) => ((find("aws:cloudfront/distribution:Distribution", "braidmgr-cdn").inputs.viewerCertificate as any).acmCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/f"),
+            mutate: (_, find) =>
+                ((find("aws:cloudfront/distribution:Distribution", "braidmgr-cdn").inputs.viewerCertificate as any).acmCertificateArn =
+                    "arn:aws:acm:eu-west-1:123456789012:certificate/f"),
         },
         {
             what: "a disaster-recovery copy in the stack's own region",
@@ -249,7 +254,9 @@ describe("deploy readiness", () => {
         new sqs.Queue("jobs", {}, { parent });
         await recorder.settle();
         const problems = checkReadiness({ resources: recorder.resources, region: "us-east-1", prefixLists: {} });
-        expect(problems.map((p) => [p.check, p.urn])).to.deep.equal([["engine-duplicate-urn", "urn:pulumi:dup::platform::platform:test:Box$aws:sqs/queue:Queue::jobs"]]);
+        expect(problems.map((p) => [p.check, p.urn])).to.deep.equal([
+            ["engine-duplicate-urn", "urn:pulumi:dup::platform::platform:test:Box$aws:sqs/queue:Queue::jobs"],
+        ]);
     });
 
     describe("the stack config refuses what AWS would, naming the key", () => {
@@ -265,7 +272,9 @@ describe("deploy readiness", () => {
         };
         const tickets = (extra: Record<string, unknown>) => ({
             environment: "staging",
-            workloads: { tickets: { topology: "compose-host", imagePrefix: "registry.example.com/tix", imageTag: "1", certificateArn: CERT("us-east-1"), ...extra } },
+            workloads: {
+                tickets: { topology: "compose-host", imagePrefix: "registry.example.com/tix", imageTag: "1", certificateArn: CERT("us-east-1"), ...extra },
+            },
         });
 
         it("a load balancer certificate issued in another region", () => {

@@ -17,6 +17,9 @@ describe("URN pin of the production stack's protected resources", () => {
         const protectedNow = plan.resources.filter((r) => r.options.protect).map((r) => r.urn);
         const missing = pinned.filter((urn) => !protectedNow.includes(urn));
         expect(missing, "protected resources whose URN changed (add aliases, see above)").to.deep.equal([]);
-        expect(protectedNow.filter((urn) => !pinned.includes(urn)), "new protected resources: add them to the fixture").to.deep.equal([]);
+        expect(
+            protectedNow.filter((urn) => !pinned.includes(urn)),
+            "new protected resources: add them to the fixture",
+        ).to.deep.equal([]);
     });
 });

@@ -15,7 +15,11 @@ import { parse } from "yaml";
 function withoutIds(node: unknown): unknown {
     if (Array.isArray(node)) return node.map(withoutIds);
     if (node !== null && typeof node === "object") {
-        return Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === "id" && typeof v === "string")).map(([k, v]) => [k, withoutIds(v)]));
+        return Object.fromEntries(
+            Object.entries(node)
+                .filter(([k, v]) => !(k === "id" && typeof v === "string"))
+                .map(([k, v]) => [k, withoutIds(v)]),
+        );
     }
     return node;
 }
@@ -40,7 +44,10 @@ export function cloudInitSchema(userData: string): { ok: boolean; output: string
     cloudInitInstalled ??= !spawnSync("cloud-init", ["--version"], { encoding: "utf8" }).error;
     if (!cloudInitInstalled) {
         if (process.env.CI) throw new Error("cloud-init is required when CI is set (.ci/run installs it: apt-get install cloud-init)");
-        if (!skipReported) console.log("  skipped: user data against Debian's cloud-init schema (cloud-init is not installed; apt-get install cloud-init, or run bash .ci/run)");
+        if (!skipReported)
+            console.log(
+                "  skipped: user data against Debian's cloud-init schema (cloud-init is not installed; apt-get install cloud-init, or run bash .ci/run)",
+            );
         skipReported = true;
         return undefined;
     }

@@ -45,7 +45,9 @@ describe("CI workflows", () => {
         expect(preview.permissions["id-token"]).to.equal("write");
         expect(preview.strategy.matrix.stack).to.deep.equal(["staging", "production"]);
         expect(preview.steps.some((s: Step) => s.run === "npm ci" && s["working-directory"] === "policy")).to.equal(true);
-        expect(preview.steps.find((s: Step) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!.with!["role-to-assume"]).to.equal("${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+        expect(preview.steps.find((s: Step) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!.with!["role-to-assume"]).to.equal(
+            "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+        );
         const pulumi = pulumiStep(preview.steps).with!;
         expect(pulumi).to.include({ command: "preview", "comment-on-pr": true, policyPacks: "policy/", "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}" });
         expect(pulumi.policyPackConfigs).to.equal("policy/config/${{ matrix.stack }}.json");
@@ -60,7 +62,12 @@ describe("CI workflows", () => {
         for (const stack of ["staging", "production"]) {
             const job = wf.jobs[stack];
             expect(job.concurrency).to.deep.equal({ group: `deploy-${stack}`, "cancel-in-progress": false });
-            expect(pulumiStep(job.steps).with).to.include({ command: "up", "stack-name": stack, policyPacks: "policy/", policyPackConfigs: `policy/config/${stack}.json` });
+            expect(pulumiStep(job.steps).with).to.include({
+                command: "up",
+                "stack-name": stack,
+                policyPacks: "policy/",
+                policyPackConfigs: `policy/config/${stack}.json`,
+            });
         }
     });
 

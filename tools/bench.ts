@@ -52,7 +52,14 @@ function measure(args: string[]): { seconds: number; peakBytes: number; stdout: 
 function generated(n: number): string {
     const lines = ["config:", "  aws:region: us-east-1", "  platform:environment: staging", "  platform:workloads:"];
     for (let i = 0; i < n; i++) {
-        lines.push(`    w${i}:`, "      topology: fargate-rds", "      image: example/ledger:1", "      license:", "        token:", "          secure: v1:bench");
+        lines.push(
+            `    w${i}:`,
+            "      topology: fargate-rds",
+            "      image: example/ledger:1",
+            "      license:",
+            "        token:",
+            "          secure: v1:bench",
+        );
     }
     const file = path.join(scratch, `Pulumi.bench${n}.yaml`);
     fs.writeFileSync(file, lines.join("\n") + "\n");
@@ -88,7 +95,9 @@ function main(argv: string[]): void {
     console.log(`Floor (Node loading the Pulumi SDKs): ${floor.seconds.toFixed(2)} s, ${(floor.peakBytes / 2 ** 20).toFixed(0)} MB\n`);
     console.log("| plan | resources | wall (s) | × floor | ms/resource above floor | peak memory (MB) |\n|---|---|---|---|---|---|");
     for (const r of rows) {
-        console.log(`| ${r.what} | ${r.resources} | ${r.wallSeconds.toFixed(2)} | ${r.ratioToFloor.toFixed(2)} | ${r.msPerResourceAboveFloor.toFixed(2)} | ${r.peakMemoryMb.toFixed(0)} |`);
+        console.log(
+            `| ${r.what} | ${r.resources} | ${r.wallSeconds.toFixed(2)} | ${r.ratioToFloor.toFixed(2)} | ${r.msPerResourceAboveFloor.toFixed(2)} | ${r.peakMemoryMb.toFixed(0)} |`,
+        );
     }
     if (jsonFile) {
         const floorJson = { wallSeconds: floor.seconds, peakMemoryMb: floor.peakBytes / 2 ** 20 };

@@ -30,11 +30,21 @@ export function renderComment(stack: string, head: PlanFile, base: PlanFile | un
         );
         const show = (title: string, items: string[]) => {
             if (items.length === 0) return;
-            lines.push(`<details><summary>${title} (${items.length})</summary>`, "", ...items.slice(0, 100).map((i) => `- \`${i}\``), items.length > 100 ? `- … ${items.length - 100} more` : "", "</details>", "");
+            lines.push(
+                `<details><summary>${title} (${items.length})</summary>`,
+                "",
+                ...items.slice(0, 100).map((i) => `- \`${i}\``),
+                items.length > 100 ? `- … ${items.length - 100} more` : "",
+                "</details>",
+                "",
+            );
         };
         show("Added", diff.added);
         show("Removed", diff.removed);
-        show("Changed", diff.changed.map((c) => `${c.urn}: ${c.inputs.join(", ")}`));
+        show(
+            "Changed",
+            diff.changed.map((c) => `${c.urn}: ${c.inputs.join(", ")}`),
+        );
     } else {
         lines.push(`Monthly cost ${usd(now.monthlyUsd)}; deploy critical path ${minutes(now.deploy.criticalPathSeconds)} (no base plan to compare).`, "");
     }
@@ -42,7 +52,8 @@ export function renderComment(stack: string, head: PlanFile, base: PlanFile | un
     const violations = head.policy?.violations ?? [];
     const mandatory = violations.filter((v) => v.level === "mandatory");
     lines.push(`**Policy**: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s).`);
-    for (const v of [...mandatory, ...violations.filter((x) => x.level !== "mandatory")].slice(0, 50)) lines.push(`- ${v.level === "mandatory" ? "❌" : "⚠️"} \`${v.policy}\` on \`${v.urn.split("::").pop()}\`: ${v.message}`);
+    for (const v of [...mandatory, ...violations.filter((x) => x.level !== "mandatory")].slice(0, 50))
+        lines.push(`- ${v.level === "mandatory" ? "❌" : "⚠️"} \`${v.policy}\` on \`${v.urn.split("::").pop()}\`: ${v.message}`);
     lines.push("", "<details><summary>Architecture</summary>", "", "```mermaid", renderMermaid(buildDiagram(head)).trimEnd(), "```", "", "</details>", "");
     return lines.join("\n");
 }

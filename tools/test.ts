@@ -5,8 +5,8 @@ import * as path from "path";
 import { PROJECT_DIR } from "../plan/stack-files";
 
 /**
- * `npm test` (after `npm run build` compiled everything into `bin/`): the strict type check, the
- * mocha suite on the compiled tests in parallel, then the offline plan of every shipped stack.
+ * `npm test` (after `npm run build` compiled everything into `bin/`): the strict type check and
+ * lint, the mocha suite on the compiled tests in parallel, then the offline plan of every shipped stack.
  * Ends with one "N passed, N failed" line counting tests and stack plans. Everything the run
  * writes goes under one temporary folder (TMPDIR for every step), removed at the end.
  */
@@ -40,17 +40,26 @@ async function main(): Promise<number> {
     const started = Date.now();
     const mocha = [require.resolve("mocha/bin/mocha.js"), "--no-config", "--parallel", "--jobs", "2", "--timeout", "60000", "bin/test/**/*.test.js"];
     const tsc = [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"];
-    // The type check needs no output of the others: it overlaps the suite.
-    const [typecheck, unit] = await Promise.all([step("type check (tsc --noEmit, strict)", tsc), step("unit tests (mocha, compiled, 2 workers)", mocha)]);
+    const eslint = [path.join(PROJECT_DIR, "node_modules/eslint/bin/eslint.js"), "."];
+    const prettier = [path.join(PROJECT_DIR, "node_modules/prettier/bin/prettier.cjs"), "--check", "."];
+    // The type check and lint need no output of the suite: they overlap it, one after the other.
+    const checks = async () => {
+        const typecheck = await step("type check (tsc --noEmit, strict)", tsc);
+        const lint = await step("lint (eslint)", eslint);
+        const format = await step("format (prettier --check)", prettier);
+        return { typecheck, lint: { status: lint.status || format.status, stdout: "" } };
+    };
+    const [{ typecheck, lint }, unit] = await Promise.all([checks(), step("unit tests (mocha, compiled, 2 workers)", mocha)]);
     const plans = await step("offline plan of every shipped stack", [path.join(__dirname, "plan-all.js")]);
 
     const count = (text: string, word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(text)?.[1] ?? 0);
     const failing = count(unit.stdout, "failing");
-    const passed = count(unit.stdout, "passing") + (plans.stdout.match(/: ok,/g)?.length ?? 0) + (typecheck.status === 0 ? 1 : 0);
-    const failed = failing + (plans.status === 0 ? 0 : 1) + (typecheck.status === 0 ? 0 : 1) + (unit.status !== 0 && failing === 0 ? 1 : 0);
+    const passed = count(unit.stdout, "passing") + (plans.stdout.match(/: ok,/g)?.length ?? 0) + (typecheck.status === 0 ? 1 : 0) + (lint.status === 0 ? 1 : 0);
+    const failed =
+        failing + (plans.status === 0 ? 0 : 1) + (typecheck.status === 0 ? 0 : 1) + (lint.status === 0 ? 0 : 1) + (unit.status !== 0 && failing === 0 ? 1 : 0);
     console.log(`\nTotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`${passed} passed, ${failed} failed`);
-    return typecheck.status === 0 && unit.status === 0 && plans.status === 0 ? 0 : 1;
+    return typecheck.status === 0 && lint.status === 0 && unit.status === 0 && plans.status === 0 ? 0 : 1;
 }
 
 main()

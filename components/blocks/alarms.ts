@@ -36,13 +36,25 @@ export class AlarmTopic extends pulumi.ComponentResource {
             { parent: this },
         );
         this.topic = new sns.Topic(name, { kmsMasterKeyId: key.arn }, { parent: this });
-        args.emails.forEach((email) => new sns.TopicSubscription(`${name}-email-${nameFor(email)}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this }));
+        args.emails.forEach(
+            (email) =>
+                new sns.TopicSubscription(`${name}-email-${nameFor(email)}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this }),
+        );
         this.arn = this.topic.arn;
         this.registerOutputs({ arn: this.arn });
     }
 
     /** A metric alarm notifying this topic when it fires (plus `actions`, e.g. EC2 recovery) and when it clears. */
-    alarm(name: string, args: Omit<cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, parent: pulumi.Resource, actions: pulumi.Input<string>[] = []): cloudwatch.MetricAlarm {
-        return new cloudwatch.MetricAlarm(name, { treatMissingData: "notBreaching", ...args, alarmActions: [this.arn, ...actions], okActions: [this.arn] }, { parent });
+    alarm(
+        name: string,
+        args: Omit<cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">,
+        parent: pulumi.Resource,
+        actions: pulumi.Input<string>[] = [],
+    ): cloudwatch.MetricAlarm {
+        return new cloudwatch.MetricAlarm(
+            name,
+            { treatMissingData: "notBreaching", ...args, alarmActions: [this.arn, ...actions], okActions: [this.arn] },
+            { parent },
+        );
     }
 }

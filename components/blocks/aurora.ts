@@ -210,14 +210,31 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             { ...stateful, dependsOn: [writer] },
         );
         // An encrypted secondary needs a key of its own region.
-        const key = new kms.Key(`${name}-dr`, { region: dr.region, description: `${name} Aurora DR copy`, enableKeyRotation: true, deletionWindowInDays: 30 }, stateful);
-        const subnetGroup = new rds.SubnetGroup(`${name}-dr`, { region: dr.region, subnetIds: dr.subnetIds, description: `${name}: DR data subnets` }, { parent: this });
-        const parameters = new rds.ClusterParameterGroup(
+        const key = new kms.Key(
             `${name}-dr`,
-            { region: dr.region, family: `aurora-postgresql${major}`, description: `${name} DR: SSL required`, parameters: [{ name: "rds.force_ssl", value: "1" }] },
+            { region: dr.region, description: `${name} Aurora DR copy`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            stateful,
+        );
+        const subnetGroup = new rds.SubnetGroup(
+            `${name}-dr`,
+            { region: dr.region, subnetIds: dr.subnetIds, description: `${name}: DR data subnets` },
             { parent: this },
         );
-        const securityGroup = new SecurityGroup(`${name}-dr`, { region: dr.region, vpcId: dr.vpcId, description: `${name} Aurora DR copy (no clients until failover)` }, { parent: this });
+        const parameters = new rds.ClusterParameterGroup(
+            `${name}-dr`,
+            {
+                region: dr.region,
+                family: `aurora-postgresql${major}`,
+                description: `${name} DR: SSL required`,
+                parameters: [{ name: "rds.force_ssl", value: "1" }],
+            },
+            { parent: this },
+        );
+        const securityGroup = new SecurityGroup(
+            `${name}-dr`,
+            { region: dr.region, vpcId: dr.vpcId, description: `${name} Aurora DR copy (no clients until failover)` },
+            { parent: this },
+        );
         const secondary = new rds.Cluster(
             `${name}-dr`,
             {

@@ -42,10 +42,18 @@ export class Bucket extends pulumi.ComponentResource {
         this.region = args.region;
         const region = args.region ? { region: args.region } : {};
         const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
-        this.bucket = new s3.Bucket(name, { ...region, bucket: args.bucketName, forceDestroy: !args.protect, objectLockEnabled: args.objectLock ? true : undefined }, stateful);
+        this.bucket = new s3.Bucket(
+            name,
+            { ...region, bucket: args.bucketName, forceDestroy: !args.protect, objectLockEnabled: args.objectLock ? true : undefined },
+            stateful,
+        );
         const parent = { parent: this };
 
-        new s3.BucketPublicAccessBlock(name, { ...region, bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, parent);
+        new s3.BucketPublicAccessBlock(
+            name,
+            { ...region, bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            parent,
+        );
         new s3.BucketOwnershipControls(name, { ...region, bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
         new s3.BucketServerSideEncryptionConfiguration(
             name,
@@ -60,7 +68,12 @@ export class Bucket extends pulumi.ComponentResource {
         if (args.objectLock) {
             new s3.BucketObjectLockConfiguration(
                 name,
-                { ...region, bucket: this.bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } } },
+                {
+                    ...region,
+                    bucket: this.bucket.id,
+                    objectLockEnabled: "Enabled",
+                    rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
+                },
                 { parent: this, dependsOn: this.versioned ? [this.versioned] : [] },
             );
         }
@@ -69,13 +82,22 @@ export class Bucket extends pulumi.ComponentResource {
             rules.push({ id: "intelligent-tiering", status: "Enabled", filter: {}, transitions: [{ days: 0, storageClass: "INTELLIGENT_TIERING" }] });
         }
         if (args.noncurrentVersionExpirationDays !== undefined) {
-            rules.push({ id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays } });
+            rules.push({
+                id: "expire-noncurrent-versions",
+                status: "Enabled",
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays },
+            });
         }
         if (args.expirationDays !== undefined) {
             rules.push({ id: "retention", status: "Enabled", filter: {}, expiration: { days: args.expirationDays } });
         }
         rules.push({ id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } });
-        new s3.BucketLifecycleConfiguration(name, { ...region, bucket: this.bucket.id, rules }, { parent: this, dependsOn: this.versioned ? [this.versioned] : [] });
+        new s3.BucketLifecycleConfiguration(
+            name,
+            { ...region, bucket: this.bucket.id, rules },
+            { parent: this, dependsOn: this.versioned ? [this.versioned] : [] },
+        );
 
         this.name = this.bucket.bucket;
         this.arn = this.bucket.arn;
@@ -113,7 +135,11 @@ export class Bucket extends pulumi.ComponentResource {
 
     /** Read and write objects (and list) in this bucket only. */
     readWriteStatement(sid: string): PolicyStatement {
-        return { Sid: sid, Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"], Resource: [this.arn, pulumi.interpolate`${this.arn}/*`] };
+        return {
+            Sid: sid,
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
+            Resource: [this.arn, pulumi.interpolate`${this.arn}/*`],
+        };
     }
 
     /**
@@ -129,8 +155,16 @@ export class Bucket extends pulumi.ComponentResource {
                 role: role.id,
                 policy: policyDocument([
                     { Sid: "ReadSourceConfiguration", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: this.arn },
-                    { Sid: "ReadSourceVersions", Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: pulumi.interpolate`${this.arn}/*` },
-                    { Sid: "WriteReplicas", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: pulumi.interpolate`${destination.arn}/*` },
+                    {
+                        Sid: "ReadSourceVersions",
+                        Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+                        Resource: pulumi.interpolate`${this.arn}/*`,
+                    },
+                    {
+                        Sid: "WriteReplicas",
+                        Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                        Resource: pulumi.interpolate`${destination.arn}/*`,
+                    },
                 ]),
             },
             { parent: this },

@@ -51,12 +51,23 @@ export class Cdn extends pulumi.ComponentResource {
             {
                 originId: "api",
                 domainName: args.api.domainName,
-                customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originReadTimeout: 60, originKeepaliveTimeout: 5 },
+                customOriginConfig: {
+                    httpPort: 80,
+                    httpsPort: 443,
+                    originProtocolPolicy: "https-only",
+                    originSslProtocols: ["TLSv1.2"],
+                    originReadTimeout: 60,
+                    originKeepaliveTimeout: 5,
+                },
             },
         ];
         let access: cloudfront.OriginAccessControl | undefined;
         if (args.site) {
-            access = new cloudfront.OriginAccessControl(name, { description: `${name} static site`, originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" }, { parent: this });
+            access = new cloudfront.OriginAccessControl(
+                name,
+                { description: `${name} static site`, originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+                { parent: this },
+            );
             origins.push({ originId: "site", domainName: args.site.regionalDomainName, originAccessControlId: access.id });
         }
 

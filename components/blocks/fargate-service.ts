@@ -132,7 +132,11 @@ export class FargateService extends pulumi.ComponentResource {
         this.logGroup = args.shared?.logGroup ?? new cloudwatch.LogGroup(name, { name: `/ecs/${args.family}`, retentionInDays: args.logRetentionDays }, parent);
 
         const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId);
-        this.executionRole = new iam.Role(`${name}-execution`, { assumeRolePolicy: trust, description: `${args.family}: pull image, write logs, read secrets` }, parent);
+        this.executionRole = new iam.Role(
+            `${name}-execution`,
+            { assumeRolePolicy: trust, description: `${args.family}: pull image, write logs, read secrets` },
+            parent,
+        );
         const executionStatements: PolicyStatement[] = [
             { Sid: "WriteLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
         ];
@@ -140,7 +144,9 @@ export class FargateService extends pulumi.ComponentResource {
             executionStatements.push({ Sid: "ReadSecrets", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns });
         }
         // Every private ECR image the containers run, derived from the images themselves.
-        const repositories = pulumi.all(args.containers.map((c) => c.image)).apply((images) => images.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined));
+        const repositories = pulumi
+            .all(args.containers.map((c) => c.image))
+            .apply((images) => images.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined));
         const executionPolicy = new iam.RolePolicy(
             `${name}-execution`,
             { role: this.executionRole.id, policy: repositories.apply((arns) => policyDocument([...executionStatements, ...ecrPullStatements(arns)])) },
@@ -157,7 +163,10 @@ export class FargateService extends pulumi.ComponentResource {
                 Resource: "*",
             });
         }
-        const taskPolicy = taskStatements.length > 0 ? new iam.RolePolicy(`${name}-task`, { role: this.taskRole.id, policy: policyDocument(taskStatements) }, parent) : undefined;
+        const taskPolicy =
+            taskStatements.length > 0
+                ? new iam.RolePolicy(`${name}-task`, { role: this.taskRole.id, policy: policyDocument(taskStatements) }, parent)
+                : undefined;
 
         this.securityGroup = new SecurityGroup(`${name}-tasks`, { vpcId: args.vpcId, description: `${args.family} tasks` }, parent);
 
@@ -181,17 +190,21 @@ export class FargateService extends pulumi.ComponentResource {
         );
         this.taskDefinition = new ecs.TaskDefinition(
             name,
-            transformed(name, {
-                family: args.family,
-                cpu: String(args.cpu),
-                memory: String(args.memory),
-                networkMode: "awsvpc",
-                requiresCompatibilities: ["FARGATE"],
-                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-                executionRoleArn: this.executionRole.arn,
-                taskRoleArn: this.taskRole.arn,
-                containerDefinitions,
-            }, args.transform?.taskDefinition),
+            transformed(
+                name,
+                {
+                    family: args.family,
+                    cpu: String(args.cpu),
+                    memory: String(args.memory),
+                    networkMode: "awsvpc",
+                    requiresCompatibilities: ["FARGATE"],
+                    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+                    executionRoleArn: this.executionRole.arn,
+                    taskRoleArn: this.taskRole.arn,
+                    containerDefinitions,
+                },
+                args.transform?.taskDefinition,
+            ),
             parent,
         );
 
@@ -211,26 +224,36 @@ export class FargateService extends pulumi.ComponentResource {
         const codeDeploy = args.deploymentController === "CODE_DEPLOY";
         this.service = new ecs.Service(
             name,
-            transformed(name, {
-                cluster: this.cluster.arn,
-                taskDefinition: this.taskDefinition.arn,
-                desiredCount: args.autoscaling ? args.autoscaling.min : args.desiredCount,
-                launchType: "FARGATE",
-                enableExecuteCommand: args.enableExecuteCommand ?? false,
-                networkConfiguration: { subnets: args.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
-                deploymentMinimumHealthyPercent: 100,
-                deploymentMaximumPercent: 200,
-                ...(codeDeploy ? { deploymentController: { type: "CODE_DEPLOY" } } : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
-                ...(registry ? { serviceRegistries: { registryArn: registry.arn } } : {}),
-                propagateTags: "SERVICE",
-                enableEcsManagedTags: true,
-                ...(args.loadBalancer
-                    ? {
-                          loadBalancers: [{ targetGroupArn: args.loadBalancer.targetGroupArn, containerName: args.loadBalancer.containerName, containerPort: args.loadBalancer.containerPort }],
-                          healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
-                      }
-                    : {}),
-            }, args.transform?.service),
+            transformed(
+                name,
+                {
+                    cluster: this.cluster.arn,
+                    taskDefinition: this.taskDefinition.arn,
+                    desiredCount: args.autoscaling ? args.autoscaling.min : args.desiredCount,
+                    launchType: "FARGATE",
+                    enableExecuteCommand: args.enableExecuteCommand ?? false,
+                    networkConfiguration: { subnets: args.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
+                    deploymentMinimumHealthyPercent: 100,
+                    deploymentMaximumPercent: 200,
+                    ...(codeDeploy ? { deploymentController: { type: "CODE_DEPLOY" } } : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
+                    ...(registry ? { serviceRegistries: { registryArn: registry.arn } } : {}),
+                    propagateTags: "SERVICE",
+                    enableEcsManagedTags: true,
+                    ...(args.loadBalancer
+                        ? {
+                              loadBalancers: [
+                                  {
+                                      targetGroupArn: args.loadBalancer.targetGroupArn,
+                                      containerName: args.loadBalancer.containerName,
+                                      containerPort: args.loadBalancer.containerPort,
+                                  },
+                              ],
+                              healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
+                          }
+                        : {}),
+                },
+                args.transform?.service,
+            ),
             // The autoscaler owns the count once it exists; CodeDeploy owns the revision and the target group.
             {
                 ...parent,

@@ -142,11 +142,20 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const redirectHttp = https && !args.internal && (args.redirectHttp ?? true);
         for (const client of args.clients) {
             this.securityGroup.allowIngress(client.key, { port: this.listenerPort, peer: client.peer, description: client.description });
-            if (redirectHttp) this.securityGroup.allowIngress(`${client.key}-http`, { port: 80, peer: client.peer, description: `${client.description} (redirected to HTTPS)` });
+            if (redirectHttp)
+                this.securityGroup.allowIngress(`${client.key}-http`, {
+                    port: 80,
+                    peer: client.peer,
+                    description: `${client.description} (redirected to HTTPS)`,
+                });
         }
 
         // Access logs: SSE-S3 (ALB cannot write under KMS), written by the region's ELB account.
-        const logs = new Bucket(`${name}-access-logs`, { expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: false }, parent);
+        const logs = new Bucket(
+            `${name}-access-logs`,
+            { expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: false },
+            parent,
+        );
         const elb = getServiceAccountOutput({}, parent);
         const logPolicy = logs.applyPolicy([
             {
@@ -159,43 +168,55 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         const balancer = (this.balancer = new lb.LoadBalancer(
             elbLogicalName(name),
-            transformed(name, {
-                loadBalancerType: "application",
-                internal: args.internal,
-                subnets: args.subnetIds,
-                securityGroups: [this.securityGroup.id],
-                dropInvalidHeaderFields: true,
-                enableDeletionProtection: args.deletionProtection,
-                accessLogs: { bucket: logs.name, enabled: true },
-            }, args.transform?.loadBalancer),
+            transformed(
+                name,
+                {
+                    loadBalancerType: "application",
+                    internal: args.internal,
+                    subnets: args.subnetIds,
+                    securityGroups: [this.securityGroup.id],
+                    dropInvalidHeaderFields: true,
+                    enableDeletionProtection: args.deletionProtection,
+                    accessLogs: { bucket: logs.name, enabled: true },
+                },
+                args.transform?.loadBalancer,
+            ),
             // AWS checks that it may write to the bucket when logging is switched on.
             { parent: this, dependsOn: [logPolicy] },
         ));
         const targetGroup = (key: string, t: TargetArgs) =>
             new lb.TargetGroup(
                 elbLogicalName(key),
-                transformed(key, {
-                    vpcId: args.vpcId,
-                    targetType: t.targetType ?? "ip",
-                    protocol: "HTTP",
-                    port: t.port,
-                    deregistrationDelay: t.deregistrationDelaySeconds,
-                    healthCheck: { path: t.healthCheckPath, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
-                }, args.transform?.targetGroup),
+                transformed(
+                    key,
+                    {
+                        vpcId: args.vpcId,
+                        targetType: t.targetType ?? "ip",
+                        protocol: "HTTP",
+                        port: t.port,
+                        deregistrationDelay: t.deregistrationDelaySeconds,
+                        healthCheck: { path: t.healthCheckPath, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
+                    },
+                    args.transform?.targetGroup,
+                ),
                 parent,
             );
         this.defaultTargetGroup = args.target ? targetGroup(name, args.target) : undefined;
         const listener = (this.listener = new lb.Listener(
             name,
-            transformed(name, {
-                loadBalancerArn: balancer.arn,
-                port: this.listenerPort,
-                protocol: https ? "HTTPS" : "HTTP",
-                ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
-                defaultActions: this.defaultTargetGroup
-                    ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]
-                    : [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
-            }, args.transform?.listener),
+            transformed(
+                name,
+                {
+                    loadBalancerArn: balancer.arn,
+                    port: this.listenerPort,
+                    protocol: https ? "HTTPS" : "HTTP",
+                    ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
+                    defaultActions: this.defaultTargetGroup
+                        ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]
+                        : [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
+                },
+                args.transform?.listener,
+            ),
             // CodeDeploy switches the listener between blue and green.
             { parent: this, ignoreChanges: args.blueGreen ? ["defaultActions"] : [] },
         ));
@@ -224,7 +245,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 {
                     listenerArn: listener.arn,
                     priority: 10 + i,
-                    conditions: ["hostHeaders" in route.match ? { hostHeader: { values: route.match.hostHeaders } } : { pathPattern: { values: route.match.pathPatterns } }],
+                    conditions: [
+                        "hostHeaders" in route.match
+                            ? { hostHeader: { values: route.match.hostHeaders } }
+                            : { pathPattern: { values: route.match.pathPatterns } },
+                    ],
                     actions: [{ type: "forward", targetGroupArn: group.arn }],
                 },
                 parent,
@@ -263,13 +288,26 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     /** Lets the balancer reach `targets` on `port`: egress here, ingress there (`key` tells several ports apart). */
     allowTargets(targets: SecurityGroup, port: number, key?: string): void {
-        this.securityGroup.allowEgress(key ? `targets-${key}` : "targets", { port, peer: { securityGroupId: targets.id }, description: `to the targets${key ? ` (${key})` : ""}` });
-        targets.allowIngress(key ? `load-balancer-${key}` : "load-balancer", { port, peer: { securityGroupId: this.securityGroup.id }, description: `from the load balancer${key ? ` (${key})` : ""}` });
+        this.securityGroup.allowEgress(key ? `targets-${key}` : "targets", {
+            port,
+            peer: { securityGroupId: targets.id },
+            description: `to the targets${key ? ` (${key})` : ""}`,
+        });
+        targets.allowIngress(key ? `load-balancer-${key}` : "load-balancer", {
+            port,
+            peer: { securityGroupId: this.securityGroup.id },
+            description: `from the load balancer${key ? ` (${key})` : ""}`,
+        });
     }
 
     /** The default target as an ECS service registers with it, with the listeners that forward to it. */
     serviceTarget(containerName: string, containerPort: number): ServiceTarget {
-        return { targetGroupArn: this.targetGroup.arn, containerName, containerPort, routedBy: [this.listener, ...(this.testListener ? [this.testListener] : [])] };
+        return {
+            targetGroupArn: this.targetGroup.arn,
+            containerName,
+            containerPort,
+            routedBy: [this.listener, ...(this.testListener ? [this.testListener] : [])],
+        };
     }
 
     /** The default target's group (the balancer was built with a `target`). */

@@ -145,7 +145,11 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
         let replica: rds.Instance | undefined;
         if (args.readReplica) {
-            this.replicaSecurityGroup = new SecurityGroup(`${name}-replica`, { vpcId: args.vpcId, description: `${name} PostgreSQL read replica` }, { parent: this });
+            this.replicaSecurityGroup = new SecurityGroup(
+                `${name}-replica`,
+                { vpcId: args.vpcId, description: `${name} PostgreSQL read replica` },
+                { parent: this },
+            );
             replica = new rds.Instance(
                 `${name}-replica`,
                 {

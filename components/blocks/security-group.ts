@@ -44,7 +44,15 @@ export class SecurityGroup extends pulumi.ComponentResource {
     allowIngress(key: string, rule: RuleArgs): vpc.SecurityGroupIngressRule {
         return new vpc.SecurityGroupIngressRule(
             `${this.baseName}-in-${key}`,
-            { ...this.region, securityGroupId: this.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.toPort ?? rule.port, description: rule.description, ...peerArgs(rule.peer) },
+            {
+                ...this.region,
+                securityGroupId: this.id,
+                ipProtocol: "tcp",
+                fromPort: rule.port,
+                toPort: rule.toPort ?? rule.port,
+                description: rule.description,
+                ...peerArgs(rule.peer),
+            },
             { parent: this },
         );
     }
@@ -53,7 +61,15 @@ export class SecurityGroup extends pulumi.ComponentResource {
     allowEgress(key: string, rule: RuleArgs): vpc.SecurityGroupEgressRule {
         return new vpc.SecurityGroupEgressRule(
             `${this.baseName}-out-${key}`,
-            { ...this.region, securityGroupId: this.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.toPort ?? rule.port, description: rule.description, ...peerArgs(rule.peer) },
+            {
+                ...this.region,
+                securityGroupId: this.id,
+                ipProtocol: "tcp",
+                fromPort: rule.port,
+                toPort: rule.toPort ?? rule.port,
+                description: rule.description,
+                ...peerArgs(rule.peer),
+            },
             { parent: this },
         );
     }

@@ -34,70 +34,84 @@ import { WorkloadContext } from "../context";
 import { Network } from "../network";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
-
-
 const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
-    withCrossChecks(strictObject({
-        /** API container image. Required. */
-        image: imageReference("container image"),
-        /** Port the API listens on. Default 8000. */
-        containerPort: integer(1, 65535).default(8000),
-        /** Task size. Defaults 512 / 1024 (the system's own). */
-        cpu: fargateCpu.default(512),
-        memory: fargateMemory.default(1024),
-        /** API task range. Defaults: the profile's `minTasks` / `maxTasks` (production 2..10, staging 1..2). */
-        tasks: strictObject({ min: integer(1, 100).default(profile.minTasks), max: integer(1, 100).default(profile.maxTasks) }).default({}),
-        /** Health check path. Default `/health`. */
-        healthCheckPath: urlPath.default("/health"),
-        /** API log retention in days. Default 30 (the system's own). */
-        logRetentionDays: numberIn(LOG_RETENTION_DAYS).default(30),
-        database: strictObject({
-            name: pgIdentifier.default("braidmgr"),
-            username: pgUsername.default("braidmgr"),
-            /** Aurora PostgreSQL version. Default `15.10` (the app runs PostgreSQL 15). */
-            engineVersion: z.string().regex(/^1[5-7]\.\d+$/, "expected an Aurora PostgreSQL version such as 15.10").default("15.10"),
-            /** Instance class. Default: the profile's `auroraInstanceClass` (production db.r6g.large). */
-            instanceClass: rdsInstanceClass
-                .refine((c) => c in AURORA_INSTANCE_MEMORY_GIB, { message: `must be one of ${Object.keys(AURORA_INSTANCE_MEMORY_GIB).join(", ")} (the connection alarm is sized from it)` })
-                .default(profile.auroraInstanceClass),
-            /** Readers: created (`min`) and auto-scaled up to `max` on reader CPU. Defaults: the profile's (production 1..3, staging 0..0). */
-            minReaders: integer(0, 15).default(profile.auroraMinReaders),
-            maxReaders: integer(0, 15).default(profile.auroraMaxReaders),
-            readerCpuTargetPercent: integer(10, 90).default(70),
-            /** Backups and point-in-time recovery, days. Default 7 (the system's own). */
-            backupRetentionDays: integer(1, 35).default(7),
-        }).default({}),
-        /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix `braidmgr`. */
-        bucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,20}$/, "expected 2-21 lower-case letters, digits or -").default("braidmgr"),
-        /** The load balancer's HTTPS name (CloudFront's API origin) and its regional ACM certificate. Required. */
-        api: originSettings(ctx),
-        /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
-        domain: viewerDomainSettings().optional(),
-        /** E-mail addresses notified by the alarms. Default none (the topic still exists). */
-        alarmEmails: emailList(),
-        /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
-        disasterRecovery: strictObject({
-            enabled: z.boolean().default(false),
-            /** DR region, other than the stack's. Required when enabled. */
-            region: drRegion(ctx).optional(),
-            /** CIDR of the DR region's data network. Default 10.200.0.0/16. */
-            cidr: cidrBlock(16, 22).default("10.200.0.0/16"),
-        }).default({}),
-        /** Further plain variables of the API. Default `{}`. */
-        environment: z.record(envVarName, z.string()).default({}),
-    }), [
-        (s, issue) => {
-            const size = fargateSizeProblem(s.cpu, s.memory);
-            if (size) issue(["memory"], size);
-        },
-        (s, issue) => s.tasks.min > s.tasks.max && issue(["tasks", "min"], `must not exceed tasks.max (${s.tasks.max})`),
-        (s, issue) => s.database.minReaders > s.database.maxReaders && issue(["database", "minReaders"], `must not exceed database.maxReaders (${s.database.maxReaders})`),
-        (s, issue) => {
-            const bucket = `${s.bucketPrefix}-${stack}-attachments-123456789012`;
-            if (bucket.length > 63) issue(["bucketPrefix"], `makes the bucket name ${bucket.length} characters with this stack's name; S3 allows 63`);
-        },
-        (s, issue) => s.disasterRecovery.enabled && !s.disasterRecovery.region && issue(["disasterRecovery", "region"], "required when disasterRecovery.enabled is true"),
-    ]);
+    withCrossChecks(
+        strictObject({
+            /** API container image. Required. */
+            image: imageReference("container image"),
+            /** Port the API listens on. Default 8000. */
+            containerPort: integer(1, 65535).default(8000),
+            /** Task size. Defaults 512 / 1024 (the system's own). */
+            cpu: fargateCpu.default(512),
+            memory: fargateMemory.default(1024),
+            /** API task range. Defaults: the profile's `minTasks` / `maxTasks` (production 2..10, staging 1..2). */
+            tasks: strictObject({ min: integer(1, 100).default(profile.minTasks), max: integer(1, 100).default(profile.maxTasks) }).default({}),
+            /** Health check path. Default `/health`. */
+            healthCheckPath: urlPath.default("/health"),
+            /** API log retention in days. Default 30 (the system's own). */
+            logRetentionDays: numberIn(LOG_RETENTION_DAYS).default(30),
+            database: strictObject({
+                name: pgIdentifier.default("braidmgr"),
+                username: pgUsername.default("braidmgr"),
+                /** Aurora PostgreSQL version. Default `15.10` (the app runs PostgreSQL 15). */
+                engineVersion: z
+                    .string()
+                    .regex(/^1[5-7]\.\d+$/, "expected an Aurora PostgreSQL version such as 15.10")
+                    .default("15.10"),
+                /** Instance class. Default: the profile's `auroraInstanceClass` (production db.r6g.large). */
+                instanceClass: rdsInstanceClass
+                    .refine((c) => c in AURORA_INSTANCE_MEMORY_GIB, {
+                        message: `must be one of ${Object.keys(AURORA_INSTANCE_MEMORY_GIB).join(", ")} (the connection alarm is sized from it)`,
+                    })
+                    .default(profile.auroraInstanceClass),
+                /** Readers: created (`min`) and auto-scaled up to `max` on reader CPU. Defaults: the profile's (production 1..3, staging 0..0). */
+                minReaders: integer(0, 15).default(profile.auroraMinReaders),
+                maxReaders: integer(0, 15).default(profile.auroraMaxReaders),
+                readerCpuTargetPercent: integer(10, 90).default(70),
+                /** Backups and point-in-time recovery, days. Default 7 (the system's own). */
+                backupRetentionDays: integer(1, 35).default(7),
+            }).default({}),
+            /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix `braidmgr`. */
+            bucketPrefix: z
+                .string()
+                .regex(/^[a-z0-9][a-z0-9-]{1,20}$/, "expected 2-21 lower-case letters, digits or -")
+                .default("braidmgr"),
+            /** The load balancer's HTTPS name (CloudFront's API origin) and its regional ACM certificate. Required. */
+            api: originSettings(ctx),
+            /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
+            domain: viewerDomainSettings().optional(),
+            /** E-mail addresses notified by the alarms. Default none (the topic still exists). */
+            alarmEmails: emailList(),
+            /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
+            disasterRecovery: strictObject({
+                enabled: z.boolean().default(false),
+                /** DR region, other than the stack's. Required when enabled. */
+                region: drRegion(ctx).optional(),
+                /** CIDR of the DR region's data network. Default 10.200.0.0/16. */
+                cidr: cidrBlock(16, 22).default("10.200.0.0/16"),
+            }).default({}),
+            /** Further plain variables of the API. Default `{}`. */
+            environment: z.record(envVarName, z.string()).default({}),
+        }),
+        [
+            (s, issue) => {
+                const size = fargateSizeProblem(s.cpu, s.memory);
+                if (size) issue(["memory"], size);
+            },
+            (s, issue) => s.tasks.min > s.tasks.max && issue(["tasks", "min"], `must not exceed tasks.max (${s.tasks.max})`),
+            (s, issue) =>
+                s.database.minReaders > s.database.maxReaders &&
+                issue(["database", "minReaders"], `must not exceed database.maxReaders (${s.database.maxReaders})`),
+            (s, issue) => {
+                const bucket = `${s.bucketPrefix}-${stack}-attachments-123456789012`;
+                if (bucket.length > 63) issue(["bucketPrefix"], `makes the bucket name ${bucket.length} characters with this stack's name; S3 allows 63`);
+            },
+            (s, issue) =>
+                s.disasterRecovery.enabled &&
+                !s.disasterRecovery.region &&
+                issue(["disasterRecovery", "region"], "required when disasterRecovery.enabled is true"),
+        ],
+    );
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type AuroraWebSettings = SettingsOf<typeof settingsSchema>;
@@ -124,7 +138,14 @@ export class AuroraWeb extends pulumi.ComponentResource {
             // Data subnets only: the secondary cluster needs no internet egress.
             drNetwork = new Network(
                 `${name}-dr`,
-                { region: dr.region, accountId: ctx.accountId, cidr: dr.cidr, azCount: Math.min(profile.azCount, 3), natStrategy: "none", flowLogRetentionDays: profile.flowLogRetentionDays },
+                {
+                    region: dr.region,
+                    accountId: ctx.accountId,
+                    cidr: dr.cidr,
+                    azCount: Math.min(profile.azCount, 3),
+                    natStrategy: "none",
+                    flowLogRetentionDays: profile.flowLogRetentionDays,
+                },
                 { parent: this },
             );
         }
@@ -163,7 +184,12 @@ export class AuroraWeb extends pulumi.ComponentResource {
         if (dr) {
             attachmentsReplica = new Bucket(
                 `${name}-attachments-dr`,
-                { region: dr.region, bucketName: pulumi.interpolate`${s.bucketPrefix}-${platform.stack}-attachments-dr-${ctx.accountId}`, noncurrentVersionExpirationDays: 90, protect },
+                {
+                    region: dr.region,
+                    bucketName: pulumi.interpolate`${s.bucketPrefix}-${platform.stack}-attachments-dr-${ctx.accountId}`,
+                    noncurrentVersionExpirationDays: 90,
+                    protect,
+                },
                 { parent: this },
             );
             attachmentsReplica.applyPolicy();
@@ -175,7 +201,11 @@ export class AuroraWeb extends pulumi.ComponentResource {
         const balancer = cloudFrontOrigin(
             `${name}-api`,
             ctx,
-            { certificateArn: s.api.certificateArn, accessLogRetentionDays: s.logRetentionDays, target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 } },
+            {
+                certificateArn: s.api.certificateArn,
+                accessLogRetentionDays: s.logRetentionDays,
+                target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
+            },
             this,
         );
         const cdn = new Cdn(`${name}-cdn`, { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*" }, domain: s.domain }, { parent: this });
@@ -187,7 +217,14 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.tasks.min,
-                autoscaling: { min: s.tasks.min, max: s.tasks.max, cpuTargetPercent: 70, memoryTargetPercent: 80, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 },
+                autoscaling: {
+                    min: s.tasks.min,
+                    max: s.tasks.max,
+                    cpuTargetPercent: 70,
+                    memoryTargetPercent: 80,
+                    scaleOutCooldownSeconds: 60,
+                    scaleInCooldownSeconds: 300,
+                },
                 logRetentionDays: s.logRetentionDays,
                 secretArns: [database.secretArn],
                 containers: [
@@ -221,53 +258,91 @@ export class AuroraWeb extends pulumi.ComponentResource {
 
         const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
         const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
-        alarms.alarm(`${name}-api-p99-latency`, {
-            ...every,
-            alarmDescription: "API p99 response time above 2 s",
-            namespace: "AWS/ApplicationELB",
-            metricName: "TargetResponseTime",
-            extendedStatistic: "p99",
-            dimensions: { LoadBalancer: balancer.arnSuffix },
-            threshold: 2,
-        }, this);
-        alarms.alarm(`${name}-api-5xx-rate`, {
-            ...every,
-            alarmDescription: "API 5xx responses above 1% of requests",
-            threshold: 1,
-            metricQueries: [
-                { id: "errors", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: { LoadBalancer: balancer.arnSuffix }, period: 60, stat: "Sum" } },
-                { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: { LoadBalancer: balancer.arnSuffix }, period: 60, stat: "Sum" } },
-                { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx %", returnData: true },
-            ],
-        }, this);
-        alarms.alarm(`${name}-ecs-cpu`, {
-            ...every,
-            alarmDescription: "API service CPU above 85%",
-            namespace: "AWS/ECS",
-            metricName: "CPUUtilization",
-            statistic: "Average",
-            dimensions: { ClusterName: api.cluster.name, ServiceName: api.service.name },
-            threshold: 85,
-        }, this);
-        alarms.alarm(`${name}-aurora-cpu`, {
-            ...every,
-            alarmDescription: "Aurora CPU above 80%",
-            namespace: "AWS/RDS",
-            metricName: "CPUUtilization",
-            statistic: "Maximum",
-            dimensions: { DBClusterIdentifier: database.cluster.clusterIdentifier },
-            threshold: 80,
-        }, this);
+        alarms.alarm(
+            `${name}-api-p99-latency`,
+            {
+                ...every,
+                alarmDescription: "API p99 response time above 2 s",
+                namespace: "AWS/ApplicationELB",
+                metricName: "TargetResponseTime",
+                extendedStatistic: "p99",
+                dimensions: { LoadBalancer: balancer.arnSuffix },
+                threshold: 2,
+            },
+            this,
+        );
+        alarms.alarm(
+            `${name}-api-5xx-rate`,
+            {
+                ...every,
+                alarmDescription: "API 5xx responses above 1% of requests",
+                threshold: 1,
+                metricQueries: [
+                    {
+                        id: "errors",
+                        metric: {
+                            namespace: "AWS/ApplicationELB",
+                            metricName: "HTTPCode_Target_5XX_Count",
+                            dimensions: { LoadBalancer: balancer.arnSuffix },
+                            period: 60,
+                            stat: "Sum",
+                        },
+                    },
+                    {
+                        id: "requests",
+                        metric: {
+                            namespace: "AWS/ApplicationELB",
+                            metricName: "RequestCount",
+                            dimensions: { LoadBalancer: balancer.arnSuffix },
+                            period: 60,
+                            stat: "Sum",
+                        },
+                    },
+                    { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx %", returnData: true },
+                ],
+            },
+            this,
+        );
+        alarms.alarm(
+            `${name}-ecs-cpu`,
+            {
+                ...every,
+                alarmDescription: "API service CPU above 85%",
+                namespace: "AWS/ECS",
+                metricName: "CPUUtilization",
+                statistic: "Average",
+                dimensions: { ClusterName: api.cluster.name, ServiceName: api.service.name },
+                threshold: 85,
+            },
+            this,
+        );
+        alarms.alarm(
+            `${name}-aurora-cpu`,
+            {
+                ...every,
+                alarmDescription: "Aurora CPU above 80%",
+                namespace: "AWS/RDS",
+                metricName: "CPUUtilization",
+                statistic: "Maximum",
+                dimensions: { DBClusterIdentifier: database.cluster.clusterIdentifier },
+                threshold: 80,
+            },
+            this,
+        );
         const maxConnections = auroraMaxConnections(s.database.instanceClass);
-        alarms.alarm(`${name}-aurora-connections`, {
-            ...every,
-            alarmDescription: `Aurora writer connections above 80% of ${maxConnections} (${s.database.instanceClass} default max_connections)`,
-            namespace: "AWS/RDS",
-            metricName: "DatabaseConnections",
-            statistic: "Maximum",
-            dimensions: { DBInstanceIdentifier: database.writer.identifier },
-            threshold: Math.floor(maxConnections * 0.8),
-        }, this);
+        alarms.alarm(
+            `${name}-aurora-connections`,
+            {
+                ...every,
+                alarmDescription: `Aurora writer connections above 80% of ${maxConnections} (${s.database.instanceClass} default max_connections)`,
+                namespace: "AWS/RDS",
+                metricName: "DatabaseConnections",
+                statistic: "Maximum",
+                dimensions: { DBInstanceIdentifier: database.writer.identifier },
+                threshold: Math.floor(maxConnections * 0.8),
+            },
+            this,
+        );
 
         this.outputs = {
             cloudFrontUrl: cdn.url,

@@ -85,61 +85,72 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
         /** Its own RDS instance instead of a database on the shared one (the platform's scaling path). */
         dedicatedDatabase: z.boolean().default(false),
     });
-    return withCrossChecks(strictObject({
-        /** Registry and tag of images not given per service: `<imagePrefix>/<service>:<imageTag>`. */
-        imagePrefix: nonEmptyString("image prefix").optional(),
-        imageTag: nonEmptyString("image tag").optional(),
-        /** The API services. Default: ticketing, payments, identity, notifications as the platform runs them. */
-        services: z
-            .record(serviceName, service)
-            .refine((services) => Object.keys(services).length <= MAX_ROUTES, {
-                message: `at most ${MAX_ROUTES} services: each is a listener rule and a target group of one load balancer, and AWS allows ${MAX_ROUTES} of each`,
-            })
-            .default(DEFAULT_SERVICES),
-        /** Host instance type. Default: the profile's `hostInstanceType`. */
-        instanceType: ec2InstanceType.default(profile.hostInstanceType),
-        rootVolumeGb: integer(8, 1024).default(30),
-        /** Redis and RabbitMQ data, on a volume that outlives the host. Default 50 GiB. */
-        dataVolumeGb: integer(1, 16384).default(50),
-        /** ACM certificate of the load balancer, issued in the stack's region. Required. */
-        certificateArn: regionalCertificateArn(ctx),
-        /** Route by path (`/<service>/*`) or by host (`<service>.<domain>`). Default path. */
-        routing: strictObject({ mode: z.enum(["path", "host"]).default("path"), domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,63}$/, "expected a domain such as tickets.example.com").optional() }).default({}),
-        /** Accept HTTPS only from Cloudflare. Default false (from anywhere). */
-        behindCloudflare: z.boolean().default(false),
-        cloudflareCidrs: z.array(cidrBlock()).min(1).default(CLOUDFLARE_IPV4),
-        /** The shared RDS instance: admin user and class (default: the profile's). */
-        database: postgresSettings({ name: "platform", username: "platform_admin", instanceClass: profile.dbInstanceClass }),
-        images: strictObject({
-            redis: imageReference().default("redis:7.2-alpine"),
-            rabbitmq: imageReference().default("rabbitmq:3.13-alpine"),
-            postgres: imageReference().default("postgres:16-alpine"),
-        }).default({}),
-        /** Docker Compose plugin release installed on the host. */
-        composeVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "expected a release such as 2.29.7").default("2.29.7"),
-        /** Minutes between two runs of the host's sync job. Default 5. */
-        syncIntervalMinutes: integer(1, 60).default(5),
-        alarmEmails: emailList(),
-    }), [
-        (s, issue) => Object.keys(s.services).length === 0 && issue(["services"], "give at least one service"),
-        (s, issue) => {
-            const missingImage = Object.keys(s.services).filter((n) => !s.services[n].image);
-            if (missingImage.length > 0 && !(s.imagePrefix && s.imageTag)) {
-                issue(["imagePrefix"], `services ${missingImage.join(", ")} have no image: set imagePrefix and imageTag, or services.<name>.image`);
-            }
-        },
-        (s, issue) => {
-            const ports = new Map<number, string>();
-            for (const [n, svc] of Object.entries(s.services)) {
-                const other = ports.get(svc.port);
-                if (other) issue(["services", n, "port"], `port ${svc.port} is already used by ${other}`);
-                ports.set(svc.port, n);
-            }
-        },
-        (s, issue) => s.routing.mode === "host" && !s.routing.domain && issue(["routing", "domain"], "required when routing.mode is host"),
-    ]);
+    return withCrossChecks(
+        strictObject({
+            /** Registry and tag of images not given per service: `<imagePrefix>/<service>:<imageTag>`. */
+            imagePrefix: nonEmptyString("image prefix").optional(),
+            imageTag: nonEmptyString("image tag").optional(),
+            /** The API services. Default: ticketing, payments, identity, notifications as the platform runs them. */
+            services: z
+                .record(serviceName, service)
+                .refine((services) => Object.keys(services).length <= MAX_ROUTES, {
+                    message: `at most ${MAX_ROUTES} services: each is a listener rule and a target group of one load balancer, and AWS allows ${MAX_ROUTES} of each`,
+                })
+                .default(DEFAULT_SERVICES),
+            /** Host instance type. Default: the profile's `hostInstanceType`. */
+            instanceType: ec2InstanceType.default(profile.hostInstanceType),
+            rootVolumeGb: integer(8, 1024).default(30),
+            /** Redis and RabbitMQ data, on a volume that outlives the host. Default 50 GiB. */
+            dataVolumeGb: integer(1, 16384).default(50),
+            /** ACM certificate of the load balancer, issued in the stack's region. Required. */
+            certificateArn: regionalCertificateArn(ctx),
+            /** Route by path (`/<service>/*`) or by host (`<service>.<domain>`). Default path. */
+            routing: strictObject({
+                mode: z.enum(["path", "host"]).default("path"),
+                domain: z
+                    .string()
+                    .regex(/^([a-z0-9-]+\.)+[a-z]{2,63}$/, "expected a domain such as tickets.example.com")
+                    .optional(),
+            }).default({}),
+            /** Accept HTTPS only from Cloudflare. Default false (from anywhere). */
+            behindCloudflare: z.boolean().default(false),
+            cloudflareCidrs: z.array(cidrBlock()).min(1).default(CLOUDFLARE_IPV4),
+            /** The shared RDS instance: admin user and class (default: the profile's). */
+            database: postgresSettings({ name: "platform", username: "platform_admin", instanceClass: profile.dbInstanceClass }),
+            images: strictObject({
+                redis: imageReference().default("redis:7.2-alpine"),
+                rabbitmq: imageReference().default("rabbitmq:3.13-alpine"),
+                postgres: imageReference().default("postgres:16-alpine"),
+            }).default({}),
+            /** Docker Compose plugin release installed on the host. */
+            composeVersion: z
+                .string()
+                .regex(/^\d+\.\d+\.\d+$/, "expected a release such as 2.29.7")
+                .default("2.29.7"),
+            /** Minutes between two runs of the host's sync job. Default 5. */
+            syncIntervalMinutes: integer(1, 60).default(5),
+            alarmEmails: emailList(),
+        }),
+        [
+            (s, issue) => Object.keys(s.services).length === 0 && issue(["services"], "give at least one service"),
+            (s, issue) => {
+                const missingImage = Object.keys(s.services).filter((n) => !s.services[n].image);
+                if (missingImage.length > 0 && !(s.imagePrefix && s.imageTag)) {
+                    issue(["imagePrefix"], `services ${missingImage.join(", ")} have no image: set imagePrefix and imageTag, or services.<name>.image`);
+                }
+            },
+            (s, issue) => {
+                const ports = new Map<number, string>();
+                for (const [n, svc] of Object.entries(s.services)) {
+                    const other = ports.get(svc.port);
+                    if (other) issue(["services", n, "port"], `port ${svc.port} is already used by ${other}`);
+                    ports.set(svc.port, n);
+                }
+            },
+            (s, issue) => s.routing.mode === "host" && !s.routing.domain && issue(["routing", "domain"], "required when routing.mode is host"),
+        ],
+    );
 };
-
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type ComposeHostSettings = SettingsOf<typeof settingsSchema>;
@@ -166,7 +177,14 @@ export class ComposeHost extends pulumi.ComponentResource {
 
         // The user data only installs tools and points at S3, so its size is known now.
         const userDataSize = Buffer.byteLength(
-            renderUserData({ region: platform.region, bucket: LONGEST.bucket, prefix: LONGEST.prefix, dataVolumeId: LONGEST.volume, composeVersion: s.composeVersion, syncIntervalMinutes: s.syncIntervalMinutes }),
+            renderUserData({
+                region: platform.region,
+                bucket: LONGEST.bucket,
+                prefix: LONGEST.prefix,
+                dataVolumeId: LONGEST.volume,
+                composeVersion: s.composeVersion,
+                syncIntervalMinutes: s.syncIntervalMinutes,
+            }),
         );
         if (userDataSize > USER_DATA_LIMIT_BYTES) throw new Error(`${name}: user data would be ${userDataSize} bytes; EC2 allows ${USER_DATA_LIMIT_BYTES}`);
 
@@ -211,17 +229,27 @@ export class ComposeHost extends pulumi.ComponentResource {
             const dbUser = `${dbName}_app`;
             const password = new random.RandomPassword(`${name}-${svcName}-db`, { length: 32, special: false }, parent);
             const brokerPassword = svc.broker ? new random.RandomPassword(`${name}-${svcName}-broker`, { length: 32, special: false }, parent) : undefined;
-            const values = pulumi.all([database.writerAddress, password.result, brokerPassword?.result ?? pulumi.output(""), pulumi.all(svc.secrets)]).apply(([dbHost, dbPassword, amqpPassword, userSecrets]) => ({
-                ...userSecrets,
-                DB_NAME: dbName,
-                DB_USER: dbUser,
-                DB_PASSWORD: dbPassword,
-                DATABASE_URL: `postgresql://${dbUser}:${dbPassword}@${dbHost}:5432/${dbName}?sslmode=require`,
-                ...(svc.broker
-                    ? { RABBITMQ_DEFAULT_USER: dbName, RABBITMQ_DEFAULT_PASS: amqpPassword, AMQP_URL: `amqp://${dbName}:${amqpPassword}@${svcName}-rabbitmq:5672/` }
-                    : {}),
-            }));
-            const secret = storeSecret(`${name}-${svcName}`, { value: pulumi.jsonStringify(values), description: `${name} ${svcName}: database, broker and application secrets`, protect }, this);
+            const values = pulumi
+                .all([database.writerAddress, password.result, brokerPassword?.result ?? pulumi.output(""), pulumi.all(svc.secrets)])
+                .apply(([dbHost, dbPassword, amqpPassword, userSecrets]) => ({
+                    ...userSecrets,
+                    DB_NAME: dbName,
+                    DB_USER: dbUser,
+                    DB_PASSWORD: dbPassword,
+                    DATABASE_URL: `postgresql://${dbUser}:${dbPassword}@${dbHost}:5432/${dbName}?sslmode=require`,
+                    ...(svc.broker
+                        ? {
+                              RABBITMQ_DEFAULT_USER: dbName,
+                              RABBITMQ_DEFAULT_PASS: amqpPassword,
+                              AMQP_URL: `amqp://${dbName}:${amqpPassword}@${svcName}-rabbitmq:5672/`,
+                          }
+                        : {}),
+                }));
+            const secret = storeSecret(
+                `${name}-${svcName}`,
+                { value: pulumi.jsonStringify(values), description: `${name} ${svcName}: database, broker and application secrets`, protect },
+                this,
+            );
             serviceSecretArns[svcName] = secret.arn;
             secretArns.push(secret.arn, database.secretArn);
 
@@ -230,9 +258,18 @@ export class ComposeHost extends pulumi.ComponentResource {
                 pulumi.output({ file: files.app, secretArn: secret.arn }),
                 pulumi.output({ file: files.dbAdmin, secretArn: database.secretArn, map: { PGHOST: "host", PGUSER: "username", PGPASSWORD: "password" } }),
             );
-            if (svc.broker) envFileEntries.push(pulumi.output({ file: files.broker, secretArn: secret.arn, map: { RABBITMQ_DEFAULT_USER: "RABBITMQ_DEFAULT_USER", RABBITMQ_DEFAULT_PASS: "RABBITMQ_DEFAULT_PASS" } }));
+            if (svc.broker)
+                envFileEntries.push(
+                    pulumi.output({
+                        file: files.broker,
+                        secretArn: secret.arn,
+                        map: { RABBITMQ_DEFAULT_USER: "RABBITMQ_DEFAULT_USER", RABBITMQ_DEFAULT_PASS: "RABBITMQ_DEFAULT_PASS" },
+                    }),
+                );
 
-            logGroups.push(new cloudwatch.LogGroup(`${name}-${svcName}`, { name: `${logGroupPrefix}/${svcName}`, retentionInDays: profile.logRetentionDays }, parent));
+            logGroups.push(
+                new cloudwatch.LogGroup(`${name}-${svcName}`, { name: `${logGroupPrefix}/${svcName}`, retentionInDays: profile.logRetentionDays }, parent),
+            );
             composeServices.push(
                 database.writerAddress.apply((dbHost): ComposeService => ({
                     name: svcName,
@@ -246,32 +283,63 @@ export class ComposeHost extends pulumi.ComponentResource {
             );
         }
 
-        const composeFile = pulumi.all(composeServices).apply((list) => renderCompose({ services: list, region: platform.region, logGroupPrefix, images: s.images }));
+        const composeFile = pulumi
+            .all(composeServices)
+            .apply((list) => renderCompose({ services: list, region: platform.region, logGroupPrefix, images: s.images }));
         new s3.BucketObjectv2(
             `${name}-compose`,
-            { bucket: configBucket.name, key: `${prefix}/docker-compose.yml`, content: composeFile, contentType: "application/yaml", serverSideEncryption: "AES256" },
+            {
+                bucket: configBucket.name,
+                key: `${prefix}/docker-compose.yml`,
+                content: composeFile,
+                contentType: "application/yaml",
+                serverSideEncryption: "AES256",
+            },
             parent,
         );
         new s3.BucketObjectv2(
             `${name}-env-files`,
-            { bucket: configBucket.name, key: `${prefix}/env-files.json`, content: pulumi.jsonStringify(pulumi.all(envFileEntries)), contentType: "application/json", serverSideEncryption: "AES256" },
+            {
+                bucket: configBucket.name,
+                key: `${prefix}/env-files.json`,
+                content: pulumi.jsonStringify(pulumi.all(envFileEntries)),
+                contentType: "application/json",
+                serverSideEncryption: "AES256",
+            },
             parent,
         );
 
-        const role = new iam.Role(`${name}-host`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", ctx.accountId), description: `${name} Compose host` }, parent);
+        const role = new iam.Role(
+            `${name}-host`,
+            { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", ctx.accountId), description: `${name} Compose host` },
+            parent,
+        );
         // Session Manager (no SSH): AWS's managed policy for the SSM agent.
-        const ssm = new iam.RolePolicyAttachment(`${name}-host-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, parent);
+        const ssm = new iam.RolePolicyAttachment(
+            `${name}-host-ssm`,
+            { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+            parent,
+        );
         // Every image the host runs (known from the settings alone, so the host need not wait for the
         // databases); the private ECR ones are pulled through the instance role.
         const images = pulumi.output([...new Set([...services.map(([svcName, svc]) => imageOf(svcName, svc)), ...Object.values(s.images)])]);
         const hostStatements: PolicyStatement[] = [
             { Sid: "ReadComposeDefinition", Action: "s3:GetObject", Resource: pulumi.interpolate`${configBucket.arn}/${prefix}/*` },
             { Sid: "ReadServiceSecrets", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
-            { Sid: "WriteContainerLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroups.map((g) => pulumi.interpolate`${g.arn}:*`) },
+            {
+                Sid: "WriteContainerLogs",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: logGroups.map((g) => pulumi.interpolate`${g.arn}:*`),
+            },
         ];
         const hostPolicy = new iam.RolePolicy(
             `${name}-host`,
-            { role: role.id, policy: images.apply((list) => policyDocument([...hostStatements, ...ecrPullStatements(list.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined))])) },
+            {
+                role: role.id,
+                policy: images.apply((list) =>
+                    policyDocument([...hostStatements, ...ecrPullStatements(list.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined))]),
+                ),
+            },
             parent,
         );
         const instanceProfile = new iam.InstanceProfile(`${name}-host`, { role: role.name }, parent);
@@ -348,7 +416,11 @@ export class ComposeHost extends pulumi.ComponentResource {
                 accountId: ctx.accountId,
                 accessLogRetentionDays: profile.logRetentionDays,
                 clients: [
-                    ...sources.map((cidr) => ({ key: `source-${nameFor(cidr)}`, peer: { cidr }, description: s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet" })),
+                    ...sources.map((cidr) => ({
+                        key: `source-${nameFor(cidr)}`,
+                        peer: { cidr },
+                        description: s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet",
+                    })),
                     { key: "static-ip", peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer" },
                 ],
                 routes,
@@ -357,7 +429,11 @@ export class ComposeHost extends pulumi.ComponentResource {
         );
         for (const [svcName, svc] of services) {
             balancer.allowTargets(host, svc.port, svcName);
-            new lb.TargetGroupAttachment(`${name}-${svcName}`, { targetGroupArn: balancer.routeTargetGroups[svcName].arn, targetId: instance.id, port: svc.port }, parent);
+            new lb.TargetGroupAttachment(
+                `${name}-${svcName}`,
+                { targetGroupArn: balancer.routeTargetGroups[svcName].arn, targetId: instance.id, port: svc.port },
+                parent,
+            );
         }
 
         // Static public IPs for DNS (and Cloudflare's origin): ALBs cannot hold Elastic IPs, so a
@@ -375,11 +451,25 @@ export class ComposeHost extends pulumi.ComponentResource {
             parent,
         );
         for (const port of [443, 80]) {
-            sources.forEach((cidr) => edge.allowIngress(`${port}-${nameFor(cidr)}`, { port, peer: { cidr }, description: `${s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet"} on ${port}` }));
+            sources.forEach((cidr) =>
+                edge.allowIngress(`${port}-${nameFor(cidr)}`, {
+                    port,
+                    peer: { cidr },
+                    description: `${s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet"} on ${port}`,
+                }),
+            );
             edge.allowEgress(`alb-${port}`, { port, peer: { securityGroupId: balancer.securityGroup.id }, description: `to the ALB on ${port}` });
-            const group = new lb.TargetGroup(elbLogicalName(`${name}-edge-${port}`), { vpcId: network.vpcId, targetType: "alb", protocol: "TCP", port }, parent);
+            const group = new lb.TargetGroup(
+                elbLogicalName(`${name}-edge-${port}`),
+                { vpcId: network.vpcId, targetType: "alb", protocol: "TCP", port },
+                parent,
+            );
             new lb.TargetGroupAttachment(`${name}-edge-${port}`, { targetGroupArn: group.arn, targetId: balancer.arn, port }, parent);
-            new lb.Listener(`${name}-edge-${port}`, { loadBalancerArn: nlb.arn, port, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: group.arn }] }, parent);
+            new lb.Listener(
+                `${name}-edge-${port}`,
+                { loadBalancerArn: nlb.arn, port, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: group.arn }] },
+                parent,
+            );
         }
 
         // Recover the host onto healthy hardware when AWS's system check fails; reboot it when its own check fails.

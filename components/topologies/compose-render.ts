@@ -52,7 +52,12 @@ export const DB_INIT_SQL = [
     "SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db')\\gexec",
 ];
 
-const DB_INIT_SCRIPT = ["set -eu", 'psql -v ON_ERROR_STOP=1 -v db="$$DB_NAME" -v user="$$DB_USER" -v pass="$$DB_PASSWORD" <<\'SQL\'', ...DB_INIT_SQL, "SQL"].join("\n");
+const DB_INIT_SCRIPT = [
+    "set -eu",
+    'psql -v ON_ERROR_STOP=1 -v db="$$DB_NAME" -v user="$$DB_USER" -v pass="$$DB_PASSWORD" <<\'SQL\'',
+    ...DB_INIT_SQL,
+    "SQL",
+].join("\n");
 
 /** The env files the sync job writes from Secrets Manager, per service. */
 export const envFiles = (service: string) => ({
@@ -67,7 +72,10 @@ export function renderCompose(args: ComposeArgs): string {
     const networks: Record<string, unknown> = {};
     for (const s of args.services) {
         const files = envFiles(s.name);
-        const logging = { driver: "awslogs", options: { "awslogs-region": args.region, "awslogs-group": `${args.logGroupPrefix}/${s.name}`, tag: "{{.Name}}" } };
+        const logging = {
+            driver: "awslogs",
+            options: { "awslogs-region": args.region, "awslogs-group": `${args.logGroupPrefix}/${s.name}`, tag: "{{.Name}}" },
+        };
         // <service>-edge reaches the load balancer and AWS; <service>-backend (internal) only its own cache and broker.
         networks[`${s.name}-edge`] = { driver: "bridge" };
         networks[`${s.name}-backend`] = { driver: "bridge", internal: true };
@@ -199,7 +207,8 @@ export function renderUserData(args: UserDataArgs): string {
             {
                 path: "/etc/systemd/system/platform-sync.service",
                 permissions: "0644",
-                content: "[Unit]\nDescription=Converge the Compose services\nAfter=docker.service\nRequires=docker.service\n\n[Service]\nType=oneshot\nExecStart=/usr/local/bin/platform-sync\n",
+                content:
+                    "[Unit]\nDescription=Converge the Compose services\nAfter=docker.service\nRequires=docker.service\n\n[Service]\nType=oneshot\nExecStart=/usr/local/bin/platform-sync\n",
             },
             {
                 path: "/etc/systemd/system/platform-sync.timer",
@@ -212,7 +221,11 @@ export function renderUserData(args: UserDataArgs): string {
             ["systemctl", "enable", "--now", "docker"],
             ["mkdir", "-p", "/usr/libexec/docker/cli-plugins"],
             // The release's own checksum file guards against a corrupted download.
-            ["bash", "-c", `set -euo pipefail; cd /tmp && curl -fsSLO ${plugin} && curl -fsSLO ${plugin}.sha256 && sha256sum -c docker-compose-linux-x86_64.sha256 && install -m 755 docker-compose-linux-x86_64 /usr/libexec/docker/cli-plugins/docker-compose`],
+            [
+                "bash",
+                "-c",
+                `set -euo pipefail; cd /tmp && curl -fsSLO ${plugin} && curl -fsSLO ${plugin}.sha256 && sha256sum -c docker-compose-linux-x86_64.sha256 && install -m 755 docker-compose-linux-x86_64 /usr/libexec/docker/cli-plugins/docker-compose`,
+            ],
             ["systemctl", "daemon-reload"],
             ["systemctl", "enable", "--now", "platform-sync.timer"],
             ["systemctl", "start", "platform-sync.service"],

@@ -53,81 +53,90 @@ const PROVIDED = [
 ];
 
 const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
-    withCrossChecks(strictObject({
-        /** Tag of the image in the workload's ECR repository (both containers run it). Required. */
-        imageTag: nonEmptyString("image tag").regex(/^[\w][\w.-]{0,127}$/, "expected an image tag (letters, digits, _ . -)"),
-        /** Images the repository keeps. Default 20. */
-        keepImages: integer(1, 1000).default(20),
-        /** Task CPU. Default 512 (the service's TASK_CPU). */
-        cpu: fargateCpu.default(512),
-        /** Task memory, MiB. Default 1024 (the service's TASK_MEMORY). */
-        memory: fargateMemory.default(1024),
-        /** API tasks: autoscaling on CPU between min and max. Defaults 1, 10, 70%. */
-        autoscaling: strictObject({
-            min: integer(1, 100).default(1),
-            max: integer(1, 100).default(10),
-            cpuTargetPercent: integer(10, 95).default(70),
-        }).default({}),
-        /** Readiness path probed through the load balancer. Default `/healthz`. */
-        healthCheckPath: urlPath.default("/healthz"),
-        /** Internet-facing (needs `certificateArn`) or internal. Default internal. */
-        public: z.boolean().default(false),
-        /** ACM certificate: HTTPS on 443 (plain HTTP then only redirects). Without it the internal listener is HTTP on 80. */
-        certificateArn: regionalCertificateArn(ctx).optional(),
-        /** Who may reach the load balancer. Default: nobody (a public balancer: anyone). */
-        clients: clientsSchema(),
-        /** ECS Exec for debugging. Default off. */
-        executeCommand: z.boolean().default(false),
-        worker: strictObject({
-            /** `sidecar` (non-essential container in the API task), `none`, or `service` (its own ECS service). Default `sidecar`. */
-            mode: z.enum(WORKER_MODES).default("sidecar"),
-            /** The worker's command (same image as the API). Required unless mode is `none`. */
-            command: z.array(nonEmptyString("command word")).min(1, "give at least the executable").optional(),
-            /** CPU / memory of the separate worker service. Defaults 256 / 512. */
-            cpu: fargateCpu.default(256),
-            memory: fargateMemory.default(512),
-        }).default({}),
-        /** Database name, master user, instance class (default: the profile's), major version (default 16). */
-        database: postgresSettings({ name: "epr_db", username: "epr", instanceClass: profile.dbInstanceClass }),
-        /** Upstash Redis (external): URL and token, both secrets. Required. */
-        redis: strictObject({
-            url: secretString(ctx, "platform:workloads", "the Redis URL"),
-            token: secretString(ctx, "platform:workloads", "the Redis token"),
+    withCrossChecks(
+        strictObject({
+            /** Tag of the image in the workload's ECR repository (both containers run it). Required. */
+            imageTag: nonEmptyString("image tag").regex(/^[\w][\w.-]{0,127}$/, "expected an image tag (letters, digits, _ . -)"),
+            /** Images the repository keeps. Default 20. */
+            keepImages: integer(1, 1000).default(20),
+            /** Task CPU. Default 512 (the service's TASK_CPU). */
+            cpu: fargateCpu.default(512),
+            /** Task memory, MiB. Default 1024 (the service's TASK_MEMORY). */
+            memory: fargateMemory.default(1024),
+            /** API tasks: autoscaling on CPU between min and max. Defaults 1, 10, 70%. */
+            autoscaling: strictObject({
+                min: integer(1, 100).default(1),
+                max: integer(1, 100).default(10),
+                cpuTargetPercent: integer(10, 95).default(70),
+            }).default({}),
+            /** Readiness path probed through the load balancer. Default `/healthz`. */
+            healthCheckPath: urlPath.default("/healthz"),
+            /** Internet-facing (needs `certificateArn`) or internal. Default internal. */
+            public: z.boolean().default(false),
+            /** ACM certificate: HTTPS on 443 (plain HTTP then only redirects). Without it the internal listener is HTTP on 80. */
+            certificateArn: regionalCertificateArn(ctx).optional(),
+            /** Who may reach the load balancer. Default: nobody (a public balancer: anyone). */
+            clients: clientsSchema(),
+            /** ECS Exec for debugging. Default off. */
+            executeCommand: z.boolean().default(false),
+            worker: strictObject({
+                /** `sidecar` (non-essential container in the API task), `none`, or `service` (its own ECS service). Default `sidecar`. */
+                mode: z.enum(WORKER_MODES).default("sidecar"),
+                /** The worker's command (same image as the API). Required unless mode is `none`. */
+                command: z.array(nonEmptyString("command word")).min(1, "give at least the executable").optional(),
+                /** CPU / memory of the separate worker service. Defaults 256 / 512. */
+                cpu: fargateCpu.default(256),
+                memory: fargateMemory.default(512),
+            }).default({}),
+            /** Database name, master user, instance class (default: the profile's), major version (default 16). */
+            database: postgresSettings({ name: "epr_db", username: "epr", instanceClass: profile.dbInstanceClass }),
+            /** Upstash Redis (external): URL and token, both secrets. Required. */
+            redis: strictObject({
+                url: secretString(ctx, "platform:workloads", "the Redis URL"),
+                token: secretString(ctx, "platform:workloads", "the Redis token"),
+            }),
+            /** The application's log level (the service's own settings follow, with its defaults). */
+            logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]).default("INFO"),
+            logJson: z.boolean().default(true),
+            sqlEcho: z.boolean().default(false),
+            redisCachePrefix: nonEmptyString("cache prefix").default("epr"),
+            redisCacheTtlSeconds: integer(1, 86400 * 30).default(300),
+            audit: strictObject({
+                /** EPR_AUDIT_SQS_MAX_MESSAGES (SQS allows 1..10). Default 5. */
+                maxMessages: integer(1, 10).default(5),
+                /** EPR_AUDIT_SQS_WAIT_TIME, long polling (0..20 s). Default 20. */
+                waitTimeSeconds: integer(0, 20).default(20),
+                /** EPR_AUDIT_SQS_VISIBILITY_TIMEOUT and the queue's visibility timeout (0..43200 s). Default 60. */
+                visibilityTimeoutSeconds: integer(0, 43200).default(60),
+            }).default({}),
+            /** Further plain variables of both containers. Default `{}`. */
+            environment: z.record(envVarName, z.string()).default({}),
         }),
-        /** The application's log level (the service's own settings follow, with its defaults). */
-        logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]).default("INFO"),
-        logJson: z.boolean().default(true),
-        sqlEcho: z.boolean().default(false),
-        redisCachePrefix: nonEmptyString("cache prefix").default("epr"),
-        redisCacheTtlSeconds: integer(1, 86400 * 30).default(300),
-        audit: strictObject({
-            /** EPR_AUDIT_SQS_MAX_MESSAGES (SQS allows 1..10). Default 5. */
-            maxMessages: integer(1, 10).default(5),
-            /** EPR_AUDIT_SQS_WAIT_TIME, long polling (0..20 s). Default 20. */
-            waitTimeSeconds: integer(0, 20).default(20),
-            /** EPR_AUDIT_SQS_VISIBILITY_TIMEOUT and the queue's visibility timeout (0..43200 s). Default 60. */
-            visibilityTimeoutSeconds: integer(0, 43200).default(60),
-        }).default({}),
-        /** Further plain variables of both containers. Default `{}`. */
-        environment: z.record(envVarName, z.string()).default({}),
-    }), [
-        (s, issue) => {
-            const size = fargateSizeProblem(s.cpu, s.memory);
-            if (size) issue(["memory"], size);
-        },
-        (s, issue) => {
-            const workerSize = s.worker.mode === "service" ? fargateSizeProblem(s.worker.cpu, s.worker.memory) : undefined;
-            if (workerSize) issue(["worker", "memory"], workerSize);
-        },
-        (s, issue) => {
-            if (s.worker.mode !== "none" && !s.worker.command) {
-                issue(["worker", "command"], `the ${s.worker.mode} worker needs its command (e.g. ["python", "-m", "app.audit_consumer"]); or set worker.mode to none`);
-            }
-        },
-        (s, issue) => s.autoscaling.min > s.autoscaling.max && issue(["autoscaling", "min"], `must not exceed autoscaling.max (${s.autoscaling.max})`),
-        (s, issue) => s.public && !s.certificateArn && issue(["certificateArn"], "a public load balancer needs an ACM certificate (HTTPS only)"),
-        (s, issue) => Object.keys(s.environment).filter((n) => PROVIDED.includes(n)).forEach((n) => issue(["environment", n], `${n} is set by the program; use its setting instead`)),
-    ]);
+        [
+            (s, issue) => {
+                const size = fargateSizeProblem(s.cpu, s.memory);
+                if (size) issue(["memory"], size);
+            },
+            (s, issue) => {
+                const workerSize = s.worker.mode === "service" ? fargateSizeProblem(s.worker.cpu, s.worker.memory) : undefined;
+                if (workerSize) issue(["worker", "memory"], workerSize);
+            },
+            (s, issue) => {
+                if (s.worker.mode !== "none" && !s.worker.command) {
+                    issue(
+                        ["worker", "command"],
+                        `the ${s.worker.mode} worker needs its command (e.g. ["python", "-m", "app.audit_consumer"]); or set worker.mode to none`,
+                    );
+                }
+            },
+            (s, issue) => s.autoscaling.min > s.autoscaling.max && issue(["autoscaling", "min"], `must not exceed autoscaling.max (${s.autoscaling.max})`),
+            (s, issue) => s.public && !s.certificateArn && issue(["certificateArn"], "a public load balancer needs an ACM certificate (HTTPS only)"),
+            (s, issue) =>
+                Object.keys(s.environment)
+                    .filter((n) => PROVIDED.includes(n))
+                    .forEach((n) => issue(["environment", n], `${n} is set by the program; use its setting instead`)),
+        ],
+    );
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type EcsAuditWorkerSettings = SettingsOf<typeof settingsSchema>;
@@ -152,7 +161,16 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
 
         const database = new PostgresDatabase(
             `${name}-db`,
-            { ...postgresDefaults(profile), vpcId: network.vpcId, subnetIds: network.dataSubnetIds, databaseName: s.database.name, username: s.database.username, engineVersion: s.database.engineVersion, instanceClass: s.database.instanceClass, readReplica: false },
+            {
+                ...postgresDefaults(profile),
+                vpcId: network.vpcId,
+                subnetIds: network.dataSubnetIds,
+                databaseName: s.database.name,
+                username: s.database.username,
+                engineVersion: s.database.engineVersion,
+                instanceClass: s.database.instanceClass,
+                readReplica: false,
+            },
             { parent: this },
         );
         const databaseUrl = database.storeConnectionUrl(`${name}-database-url`);
@@ -216,9 +234,10 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 deletionProtection: profile.deletionProtection,
                 accountId: ctx.accountId,
                 accessLogRetentionDays: profile.logRetentionDays,
-                clients: s.public && s.clients.cidrs.length === 0 && s.clients.securityGroupIds.length === 0
-                    ? [{ key: "internet", peer: { cidr: "0.0.0.0/0" }, description: "public API" }]
-                    : clientPeers(s.clients),
+                clients:
+                    s.public && s.clients.cidrs.length === 0 && s.clients.securityGroupIds.length === 0
+                        ? [{ key: "internet", peer: { cidr: "0.0.0.0/0" }, description: "public API" }]
+                        : clientPeers(s.clients),
                 target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
             },
             { parent: this },

@@ -46,7 +46,6 @@ const SERVICE_PORT = 8080;
 const KONG_PORT = 8000;
 const HTTP_SERVICES = ["integration", "webhook"] as const;
 
-
 const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
     const service = (defaults: { cpu: number; memory: number }) =>
         strictObject({
@@ -106,7 +105,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             /** Port of the test listener CodeDeploy routes test traffic through. Default 8443. */
             testListenerPort: integer(1, 65535).default(8443),
             /** CodeDeploy deployment configuration. Default all at once after the test. */
-            deploymentConfig: z.enum(["CodeDeployDefault.ECSAllAtOnce", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes", "CodeDeployDefault.ECSCanary10Percent5Minutes"]).default("CodeDeployDefault.ECSAllAtOnce"),
+            deploymentConfig: z
+                .enum(["CodeDeployDefault.ECSAllAtOnce", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes", "CodeDeployDefault.ECSCanary10Percent5Minutes"])
+                .default("CodeDeployDefault.ECSAllAtOnce"),
             /** Minutes the old (blue) tasks keep running after the switch, for a quick manual rollback. Default 5. */
             terminationWaitMinutes: integer(0, 2880).default(5),
         }).default({}),
@@ -124,11 +125,11 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 const size = fargateSizeProblem(s[key].cpu, s[key].memory);
                 if (size) issue([key, "memory"], size);
             },
-            (s: z.output<typeof object>, issue: ReportIssue) => s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
+            (s: z.output<typeof object>, issue: ReportIssue) =>
+                s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
         ]),
     ]);
 };
-
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type EventDrivenSettings = SettingsOf<typeof settingsSchema>;
@@ -152,12 +153,28 @@ export class EventDriven extends pulumi.ComponentResource {
         // Data stores: only the services reach them.
         const database = new PostgresDatabase(
             `${name}-db`,
-            { ...postgresDefaults(profile), vpcId: network.vpcId, subnetIds: network.dataSubnetIds, databaseName: s.database.name, username: s.database.username, engineVersion: s.database.engineVersion, instanceClass: s.database.instanceClass, readReplica: false },
+            {
+                ...postgresDefaults(profile),
+                vpcId: network.vpcId,
+                subnetIds: network.dataSubnetIds,
+                databaseName: s.database.name,
+                username: s.database.username,
+                engineVersion: s.database.engineVersion,
+                instanceClass: s.database.instanceClass,
+                readReplica: false,
+            },
             parent,
         );
         const redis = new RedisCache(
             `${name}-redis`,
-            { vpcId: network.vpcId, subnetIds: network.dataSubnetIds, nodeType: profile.cacheNodeType, multiAz: profile.multiAz, snapshotRetentionDays: profile.backupRetentionDays, protect },
+            {
+                vpcId: network.vpcId,
+                subnetIds: network.dataSubnetIds,
+                nodeType: profile.cacheNodeType,
+                multiAz: profile.multiAz,
+                snapshotRetentionDays: profile.backupRetentionDays,
+                protect,
+            },
             parent,
         );
         const work = new Queue(`${name}-work`, { visibilityTimeoutSeconds: s.queue.visibilityTimeoutSeconds, protect }, parent);
@@ -175,7 +192,11 @@ export class EventDriven extends pulumi.ComponentResource {
         );
         auditLogs.applyPolicy();
 
-        const namespace = new servicediscovery.PrivateDnsNamespace(`${name}-services`, { name: `${name}.${platform.stack}.internal`, vpc: network.vpcId, description: `${name} service discovery` }, parent);
+        const namespace = new servicediscovery.PrivateDnsNamespace(
+            `${name}-services`,
+            { name: `${name}.${platform.stack}.internal`, vpc: network.vpcId, description: `${name} service discovery` },
+            parent,
+        );
 
         // Every service's configuration: where the data stores are, credentials only as secrets.
         const common = {
@@ -218,11 +239,24 @@ export class EventDriven extends pulumi.ComponentResource {
                     // HTTP services scale on CPU > 70%; the worker on queue depth (below).
                     autoscaling: { min: svc.minTasks, max: svc.maxTasks, ...(http ? { cpuTargetPercent: 70 } : {}) },
                     secretArns,
-                    containers: [{ name: key, image: svc.image, command: svc.command, port: http ? SERVICE_PORT : undefined, environment: { ...svc.environment, ...common.environment }, secrets: common.secrets }],
+                    containers: [
+                        {
+                            name: key,
+                            image: svc.image,
+                            command: svc.command,
+                            port: http ? SERVICE_PORT : undefined,
+                            environment: { ...svc.environment, ...common.environment },
+                            secrets: common.secrets,
+                        },
+                    ],
                     taskPolicy: [
                         http
                             ? { Sid: "SendWork", Action: "sqs:SendMessage", Resource: work.arn }
-                            : { Sid: "ConsumeWork", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: work.arn },
+                            : {
+                                  Sid: "ConsumeWork",
+                                  Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+                                  Resource: work.arn,
+                              },
                         ...storage,
                     ],
                     serviceDiscovery: http ? { namespaceId: namespace.id, name: key } : undefined,
@@ -234,7 +268,11 @@ export class EventDriven extends pulumi.ComponentResource {
             services[key] = service;
             database.connect(key, service.securityGroup, `${name} ${key}`);
             redis.connect(key, service.securityGroup, `${name} ${key}`);
-            service.securityGroup.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations" });
+            service.securityGroup.allowEgress("https", {
+                port: 443,
+                peer: { cidr: "0.0.0.0/0" },
+                description: "SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations",
+            });
         }
 
         // The gateway: CloudFront -> ALB -> Kong -> services; 30 s of connection draining per task.
@@ -250,7 +288,15 @@ export class EventDriven extends pulumi.ComponentResource {
             this,
         );
         const kongConfig = redis.primaryEndpoint.apply((host) =>
-            JSON.stringify(renderKongConfig({ routes: s.gateway.routes, namespace: `${name}.${platform.stack}.internal`, upstreamPort: SERVICE_PORT, rateLimitPerMinute: s.gateway.rateLimitPerMinute, redis: { host, port: redis.port } })),
+            JSON.stringify(
+                renderKongConfig({
+                    routes: s.gateway.routes,
+                    namespace: `${name}.${platform.stack}.internal`,
+                    upstreamPort: SERVICE_PORT,
+                    rateLimitPerMinute: s.gateway.rateLimitPerMinute,
+                    redis: { host, port: redis.port },
+                }),
+            ),
         );
         const gateway = new FargateService(
             `${name}-gateway`,
@@ -304,48 +350,85 @@ export class EventDriven extends pulumi.ComponentResource {
                     serviceNamespace: target.serviceNamespace,
                     scalableDimension: target.scalableDimension,
                     resourceId: target.resourceId,
-                    stepScalingPolicyConfiguration: { adjustmentType: "ChangeInCapacity", cooldown, metricAggregationType: "Maximum", stepAdjustments: [{ ...bound, scalingAdjustment: adjustment }] },
+                    stepScalingPolicyConfiguration: {
+                        adjustmentType: "ChangeInCapacity",
+                        cooldown,
+                        metricAggregationType: "Maximum",
+                        stepAdjustments: [{ ...bound, scalingAdjustment: adjustment }],
+                    },
                 },
                 parent,
             );
         const scaleOut = step("scale-out", 2, { metricIntervalLowerBound: "0" }, 60);
         const scaleIn = step("scale-in", -1, { metricIntervalUpperBound: "0" }, 300);
-        const depth = { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", dimensions: { QueueName: work.queue.name }, period: 60 };
+        const depth = {
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            statistic: "Maximum",
+            dimensions: { QueueName: work.queue.name },
+            period: 60,
+        };
         new cloudwatch.MetricAlarm(
             `${name}-queue-depth-high`,
-            { ...depth, alarmDescription: `more than ${s.queue.scaleOutAbove} messages waiting: add workers`, evaluationPeriods: 2, threshold: s.queue.scaleOutAbove, comparisonOperator: "GreaterThanThreshold", alarmActions: [scaleOut.arn] },
+            {
+                ...depth,
+                alarmDescription: `more than ${s.queue.scaleOutAbove} messages waiting: add workers`,
+                evaluationPeriods: 2,
+                threshold: s.queue.scaleOutAbove,
+                comparisonOperator: "GreaterThanThreshold",
+                alarmActions: [scaleOut.arn],
+            },
             parent,
         );
         new cloudwatch.MetricAlarm(
             `${name}-queue-idle`,
-            { ...depth, alarmDescription: `queue empty for ${s.queue.scaleInAfterIdleMinutes} minutes: remove a worker`, evaluationPeriods: s.queue.scaleInAfterIdleMinutes, threshold: 0, comparisonOperator: "LessThanOrEqualToThreshold", alarmActions: [scaleIn.arn] },
+            {
+                ...depth,
+                alarmDescription: `queue empty for ${s.queue.scaleInAfterIdleMinutes} minutes: remove a worker`,
+                evaluationPeriods: s.queue.scaleInAfterIdleMinutes,
+                threshold: 0,
+                comparisonOperator: "LessThanOrEqualToThreshold",
+                alarmActions: [scaleIn.arn],
+            },
             parent,
         );
-        alarms.alarm(`${name}-dead-letters`, {
-            alarmDescription: "messages reached the dead-letter queue",
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            statistic: "Maximum",
-            dimensions: { QueueName: work.deadLetterQueue.name },
-            period: 300,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-        }, this);
+        alarms.alarm(
+            `${name}-dead-letters`,
+            {
+                alarmDescription: "messages reached the dead-letter queue",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                statistic: "Maximum",
+                dimensions: { QueueName: work.deadLetterQueue.name },
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+            },
+            this,
+        );
 
         // Blue/green for what sits behind the load balancer (Kong): CodeDeploy switches the listeners.
-        const gateway5xx = alarms.alarm(`${name}-gateway-5xx`, {
-            alarmDescription: "gateway 5xx during or after a deployment",
-            namespace: "AWS/ApplicationELB",
-            metricName: "HTTPCode_Target_5XX_Count",
-            statistic: "Sum",
-            dimensions: { LoadBalancer: balancer.arnSuffix },
-            period: 60,
-            evaluationPeriods: 2,
-            threshold: 10,
-            comparisonOperator: "GreaterThanThreshold",
-        }, this);
-        const deployRole = new iam.Role(`${name}-codedeploy`, { assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", ctx.accountId), description: `${name} blue/green deployments` }, parent);
+        const gateway5xx = alarms.alarm(
+            `${name}-gateway-5xx`,
+            {
+                alarmDescription: "gateway 5xx during or after a deployment",
+                namespace: "AWS/ApplicationELB",
+                metricName: "HTTPCode_Target_5XX_Count",
+                statistic: "Sum",
+                dimensions: { LoadBalancer: balancer.arnSuffix },
+                period: 60,
+                evaluationPeriods: 2,
+                threshold: 10,
+                comparisonOperator: "GreaterThanThreshold",
+            },
+            this,
+        );
+        const deployRole = new iam.Role(
+            `${name}-codedeploy`,
+            { assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", ctx.accountId), description: `${name} blue/green deployments` },
+            parent,
+        );
         new iam.RolePolicyAttachment(`${name}-codedeploy`, { role: deployRole.name, policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS" }, parent);
         const application = new codedeploy.Application(`${name}-gateway`, { computePlatform: "ECS" }, parent);
         const deploymentGroup = new codedeploy.DeploymentGroup(
@@ -378,7 +461,11 @@ export class EventDriven extends pulumi.ComponentResource {
         let drBucket: Bucket | undefined;
         if (s.disasterRecovery.enabled) {
             const dr = s.disasterRecovery.region;
-            const key = new kms.Key(`${name}-dr-backups`, { region: dr, description: `${name} replicated RDS backups`, enableKeyRotation: true, deletionWindowInDays: 30 }, { parent: this, protect });
+            const key = new kms.Key(
+                `${name}-dr-backups`,
+                { region: dr, description: `${name} replicated RDS backups`, enableKeyRotation: true, deletionWindowInDays: 30 },
+                { parent: this, protect },
+            );
             new rds.InstanceAutomatedBackupsReplication(
                 `${name}-db-backups`,
                 { region: dr, sourceDbInstanceArn: database.instance.arn, retentionPeriod: profile.backupRetentionDays, kmsKeyId: key.arn },

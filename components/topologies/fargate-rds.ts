@@ -43,76 +43,84 @@ export const PROVIDED_VARIABLES = [
     "LEDGER_DB_PASSWORD",
 ] as const;
 
-
 const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
-    withCrossChecks(strictObject({
-        /** Container image (the vendor's image pushed to your registry). Required. */
-        image: imageReference("container image"),
-        /** Task CPU units. Default: the profile's `taskCpu`. */
-        cpu: fargateCpu.default(profile.taskCpu),
-        /** Task memory, MiB. Default: the profile's `taskMemory`. */
-        memory: fargateMemory.default(profile.taskMemory),
-        /** Running tasks. Default: the profile's `minTasks`. */
-        desiredCount: integer(1, 100).default(profile.minTasks),
-        /** Readiness path the load balancer probes. Default `/health`. */
-        healthCheckPath: urlPath.default("/health"),
-        /** Startup (license, DB pools, crash recovery, heartbeat) before health checks count. Default 300 s. */
-        healthCheckGracePeriodSeconds: integer(0, 7200).default(300),
-        /** SIGTERM-to-SIGKILL time for draining batches; also the deregistration delay. Default 120 s (Fargate's max). */
-        stopTimeoutSeconds: integer(2, 120).default(120),
-        /** "Your services": who reaches the API on the internal load balancer. Default: nobody. */
-        clients: clientsSchema(),
-        /** ACM certificate for HTTPS on 443; without it the internal listener is HTTP on 8080. */
-        certificateArn: regionalCertificateArn(ctx).optional(),
-        /** Prometheus scraper CIDRs reaching the tasks' /metrics on 8080 directly. Default: none. */
-        prometheusCidrs: z.array(cidrBlock()).default([]),
-        /** Read replica for all reads. Default: the profile's `readReplica` (on in production). */
-        readReplica: z.boolean().default(profile.readReplica),
-        /** `rds.force_ssl=1` and `LEDGER_DB_TLS=true`. Default: the profile's `requireDbTls` (on in production). */
-        dbTls: z.boolean().default(profile.requireDbTls),
-        /** Database name, master user, instance class (default: the profile's), major version (default 16). */
-        database: postgresSettings({ name: "ledger", username: "ledger", instanceClass: profile.dbInstanceClass }),
-        /** Plain environment variables of the service. Default `{}`. */
-        environment: z.record(envVarName, z.string()).default({}),
-        /** Secret variables (`pulumi config set --secret --path ...`), delivered through Secrets Manager. Default `{}`. */
-        secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
-        /** Variables the service refuses to start without; each must be in environment or secrets. Default `[]`. */
-        requiredVariables: z.array(envVarName).default([]),
-        license: strictObject({
-            /** The per-customer `license.jwt`. Required, secret. */
-            token: secretString(ctx, "platform:workloads", "the license"),
-            /** Claim holding the licensed AWS account ID. Default `aws_account_id`. */
-            accountClaim: nonEmptyString("claim name").default("aws_account_id"),
-            /** Vendor's Ed25519 public key (PEM); when set the signature is verified at preview. */
-            publicKey: z.string().includes("BEGIN PUBLIC KEY", { message: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)" }).optional(),
-            /** Variable the container reads the license from. Default `LEDGER_LICENSE`. */
-            variable: envVarName.default("LEDGER_LICENSE"),
+    withCrossChecks(
+        strictObject({
+            /** Container image (the vendor's image pushed to your registry). Required. */
+            image: imageReference("container image"),
+            /** Task CPU units. Default: the profile's `taskCpu`. */
+            cpu: fargateCpu.default(profile.taskCpu),
+            /** Task memory, MiB. Default: the profile's `taskMemory`. */
+            memory: fargateMemory.default(profile.taskMemory),
+            /** Running tasks. Default: the profile's `minTasks`. */
+            desiredCount: integer(1, 100).default(profile.minTasks),
+            /** Readiness path the load balancer probes. Default `/health`. */
+            healthCheckPath: urlPath.default("/health"),
+            /** Startup (license, DB pools, crash recovery, heartbeat) before health checks count. Default 300 s. */
+            healthCheckGracePeriodSeconds: integer(0, 7200).default(300),
+            /** SIGTERM-to-SIGKILL time for draining batches; also the deregistration delay. Default 120 s (Fargate's max). */
+            stopTimeoutSeconds: integer(2, 120).default(120),
+            /** "Your services": who reaches the API on the internal load balancer. Default: nobody. */
+            clients: clientsSchema(),
+            /** ACM certificate for HTTPS on 443; without it the internal listener is HTTP on 8080. */
+            certificateArn: regionalCertificateArn(ctx).optional(),
+            /** Prometheus scraper CIDRs reaching the tasks' /metrics on 8080 directly. Default: none. */
+            prometheusCidrs: z.array(cidrBlock()).default([]),
+            /** Read replica for all reads. Default: the profile's `readReplica` (on in production). */
+            readReplica: z.boolean().default(profile.readReplica),
+            /** `rds.force_ssl=1` and `LEDGER_DB_TLS=true`. Default: the profile's `requireDbTls` (on in production). */
+            dbTls: z.boolean().default(profile.requireDbTls),
+            /** Database name, master user, instance class (default: the profile's), major version (default 16). */
+            database: postgresSettings({ name: "ledger", username: "ledger", instanceClass: profile.dbInstanceClass }),
+            /** Plain environment variables of the service. Default `{}`. */
+            environment: z.record(envVarName, z.string()).default({}),
+            /** Secret variables (`pulumi config set --secret --path ...`), delivered through Secrets Manager. Default `{}`. */
+            secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
+            /** Variables the service refuses to start without; each must be in environment or secrets. Default `[]`. */
+            requiredVariables: z.array(envVarName).default([]),
+            license: strictObject({
+                /** The per-customer `license.jwt`. Required, secret. */
+                token: secretString(ctx, "platform:workloads", "the license"),
+                /** Claim holding the licensed AWS account ID. Default `aws_account_id`. */
+                accountClaim: nonEmptyString("claim name").default("aws_account_id"),
+                /** Vendor's Ed25519 public key (PEM); when set the signature is verified at preview. */
+                publicKey: z.string().includes("BEGIN PUBLIC KEY", { message: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)" }).optional(),
+                /** Variable the container reads the license from. Default `LEDGER_LICENSE`. */
+                variable: envVarName.default("LEDGER_LICENSE"),
+            }),
         }),
-    }), [
-        (s, issue) => {
-            const size = fargateSizeProblem(s.cpu, s.memory);
-            if (size) issue(["memory"], size);
-        },
-        (s, issue) => {
-            const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), s.license.variable]);
-            for (const name of s.requiredVariables) {
-                if (!configured.has(name) && !(PROVIDED_VARIABLES as readonly string[]).includes(name)) {
-                    issue(
-                        ["requiredVariables"],
-                        `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.<name>.environment.${name}' <value>, or --secret under secrets)`,
-                    );
+        [
+            (s, issue) => {
+                const size = fargateSizeProblem(s.cpu, s.memory);
+                if (size) issue(["memory"], size);
+            },
+            (s, issue) => {
+                const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), s.license.variable]);
+                for (const name of s.requiredVariables) {
+                    if (!configured.has(name) && !(PROVIDED_VARIABLES as readonly string[]).includes(name)) {
+                        issue(
+                            ["requiredVariables"],
+                            `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.<name>.environment.${name}' <value>, or --secret under secrets)`,
+                        );
+                    }
                 }
-            }
-        },
-        (s, issue) => {
-            for (const name of [...Object.keys(s.environment), ...Object.keys(s.secrets)]) {
-                if ((PROVIDED_VARIABLES as readonly string[]).includes(name) || name === s.license.variable) {
-                    issue([Object.keys(s.environment).includes(name) ? "environment" : "secrets", name], `${name} is set by the program; remove it from config`);
+            },
+            (s, issue) => {
+                for (const name of [...Object.keys(s.environment), ...Object.keys(s.secrets)]) {
+                    if ((PROVIDED_VARIABLES as readonly string[]).includes(name) || name === s.license.variable) {
+                        issue(
+                            [Object.keys(s.environment).includes(name) ? "environment" : "secrets", name],
+                            `${name} is set by the program; remove it from config`,
+                        );
+                    }
                 }
-            }
-        },
-        (s, issue) => Object.keys(s.environment).filter((n) => n in s.secrets).forEach((n) => issue(["environment", n], `${n} is also a secret; keep it in secrets only`)),
-    ]);
+            },
+            (s, issue) =>
+                Object.keys(s.environment)
+                    .filter((n) => n in s.secrets)
+                    .forEach((n) => issue(["environment", n], `${n} is also a secret; keep it in secrets only`)),
+        ],
+    );
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type FargateRdsSettings = SettingsOf<typeof settingsSchema>;
@@ -244,6 +252,10 @@ export const fargateRds = defineTopology({
             pulumi.log.warn(`${where}: not checked (the offline plan cannot decrypt secrets); pulumi preview checks it`);
             return;
         }
-        verifyLicense(token, { accountId: ctx.accountId, accountClaim: settings.license.accountClaim, publicKeyPem: settings.license.publicKey, now: ctx.now }, where);
+        verifyLicense(
+            token,
+            { accountId: ctx.accountId, accountClaim: settings.license.accountClaim, publicKeyPem: settings.license.publicKey, now: ctx.now },
+            where,
+        );
     },
 });

@@ -40,7 +40,13 @@ export function renderKongConfig(args: KongConfigArgs): Record<string, unknown> 
                 // Never contacted: the request-termination plugin answers first.
                 name: "gateway-health",
                 url: "http://127.0.0.1:1",
-                routes: [{ name: "gateway-health", paths: [KONG_HEALTH_PATH], plugins: [{ name: "request-termination", config: { status_code: 200, message: "ok" } }] }],
+                routes: [
+                    {
+                        name: "gateway-health",
+                        paths: [KONG_HEALTH_PATH],
+                        plugins: [{ name: "request-termination", config: { status_code: 200, message: "ok" } }],
+                    },
+                ],
             },
         ],
         plugins: [
