@@ -159,7 +159,7 @@ describe("topology event-driven", () => {
 
             it("scales the worker out above 500 visible messages (step scaling with its own alarm) and in after 10 idle minutes", async () => {
                 const { recorder } = await buildStack(integrations(environment));
-                const high = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-depth-high").inputs as any;
+                const high = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-worker-queue-depth-high").inputs as any;
                 expect(high).to.include({ metricName: "ApproximateNumberOfMessagesVisible", threshold: 500, comparisonOperator: "GreaterThanThreshold" });
                 const scaleOut = recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-out");
                 expect(high.alarmActions).to.have.length(1);
@@ -167,15 +167,15 @@ describe("topology event-driven", () => {
                 expect((scaleOut.inputs.stepScalingPolicyConfiguration as any).stepAdjustments).to.deep.equal([
                     { metricIntervalLowerBound: "0", scalingAdjustment: 2 },
                 ]);
-                const idle = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-idle").inputs as any;
+                const idle = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-worker-queue-idle").inputs as any;
                 expect(idle).to.include({ threshold: 0, evaluationPeriods: 10, period: 60, comparisonOperator: "LessThanOrEqualToThreshold" });
                 expect(
                     (recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-in").inputs.stepScalingPolicyConfiguration as any).stepAdjustments[0]
                         .scalingAdjustment,
                 ).to.equal(-1);
                 // Each alarm triggers its own policy.
-                expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-depth-high").dependencies).to.include(scaleOut.urn);
-                expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-queue-idle").dependencies).to.include(
+                expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-worker-queue-depth-high").dependencies).to.include(scaleOut.urn);
+                expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "hub-worker-queue-idle").dependencies).to.include(
                     recorder.get("aws:appautoscaling/policy:Policy", "hub-worker-scale-in").urn,
                 );
             });

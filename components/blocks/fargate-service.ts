@@ -88,6 +88,12 @@ export interface AutoscalingArgs {
     scaleOutCooldownSeconds?: number;
     /** Seconds after a scale-in before another. Default 300. */
     scaleInCooldownSeconds?: number;
+    /**
+     * Step scaling on a queue's depth: +2 tasks while more than `scaleOutAbove` messages wait,
+     * -1 after the queue stayed empty for `scaleInAfterIdleMinutes`. Each step has its own
+     * CloudWatch alarm. Default: no queue scaling.
+     */
+    queueDepth?: { queueName: pulumi.Input<string>; scaleOutAbove: number; scaleInAfterIdleMinutes: number };
 }
 
 /**
@@ -299,5 +305,57 @@ export class FargateService extends pulumi.ComponentResource {
         this.scalingTarget = target;
         if (a.cpuTargetPercent !== undefined) track("ECSServiceAverageCPUUtilization", a.cpuTargetPercent, "cpu");
         if (a.memoryTargetPercent !== undefined) track("ECSServiceAverageMemoryUtilization", a.memoryTargetPercent, "memory");
+        if (a.queueDepth) this.scaleOnQueueDepth(name, target, a.queueDepth);
+    }
+
+    private scaleOnQueueDepth(name: string, target: appautoscaling.Target, q: NonNullable<AutoscalingArgs["queueDepth"]>): void {
+        const step = (key: string, adjustment: number, bound: { metricIntervalLowerBound?: string; metricIntervalUpperBound?: string }, cooldown: number) =>
+            new appautoscaling.Policy(
+                `${name}-${key}`,
+                {
+                    policyType: "StepScaling",
+                    serviceNamespace: target.serviceNamespace,
+                    scalableDimension: target.scalableDimension,
+                    resourceId: target.resourceId,
+                    stepScalingPolicyConfiguration: {
+                        adjustmentType: "ChangeInCapacity",
+                        cooldown,
+                        metricAggregationType: "Maximum",
+                        stepAdjustments: [{ ...bound, scalingAdjustment: adjustment }],
+                    },
+                },
+                { parent: this },
+            );
+        const depth = {
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            statistic: "Maximum",
+            dimensions: { QueueName: q.queueName },
+            period: 60,
+        };
+        new cloudwatch.MetricAlarm(
+            `${name}-queue-depth-high`,
+            {
+                ...depth,
+                alarmDescription: `more than ${q.scaleOutAbove} messages waiting: add tasks`,
+                evaluationPeriods: 2,
+                threshold: q.scaleOutAbove,
+                comparisonOperator: "GreaterThanThreshold",
+                alarmActions: [step("scale-out", 2, { metricIntervalLowerBound: "0" }, 60).arn],
+            },
+            { parent: this },
+        );
+        new cloudwatch.MetricAlarm(
+            `${name}-queue-idle`,
+            {
+                ...depth,
+                alarmDescription: `queue empty for ${q.scaleInAfterIdleMinutes} minutes: remove a task`,
+                evaluationPeriods: q.scaleInAfterIdleMinutes,
+                threshold: 0,
+                comparisonOperator: "LessThanOrEqualToThreshold",
+                alarmActions: [step("scale-in", -1, { metricIntervalUpperBound: "0" }, 300).arn],
+            },
+            { parent: this },
+        );
     }
 }

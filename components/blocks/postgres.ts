@@ -3,7 +3,8 @@ import * as rds from "@pulumi/aws/rds";
 import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as random from "@pulumi/random";
 import { EnvironmentProfile } from "../../stacks/profiles";
-import { POSTGRES_DEFAULT_MAJOR } from "../../stacks/schema-kit";
+import { POSTGRES_DEFAULT_MAJOR, PostgresSettings } from "../../stacks/schema-kit";
+import { WorkloadContext } from "../context";
 import { SecurityGroup, connectGroups } from "./security-group";
 import { storeSecret } from "./secret";
 
@@ -53,6 +54,34 @@ export function postgresDefaults(profile: EnvironmentProfile) {
         readReplica: profile.readReplica,
         protect: profile.protectStatefulResources,
     };
+}
+
+/**
+ * A workload's database in the stack's data subnets, from its `database` settings and the
+ * profile's defaults; `overrides` for what the topology decides (a replica, TLS).
+ */
+export function workloadDatabase(
+    name: string,
+    ctx: WorkloadContext,
+    settings: PostgresSettings,
+    overrides: Partial<PostgresArgs> = {},
+    parent?: pulumi.Resource,
+): PostgresDatabase {
+    return new PostgresDatabase(
+        name,
+        {
+            ...postgresDefaults(ctx.platform.profile),
+            vpcId: ctx.network.vpcId,
+            subnetIds: ctx.network.dataSubnetIds,
+            databaseName: settings.name,
+            username: settings.username,
+            engineVersion: settings.engineVersion,
+            instanceClass: settings.instanceClass,
+            readReplica: false,
+            ...overrides,
+        },
+        { parent },
+    );
 }
 
 /** Characters RDS accepts in a master password (it refuses / @ " and space). */

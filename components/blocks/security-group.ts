@@ -57,6 +57,14 @@ export class SecurityGroup extends pulumi.ComponentResource {
         );
     }
 
+    /**
+     * HTTPS to anywhere (AWS APIs, registries, third parties): the one rule every task and host
+     * needs; `reaches` says what it is for.
+     */
+    allowHttpsEgress(reaches: string): vpc.SecurityGroupEgressRule {
+        return this.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: reaches });
+    }
+
     /** Allows outbound TCP to `peer`; `key` names the rule uniquely within the group. */
     allowEgress(key: string, rule: RuleArgs): vpc.SecurityGroupEgressRule {
         return new vpc.SecurityGroupEgressRule(

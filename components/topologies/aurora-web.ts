@@ -254,7 +254,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         );
         balancer.allowTargets(api.securityGroup, s.containerPort);
         database.connect("api", api.securityGroup, `${name} API tasks`);
-        api.securityGroup.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "S3, Secrets Manager, ECR, CloudWatch Logs" });
+        api.securityGroup.allowHttpsEgress("S3, Secrets Manager, ECR, CloudWatch Logs");
 
         const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
         const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };

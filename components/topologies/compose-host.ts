@@ -28,7 +28,7 @@ import {
 import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, elbLogicalName } from "../blocks/load-balancer";
-import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
+import { workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
@@ -189,22 +189,12 @@ export class ComposeHost extends pulumi.ComponentResource {
         if (userDataSize > USER_DATA_LIMIT_BYTES) throw new Error(`${name}: user data would be ${userDataSize} bytes; EC2 allows ${USER_DATA_LIMIT_BYTES}`);
 
         const host = new SecurityGroup(`${name}-host`, { vpcId: network.vpcId, description: `${name} Compose host` }, parent);
-        host.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "images, packages, S3, Secrets Manager, SSM, CloudWatch Logs" });
+        host.allowHttpsEgress("images, packages, S3, Secrets Manager, SSM, CloudWatch Logs");
 
         const needsShared = services.some(([, svc]) => !svc.dedicatedDatabase);
-        const databaseArgs = (databaseName: string) => ({
-            ...postgresDefaults(profile),
-            vpcId: network.vpcId,
-            subnetIds: network.dataSubnetIds,
-            databaseName,
-            username: s.database.username,
-            engineVersion: s.database.engineVersion,
-            instanceClass: s.database.instanceClass,
-            readReplica: false,
-            // The init containers connect over TLS in every environment.
-            requireTls: true,
-        });
-        const shared = needsShared ? new PostgresDatabase(`${name}-db`, databaseArgs(s.database.name), parent) : undefined;
+        // The init containers connect over TLS in every environment.
+        const newDatabase = (logicalName: string) => workloadDatabase(logicalName, ctx, s.database, { requireTls: true }, this);
+        const shared = needsShared ? newDatabase(`${name}-db`) : undefined;
         shared?.connect("host", host, `${name} host`);
 
         const logGroupPrefix = `/compose/${platform.stack}/${name}`;
@@ -220,7 +210,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         const databaseEndpoints: Record<string, pulumi.Output<string>> = {};
 
         for (const [svcName, svc] of services) {
-            const database = svc.dedicatedDatabase ? new PostgresDatabase(`${name}-${svcName}-db`, databaseArgs(s.database.name), parent) : shared!;
+            const database = svc.dedicatedDatabase ? newDatabase(`${name}-${svcName}-db`) : shared!;
             // Keyed by service: the host's egress rules to each dedicated database are distinct resources.
             if (svc.dedicatedDatabase) database.connect(`host-${svcName}`, host, `${name} host`);
             databaseEndpoints[svcName] = database.writerAddress;

@@ -20,7 +20,7 @@ import {
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { Queue, encryptedTopic } from "../blocks/messaging";
-import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
+import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
@@ -159,20 +159,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         const repository = new ImageRepository(`${name}-images`, { keepImages: s.keepImages, protect }, { parent: this });
         const image = pulumi.interpolate`${repository.url}:${s.imageTag}`;
 
-        const database = new PostgresDatabase(
-            `${name}-db`,
-            {
-                ...postgresDefaults(profile),
-                vpcId: network.vpcId,
-                subnetIds: network.dataSubnetIds,
-                databaseName: s.database.name,
-                username: s.database.username,
-                engineVersion: s.database.engineVersion,
-                instanceClass: s.database.instanceClass,
-                readReplica: false,
-            },
-            { parent: this },
-        );
+        const database = workloadDatabase(`${name}-db`, ctx, s.database, {}, this);
         const databaseUrl = database.storeConnectionUrl(`${name}-database-url`);
         const redisUrl = storeSecret(`${name}-redis-url`, { value: s.redis.url, description: `${name} EPR_REDIS_URL (Upstash)`, protect }, this);
         const redisToken = storeSecret(`${name}-redis-token`, { value: s.redis.token, description: `${name} EPR_REDIS_TOKEN (Upstash)`, protect }, this);
@@ -306,7 +293,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
     private allowEgress(tasks: SecurityGroup, database: PostgresDatabase, key: string): void {
         database.connect(key, tasks, `${key} tasks`);
         tasks.allowEgress("redis", { port: 6379, peer: { cidr: "0.0.0.0/0" }, description: "Upstash Redis (external)" });
-        tasks.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "SQS, SNS, ECR, Secrets Manager, CloudWatch Logs, Upstash REST" });
+        tasks.allowHttpsEgress("SQS, SNS, ECR, Secrets Manager, CloudWatch Logs, Upstash REST");
     }
 }
 

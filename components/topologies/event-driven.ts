@@ -1,8 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as appautoscaling from "@pulumi/aws/appautoscaling";
-import * as codedeploy from "@pulumi/aws/codedeploy";
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
 import * as servicediscovery from "@pulumi/aws/servicediscovery";
@@ -27,17 +23,18 @@ import {
     viewerDomainSettings,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
+import { BlueGreenDeployment } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn } from "../blocks/cdn";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { cloudFrontOrigin } from "../blocks/load-balancer";
 import { Queue } from "../blocks/messaging";
-import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
+import { workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
 import { secretKey } from "../blocks/secret";
 import { connectGroups } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
-import { PolicyStatement, serviceTrustPolicy } from "../iam";
+import { PolicyStatement } from "../iam";
 import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, renderKongConfig } from "./kong-config";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
@@ -145,31 +142,69 @@ export class EventDriven extends pulumi.ComponentResource {
 
     constructor(name: string, s: EventDrivenSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
         super("platform:topologies:EventDriven", name, {}, opts);
-        const { platform, network } = ctx;
-        const profile = platform.profile;
-        const protect = profile.protectStatefulResources;
-        const parent = { parent: this };
-
-        // Data stores: only the services reach them.
-        const database = new PostgresDatabase(
-            `${name}-db`,
+        const data = this.createDataStores(name, s, ctx);
+        const services = this.createServices(name, s, ctx, data);
+        const { gateway, balancer } = this.createGateway(name, s, ctx, data, services);
+        const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName }, domain: s.domain }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        alarms.alarm(
+            `${name}-dead-letters`,
             {
-                ...postgresDefaults(profile),
-                vpcId: network.vpcId,
-                subnetIds: network.dataSubnetIds,
-                databaseName: s.database.name,
-                username: s.database.username,
-                engineVersion: s.database.engineVersion,
-                instanceClass: s.database.instanceClass,
-                readReplica: false,
+                alarmDescription: "messages reached the dead-letter queue",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                statistic: "Maximum",
+                dimensions: { QueueName: data.work.deadLetterQueue.name },
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
             },
-            parent,
+            this,
         );
+        // Blue/green for what sits behind the load balancer (Kong): CodeDeploy switches the listeners.
+        const blueGreen = new BlueGreenDeployment(
+            `${name}-gateway`,
+            {
+                service: gateway,
+                balancer,
+                accountId: ctx.accountId,
+                deploymentConfig: s.blueGreen.deploymentConfig,
+                terminationWaitMinutes: s.blueGreen.terminationWaitMinutes,
+                alarms,
+            },
+            { parent: this },
+        );
+        const drBucket = s.disasterRecovery.enabled ? this.createDisasterRecovery(name, s.disasterRecovery.region, ctx, data) : undefined;
+
+        this.outputs = {
+            cloudFrontUrl: cdn.url,
+            albDnsName: balancer.dnsName,
+            workQueueUrl: data.work.url,
+            deadLetterQueueUrl: data.work.deadLetterQueue.url,
+            documentsBucket: data.documents.name,
+            auditLogsBucket: data.auditLogs.name,
+            redisEndpoint: data.redis.primaryEndpoint,
+            databaseEndpoint: data.database.writerAddress,
+            codeDeployApplication: blueGreen.application.name,
+            codeDeployDeploymentGroups: [blueGreen.deploymentGroup.deploymentGroupName],
+            gatewayTaskFamily: gateway.taskDefinition.family,
+            ...(drBucket ? { drRegion: s.disasterRecovery.region, drDocumentsBucket: drBucket.name } : {}),
+        };
+        this.registerOutputs(this.outputs);
+    }
+
+    /** The database, the cache, the work queue and the two buckets: only the services reach them. */
+    private createDataStores(name: string, s: EventDrivenSettings, ctx: WorkloadContext) {
+        const protect = ctx.platform.profile.protectStatefulResources;
+        const parent = { parent: this };
+        const database = workloadDatabase(`${name}-db`, ctx, s.database, {}, this);
+        const profile = ctx.platform.profile;
         const redis = new RedisCache(
             `${name}-redis`,
             {
-                vpcId: network.vpcId,
-                subnetIds: network.dataSubnetIds,
+                vpcId: ctx.network.vpcId,
+                subnetIds: ctx.network.dataSubnetIds,
                 nodeType: profile.cacheNodeType,
                 multiAz: profile.multiAz,
                 snapshotRetentionDays: profile.backupRetentionDays,
@@ -180,52 +215,50 @@ export class EventDriven extends pulumi.ComponentResource {
         const work = new Queue(`${name}-work`, { visibilityTimeoutSeconds: s.queue.visibilityTimeoutSeconds, protect }, parent);
         const documents = new Bucket(`${name}-documents`, { noncurrentVersionExpirationDays: 90, protect }, parent);
         documents.applyPolicy();
+        const lock = s.auditLogs.objectLock === "off" ? undefined : { mode: s.auditLogs.objectLock, days: s.auditLogs.retentionDays };
         const auditLogs = new Bucket(
             `${name}-audit-logs`,
-            {
-                expirationDays: s.auditLogs.retentionDays,
-                noncurrentVersionExpirationDays: 1,
-                objectLock: s.auditLogs.objectLock === "off" ? undefined : { mode: s.auditLogs.objectLock, days: s.auditLogs.retentionDays },
-                protect,
-            },
+            { expirationDays: s.auditLogs.retentionDays, noncurrentVersionExpirationDays: 1, objectLock: lock, protect },
             parent,
         );
         auditLogs.applyPolicy();
+        return { database, redis, work, documents, auditLogs };
+    }
 
+    /** The integration service, the webhook receiver (in Cloud Map) and the queue worker. */
+    private createServices(name: string, s: EventDrivenSettings, ctx: WorkloadContext, data: ReturnType<EventDriven["createDataStores"]>) {
+        const { database, redis, work, documents, auditLogs } = data;
         const namespace = new servicediscovery.PrivateDnsNamespace(
             `${name}-services`,
-            { name: `${name}.${platform.stack}.internal`, vpc: network.vpcId, description: `${name} service discovery` },
-            parent,
+            { name: `${name}.${ctx.platform.stack}.internal`, vpc: ctx.network.vpcId, description: `${name} service discovery` },
+            { parent: this },
         );
-
         // Every service's configuration: where the data stores are, credentials only as secrets.
-        const common = {
-            environment: {
-                DB_HOST: database.writerAddress,
-                DB_PORT: "5432",
-                DB_NAME: s.database.name,
-                DB_SSLMODE: profile.requireDbTls ? "require" : "prefer",
-                REDIS_HOST: redis.primaryEndpoint,
-                REDIS_PORT: String(redis.port),
-                REDIS_TLS: "true",
-                WORK_QUEUE_URL: work.url,
-                DOCUMENTS_BUCKET: documents.name,
-                AUDIT_LOG_BUCKET: auditLogs.name,
-            },
-            secrets: {
-                DB_USER: secretKey(database.secretArn, "username"),
-                DB_PASSWORD: secretKey(database.secretArn, "password"),
-                REDIS_AUTH_TOKEN: redis.authTokenSecretArn,
-            },
+        const environment = {
+            DB_HOST: database.writerAddress,
+            DB_PORT: "5432",
+            DB_NAME: s.database.name,
+            DB_SSLMODE: ctx.platform.profile.requireDbTls ? "require" : "prefer",
+            REDIS_HOST: redis.primaryEndpoint,
+            REDIS_PORT: String(redis.port),
+            REDIS_TLS: "true",
+            WORK_QUEUE_URL: work.url,
+            DOCUMENTS_BUCKET: documents.name,
+            AUDIT_LOG_BUCKET: auditLogs.name,
         };
-        const secretArns = [database.secretArn, redis.authTokenSecretArn];
+        const secrets = {
+            DB_USER: secretKey(database.secretArn, "username"),
+            DB_PASSWORD: secretKey(database.secretArn, "password"),
+            REDIS_AUTH_TOKEN: redis.authTokenSecretArn,
+        };
         const storage: PolicyStatement[] = [
             documents.readWriteStatement("Documents"),
             { Sid: "WriteAuditLogs", Action: "s3:PutObject", Resource: pulumi.interpolate`${auditLogs.arn}/*` },
         ];
+        const consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
 
-        const services: Record<string, FargateService> = {};
-        let cluster: FargateService | undefined;
+        const services = {} as Record<(typeof HTTP_SERVICES)[number] | "worker", FargateService>;
+        let first: FargateService | undefined;
         for (const key of [...HTTP_SERVICES, "worker"] as const) {
             const svc = s[key];
             const http = key !== "worker";
@@ -236,52 +269,64 @@ export class EventDriven extends pulumi.ComponentResource {
                     cpu: svc.cpu,
                     memory: svc.memory,
                     desiredCount: svc.minTasks,
-                    // HTTP services scale on CPU > 70%; the worker on queue depth (below).
-                    autoscaling: { min: svc.minTasks, max: svc.maxTasks, ...(http ? { cpuTargetPercent: 70 } : {}) },
-                    secretArns,
+                    // HTTP services scale on CPU; the worker on the depth of its queue.
+                    autoscaling: {
+                        min: svc.minTasks,
+                        max: svc.maxTasks,
+                        ...(http
+                            ? { cpuTargetPercent: 70 }
+                            : {
+                                  queueDepth: {
+                                      queueName: work.queue.name,
+                                      scaleOutAbove: s.queue.scaleOutAbove,
+                                      scaleInAfterIdleMinutes: s.queue.scaleInAfterIdleMinutes,
+                                  },
+                              }),
+                    },
+                    secretArns: [database.secretArn, redis.authTokenSecretArn],
                     containers: [
                         {
                             name: key,
                             image: svc.image,
                             command: svc.command,
                             port: http ? SERVICE_PORT : undefined,
-                            environment: { ...svc.environment, ...common.environment },
-                            secrets: common.secrets,
+                            environment: { ...svc.environment, ...environment },
+                            secrets,
                         },
                     ],
                     taskPolicy: [
-                        http
-                            ? { Sid: "SendWork", Action: "sqs:SendMessage", Resource: work.arn }
-                            : {
-                                  Sid: "ConsumeWork",
-                                  Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-                                  Resource: work.arn,
-                              },
+                        http ? { Sid: "SendWork", Action: "sqs:SendMessage", Resource: work.arn } : { Sid: "ConsumeWork", Action: consume, Resource: work.arn },
                         ...storage,
                     ],
                     serviceDiscovery: http ? { namespaceId: namespace.id, name: key } : undefined,
-                    shared: cluster ? { cluster: cluster.cluster, logGroup: cluster.logGroup } : undefined,
+                    shared: first ? { cluster: first.cluster, logGroup: first.logGroup } : undefined,
                 },
-                parent,
+                { parent: this },
             );
-            cluster ??= service;
+            first ??= service;
             services[key] = service;
             database.connect(key, service.securityGroup, `${name} ${key}`);
             redis.connect(key, service.securityGroup, `${name} ${key}`);
-            service.securityGroup.allowEgress("https", {
-                port: 443,
-                peer: { cidr: "0.0.0.0/0" },
-                description: "SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations",
-            });
+            service.securityGroup.allowHttpsEgress("SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations");
         }
+        return services;
+    }
 
-        // The gateway: CloudFront -> ALB -> Kong -> services; 30 s of connection draining per task.
+    /** CloudFront -> ALB -> Kong (DB-less, routes to the services, rate limits in Redis); 30 s of draining per task. */
+    private createGateway(
+        name: string,
+        s: EventDrivenSettings,
+        ctx: WorkloadContext,
+        data: ReturnType<EventDriven["createDataStores"]>,
+        services: ReturnType<EventDriven["createServices"]>,
+    ) {
+        const { redis } = data;
         const balancer = cloudFrontOrigin(
             `${name}-alb`,
             ctx,
             {
                 certificateArn: s.api.certificateArn,
-                accessLogRetentionDays: profile.logRetentionDays,
+                accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
                 target: { port: KONG_PORT, healthCheckPath: KONG_HEALTH_PATH, deregistrationDelaySeconds: 30 },
                 blueGreen: { testListenerPort: s.blueGreen.testListenerPort },
             },
@@ -291,7 +336,7 @@ export class EventDriven extends pulumi.ComponentResource {
             JSON.stringify(
                 renderKongConfig({
                     routes: s.gateway.routes,
-                    namespace: `${name}.${platform.stack}.internal`,
+                    namespace: `${name}.${ctx.platform.stack}.internal`,
                     upstreamPort: SERVICE_PORT,
                     rateLimitPerMinute: s.gateway.rateLimitPerMinute,
                     redis: { host, port: redis.port },
@@ -328,169 +373,35 @@ export class EventDriven extends pulumi.ComponentResource {
                 ],
                 loadBalancer: balancer.serviceTarget("kong", KONG_PORT),
                 deploymentController: "CODE_DEPLOY",
-                shared: { cluster: cluster!.cluster, logGroup: cluster!.logGroup },
+                shared: { cluster: services.integration.cluster, logGroup: services.integration.logGroup },
             },
-            parent,
+            { parent: this },
         );
         balancer.allowTargets(gateway.securityGroup, KONG_PORT);
         for (const key of HTTP_SERVICES) connectGroups("gateway", key, gateway.securityGroup, services[key].securityGroup, SERVICE_PORT, `${name} Kong`);
         redis.connect("gateway", gateway.securityGroup, `${name} Kong rate limiting`);
-        gateway.securityGroup.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "ECR, Secrets Manager, CloudWatch Logs" });
+        gateway.securityGroup.allowHttpsEgress("ECR, Secrets Manager, CloudWatch Logs");
+        return { gateway, balancer };
+    }
 
-        const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName }, domain: s.domain }, parent);
-
-        // Worker: add replicas when more than `scaleOutAbove` messages wait; remove them after the queue stayed empty.
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, parent);
-        const target = services.worker.scalingTarget!;
-        const step = (key: string, adjustment: number, bound: { metricIntervalLowerBound?: string; metricIntervalUpperBound?: string }, cooldown: number) =>
-            new appautoscaling.Policy(
-                `${name}-worker-${key}`,
-                {
-                    policyType: "StepScaling",
-                    serviceNamespace: target.serviceNamespace,
-                    scalableDimension: target.scalableDimension,
-                    resourceId: target.resourceId,
-                    stepScalingPolicyConfiguration: {
-                        adjustmentType: "ChangeInCapacity",
-                        cooldown,
-                        metricAggregationType: "Maximum",
-                        stepAdjustments: [{ ...bound, scalingAdjustment: adjustment }],
-                    },
-                },
-                parent,
-            );
-        const scaleOut = step("scale-out", 2, { metricIntervalLowerBound: "0" }, 60);
-        const scaleIn = step("scale-in", -1, { metricIntervalUpperBound: "0" }, 300);
-        const depth = {
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            statistic: "Maximum",
-            dimensions: { QueueName: work.queue.name },
-            period: 60,
-        };
-        new cloudwatch.MetricAlarm(
-            `${name}-queue-depth-high`,
-            {
-                ...depth,
-                alarmDescription: `more than ${s.queue.scaleOutAbove} messages waiting: add workers`,
-                evaluationPeriods: 2,
-                threshold: s.queue.scaleOutAbove,
-                comparisonOperator: "GreaterThanThreshold",
-                alarmActions: [scaleOut.arn],
-            },
-            parent,
+    /** The database's automated backups and the documents, replicated to the DR region. */
+    private createDisasterRecovery(name: string, region: string, ctx: WorkloadContext, data: ReturnType<EventDriven["createDataStores"]>): Bucket {
+        const profile = ctx.platform.profile;
+        const protect = profile.protectStatefulResources;
+        const key = new kms.Key(
+            `${name}-dr-backups`,
+            { region, description: `${name} replicated RDS backups`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            { parent: this, protect },
         );
-        new cloudwatch.MetricAlarm(
-            `${name}-queue-idle`,
-            {
-                ...depth,
-                alarmDescription: `queue empty for ${s.queue.scaleInAfterIdleMinutes} minutes: remove a worker`,
-                evaluationPeriods: s.queue.scaleInAfterIdleMinutes,
-                threshold: 0,
-                comparisonOperator: "LessThanOrEqualToThreshold",
-                alarmActions: [scaleIn.arn],
-            },
-            parent,
+        new rds.InstanceAutomatedBackupsReplication(
+            `${name}-db-backups`,
+            { region, sourceDbInstanceArn: data.database.instance.arn, retentionPeriod: profile.backupRetentionDays, kmsKeyId: key.arn },
+            { parent: this },
         );
-        alarms.alarm(
-            `${name}-dead-letters`,
-            {
-                alarmDescription: "messages reached the dead-letter queue",
-                namespace: "AWS/SQS",
-                metricName: "ApproximateNumberOfMessagesVisible",
-                statistic: "Maximum",
-                dimensions: { QueueName: work.deadLetterQueue.name },
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-            },
-            this,
-        );
-
-        // Blue/green for what sits behind the load balancer (Kong): CodeDeploy switches the listeners.
-        const gateway5xx = alarms.alarm(
-            `${name}-gateway-5xx`,
-            {
-                alarmDescription: "gateway 5xx during or after a deployment",
-                namespace: "AWS/ApplicationELB",
-                metricName: "HTTPCode_Target_5XX_Count",
-                statistic: "Sum",
-                dimensions: { LoadBalancer: balancer.arnSuffix },
-                period: 60,
-                evaluationPeriods: 2,
-                threshold: 10,
-                comparisonOperator: "GreaterThanThreshold",
-            },
-            this,
-        );
-        const deployRole = new iam.Role(
-            `${name}-codedeploy`,
-            { assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", ctx.accountId), description: `${name} blue/green deployments` },
-            parent,
-        );
-        new iam.RolePolicyAttachment(`${name}-codedeploy`, { role: deployRole.name, policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS" }, parent);
-        const application = new codedeploy.Application(`${name}-gateway`, { computePlatform: "ECS" }, parent);
-        const deploymentGroup = new codedeploy.DeploymentGroup(
-            `${name}-gateway`,
-            {
-                appName: application.name,
-                deploymentGroupName: `${name}-gateway`,
-                serviceRoleArn: deployRole.arn,
-                deploymentConfigName: s.blueGreen.deploymentConfig,
-                deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
-                blueGreenDeploymentConfig: {
-                    deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
-                    terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: s.blueGreen.terminationWaitMinutes },
-                },
-                ecsService: { clusterName: gateway.cluster.name, serviceName: gateway.service.name },
-                loadBalancerInfo: {
-                    targetGroupPairInfo: {
-                        prodTrafficRoute: { listenerArns: [balancer.listenerArn] },
-                        testTrafficRoute: { listenerArns: [balancer.testListenerArn!] },
-                        targetGroups: [{ name: balancer.targetGroup.name }, { name: balancer.greenTargetGroup!.name }],
-                    },
-                },
-                autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
-                alarmConfiguration: { enabled: true, alarms: [gateway5xx.name] },
-            },
-            { parent: this, dependsOn: [gateway.service] },
-        );
-
-        // Disaster recovery: automated RDS backups and the documents replicated to the DR region.
-        let drBucket: Bucket | undefined;
-        if (s.disasterRecovery.enabled) {
-            const dr = s.disasterRecovery.region;
-            const key = new kms.Key(
-                `${name}-dr-backups`,
-                { region: dr, description: `${name} replicated RDS backups`, enableKeyRotation: true, deletionWindowInDays: 30 },
-                { parent: this, protect },
-            );
-            new rds.InstanceAutomatedBackupsReplication(
-                `${name}-db-backups`,
-                { region: dr, sourceDbInstanceArn: database.instance.arn, retentionPeriod: profile.backupRetentionDays, kmsKeyId: key.arn },
-                parent,
-            );
-            drBucket = new Bucket(`${name}-documents-dr`, { region: dr, noncurrentVersionExpirationDays: 90, protect }, parent);
-            drBucket.applyPolicy();
-            documents.replicateTo(drBucket, ctx.accountId);
-        }
-
-        this.outputs = {
-            cloudFrontUrl: cdn.url,
-            albDnsName: balancer.dnsName,
-            workQueueUrl: work.url,
-            deadLetterQueueUrl: work.deadLetterQueue.url,
-            documentsBucket: documents.name,
-            auditLogsBucket: auditLogs.name,
-            redisEndpoint: redis.primaryEndpoint,
-            databaseEndpoint: database.writerAddress,
-            codeDeployApplication: application.name,
-            codeDeployDeploymentGroups: [deploymentGroup.deploymentGroupName],
-            gatewayTaskFamily: gateway.taskDefinition.family,
-            ...(drBucket ? { drRegion: s.disasterRecovery.region, drDocumentsBucket: drBucket.name } : {}),
-        };
-        this.registerOutputs(this.outputs);
+        const bucket = new Bucket(`${name}-documents-dr`, { region, noncurrentVersionExpirationDays: 90, protect }, { parent: this });
+        bucket.applyPolicy();
+        data.documents.replicateTo(bucket, ctx.accountId);
+        return bucket;
     }
 }
 

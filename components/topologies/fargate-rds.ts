@@ -22,7 +22,7 @@ import {
 } from "../../stacks/schema-kit";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
-import { PostgresDatabase, postgresDefaults } from "../blocks/postgres";
+import { workloadDatabase } from "../blocks/postgres";
 import { secretKey, storeSecret } from "../blocks/secret";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
@@ -138,21 +138,7 @@ export class FargateRds extends pulumi.ComponentResource {
         const { platform, network } = ctx;
         const profile = platform.profile;
 
-        const database = new PostgresDatabase(
-            `${name}-db`,
-            {
-                ...postgresDefaults(profile),
-                vpcId: network.vpcId,
-                subnetIds: network.dataSubnetIds,
-                databaseName: s.database.name,
-                username: s.database.username,
-                engineVersion: s.database.engineVersion,
-                instanceClass: s.database.instanceClass,
-                readReplica: s.readReplica,
-                requireTls: s.dbTls,
-            },
-            { parent: this },
-        );
+        const database = workloadDatabase(`${name}-db`, ctx, s.database, { readReplica: s.readReplica, requireTls: s.dbTls }, this);
 
         const protect = profile.protectStatefulResources;
         const license = storeSecret(`${name}-license`, { value: s.license.token, description: `${name} license.jwt`, protect }, this);
@@ -226,7 +212,7 @@ export class FargateRds extends pulumi.ComponentResource {
             tasks.allowIngress(`prometheus-${nameFor(cidr)}`, { port: PORT, peer: { cidr }, description: `Prometheus scraper ${cidr}: /metrics` }),
         );
         database.connect("tasks", tasks, `${name} tasks`);
-        tasks.allowEgress("https", { port: 443, peer: { cidr: "0.0.0.0/0" }, description: "license heartbeat, ECR, Secrets Manager, CloudWatch Logs" });
+        tasks.allowHttpsEgress("license heartbeat, ECR, Secrets Manager, CloudWatch Logs");
 
         this.outputs = {
             apiUrl: balancer.url,

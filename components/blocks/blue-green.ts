@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as codedeploy from "@pulumi/aws/codedeploy";
+import * as iam from "@pulumi/aws/iam";
+import { serviceTrustPolicy } from "../iam";
+import { AlarmTopic } from "./alarms";
+import { FargateService } from "./fargate-service";
+import { LoadBalancer } from "./load-balancer";
+
+export interface BlueGreenArgs {
+    /** The service CodeDeploy deploys; it was created with `deploymentController: "CODE_DEPLOY"`. */
+    service: FargateService;
+    /** Its load balancer, created with `blueGreen` (a test listener and a green target group). */
+    balancer: LoadBalancer;
+    accountId: pulumi.Input<string>;
+    /** How traffic moves to the new tasks. Default `CodeDeployDefault.ECSAllAtOnce`. */
+    deploymentConfig?: string;
+    /** Minutes the old tasks keep running after the switch, for a quick manual rollback. Default 5. */
+    terminationWaitMinutes?: number;
+    /** The topic the rollback alarm notifies (target 5xx during a deployment). */
+    alarms: AlarmTopic;
+    /** Target 5xx per minute, two minutes running, that stop and roll back a deployment. Default 10. */
+    rollbackAt5xxPerMinute?: number;
+}
+
+/**
+ * Blue/green deploys of an ECS service through CodeDeploy: the application, the deployment group
+ * switching the balancer's production and test listeners between the two target groups, its
+ * role, and an alarm that rolls a bad deployment back.
+ */
+export class BlueGreenDeployment extends pulumi.ComponentResource {
+    readonly application: codedeploy.Application;
+    readonly deploymentGroup: codedeploy.DeploymentGroup;
+
+    constructor(name: string, args: BlueGreenArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:deploy:BlueGreenDeployment", name, {}, opts);
+        const parent = { parent: this };
+        const { balancer, service } = args;
+        if (!balancer.testListenerArn || !balancer.greenTargetGroup) throw new Error(`${name}: the load balancer was not created with blueGreen`);
+
+        const errors = args.alarms.alarm(
+            `${name}-5xx`,
+            {
+                alarmDescription: `${name}: target 5xx during or after a deployment`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "HTTPCode_Target_5XX_Count",
+                statistic: "Sum",
+                dimensions: { LoadBalancer: balancer.arnSuffix },
+                period: 60,
+                evaluationPeriods: 2,
+                threshold: args.rollbackAt5xxPerMinute ?? 10,
+                comparisonOperator: "GreaterThanThreshold",
+            },
+            this,
+        );
+        const role = new iam.Role(
+            `${name}-codedeploy`,
+            { assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", args.accountId), description: `${name} blue/green deployments` },
+            parent,
+        );
+        new iam.RolePolicyAttachment(`${name}-codedeploy`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS" }, parent);
+        this.application = new codedeploy.Application(name, { computePlatform: "ECS" }, parent);
+        this.deploymentGroup = new codedeploy.DeploymentGroup(
+            name,
+            {
+                appName: this.application.name,
+                deploymentGroupName: name,
+                serviceRoleArn: role.arn,
+                deploymentConfigName: args.deploymentConfig ?? "CodeDeployDefault.ECSAllAtOnce",
+                deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
+                blueGreenDeploymentConfig: {
+                    deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+                    terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: args.terminationWaitMinutes ?? 5 },
+                },
+                ecsService: { clusterName: service.cluster.name, serviceName: service.service.name },
+                loadBalancerInfo: {
+                    targetGroupPairInfo: {
+                        prodTrafficRoute: { listenerArns: [balancer.listenerArn] },
+                        testTrafficRoute: { listenerArns: [balancer.testListenerArn] },
+                        targetGroups: [{ name: balancer.targetGroup.name }, { name: balancer.greenTargetGroup.name }],
+                    },
+                },
+                autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
+                alarmConfiguration: { enabled: true, alarms: [errors.name] },
+            },
+            // CodeDeploy checks the ECS service when the group is created.
+            { parent: this, dependsOn: [service.service] },
+        );
+        this.registerOutputs({ application: this.application.name, deploymentGroup: this.deploymentGroup.deploymentGroupName });
+    }
+}
