@@ -28,7 +28,7 @@ import {
 import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, elbLogicalName } from "../blocks/load-balancer";
-import { workloadDatabase } from "../blocks/postgres";
+import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
@@ -163,107 +163,92 @@ const LONGEST = { bucket: "b".repeat(63), prefix: "p".repeat(100), volume: "vol-
  * (per-service APIs, Redis and RabbitMQ), RDS PostgreSQL with a database per service, an ALB with
  * TLS, and an internet-facing network load balancer on Elastic IPs as the stable public address.
  */
+type ServiceSettings = ComposeHostSettings["services"][string];
+
+/** What the host reads from S3 and Secrets Manager, and where its containers log. */
+interface HostConfig {
+    bucket: Bucket;
+    prefix: string;
+    secretArns: pulumi.Output<string>[];
+    logGroups: cloudwatch.LogGroup[];
+    serviceSecretArns: Record<string, pulumi.Output<string>>;
+    databaseEndpoints: Record<string, pulumi.Output<string>>;
+    sharedDatabase?: PostgresDatabase;
+}
+
 export class ComposeHost extends pulumi.ComponentResource {
     readonly outputs: WorkloadOutputs;
 
     constructor(name: string, s: ComposeHostSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
         super("platform:topologies:ComposeHost", name, {}, opts);
-        const { platform, network } = ctx;
-        const profile = platform.profile;
-        const protect = profile.protectStatefulResources;
-        const parent = { parent: this };
-        const services = Object.entries(s.services);
-        const imageOf = (svcName: string, svc: ComposeHostSettings["services"][string]) => svc.image ?? `${s.imagePrefix}/${svcName}:${s.imageTag}`;
-
-        // The user data only installs tools and points at S3, so its size is known now.
-        const userDataSize = Buffer.byteLength(
-            renderUserData({
-                region: platform.region,
-                bucket: LONGEST.bucket,
-                prefix: LONGEST.prefix,
-                dataVolumeId: LONGEST.volume,
-                composeVersion: s.composeVersion,
-                syncIntervalMinutes: s.syncIntervalMinutes,
-            }),
-        );
-        if (userDataSize > USER_DATA_LIMIT_BYTES) throw new Error(`${name}: user data would be ${userDataSize} bytes; EC2 allows ${USER_DATA_LIMIT_BYTES}`);
-
-        const host = new SecurityGroup(`${name}-host`, { vpcId: network.vpcId, description: `${name} Compose host` }, parent);
+        checkUserDataSize(name, s, ctx.platform.region);
+        const host = new SecurityGroup(`${name}-host`, { vpcId: ctx.network.vpcId, description: `${name} Compose host` }, { parent: this });
         host.allowHttpsEgress("images, packages, S3, Secrets Manager, SSM, CloudWatch Logs");
+        const config = this.createServiceConfig(name, s, ctx, host);
+        const instance = this.createHost(name, s, ctx, host, config);
+        const balancer = this.createLoadBalancer(name, s, ctx, host, instance);
+        const edge = this.createStaticIpEdge(name, s, ctx, balancer);
+        this.createAlarms(name, s, ctx, instance);
 
-        const needsShared = services.some(([, svc]) => !svc.dedicatedDatabase);
+        this.outputs = {
+            albDnsName: balancer.dnsName,
+            staticIps: edge.ips.map((ip) => ip.publicIp),
+            staticDnsName: edge.nlb.dnsName,
+            instanceId: instance.id,
+            databaseEndpoint: config.sharedDatabase ? config.sharedDatabase.writerAddress : pulumi.output("none (every service has a dedicated database)"),
+            databaseEndpoints: config.databaseEndpoints,
+            serviceSecretArns: config.serviceSecretArns,
+            configBucket: config.bucket.name,
+        };
+        this.registerOutputs(this.outputs);
+    }
+
+    /**
+     * Per service: its database (on the shared instance or its own), credentials in a secret of its
+     * own, env files and a log group; then the Compose file and the env-file list in S3.
+     */
+    private createServiceConfig(name: string, s: ComposeHostSettings, ctx: WorkloadContext, host: SecurityGroup): HostConfig {
+        const parent = { parent: this };
+        const protect = ctx.platform.profile.protectStatefulResources;
+        const services = Object.entries(s.services);
         // The init containers connect over TLS in every environment.
         const newDatabase = (logicalName: string) => workloadDatabase(logicalName, ctx, s.database, { requireTls: true }, this);
-        const shared = needsShared ? newDatabase(`${name}-db`) : undefined;
-        shared?.connect("host", host, `${name} host`);
+        const sharedDatabase = services.some(([, svc]) => !svc.dedicatedDatabase) ? newDatabase(`${name}-db`) : undefined;
+        sharedDatabase?.connect("host", host, `${name} host`);
 
-        const logGroupPrefix = `/compose/${platform.stack}/${name}`;
-        const configBucket = new Bucket(`${name}-config`, { noncurrentVersionExpirationDays: 30, protect: false }, parent);
-        configBucket.applyPolicy();
-        const prefix = "compose";
-
+        const logGroupPrefix = `/compose/${ctx.platform.stack}/${name}`;
+        const bucket = new Bucket(`${name}-config`, { noncurrentVersionExpirationDays: 30, protect: false }, parent);
+        bucket.applyPolicy();
+        const config: HostConfig = { bucket, prefix: "compose", secretArns: [], logGroups: [], serviceSecretArns: {}, databaseEndpoints: {}, sharedDatabase };
         const composeServices: pulumi.Output<ComposeService>[] = [];
         const envFileEntries: pulumi.Output<unknown>[] = [];
-        const secretArns: pulumi.Output<string>[] = [];
-        const logGroups: cloudwatch.LogGroup[] = [];
-        const serviceSecretArns: Record<string, pulumi.Output<string>> = {};
-        const databaseEndpoints: Record<string, pulumi.Output<string>> = {};
 
         for (const [svcName, svc] of services) {
-            const database = svc.dedicatedDatabase ? newDatabase(`${name}-${svcName}-db`) : shared!;
+            const database = svc.dedicatedDatabase ? newDatabase(`${name}-${svcName}-db`) : sharedDatabase!;
             // Keyed by service: the host's egress rules to each dedicated database are distinct resources.
             if (svc.dedicatedDatabase) database.connect(`host-${svcName}`, host, `${name} host`);
-            databaseEndpoints[svcName] = database.writerAddress;
+            config.databaseEndpoints[svcName] = database.writerAddress;
 
-            const dbName = svcName.replace(/-/g, "_");
-            const dbUser = `${dbName}_app`;
-            const password = new random.RandomPassword(`${name}-${svcName}-db`, { length: 32, special: false }, parent);
-            const brokerPassword = svc.broker ? new random.RandomPassword(`${name}-${svcName}-broker`, { length: 32, special: false }, parent) : undefined;
-            const values = pulumi
-                .all([database.writerAddress, password.result, brokerPassword?.result ?? pulumi.output(""), pulumi.all(svc.secrets)])
-                .apply(([dbHost, dbPassword, amqpPassword, userSecrets]) => ({
-                    ...userSecrets,
-                    DB_NAME: dbName,
-                    DB_USER: dbUser,
-                    DB_PASSWORD: dbPassword,
-                    DATABASE_URL: `postgresql://${dbUser}:${dbPassword}@${dbHost}:5432/${dbName}?sslmode=require`,
-                    ...(svc.broker
-                        ? {
-                              RABBITMQ_DEFAULT_USER: dbName,
-                              RABBITMQ_DEFAULT_PASS: amqpPassword,
-                              AMQP_URL: `amqp://${dbName}:${amqpPassword}@${svcName}-rabbitmq:5672/`,
-                          }
-                        : {}),
-                }));
-            const secret = storeSecret(
-                `${name}-${svcName}`,
-                { value: pulumi.jsonStringify(values), description: `${name} ${svcName}: database, broker and application secrets`, protect },
-                this,
-            );
-            serviceSecretArns[svcName] = secret.arn;
-            secretArns.push(secret.arn, database.secretArn);
-
+            const secret = this.createServiceSecret(name, svcName, svc, database, protect);
+            config.serviceSecretArns[svcName] = secret.arn;
+            config.secretArns.push(secret.arn, database.secretArn);
             const files = envFiles(svcName);
             envFileEntries.push(
                 pulumi.output({ file: files.app, secretArn: secret.arn }),
                 pulumi.output({ file: files.dbAdmin, secretArn: database.secretArn, map: { PGHOST: "host", PGUSER: "username", PGPASSWORD: "password" } }),
             );
-            if (svc.broker)
-                envFileEntries.push(
-                    pulumi.output({
-                        file: files.broker,
-                        secretArn: secret.arn,
-                        map: { RABBITMQ_DEFAULT_USER: "RABBITMQ_DEFAULT_USER", RABBITMQ_DEFAULT_PASS: "RABBITMQ_DEFAULT_PASS" },
-                    }),
-                );
-
-            logGroups.push(
-                new cloudwatch.LogGroup(`${name}-${svcName}`, { name: `${logGroupPrefix}/${svcName}`, retentionInDays: profile.logRetentionDays }, parent),
+            if (svc.broker) {
+                const map = { RABBITMQ_DEFAULT_USER: "RABBITMQ_DEFAULT_USER", RABBITMQ_DEFAULT_PASS: "RABBITMQ_DEFAULT_PASS" };
+                envFileEntries.push(pulumi.output({ file: files.broker, secretArn: secret.arn, map }));
+            }
+            const logName = `${logGroupPrefix}/${svcName}`;
+            config.logGroups.push(
+                new cloudwatch.LogGroup(`${name}-${svcName}`, { name: logName, retentionInDays: ctx.platform.profile.logRetentionDays }, parent),
             );
             composeServices.push(
                 database.writerAddress.apply((dbHost): ComposeService => ({
                     name: svcName,
-                    image: imageOf(svcName, svc),
+                    image: imageOf(s, svcName, svc),
                     port: svc.port,
                     cache: svc.cache,
                     broker: svc.broker,
@@ -273,32 +258,47 @@ export class ComposeHost extends pulumi.ComponentResource {
             );
         }
 
-        const composeFile = pulumi
-            .all(composeServices)
-            .apply((list) => renderCompose({ services: list, region: platform.region, logGroupPrefix, images: s.images }));
-        new s3.BucketObjectv2(
-            `${name}-compose`,
-            {
-                bucket: configBucket.name,
-                key: `${prefix}/docker-compose.yml`,
-                content: composeFile,
-                contentType: "application/yaml",
-                serverSideEncryption: "AES256",
-            },
-            parent,
-        );
-        new s3.BucketObjectv2(
-            `${name}-env-files`,
-            {
-                bucket: configBucket.name,
-                key: `${prefix}/env-files.json`,
-                content: pulumi.jsonStringify(pulumi.all(envFileEntries)),
-                contentType: "application/json",
-                serverSideEncryption: "AES256",
-            },
-            parent,
-        );
+        const region = ctx.platform.region;
+        const composeFile = pulumi.all(composeServices).apply((list) => renderCompose({ services: list, region, logGroupPrefix, images: s.images }));
+        const object = (key: string, file: string, content: pulumi.Input<string>, contentType: string) =>
+            new s3.BucketObjectv2(key, { bucket: bucket.name, key: `${config.prefix}/${file}`, content, contentType, serverSideEncryption: "AES256" }, parent);
+        object(`${name}-compose`, "docker-compose.yml", composeFile, "application/yaml");
+        object(`${name}-env-files`, "env-files.json", pulumi.jsonStringify(pulumi.all(envFileEntries)), "application/json");
+        return config;
+    }
 
+    /** A service's database login, broker login and its own secrets, in one Secrets Manager secret. */
+    private createServiceSecret(name: string, svcName: string, svc: ServiceSettings, database: PostgresDatabase, protect: boolean) {
+        const parent = { parent: this };
+        const dbName = svcName.replace(/-/g, "_");
+        const dbUser = `${dbName}_app`;
+        const password = new random.RandomPassword(`${name}-${svcName}-db`, { length: 32, special: false }, parent);
+        const brokerPassword = svc.broker ? new random.RandomPassword(`${name}-${svcName}-broker`, { length: 32, special: false }, parent) : undefined;
+        const values = pulumi
+            .all([database.writerAddress, password.result, brokerPassword?.result ?? pulumi.output(""), pulumi.all(svc.secrets)])
+            .apply(([dbHost, dbPassword, amqpPassword, userSecrets]) => ({
+                ...userSecrets,
+                DB_NAME: dbName,
+                DB_USER: dbUser,
+                DB_PASSWORD: dbPassword,
+                DATABASE_URL: `postgresql://${dbUser}:${dbPassword}@${dbHost}:5432/${dbName}?sslmode=require`,
+                ...(svc.broker
+                    ? {
+                          RABBITMQ_DEFAULT_USER: dbName,
+                          RABBITMQ_DEFAULT_PASS: amqpPassword,
+                          AMQP_URL: `amqp://${dbName}:${amqpPassword}@${svcName}-rabbitmq:5672/`,
+                      }
+                    : {}),
+            }));
+        const description = `${name} ${svcName}: database, broker and application secrets`;
+        return storeSecret(`${name}-${svcName}`, { value: pulumi.jsonStringify(values), description, protect }, this);
+    }
+
+    /** The EC2 host: its role, the data volume that outlives it, the instance and the attachment. */
+    private createHost(name: string, s: ComposeHostSettings, ctx: WorkloadContext, host: SecurityGroup, config: HostConfig): ec2.Instance {
+        const parent = { parent: this };
+        const profile = ctx.platform.profile;
+        const protect = profile.protectStatefulResources;
         const role = new iam.Role(
             `${name}-host`,
             { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", ctx.accountId), description: `${name} Compose host` },
@@ -312,30 +312,24 @@ export class ComposeHost extends pulumi.ComponentResource {
         );
         // Every image the host runs (known from the settings alone, so the host need not wait for the
         // databases); the private ECR ones are pulled through the instance role.
-        const images = pulumi.output([...new Set([...services.map(([svcName, svc]) => imageOf(svcName, svc)), ...Object.values(s.images)])]);
-        const hostStatements: PolicyStatement[] = [
-            { Sid: "ReadComposeDefinition", Action: "s3:GetObject", Resource: pulumi.interpolate`${configBucket.arn}/${prefix}/*` },
-            { Sid: "ReadServiceSecrets", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+        const images = pulumi.output([
+            ...new Set([...Object.entries(s.services).map(([svcName, svc]) => imageOf(s, svcName, svc)), ...Object.values(s.images)]),
+        ]);
+        const statements: PolicyStatement[] = [
+            { Sid: "ReadComposeDefinition", Action: "s3:GetObject", Resource: pulumi.interpolate`${config.bucket.arn}/${config.prefix}/*` },
+            { Sid: "ReadServiceSecrets", Action: "secretsmanager:GetSecretValue", Resource: config.secretArns },
             {
                 Sid: "WriteContainerLogs",
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: logGroups.map((g) => pulumi.interpolate`${g.arn}:*`),
+                Resource: config.logGroups.map((g) => pulumi.interpolate`${g.arn}:*`),
             },
         ];
-        const hostPolicy = new iam.RolePolicy(
-            `${name}-host`,
-            {
-                role: role.id,
-                policy: images.apply((list) =>
-                    policyDocument([...hostStatements, ...ecrPullStatements(list.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined))]),
-                ),
-            },
-            parent,
-        );
+        const pulls = images.apply((list) => ecrPullStatements(list.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined)));
+        const hostPolicy = new iam.RolePolicy(`${name}-host`, { role: role.id, policy: pulls.apply((p) => policyDocument([...statements, ...p])) }, parent);
         const instanceProfile = new iam.InstanceProfile(`${name}-host`, { role: role.name }, parent);
 
         // The data volume is its own resource: replacing the host re-attaches it, data intact.
-        const subnetId = network.privateSubnetIds.apply((ids) => ids[0]);
+        const subnetId = ctx.network.privateSubnetIds.apply((ids) => ids[0]);
         const subnet = ec2.getSubnetOutput({ id: subnetId }, parent);
         const dataVolume = new ebs.Volume(
             `${name}-data`,
@@ -357,11 +351,11 @@ export class ComposeHost extends pulumi.ComponentResource {
                 // Hop limit 1: containers cannot reach the instance role's credentials.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: s.rootVolumeGb },
-                userData: pulumi.all([configBucket.name, dataVolume.id, images]).apply(([bucket, volume, list]) =>
+                userData: pulumi.all([config.bucket.name, dataVolume.id, images]).apply(([bucket, volume, list]) =>
                     renderUserData({
-                        region: platform.region,
+                        region: ctx.platform.region,
                         bucket,
-                        prefix,
+                        prefix: config.prefix,
                         dataVolumeId: volume,
                         composeVersion: s.composeVersion,
                         syncIntervalMinutes: s.syncIntervalMinutes,
@@ -383,8 +377,12 @@ export class ComposeHost extends pulumi.ComponentResource {
             { deviceName: "/dev/sdf", instanceId: instance.id, volumeId: dataVolume.id, stopInstanceBeforeDetaching: true },
             { parent: this, deleteBeforeReplace: true },
         );
+        return instance;
+    }
 
-        // HTTPS ingress: the ALB routes each service to its port on the host.
+    /** HTTPS ingress: the ALB routes each service (by path or host name) to its port on the host. */
+    private createLoadBalancer(name: string, s: ComposeHostSettings, ctx: WorkloadContext, host: SecurityGroup, instance: ec2.Instance): LoadBalancer {
+        const services = Object.entries(s.services);
         const routes: RouteArgs[] = services.map(([svcName, svc]) => ({
             key: svcName,
             port: svc.port,
@@ -393,60 +391,67 @@ export class ComposeHost extends pulumi.ComponentResource {
             targetType: "instance",
             match: s.routing.mode === "host" ? { hostHeaders: [`${svcName}.${s.routing.domain}`] } : { pathPatterns: [`/${svcName}`, `/${svcName}/*`] },
         }));
-        const sources = s.behindCloudflare ? s.cloudflareCidrs : ["0.0.0.0/0"];
-        const edge = new SecurityGroup(`${name}-edge`, { vpcId: network.vpcId, description: `${name} static-IP network load balancer` }, parent);
+        const edge = this.edgeGroup(name, ctx);
         const balancer = new LoadBalancer(
             `${name}-alb`,
             {
-                vpcId: network.vpcId,
-                subnetIds: network.publicSubnetIds,
+                vpcId: ctx.network.vpcId,
+                subnetIds: ctx.network.publicSubnetIds,
                 internal: false,
                 certificateArn: s.certificateArn,
-                deletionProtection: profile.deletionProtection,
+                deletionProtection: ctx.platform.profile.deletionProtection,
                 accountId: ctx.accountId,
-                accessLogRetentionDays: profile.logRetentionDays,
+                accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
                 clients: [
-                    ...sources.map((cidr) => ({
-                        key: `source-${nameFor(cidr)}`,
-                        peer: { cidr },
-                        description: s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet",
-                    })),
+                    ...sourcesOf(s).map((cidr) => ({ key: `source-${nameFor(cidr)}`, peer: { cidr }, description: sourceName(s, cidr) })),
                     { key: "static-ip", peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer" },
                 ],
                 routes,
             },
-            parent,
+            { parent: this },
         );
         for (const [svcName, svc] of services) {
             balancer.allowTargets(host, svc.port, svcName);
-            new lb.TargetGroupAttachment(
-                `${name}-${svcName}`,
-                { targetGroupArn: balancer.routeTargetGroups[svcName].arn, targetId: instance.id, port: svc.port },
-                parent,
-            );
+            const targetGroupArn = balancer.routeTargetGroups[svcName].arn;
+            new lb.TargetGroupAttachment(`${name}-${svcName}`, { targetGroupArn, targetId: instance.id, port: svc.port }, { parent: this });
         }
+        return balancer;
+    }
 
-        // Static public IPs for DNS (and Cloudflare's origin): ALBs cannot hold Elastic IPs, so a
-        // network load balancer on one Elastic IP per AZ forwards 443 and 80 to the ALB.
-        const ips = Array.from({ length: platform.network.azCount }, (_, i) => new ec2.Eip(`${name}-ip-${i + 1}`, { domain: "vpc" }, parent));
+    private edgeSecurityGroup?: SecurityGroup;
+    /** The static-IP network load balancer's security group (made once: the ALB and the edge share it). */
+    private edgeGroup(name: string, ctx: WorkloadContext): SecurityGroup {
+        this.edgeSecurityGroup ??= new SecurityGroup(
+            `${name}-edge`,
+            { vpcId: ctx.network.vpcId, description: `${name} static-IP network load balancer` },
+            { parent: this },
+        );
+        return this.edgeSecurityGroup;
+    }
+
+    /**
+     * Static public IPs for DNS (and Cloudflare's origin): ALBs cannot hold Elastic IPs, so a network
+     * load balancer on one Elastic IP per AZ forwards 443 and 80 to the ALB.
+     */
+    private createStaticIpEdge(name: string, s: ComposeHostSettings, ctx: WorkloadContext, balancer: LoadBalancer) {
+        const parent = { parent: this };
+        const network = ctx.network;
+        const edge = this.edgeGroup(name, ctx);
+        const ips = Array.from({ length: ctx.platform.network.azCount }, (_, i) => new ec2.Eip(`${name}-ip-${i + 1}`, { domain: "vpc" }, parent));
         const nlb = new lb.LoadBalancer(
             elbLogicalName(`${name}-edge`),
             {
                 loadBalancerType: "network",
                 internal: false,
                 securityGroups: [edge.id],
-                enableDeletionProtection: profile.deletionProtection,
+                enableDeletionProtection: ctx.platform.profile.deletionProtection,
                 subnetMappings: ips.map((ip, i) => ({ subnetId: network.publicSubnetIds.apply((ids) => ids[i]), allocationId: ip.id })),
             },
             parent,
         );
         for (const port of [443, 80]) {
-            sources.forEach((cidr) =>
-                edge.allowIngress(`${port}-${nameFor(cidr)}`, {
-                    port,
-                    peer: { cidr },
-                    description: `${s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet"} on ${port}`,
-                }),
+            sourcesOf(s).forEach((cidr) =>
+                edge.allowIngress(`${port}-${nameFor(cidr)}`, { port, peer: { cidr }, description: `${sourceName(s, cidr)} on ${port}` }),
             );
             edge.allowEgress(`alb-${port}`, { port, peer: { securityGroupId: balancer.securityGroup.id }, description: `to the ALB on ${port}` });
             const group = new lb.TargetGroup(
@@ -455,15 +460,15 @@ export class ComposeHost extends pulumi.ComponentResource {
                 parent,
             );
             new lb.TargetGroupAttachment(`${name}-edge-${port}`, { targetGroupArn: group.arn, targetId: balancer.arn, port }, parent);
-            new lb.Listener(
-                `${name}-edge-${port}`,
-                { loadBalancerArn: nlb.arn, port, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: group.arn }] },
-                parent,
-            );
+            const defaultActions = [{ type: "forward", targetGroupArn: group.arn }];
+            new lb.Listener(`${name}-edge-${port}`, { loadBalancerArn: nlb.arn, port, protocol: "TCP", defaultActions }, parent);
         }
+        return { ips, nlb };
+    }
 
-        // Recover the host onto healthy hardware when AWS's system check fails; reboot it when its own check fails.
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, parent);
+    /** Recover the host onto healthy hardware when AWS's system check fails; reboot it when its own check fails. */
+    private createAlarms(name: string, s: ComposeHostSettings, ctx: WorkloadContext, instance: ec2.Instance): void {
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
         const statusAlarm = (key: string, metricName: string, action: string, description: string) =>
             alarms.alarm(
                 `${name}-${key}`,
@@ -480,23 +485,32 @@ export class ComposeHost extends pulumi.ComponentResource {
                     treatMissingData: "missing",
                 },
                 this,
-                [`arn:aws:automate:${platform.region}:ec2:${action}`],
+                [`arn:aws:automate:${ctx.platform.region}:ec2:${action}`],
             );
         statusAlarm("recover", "StatusCheckFailed_System", "recover", "System status check failed: recover the host onto healthy hardware");
         statusAlarm("reboot", "StatusCheckFailed_Instance", "reboot", "Instance status check failed: reboot the host");
-
-        this.outputs = {
-            albDnsName: balancer.dnsName,
-            staticIps: ips.map((ip) => ip.publicIp),
-            staticDnsName: nlb.dnsName,
-            instanceId: instance.id,
-            databaseEndpoint: shared ? shared.writerAddress : pulumi.output("none (every service has a dedicated database)"),
-            databaseEndpoints,
-            serviceSecretArns,
-            configBucket: configBucket.name,
-        };
-        this.registerOutputs(this.outputs);
     }
+}
+
+/** A service's image: its own, or `<imagePrefix>/<service>:<imageTag>`. */
+const imageOf = (s: ComposeHostSettings, svcName: string, svc: ServiceSettings) => svc.image ?? `${s.imagePrefix}/${svcName}:${s.imageTag}`;
+/** Who may reach the edge: Cloudflare's ranges, or anyone. */
+const sourcesOf = (s: ComposeHostSettings) => (s.behindCloudflare ? s.cloudflareCidrs : ["0.0.0.0/0"]);
+const sourceName = (s: ComposeHostSettings, cidr: string) => (s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet");
+
+/** The user data only installs tools and points at S3, so its size is known before anything is created. */
+function checkUserDataSize(name: string, s: ComposeHostSettings, region: string): void {
+    const size = Buffer.byteLength(
+        renderUserData({
+            region,
+            bucket: LONGEST.bucket,
+            prefix: LONGEST.prefix,
+            dataVolumeId: LONGEST.volume,
+            composeVersion: s.composeVersion,
+            syncIntervalMinutes: s.syncIntervalMinutes,
+        }),
+    );
+    if (size > USER_DATA_LIMIT_BYTES) throw new Error(`${name}: user data would be ${size} bytes; EC2 allows ${USER_DATA_LIMIT_BYTES}`);
 }
 
 export const composeHost = defineTopology({
