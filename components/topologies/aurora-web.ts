@@ -29,7 +29,7 @@ import { Bucket } from "../blocks/bucket";
 import { Cdn } from "../blocks/cdn";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { secretKey } from "../blocks/secret";
-import { cloudFrontOrigin } from "../blocks/load-balancer";
+import { LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
 import { WorkloadContext } from "../context";
 import { Network } from "../network";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
@@ -126,77 +126,12 @@ export class AuroraWeb extends pulumi.ComponentResource {
 
     constructor(name: string, s: AuroraWebSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
         super("platform:topologies:AuroraWeb", name, {}, opts);
-        const { platform, network } = ctx;
-        const profile = platform.profile;
-        const protect = profile.protectStatefulResources;
         // Validation requires a region when DR is on.
         const { enabled: drEnabled, region: drRegion, cidr: drCidr } = s.disasterRecovery;
         const dr = drEnabled && drRegion ? { region: drRegion, cidr: drCidr } : undefined;
-
-        let drNetwork: Network | undefined;
-        if (dr) {
-            // Data subnets only: the secondary cluster needs no internet egress.
-            drNetwork = new Network(
-                `${name}-dr`,
-                {
-                    region: dr.region,
-                    accountId: ctx.accountId,
-                    cidr: dr.cidr,
-                    azCount: Math.min(profile.azCount, 3),
-                    natStrategy: "none",
-                    flowLogRetentionDays: profile.flowLogRetentionDays,
-                },
-                { parent: this },
-            );
-        }
-
-        const database = new AuroraPostgres(
-            `${name}-db`,
-            {
-                vpcId: network.vpcId,
-                subnetIds: network.dataSubnetIds,
-                databaseName: s.database.name,
-                username: s.database.username,
-                engineVersion: s.database.engineVersion,
-                instanceClass: s.database.instanceClass,
-                readers: { min: s.database.minReaders, max: s.database.maxReaders, cpuTargetPercent: s.database.readerCpuTargetPercent },
-                backupRetentionDays: s.database.backupRetentionDays,
-                deletionProtection: profile.deletionProtection,
-                insights: profile.databaseInsights,
-                protect,
-                disasterRecovery: dr && drNetwork ? { region: dr.region, vpcId: drNetwork.vpcId, subnetIds: drNetwork.dataSubnetIds } : undefined,
-            },
-            { parent: this },
-        );
-
-        const attachments = new Bucket(
-            `${name}-attachments`,
-            {
-                bucketName: pulumi.interpolate`${s.bucketPrefix}-${platform.stack}-attachments-${ctx.accountId}`,
-                intelligentTiering: true,
-                noncurrentVersionExpirationDays: 90,
-                protect,
-            },
-            { parent: this },
-        );
-        attachments.applyPolicy();
-        let attachmentsReplica: Bucket | undefined;
-        if (dr) {
-            attachmentsReplica = new Bucket(
-                `${name}-attachments-dr`,
-                {
-                    region: dr.region,
-                    bucketName: pulumi.interpolate`${s.bucketPrefix}-${platform.stack}-attachments-dr-${ctx.accountId}`,
-                    noncurrentVersionExpirationDays: 90,
-                    protect,
-                },
-                { parent: this },
-            );
-            attachmentsReplica.applyPolicy();
-            attachments.replicateTo(attachmentsReplica, ctx.accountId);
-        }
+        const database = this.createDatabase(name, s, ctx, dr);
+        const { attachments, replica } = this.createAttachments(name, s, ctx, dr);
         const site = new Bucket(`${name}-site`, { protect: false, noncurrentVersionExpirationDays: 30 }, { parent: this });
-
         // Only CloudFront reaches the balancer; it speaks HTTPS to the API's own name.
         const balancer = cloudFrontOrigin(
             `${name}-api`,
@@ -209,7 +144,105 @@ export class AuroraWeb extends pulumi.ComponentResource {
             this,
         );
         const cdn = new Cdn(`${name}-cdn`, { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*" }, domain: s.domain }, { parent: this });
+        const api = this.createApi(name, s, ctx, database, attachments, balancer);
+        const alarms = this.createAlarms(name, s, ctx, database, balancer, api);
 
+        this.outputs = {
+            cloudFrontUrl: cdn.url,
+            apiUrl: pulumi.interpolate`${cdn.url}/api`,
+            loadBalancerDnsName: balancer.dnsName,
+            apiOriginDomainName: s.api.originDomainName,
+            writerEndpoint: database.writerEndpoint,
+            readerEndpoint: database.readerEndpoint,
+            databaseSecretArn: database.secretArn,
+            attachmentsBucket: attachments.name,
+            siteBucket: site.name,
+            alarmTopicArn: alarms.arn,
+            ...(dr && database.secondaryCluster && replica
+                ? { drRegion: dr.region, drClusterArn: database.secondaryCluster.arn, drAttachmentsBucket: replica.name }
+                : {}),
+        };
+        this.registerOutputs(this.outputs);
+    }
+
+    /** Aurora writer and autoscaled readers; with DR, a secondary cluster in a data-only network of the DR region. */
+    private createDatabase(name: string, s: AuroraWebSettings, ctx: WorkloadContext, dr?: { region: string; cidr: string }): AuroraPostgres {
+        const profile = ctx.platform.profile;
+        // Data subnets only: the secondary cluster needs no internet egress.
+        const drNetwork = dr
+            ? new Network(
+                  `${name}-dr`,
+                  {
+                      region: dr.region,
+                      accountId: ctx.accountId,
+                      cidr: dr.cidr,
+                      azCount: Math.min(profile.azCount, 3),
+                      natStrategy: "none",
+                      flowLogRetentionDays: profile.flowLogRetentionDays,
+                  },
+                  { parent: this },
+              )
+            : undefined;
+        return new AuroraPostgres(
+            `${name}-db`,
+            {
+                vpcId: ctx.network.vpcId,
+                subnetIds: ctx.network.dataSubnetIds,
+                databaseName: s.database.name,
+                username: s.database.username,
+                engineVersion: s.database.engineVersion,
+                instanceClass: s.database.instanceClass,
+                readers: { min: s.database.minReaders, max: s.database.maxReaders, cpuTargetPercent: s.database.readerCpuTargetPercent },
+                backupRetentionDays: s.database.backupRetentionDays,
+                deletionProtection: profile.deletionProtection,
+                insights: profile.databaseInsights,
+                protect: profile.protectStatefulResources,
+                disasterRecovery: dr && drNetwork ? { region: dr.region, vpcId: drNetwork.vpcId, subnetIds: drNetwork.dataSubnetIds } : undefined,
+            },
+            { parent: this },
+        );
+    }
+
+    /** The attachments bucket (named as the system names it), replicated to the DR region when DR is on. */
+    private createAttachments(name: string, s: AuroraWebSettings, ctx: WorkloadContext, dr?: { region: string }) {
+        const protect = ctx.platform.profile.protectStatefulResources;
+        const stack = ctx.platform.stack;
+        const attachments = new Bucket(
+            `${name}-attachments`,
+            {
+                bucketName: pulumi.interpolate`${s.bucketPrefix}-${stack}-attachments-${ctx.accountId}`,
+                intelligentTiering: true,
+                noncurrentVersionExpirationDays: 90,
+                protect,
+            },
+            { parent: this },
+        );
+        attachments.applyPolicy();
+        if (!dr) return { attachments };
+        const replica = new Bucket(
+            `${name}-attachments-dr`,
+            {
+                region: dr.region,
+                bucketName: pulumi.interpolate`${s.bucketPrefix}-${stack}-attachments-dr-${ctx.accountId}`,
+                noncurrentVersionExpirationDays: 90,
+                protect,
+            },
+            { parent: this },
+        );
+        replica.applyPolicy();
+        attachments.replicateTo(replica, ctx.accountId);
+        return { attachments, replica };
+    }
+
+    /** The API on Fargate behind the balancer: 2..10 tasks on CPU and memory, the writer and reader endpoints, the bucket. */
+    private createApi(
+        name: string,
+        s: AuroraWebSettings,
+        ctx: WorkloadContext,
+        database: AuroraPostgres,
+        attachments: Bucket,
+        balancer: LoadBalancer,
+    ): FargateService {
         const api = new FargateService(
             name,
             {
@@ -241,10 +274,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
                             DATABASE_SSLMODE: "require",
                             ATTACHMENTS_BUCKET: attachments.name,
                         },
-                        secrets: {
-                            DATABASE_USER: secretKey(database.secretArn, "username"),
-                            DATABASE_PASSWORD: secretKey(database.secretArn, "password"),
-                        },
+                        secrets: { DATABASE_USER: secretKey(database.secretArn, "username"), DATABASE_PASSWORD: secretKey(database.secretArn, "password") },
                     },
                 ],
                 taskPolicy: [attachments.readWriteStatement("AttachmentsReadWrite")],
@@ -255,7 +285,18 @@ export class AuroraWeb extends pulumi.ComponentResource {
         balancer.allowTargets(api.securityGroup, s.containerPort);
         database.connect("api", api.securityGroup, `${name} API tasks`);
         api.securityGroup.allowHttpsEgress("S3, Secrets Manager, ECR, CloudWatch Logs");
+        return api;
+    }
 
+    /** p99 latency, 5xx rate, ECS CPU, Aurora CPU and connections, to a topic with the e-mail subscribers. */
+    private createAlarms(
+        name: string,
+        s: AuroraWebSettings,
+        ctx: WorkloadContext,
+        database: AuroraPostgres,
+        balancer: LoadBalancer,
+        api: FargateService,
+    ): AlarmTopic {
         const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
         const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
         alarms.alarm(
@@ -344,20 +385,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
             this,
         );
 
-        this.outputs = {
-            cloudFrontUrl: cdn.url,
-            apiUrl: pulumi.interpolate`${cdn.url}/api`,
-            loadBalancerDnsName: balancer.dnsName,
-            apiOriginDomainName: s.api.originDomainName,
-            writerEndpoint: database.writerEndpoint,
-            readerEndpoint: database.readerEndpoint,
-            databaseSecretArn: database.secretArn,
-            attachmentsBucket: attachments.name,
-            siteBucket: site.name,
-            alarmTopicArn: alarms.arn,
-            ...(dr ? { drRegion: dr.region, drClusterArn: database.secondaryCluster!.arn, drAttachmentsBucket: attachmentsReplica!.name } : {}),
-        };
-        this.registerOutputs(this.outputs);
+        return alarms;
     }
 }
 

@@ -152,18 +152,35 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
 
     constructor(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
         super("platform:topologies:EcsAuditWorker", name, {}, opts);
-        const { platform, network } = ctx;
-        const profile = platform.profile;
-        const protect = profile.protectStatefulResources;
-
+        const protect = ctx.platform.profile.protectStatefulResources;
         const repository = new ImageRepository(`${name}-images`, { keepImages: s.keepImages, protect }, { parent: this });
         const image = pulumi.interpolate`${repository.url}:${s.imageTag}`;
+        const stores = this.createStores(name, s, ctx);
+        const balancer = this.createLoadBalancer(name, s, ctx);
+        const { api, workerService } = this.createServices(name, s, ctx, image, stores, balancer);
 
+        this.outputs = {
+            apiUrl: balancer.url,
+            repositoryUrl: repository.url,
+            auditQueueUrl: stores.auditQueue.url,
+            auditDeadLetterQueueUrl: stores.auditQueue.deadLetterQueue.url,
+            auditTopicArn: stores.auditTopic.arn,
+            documentVaultTopicArn: stores.documentVault.arn,
+            logGroupName: api.logGroup.name,
+            databaseEndpoint: stores.database.writerAddress,
+            databaseUrlSecretArn: stores.databaseUrl.arn,
+            workerServiceName: workerService ? workerService.service.name : s.worker.mode,
+        };
+        this.registerOutputs(this.outputs);
+    }
+
+    /** The database, the application's secrets, its document-vault and audit topics, and the audit queue. */
+    private createStores(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext) {
+        const protect = ctx.platform.profile.protectStatefulResources;
         const database = workloadDatabase(`${name}-db`, ctx, s.database, {}, this);
         const databaseUrl = database.storeConnectionUrl(`${name}-database-url`);
         const redisUrl = storeSecret(`${name}-redis-url`, { value: s.redis.url, description: `${name} EPR_REDIS_URL (Upstash)`, protect }, this);
         const redisToken = storeSecret(`${name}-redis-token`, { value: s.redis.token, description: `${name} EPR_REDIS_TOKEN (Upstash)`, protect }, this);
-
         const documentVault = encryptedTopic(`${name}-document-vault`, this);
         const auditTopic = encryptedTopic(`${name}-audit`, this);
         const auditQueue = new Queue(
@@ -176,11 +193,44 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        return { database, databaseUrl, redisUrl, redisToken, documentVault, auditTopic, auditQueue };
+    }
 
+    /** Internal by default (the listed clients only), or public over HTTPS. */
+    private createLoadBalancer(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext): LoadBalancer {
+        const { network, platform } = ctx;
+        const anyone = s.public && s.clients.cidrs.length === 0 && s.clients.securityGroupIds.length === 0;
+        return new LoadBalancer(
+            `${name}-api`,
+            {
+                vpcId: network.vpcId,
+                subnetIds: s.public ? network.publicSubnetIds : network.privateSubnetIds,
+                internal: !s.public,
+                certificateArn: s.certificateArn,
+                deletionProtection: platform.profile.deletionProtection,
+                accountId: ctx.accountId,
+                accessLogRetentionDays: platform.profile.logRetentionDays,
+                clients: anyone ? [{ key: "internet", peer: { cidr: "0.0.0.0/0" }, description: "public API" }] : clientPeers(s.clients),
+                target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
+            },
+            { parent: this },
+        );
+    }
+
+    /** The API with the audit worker beside it in the task (sidecar), in a service of its own, or none. */
+    private createServices(
+        name: string,
+        s: EcsAuditWorkerSettings,
+        ctx: WorkloadContext,
+        image: pulumi.Input<string>,
+        stores: ReturnType<EcsAuditWorker["createStores"]>,
+        balancer: LoadBalancer,
+    ) {
+        const { database, databaseUrl, redisUrl, redisToken, documentVault, auditQueue } = stores;
         // Both containers run the same application code, so they get the same configuration.
         const environment: Record<string, pulumi.Input<string>> = {
             ...s.environment,
-            EPR_ENVIRONMENT: platform.environment,
+            EPR_ENVIRONMENT: ctx.platform.environment,
             EPR_LOG_LEVEL: s.logLevel,
             EPR_LOG_JSON: String(s.logJson),
             EPR_SQL_ECHO: String(s.sqlEcho),
@@ -193,8 +243,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             EPR_AUDIT_SQS_VISIBILITY_TIMEOUT: String(s.audit.visibilityTimeoutSeconds),
         };
         const secrets = { EPR_DATABASE_URL: databaseUrl.arn, EPR_REDIS_URL: redisUrl.arn, EPR_REDIS_TOKEN: redisToken.arn };
-        const secretArns = Object.values(secrets);
-
+        const common = { secretArns: Object.values(secrets), enableExecuteCommand: s.executeCommand };
         const publishDocuments: PolicyStatement = { Sid: "PublishDocumentVaultEvents", Action: "sns:Publish", Resource: documentVault.arn };
         const consumeAudit: PolicyStatement = {
             Sid: "ConsumeAuditQueue",
@@ -210,30 +259,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             secrets,
             logStreamPrefix: "worker",
         };
-
-        const balancer = new LoadBalancer(
-            `${name}-api`,
-            {
-                vpcId: network.vpcId,
-                subnetIds: s.public ? network.publicSubnetIds : network.privateSubnetIds,
-                internal: !s.public,
-                certificateArn: s.certificateArn,
-                deletionProtection: profile.deletionProtection,
-                accountId: ctx.accountId,
-                accessLogRetentionDays: profile.logRetentionDays,
-                clients:
-                    s.public && s.clients.cidrs.length === 0 && s.clients.securityGroupIds.length === 0
-                        ? [{ key: "internet", peer: { cidr: "0.0.0.0/0" }, description: "public API" }]
-                        : clientPeers(s.clients),
-                target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
-            },
-            { parent: this },
-        );
-
-        const common = {
-            secretArns,
-            enableExecuteCommand: s.executeCommand,
-        };
+        const sidecar = s.worker.mode === "sidecar" && workerContainer;
         const api = new FargateService(
             name,
             {
@@ -243,11 +269,8 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 memory: s.memory,
                 desiredCount: s.autoscaling.min,
                 autoscaling: { min: s.autoscaling.min, max: s.autoscaling.max, cpuTargetPercent: s.autoscaling.cpuTargetPercent },
-                containers: [
-                    { name: "api", image, port: PORT, environment, secrets, logStreamPrefix: "ecs" },
-                    ...(s.worker.mode === "sidecar" && workerContainer ? [workerContainer] : []),
-                ],
-                taskPolicy: s.worker.mode === "sidecar" ? [publishDocuments, consumeAudit] : [publishDocuments],
+                containers: [{ name: "api", image, port: PORT, environment, secrets, logStreamPrefix: "ecs" }, ...(sidecar ? [sidecar] : [])],
+                taskPolicy: sidecar ? [publishDocuments, consumeAudit] : [publishDocuments],
                 loadBalancer: balancer.serviceTarget("api", PORT),
             },
             { parent: this },
@@ -255,38 +278,23 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         balancer.allowTargets(api.securityGroup, PORT);
         this.allowEgress(api.securityGroup, database, "api");
 
-        let workerService: FargateService | undefined;
-        if (s.worker.mode === "service" && workerContainer) {
-            workerService = new FargateService(
-                `${name}-worker`,
-                {
-                    ...serviceDefaults(ctx, `${name}-worker`),
-                    ...common,
-                    cpu: s.worker.cpu,
-                    memory: s.worker.memory,
-                    desiredCount: 1,
-                    shared: { cluster: api.cluster, logGroup: api.logGroup },
-                    containers: [{ ...workerContainer, essential: true }],
-                    taskPolicy: [consumeAudit],
-                },
-                { parent: this },
-            );
-            this.allowEgress(workerService.securityGroup, database, "worker");
-        }
-
-        this.outputs = {
-            apiUrl: balancer.url,
-            repositoryUrl: repository.url,
-            auditQueueUrl: auditQueue.url,
-            auditDeadLetterQueueUrl: auditQueue.deadLetterQueue.url,
-            auditTopicArn: auditTopic.arn,
-            documentVaultTopicArn: documentVault.arn,
-            logGroupName: api.logGroup.name,
-            databaseEndpoint: database.writerAddress,
-            databaseUrlSecretArn: databaseUrl.arn,
-            workerServiceName: workerService ? workerService.service.name : s.worker.mode,
-        };
-        this.registerOutputs(this.outputs);
+        if (s.worker.mode !== "service" || !workerContainer) return { api };
+        const workerService = new FargateService(
+            `${name}-worker`,
+            {
+                ...serviceDefaults(ctx, `${name}-worker`),
+                ...common,
+                cpu: s.worker.cpu,
+                memory: s.worker.memory,
+                desiredCount: 1,
+                shared: { cluster: api.cluster, logGroup: api.logGroup },
+                containers: [{ ...workerContainer, essential: true }],
+                taskPolicy: [consumeAudit],
+            },
+            { parent: this },
+        );
+        this.allowEgress(workerService.securityGroup, database, "worker");
+        return { api, workerService };
     }
 
     /** Egress of a task group: PostgreSQL, Upstash Redis (6379) and HTTPS (AWS APIs, ECR), nothing else. */
