@@ -1,4 +1,4 @@
-import { createPlatform, runPreflightChecks } from "./components/platform";
+import { deployPlatform, runPreflightChecks } from "./components/platform";
 import { TOPOLOGY_SCHEMAS } from "./components/topologies/registry";
 import { loadStackConfig } from "./stacks/load";
 
@@ -7,7 +7,7 @@ import { loadStackConfig } from "./stacks/load";
 export = async () => {
     const config = loadStackConfig(TOPOLOGY_SCHEMAS);
     await runPreflightChecks(config);
-    const platform = createPlatform(config);
+    const platform = await deployPlatform(config);
     return {
         /** The stack's VPC. */
         vpcId: platform.network.vpcId,

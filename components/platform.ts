@@ -30,7 +30,38 @@ export interface PlatformOptions {
     opts?: pulumi.ComponentResourceOptions;
 }
 
-export function createPlatform(config: PlatformConfig, { registry = TOPOLOGY_REGISTRY, opts }: PlatformOptions = {}): Platform {
+export function createPlatform(config: PlatformConfig, options: PlatformOptions = {}): Platform {
+    const steps = platformSteps(config, options);
+    for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+    }
+}
+
+/**
+ * `createPlatform` for the program (index.ts). In a real deployment it does exactly the same; under
+ * the offline plan, which installs a pacer, it lets the network's and each workload's
+ * registrations settle before the next: a stack's memory is then that of its largest workload,
+ * not of all of them in flight at once.
+ */
+export async function deployPlatform(config: PlatformConfig, options: PlatformOptions = {}): Promise<Platform> {
+    const steps = platformSteps(config, options);
+    for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        if (pacer) await pacer();
+    }
+}
+
+let pacer: (() => Promise<void>) | undefined;
+
+/** Installed by the offline plan (plan/plan.ts) while it runs the program; `undefined` removes it. */
+export function paceRegistrations(pace: (() => Promise<void>) | undefined): void {
+    pacer = pace;
+}
+
+/** The network, then each workload; yields after each. */
+function* platformSteps(config: PlatformConfig, { registry = TOPOLOGY_REGISTRY, opts }: PlatformOptions): Generator<void, Platform> {
     const accountId = getCallerIdentityOutput({}).accountId;
     const network = new Network(
         "network",
@@ -44,14 +75,15 @@ export function createPlatform(config: PlatformConfig, { registry = TOPOLOGY_REG
         },
         opts,
     );
+    yield;
     const ctx: WorkloadContext = { platform: config, network, accountId };
-
     const workloads: Record<string, WorkloadOutputs> = {};
     for (const [name, workload] of Object.entries(config.workloads)) {
         const topology = registry[workload.topology];
-        // Validation rejects unavailable topologies; reaching this is a programming error.
+        // Validation rejects unknown topologies; reaching this is a programming error.
         if (!topology) throw new Error(`topology ${workload.topology} of workload ${name} is not registered`);
         workloads[name] = topology.deploy(name, workload.settings, ctx, opts);
+        yield;
     }
     return { network, workloads };
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PreflightError } from "../components/platform";
+import { PreflightError, paceRegistrations } from "../components/platform";
 import { ConfigValidationError } from "../stacks/schema";
 import { PlannedResource, PrefixListLookup, installMocks, resolveOutputs } from "./mocks";
 import { StackFileConfig } from "./stack-files";
@@ -31,7 +31,14 @@ export async function planStack(files: StackFileConfig): Promise<Plan> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require(entry) as (() => Promise<Record<string, unknown>>) | Record<string, unknown>;
 
-    const exported = typeof program === "function" ? await program() : program;
+    // Each workload's registrations settle before the next starts (memory of one workload, not all).
+    paceRegistrations(() => recorder.settle());
+    let exported: Record<string, unknown>;
+    try {
+        exported = typeof program === "function" ? await program() : program;
+    } finally {
+        paceRegistrations(undefined);
+    }
     const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
     await recorder.settle();
     return { project: files.project, stack: files.stack, region, resources: recorder.resources, prefixLists: recorder.prefixLists, outputs };

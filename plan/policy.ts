@@ -48,29 +48,34 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig, policie
     }
 
     const violations: Violation[] = [];
+    const common = {
+        getConfig: <T>() => config as T,
+        notApplicable: (): never => {
+            throw new NotApplicable();
+        },
+        stackTags: new Map<string, string>(),
+    };
+    // The arguments of each custom resource, built once for every policy.
+    const custom = plan.resources
+        .filter((x) => x.custom)
+        .map((r) => ({ urn: r.urn, args: { ...byUrn.get(r.urn)!, ...common } as unknown as ResourceValidationArgs }));
     for (const policy of policies) {
         const level = policy.enforcementLevel ?? "advisory";
         if (level === "disabled" || level === "remediate") continue;
         const report = (urn: string) => (message: string, reportedUrn?: string) =>
             violations.push({ policy: policy.name, level: level as Violation["level"], urn: reportedUrn ?? urn, message });
-        const common = {
-            getConfig: <T>() => config as T,
-            notApplicable: (): never => {
-                throw new NotApplicable();
-            },
-            stackTags: new Map<string, string>(),
-        };
         try {
             if ("validateStack" in policy) {
                 await policy.validateStack({ resources: [...byUrn.values()], ...common }, report(""));
                 continue;
             }
             const validations = [policy.validateResource ?? []].flat();
-            for (const r of plan.resources.filter((x) => x.custom)) {
-                const resource = byUrn.get(r.urn)!;
+            for (const { urn, args } of custom) {
                 for (const validate of validations) {
                     try {
-                        await validate({ ...resource, ...common } as unknown as ResourceValidationArgs, report(r.urn));
+                        // Rules are synchronous but may return a promise: await only those.
+                        const result: unknown = validate(args, report(urn));
+                        if (result instanceof Promise) await result;
                     } catch (err) {
                         if (!(err instanceof NotApplicable)) throw err;
                     }

@@ -3,7 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { readStackFiles, secretPlaceholder, shippedStacks } from "../plan/stack-files";
 import { runTool } from "../plan/cli";
-import { scratchDir, planOnce, planCli } from "./helpers";
+import { scratchDir, planOnce, planCli, rawStack } from "./helpers";
+import { deployPlatform, paceRegistrations } from "../components/platform";
+import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
+import { installMocks } from "../plan/mocks";
+import { parseStackConfig } from "../stacks/schema";
 
 // The plan CLI as a user runs it; its diagram goes to a scratch folder, never into the checkout.
 const runPlanCli = (args: string[]) => runTool("plan", [...args, "--diagram-dir", scratchDir("diagram")]);
@@ -95,5 +99,40 @@ describe("offline plan", () => {
         expect(run.stderr).to.contain("platform:network.colour: unknown key");
         expect(run.stderr).to.contain("platform:workloads.api.topology: must be one of: fargate-rds");
         expect(fs.existsSync(out)).to.equal(false);
+    });
+});
+
+describe("paced registrations", () => {
+    it("lets the network and each workload settle before the next under the offline plan, and only there", async () => {
+        const config = parseStackConfig(
+            rawStack(
+                {
+                    environment: "staging",
+                    workloads: {
+                        a: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } },
+                        b: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } },
+                    },
+                },
+                { secretKeys: ["platform:workloads"] },
+            ),
+            TOPOLOGY_SCHEMAS,
+        );
+        const recorder = installMocks({ project: "platform", stack: "test", region: "us-east-1" });
+        const seen: number[] = [];
+        paceRegistrations(async () => {
+            await recorder.settle();
+            seen.push(recorder.resources.length);
+        });
+        try {
+            await deployPlatform(config);
+        } finally {
+            paceRegistrations(undefined);
+        }
+        await recorder.settle();
+        // After the network, after workload a, after workload b: each step's resources all registered.
+        expect(seen).to.have.length(3);
+        expect(seen[0]).to.be.below(seen[1]);
+        expect(seen[2]).to.equal(recorder.resources.length);
+        expect(seen[2] - seen[1]).to.equal(seen[1] - seen[0]);
     });
 });
