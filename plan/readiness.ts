@@ -207,6 +207,15 @@ const DB_IDENTIFIER = {
 const IAM_NAME = { pattern: /^[\w+=,.@-]+$/, allowed: "letters, digits and + = , . @ _ -" };
 const ECS_NAME = { pattern: /^[A-Za-z0-9_-]+$/, allowed: "letters, digits, hyphens and underscores" };
 
+const S3_BUCKET: NameRule = {
+    field: "bucket",
+    max: 63,
+    pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    allowed: "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+    lowercase: true,
+    doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+};
+
 /** Physical-name limits per resource type the program creates. */
 export const NAME_RULES: Record<string, NameRule> = {
     "aws:lb/loadBalancer:LoadBalancer": {
@@ -301,22 +310,8 @@ export const NAME_RULES: Record<string, NameRule> = {
         ...IAM_NAME,
         doc: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html",
     },
-    "aws:s3/bucket:Bucket": {
-        field: "bucket",
-        max: 63,
-        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        allowed: "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
-        lowercase: true,
-        doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
-    },
-    "aws:s3/bucketV2:BucketV2": {
-        field: "bucket",
-        max: 63,
-        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        allowed: "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
-        lowercase: true,
-        doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
-    },
+    "aws:s3/bucket:Bucket": S3_BUCKET,
+    "aws:s3/bucketV2:BucketV2": S3_BUCKET,
     "aws:sqs/queue:Queue": {
         field: "name",
         max: 80,

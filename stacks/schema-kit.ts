@@ -347,6 +347,10 @@ export function formatIssues(error: z.ZodError, input: unknown, namespace: strin
     return problems;
 }
 
+/** "give at least 1 item(s)", "must be at most 20 character(s)", "must be at least 2". */
+const bound = (which: string, type: string, limit: number | bigint) =>
+    type === "array" ? `give ${which} ${limit} item(s)` : type === "string" ? `must be ${which} ${limit} character(s)` : `must be ${which} ${limit}`;
+
 /** zod's own wording, in the words the rest of the messages use. */
 const errorMap: z.ZodErrorMap = (issue, ctx) => {
     switch (issue.code) {
@@ -360,23 +364,9 @@ const errorMap: z.ZodErrorMap = (issue, ctx) => {
         case z.ZodIssueCode.unrecognized_keys:
             return { message: "unknown key" };
         case z.ZodIssueCode.too_small:
-            return {
-                message:
-                    issue.type === "array"
-                        ? `give at least ${issue.minimum} item(s)`
-                        : issue.type === "string"
-                          ? `must be at least ${issue.minimum} character(s)`
-                          : `must be at least ${issue.minimum}`,
-            };
+            return { message: bound("at least", issue.type, issue.minimum) };
         case z.ZodIssueCode.too_big:
-            return {
-                message:
-                    issue.type === "array"
-                        ? `give at most ${issue.maximum} item(s)`
-                        : issue.type === "string"
-                          ? `must be at most ${issue.maximum} character(s)`
-                          : `must be at most ${issue.maximum}`,
-            };
+            return { message: bound("at most", issue.type, issue.maximum) };
         case z.ZodIssueCode.invalid_string:
             return { message: "has the wrong format" };
         default:

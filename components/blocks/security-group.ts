@@ -42,19 +42,7 @@ export class SecurityGroup extends pulumi.ComponentResource {
 
     /** Allows inbound TCP from `peer`; `key` names the rule uniquely within the group. */
     allowIngress(key: string, rule: RuleArgs): vpc.SecurityGroupIngressRule {
-        return new vpc.SecurityGroupIngressRule(
-            `${this.baseName}-in-${key}`,
-            {
-                ...this.region,
-                securityGroupId: this.id,
-                ipProtocol: "tcp",
-                fromPort: rule.port,
-                toPort: rule.toPort ?? rule.port,
-                description: rule.description,
-                ...peerArgs(rule.peer),
-            },
-            { parent: this },
-        );
+        return new vpc.SecurityGroupIngressRule(`${this.baseName}-in-${key}`, this.ruleArgs(rule), { parent: this });
     }
 
     /**
@@ -67,19 +55,19 @@ export class SecurityGroup extends pulumi.ComponentResource {
 
     /** Allows outbound TCP to `peer`; `key` names the rule uniquely within the group. */
     allowEgress(key: string, rule: RuleArgs): vpc.SecurityGroupEgressRule {
-        return new vpc.SecurityGroupEgressRule(
-            `${this.baseName}-out-${key}`,
-            {
-                ...this.region,
-                securityGroupId: this.id,
-                ipProtocol: "tcp",
-                fromPort: rule.port,
-                toPort: rule.toPort ?? rule.port,
-                description: rule.description,
-                ...peerArgs(rule.peer),
-            },
-            { parent: this },
-        );
+        return new vpc.SecurityGroupEgressRule(`${this.baseName}-out-${key}`, this.ruleArgs(rule), { parent: this });
+    }
+
+    private ruleArgs(rule: RuleArgs) {
+        return {
+            ...this.region,
+            securityGroupId: this.id,
+            ipProtocol: "tcp",
+            fromPort: rule.port,
+            toPort: rule.toPort ?? rule.port,
+            description: rule.description,
+            ...peerArgs(rule.peer),
+        };
     }
 }
 
