@@ -20,6 +20,11 @@ export interface NetworkArgs {
     natStrategy: NatStrategy;
     /** Retention of the flow-log group in days. Default in config: the profile's (staging 14, production 365). */
     flowLogRetentionDays: number;
+    /**
+     * Keep the flow logs (audit data) when the stack is destroyed: Pulumi `protect` and
+     * `retainOnDelete`. Default in config: the profile's `protectStatefulResources`.
+     */
+    protectLogs: boolean;
 }
 
 const NAT: Record<NatStrategy, "None" | "Single" | "OnePerAz"> = { none: "None", single: "Single", perAz: "OnePerAz" };
@@ -81,7 +86,7 @@ export class Network extends pulumi.ComponentResource {
         const flowLogGroup = new cloudwatch.LogGroup(
             `${name}-flow-logs`,
             { region: args.region, retentionInDays: args.flowLogRetentionDays },
-            { parent: this },
+            { parent: this, protect: args.protectLogs, retainOnDelete: args.protectLogs },
         );
         const flowLogRole = new iam.Role(
             `${name}-flow-logs`,

@@ -72,6 +72,7 @@ function* platformSteps(config: PlatformConfig, { registry = TOPOLOGY_REGISTRY, 
             azCount: config.network.azCount,
             natStrategy: config.network.natStrategy,
             flowLogRetentionDays: config.network.flowLogRetentionDays,
+            protectLogs: config.profile.protectStatefulResources,
         },
         opts,
     );

@@ -41,6 +41,7 @@ describe("escape hatches", () => {
             internal: true,
             clients: [],
             deletionProtection: false,
+            protectLogs: false,
             accountId: getCallerIdentityOutput({}).accountId,
             accessLogRetentionDays: 7,
             target: { port: 8080, healthCheckPath: "/health", deregistrationDelaySeconds: 5 },

@@ -89,7 +89,9 @@ describe("topology fargate-rds", () => {
                 expect(alb.inputs).to.include({ internal: true, dropInvalidHeaderFields: true, enableDeletionProtection: profile.deletionProtection });
                 // Access logs go to a bucket of the balancer's own that the region's ELB account may write, set up before logging starts.
                 const logBucket = recorder.get("aws:s3/bucket:Bucket", "ledger-api-access-logs");
-                expect(logBucket.inputs.forceDestroy).to.equal(true);
+                // Access logs are audit data: kept in production, disposable in staging.
+                expect(logBucket.inputs.forceDestroy).to.equal(environment === "staging");
+                expect(logBucket.options.protect).to.equal(environment === "production");
                 expect((alb.inputs.accessLogs as any).enabled).to.equal(true);
                 expect((alb.inputs.accessLogs as any).bucket).to.match(/^ledger-api-access-logs-/);
                 const logPolicy = recorder.get("aws:s3/bucketPolicy:BucketPolicy", "ledger-api-access-logs");

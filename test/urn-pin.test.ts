@@ -23,3 +23,25 @@ describe("URN pin of the production stack's protected resources", () => {
         ).to.deep.equal([]);
     });
 });
+
+describe("production keeps its data", () => {
+    it("protects and retains every bucket, log group, queue, secret, cache, volume and published address, and force-destroys no bucket", async () => {
+        const plan = await planOnce(readStackFiles("production"));
+        const kept = [
+            "aws:s3/bucket:Bucket",
+            "aws:cloudwatch/logGroup:LogGroup",
+            "aws:sqs/queue:Queue",
+            "aws:secretsmanager/secret:Secret",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:ebs/volume:Volume",
+            "aws:ec2/eip:Eip",
+            "aws:rds/instance:Instance",
+            "aws:rds/cluster:Cluster",
+        ];
+        const exposed = plan.resources
+            .filter((r) => kept.includes(r.type) && !(r.options.protect && r.options.retainOnDelete))
+            .map((r) => r.urn.split("::").pop());
+        expect(exposed).to.deep.equal([]);
+        expect(plan.resources.filter((r) => r.inputs.forceDestroy === true).map((r) => r.urn.split("::").pop())).to.deep.equal([]);
+    });
+});

@@ -47,6 +47,8 @@ export interface FargateServiceArgs {
     containers: ContainerSpec[];
     /** Log retention, days. Default in config: the profile's `logRetentionDays`. */
     logRetentionDays: number;
+    /** Keep the log group when the stack is destroyed (`protect`, `retainOnDelete`). Default in config: the profile's `protectStatefulResources`. */
+    protectLogs: boolean;
     /** CloudWatch Container Insights. Default in config: the profile's `containerInsights`. */
     containerInsights: boolean;
     /** Secrets the execution role may read to inject them: exactly the ARNs the containers use. */
@@ -108,6 +110,7 @@ export function serviceDefaults(ctx: WorkloadContext, name: string) {
         region: ctx.platform.region,
         accountId: ctx.accountId,
         logRetentionDays: ctx.platform.profile.logRetentionDays,
+        protectLogs: ctx.platform.profile.protectStatefulResources,
         containerInsights: ctx.platform.profile.containerInsights,
     };
 }
@@ -135,7 +138,13 @@ export class FargateService extends pulumi.ComponentResource {
         this.cluster =
             args.shared?.cluster ??
             new ecs.Cluster(name, { settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }] }, parent);
-        this.logGroup = args.shared?.logGroup ?? new cloudwatch.LogGroup(name, { name: `/ecs/${args.family}`, retentionInDays: args.logRetentionDays }, parent);
+        this.logGroup =
+            args.shared?.logGroup ??
+            new cloudwatch.LogGroup(
+                name,
+                { name: `/ecs/${args.family}`, retentionInDays: args.logRetentionDays },
+                { parent: this, protect: args.protectLogs, retainOnDelete: args.protectLogs },
+            );
 
         const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId);
         this.executionRole = new iam.Role(

@@ -79,6 +79,11 @@ export interface LoadBalancerArgs {
     clients: { key: string; peer: Peer; description: string }[];
     /** AWS deletion protection. Default in config: the profile's `deletionProtection`. */
     deletionProtection: boolean;
+    /**
+     * Keep the access logs (audit data) when the stack is destroyed: Pulumi `protect` and
+     * `retainOnDelete`, no `forceDestroy`. Default in config: the profile's `protectStatefulResources`.
+     */
+    protectLogs: boolean;
     /** The account the access-log bucket admits log delivery for. */
     accountId: pulumi.Input<string>;
     /** Days access logs are kept. Default in config: the profile's `logRetentionDays`. */
@@ -153,7 +158,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         // Access logs: SSE-S3 (ALB cannot write under KMS), written by the region's ELB account.
         const logs = new Bucket(
             `${name}-access-logs`,
-            { expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: false },
+            { expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: args.protectLogs },
             parent,
         );
         const elb = getServiceAccountOutput({}, parent);
@@ -339,6 +344,7 @@ export function cloudFrontOrigin(
             subnetIds: ctx.network.publicSubnetIds,
             internal: false,
             deletionProtection: ctx.platform.profile.deletionProtection,
+            protectLogs: ctx.platform.profile.protectStatefulResources,
             accountId: ctx.accountId,
             // CloudFront reaches the origin over HTTPS only. Each reference to the prefix list counts
             // its 55 entries against the group's 60-rule quota: a second port would not fit.

@@ -131,7 +131,12 @@ export class AuroraWeb extends pulumi.ComponentResource {
         const dr = drEnabled && drRegion ? { region: drRegion, cidr: drCidr } : undefined;
         const database = this.createDatabase(name, s, ctx, dr);
         const { attachments, replica } = this.createAttachments(name, s, ctx, dr);
-        const site = new Bucket(`${name}-site`, { protect: false, noncurrentVersionExpirationDays: 30 }, { parent: this });
+        // The front end's build: rebuilt by every deploy, but kept in production like every bucket there.
+        const site = new Bucket(
+            `${name}-site`,
+            { protect: ctx.platform.profile.protectStatefulResources, noncurrentVersionExpirationDays: 30 },
+            { parent: this },
+        );
         // Only CloudFront reaches the balancer; it speaks HTTPS to the API's own name.
         const balancer = cloudFrontOrigin(
             `${name}-api`,
@@ -179,6 +184,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
                       azCount: Math.min(profile.azCount, 3),
                       natStrategy: "none",
                       flowLogRetentionDays: profile.flowLogRetentionDays,
+                      protectLogs: profile.protectStatefulResources,
                   },
                   { parent: this },
               )

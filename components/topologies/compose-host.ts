@@ -217,7 +217,8 @@ export class ComposeHost extends pulumi.ComponentResource {
         sharedDatabase?.connect("host", host, `${name} host`);
 
         const logGroupPrefix = `/compose/${ctx.platform.stack}/${name}`;
-        const bucket = new Bucket(`${name}-config`, { noncurrentVersionExpirationDays: 30, protect: false }, parent);
+        // What the host runs (re-rendered by every deploy), kept in production like every bucket there.
+        const bucket = new Bucket(`${name}-config`, { noncurrentVersionExpirationDays: 30, protect }, parent);
         bucket.applyPolicy();
         const config: HostConfig = { bucket, prefix: "compose", secretArns: [], logGroups: [], serviceSecretArns: {}, databaseEndpoints: {}, sharedDatabase };
         const composeServices: pulumi.Output<ComposeService>[] = [];
@@ -243,7 +244,11 @@ export class ComposeHost extends pulumi.ComponentResource {
             }
             const logName = `${logGroupPrefix}/${svcName}`;
             config.logGroups.push(
-                new cloudwatch.LogGroup(`${name}-${svcName}`, { name: logName, retentionInDays: ctx.platform.profile.logRetentionDays }, parent),
+                new cloudwatch.LogGroup(
+                    `${name}-${svcName}`,
+                    { name: logName, retentionInDays: ctx.platform.profile.logRetentionDays },
+                    { parent: this, protect, retainOnDelete: protect },
+                ),
             );
             composeServices.push(
                 database.writerAddress.apply((dbHost): ComposeService => ({
@@ -400,6 +405,7 @@ export class ComposeHost extends pulumi.ComponentResource {
                 internal: false,
                 certificateArn: s.certificateArn,
                 deletionProtection: ctx.platform.profile.deletionProtection,
+                protectLogs: ctx.platform.profile.protectStatefulResources,
                 accountId: ctx.accountId,
                 accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
                 clients: [
@@ -437,7 +443,12 @@ export class ComposeHost extends pulumi.ComponentResource {
         const parent = { parent: this };
         const network = ctx.network;
         const edge = this.edgeGroup(name, ctx);
-        const ips = Array.from({ length: ctx.platform.network.azCount }, (_, i) => new ec2.Eip(`${name}-ip-${i + 1}`, { domain: "vpc" }, parent));
+        // The published addresses: kept in production, as DNS and Cloudflare point at them.
+        const keep = ctx.platform.profile.protectStatefulResources;
+        const ips = Array.from(
+            { length: ctx.platform.network.azCount },
+            (_, i) => new ec2.Eip(`${name}-ip-${i + 1}`, { domain: "vpc" }, { parent: this, protect: keep, retainOnDelete: keep }),
+        );
         const nlb = new lb.LoadBalancer(
             elbLogicalName(`${name}-edge`),
             {

@@ -208,6 +208,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 internal: !s.public,
                 certificateArn: s.certificateArn,
                 deletionProtection: platform.profile.deletionProtection,
+                protectLogs: platform.profile.protectStatefulResources,
                 accountId: ctx.accountId,
                 accessLogRetentionDays: platform.profile.logRetentionDays,
                 clients: anyone ? [{ key: "internet", peer: { cidr: "0.0.0.0/0" }, description: "public API" }] : clientPeers(s.clients),

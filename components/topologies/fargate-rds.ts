@@ -160,6 +160,7 @@ export class FargateRds extends pulumi.ComponentResource {
                 certificateArn: s.certificateArn,
                 httpPort: PORT,
                 deletionProtection: profile.deletionProtection,
+                protectLogs: profile.protectStatefulResources,
                 accountId: ctx.accountId,
                 accessLogRetentionDays: profile.logRetentionDays,
                 clients: clientPeers(s.clients),
