@@ -68,6 +68,10 @@ export class ServedPolicyPack {
         const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
         // The runner drops its first argument (the engine's address): the pack does not call the engine.
         const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: policyDir, stdio: ["ignore", "pipe", "pipe"] });
+        // Never outlive the caller, whatever happens to it (a timed-out hook, an exception).
+        const stop = () => child.kill();
+        process.once("exit", stop);
+        child.once("exit", () => process.removeListener("exit", stop));
         let stderr = "";
         child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
         const port = await new Promise<number>((resolve, reject) => {
