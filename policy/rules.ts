@@ -313,11 +313,15 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     ),
     rule(
         "rds-minor-version-upgrades",
-        "Databases take minor engine upgrades automatically.",
+        "Databases take minor engine upgrades one consistent way: automatically with a major-only engine version, or by hand with a pinned minor.",
         "advisory",
         ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"],
         (p, report) => {
-            if (p.autoMinorVersionUpgrade === false) report("autoMinorVersionUpgrade is false");
+            const pinned = typeof p.engineVersion === "string" && p.engineVersion.includes(".");
+            if (p.autoMinorVersionUpgrade === false && !pinned)
+                report("autoMinorVersionUpgrade is false and no minor version is pinned: the engine is never patched");
+            if (p.autoMinorVersionUpgrade !== false && pinned)
+                report(`engineVersion pins ${p.engineVersion} while AWS upgrades the minor: the stack drifts and later tries to downgrade`);
         },
     ),
     rule(

@@ -167,7 +167,16 @@ describe("topology aurora-web", () => {
                 const alarm = (n: string) => recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", `braid-${n}`).inputs as any;
                 expect(alarm("api-p99-latency")).to.include({ metricName: "TargetResponseTime", extendedStatistic: "p99", threshold: 2 });
                 expect(alarm("api-5xx-rate").threshold).to.equal(1);
-                expect(alarm("api-5xx-rate").metricQueries.find((q: any) => q.returnData).expression).to.equal("IF(requests > 0, 100 * errors / requests, 0)");
+                // Both the targets' 5xx and the balancer's own (no healthy target) count as errors.
+                const queries = alarm("api-5xx-rate").metricQueries;
+                expect(queries.find((q: any) => q.returnData).expression).to.equal(
+                    "IF(requests > 0, 100 * (FILL(targetErrors, 0) + FILL(balancerErrors, 0)) / requests, 0)",
+                );
+                expect(queries.map((q: any) => q.metric?.metricName).filter(Boolean)).to.deep.equal([
+                    "HTTPCode_Target_5XX_Count",
+                    "HTTPCode_ELB_5XX_Count",
+                    "RequestCount",
+                ]);
                 expect(alarm("ecs-cpu")).to.include({ namespace: "AWS/ECS", threshold: 85 });
                 expect(alarm("aurora-cpu")).to.include({ namespace: "AWS/RDS", threshold: 80 });
                 expect(alarm("aurora-connections").threshold).to.equal(Math.floor(auroraMaxConnections(profile.auroraInstanceClass) * 0.8));

@@ -162,7 +162,12 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
         badType: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
     },
     { name: "rds-performance-insights-production", type: RDS, good: goodRds, bad: { ...goodRds, performanceInsightsEnabled: false } },
-    { name: "rds-minor-version-upgrades", type: RDS, good: { autoMinorVersionUpgrade: true }, bad: { autoMinorVersionUpgrade: false } },
+    {
+        name: "rds-minor-version-upgrades",
+        type: "aws:rds/clusterInstance:ClusterInstance",
+        good: { autoMinorVersionUpgrade: false, engineVersion: "15.10" },
+        bad: { autoMinorVersionUpgrade: true, engineVersion: "15.10" },
+    },
     { name: "production-databases-protected", type: RDS, good: goodRds, bad: goodRds, protect: true },
     { name: "aurora-storage-encrypted", type: CLUSTER, good: { storageEncrypted: true }, bad: {} },
     { name: "elasticache-encryption-at-rest", type: REDIS, good: goodRedis, bad: { ...goodRedis, atRestEncryptionEnabled: false } },
@@ -287,6 +292,11 @@ describe("policy pack", () => {
             expect(p.description, p.name).to.be.a("string").with.length.greaterThan(10);
             expect(["mandatory", "advisory"], p.name).to.include(p.enforcementLevel);
         }
+    });
+
+    it("rds-minor-version-upgrades also refuses an engine that is never patched (no auto upgrades, no pinned minor)", async () => {
+        expect(await checkResource("rds-minor-version-upgrades", RDS, { autoMinorVersionUpgrade: false, engineVersion: "16" })).to.not.be.empty;
+        expect(await checkResource("rds-minor-version-upgrades", RDS, { autoMinorVersionUpgrade: true, engineVersion: "16" })).to.be.empty;
     });
 
     it("tests every resource rule below", () => {

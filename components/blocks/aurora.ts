@@ -124,7 +124,9 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                     dbSubnetGroupName: subnetGroup.name,
                     publiclyAccessible: false,
                     promotionTier,
-                    autoMinorVersionUpgrade: true,
+                    // The engine version is pinned to its minor (engineVersion): AWS upgrading it behind
+                    // Pulumi's back would leave the stack trying to downgrade. Upgrade by changing it.
+                    autoMinorVersionUpgrade: false,
                     performanceInsightsEnabled: args.insights,
                     performanceInsightsRetentionPeriod: args.insights ? 7 : undefined,
                     applyImmediately: !args.protect,
@@ -264,7 +266,8 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 instanceClass: args.instanceClass,
                 dbSubnetGroupName: subnetGroup.name,
                 publiclyAccessible: false,
-                autoMinorVersionUpgrade: true,
+                // Pinned like the primary's instances (see there).
+                autoMinorVersionUpgrade: false,
             },
             stateful,
         );

@@ -322,30 +322,19 @@ export class AuroraWeb extends pulumi.ComponentResource {
             `${name}-api-5xx-rate`,
             {
                 ...every,
-                alarmDescription: "API 5xx responses above 1% of requests",
+                alarmDescription: "API 5xx responses above 1% of requests (the targets' own and the load balancer's, e.g. no healthy target)",
                 threshold: 1,
                 metricQueries: [
+                    ...(["HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "RequestCount"] as const).map((metricName, i) => ({
+                        id: ["targetErrors", "balancerErrors", "requests"][i],
+                        metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: { LoadBalancer: balancer.arnSuffix }, period: 60, stat: "Sum" },
+                    })),
                     {
-                        id: "errors",
-                        metric: {
-                            namespace: "AWS/ApplicationELB",
-                            metricName: "HTTPCode_Target_5XX_Count",
-                            dimensions: { LoadBalancer: balancer.arnSuffix },
-                            period: 60,
-                            stat: "Sum",
-                        },
+                        id: "rate",
+                        expression: "IF(requests > 0, 100 * (FILL(targetErrors, 0) + FILL(balancerErrors, 0)) / requests, 0)",
+                        label: "5xx %",
+                        returnData: true,
                     },
-                    {
-                        id: "requests",
-                        metric: {
-                            namespace: "AWS/ApplicationELB",
-                            metricName: "RequestCount",
-                            dimensions: { LoadBalancer: balancer.arnSuffix },
-                            period: 60,
-                            stat: "Sum",
-                        },
-                    },
-                    { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx %", returnData: true },
                 ],
             },
             this,
