@@ -304,3 +304,32 @@ describe("topology fargate-rds", () => {
         expect((plan.outputs.workloads as any).ledger.databaseSecretArn).to.match(/^arn:aws:secretsmanager:eu-central-1:/);
     });
 });
+
+describe("topology fargate-rds: what the ledger's own operation asks for", () => {
+    it("hands the database connection over in the variables the vendor's image reads", async () => {
+        const { recorder } = await buildStack(
+            ledger("staging", {
+                variables: { writerHost: "DB_HOST", readerHost: "DB_READ_HOST", user: "DB_USERNAME", password: "DB_PASS" },
+                requiredVariables: ["DB_HOST", "DB_PASS"],
+            }),
+        );
+        const container = containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "ledger"));
+        const env = envOf(container);
+        expect(env).to.include.keys("DB_HOST", "DB_READ_HOST", "LEDGER_DB_PORT", "LEDGER_DB_NAME", "LEDGER_DB_TLS");
+        expect(env).to.not.have.keys("LEDGER_DB_WRITER_HOST");
+        expect(container.secrets.map((x: { name: string }) => x.name)).to.include.members(["DB_USERNAME", "DB_PASS"]);
+        // The renamed variables are now the program's: config may not set them.
+        const problems = configProblems(ledger("staging", { variables: { writerHost: "DB_HOST" }, environment: { DB_HOST: "x" } }));
+        expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.ledger.environment.DB_HOST"]);
+    });
+
+    it("registers its tasks in Cloud Map so that a Prometheus scraper finds them by DNS", async () => {
+        const { recorder, outputs } = await buildStack(ledger("production"));
+        const namespace = recorder.get("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "ledger-metrics");
+        expect(namespace.inputs.name).to.equal("ledger.test.internal");
+        const registry = recorder.get("aws:servicediscovery/service:Service", "ledger");
+        expect(registry.inputs).to.include({ name: "tasks" });
+        expect((recorder.get("aws:ecs/service:Service", "ledger").inputs.serviceRegistries as any).registryArn).to.match(/^arn:aws:servicediscovery:/);
+        expect((outputs.workloads as any).ledger.metricsDnsName).to.equal("tasks.ledger.test.internal");
+    });
+});

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { z } from "zod";
 import { SchemaEnv } from "../../stacks/schema";
 import {
@@ -32,16 +33,20 @@ import { nameFor } from "../names";
 /** Container port of the ledger service (API and /metrics), as the vendor ships it. */
 const PORT = 8080;
 
-/** Variables the program sets itself; config may not set them. */
-export const PROVIDED_VARIABLES = [
-    "LEDGER_DB_WRITER_HOST",
-    "LEDGER_DB_READER_HOST",
-    "LEDGER_DB_PORT",
-    "LEDGER_DB_NAME",
-    "LEDGER_DB_TLS",
-    "LEDGER_DB_USER",
-    "LEDGER_DB_PASSWORD",
-] as const;
+/** The database connection the program hands the service, and the variable each goes in by default. */
+export const DEFAULT_VARIABLES = {
+    writerHost: "LEDGER_DB_WRITER_HOST",
+    readerHost: "LEDGER_DB_READER_HOST",
+    port: "LEDGER_DB_PORT",
+    name: "LEDGER_DB_NAME",
+    tls: "LEDGER_DB_TLS",
+    user: "LEDGER_DB_USER",
+    password: "LEDGER_DB_PASSWORD",
+} as const;
+type ConnectionVariables = Record<keyof typeof DEFAULT_VARIABLES, string>;
+
+/** Variables the program sets itself (config may not set them): the connection's, as configured. */
+const providedVariables = (variables: ConnectionVariables): string[] => Object.values(variables);
 
 const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
     withCrossChecks(
@@ -66,6 +71,16 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
             certificateArn: regionalCertificateArn(ctx).optional(),
             /** Prometheus scraper CIDRs reaching the tasks' /metrics on 8080 directly. Default: none. */
             prometheusCidrs: z.array(cidrBlock()).default([]),
+            /**
+             * The variable names the vendor's image reads the database connection from (writerHost,
+             * readerHost, port, name, tls, user, password). Default: `LEDGER_DB_WRITER_HOST` and so on.
+             */
+            variables: strictObject(
+                Object.fromEntries(Object.entries(DEFAULT_VARIABLES).map(([key, variable]) => [key, envVarName.default(variable)])) as Record<
+                    keyof typeof DEFAULT_VARIABLES,
+                    z.ZodDefault<typeof envVarName>
+                >,
+            ).default({}),
             /** Read replica for all reads. Default: the profile's `readReplica` (on in production). */
             readReplica: z.boolean().default(profile.readReplica),
             /** `rds.force_ssl=1` and `LEDGER_DB_TLS=true`. Default: the profile's `requireDbTls` (on in production). */
@@ -97,7 +112,7 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
             (s, issue) => {
                 const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), s.license.variable]);
                 for (const name of s.requiredVariables) {
-                    if (!configured.has(name) && !(PROVIDED_VARIABLES as readonly string[]).includes(name)) {
+                    if (!configured.has(name) && !providedVariables(s.variables).includes(name)) {
                         issue(
                             ["requiredVariables"],
                             `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.<name>.environment.${name}' <value>, or --secret under secrets)`,
@@ -107,7 +122,7 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
             },
             (s, issue) => {
                 for (const name of [...Object.keys(s.environment), ...Object.keys(s.secrets)]) {
-                    if ((PROVIDED_VARIABLES as readonly string[]).includes(name) || name === s.license.variable) {
+                    if (providedVariables(s.variables).includes(name) || name === s.license.variable) {
                         issue(
                             [Object.keys(s.environment).includes(name) ? "environment" : "secrets", name],
                             `${name} is set by the program; remove it from config`,
@@ -171,15 +186,22 @@ export class FargateRds extends pulumi.ComponentResource {
         );
 
         const secretArns = {
-            LEDGER_DB_USER: secretKey(database.secretArn, "username"),
-            LEDGER_DB_PASSWORD: secretKey(database.secretArn, "password"),
+            [s.variables.user]: secretKey(database.secretArn, "username"),
+            [s.variables.password]: secretKey(database.secretArn, "password"),
             [s.license.variable]: license.arn,
             ...Object.fromEntries(Object.entries(userSecrets).map(([variable, secret]) => [variable, secret.arn])),
         };
+        // The scraper finds the tasks by DNS (one A record per task): Prometheus' dns_sd_configs.
+        const namespace = new servicediscovery.PrivateDnsNamespace(
+            `${name}-metrics`,
+            { name: `${name}.${ctx.platform.stack}.internal`, vpc: ctx.network.vpcId, description: `${name}: tasks for the Prometheus scraper` },
+            { parent: this },
+        );
         const service = new FargateService(
             name,
             {
                 ...serviceDefaults(ctx, name),
+                serviceDiscovery: { namespaceId: namespace.id, name: "tasks" },
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.desiredCount,
@@ -192,11 +214,11 @@ export class FargateRds extends pulumi.ComponentResource {
                         stopTimeoutSeconds: s.stopTimeoutSeconds,
                         environment: {
                             ...s.environment,
-                            LEDGER_DB_WRITER_HOST: database.writerAddress,
-                            LEDGER_DB_READER_HOST: database.readerAddress,
-                            LEDGER_DB_PORT: "5432",
-                            LEDGER_DB_NAME: database.databaseName,
-                            LEDGER_DB_TLS: String(s.dbTls),
+                            [s.variables.writerHost]: database.writerAddress,
+                            [s.variables.readerHost]: database.readerAddress,
+                            [s.variables.port]: "5432",
+                            [s.variables.name]: database.databaseName,
+                            [s.variables.tls]: String(s.dbTls),
                         },
                         secrets: secretArns,
                     },
@@ -224,6 +246,8 @@ export class FargateRds extends pulumi.ComponentResource {
             secretArns: Object.fromEntries(Object.entries(userSecrets).map(([variable, secret]) => [variable, secret.arn])),
             logGroupName: service.logGroup.name,
             serviceName: service.service.name,
+            /** For Prometheus: `dns_sd_configs: [{ names: [<this>], type: A, port: 8080 }]`. */
+            metricsDnsName: pulumi.interpolate`tasks.${namespace.name}`,
         };
         this.registerOutputs(this.outputs);
     }
