@@ -502,6 +502,24 @@ export const regionalCertificateArn = (ctx: SchemaContext) =>
         }
     });
 
+/**
+ * An API load balancer serves HTTPS in production; plain HTTP inside the VPC only when the stack
+ * says so with `allowPlaintext: true`. A cross-field rule of every topology with such a balancer.
+ */
+export const httpsInProduction =
+    (environment: string) =>
+    (s: { certificateArn?: string; allowPlaintext: boolean }, issue: ReportIssue): void => {
+        if (environment === "production" && !s.certificateArn && !s.allowPlaintext) {
+            issue(
+                ["certificateArn"],
+                "production APIs serve HTTPS: set an ACM certificate issued in the stack's region, or allowPlaintext: true to accept plain HTTP inside the VPC",
+            );
+        }
+    };
+
+/** Accept plain HTTP on an internal API in production. Default `false`. */
+export const allowPlaintext = () => z.boolean().default(false);
+
 /** A disaster-recovery region: any region but the stack's own. */
 export const drRegion = (ctx: SchemaContext) =>
     awsRegion.refine((region) => region !== ctx.region, {

@@ -12,6 +12,8 @@ function epr(environment: "staging" | "production", overrides: Record<string, un
                     topology: "ecs-audit-worker",
                     imageTag: "2026.11.1",
                     clients: { cidrs: ["10.50.0.0/16"] },
+                    // Plain HTTP inside the VPC, said explicitly (production requires it or a certificate).
+                    allowPlaintext: true,
                     worker: { command: ["python", "-m", "app.workers.audit_consumer"] },
                     redis: { url: "https://eu1-example.upstash.io", token: "upstash-token-value" },
                     ...overrides,

@@ -33,6 +33,8 @@ function ledger(environment: "staging" | "production", overrides: Record<string,
                     image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/entrytarget:1.0.0",
                     clients: { cidrs: ["10.50.0.0/16"], securityGroupIds: ["sg-0123456789abcdef0"] },
                     prometheusCidrs: ["10.60.0.10/32"],
+                    // Plain HTTP inside the VPC, said explicitly (production requires it or a certificate).
+                    allowPlaintext: true,
                     license: { token: VALID_LICENSE, publicKey: PUBLIC_PEM },
                     ...overrides,
                 },
@@ -331,5 +333,20 @@ describe("topology fargate-rds: what the ledger's own operation asks for", () =>
         expect(registry.inputs).to.include({ name: "tasks" });
         expect((recorder.get("aws:ecs/service:Service", "ledger").inputs.serviceRegistries as any).registryArn).to.match(/^arn:aws:servicediscovery:/);
         expect((outputs.workloads as any).ledger.metricsDnsName).to.equal("tasks.ledger.test.internal");
+    });
+});
+
+describe("internal APIs in production", () => {
+    it("serve HTTPS, or plain HTTP inside the VPC only when the stack says so", () => {
+        const problems = configProblems(ledger("production", { allowPlaintext: false }));
+        expect(problems.map((p) => `${p.path}: ${p.message}`)).to.deep.equal([
+            "platform:workloads.ledger.certificateArn: production APIs serve HTTPS: set an ACM certificate issued in the stack's region, or allowPlaintext: true to accept plain HTTP inside the VPC",
+        ]);
+        expect(() => parseStackConfig(ledger("staging", { allowPlaintext: false }), TOPOLOGY_SCHEMAS)).to.not.throw();
+        const withCertificate = ledger("production", {
+            allowPlaintext: false,
+            certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/13131313-2424-3535-4646-575757575757",
+        });
+        expect(() => parseStackConfig(withCertificate, TOPOLOGY_SCHEMAS)).to.not.throw();
     });
 });

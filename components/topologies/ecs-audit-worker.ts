@@ -14,6 +14,8 @@ import {
     secretString,
     SchemaContext,
     strictObject,
+    allowPlaintext,
+    httpsInProduction,
     withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
@@ -52,7 +54,7 @@ const PROVIDED = [
     "EPR_REDIS_TOKEN",
 ];
 
-const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
+const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) =>
     withCrossChecks(
         strictObject({
             /** Tag of the image in the workload's ECR repository (both containers run it). Required. */
@@ -75,6 +77,8 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
             public: z.boolean().default(false),
             /** ACM certificate: HTTPS on 443 (plain HTTP then only redirects). Without it the internal listener is HTTP on 80. */
             certificateArn: regionalCertificateArn(ctx).optional(),
+            /** Accept plain HTTP inside the VPC in production (without `certificateArn`). Default `false`: production requires HTTPS. */
+            allowPlaintext: allowPlaintext(),
             /** Who may reach the load balancer. Default: nobody (a public balancer: anyone). */
             clients: clientsSchema(),
             /** ECS Exec for debugging. Default off. */
@@ -113,6 +117,7 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
             environment: z.record(envVarName, z.string()).default({}),
         }),
         [
+            httpsInProduction(environment),
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
                 if (size) issue(["memory"], size);

@@ -18,6 +18,8 @@ import {
     secretString,
     SchemaContext,
     strictObject,
+    allowPlaintext,
+    httpsInProduction,
     withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
@@ -48,7 +50,7 @@ type ConnectionVariables = Record<keyof typeof DEFAULT_VARIABLES, string>;
 /** Variables the program sets itself (config may not set them): the connection's, as configured. */
 const providedVariables = (variables: ConnectionVariables): string[] => Object.values(variables);
 
-const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
+const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) =>
     withCrossChecks(
         strictObject({
             /** Container image (the vendor's image pushed to your registry). Required. */
@@ -69,6 +71,8 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
             clients: clientsSchema(),
             /** ACM certificate for HTTPS on 443; without it the internal listener is HTTP on 8080. */
             certificateArn: regionalCertificateArn(ctx).optional(),
+            /** Accept plain HTTP inside the VPC in production (without `certificateArn`). Default `false`: production requires HTTPS. */
+            allowPlaintext: allowPlaintext(),
             /** Prometheus scraper CIDRs reaching the tasks' /metrics on 8080 directly. Default: none. */
             prometheusCidrs: z.array(cidrBlock()).default([]),
             /**
@@ -105,6 +109,7 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) =>
             }),
         }),
         [
+            httpsInProduction(environment),
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
                 if (size) issue(["memory"], size);
