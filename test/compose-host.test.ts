@@ -216,7 +216,20 @@ describe("topology compose-host", () => {
 
     it("the validators catch broken output (they are not rubber stamps)", () => {
         const yaml = renderCompose({
-            services: [{ name: "a", image: "i", port: 1, cache: true, broker: false, environment: {}, healthCheck: ["CMD", "true"] }],
+            services: [
+                {
+                    name: "a",
+                    image: "i",
+                    port: 1,
+                    cache: true,
+                    broker: false,
+                    environment: {},
+                    healthCheck: ["CMD", "true"],
+                    limits: { memoryMb: 512, cpus: 1 },
+                    cacheLimits: { memoryMb: 256, cpus: 0.5 },
+                    brokerLimits: { memoryMb: 512, cpus: 1 },
+                },
+            ],
             region: "us-east-1",
             logGroupPrefix: "/x",
             images: { redis: "r", rabbitmq: "q", postgres: "p" },
@@ -245,5 +258,33 @@ describe("topology compose-host", () => {
             "platform:workloads.tickets.services.b.port",
             "platform:workloads.tickets.routing.domain",
         ]);
+    });
+
+    it("limits every container, takes a health check per service, and opens only the egress the stack names", async () => {
+        const { recorder } = await buildStack(
+            tickets("staging", {
+                services: {
+                    notifications: { port: 8084, broker: true, cache: true, memoryMb: 1024, cpus: 0.5, healthCheck: ["CMD", "/app/healthcheck"] },
+                },
+                cacheMemoryMb: 128,
+                egress: [{ port: 587, cidr: "0.0.0.0/0", description: "SMTP submission to the mail provider" }],
+            }),
+        );
+        const yaml = objectContent(recorder, "tickets-compose");
+        expect(composeErrors(yaml)).to.deep.equal([]);
+        const compose = parse(yaml) as { services: Record<string, any> };
+        expect(compose.services.notifications).to.include({ mem_limit: "1024m", cpus: 0.5 });
+        expect(compose.services.notifications.healthcheck.test).to.deep.equal(["CMD", "/app/healthcheck"]);
+        expect(compose.services["notifications-redis"]).to.include({ mem_limit: "128m" });
+        expect(compose.services["notifications-rabbitmq"]).to.include({ mem_limit: "512m", cpus: 1 });
+        const smtp = recorder.get("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "tickets-host-out-587-0-0-0-0-0");
+        expect(smtp.inputs).to.include({ fromPort: 587, toPort: 587, cidrIpv4: "0.0.0.0/0", description: "SMTP submission to the mail provider" });
+        // By default: HTTPS and the databases only.
+        const { recorder: plain } = await buildStack(tickets("staging"));
+        const ports = plain
+            .byType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+            .filter((r) => r.name.startsWith("tickets-host-out-"))
+            .map((r) => r.inputs.fromPort);
+        expect([...new Set(ports)].sort()).to.deep.equal([443, 5432]);
     });
 });

@@ -82,6 +82,15 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
         environment: z.record(envVarName, z.string()).default({}),
         secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
         healthCheckPath: urlPath.default("/health"),
+        /**
+         * The container's health check, as Compose takes it (`["CMD", ...]` or `["CMD-SHELL", "..."]`).
+         * Default: `wget` of `healthCheckPath` on the service's port (the image must ship wget).
+         */
+        healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
+        /** Memory limit of the API container, MiB. Default 512. */
+        memoryMb: integer(64, 131072).default(512),
+        /** CPU limit of the API container. Default 1. */
+        cpus: z.number().positive().max(192).default(1),
         /** Its own RDS instance instead of a database on the shared one (the platform's scaling path). */
         dedicatedDatabase: z.boolean().default(false),
     });
@@ -122,6 +131,14 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
                 rabbitmq: imageReference().default("rabbitmq:3.13-alpine"),
                 postgres: imageReference().default("postgres:16-alpine"),
             }).default({}),
+            /** Memory limits (MiB) of each service's Redis and RabbitMQ containers. Defaults 256 and 512. */
+            cacheMemoryMb: integer(32, 65536).default(256),
+            brokerMemoryMb: integer(128, 65536).default(512),
+            /**
+             * Outbound connections the host may open beyond HTTPS and its databases (e.g. SMTP for
+             * notifications): `{ port, cidr, description }`. Default none.
+             */
+            egress: z.array(strictObject({ port: integer(1, 65535), cidr: cidrBlock(), description: nonEmptyString("a description") })).default([]),
             /** Docker Compose plugin release installed on the host. */
             composeVersion: z
                 .string()
@@ -184,6 +201,8 @@ export class ComposeHost extends pulumi.ComponentResource {
         checkUserDataSize(name, s, ctx.platform.region);
         const host = new SecurityGroup(`${name}-host`, { vpcId: ctx.network.vpcId, description: `${name} Compose host` }, { parent: this });
         host.allowHttpsEgress("images, packages, S3, Secrets Manager, SSM, CloudWatch Logs");
+        for (const rule of s.egress)
+            host.allowEgress(`${rule.port}-${nameFor(rule.cidr)}`, { port: rule.port, peer: { cidr: rule.cidr }, description: rule.description });
         const config = this.createServiceConfig(name, s, ctx, host);
         const instance = this.createHost(name, s, ctx, host, config);
         const balancer = this.createLoadBalancer(name, s, ctx, host, instance);
@@ -258,7 +277,10 @@ export class ComposeHost extends pulumi.ComponentResource {
                     cache: svc.cache,
                     broker: svc.broker,
                     environment: { ...svc.environment, PORT: String(svc.port), DB_HOST: dbHost, DB_PORT: "5432" },
-                    healthCheck: ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${svc.port}${svc.healthCheckPath} || exit 1`],
+                    healthCheck: svc.healthCheck ?? ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${svc.port}${svc.healthCheckPath} || exit 1`],
+                    limits: { memoryMb: svc.memoryMb, cpus: svc.cpus },
+                    cacheLimits: { memoryMb: s.cacheMemoryMb, cpus: 0.5 },
+                    brokerLimits: { memoryMb: s.brokerMemoryMb, cpus: 1 },
                 })),
             );
         }

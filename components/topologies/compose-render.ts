@@ -19,7 +19,21 @@ export interface ComposeService {
     environment: Record<string, string>;
     /** Health check command run inside the API container. */
     healthCheck: string[];
+    /** The API container's limits, so that no container starves the host's others. */
+    limits: ContainerLimits;
+    /** Limits of its Redis and RabbitMQ containers. */
+    cacheLimits: ContainerLimits;
+    brokerLimits: ContainerLimits;
 }
+
+/** Memory (MiB) and CPUs a container may use. */
+export interface ContainerLimits {
+    memoryMb: number;
+    cpus: number;
+}
+
+/** Compose keys of a container's limits. */
+const limited = (l: ContainerLimits) => ({ mem_limit: `${l.memoryMb}m`, cpus: l.cpus });
 
 export interface ComposeArgs {
     services: ComposeService[];
@@ -98,6 +112,7 @@ export function renderCompose(args: ComposeArgs): string {
                 command: ["redis-server", "--appendonly", "yes"],
                 volumes: [`${HOST_PATHS.data}/${s.name}/redis:/data`],
                 healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "10s", timeout: "3s", retries: 5 },
+                ...limited(s.cacheLimits),
                 networks: [`${s.name}-backend`],
                 logging,
             };
@@ -113,6 +128,7 @@ export function renderCompose(args: ComposeArgs): string {
                 env_file: [files.broker],
                 volumes: [`${HOST_PATHS.data}/${s.name}/rabbitmq:/var/lib/rabbitmq`],
                 healthcheck: { test: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: "15s", timeout: "10s", retries: 5, start_period: "30s" },
+                ...limited(s.brokerLimits),
                 networks: [`${s.name}-backend`],
                 logging,
             };
@@ -126,6 +142,7 @@ export function renderCompose(args: ComposeArgs): string {
             environment,
             ports: [`${s.port}:${s.port}`],
             healthcheck: { test: s.healthCheck, interval: "15s", timeout: "5s", retries: 3, start_period: "60s" },
+            ...limited(s.limits),
             depends_on: dependsOn,
             networks: [`${s.name}-edge`, ...(s.cache || s.broker ? [`${s.name}-backend`] : [])],
             logging,
