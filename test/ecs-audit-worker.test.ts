@@ -125,12 +125,15 @@ describe("topology ecs-audit-worker", () => {
                 expect(String(bySid.PullImages.Resource[0])).to.match(/^arn:aws:ecr:us-east-1:123456789012:repository\/epr-images-/);
 
                 const task = statementsOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-task"));
-                expect(task).to.have.length(2);
+                expect(task).to.have.length(3);
                 const t = Object.fromEntries(task.map((s) => [s.Sid, s]));
                 expect(t.PublishDocumentVaultEvents).to.deep.include({ Action: "sns:Publish" });
                 expect(t.PublishDocumentVaultEvents.Resource).to.match(/:epr-document-vault-/);
                 expect(t.ConsumeAuditQueue.Action).to.deep.equal(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]);
                 expect(t.ConsumeAuditQueue.Resource).to.match(/^arn:aws:sqs:us-east-1:123456789012:epr-audit-/);
+                // Secrets Manager read, as the runbook lists it, on exactly the application's own secrets.
+                expect(t.ReadOwnSecrets.Action).to.equal("secretsmanager:GetSecretValue");
+                expect([...t.ReadOwnSecrets.Resource].sort()).to.deep.equal([...bySid.ReadSecrets.Resource].sort());
                 const wildcard = [...execution, ...task].filter((s) => [s.Resource].flat().includes("*"));
                 expect(wildcard.map((s) => s.Sid)).to.deep.equal(["EcrLogin"]);
             });
@@ -201,7 +204,10 @@ describe("topology ecs-audit-worker", () => {
         const sidecar = await buildStack(epr("production"));
         const none = await buildStack(epr("production", { worker: { mode: "none" } }));
         expect(containersOf(none.recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr")).map((c) => c.name)).to.deep.equal(["api"]);
-        expect(statementsOf(none.recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-task")).map((s) => s.Sid)).to.deep.equal(["PublishDocumentVaultEvents"]);
+        expect(statementsOf(none.recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-task")).map((s) => s.Sid)).to.deep.equal([
+            "PublishDocumentVaultEvents",
+            "ReadOwnSecrets",
+        ]);
         expect(apiIdentity(none.recorder.resources)).to.have.length(4);
         expect(apiIdentity(none.recorder.resources)).to.deep.equal(apiIdentity(sidecar.recorder.resources));
         expect(none.recorder.byType("aws:sqs/queue:Queue")).to.have.length(2, "the audit queue stays for when a worker returns");
@@ -220,8 +226,14 @@ describe("topology ecs-audit-worker", () => {
         expect(workerService.inputs.cluster).to.equal(recorder.get("aws:ecs/service:Service", "epr").inputs.cluster);
         expect(workerService.inputs.loadBalancers ?? []).to.deep.equal([]);
         expect(recorder.byType("aws:ecs/cluster:Cluster").filter((c) => c.name.startsWith("epr"))).to.have.length(1);
-        expect(statementsOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-worker-task")).map((s) => s.Sid)).to.deep.equal(["ConsumeAuditQueue"]);
-        expect(statementsOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-task")).map((s) => s.Sid)).to.deep.equal(["PublishDocumentVaultEvents"]);
+        expect(statementsOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-worker-task")).map((s) => s.Sid)).to.deep.equal([
+            "ConsumeAuditQueue",
+            "ReadOwnSecrets",
+        ]);
+        expect(statementsOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-task")).map((s) => s.Sid)).to.deep.equal([
+            "PublishDocumentVaultEvents",
+            "ReadOwnSecrets",
+        ]);
         const egress = recorder.byType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.name.startsWith("epr-worker-tasks-"));
         expect(egress.map((r) => r.inputs.fromPort).sort()).to.deep.equal([443, 5432, 6379]);
 
@@ -258,5 +270,30 @@ describe("topology ecs-audit-worker", () => {
         const http = recorder.get("aws:lb/listener:Listener", "epr-api-http");
         expect(http.inputs.defaultActions).to.deep.equal([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
         expect((outputs.workloads as any).epr.apiUrl).to.match(/^https:\/\//);
+    });
+});
+
+describe("topology ecs-audit-worker: what the service's runbook asks for", () => {
+    it("restarts a crashed worker in place, checks its health, and alarms when the audit trail is late or lost", async () => {
+        const { recorder } = await buildStack(
+            epr("production", {
+                worker: { command: ["python", "-m", "app.workers.audit_consumer"], healthCheck: ["CMD", "python", "-m", "app.workers.healthcheck"] },
+                audit: { maxMessageAgeSeconds: 600 },
+                alarmEmails: ["audit@example.com"],
+            }),
+        );
+        const containers = JSON.parse(String(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr").inputs.containerDefinitions));
+        const worker = containers.find((c: { name: string }) => c.name === "audit-worker");
+        expect(worker.essential).to.equal(false);
+        expect(worker.restartPolicy).to.deep.equal({ enabled: true, restartAttemptPeriod: 300 });
+        expect(worker.healthCheck.command).to.deep.equal(["CMD", "python", "-m", "app.workers.healthcheck"]);
+        expect(containers.find((c: { name: string }) => c.name === "api").restartPolicy).to.equal(undefined);
+        const age = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "epr-audit-age").inputs as any;
+        expect(age).to.include({ metricName: "ApproximateAgeOfOldestMessage", threshold: 600 });
+        expect(age.dimensions.QueueName).to.match(/^epr-audit-/);
+        const dead = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "epr-audit-dead-letters").inputs as any;
+        expect(dead).to.include({ metricName: "ApproximateNumberOfMessagesVisible", threshold: 0 });
+        expect(dead.dimensions.QueueName).to.match(/dlq|dead/i);
+        expect(recorder.get("aws:sns/topicSubscription:TopicSubscription", "epr-alarms-email-audit-example-com").inputs.endpoint).to.equal("audit@example.com");
     });
 });

@@ -28,6 +28,13 @@ export interface ContainerSpec {
     stopTimeoutSeconds?: number;
     /** CloudWatch stream prefix. Default `ecs`. */
     logStreamPrefix?: string;
+    /**
+     * Restart the container in place when it exits (ECS container restart policy), so that a
+     * non-essential container that crashes does not stay dead. Default `false`.
+     */
+    restartOnExit?: boolean;
+    /** Container health check, as ECS takes it (`["CMD", ...]` or `["CMD-SHELL", "..."]`). Default: none. */
+    healthCheck?: string[];
 }
 
 export interface FargateServiceArgs {
@@ -195,6 +202,8 @@ export class FargateService extends pulumi.ComponentResource {
                 environment: Object.entries(c.environment ?? {}).map(([n, value]) => ({ name: n, value })),
                 secrets: Object.entries(c.secrets ?? {}).map(([n, valueFrom]) => ({ name: n, valueFrom })),
                 stopTimeout: c.stopTimeoutSeconds ?? 30,
+                ...(c.restartOnExit ? { restartPolicy: { enabled: true, restartAttemptPeriod: 300 } } : {}),
+                ...(c.healthCheck ? { healthCheck: { command: c.healthCheck, interval: 30, timeout: 5, retries: 3, startPeriod: 60 } } : {}),
                 // An init process forwards SIGTERM to the application and reaps zombies.
                 linuxParameters: { initProcessEnabled: true },
                 logConfiguration: {

@@ -4,6 +4,7 @@ import { SchemaEnv } from "../../stacks/schema";
 import {
     regionalCertificateArn,
     clientsSchema,
+    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -19,6 +20,7 @@ import {
     withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
+import { AlarmTopic } from "../blocks/alarms";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { Queue, encryptedTopic } from "../blocks/messaging";
@@ -88,6 +90,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 mode: z.enum(WORKER_MODES).default("sidecar"),
                 /** The worker's command (same image as the API). Required unless mode is `none`. */
                 command: z.array(nonEmptyString("command word")).min(1, "give at least the executable").optional(),
+                /** The worker's health check (`["CMD", ...]`), when its image can tell. Default: none; ECS restarts it when it exits. */
+                healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
                 /** CPU / memory of the separate worker service. Defaults 256 / 512. */
                 cpu: fargateCpu.default(256),
                 memory: fargateMemory.default(512),
@@ -112,7 +116,11 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 waitTimeSeconds: integer(0, 20).default(20),
                 /** EPR_AUDIT_SQS_VISIBILITY_TIMEOUT and the queue's visibility timeout (0..43200 s). Default 60. */
                 visibilityTimeoutSeconds: integer(0, 43200).default(60),
+                /** Alarm when the oldest audit message has waited this long (the worker is down or behind). Default 900 s. */
+                maxMessageAgeSeconds: integer(60, 1209600).default(900),
             }).default({}),
+            /** E-mail addresses the audit alarms notify. Default none (the topic still exists). */
+            alarmEmails: emailList(),
             /** Further plain variables of both containers. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
         }),
@@ -163,6 +171,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         const stores = this.createStores(name, s, ctx);
         const balancer = this.createLoadBalancer(name, s, ctx);
         const { api, workerService } = this.createServices(name, s, ctx, image, stores, balancer);
+        this.createAuditAlarms(name, s, ctx, stores.auditQueue);
 
         this.outputs = {
             apiUrl: balancer.url,
@@ -256,6 +265,8 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
             Resource: auditQueue.arn,
         };
+        // The runbook lists "Secrets Manager read" on the task role: the application's own secrets only.
+        const readSecrets: PolicyStatement = { Sid: "ReadOwnSecrets", Action: "secretsmanager:GetSecretValue", Resource: common.secretArns };
         const workerContainer: ContainerSpec | undefined = s.worker.command && {
             name: "audit-worker",
             image,
@@ -264,6 +275,9 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             environment,
             secrets,
             logStreamPrefix: "worker",
+            // Non-essential: nothing else would bring a crashed worker back.
+            restartOnExit: true,
+            healthCheck: s.worker.healthCheck,
         };
         const sidecar = s.worker.mode === "sidecar" && workerContainer;
         const api = new FargateService(
@@ -276,7 +290,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 desiredCount: s.autoscaling.min,
                 autoscaling: { min: s.autoscaling.min, max: s.autoscaling.max, cpuTargetPercent: s.autoscaling.cpuTargetPercent },
                 containers: [{ name: "api", image, port: PORT, environment, secrets, logStreamPrefix: "ecs" }, ...(sidecar ? [sidecar] : [])],
-                taskPolicy: sidecar ? [publishDocuments, consumeAudit] : [publishDocuments],
+                taskPolicy: sidecar ? [publishDocuments, consumeAudit, readSecrets] : [publishDocuments, readSecrets],
                 loadBalancer: balancer.serviceTarget("api", PORT),
             },
             { parent: this },
@@ -295,12 +309,42 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 desiredCount: 1,
                 shared: { cluster: api.cluster, logGroup: api.logGroup },
                 containers: [{ ...workerContainer, essential: true }],
-                taskPolicy: [consumeAudit],
+                taskPolicy: [consumeAudit, readSecrets],
             },
             { parent: this },
         );
         this.allowEgress(workerService.securityGroup, database, "worker");
         return { api, workerService };
+    }
+
+    /** The audit trail is late or lost: the oldest message waits too long, or messages reach the dead-letter queue. */
+    private createAuditAlarms(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext, queue: Queue): void {
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const sqs = { namespace: "AWS/SQS", statistic: "Maximum", period: 300, comparisonOperator: "GreaterThanThreshold" };
+        alarms.alarm(
+            `${name}-audit-age`,
+            {
+                ...sqs,
+                alarmDescription: `an audit message has waited over ${s.audit.maxMessageAgeSeconds} s: the audit worker is down or behind`,
+                metricName: "ApproximateAgeOfOldestMessage",
+                dimensions: { QueueName: queue.queue.name },
+                evaluationPeriods: 1,
+                threshold: s.audit.maxMessageAgeSeconds,
+            },
+            this,
+        );
+        alarms.alarm(
+            `${name}-audit-dead-letters`,
+            {
+                ...sqs,
+                alarmDescription: "audit messages reached the dead-letter queue",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: queue.deadLetterQueue.name },
+                evaluationPeriods: 1,
+                threshold: 0,
+            },
+            this,
+        );
     }
 
     /** Egress of a task group: PostgreSQL, Upstash Redis (6379) and HTTPS (AWS APIs, ECR), nothing else. */
