@@ -297,3 +297,26 @@ describe("topology ecs-audit-worker: what the service's runbook asks for", () =>
         expect(recorder.get("aws:sns/topicSubscription:TopicSubscription", "epr-alarms-email-audit-example-com").inputs.endpoint).to.equal("audit@example.com");
     });
 });
+
+describe("topology ecs-audit-worker: the runbook's names", () => {
+    it("can carry the exact names the runbook's commands use, replacing named resources delete-first", async () => {
+        const names = { cluster: "omen-production", service: "omen-epr-service", family: "omen-epr", container: "omen-epr", logGroup: "/ecs/omen-epr" };
+        const { recorder } = await buildStack(epr("production", { names }));
+        const cluster = recorder.get("aws:ecs/cluster:Cluster", "epr");
+        const service = recorder.get("aws:ecs/service:Service", "epr");
+        const task = recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr");
+        expect(cluster.inputs.name).to.equal("omen-production");
+        expect(service.inputs.name).to.equal("omen-epr-service");
+        expect(cluster.options.deleteBeforeReplace && service.options.deleteBeforeReplace).to.equal(true);
+        expect(task.inputs.family).to.equal("omen-epr");
+        const api = JSON.parse(String(task.inputs.containerDefinitions))[0];
+        expect(api.name).to.equal("omen-epr");
+        expect(api.logConfiguration.options["awslogs-group"]).to.equal("/ecs/omen-epr");
+        expect((service.inputs.loadBalancers as any[])[0].containerName).to.equal("omen-epr");
+        expect(recorder.get("aws:cloudwatch/logGroup:LogGroup", "epr").inputs.name).to.equal("/ecs/omen-epr");
+        // Without names: auto-named, as before.
+        const { recorder: plain } = await buildStack(epr("production"));
+        expect(plain.get("aws:ecs/service:Service", "epr").inputs.name).to.equal(undefined);
+        expect(plain.get("aws:ecs/service:Service", "epr").options.deleteBeforeReplace).to.equal(false);
+    });
+});

@@ -41,8 +41,14 @@ export interface FargateServiceArgs {
     vpcId: pulumi.Input<string>;
     /** Private subnets; tasks never get a public IP. */
     subnetIds: pulumi.Input<string[]>;
-    /** Task family; also names the log group `/ecs/<family>`, so make it stack-unique. */
+    /** Task family; also names the log group `/ecs/<family>` unless `names.logGroup` says otherwise; make it stack-unique. */
     family: string;
+    /**
+     * Physical names a runbook relies on (`aws ecs execute-command --cluster ... --service ...`).
+     * Default: Pulumi's auto-names for the cluster and service, `/ecs/<family>` for the log group.
+     * A named cluster or service is replaced delete-first (AWS keeps names unique).
+     */
+    names?: { cluster?: string; service?: string; logGroup?: string };
     region: string;
     accountId: pulumi.Input<string>;
     /** Task CPU units. Default in config: the profile's `taskCpu`. */
@@ -144,12 +150,16 @@ export class FargateService extends pulumi.ComponentResource {
 
         this.cluster =
             args.shared?.cluster ??
-            new ecs.Cluster(name, { settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }] }, parent);
+            new ecs.Cluster(
+                name,
+                { name: args.names?.cluster, settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }] },
+                { parent: this, deleteBeforeReplace: args.names?.cluster !== undefined },
+            );
         this.logGroup =
             args.shared?.logGroup ??
             new cloudwatch.LogGroup(
                 name,
-                { name: `/ecs/${args.family}`, retentionInDays: args.logRetentionDays },
+                { name: args.names?.logGroup ?? `/ecs/${args.family}`, retentionInDays: args.logRetentionDays },
                 { parent: this, protect: args.protectLogs, retainOnDelete: args.protectLogs },
             );
 
@@ -251,6 +261,7 @@ export class FargateService extends pulumi.ComponentResource {
             transformed(
                 name,
                 {
+                    name: args.names?.service,
                     cluster: this.cluster.arn,
                     taskDefinition: this.taskDefinition.arn,
                     desiredCount: args.autoscaling ? args.autoscaling.min : args.desiredCount,
@@ -281,6 +292,7 @@ export class FargateService extends pulumi.ComponentResource {
             // The autoscaler owns the count once it exists; CodeDeploy owns the revision and the target group.
             {
                 ...parent,
+                deleteBeforeReplace: args.names?.service !== undefined,
                 ignoreChanges: [...(args.autoscaling ? ["desiredCount"] : []), ...(codeDeploy ? ["taskDefinition", "loadBalancers"] : [])],
                 // Tasks start at once: the roles' policies exist first, and ECS refuses a target group
                 // that no listener forwards to yet.

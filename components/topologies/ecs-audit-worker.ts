@@ -119,6 +119,33 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 /** Alarm when the oldest audit message has waited this long (the worker is down or behind). Default 900 s. */
                 maxMessageAgeSeconds: integer(60, 1209600).default(900),
             }).default({}),
+            /**
+             * The physical names the service's runbook uses (`omen-production`, `omen-epr-service`,
+             * family and container `omen-epr`, `/ecs/omen-epr`). Default: the cluster and service
+             * auto-named, family `<name>-<stack>`, container `api`, log group `/ecs/<family>`.
+             */
+            names: strictObject({
+                cluster: z
+                    .string()
+                    .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)")
+                    .optional(),
+                service: z
+                    .string()
+                    .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)")
+                    .optional(),
+                family: z
+                    .string()
+                    .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)")
+                    .optional(),
+                container: z
+                    .string()
+                    .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)")
+                    .optional(),
+                logGroup: z
+                    .string()
+                    .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, "a CloudWatch log group name")
+                    .optional(),
+            }).default({}),
             /** E-mail addresses the audit alarms notify. Default none (the topic still exists). */
             alarmEmails: emailList(),
             /** Further plain variables of both containers. Default `{}`. */
@@ -280,18 +307,22 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             healthCheck: s.worker.healthCheck,
         };
         const sidecar = s.worker.mode === "sidecar" && workerContainer;
+        const container = s.names.container ?? "api";
+        const { cluster, service, logGroup } = s.names;
         const api = new FargateService(
             name,
             {
                 ...serviceDefaults(ctx, name),
+                ...(s.names.family ? { family: s.names.family } : {}),
+                names: { cluster, service, logGroup },
                 ...common,
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.autoscaling.min,
                 autoscaling: { min: s.autoscaling.min, max: s.autoscaling.max, cpuTargetPercent: s.autoscaling.cpuTargetPercent },
-                containers: [{ name: "api", image, port: PORT, environment, secrets, logStreamPrefix: "ecs" }, ...(sidecar ? [sidecar] : [])],
+                containers: [{ name: container, image, port: PORT, environment, secrets, logStreamPrefix: "ecs" }, ...(sidecar ? [sidecar] : [])],
                 taskPolicy: sidecar ? [publishDocuments, consumeAudit, readSecrets] : [publishDocuments, readSecrets],
-                loadBalancer: balancer.serviceTarget("api", PORT),
+                loadBalancer: balancer.serviceTarget(container, PORT),
             },
             { parent: this },
         );
