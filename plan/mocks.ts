@@ -283,6 +283,17 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
         case "aws:elb/getServiceAccount:getServiceAccount":
             // The ELB account of us-east-1; the plan only needs a well-formed principal.
             return { id: "127311923021", arn: "arn:aws:iam::127311923021:root", region: o.region };
+        case "aws:kms/getPublicKey:getPublicKey":
+            return {
+                id: args.inputs.keyId,
+                keyId: args.inputs.keyId,
+                arn: `arn:aws:kms:${o.region}:${o.accountId}:key/${hex(String(args.inputs.keyId), 32)}`,
+                customerMasterKeySpec: "RSA_2048",
+                keyUsage: "SIGN_VERIFY",
+                signingAlgorithms: ["RSASSA_PKCS1_V1_5_SHA_256"],
+                publicKey: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAofflineplan",
+                publicKeyPem: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAofflineplan\n-----END PUBLIC KEY-----\n",
+            };
         case "aws:ssm/getParameter:getParameter":
             return { name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String", id: args.inputs.name };
         default:

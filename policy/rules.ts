@@ -563,7 +563,9 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
         if (!(typeof p.retentionInDays === "number" && p.retentionInDays > 0)) report("retentionInDays is not set: logs are kept (and paid for) forever");
     }),
     rule("kms-key-rotation", "Customer-managed KMS keys rotate yearly.", "mandatory", ["aws:kms/key:Key"], (p, report) => {
-        if (p.enableKeyRotation !== true) report("enableKeyRotation is not true");
+        // Asymmetric keys cannot rotate automatically: they are rotated by a new key behind an alias.
+        const asymmetric = typeof p.customerMasterKeySpec === "string" && p.customerMasterKeySpec !== "SYMMETRIC_DEFAULT";
+        if (!asymmetric && p.enableKeyRotation !== true) report("enableKeyRotation is not true");
     }),
     rule(
         "secrets-recovery-window-production",

@@ -112,7 +112,8 @@ describe("topology aurora-web", () => {
                 expect(deny).to.deep.include({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
 
                 const task = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "braid-task").inputs.policy).Statement;
-                expect(task).to.have.length(1);
+                // The bucket, and signing tokens with the JWT key: nothing else.
+                expect(task.map((st) => st.Sid)).to.deep.equal(["AttachmentsReadWrite", "SignTokens"]);
                 expect(task[0].Resource).to.deep.equal([
                     "arn:aws:s3:::braidmgr-test-attachments-123456789012",
                     "arn:aws:s3:::braidmgr-test-attachments-123456789012/*",
@@ -260,5 +261,24 @@ describe("topology aurora-web", () => {
         expect(auroraMaxConnections("db.r6g.large")).to.equal(1678);
         expect(auroraMaxConnections("db.t4g.medium")).to.equal(419);
         expect(auroraMaxConnections("db.r6g.4xlarge")).to.equal(5000);
+    });
+});
+
+describe("topology aurora-web: signing tokens", () => {
+    it("signs JWTs with an RSA key that never leaves KMS, publishes its public key, and lets only the API sign", async () => {
+        const { recorder, outputs } = await buildStack(braid("production"));
+        const key = recorder.get("aws:kms/key:Key", "braid-jwt");
+        expect(key.inputs).to.include({ customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" });
+        expect(key.options.protect).to.equal(true);
+        expect(recorder.get("aws:kms/alias:Alias", "braid-jwt").inputs.name).to.equal("alias/braid-test-jwt");
+        const container = JSON.parse(String(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "braid").inputs.containerDefinitions))[0];
+        const env = Object.fromEntries(container.environment.map((e: { name: string; value: string }) => [e.name, e.value]));
+        expect(env.JWT_ALGORITHM).to.equal("RS256");
+        expect(env.JWT_SIGNING_KEY_ID).to.match(/^arn:aws:kms:us-east-1:123456789012:alias\/braid-test-jwt$|alias/);
+        expect(Object.keys(env).some((k) => /PRIVATE|SECRET/.test(k))).to.equal(false);
+        const sign = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "braid-task").inputs.policy).Statement.find((s) => s.Sid === "SignTokens")!;
+        expect(sign.Action).to.deep.equal(["kms:Sign", "kms:GetPublicKey"]);
+        expect(String(sign.Resource)).to.match(/^arn:aws:kms:/);
+        expect((outputs.workloads as any).braid.jwtPublicKeyPem).to.contain("BEGIN PUBLIC KEY");
     });
 });

@@ -294,6 +294,11 @@ describe("policy pack", () => {
         }
     });
 
+    it("kms-key-rotation exempts asymmetric signing keys, which AWS cannot rotate automatically", async () => {
+        expect(await checkResource("kms-key-rotation", "aws:kms/key:Key", { customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" })).to.be.empty;
+        expect(await checkResource("kms-key-rotation", "aws:kms/key:Key", { customerMasterKeySpec: "SYMMETRIC_DEFAULT" })).to.not.be.empty;
+    });
+
     it("rds-minor-version-upgrades also refuses an engine that is never patched (no auto upgrades, no pinned minor)", async () => {
         expect(await checkResource("rds-minor-version-upgrades", RDS, { autoMinorVersionUpgrade: false, engineVersion: "16" })).to.not.be.empty;
         expect(await checkResource("rds-minor-version-upgrades", RDS, { autoMinorVersionUpgrade: true, engineVersion: "16" })).to.be.empty;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as kms from "@pulumi/aws/kms";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../../stacks/profiles";
 import { SchemaEnv } from "../../stacks/schema";
@@ -149,7 +150,8 @@ export class AuroraWeb extends pulumi.ComponentResource {
             this,
         );
         const cdn = new Cdn(`${name}-cdn`, { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*" }, domain: s.domain }, { parent: this });
-        const api = this.createApi(name, s, ctx, database, attachments, balancer);
+        const jwt = this.createJwtKey(name, ctx);
+        const api = this.createApi(name, s, ctx, database, attachments, balancer, jwt);
         const alarms = this.createAlarms(name, s, ctx, database, balancer, api);
 
         this.outputs = {
@@ -163,6 +165,8 @@ export class AuroraWeb extends pulumi.ComponentResource {
             attachmentsBucket: attachments.name,
             siteBucket: site.name,
             alarmTopicArn: alarms.arn,
+            jwtSigningKeyAlias: jwt.alias.name,
+            jwtPublicKeyPem: jwt.publicKeyPem,
             ...(dr && database.secondaryCluster && replica
                 ? { drRegion: dr.region, drClusterArn: database.secondaryCluster.arn, drAttachmentsBucket: replica.name }
                 : {}),
@@ -241,6 +245,23 @@ export class AuroraWeb extends pulumi.ComponentResource {
     }
 
     /** The API on Fargate behind the balancer: 2..10 tasks on CPU and memory, the writer and reader endpoints, the bucket. */
+    /**
+     * The JWT signing key: RSA in KMS, used through kms:Sign, never exported. Rotation is a new key
+     * behind the same alias (asymmetric keys cannot rotate automatically); verifiers fetch the
+     * public key (output `jwtPublicKeyPem`).
+     */
+    private createJwtKey(name: string, ctx: WorkloadContext) {
+        const protect = ctx.platform.profile.protectStatefulResources;
+        const key = new kms.Key(
+            `${name}-jwt`,
+            { description: `${name}: signs the API's JWTs (RS256)`, customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY", deletionWindowInDays: 30 },
+            { parent: this, protect, retainOnDelete: protect },
+        );
+        const alias = new kms.Alias(`${name}-jwt`, { name: `alias/${name}-${ctx.platform.stack}-jwt`, targetKeyId: key.keyId }, { parent: this });
+        const publicKey = kms.getPublicKeyOutput({ keyId: key.arn }, { parent: this });
+        return { key, alias, publicKeyPem: publicKey.publicKeyPem };
+    }
+
     private createApi(
         name: string,
         s: AuroraWebSettings,
@@ -248,6 +269,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         database: AuroraPostgres,
         attachments: Bucket,
         balancer: LoadBalancer,
+        jwt: ReturnType<AuroraWeb["createJwtKey"]>,
     ): FargateService {
         const api = new FargateService(
             name,
@@ -279,11 +301,17 @@ export class AuroraWeb extends pulumi.ComponentResource {
                             DATABASE_NAME: s.database.name,
                             DATABASE_SSLMODE: "require",
                             ATTACHMENTS_BUCKET: attachments.name,
+                            // RS256 tokens are signed by KMS: the private key never leaves it.
+                            JWT_SIGNING_KEY_ID: jwt.alias.arn,
+                            JWT_ALGORITHM: "RS256",
                         },
                         secrets: { DATABASE_USER: secretKey(database.secretArn, "username"), DATABASE_PASSWORD: secretKey(database.secretArn, "password") },
                     },
                 ],
-                taskPolicy: [attachments.readWriteStatement("AttachmentsReadWrite")],
+                taskPolicy: [
+                    attachments.readWriteStatement("AttachmentsReadWrite"),
+                    { Sid: "SignTokens", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: jwt.key.arn },
+                ],
                 loadBalancer: balancer.serviceTarget("api", s.containerPort),
             },
             { parent: this },
