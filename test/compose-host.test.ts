@@ -287,4 +287,31 @@ describe("topology compose-host", () => {
             .map((r) => r.inputs.fromPort);
         expect([...new Set(ports)].sort()).to.deep.equal([443, 5432]);
     });
+
+    it("snapshots the data volume daily for as long as the profile keeps backups, and alarms per service and per database", async () => {
+        const { recorder } = await buildStack(
+            tickets("production", { services: { ticketing: { port: 8081 }, payments: { port: 8082, dedicatedDatabase: true } } }),
+        );
+        const volume = recorder.get("aws:ebs/volume:Volume", "tickets-data");
+        const policy = recorder.get("aws:dlm/lifecyclePolicy:LifecyclePolicy", "tickets-snapshots").inputs as any;
+        expect(policy.state).to.equal("ENABLED");
+        expect(policy.policyDetails.resourceTypes).to.deep.equal(["VOLUME"]);
+        expect(policy.policyDetails.targetTags).to.deep.equal(volume.inputs.tags);
+        expect(policy.policyDetails.schedules[0].retainRule.count).to.equal(PROFILES.production.backupRetentionDays);
+        expect(policy.executionRoleArn).to.match(/^arn:aws:iam::123456789012:role\/tickets-snapshots/);
+        const names = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
+        expect(names).to.include.members([
+            "tickets-ticketing-unhealthy",
+            "tickets-ticketing-5xx",
+            "tickets-payments-unhealthy",
+            "tickets-payments-5xx",
+            "tickets-db-cpu",
+            "tickets-db-storage",
+            "tickets-payments-db-cpu",
+            "tickets-payments-db-storage",
+        ]);
+        const unhealthy = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "tickets-payments-unhealthy").inputs as any;
+        expect(unhealthy).to.include({ namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", threshold: 0 });
+        expect(unhealthy.dimensions.TargetGroup).to.match(/^targetgroup\/tickets-alb-payments/);
+    });
 });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as dlm from "@pulumi/aws/dlm";
 import * as ebs from "@pulumi/aws/ebs";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
@@ -191,6 +192,8 @@ interface HostConfig {
     serviceSecretArns: Record<string, pulumi.Output<string>>;
     databaseEndpoints: Record<string, pulumi.Output<string>>;
     sharedDatabase?: PostgresDatabase;
+    /** Every database instance, by logical name (the shared one and the dedicated ones). */
+    databases: Record<string, PostgresDatabase>;
 }
 
 export class ComposeHost extends pulumi.ComponentResource {
@@ -207,7 +210,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         const instance = this.createHost(name, s, ctx, host, config);
         const balancer = this.createLoadBalancer(name, s, ctx, host, instance);
         const edge = this.createStaticIpEdge(name, s, ctx, balancer);
-        this.createAlarms(name, s, ctx, instance);
+        this.createAlarms(name, s, ctx, instance, balancer, config.databases);
 
         this.outputs = {
             albDnsName: balancer.dnsName,
@@ -233,20 +236,33 @@ export class ComposeHost extends pulumi.ComponentResource {
         // The init containers connect over TLS in every environment.
         const newDatabase = (logicalName: string) => workloadDatabase(logicalName, ctx, s.database, { requireTls: true }, this);
         const sharedDatabase = services.some(([, svc]) => !svc.dedicatedDatabase) ? newDatabase(`${name}-db`) : undefined;
+        const databases: Record<string, PostgresDatabase> = sharedDatabase ? { [`${name}-db`]: sharedDatabase } : {};
         sharedDatabase?.connect("host", host, `${name} host`);
 
         const logGroupPrefix = `/compose/${ctx.platform.stack}/${name}`;
         // What the host runs (re-rendered by every deploy), kept in production like every bucket there.
         const bucket = new Bucket(`${name}-config`, { noncurrentVersionExpirationDays: 30, protect }, parent);
         bucket.applyPolicy();
-        const config: HostConfig = { bucket, prefix: "compose", secretArns: [], logGroups: [], serviceSecretArns: {}, databaseEndpoints: {}, sharedDatabase };
+        const config: HostConfig = {
+            bucket,
+            prefix: "compose",
+            secretArns: [],
+            logGroups: [],
+            serviceSecretArns: {},
+            databaseEndpoints: {},
+            sharedDatabase,
+            databases,
+        };
         const composeServices: pulumi.Output<ComposeService>[] = [];
         const envFileEntries: pulumi.Output<unknown>[] = [];
 
         for (const [svcName, svc] of services) {
             const database = svc.dedicatedDatabase ? newDatabase(`${name}-${svcName}-db`) : sharedDatabase!;
             // Keyed by service: the host's egress rules to each dedicated database are distinct resources.
-            if (svc.dedicatedDatabase) database.connect(`host-${svcName}`, host, `${name} host`);
+            if (svc.dedicatedDatabase) {
+                database.connect(`host-${svcName}`, host, `${name} host`);
+                databases[`${name}-${svcName}-db`] = database;
+            }
             config.databaseEndpoints[svcName] = database.writerAddress;
 
             const secret = this.createServiceSecret(name, svcName, svc, database, protect);
@@ -358,11 +374,13 @@ export class ComposeHost extends pulumi.ComponentResource {
         // The data volume is its own resource: replacing the host re-attaches it, data intact.
         const subnetId = ctx.network.privateSubnetIds.apply((ids) => ids[0]);
         const subnet = ec2.getSubnetOutput({ id: subnetId }, parent);
+        const snapshotTag = { "platform:snapshots": `${name}-${ctx.platform.stack}-data` };
         const dataVolume = new ebs.Volume(
             `${name}-data`,
-            { availabilityZone: subnet.availabilityZone, size: s.dataVolumeGb, type: "gp3", encrypted: true },
+            { availabilityZone: subnet.availabilityZone, size: s.dataVolumeGb, type: "gp3", encrypted: true, tags: snapshotTag },
             { parent: this, protect, retainOnDelete: protect },
         );
+        this.snapshotDataVolume(name, ctx, snapshotTag);
         const ami = getParameterOutput({ name: AL2023_AMI_PARAMETER }, parent);
         const instance = new ec2.Instance(
             `${name}-host`,
@@ -405,6 +423,42 @@ export class ComposeHost extends pulumi.ComponentResource {
             { parent: this, deleteBeforeReplace: true },
         );
         return instance;
+    }
+
+    /** Daily snapshots of the data volume (Data Lifecycle Manager), kept as long as the profile keeps backups. */
+    private snapshotDataVolume(name: string, ctx: WorkloadContext, targetTags: Record<string, string>): void {
+        const parent = { parent: this };
+        const role = new iam.Role(
+            `${name}-snapshots`,
+            { assumeRolePolicy: serviceTrustPolicy("dlm.amazonaws.com", ctx.accountId), description: `${name}: snapshots of the data volume` },
+            parent,
+        );
+        const managed = new iam.RolePolicyAttachment(
+            `${name}-snapshots`,
+            { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole" },
+            parent,
+        );
+        new dlm.LifecyclePolicy(
+            `${name}-snapshots`,
+            {
+                description: `${name}: daily snapshots of the Redis and RabbitMQ data volume`,
+                executionRoleArn: role.arn,
+                state: "ENABLED",
+                policyDetails: {
+                    resourceTypes: ["VOLUME"],
+                    targetTags,
+                    schedules: [
+                        {
+                            name: "daily",
+                            createRule: { interval: 24, intervalUnit: "HOURS", times: "03:00" },
+                            retainRule: { count: ctx.platform.profile.backupRetentionDays },
+                            copyTags: true,
+                        },
+                    ],
+                },
+            },
+            { parent: this, dependsOn: [managed] },
+        );
     }
 
     /** HTTPS ingress: the ALB routes each service (by path or host name) to its port on the host. */
@@ -500,7 +554,14 @@ export class ComposeHost extends pulumi.ComponentResource {
     }
 
     /** Recover the host onto healthy hardware when AWS's system check fails; reboot it when its own check fails. */
-    private createAlarms(name: string, s: ComposeHostSettings, ctx: WorkloadContext, instance: ec2.Instance): void {
+    private createAlarms(
+        name: string,
+        s: ComposeHostSettings,
+        ctx: WorkloadContext,
+        instance: ec2.Instance,
+        balancer: LoadBalancer,
+        databases: Record<string, PostgresDatabase>,
+    ): void {
         const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
         const statusAlarm = (key: string, metricName: string, action: string, description: string) =>
             alarms.alarm(
@@ -522,6 +583,57 @@ export class ComposeHost extends pulumi.ComponentResource {
             );
         statusAlarm("recover", "StatusCheckFailed_System", "recover", "System status check failed: recover the host onto healthy hardware");
         statusAlarm("reboot", "StatusCheckFailed_Instance", "reboot", "Instance status check failed: reboot the host");
+
+        // Per service: its target is unhealthy, or it answers 5xx.
+        const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
+        for (const [svcName, group] of Object.entries(balancer.routeTargetGroups)) {
+            const dimensions = { LoadBalancer: balancer.arnSuffix, TargetGroup: group.arnSuffix };
+            const elb = { ...every, namespace: "AWS/ApplicationELB", dimensions };
+            alarms.alarm(
+                `${name}-${svcName}-unhealthy`,
+                {
+                    ...elb,
+                    alarmDescription: `${svcName}: its container fails the load balancer's health check`,
+                    metricName: "UnHealthyHostCount",
+                    statistic: "Maximum",
+                    threshold: 0,
+                },
+                this,
+            );
+            alarms.alarm(
+                `${name}-${svcName}-5xx`,
+                {
+                    ...elb,
+                    alarmDescription: `${svcName}: more than 10 5xx responses a minute`,
+                    metricName: "HTTPCode_Target_5XX_Count",
+                    statistic: "Sum",
+                    threshold: 10,
+                },
+                this,
+            );
+        }
+        // Per database: CPU, and storage running out (autoscaling grows it up to the profile's maximum).
+        const profile = ctx.platform.profile;
+        for (const [key, database] of Object.entries(databases)) {
+            const rds = { ...every, namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: database.instance.identifier } };
+            alarms.alarm(
+                `${key}-cpu`,
+                { ...rds, alarmDescription: `${key}: CPU above 80%`, metricName: "CPUUtilization", statistic: "Average", threshold: 80 },
+                this,
+            );
+            alarms.alarm(
+                `${key}-storage`,
+                {
+                    ...rds,
+                    alarmDescription: `${key}: under 10% of ${profile.dbMaxAllocatedStorageGb} GiB free`,
+                    metricName: "FreeStorageSpace",
+                    statistic: "Minimum",
+                    comparisonOperator: "LessThanThreshold",
+                    threshold: Math.round(profile.dbMaxAllocatedStorageGb * 2 ** 30 * 0.1),
+                },
+                this,
+            );
+        }
     }
 }
 
