@@ -262,3 +262,19 @@ describe("topology event-driven", () => {
         expect(config.plugins[0].config.minute).to.equal(60);
     });
 });
+
+describe("topology event-driven: Kong stops routing to unhealthy tasks", () => {
+    it("checks the HTTP services' health and reports it to Cloud Map, which Kong resolves", async () => {
+        const { recorder } = await buildStack(
+            integrations("production", { webhook: { image: "example/webhook:1", healthCheck: ["CMD", "/bin/healthcheck"] } }),
+        );
+        const containerNamed = (name: string) => containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", name));
+        expect(containerNamed("hub-integration").healthCheck.command[1]).to.contain("http://127.0.0.1:8080/health");
+        expect(containerNamed("hub-webhook").healthCheck.command).to.deep.equal(["CMD", "/bin/healthcheck"]);
+        expect(containerNamed("hub-worker").healthCheck).to.equal(undefined);
+        // ECS feeds the container's health to Cloud Map: multivalue answers hold healthy tasks only.
+        const registry = recorder.get("aws:servicediscovery/service:Service", "hub-integration").inputs as any;
+        expect(registry.healthCheckCustomConfig).to.deep.equal({ failureThreshold: 1 });
+        expect(registry.dnsConfig.routingPolicy).to.equal("MULTIVALUE");
+    });
+});

@@ -40,6 +40,11 @@ import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
 /** Port of the integration service and the webhook receiver; Kong's proxy port. */
 const SERVICE_PORT = 8080;
+/** GET /health with whichever of wget and curl the image ships. */
+const HTTP_HEALTH_CHECK = [
+    "CMD-SHELL",
+    `wget -q -O /dev/null http://127.0.0.1:${SERVICE_PORT}/health || curl -fsS -o /dev/null http://127.0.0.1:${SERVICE_PORT}/health || exit 1`,
+];
 const KONG_PORT = 8000;
 const HTTP_SERVICES = ["integration", "webhook"] as const;
 
@@ -55,6 +60,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             environment: z.record(envVarName, z.string()).default({}),
             /** Overrides the image's command (e.g. the worker's entry point). */
             command: z.array(nonEmptyString("command word")).optional(),
+            /**
+             * The container's health check (`["CMD", ...]`); ECS reports it to Cloud Map, so Kong stops
+             * resolving an unhealthy task. Default for the HTTP services: `GET /health` on 8080 with
+             * wget or curl; the worker: none unless given.
+             */
+            healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
         });
     const object = strictObject({
         /** The integration service, the webhook receiver and the queue worker. Images required. */
@@ -292,6 +303,7 @@ export class EventDriven extends pulumi.ComponentResource {
                             port: http ? SERVICE_PORT : undefined,
                             environment: { ...svc.environment, ...environment },
                             secrets,
+                            healthCheck: svc.healthCheck ?? (http ? HTTP_HEALTH_CHECK : undefined),
                         },
                     ],
                     taskPolicy: [
