@@ -320,3 +320,31 @@ describe("topology ecs-audit-worker: the runbook's names", () => {
         expect(plain.get("aws:ecs/service:Service", "epr").options.deleteBeforeReplace).to.equal(false);
     });
 });
+
+describe("topology ecs-audit-worker: the audit topic", () => {
+    it("lets only the listed publishers publish to its own topic, with raw delivery on request", async () => {
+        const publisher = "arn:aws:iam::123456789012:role/permissions-service";
+        const { recorder } = await buildStack(epr("production", { audit: { publishers: [publisher], rawMessageDelivery: true } }));
+        const policy = policyOf(recorder.get("aws:sns/topicPolicy:TopicPolicy", "epr-audit").inputs.policy).Statement;
+        expect(policy).to.have.length(1);
+        expect(policy[0]).to.deep.include({ Principal: { AWS: [publisher] }, Action: "sns:Publish" });
+        expect(recorder.get("aws:sns/topicSubscription:TopicSubscription", "epr-audit-audit-topic").inputs).to.include({
+            protocol: "sqs",
+            rawMessageDelivery: true,
+        });
+    });
+
+    it("subscribes to an existing topic instead, admitting exactly it to the queue", async () => {
+        const topicArn = "arn:aws:sns:us-east-1:210987654321:org-audit-events";
+        const { recorder, outputs } = await buildStack(epr("production", { audit: { topicArn } }));
+        expect(recorder.byType("aws:sns/topic:Topic").map((t) => t.name)).to.not.include("epr-audit");
+        expect(recorder.get("aws:sns/topicSubscription:TopicSubscription", "epr-audit-audit-topic").inputs.topic).to.equal(topicArn);
+        const admitted = policyOf(recorder.get("aws:sqs/queuePolicy:QueuePolicy", "epr-audit").inputs.policy).Statement.find(
+            (st) => st.Sid === "SubscribedTopics",
+        ) as any;
+        expect(admitted.Condition.ArnEquals["aws:SourceArn"]).to.deep.equal([topicArn]);
+        expect((outputs.workloads as any).epr.auditTopicArn).to.equal(topicArn);
+        const problems = configProblems(epr("production", { audit: { topicArn, publishers: ["arn:aws:iam::123456789012:role/x"] } }));
+        expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.epr.audit.publishers"]);
+    });
+});

@@ -19,8 +19,12 @@ export interface QueueArgs {
     messageRetentionSeconds?: number;
     /** Pulumi `protect`/`retainOnDelete` (queues hold data). Default in config: the profile's `protectStatefulResources`. */
     protect: boolean;
-    /** Topics delivered into the queue; its policy admits exactly these. Default: none. */
-    subscribeTo?: { key: string; topic: sns.Topic }[];
+    /**
+     * Topics delivered into the queue (ours, or an existing one's ARN); its policy admits exactly
+     * these. `rawMessageDelivery` hands the consumer the message itself, not SNS's envelope.
+     * Default: none.
+     */
+    subscribeTo?: { key: string; topicArn: pulumi.Input<string>; rawMessageDelivery?: boolean }[];
 }
 
 /**
@@ -66,13 +70,17 @@ export class Queue extends pulumi.ComponentResource {
                 Principal: { Service: "sns.amazonaws.com" },
                 Action: "sqs:SendMessage",
                 Resource: this.queue.arn,
-                Condition: { ArnEquals: { "aws:SourceArn": topics.map((t) => t.topic.arn) } },
+                Condition: { ArnEquals: { "aws:SourceArn": topics.map((t) => t.topicArn) } },
             });
         }
         const policy = new sqs.QueuePolicy(name, { queueUrl: this.queue.url, policy: policyDocument(statements) }, { parent: this });
-        for (const { key, topic } of topics) {
+        for (const { key, topicArn, rawMessageDelivery } of topics) {
             // After the policy, or SNS's first deliveries are refused.
-            new sns.TopicSubscription(`${name}-${key}`, { topic: topic.arn, protocol: "sqs", endpoint: this.queue.arn }, { parent: this, dependsOn: [policy] });
+            new sns.TopicSubscription(
+                `${name}-${key}`,
+                { topic: topicArn, protocol: "sqs", endpoint: this.queue.arn, rawMessageDelivery: rawMessageDelivery ?? false },
+                { parent: this, dependsOn: [policy] },
+            );
         }
         this.arn = this.queue.arn;
         this.url = this.queue.url;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as sns from "@pulumi/aws/sns";
 import { z } from "zod";
 import { SchemaEnv } from "../../stacks/schema";
 import {
@@ -28,7 +29,7 @@ import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
-import { PolicyStatement } from "../iam";
+import { PolicyStatement, policyDocument } from "../iam";
 import { WorkloadContext } from "../context";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
@@ -116,6 +117,15 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 waitTimeSeconds: integer(0, 20).default(20),
                 /** EPR_AUDIT_SQS_VISIBILITY_TIMEOUT and the queue's visibility timeout (0..43200 s). Default 60. */
                 visibilityTimeoutSeconds: integer(0, 43200).default(60),
+                /** An existing SNS topic the audit queue subscribes to, instead of a topic of its own. Default: its own. */
+                topicArn: z
+                    .string()
+                    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, "expected an SNS topic ARN")
+                    .optional(),
+                /** Deliver the message itself, not SNS's JSON envelope, to the worker. Default false. */
+                rawMessageDelivery: z.boolean().default(false),
+                /** IAM roles or users that may publish audit events to the topic of its own. Default: none. */
+                publishers: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "expected an IAM role or user ARN")).default([]),
                 /** Alarm when the oldest audit message has waited this long (the worker is down or behind). Default 900 s. */
                 maxMessageAgeSeconds: integer(60, 1209600).default(900),
             }).default({}),
@@ -153,6 +163,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
         }),
         [
             httpsInProduction(environment),
+            (s, issue) =>
+                s.audit.topicArn &&
+                s.audit.publishers.length > 0 &&
+                issue(["audit", "publishers"], "an existing topic's publishers are allowed by its owner's topic policy, not here; drop publishers or topicArn"),
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
                 if (size) issue(["memory"], size);
@@ -205,7 +219,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             repositoryUrl: repository.url,
             auditQueueUrl: stores.auditQueue.url,
             auditDeadLetterQueueUrl: stores.auditQueue.deadLetterQueue.url,
-            auditTopicArn: stores.auditTopic.arn,
+            auditTopicArn: stores.auditTopicArn,
             documentVaultTopicArn: stores.documentVault.arn,
             logGroupName: api.logGroup.name,
             databaseEndpoint: stores.database.writerAddress,
@@ -223,18 +237,24 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         const redisUrl = storeSecret(`${name}-redis-url`, { value: s.redis.url, description: `${name} EPR_REDIS_URL (Upstash)`, protect }, this);
         const redisToken = storeSecret(`${name}-redis-token`, { value: s.redis.token, description: `${name} EPR_REDIS_TOKEN (Upstash)`, protect }, this);
         const documentVault = encryptedTopic(`${name}-document-vault`, this);
-        const auditTopic = encryptedTopic(`${name}-audit`, this);
+        // The audit topic: an existing one, or its own, which only the listed publishers may publish to.
+        const ownTopic = s.audit.topicArn ? undefined : encryptedTopic(`${name}-audit`, this);
+        if (ownTopic && s.audit.publishers.length > 0) {
+            const publish = { Sid: "AuditPublishers", Principal: { AWS: s.audit.publishers }, Action: "sns:Publish", Resource: ownTopic.arn };
+            new sns.TopicPolicy(`${name}-audit`, { arn: ownTopic.arn, policy: policyDocument([publish]) }, { parent: this });
+        }
+        const auditTopicArn = s.audit.topicArn ?? ownTopic!.arn;
         const auditQueue = new Queue(
             `${name}-audit`,
             {
                 visibilityTimeoutSeconds: s.audit.visibilityTimeoutSeconds,
                 receiveWaitTimeSeconds: s.audit.waitTimeSeconds,
                 protect,
-                subscribeTo: [{ key: "audit-topic", topic: auditTopic }],
+                subscribeTo: [{ key: "audit-topic", topicArn: auditTopicArn, rawMessageDelivery: s.audit.rawMessageDelivery }],
             },
             { parent: this },
         );
-        return { database, databaseUrl, redisUrl, redisToken, documentVault, auditTopic, auditQueue };
+        return { database, databaseUrl, redisUrl, redisToken, documentVault, auditTopicArn, auditQueue };
     }
 
     /** Internal by default (the listed clients only), or public over HTTPS. */
