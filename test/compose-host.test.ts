@@ -314,4 +314,21 @@ describe("topology compose-host", () => {
         expect(unhealthy).to.include({ namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", threshold: 0 });
         expect(unhealthy.dimensions.TargetGroup).to.match(/^targetgroup\/tickets-alb-payments/);
     });
+
+    it("measures the host's memory and disks with the CloudWatch agent, and alarms on them", async () => {
+        const { recorder } = await buildStack(tickets("production"));
+        const userData = String(recorder.get("aws:ec2/instance:Instance", "tickets-host").inputs.userData);
+        expect(userData).to.contain("amazon-cloudwatch-agent").and.contain("amazon-cloudwatch-agent-ctl");
+        const verdict = cloudInitSchema(userData);
+        if (verdict) expect(verdict.ok, verdict.output).to.equal(true);
+        expect(recorder.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "tickets-host-cloudwatch-agent").inputs.policyArn).to.equal(
+            "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+        );
+        const memory = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "tickets-host-memory").inputs as any;
+        expect(memory).to.include({ namespace: "CWAgent", metricName: "mem_used_percent", threshold: 90 });
+        const data = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "tickets-host-disk-data").inputs as any;
+        expect(data).to.include({ metricName: "disk_used_percent" });
+        expect(data.dimensions.path).to.equal("/data");
+        expect(recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "tickets-host-disk-root").inputs.dimensions).to.include({ path: "/" });
+    });
 });

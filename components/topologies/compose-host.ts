@@ -34,7 +34,7 @@ import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
 import { PolicyStatement, ecrPullStatements, ecrRegistry, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
-import { ComposeService, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
+import { ComposeService, HOST_METRICS, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
 
@@ -353,6 +353,12 @@ export class ComposeHost extends pulumi.ComponentResource {
             { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
             parent,
         );
+        // The CloudWatch agent's host metrics (memory, disk).
+        const agent = new iam.RolePolicyAttachment(
+            `${name}-host-cloudwatch-agent`,
+            { role: role.name, policyArn: "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy" },
+            parent,
+        );
         // Every image the host runs (known from the settings alone, so the host need not wait for the
         // databases); the private ECR ones are pulled through the instance role.
         const images = pulumi.output([
@@ -413,7 +419,7 @@ export class ComposeHost extends pulumi.ComponentResource {
             // does not wait for the Compose object (which waits for the databases): its sync job retries
             // every few minutes, so it boots and installs Docker while RDS is still being created. It does
             // wait for its role's policies: the first boot reads S3 and pulls images with them.
-            { parent: this, ignoreChanges: ["ami"], dependsOn: [hostPolicy, ssm] },
+            { parent: this, ignoreChanges: ["ami"], dependsOn: [hostPolicy, ssm, agent] },
         );
         // A volume attaches to one instance at a time: when the host is replaced, detach it from the
         // old host before attaching it to the new one (the default order would fail with VolumeInUse).
@@ -583,6 +589,27 @@ export class ComposeHost extends pulumi.ComponentResource {
             );
         statusAlarm("recover", "StatusCheckFailed_System", "recover", "System status check failed: recover the host onto healthy hardware");
         statusAlarm("reboot", "StatusCheckFailed_Instance", "reboot", "Instance status check failed: reboot the host");
+
+        // The host's memory and disks (the CloudWatch agent's metrics).
+        const host = { namespace: HOST_METRICS.namespace, statistic: "Average", period: 300, evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold" };
+        alarms.alarm(
+            `${name}-host-memory`,
+            { ...host, alarmDescription: "host memory above 90%", metricName: HOST_METRICS.memory, dimensions: { InstanceId: instance.id }, threshold: 90 },
+            this,
+        );
+        for (const path of HOST_METRICS.paths) {
+            alarms.alarm(
+                `${name}-host-disk-${nameFor(path) || "root"}`,
+                {
+                    ...host,
+                    alarmDescription: `host disk ${path} above 85%`,
+                    metricName: HOST_METRICS.disk,
+                    dimensions: { InstanceId: instance.id, path },
+                    threshold: 85,
+                },
+                this,
+            );
+        }
 
         // Per service: its target is unhealthy, or it answers 5xx.
         const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };

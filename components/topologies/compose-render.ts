@@ -204,6 +204,23 @@ mountpoint -q ${HOST_PATHS.data} || mount ${HOST_PATHS.data}
 `;
 
 /** Renders the cloud-config: packages, the mount and sync scripts, a systemd timer, and the first run. */
+/** Where the CloudWatch agent's configuration goes, and what it sends: host memory and disk use. */
+const CLOUDWATCH_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/platform.json";
+/** The namespace and dimensions the host's memory and disk metrics carry (the alarms match them). */
+export const HOST_METRICS = { namespace: "CWAgent", memory: "mem_used_percent", disk: "disk_used_percent", paths: ["/", HOST_PATHS.data] } as const;
+const cloudWatchAgentConfig = {
+    metrics: {
+        namespace: HOST_METRICS.namespace,
+        append_dimensions: { InstanceId: "${aws:InstanceId}" },
+        // Only these dimension sets are published, so that an alarm can name them exactly.
+        aggregation_dimensions: [["InstanceId"], ["InstanceId", "path"]],
+        metrics_collected: {
+            mem: { measurement: ["mem_used_percent"] },
+            disk: { measurement: ["used_percent"], resources: [...HOST_METRICS.paths] },
+        },
+    },
+};
+
 export function renderUserData(args: UserDataArgs): string {
     const plugin = `https://github.com/docker/compose/releases/download/v${args.composeVersion}/docker-compose-linux-x86_64`;
     const registries = args.ecrRegistries ?? [];
@@ -211,7 +228,7 @@ export function renderUserData(args: UserDataArgs): string {
     const dockerConfig = { credHelpers: Object.fromEntries(registries.map((r) => [r, "ecr-login"])) };
     const config = {
         package_update: true,
-        packages: ["docker", "jq", ...(registries.length > 0 ? ["amazon-ecr-credential-helper"] : [])],
+        packages: ["docker", "jq", "amazon-cloudwatch-agent", ...(registries.length > 0 ? ["amazon-ecr-credential-helper"] : [])],
         write_files: [
             ...(registries.length > 0 ? [{ path: "/root/.docker/config.json", permissions: "0600", content: JSON.stringify(dockerConfig) }] : []),
             {
@@ -220,6 +237,7 @@ export function renderUserData(args: UserDataArgs): string {
                 content: `REGION=${args.region}\nBUCKET=${args.bucket}\nPREFIX=${args.prefix}\nDATA_VOLUME_ID=${args.dataVolumeId}\n`,
             },
             { path: "/usr/local/bin/platform-mount-data", permissions: "0755", content: MOUNT_SCRIPT },
+            { path: CLOUDWATCH_AGENT_CONFIG, permissions: "0644", content: JSON.stringify(cloudWatchAgentConfig) },
             { path: "/usr/local/bin/platform-sync", permissions: "0755", content: SYNC_SCRIPT },
             {
                 path: "/etc/systemd/system/platform-sync.service",
@@ -235,6 +253,16 @@ export function renderUserData(args: UserDataArgs): string {
         ],
         runcmd: [
             ["/usr/local/bin/platform-mount-data"],
+            [
+                "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
+                "-a",
+                "fetch-config",
+                "-m",
+                "ec2",
+                "-s",
+                "-c",
+                `file:${CLOUDWATCH_AGENT_CONFIG}`,
+            ],
             ["systemctl", "enable", "--now", "docker"],
             ["mkdir", "-p", "/usr/libexec/docker/cli-plugins"],
             // The release's own checksum file guards against a corrupted download.
