@@ -86,7 +86,8 @@ describe("topology event-driven", () => {
                 expect(sources("hub-integration-tasks")).to.deep.equal(["gateway"]);
                 expect(sources("hub-webhook-tasks")).to.deep.equal(["gateway"]);
                 expect(sources("hub-worker-tasks")).to.deep.equal([]);
-                expect(sources("hub-db-master")).to.have.members(["integration", "webhook", "worker"]);
+                // The internet-facing webhook receiver does not reach the database.
+                expect(sources("hub-db-master")).to.have.members(["integration", "worker"]);
                 expect(sources("hub-redis-cache")).to.have.members(["integration", "webhook", "worker", "gateway"]);
                 expect(ingressOf(recorder, "hub-alb").map((r) => [r.inputs.fromPort, r.inputs.prefixListId])).to.deep.equal([
                     [443, Object.keys(recorder.prefixLists)[0]],
@@ -276,5 +277,29 @@ describe("topology event-driven: Kong stops routing to unhealthy tasks", () => {
         const registry = recorder.get("aws:servicediscovery/service:Service", "hub-integration").inputs as any;
         expect(registry.healthCheckCustomConfig).to.deep.equal({ failureThreshold: 1 });
         expect(registry.dnsConfig.routingPolicy).to.equal("MULTIVALUE");
+    });
+});
+
+describe("topology event-driven: each service its own permissions", () => {
+    it("keeps the internet-facing webhook receiver away from the database and the documents", async () => {
+        const { recorder } = await buildStack(integrations("production"));
+        const taskOf = (key: string) => policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", `hub-${key}-task`).inputs.policy).Statement.map((st) => st.Sid);
+        expect(taskOf("webhook")).to.deep.equal(["SendWork", "WriteAuditLogs"]);
+        expect(taskOf("integration")).to.deep.equal(["SendWork", "Documents", "WriteAuditLogs"]);
+        expect(taskOf("worker")).to.deep.equal(["ConsumeWork", "Documents", "WriteAuditLogs"]);
+        const webhook = containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-webhook"));
+        expect(Object.keys(envOf(webhook))).to.not.include.members(["DB_HOST", "DOCUMENTS_BUCKET"]);
+        expect(webhook.secrets.map((x: { name: string }) => x.name)).to.deep.equal(["REDIS_AUTH_TOKEN"]);
+        const execution = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "hub-webhook-execution").inputs.policy).Statement.find(
+            (st) => st.Sid === "ReadSecrets",
+        )!;
+        expect([execution.Resource].flat()).to.have.length(1);
+    });
+
+    it("gives a service read-only documents, or the database, when its settings ask", async () => {
+        const { recorder } = await buildStack(integrations("staging", { webhook: { image: "example/webhook:1", documents: "read", database: true } }));
+        const statements = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "hub-webhook-task").inputs.policy).Statement;
+        expect(statements.find((st) => st.Sid === "ReadDocuments")!.Action).to.deep.equal(["s3:GetObject", "s3:ListBucket"]);
+        expect(Object.keys(envOf(containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-webhook"))))).to.include("DB_HOST");
     });
 });

@@ -142,6 +142,11 @@ export class Bucket extends pulumi.ComponentResource {
         };
     }
 
+    /** Read (and list) objects in this bucket only. */
+    readStatement(sid: string): PolicyStatement {
+        return { Sid: sid, Action: ["s3:GetObject", "s3:ListBucket"], Resource: [this.arn, pulumi.interpolate`${this.arn}/*`] };
+    }
+
     /**
      * Replicates every object, version and delete marker into `destination` (another region),
      * with Replication Time Control: 99.99% of objects within 15 minutes.

@@ -40,6 +40,7 @@ import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
 /** Port of the integration service and the webhook receiver; Kong's proxy port. */
 const SERVICE_PORT = 8080;
+const DOCUMENT_ACCESS = ["none", "read", "readWrite"] as const;
 /** GET /health with whichever of wget and curl the image ships. */
 const HTTP_HEALTH_CHECK = [
     "CMD-SHELL",
@@ -49,7 +50,7 @@ const KONG_PORT = 8000;
 const HTTP_SERVICES = ["integration", "webhook"] as const;
 
 const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
-    const service = (defaults: { cpu: number; memory: number }) =>
+    const service = (defaults: { cpu: number; memory: number; database: boolean; documents: (typeof DOCUMENT_ACCESS)[number] }) =>
         strictObject({
             image: imageReference(),
             cpu: fargateCpu.default(defaults.cpu),
@@ -66,12 +67,17 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
              * wget or curl; the worker: none unless given.
              */
             healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
+            /** Reaches the database (network and credentials). Defaults: the integration service and the worker yes, the internet-facing webhook receiver no. */
+            database: z.boolean().default(defaults.database),
+            /** Access to the documents bucket: `none`, `read` or `readWrite`. Defaults: `readWrite`, the webhook receiver `none`. */
+            documents: z.enum(DOCUMENT_ACCESS).default(defaults.documents),
         });
     const object = strictObject({
         /** The integration service, the webhook receiver and the queue worker. Images required. */
-        integration: service({ cpu: 512, memory: 1024 }),
-        webhook: service({ cpu: 256, memory: 512 }),
-        worker: service({ cpu: 512, memory: 1024 }),
+        integration: service({ cpu: 512, memory: 1024, database: true, documents: "readWrite" }),
+        // Internet-facing: it takes webhooks in and queues them, and needs neither the database nor the documents.
+        webhook: service({ cpu: 256, memory: 512, database: false, documents: "none" }),
+        worker: service({ cpu: 512, memory: 1024, database: true, documents: "readWrite" }),
         gateway: strictObject({
             /** Kong image, run DB-less. Default `kong:3.9`. */
             image: imageReference().default("kong:3.9"),
@@ -244,28 +250,28 @@ export class EventDriven extends pulumi.ComponentResource {
             { name: `${name}.${ctx.platform.stack}.internal`, vpc: ctx.network.vpcId, description: `${name} service discovery` },
             { parent: this },
         );
-        // Every service's configuration: where the data stores are, credentials only as secrets.
-        const environment = {
-            DB_HOST: database.writerAddress,
-            DB_PORT: "5432",
-            DB_NAME: s.database.name,
-            DB_SSLMODE: ctx.platform.profile.requireDbTls ? "require" : "prefer",
+        // Every service's configuration: where the data stores it may use are, credentials only as
+        // secrets; each service gets the database and the documents only if its settings say so.
+        const common = {
             REDIS_HOST: redis.primaryEndpoint,
             REDIS_PORT: String(redis.port),
             REDIS_TLS: "true",
             WORK_QUEUE_URL: work.url,
-            DOCUMENTS_BUCKET: documents.name,
             AUDIT_LOG_BUCKET: auditLogs.name,
         };
-        const secrets = {
-            DB_USER: secretKey(database.secretArn, "username"),
-            DB_PASSWORD: secretKey(database.secretArn, "password"),
-            REDIS_AUTH_TOKEN: redis.authTokenSecretArn,
+        const databaseEnvironment = {
+            DB_HOST: database.writerAddress,
+            DB_PORT: "5432",
+            DB_NAME: s.database.name,
+            DB_SSLMODE: ctx.platform.profile.requireDbTls ? "require" : "prefer",
         };
-        const storage: PolicyStatement[] = [
-            documents.readWriteStatement("Documents"),
-            { Sid: "WriteAuditLogs", Action: "s3:PutObject", Resource: pulumi.interpolate`${auditLogs.arn}/*` },
-        ];
+        const databaseSecrets = { DB_USER: secretKey(database.secretArn, "username"), DB_PASSWORD: secretKey(database.secretArn, "password") };
+        const documentAccess = {
+            none: [],
+            read: [documents.readStatement("ReadDocuments")],
+            readWrite: [documents.readWriteStatement("Documents")],
+        } satisfies Record<(typeof DOCUMENT_ACCESS)[number], PolicyStatement[]>;
+        const writeAuditLogs: PolicyStatement = { Sid: "WriteAuditLogs", Action: "s3:PutObject", Resource: pulumi.interpolate`${auditLogs.arn}/*` };
         const consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
 
         const services = {} as Record<(typeof HTTP_SERVICES)[number] | "worker", FargateService>;
@@ -294,21 +300,27 @@ export class EventDriven extends pulumi.ComponentResource {
                                   },
                               }),
                     },
-                    secretArns: [database.secretArn, redis.authTokenSecretArn],
+                    secretArns: [...(svc.database ? [database.secretArn] : []), redis.authTokenSecretArn],
                     containers: [
                         {
                             name: key,
                             image: svc.image,
                             command: svc.command,
                             port: http ? SERVICE_PORT : undefined,
-                            environment: { ...svc.environment, ...environment },
-                            secrets,
+                            environment: {
+                                ...svc.environment,
+                                ...common,
+                                ...(svc.database ? databaseEnvironment : {}),
+                                ...(svc.documents !== "none" ? { DOCUMENTS_BUCKET: documents.name } : {}),
+                            },
+                            secrets: { ...(svc.database ? databaseSecrets : {}), REDIS_AUTH_TOKEN: redis.authTokenSecretArn },
                             healthCheck: svc.healthCheck ?? (http ? HTTP_HEALTH_CHECK : undefined),
                         },
                     ],
                     taskPolicy: [
                         http ? { Sid: "SendWork", Action: "sqs:SendMessage", Resource: work.arn } : { Sid: "ConsumeWork", Action: consume, Resource: work.arn },
-                        ...storage,
+                        ...documentAccess[svc.documents],
+                        writeAuditLogs,
                     ],
                     serviceDiscovery: http ? { namespaceId: namespace.id, name: key } : undefined,
                     shared: first ? { cluster: first.cluster, logGroup: first.logGroup } : undefined,
@@ -317,7 +329,7 @@ export class EventDriven extends pulumi.ComponentResource {
             );
             first ??= service;
             services[key] = service;
-            database.connect(key, service.securityGroup, `${name} ${key}`);
+            if (svc.database) database.connect(key, service.securityGroup, `${name} ${key}`);
             redis.connect(key, service.securityGroup, `${name} ${key}`);
             service.securityGroup.allowHttpsEgress("SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations");
         }
