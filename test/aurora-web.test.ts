@@ -282,3 +282,21 @@ describe("topology aurora-web: signing tokens", () => {
         expect((outputs.workloads as any).braid.jwtPublicKeyPem).to.contain("BEGIN PUBLIC KEY");
     });
 });
+
+describe("topology aurora-web: only this distribution reaches the origin", () => {
+    it("answers 403 to requests without the secret header CloudFront adds, and forwards those with it", async () => {
+        const { recorder } = await buildStack(braid("production"));
+        const listener = recorder.get("aws:lb/listener:Listener", "braid-api").inputs as any;
+        expect(listener.defaultActions).to.deep.equal([
+            { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } },
+        ]);
+        const gate = recorder.get("aws:lb/listenerRule:ListenerRule", "braid-api-origin");
+        expect((gate.inputs as any).conditions).to.deep.equal([{ httpHeader: { httpHeaderName: "X-Origin-Verify", values: ["[secret]"] } }]);
+        expect((gate.inputs as any).actions[0].type).to.equal("forward");
+        const cdn = recorder.get("aws:cloudfront/distribution:Distribution", "braid-cdn").inputs as any;
+        const api = cdn.origins.find((o: { originId: string }) => o.originId === "api");
+        expect(api.customHeaders).to.deep.equal([{ name: "X-Origin-Verify", value: "[secret]" }]);
+        // The service starts only once the rule that forwards to it exists.
+        expect(recorder.get("aws:ecs/service:Service", "braid").dependencies).to.include(gate.urn);
+    });
+});

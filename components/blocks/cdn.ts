@@ -15,7 +15,13 @@ export interface CdnArgs {
     /** Static front end served from this private bucket through an origin access control (default behavior). */
     site?: Bucket;
     /** The API origin: an HTTPS host name whose certificate matches it (the load balancer's custom name). */
-    api: { domainName: pulumi.Input<string>; /** Paths routed to the API; without a site the API is the default behavior. */ pathPattern?: string };
+    api: {
+        domainName: pulumi.Input<string>;
+        /** Paths routed to the API; without a site the API is the default behavior. */
+        pathPattern?: string;
+        /** Headers CloudFront adds to every request to the API (e.g. the secret the balancer requires). Default: none. */
+        originHeaders?: { name: string; value: pulumi.Input<string> }[];
+    };
     /** Custom domain names and their ACM certificate in us-east-1. Default: the cloudfront.net name. */
     domain?: { names: string[]; certificateArn: string };
     /** Price class. Default `PriceClass_100`. */
@@ -51,6 +57,7 @@ export class Cdn extends pulumi.ComponentResource {
             {
                 originId: "api",
                 domainName: args.api.domainName,
+                customHeaders: args.api.originHeaders,
                 customOriginConfig: {
                     httpPort: 80,
                     httpsPort: 443,

@@ -105,6 +105,12 @@ export interface LoadBalancerArgs {
      * an origin that only CloudFront reaches over HTTPS turns it off.
      */
     redirectHttp?: boolean;
+    /**
+     * Only requests carrying this header (a secret the CDN adds to every origin request) reach the
+     * targets; the balancer answers any other with 403, so the origin cannot be called around the
+     * CDN. Not with `blueGreen` (CodeDeploy switches the listener's default action). Default: none.
+     */
+    requireHeader?: { name: string; value: pulumi.Input<string> };
     /** Changes to the balancer's, the main listener's or every target group's arguments. Default: none. */
     transform?: { loadBalancer?: Transform<lb.LoadBalancerArgs>; listener?: Transform<lb.ListenerArgs>; targetGroup?: Transform<lb.TargetGroupArgs> };
 }
@@ -133,6 +139,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     readonly balancer: lb.LoadBalancer;
     readonly listener: lb.Listener;
     readonly testListener?: lb.Listener;
+    /** With `requireHeader`, the rule that forwards gated requests to the default target. */
+    private gateRule?: lb.ListenerRule;
     readonly greenTargetGroup?: lb.TargetGroup;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -216,9 +224,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     port: this.listenerPort,
                     protocol: https ? "HTTPS" : "HTTP",
                     ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
-                    defaultActions: this.defaultTargetGroup
-                        ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]
-                        : [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
+                    defaultActions:
+                        this.defaultTargetGroup && !args.requireHeader
+                            ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]
+                            : args.requireHeader
+                              ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }]
+                              : [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
                 },
                 args.transform?.listener,
             ),
@@ -226,6 +237,16 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this, ignoreChanges: args.blueGreen ? ["defaultActions"] : [] },
         ));
         this.listenerArn = listener.arn;
+        if (args.requireHeader && args.blueGreen) throw new Error(`${name}: requireHeader and blueGreen exclude each other`);
+        const gate = args.requireHeader ? [{ httpHeader: { httpHeaderName: args.requireHeader.name, values: [args.requireHeader.value] } }] : [];
+        if (gate.length > 0 && this.defaultTargetGroup) {
+            // Priority 5: after the blocked paths (1), before the routes (10, ...).
+            this.gateRule = new lb.ListenerRule(
+                `${name}-origin`,
+                { listenerArn: listener.arn, priority: 5, conditions: gate, actions: [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }] },
+                parent,
+            );
+        }
         if (args.blueGreen && this.defaultTargetGroup && args.target) {
             this.greenTargetGroup = targetGroup(`${name}-green`, args.target);
             const test = (this.testListener = new lb.Listener(
@@ -254,6 +275,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                         "hostHeaders" in route.match
                             ? { hostHeader: { values: route.match.hostHeaders } }
                             : { pathPattern: { values: route.match.pathPatterns } },
+                        ...gate,
                     ],
                     actions: [{ type: "forward", targetGroupArn: group.arn }],
                 },
@@ -311,7 +333,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             targetGroupArn: this.targetGroup.arn,
             containerName,
             containerPort,
-            routedBy: [this.listener, ...(this.testListener ? [this.testListener] : [])],
+            routedBy: [this.listener, ...(this.testListener ? [this.testListener] : []), ...(this.gateRule ? [this.gateRule] : [])],
         };
     }
 
@@ -332,7 +354,7 @@ export const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-
 export function cloudFrontOrigin(
     name: string,
     ctx: WorkloadContext,
-    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "accessLogRetentionDays">,
+    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "accessLogRetentionDays" | "requireHeader">,
     parent: pulumi.Resource,
 ): LoadBalancer {
     const cloudFront = getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent });

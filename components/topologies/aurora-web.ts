@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
+import * as random from "@pulumi/random";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../../stacks/profiles";
 import { SchemaEnv } from "../../stacks/schema";
@@ -114,6 +115,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
         ],
     );
 
+/** The header CloudFront adds to every API request; the balancer refuses requests without it. */
+export const ORIGIN_HEADER = "X-Origin-Verify";
+
 /** What a workload of this topology deploys from: its validated settings. */
 export type AuroraWebSettings = SettingsOf<typeof settingsSchema>;
 
@@ -138,7 +142,10 @@ export class AuroraWeb extends pulumi.ComponentResource {
             { protect: ctx.platform.profile.protectStatefulResources, noncurrentVersionExpirationDays: 30 },
             { parent: this },
         );
-        // Only CloudFront reaches the balancer; it speaks HTTPS to the API's own name.
+        // Only CloudFront reaches the balancer (its addresses, and the secret header only this
+        // distribution adds: any CloudFront distribution shares those addresses); HTTPS to the API's own name.
+        const originSecret = new random.RandomPassword(`${name}-origin-secret`, { length: 40, special: false }, { parent: this });
+        const originHeader = { name: ORIGIN_HEADER, value: pulumi.secret(originSecret.result) };
         const balancer = cloudFrontOrigin(
             `${name}-api`,
             ctx,
@@ -146,10 +153,15 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 certificateArn: s.api.certificateArn,
                 accessLogRetentionDays: s.logRetentionDays,
                 target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
+                requireHeader: originHeader,
             },
             this,
         );
-        const cdn = new Cdn(`${name}-cdn`, { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*" }, domain: s.domain }, { parent: this });
+        const cdn = new Cdn(
+            `${name}-cdn`,
+            { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*", originHeaders: [originHeader] }, domain: s.domain },
+            { parent: this },
+        );
         const jwt = this.createJwtKey(name, ctx);
         const api = this.createApi(name, s, ctx, database, attachments, balancer, jwt);
         const alarms = this.createAlarms(name, s, ctx, database, balancer, api);
