@@ -40,24 +40,33 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
 
 /**
  * `createPlatform` for the program (index.ts). In a real deployment it does exactly the same; under
- * the offline plan, which installs a pacer, it lets the network's and each workload's
+ * the offline plan, which installs an observer, it lets the network's and each workload's
  * registrations settle before the next: a stack's memory is then that of its largest workload,
- * not of all of them in flight at once.
+ * not of all of them in flight at once, and it learns the config the program validated.
  */
 export async function deployPlatform(config: PlatformConfig, options: PlatformOptions = {}): Promise<Platform> {
+    observer?.deploying(config);
     const steps = platformSteps(config, options);
     for (;;) {
         const step = steps.next();
         if (step.done) return step.value;
-        if (pacer) await pacer();
+        if (observer) await observer.pace();
     }
 }
 
-let pacer: (() => Promise<void>) | undefined;
+/** What the offline plan watches while it runs the program: the validated config, and the pacing. */
+export interface PlatformObserver {
+    /** Called once with the config the program validated, before anything is created. */
+    deploying(config: PlatformConfig): void;
+    /** Awaited after the network and after each workload. */
+    pace(): Promise<void>;
+}
+
+let observer: PlatformObserver | undefined;
 
 /** Installed by the offline plan (plan/plan.ts) while it runs the program; `undefined` removes it. */
-export function paceRegistrations(pace: (() => Promise<void>) | undefined): void {
-    pacer = pace;
+export function observePlatform(watch: PlatformObserver | undefined): void {
+    observer = watch;
 }
 
 /** The network, then each workload; yields after each. */

@@ -1,5 +1,4 @@
-import { StackFileConfig } from "../plan/stack-files";
-import { USAGE_DEFAULTS, UsageAssumptions } from "../stacks/usage";
+import { UsageAssumptions } from "../stacks/usage";
 import { CostEstimate, PlanLike, estimateCost } from "./cost";
 import { DeployEstimate, estimateDeploy } from "./deploy";
 
@@ -10,12 +9,6 @@ export interface Estimate {
     byType: Record<string, number>;
     unpriced: string[];
     deploy: DeployEstimate;
-}
-
-/** The usage assumptions of a stack: the defaults with its `platform:insights` overrides. */
-export function usageOf(files: StackFileConfig): UsageAssumptions {
-    const overrides = files.config["platform:insights"] ? (JSON.parse(files.config["platform:insights"]) as Partial<UsageAssumptions>) : {};
-    return { ...USAGE_DEFAULTS, ...overrides };
 }
 
 export function estimate(plan: PlanLike, usage: UsageAssumptions, region: string): Estimate & { cost: CostEstimate } {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PreflightError, paceRegistrations } from "../components/platform";
+import { PreflightError, observePlatform } from "../components/platform";
+import { UsageAssumptions } from "../stacks/usage";
 import { ConfigValidationError } from "../stacks/schema";
 import { PlannedResource, PrefixListLookup, installMocks, resolveOutputs } from "./mocks";
 import { StackFileConfig } from "./stack-files";
@@ -14,6 +15,8 @@ export interface Plan {
     /** AWS-managed prefix lists the program looked up, by ID (their weights count against rule quotas). */
     prefixLists: Record<string, PrefixListLookup>;
     outputs: Record<string, unknown>;
+    /** The cost estimate's usage assumptions, as the program validated them (`platform:insights`). */
+    usage: UsageAssumptions;
 }
 
 /**
@@ -32,16 +35,18 @@ export async function planStack(files: StackFileConfig): Promise<Plan> {
     const program = require(entry) as (() => Promise<Record<string, unknown>>) | Record<string, unknown>;
 
     // Each workload's registrations settle before the next starts (memory of one workload, not all).
-    paceRegistrations(() => recorder.settle());
+    let usage: UsageAssumptions | undefined;
+    observePlatform({ deploying: (config) => (usage = config.usage), pace: () => recorder.settle() });
     let exported: Record<string, unknown>;
     try {
         exported = typeof program === "function" ? await program() : program;
     } finally {
-        paceRegistrations(undefined);
+        observePlatform(undefined);
     }
     const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
     await recorder.settle();
-    return { project: files.project, stack: files.stack, region, resources: recorder.resources, prefixLists: recorder.prefixLists, outputs };
+    if (!usage) throw new Error("the program never deployed its platform (index.ts calls deployPlatform)");
+    return { project: files.project, stack: files.stack, region, resources: recorder.resources, prefixLists: recorder.prefixLists, outputs, usage };
 }
 
 /** Prints the resource tree (component -> children) and a count by type. */

@@ -4,7 +4,7 @@ import * as path from "path";
 import { readStackFiles, secretPlaceholder, shippedStacks } from "../plan/stack-files";
 import { runTool } from "../plan/cli";
 import { scratchDir, planOnce, planCli, rawStack } from "./helpers";
-import { deployPlatform, paceRegistrations } from "../components/platform";
+import { deployPlatform, observePlatform } from "../components/platform";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { installMocks } from "../plan/mocks";
 import { parseStackConfig } from "../stacks/schema";
@@ -48,7 +48,7 @@ describe("offline plan", () => {
         expect(run.stdout).to.contain("+ network (platform:network:Network)").and.contain("By type:");
 
         const plan = JSON.parse(fs.readFileSync(out, "utf8"));
-        expect(plan).to.have.keys("project", "stack", "region", "resources", "prefixLists", "outputs", "readiness", "policy", "estimate");
+        expect(plan).to.have.keys("project", "stack", "region", "resources", "prefixLists", "outputs", "usage", "readiness", "policy", "estimate");
         expect(plan.readiness.problems).to.deep.equal([]);
         expect(plan.policy.violations.filter((v: { level: string }) => v.level === "mandatory")).to.deep.equal([]);
         expect(plan.project).to.equal("platform");
@@ -119,14 +119,18 @@ describe("paced registrations", () => {
         );
         const recorder = installMocks({ project: "platform", stack: "test", region: "us-east-1" });
         const seen: number[] = [];
-        paceRegistrations(async () => {
-            await recorder.settle();
-            seen.push(recorder.resources.length);
+        let validated: unknown;
+        observePlatform({
+            deploying: (c) => (validated = c),
+            pace: async () => {
+                await recorder.settle();
+                seen.push(recorder.resources.length);
+            },
         });
         try {
             await deployPlatform(config);
         } finally {
-            paceRegistrations(undefined);
+            observePlatform(undefined);
         }
         await recorder.settle();
         // After the network, after workload a, after workload b: each step's resources all registered.
@@ -134,5 +138,6 @@ describe("paced registrations", () => {
         expect(seen[0]).to.be.below(seen[1]);
         expect(seen[2]).to.equal(recorder.resources.length);
         expect(seen[2] - seen[1]).to.equal(seen[1] - seen[0]);
+        expect(validated).to.equal(config);
     });
 });

@@ -3,7 +3,7 @@ import * as path from "path";
 import { PlanLike } from "../insights/cost";
 import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
 import { diffPlans } from "../insights/diff";
-import { estimate, minutes, usageOf, usd } from "../insights/index";
+import { estimate, minutes, usd } from "../insights/index";
 import { ConfigValidationError, PreflightError, planStack, renderTree } from "../plan/plan";
 import { evaluatePolicies, renderViolations } from "../plan/policy";
 import { checkReadiness, renderReadiness } from "../plan/readiness";
@@ -49,7 +49,7 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
 
         // Cost, deploy time, architecture diagram and, with --compare, the change against a base plan.
         const region = files.config["aws:region"] ?? "us-east-1";
-        const usage = usageOf(files);
+        const usage = plan.usage;
         const { cost, ...estimateJson } = estimate(plan, usage, region);
         io.out(
             `\nMonthly cost: ${usd(cost.monthlyUsd)} (${Object.entries(cost.byWorkload)
