@@ -577,34 +577,21 @@ function parseStatements(policy: unknown): Statement[] {
  * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSTaskExecutionRolePolicy.html
  * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEC2ContainerRegistryReadOnly.html
  */
+/** Log in to ECR and read image layers: what both managed policies below grant for pulling. */
+const ECR_READ_ACTIONS = ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
+
 const MANAGED_POLICIES: Record<string, Statement[]> = {
     "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy": [
         {
             Effect: "Allow",
-            Action: [
-                "ecr:GetAuthorizationToken",
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:BatchGetImage",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-            ],
+            Action: [...ECR_READ_ACTIONS, "logs:CreateLogStream", "logs:PutLogEvents"],
             Resource: "*",
         },
     ],
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly": [
         {
             Effect: "Allow",
-            Action: [
-                "ecr:GetAuthorizationToken",
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:BatchGetImage",
-                "ecr:DescribeImages",
-                "ecr:DescribeRepositories",
-                "ecr:GetRepositoryPolicy",
-                "ecr:ListImages",
-            ],
+            Action: [...ECR_READ_ACTIONS, "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetRepositoryPolicy", "ecr:ListImages"],
             Resource: "*",
         },
     ],

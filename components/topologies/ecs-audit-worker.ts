@@ -57,6 +57,9 @@ const PROVIDED = [
     "EPR_REDIS_TOKEN",
 ];
 
+/** An ECS cluster, service, family or container name. */
+const ecsName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)");
+
 const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) =>
     withCrossChecks(
         strictObject({
@@ -135,22 +138,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
              * auto-named, family `<name>-<stack>`, container `api`, log group `/ecs/<family>`.
              */
             names: strictObject({
-                cluster: z
-                    .string()
-                    .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)")
-                    .optional(),
-                service: z
-                    .string()
-                    .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)")
-                    .optional(),
-                family: z
-                    .string()
-                    .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)")
-                    .optional(),
-                container: z
-                    .string()
-                    .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)")
-                    .optional(),
+                cluster: ecsName.optional(),
+                service: ecsName.optional(),
+                family: ecsName.optional(),
+                container: ecsName.optional(),
                 logGroup: z
                     .string()
                     .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, "a CloudWatch log group name")
