@@ -58,6 +58,7 @@ export const FREE_TYPES = new Set([
     "aws:s3/bucketObjectv2:BucketObjectv2",
     "aws:sqs/queuePolicy:QueuePolicy",
     "aws:sns/topicSubscription:TopicSubscription",
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "aws:appautoscaling/target:Target",
     "aws:appautoscaling/policy:Policy",
@@ -180,6 +181,15 @@ function priceOf(r: PlannedResource, plan: Map<string, PlannedResource>, u: Usag
             const service = [...plan.values()].find((s) => s.type === "aws:ecs/service:Service" && s.dependencies.includes(r.urn));
             const tasks = num(service?.inputs.desiredCount, 1);
             return { usd: tasks * PRICES.cloudMapInstanceMonth.usd, detail: `${tasks} registered instance(s)` };
+        }
+        case "aws:wafv2/webAcl:WebAcl": {
+            // It inspects what reaches the balancer: the API requests of one distribution.
+            const rules = Array.isArray(p.rules) ? p.rules.length : 0;
+            const requests = u.cloudFrontRequestsPerDistribution;
+            return {
+                usd: PRICES.wafWebAclMonth.usd + rules * PRICES.wafRuleMonth.usd + (requests / 1e6) * PRICES.wafMillion.usd,
+                detail: `1 web ACL, ${rules} rule(s), ${requests} requests`,
+            };
         }
         case "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication":
         case "aws:s3/bucketReplicationConfig:BucketReplicationConfig":

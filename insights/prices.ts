@@ -54,6 +54,9 @@ export const PRICES = {
     kmsKeyMonth: row(1, "key-month", "https://aws.amazon.com/kms/pricing/"),
     ecrGbMonth: row(0.1, "GB-month", "https://aws.amazon.com/ecr/pricing/"),
     cloudMapInstanceMonth: row(0.1, "registered instance-month", "https://aws.amazon.com/cloud-map/pricing/"),
+    wafWebAclMonth: row(5, "web ACL-month", "https://aws.amazon.com/waf/pricing/"),
+    wafRuleMonth: row(1, "rule-month", "https://aws.amazon.com/waf/pricing/"),
+    wafMillion: row(0.6, "million requests inspected", "https://aws.amazon.com/waf/pricing/"),
 } as const;
 
 /** Hourly prices of instance classes (single-AZ; Multi-AZ RDS doubles them). */

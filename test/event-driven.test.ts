@@ -303,3 +303,33 @@ describe("topology event-driven: each service its own permissions", () => {
         expect(Object.keys(envOf(containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-webhook"))))).to.include("DB_HOST");
     });
 });
+
+describe("topology event-driven: only this distribution reaches the origin", () => {
+    it("blocks, with a WAF web ACL on the balancer, every request without the secret header CloudFront adds, leaving the listeners to CodeDeploy", async () => {
+        const { recorder } = await buildStack(integrations("production"));
+        const secret = recorder.get("random:index/randomPassword:RandomPassword", "hub-origin-secret");
+        const acl = recorder.get("aws:wafv2/webAcl:WebAcl", "hub-alb-origin");
+        const inputs = acl.inputs as any;
+        expect(inputs).to.include({ scope: "REGIONAL" });
+        expect(inputs.defaultAction).to.deep.equal({ block: {} });
+        expect(inputs.rules).to.have.length(1);
+        expect(inputs.rules[0].action).to.deep.equal({ allow: {} });
+        expect(inputs.rules[0].statement.byteMatchStatement).to.deep.include({
+            fieldToMatch: { singleHeader: { name: "x-origin-verify" } },
+            positionalConstraint: "EXACTLY",
+            searchString: "[secret]",
+        });
+        const balancer = recorder.get("aws:lb/loadBalancer:LoadBalancer", "hub-alb");
+        const association = recorder.get("aws:wafv2/webAclAssociation:WebAclAssociation", "hub-alb-origin");
+        expect(association.dependencies).to.include.members([acl.urn, balancer.urn]);
+        // The header CloudFront sends is the same secret the web ACL expects.
+        const cdn = recorder.get("aws:cloudfront/distribution:Distribution", "hub-cdn");
+        const api = (cdn.inputs as any).origins.find((o: { originId: string }) => o.originId === "api");
+        expect(api.customHeaders).to.deep.equal([{ name: "X-Origin-Verify", value: "[secret]" }]);
+        expect(acl.dependencies).to.include(secret.urn);
+        expect(cdn.dependencies).to.include(secret.urn);
+        // CodeDeploy still switches a plain forward on both listeners.
+        for (const name of ["hub-alb", "hub-alb-test"])
+            expect((recorder.get("aws:lb/listener:Listener", name).inputs as any).defaultActions[0].type, name).to.equal("forward");
+    });
+});

@@ -1,6 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudfront from "@pulumi/aws/cloudfront";
+import * as random from "@pulumi/random";
 import { Bucket } from "./bucket";
+
+/** The header CloudFront adds to every API request; the origin refuses requests without it. */
+export const ORIGIN_HEADER = "X-Origin-Verify";
+
+/**
+ * The secret value of ORIGIN_HEADER for one workload's distribution. Any CloudFront distribution
+ * reaches the origin from the same addresses (the prefix list): only this one knows the value.
+ */
+export function originHeader(name: string, parent: pulumi.Resource): { name: string; value: pulumi.Output<string> } {
+    const secret = new random.RandomPassword(`${name}-origin-secret`, { length: 40, special: false }, { parent });
+    return { name: ORIGIN_HEADER, value: pulumi.secret(secret.result) };
+}
 
 /** AWS-managed CloudFront policies (IDs are global and fixed). */
 export const MANAGED = {

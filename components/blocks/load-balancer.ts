@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
 import { getManagedPrefixListOutput } from "@pulumi/aws/ec2/getManagedPrefixList";
 import * as lb from "@pulumi/aws/lb";
+import * as wafv2 from "@pulumi/aws/wafv2";
 import { WorkloadContext } from "../context";
 import { Transform, transformed } from "../transform";
 import { Bucket } from "./bucket";
@@ -108,7 +109,8 @@ export interface LoadBalancerArgs {
     /**
      * Only requests carrying this header (a secret the CDN adds to every origin request) reach the
      * targets; the balancer answers any other with 403, so the origin cannot be called around the
-     * CDN. Not with `blueGreen` (CodeDeploy switches the listener's default action). Default: none.
+     * CDN. With `blueGreen` (CodeDeploy switches the listener's default action) a WAF web ACL on the
+     * balancer does the same, test listener included. Default: none.
      */
     requireHeader?: { name: string; value: pulumi.Input<string> };
     /** Changes to the balancer's, the main listener's or every target group's arguments. Default: none. */
@@ -141,6 +143,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     readonly testListener?: lb.Listener;
     /** With `requireHeader`, the rule that forwards gated requests to the default target. */
     private gateRule?: lb.ListenerRule;
+    /** With `requireHeader` and `blueGreen`, the web ACL that blocks requests without the header. */
+    readonly webAcl?: wafv2.WebAcl;
     readonly greenTargetGroup?: lb.TargetGroup;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -225,7 +229,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     protocol: https ? "HTTPS" : "HTTP",
                     ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
                     defaultActions:
-                        this.defaultTargetGroup && !args.requireHeader
+                        this.defaultTargetGroup && (!args.requireHeader || args.blueGreen)
                             ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]
                             : args.requireHeader
                               ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }]
@@ -237,8 +241,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this, ignoreChanges: args.blueGreen ? ["defaultActions"] : [] },
         ));
         this.listenerArn = listener.arn;
-        if (args.requireHeader && args.blueGreen) throw new Error(`${name}: requireHeader and blueGreen exclude each other`);
-        const gate = args.requireHeader ? [{ httpHeader: { httpHeaderName: args.requireHeader.name, values: [args.requireHeader.value] } }] : [];
+        // CodeDeploy owns the default action of a blue/green listener, so a WAF gate guards that balancer instead.
+        if (args.requireHeader && args.blueGreen) this.webAcl = headerGate(name, args.requireHeader, balancer, this);
+        const gate =
+            args.requireHeader && !args.blueGreen ? [{ httpHeader: { httpHeaderName: args.requireHeader.name, values: [args.requireHeader.value] } }] : [];
         if (gate.length > 0 && this.defaultTargetGroup) {
             // Priority 5: after the blocked paths (1), before the routes (10, ...).
             this.gateRule = new lb.ListenerRule(
@@ -375,4 +381,40 @@ export function cloudFrontOrigin(
         },
         { parent },
     );
+}
+
+/**
+ * A regional WAF web ACL on the balancer that blocks every request whose `header` is not exactly
+ * the secret: the origin gate of a balancer whose listeners CodeDeploy switches.
+ */
+function headerGate(name: string, header: { name: string; value: pulumi.Input<string> }, balancer: lb.LoadBalancer, parent: pulumi.Resource): wafv2.WebAcl {
+    const metrics = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const acl = new wafv2.WebAcl(
+        `${name}-origin`,
+        {
+            description: `${name}: only requests carrying the CDN's origin header`,
+            scope: "REGIONAL",
+            defaultAction: { block: {} },
+            rules: [
+                {
+                    name: "origin-header",
+                    priority: 0,
+                    action: { allow: {} },
+                    statement: {
+                        byteMatchStatement: {
+                            fieldToMatch: { singleHeader: { name: header.name.toLowerCase() } },
+                            positionalConstraint: "EXACTLY",
+                            searchString: header.value,
+                            textTransformations: [{ priority: 0, type: "NONE" }],
+                        },
+                    },
+                    visibilityConfig: metrics(`${name}-origin-header`),
+                },
+            ],
+            visibilityConfig: metrics(`${name}-origin`),
+        },
+        { parent },
+    );
+    new wafv2.WebAclAssociation(`${name}-origin`, { resourceArn: balancer.arn, webAclArn: acl.arn }, { parent });
+    return acl;
 }

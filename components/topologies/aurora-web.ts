@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
-import * as random from "@pulumi/random";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../../stacks/profiles";
 import { SchemaEnv } from "../../stacks/schema";
@@ -28,7 +27,7 @@ import {
 import { AlarmTopic } from "../blocks/alarms";
 import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, auroraMaxConnections } from "../blocks/aurora";
 import { Bucket } from "../blocks/bucket";
-import { Cdn } from "../blocks/cdn";
+import { Cdn, originHeader } from "../blocks/cdn";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { secretKey } from "../blocks/secret";
 import { LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
@@ -115,9 +114,6 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
         ],
     );
 
-/** The header CloudFront adds to every API request; the balancer refuses requests without it. */
-export const ORIGIN_HEADER = "X-Origin-Verify";
-
 /** What a workload of this topology deploys from: its validated settings. */
 export type AuroraWebSettings = SettingsOf<typeof settingsSchema>;
 
@@ -144,8 +140,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         );
         // Only CloudFront reaches the balancer (its addresses, and the secret header only this
         // distribution adds: any CloudFront distribution shares those addresses); HTTPS to the API's own name.
-        const originSecret = new random.RandomPassword(`${name}-origin-secret`, { length: 40, special: false }, { parent: this });
-        const originHeader = { name: ORIGIN_HEADER, value: pulumi.secret(originSecret.result) };
+        const gate = originHeader(name, this);
         const balancer = cloudFrontOrigin(
             `${name}-api`,
             ctx,
@@ -153,13 +148,13 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 certificateArn: s.api.certificateArn,
                 accessLogRetentionDays: s.logRetentionDays,
                 target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
-                requireHeader: originHeader,
+                requireHeader: gate,
             },
             this,
         );
         const cdn = new Cdn(
             `${name}-cdn`,
-            { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*", originHeaders: [originHeader] }, domain: s.domain },
+            { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*", originHeaders: [gate] }, domain: s.domain },
             { parent: this },
         );
         const jwt = this.createJwtKey(name, ctx);

@@ -25,7 +25,7 @@ import {
 import { AlarmTopic } from "../blocks/alarms";
 import { BlueGreenDeployment } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
-import { Cdn } from "../blocks/cdn";
+import { Cdn, originHeader } from "../blocks/cdn";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { cloudFrontOrigin } from "../blocks/load-balancer";
 import { Queue } from "../blocks/messaging";
@@ -161,8 +161,10 @@ export class EventDriven extends pulumi.ComponentResource {
         super("platform:topologies:EventDriven", name, {}, opts);
         const data = this.createDataStores(name, s, ctx);
         const services = this.createServices(name, s, ctx, data);
-        const { gateway, balancer } = this.createGateway(name, s, ctx, data, services);
-        const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName }, domain: s.domain }, { parent: this });
+        // Only this distribution reaches the balancer: CloudFront's addresses and its secret header (a WAF gate).
+        const gate = originHeader(name, this);
+        const { gateway, balancer } = this.createGateway(name, s, ctx, data, services, gate);
+        const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName, originHeaders: [gate] }, domain: s.domain }, { parent: this });
         const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
         alarms.alarm(
             `${name}-dead-letters`,
@@ -343,6 +345,7 @@ export class EventDriven extends pulumi.ComponentResource {
         ctx: WorkloadContext,
         data: ReturnType<EventDriven["createDataStores"]>,
         services: ReturnType<EventDriven["createServices"]>,
+        gate: ReturnType<typeof originHeader>,
     ) {
         const { redis } = data;
         const balancer = cloudFrontOrigin(
@@ -353,6 +356,7 @@ export class EventDriven extends pulumi.ComponentResource {
                 accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
                 target: { port: KONG_PORT, healthCheckPath: KONG_HEALTH_PATH, deregistrationDelaySeconds: 30 },
                 blueGreen: { testListenerPort: s.blueGreen.testListenerPort },
+                requireHeader: gate,
             },
             this,
         );
