@@ -15,11 +15,23 @@ type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 /** Thrown by `notApplicable()`, as the policy SDK does. */
 class NotApplicable extends Error {}
 
+/** Which rules to run, and on which resources. */
+export interface EvaluationScope {
+    /** The rules. Default: the whole pack. */
+    policies?: AnyPolicy[];
+    /** Run resource rules on these URNs only (stack rules always see every resource). Default: all. */
+    resources?: Set<string>;
+}
+
 /**
  * Runs the policy pack's rules on an offline plan, as `pulumi preview --policy-pack policy/` runs
  * them on a real one: resource rules on each custom resource, stack rules once on all of them.
  */
-export async function evaluatePolicies(plan: Plan, config: PolicyConfig, policies: AnyPolicy[] = allPolicies): Promise<Violation[]> {
+export async function evaluatePolicies(
+    plan: Pick<Plan, "resources">,
+    config: PolicyConfig,
+    { policies = allPolicies, resources }: EvaluationScope = {},
+): Promise<Violation[]> {
     const byUrn = new Map<string, PolicyResource>();
     for (const r of plan.resources) {
         byUrn.set(r.urn, {
@@ -57,7 +69,7 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig, policie
     };
     // The arguments of each custom resource, built once for every policy.
     const custom = plan.resources
-        .filter((x) => x.custom)
+        .filter((x) => x.custom && (!resources || resources.has(x.urn)))
         .map((r) => ({ urn: r.urn, args: { ...byUrn.get(r.urn)!, ...common } as unknown as ResourceValidationArgs }));
     for (const policy of policies) {
         const level = policy.enforcementLevel ?? "advisory";

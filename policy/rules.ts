@@ -1,68 +1,17 @@
-import type {
-    PolicyConfigSchema,
-    PolicyResource,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-} from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { BUCKETS, LB, LISTENER, Props, SECURITY_GROUP, SG_RULES, containersOf, dependsOn, list, ofType, rule, stackRule, statementsOf } from "./kit";
+import { dataResourcePolicies, dataStackPolicies } from "./data-rules";
+import { iamResourcePolicies, iamStackPolicies } from "./iam-rules";
+import { networkResourcePolicies, networkStackPolicies } from "./network-rules";
+import { workloadResourcePolicies } from "./workload-rules";
 
 /**
  * The platform's policies, exported without constructing a PolicyPack (constructing one starts
- * the policy gRPC server), so that tests and the offline plan can call them directly.
- *
- * Values unknown at preview (outputs of resources not yet created) arrive as `undefined`: every
- * rule checks what is known and is silent about the rest, so presence is tested with `in` and a
- * missing JSON document is skipped rather than reported.
+ * the policy gRPC server), so that tests and the offline plan can call them directly. This file
+ * holds the first rules and the list of all of them; the IAM, network, workload and data rules
+ * added since live beside it.
  */
-
-/** Environment-dependent rules read `environment` from their policy config. */
-export interface PolicyConfig {
-    environment?: "staging" | "production";
-}
-
-const ENVIRONMENT_SCHEMA: PolicyConfigSchema = {
-    properties: { environment: { type: "string", enum: ["staging", "production"] } },
-};
-
-// What the policy SDK hands a rule: the resource's inputs, untyped JSON of any resource type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Props = Record<string, any>;
-type Check = (props: Props, report: ReportViolation, args: ResourceValidationArgs) => void;
-
-/** A resource rule over one or more type tokens; `production` rules do nothing elsewhere. */
-function rule(
-    name: string,
-    description: string,
-    level: "mandatory" | "advisory",
-    types: string[],
-    check: Check,
-    options: { production?: boolean } = {},
-): ResourceValidationPolicy {
-    return {
-        name,
-        description,
-        enforcementLevel: level,
-        ...(options.production ? { configSchema: ENVIRONMENT_SCHEMA } : {}),
-        validateResource: (args, report) => {
-            if (!types.includes(args.type)) return;
-            if (options.production && args.getConfig<PolicyConfig>().environment !== "production") return;
-            check(args.props, report, args);
-        },
-    };
-}
-
-const LB = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
-const LISTENER = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
-const INGRESS_RULES = ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"];
-const SG_RULES = [
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    "aws:ec2/securityGroupRule:SecurityGroupRule",
-];
-const IAM_POLICIES = ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
-const RESOURCE_POLICIES = ["aws:sqs/queuePolicy:QueuePolicy", "aws:sns/topicPolicy:TopicPolicy", "aws:s3/bucketPolicy:BucketPolicy"];
+export type { PolicyConfig } from "./kit";
 
 /** TLS policies of load balancers that allow nothing older than TLS 1.2. */
 export const MODERN_TLS_POLICIES = [
@@ -77,65 +26,7 @@ export const MODERN_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
 ];
 
-/** Actions that take no resource-level permissions: AWS requires `Resource: "*"` for them. */
-export const ACTIONS_WITHOUT_RESOURCES = [
-    "ecr:GetAuthorizationToken",
-    "ssmmessages:CreateControlChannel",
-    "ssmmessages:CreateDataChannel",
-    "ssmmessages:OpenControlChannel",
-    "ssmmessages:OpenDataChannel",
-    "cloudwatch:PutMetricData",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "sts:GetCallerIdentity",
-];
-
-/** Environment variable names that hold secrets. */
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
-/** Values that are secrets whatever their name. */
-const SECRET_VALUE = [/AKIA[0-9A-Z]{16}/, /:\/\/[^:/\s@]+:[^@/\s]+@/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/];
-
-function parseJson<T>(value: unknown): T | undefined {
-    if (typeof value !== "string") return undefined;
-    try {
-        return JSON.parse(value) as T;
-    } catch {
-        return undefined;
-    }
-}
-
-interface Statement {
-    Sid?: string;
-    Effect?: string;
-    Principal?: unknown;
-    Action?: string | string[];
-    Resource?: string | string[];
-    Condition?: unknown;
-}
-function statementsOf(policy: unknown): Statement[] {
-    const doc =
-        typeof policy === "string"
-            ? parseJson<{ Statement?: Statement | Statement[] }>(policy)
-            : (policy as { Statement?: Statement | Statement[] } | undefined);
-    if (!doc?.Statement) return [];
-    return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-}
-const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const allows = (s: Statement) => (s.Effect ?? "Allow") === "Allow";
-const isEveryone = (principal: unknown) =>
-    principal === "*" ||
-    (typeof principal === "object" && principal !== null && list((principal as Record<string, unknown>).AWS as string | string[]).includes("*"));
-
-interface Container {
-    name?: string;
-    privileged?: boolean;
-    readonlyRootFilesystem?: boolean;
-    logConfiguration?: { logDriver?: string };
-    environment?: { name: string; value: string }[];
-}
-const containersOf = (props: Props) => parseJson<Container[]>(props.containerDefinitions) ?? [];
-
-export const resourcePolicies: ResourceValidationPolicy[] = [
+const baseResourcePolicies: ResourceValidationPolicy[] = [
     // ECS task definitions and services
     rule("ecs-no-privileged-containers", "ECS containers must not run privileged.", "mandatory", ["aws:ecs/taskDefinition:TaskDefinition"], (p, report) => {
         for (const c of containersOf(p)) if (c.privileged) report(`container ${c.name} is privileged`);
@@ -156,21 +47,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
         ["aws:ecs/taskDefinition:TaskDefinition"],
         (p, report) => {
             for (const c of containersOf(p)) if (!c.logConfiguration?.logDriver) report(`container ${c.name} has no logConfiguration`);
-        },
-    ),
-    rule(
-        "ecs-no-secrets-in-environment",
-        "Secrets reach ECS containers through `secrets` (Secrets Manager/SSM), never plain `environment`.",
-        "mandatory",
-        ["aws:ecs/taskDefinition:TaskDefinition"],
-        (p, report) => {
-            for (const c of containersOf(p)) {
-                for (const e of c.environment ?? []) {
-                    if (SECRET_NAME.test(e.name)) report(`container ${c.name}: ${e.name} looks like a secret; pass it in secrets`);
-                    else if (typeof e.value === "string" && SECRET_VALUE.some((re) => re.test(e.value)))
-                        report(`container ${c.name}: the value of ${e.name} contains a credential`);
-                }
-            }
         },
     ),
     rule(
@@ -350,11 +226,13 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     ),
     rule(
         "elasticache-encryption-in-transit",
-        "ElastiCache encrypts data in transit.",
+        "ElastiCache encrypts data in transit and refuses plaintext clients (not `preferred`).",
         "mandatory",
         ["aws:elasticache/replicationGroup:ReplicationGroup"],
         (p, report) => {
             if (p.transitEncryptionEnabled !== true) report("transitEncryptionEnabled is not true");
+            // `preferred` accepts plaintext clients too (it exists only to migrate to `required`).
+            else if (p.transitEncryptionMode === "preferred") report("transitEncryptionMode is preferred: plaintext connections are accepted");
         },
     ),
     rule(
@@ -384,17 +262,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     rule("sns-encryption", "SNS topics are encrypted with KMS.", "mandatory", ["aws:sns/topic:Topic"], (p, report) => {
         if (!("kmsMasterKeyId" in p)) report("no kmsMasterKeyId");
     }),
-    rule(
-        "resource-policy-no-open-principal",
-        "Queue, topic and bucket policies never allow `*` without a condition.",
-        "mandatory",
-        RESOURCE_POLICIES,
-        (p, report) => {
-            for (const s of statementsOf(p.policy)) {
-                if (allows(s) && isEveryone(s.Principal) && !s.Condition) report(`statement ${s.Sid ?? "(no Sid)"} allows everyone without a condition`);
-            }
-        },
-    ),
 
     // S3
     rule(
@@ -502,61 +369,11 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     ),
 
     // Security groups
-    rule(
-        "sg-rule-description",
-        "Every security group and rule says why it exists.",
-        "mandatory",
-        [...SG_RULES, "aws:ec2/securityGroup:SecurityGroup"],
-        (p, report) => {
-            if (!("description" in p) || p.description === "" || p.description === "Managed by Pulumi") report("no description");
-            for (const inline of [...list(p.ingress as Props[]), ...list(p.egress as Props[])])
-                if (!inline.description) report("an inline rule has no description");
-        },
-    ),
-    rule(
-        "sg-no-world-ingress-inline",
-        "Inline security group rules never open ports other than 80/443 to the internet.",
-        "mandatory",
-        ["aws:ec2/securityGroup:SecurityGroup"],
-        (p, report) => {
-            for (const r of list(p.ingress as Props[])) {
-                const world = list(r.cidrBlocks as string[]).includes("0.0.0.0/0") || list(r.ipv6CidrBlocks as string[]).includes("::/0");
-                if (world && !(r.fromPort === r.toPort && [80, 443].includes(r.fromPort))) report(`ports ${r.fromPort}-${r.toPort} are open to the internet`);
-            }
-        },
-    ),
-
-    // IAM
-    rule("iam-no-wildcard-action", 'IAM policies never allow `Action: "*"`.', "mandatory", IAM_POLICIES, (p, report) => {
-        for (const s of statementsOf(p.policy))
-            if (allows(s) && list(s.Action).some((a) => a === "*" || a === "*:*")) report(`statement ${s.Sid ?? "(no Sid)"} allows every action`);
+    rule("sg-rule-description", "Every security group and rule says why it exists.", "mandatory", [...SG_RULES, SECURITY_GROUP], (p, report) => {
+        if (!("description" in p) || p.description === "" || p.description === "Managed by Pulumi") report("no description");
+        for (const inline of [...list(p.ingress as Props[]), ...list(p.egress as Props[])])
+            if (!inline.description) report("an inline rule has no description");
     }),
-    rule(
-        "iam-no-wildcard-resource",
-        'IAM policies name resource ARNs; `Resource: "*"` only for actions that take none.',
-        "mandatory",
-        IAM_POLICIES,
-        (p, report) => {
-            for (const s of statementsOf(p.policy)) {
-                if (!allows(s) || !list(s.Resource).includes("*")) continue;
-                const needArns = list(s.Action).filter((a) => !ACTIONS_WITHOUT_RESOURCES.includes(a));
-                if (needArns.length > 0) report(`statement ${s.Sid ?? "(no Sid)"} grants ${needArns.join(", ")} on "*"`);
-            }
-        },
-    ),
-    rule(
-        "iam-service-trust-source-account",
-        "Roles trusted by AWS services restrict the trust to this account (confused deputy).",
-        "advisory",
-        ["aws:iam/role:Role"],
-        (p, report) => {
-            for (const s of statementsOf(p.assumeRolePolicy)) {
-                const service = (s.Principal as { Service?: unknown } | undefined)?.Service;
-                if (allows(s) && service && !JSON.stringify(s.Condition ?? {}).includes("aws:Source"))
-                    report(`trust of ${JSON.stringify(service)} has no aws:SourceAccount/SourceArn condition`);
-            }
-        },
-    ),
 
     // Logs, keys, secrets, images
     rule("log-group-retention", "Log groups expire their events (retentionInDays set).", "mandatory", ["aws:cloudwatch/logGroup:LogGroup"], (p, report) => {
@@ -598,20 +415,6 @@ function isGlobalSecondary(p: Props): boolean {
 
 // ---- Stack policies: rules that relate resources to each other (through their dependencies).
 
-const dependsOn = (r: PolicyResource, target: PolicyResource) =>
-    r.dependencies.some((d) => d.urn === target.urn) || Object.values(r.propertyDependencies).some((ds) => ds.some((d) => d.urn === target.urn));
-const ofType = (resources: PolicyResource[], types: string[]) => resources.filter((r) => types.includes(r.type));
-
-function stackRule(
-    name: string,
-    description: string,
-    level: "mandatory" | "advisory",
-    check: (args: StackValidationArgs, report: ReportViolation) => void,
-): StackValidationPolicy {
-    return { name, description, enforcementLevel: level, validateStack: check };
-}
-
-const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 /** A bucket check: some resource of `types` depends on the bucket and satisfies `ok`. */
 function bucketCompanion(name: string, description: string, types: string[], ok: (p: Props) => boolean, missing: string): StackValidationPolicy {
     return stackRule(name, description, "mandatory", ({ resources }, report) => {
@@ -622,7 +425,7 @@ function bucketCompanion(name: string, description: string, types: string[], ok:
     });
 }
 
-export const stackPolicies: StackValidationPolicy[] = [
+const baseStackPolicies: StackValidationPolicy[] = [
     stackRule("vpc-flow-logs", "Every VPC has flow logs.", "mandatory", ({ resources }, report) => {
         const flowLogs = ofType(resources, ["aws:ec2/flowLog:FlowLog"]);
         for (const vpc of ofType(resources, ["awsx:ec2:Vpc", "aws:ec2/vpc:Vpc"])) {
@@ -657,21 +460,6 @@ export const stackPolicies: StackValidationPolicy[] = [
                 report(`listener ${listener.name} on internal ${balancer.name} is plain HTTP`, listener.urn);
         }
     }),
-    stackRule("sg-no-world-ingress", "Only internet-facing load balancers accept 0.0.0.0/0, and only on 80 and 443.", "mandatory", ({ resources }, report) => {
-        const groups = ofType(resources, ["aws:ec2/securityGroup:SecurityGroup"]);
-        const publicBalancers = ofType(resources, LB).filter((b) => b.props.internal !== true);
-        for (const r of ofType(resources, INGRESS_RULES)) {
-            if (r.props.cidrIpv4 !== "0.0.0.0/0" && r.props.cidrIpv6 !== "::/0") continue;
-            const group = groups.find((g) => dependsOn(r, g));
-            const onPublicBalancer = group !== undefined && publicBalancers.some((b) => dependsOn(b, group));
-            const webPort = r.props.fromPort === r.props.toPort && [80, 443].includes(r.props.fromPort);
-            if (!(onPublicBalancer && webPort))
-                report(
-                    `${r.name} opens ${r.props.fromPort}-${r.props.toPort} to the internet${onPublicBalancer ? "" : " on a group that is not an internet-facing load balancer's"}`,
-                    r.urn,
-                );
-        }
-    }),
     bucketCompanion(
         "s3-public-access-blocked",
         "Every bucket blocks all public access.",
@@ -704,6 +492,17 @@ export const stackPolicies: StackValidationPolicy[] = [
         "no default encryption configuration",
     ),
 ];
+
+/** Every rule on single resources, the first ones and those of each concern. */
+export const resourcePolicies: ResourceValidationPolicy[] = [
+    ...baseResourcePolicies,
+    ...iamResourcePolicies,
+    ...networkResourcePolicies,
+    ...workloadResourcePolicies,
+    ...dataResourcePolicies,
+];
+/** Every rule on the stack as a whole. */
+export const stackPolicies: StackValidationPolicy[] = [...baseStackPolicies, ...iamStackPolicies, ...networkStackPolicies, ...dataStackPolicies];
 
 /** Every policy of the pack, resource and stack. */
 export const allPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...resourcePolicies, ...stackPolicies];

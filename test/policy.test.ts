@@ -46,9 +46,11 @@ function res(type: string, name: string, props: Props, deps: PolicyResource[] = 
         parent,
     } as unknown as PolicyResource;
 }
-async function checkStack(name: string, resources: PolicyResource[]): Promise<string[]> {
+async function checkStack(name: string, resources: PolicyResource[], environment?: string): Promise<string[]> {
     const messages: string[] = [];
-    await (policy(name) as StackValidationPolicy).validateStack({ resources, getConfig: () => ({}), stackTags: new Map() } as never, (m) => messages.push(m));
+    await (policy(name) as StackValidationPolicy).validateStack({ resources, getConfig: () => ({ environment }), stackTags: new Map() } as never, (m) =>
+        messages.push(m),
+    );
     return messages;
 }
 
@@ -282,6 +284,85 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
     },
     { name: "ecr-scan-on-push", type: "aws:ecr/repository:Repository", good: { imageScanningConfiguration: { scanOnPush: true } }, bad: {} },
     { name: "ecr-immutable-tags", type: "aws:ecr/repository:Repository", good: { imageTagMutability: "IMMUTABLE" }, bad: { imageTagMutability: "MUTABLE" } },
+    {
+        name: "iam-no-not-elements",
+        type: "aws:iam/rolePolicy:RolePolicy",
+        good: iam({ Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }),
+        bad: iam({ NotAction: "iam:*", Resource: "arn:aws:s3:::b/*" }),
+        badType: "aws:s3/bucketPolicy:BucketPolicy",
+    },
+    {
+        name: "iam-managed-policies",
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        good: { policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+        bad: { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+        badType: "aws:iam/role:Role",
+    },
+    {
+        name: "iam-trust-services-only",
+        type: "aws:iam/role:Role",
+        good: {
+            assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        },
+        bad: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) },
+    },
+    {
+        name: "sg-no-all-ports-egress",
+        type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        good: { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+        bad: { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["10.0.0.0/8"] }] },
+        badType: "aws:ec2/securityGroup:SecurityGroup",
+    },
+    {
+        name: "ecs-no-secrets-in-command",
+        type: TD,
+        good: { containerDefinitions: containers({ command: ["serve", "--port", "8080"] }) },
+        bad: { containerDefinitions: containers({ command: ["sh", "-c", "PGPASSWORD=hunter2 psql"] }) },
+    },
+    {
+        name: "ecs-pinned-images",
+        type: TD,
+        good: { containerDefinitions: containers({ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2.3" }) },
+        bad: { containerDefinitions: containers({ image: "kong" }) },
+    },
+    {
+        name: "ec2-imds-hop-limit",
+        type: "aws:ec2/instance:Instance",
+        good: { metadataOptions: { httpPutResponseHopLimit: 1 } },
+        bad: { metadataOptions: { httpPutResponseHopLimit: 2 } },
+        badType: "aws:ec2/launchTemplate:LaunchTemplate",
+    },
+    {
+        name: "ec2-no-secrets-in-user-data",
+        type: "aws:ec2/instance:Instance",
+        good: { userData: "#!/bin/sh\nexport DB_HOST=db.internal\nPASSWORD=$(aws secretsmanager get-secret-value --secret-id x)\n" },
+        bad: { userDataBase64: Buffer.from("#!/bin/sh\nexport REDIS_AUTH=s3cr3t\n").toString("base64") },
+    },
+    { name: "ec2-termination-protection-production", type: "aws:ec2/instance:Instance", good: { disableApiTermination: true }, bad: {} },
+    { name: "production-data-protected", type: "aws:sqs/queue:Queue", good: {}, bad: {}, badType: "aws:ec2/eip:Eip", protect: true },
+    { name: "s3-no-force-destroy-production", type: "aws:s3/bucket:Bucket", good: { forceDestroy: false }, bad: { forceDestroy: true } },
+    { name: "ecr-no-force-delete-production", type: "aws:ecr/repository:Repository", good: { forceDelete: false }, bad: { forceDelete: true } },
+    {
+        name: "log-retention-production",
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        good: { retentionInDays: 30 },
+        bad: { rules: [{ id: "retention", status: "Enabled", expiration: { days: 7 } }] },
+        badType: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    },
+    { name: "vpc-flow-logs-all-traffic", type: "aws:ec2/flowLog:FlowLog", good: { trafficType: "ALL" }, bad: { trafficType: "ACCEPT" } },
+    { name: "elasticache-snapshots-production", type: REDIS, good: { snapshotRetentionLimit: 7 }, bad: { snapshotRetentionLimit: 0 } },
+    {
+        name: "dlm-policy-enabled",
+        type: "aws:dlm/lifecyclePolicy:LifecyclePolicy",
+        good: { state: "ENABLED", policyDetails: { schedules: [{ name: "daily", retainRule: { count: 7 } }] } },
+        bad: { state: "DISABLED" },
+    },
+    {
+        name: "cloudfront-custom-certificate-production",
+        type: CF,
+        good: { viewerCertificate: { acmCertificateArn: "arn:c", minimumProtocolVersion: "TLSv1.2_2021" } },
+        bad: { viewerCertificate: { cloudfrontDefaultCertificate: true } },
+    },
 ];
 
 describe("policy pack", () => {
@@ -302,6 +383,54 @@ describe("policy pack", () => {
     it("rds-minor-version-upgrades also refuses an engine that is never patched (no auto upgrades, no pinned minor)", async () => {
         expect(await checkResource("rds-minor-version-upgrades", RDS, { autoMinorVersionUpgrade: false, engineVersion: "16" })).to.not.be.empty;
         expect(await checkResource("rds-minor-version-upgrades", RDS, { autoMinorVersionUpgrade: true, engineVersion: "16" })).to.be.empty;
+    });
+
+    it("catches the variants a review found passing: service wildcards, account-wide ARNs, inline role policies, weak conditions", async () => {
+        const role = (statement: Props) => ({ inlinePolicies: [{ name: "x", ...iam(statement) }] });
+        expect(
+            await checkResource("iam-no-wildcard-action", "aws:iam/rolePolicy:RolePolicy", iam({ Action: "s3:*", Resource: "arn:aws:s3:::b/*" })),
+        ).to.have.length(1);
+        expect(await checkResource("iam-no-wildcard-action", "aws:iam/role:Role", role({ Action: "*:*", Resource: "arn:aws:s3:::b/*" }))).to.have.length(1);
+        for (const arn of ["arn:aws:secretsmanager:us-east-1:1:secret:*", "arn:aws:s3:::*", "arn:aws:ecr:us-east-1:1:repository/*", "arn:aws:sqs:*:*:q"])
+            expect(await checkResource("iam-no-wildcard-resource", "aws:iam/rolePolicy:RolePolicy", iam({ Action: "x:Y", Resource: arn })), arn).to.have.length(
+                1,
+            );
+        for (const arn of ["arn:aws:s3:::b/*", "arn:aws:logs:us-east-1:1:log-group:/ecs/a:*", "arn:aws:secretsmanager:us-east-1:1:secret:a-??????"])
+            expect(await checkResource("iam-no-wildcard-resource", "aws:iam/rolePolicy:RolePolicy", iam({ Action: "x:Y", Resource: arn })), arn).to.be.empty;
+        const open = (Condition?: Props) => iam({ Principal: "*", Action: "sqs:SendMessage", Resource: "arn:q", ...(Condition ? { Condition } : {}) });
+        for (const weak of [
+            { Bool: { "aws:SecureTransport": "true" } },
+            { StringEqualsIfExists: { "aws:SourceAccount": "1" } },
+            { StringLike: { "aws:SourceArn": "*" } },
+        ])
+            expect(await checkResource("resource-policy-no-open-principal", "aws:sqs/queue:Queue", open(weak)), JSON.stringify(weak)).to.have.length(1);
+        expect(await checkResource("resource-policy-no-open-principal", "aws:kms/key:Key", open({ StringEquals: { "kms:CallerAccount": "1" } }))).to.be.empty;
+        expect(await checkResource("resource-policy-no-open-principal", "aws:kms/key:Key", open())).to.have.length(1);
+        expect(
+            await checkResource("sg-no-world-ingress-inline", "aws:ec2/securityGroup:SecurityGroup", {
+                ingress: [{ fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/1"] }],
+            }),
+        ).to.have.length(1);
+        expect(await checkResource("elasticache-encryption-in-transit", REDIS, { ...goodRedis, transitEncryptionMode: "preferred" })).to.have.length(1);
+        for (const name of ["REDIS_AUTH", "KONG_LICENSE_DATA", "STRIPE_API_KEY", "PGPASSWORD", "SESSION_SIGNING_KEY"])
+            expect(
+                await checkResource("ecs-no-secrets-in-environment", TD, { containerDefinitions: containers({ environment: [{ name, value: "v" }] }) }),
+                name,
+            ).to.have.length(1);
+        for (const [name, value] of [
+            ["JWT_SIGNING_KEY_ID", "arn:aws:kms:us-east-1:1:alias/jwt"],
+            ["KONG_TRUSTED_IPS", "10.0.0.0/16"],
+            ["DATABASE_URL", "postgres://db:5432/app"],
+        ])
+            expect(await checkResource("ecs-no-secrets-in-environment", TD, { containerDefinitions: containers({ environment: [{ name, value }] }) }), name).to
+                .be.empty;
+        expect(
+            await checkResource("ecs-no-secrets-in-environment", TD, {
+                containerDefinitions: containers({ environment: [{ name: "UPSTREAM", value: "9fJ2kQ7xLm3PzR8vT1wY4bN6cD0eHgA5" }] }),
+            }),
+        ).to.have.length(1);
+        expect(await checkResource("ecs-pinned-images", TD, { containerDefinitions: containers({ image: "kong:latest" }) })).to.have.length(1);
+        expect(await checkResource("ecs-pinned-images", TD, { containerDefinitions: containers({ image: `kong@sha256:${"a".repeat(64)}` }) })).to.be.empty;
     });
 
     it("tests every resource rule below", () => {
@@ -343,7 +472,74 @@ describe("policy pack", () => {
                 "s3-versioning",
                 "s3-tls-only",
                 "s3-encryption",
+                "iam-no-foreign-accounts",
+                "iam-own-workload-resources",
+                "ecs-task-role-per-service",
+                "sg-no-cross-workload-ingress",
+                "flow-log-retention-production",
             ]).to.have.members(stackPolicies.map((p) => p.name));
+        });
+
+        const workload = (name: string) => res("platform:topologies:FargateRds", name, {});
+        const policyDoc = (statement: Props) => JSON.stringify({ Statement: [{ Effect: "Allow", ...statement }] });
+
+        it("iam-no-foreign-accounts: the stack's own account and the ELB log writer pass; another account fails", async () => {
+            const own = res("aws:iam/rolePolicy:RolePolicy", "p", {
+                policy: policyDoc({ Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:111111111111:q" }),
+            });
+            const elb = res("aws:s3/bucketPolicy:BucketPolicy", "logs", {
+                policy: policyDoc({ Principal: { AWS: "arn:aws:iam::127311923021:root" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::l/*" }),
+            });
+            const key = (account: string) =>
+                res("aws:kms/key:Key", "k", { policy: policyDoc({ Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }) });
+            expect(await checkStack("iam-no-foreign-accounts", [own, elb, key("111111111111")])).to.deep.equal([]);
+            expect(await checkStack("iam-no-foreign-accounts", [own, key("999999999999")])).to.have.length(1);
+            const elbReadsToo = res("aws:s3/bucketPolicy:BucketPolicy", "logs", {
+                policy: policyDoc({
+                    Principal: { AWS: "arn:aws:iam::127311923021:root" },
+                    Action: ["s3:PutObject", "s3:GetObject"],
+                    Resource: "arn:aws:s3:::l/*",
+                }),
+            });
+            expect(await checkStack("iam-no-foreign-accounts", [own, elbReadsToo])).to.have.length(1);
+        });
+
+        it("iam-own-workload-resources: a role policy naming another workload's resources fails, by name or by dependency", async () => {
+            const [epr, eprEu] = [workload("epr"), workload("epr-eu")];
+            const queue = res("aws:sqs/queue:Queue", "epr-eu-audit", {}, [], eprEu);
+            const grant = (resource: string, deps: PolicyResource[] = []) =>
+                res("aws:iam/rolePolicy:RolePolicy", "epr-task", { policy: policyDoc({ Action: "sqs:SendMessage", Resource: resource }) }, deps, epr);
+            expect(await checkStack("iam-own-workload-resources", [epr, eprEu, queue, grant("arn:aws:sqs:us-east-1:1:epr-audit-1a2b3c")])).to.deep.equal([]);
+            expect(await checkStack("iam-own-workload-resources", [epr, eprEu, queue, grant("arn:aws:sqs:us-east-1:1:epr-eu-audit-1a2b3c")])).to.have.length(1);
+            expect(await checkStack("iam-own-workload-resources", [epr, eprEu, queue, grant("arn:aws:sqs:us-east-1:1:q", [queue])])).to.have.length(1);
+        });
+
+        it("ecs-task-role-per-service: two task definitions sharing a task role fail", async () => {
+            const td = (name: string, taskRoleArn: string) => res(TD, name, { taskRoleArn });
+            expect(await checkStack("ecs-task-role-per-service", [td("a", "arn:a"), td("b", "arn:b")])).to.deep.equal([]);
+            expect(await checkStack("ecs-task-role-per-service", [td("a", "arn:a"), td("b", "arn:a")])).to.have.length(1);
+        });
+
+        it("sg-no-cross-workload-ingress: a group admits only groups of its own workload", async () => {
+            const [ledger, epr] = [workload("ledger"), workload("epr")];
+            const db = res("aws:ec2/securityGroup:SecurityGroup", "ledger-db", {}, [], ledger);
+            const tasks = res("aws:ec2/securityGroup:SecurityGroup", "ledger-tasks", {}, [], ledger);
+            const other = res("aws:ec2/securityGroup:SecurityGroup", "epr-tasks", {}, [], epr);
+            const rule = (source: PolicyResource) =>
+                res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ledger-db-in", { fromPort: 5432, toPort: 5432 }, [db, source], db);
+            expect(await checkStack("sg-no-cross-workload-ingress", [ledger, epr, db, tasks, other, rule(tasks)])).to.deep.equal([]);
+            expect(await checkStack("sg-no-cross-workload-ingress", [ledger, epr, db, tasks, other, rule(other)])).to.have.length(1);
+        });
+
+        it("flow-log-retention-production: a flow-log group kept under a year fails in production only", async () => {
+            const group = (days: number) => res("aws:cloudwatch/logGroup:LogGroup", "flow", { retentionInDays: days });
+            const stack = (days: number) => {
+                const g = group(days);
+                return [g, res("aws:ec2/flowLog:FlowLog", "fl", { trafficType: "ALL" }, [g])];
+            };
+            expect(await checkStack("flow-log-retention-production", stack(365), "production")).to.deep.equal([]);
+            expect(await checkStack("flow-log-retention-production", stack(90), "production")).to.have.length(1);
+            expect(await checkStack("flow-log-retention-production", stack(90), "staging")).to.deep.equal([]);
         });
 
         it("vpc-flow-logs: a VPC (or its awsx parent) with a flow log passes; one without fails", async () => {

@@ -1,0 +1,294 @@
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    IAM_POLICIES,
+    KMS_POLICIES,
+    RESOURCE_POLICIES,
+    ROLE,
+    Statement,
+    TASK_DEFINITION,
+    accountOf,
+    allows,
+    awsPrincipals,
+    identityStatements,
+    isEveryone,
+    list,
+    ofType,
+    restrictsPrincipal,
+    rule,
+    sid,
+    stackRule,
+    statementsOf,
+    workloadOf,
+} from "./kit";
+
+/** Identity policies: standalone documents and the inline policies of roles. */
+const IDENTITY = [...IAM_POLICIES, ROLE];
+
+/** Actions that take no resource-level permissions: AWS requires `Resource: "*"` for them. */
+export const ACTIONS_WITHOUT_RESOURCES = [
+    "ecr:GetAuthorizationToken",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    "cloudwatch:PutMetricData",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "sts:GetCallerIdentity",
+];
+
+/**
+ * AWS-managed policies a role may carry: each is scoped to one service's own operation. Anything
+ * else AWS manages (AdministratorAccess, PowerUserAccess, every `*FullAccess`) grants far more
+ * than a workload needs.
+ */
+export const ALLOWED_MANAGED_POLICIES = [
+    "AmazonSSMManagedInstanceCore",
+    "CloudWatchAgentServerPolicy",
+    "service-role/AWSDataLifecycleManagerServiceRole",
+    "AWSCodeDeployRoleForECS",
+    "service-role/AmazonECSTaskExecutionRolePolicy",
+    "service-role/AmazonRDSEnhancedMonitoringRole",
+];
+
+/**
+ * The accounts Elastic Load Balancing writes access logs from, one per region opened before
+ * August 2022 (newer regions use the `logdelivery.elasticloadbalancing.amazonaws.com` principal).
+ * A bucket policy may grant these `s3:PutObject` and nothing else.
+ */
+export const ELB_LOG_ACCOUNTS = [
+    "127311923021", // us-east-1
+    "033677994240", // us-east-2
+    "027434742980", // us-west-1
+    "797873946194", // us-west-2
+    "098369216593", // af-south-1
+    "754344448648", // ap-east-1
+    "582318560864", // ap-northeast-1
+    "600734575887", // ap-northeast-2
+    "383597477331", // ap-northeast-3
+    "718504428378", // ap-south-1
+    "114774131450", // ap-southeast-1
+    "783225319266", // ap-southeast-2
+    "985666609251", // ca-central-1
+    "054676820928", // eu-central-1
+    "897822967062", // eu-north-1
+    "635631232127", // eu-south-1
+    "156460612806", // eu-west-1
+    "652711504416", // eu-west-2
+    "009996457667", // eu-west-3
+    "076674570225", // me-south-1
+    "507241528517", // sa-east-1
+];
+
+const wildcardAction = (a: string) => a === "*" || /^[a-z0-9*-]+:\*$/i.test(a);
+
+/**
+ * Whether an ARN names every resource of its kind in an account (or in every account): a
+ * resource part that is only wildcards once the resource type is set aside, `secret:*`,
+ * `repository/*`, `arn:aws:s3:::*`. Sub-resources of one named resource (a bucket's objects, a
+ * log group's streams) are not account-wide.
+ */
+export function isAccountWide(arn: string): boolean {
+    const parts = arn.split(":");
+    if (parts.length < 6 || parts[0] !== "arn") return false;
+    const [, , service, , account] = parts;
+    const resource = parts.slice(5).join(":");
+    if (account === "*") return true;
+    const wild = (s: string) => /^[*?]*$/.test(s);
+    if (service === "s3") return wild(resource.split("/")[0]);
+    const typed = /^([A-Za-z0-9-]+)([:/])(.*)$/.exec(resource);
+    return wild(typed ? typed[3].split(typed[2])[0] : resource);
+}
+
+export const iamResourcePolicies: ResourceValidationPolicy[] = [
+    rule(
+        "iam-no-wildcard-action",
+        'Identity policies name their actions: never `"*"` nor a whole service (`s3:*`), inline role policies included.',
+        "mandatory",
+        IDENTITY,
+        (p, report, args) => {
+            for (const s of identityStatements(args.type, p)) {
+                const wild = list(s.Action).filter(wildcardAction);
+                if (allows(s) && wild.length) report(`statement ${sid(s)} allows ${wild.join(", ")}`);
+            }
+        },
+    ),
+    rule(
+        "iam-no-wildcard-resource",
+        'Identity policies name resource ARNs: `Resource: "*"` only for actions that take none, and never every resource of a kind (`secret:*`).',
+        "mandatory",
+        IDENTITY,
+        (p, report, args) => {
+            for (const s of identityStatements(args.type, p)) {
+                if (!allows(s)) continue;
+                const resources = list(s.Resource);
+                if (resources.includes("*")) {
+                    const needArns = list(s.Action).filter((a) => !ACTIONS_WITHOUT_RESOURCES.includes(a));
+                    if (needArns.length > 0) report(`statement ${sid(s)} grants ${needArns.join(", ")} on "*"`);
+                }
+                for (const arn of resources.filter((r) => r !== "*" && isAccountWide(r))) report(`statement ${sid(s)} grants every resource of a kind: ${arn}`);
+            }
+        },
+    ),
+    rule(
+        "iam-no-not-elements",
+        "No policy allows through `NotAction`, `NotResource` or `NotPrincipal`: each grants everything it does not name.",
+        "mandatory",
+        [...IDENTITY, ...RESOURCE_POLICIES, ...KMS_POLICIES],
+        (p, report, args) => {
+            const statements = [...identityStatements(args.type, p), ...(args.type === ROLE ? statementsOf(p.assumeRolePolicy) : [])];
+            for (const s of statements) {
+                if (!allows(s)) continue;
+                for (const key of ["NotAction", "NotResource", "NotPrincipal"] as const) if (key in s) report(`statement ${sid(s)} allows through ${key}`);
+            }
+        },
+    ),
+    rule(
+        "iam-managed-policies",
+        `Roles carry only narrow AWS-managed policies (${ALLOWED_MANAGED_POLICIES.join(", ")}); their own permissions are written out.`,
+        "mandatory",
+        [
+            ROLE,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "aws:iam/policyAttachment:PolicyAttachment",
+            "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+        ],
+        (p, report) => {
+            for (const arn of [p.policyArn, ...list(p.managedPolicyArns as string[])]) {
+                const managed = typeof arn === "string" ? /^arn:[^:]+:iam::aws:policy\/(.+)$/.exec(arn) : null;
+                if (managed && !ALLOWED_MANAGED_POLICIES.includes(managed[1])) report(`attaches the AWS-managed ${managed[1]}`);
+            }
+        },
+    ),
+    rule(
+        "iam-trust-services-only",
+        "Roles are assumed by AWS services (or a federated identity with a `sub` condition), never by `*`; accounts are checked by iam-no-foreign-accounts.",
+        "mandatory",
+        [ROLE],
+        (p, report) => {
+            for (const s of statementsOf(p.assumeRolePolicy)) {
+                if (!allows(s)) continue;
+                if (isEveryone(s.Principal)) report(`statement ${sid(s)} lets anyone assume the role`);
+                const federated = (s.Principal as { Federated?: unknown } | undefined)?.Federated;
+                if (federated && !/:sub"/.test(JSON.stringify(s.Condition ?? {}))) report(`statement ${sid(s)} trusts ${federated} without a sub condition`);
+            }
+        },
+    ),
+    rule(
+        "iam-service-trust-source-account",
+        "Roles trusted by AWS services restrict the trust to this account (confused deputy).",
+        "advisory",
+        [ROLE],
+        (p, report) => {
+            for (const s of statementsOf(p.assumeRolePolicy)) {
+                const service = (s.Principal as { Service?: unknown } | undefined)?.Service;
+                if (allows(s) && service && !JSON.stringify(s.Condition ?? {}).includes("aws:Source"))
+                    report(`trust of ${JSON.stringify(service)} has no aws:SourceAccount/SourceArn condition`);
+            }
+        },
+    ),
+    rule(
+        "resource-policy-no-open-principal",
+        "Queue, topic, bucket, repository, secret and key policies allow `*` only under a condition that names the caller (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, …).",
+        "mandatory",
+        [...RESOURCE_POLICIES, ...KMS_POLICIES],
+        (p, report) => {
+            for (const s of statementsOf(p.policy)) {
+                if (allows(s) && isEveryone(s.Principal) && !restrictsPrincipal(s.Condition))
+                    report(`statement ${sid(s)} allows everyone${s.Condition ? " under a condition that restricts no caller" : ""}`);
+            }
+        },
+    ),
+];
+
+/** The stack's own account: the one its identity policies name most often. */
+function homeAccount(resources: PolicyResource[]): string | undefined {
+    const counts = new Map<string, number>();
+    for (const r of ofType(resources, IDENTITY))
+        for (const s of identityStatements(r.type, r.props))
+            for (const arn of list(s.Resource)) {
+                const account = accountOf(arn);
+                if (account) counts.set(account, (counts.get(account) ?? 0) + 1);
+            }
+    return [...counts.entries()].sort(([, a], [, b]) => b - a)[0]?.[0];
+}
+
+/** Each statement that grants principals something, with the resource it sits on. */
+function grantsOf(r: PolicyResource): Statement[] {
+    if (r.type === ROLE) return statementsOf(r.props.assumeRolePolicy);
+    if (RESOURCE_POLICIES.includes(r.type) || KMS_POLICIES.includes(r.type)) return statementsOf(r.props.policy);
+    return [];
+}
+
+/**
+ * The workload an ARN belongs to, by the names the program gives: every physical name starts with
+ * its workload's name (`epr-audit-…`, `/ecs/epr-production`). The longest matching name wins, so
+ * `epr` never claims `epr-eu`'s resources.
+ */
+function workloadNamed(arn: string, workloads: Map<string, string>): string | undefined {
+    const tokens = arn.split(":").slice(5).join(":").split(/[:/]/);
+    let best: [string, string] | undefined;
+    for (const [name, urn] of workloads)
+        if (tokens.some((t) => t === name || t.startsWith(`${name}-`)) && (!best || name.length > best[0].length)) best = [name, urn];
+    return best?.[1];
+}
+
+export const iamStackPolicies: StackValidationPolicy[] = [
+    stackRule(
+        "iam-no-foreign-accounts",
+        "Trust and resource policies name only this stack's account (and the regional Elastic Load Balancing log writer on access-log buckets).",
+        "mandatory",
+        ({ resources }, report) => {
+            const home = homeAccount(resources);
+            if (!home) return;
+            for (const r of resources) {
+                for (const s of grantsOf(r)) {
+                    if (!allows(s)) continue;
+                    const elbLogWriter = r.type === "aws:s3/bucketPolicy:BucketPolicy" && list(s.Action).every((a) => a === "s3:PutObject");
+                    for (const principal of awsPrincipals(s.Principal)) {
+                        const account = accountOf(principal);
+                        if (!account || account === home || (elbLogWriter && ELB_LOG_ACCOUNTS.includes(account))) continue;
+                        report(`${r.name}: statement ${sid(s)} grants account ${account}`, r.urn);
+                    }
+                }
+            }
+        },
+    ),
+    stackRule(
+        "iam-own-workload-resources",
+        "A workload's roles name only that workload's resources: the resources a role policy depends on belong to the role's workload.",
+        "mandatory",
+        ({ resources }, report) => {
+            const workloads = new Map(resources.filter((r) => r.type.startsWith("platform:topologies:")).map((r) => [r.name, r.urn]));
+            for (const policy of ofType(resources, IDENTITY)) {
+                const workload = workloadOf(policy);
+                if (!workload) continue;
+                const foreign = new Set<string>();
+                for (const d of policy.dependencies) {
+                    const other = workloadOf(d);
+                    if (other && other !== workload) foreign.add(d.name);
+                }
+                for (const s of identityStatements(policy.type, policy.props))
+                    for (const arn of list(s.Resource)) {
+                        const other = workloadNamed(arn, workloads);
+                        if (other && other !== workload) foreign.add(arn);
+                    }
+                if (foreign.size) report(`${policy.name} grants resources of another workload: ${[...foreign].join(", ")}`, policy.urn);
+            }
+        },
+    ),
+    stackRule(
+        "ecs-task-role-per-service",
+        "Every task definition has its own task role: two services never share an application identity.",
+        "mandatory",
+        ({ resources }, report) => {
+            const byRole = new Map<string, PolicyResource[]>();
+            for (const td of ofType(resources, [TASK_DEFINITION])) {
+                const role = td.props.taskRoleArn;
+                if (typeof role === "string") byRole.set(role, [...(byRole.get(role) ?? []), td]);
+            }
+            for (const [role, tds] of byRole)
+                if (tds.length > 1) report(`task definitions ${tds.map((t) => t.name).join(", ")} share the task role ${role}`, tds[1].urn);
+        },
+    ),
+];

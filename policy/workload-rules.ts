@@ -1,0 +1,146 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { TASK_DEFINITION, containersOf, rule } from "./kit";
+
+/** Name segments that mark a secret, whatever else the name says (`REDIS_AUTH`, `LICENSE_KEY`). */
+const SECRET_SEGMENTS = new Set([
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "SECRET",
+    "SECRETS",
+    "TOKEN",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "AUTH",
+    "LICENSE",
+    "LICENCE",
+    "DSN",
+    "SALT",
+]);
+/** Words that end in one (`PGPASSWORD`, `GITHUBTOKEN`). */
+const SECRET_ENDING = /(PASSWORD|PASSWD|SECRET|TOKEN|APIKEY)$/;
+const SECRET_PAIRS = /(^|_)(API|ACCESS|PRIVATE|SECRET|SIGNING|ENCRYPTION|MASTER)_?KEY$/;
+/** Names that point at a secret rather than hold it (`JWT_SIGNING_KEY_ID`, `DB_SECRET_ARN`). */
+const REFERENCE_SUFFIX = /_(ID|ARN|NAME|HOST|PORT|URL|PATH|FILE|PREFIX|TTL|HEADER|MODE|TYPE|ENABLED|REGION|ALGORITHM)$/;
+
+/** Whether an environment variable's name says it holds a secret. */
+export function secretName(name: string): boolean {
+    const upper = name.toUpperCase();
+    if (REFERENCE_SUFFIX.test(upper)) return false;
+    return upper.split(/[^A-Z0-9]+/).some((s) => SECRET_SEGMENTS.has(s) || SECRET_ENDING.test(s)) || SECRET_PAIRS.test(upper);
+}
+
+/** Values that are secrets whatever their name: AWS keys, credentials in URLs, private keys, long random tokens. */
+const SECRET_VALUE = [/AKIA[0-9A-Z]{16}/, /:\/\/[^:/\s@]+:[^@/\s]+@/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/];
+export function secretValue(value: unknown): boolean {
+    if (typeof value !== "string") return false;
+    if (SECRET_VALUE.some((re) => re.test(value))) return true;
+    // A token: 24+ characters of one word, mixing upper case, lower case and digits.
+    return /^[A-Za-z0-9+/=_-]{24,}$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value);
+}
+
+/** Secrets passed as arguments: `--password=x`, `--token x`, `PASSWORD=x`, or a secret-looking value. */
+function secretArguments(argv: string[]): string[] {
+    const found: string[] = [];
+    // Shell strings (`sh -c "PGPASSWORD=x psql"`) are searched word by word.
+    const args = argv.flatMap((a) => a.split(/\s+/)).filter(Boolean);
+    args.forEach((arg, i) => {
+        const flag = /^--?([A-Za-z0-9_-]+)(=(.*))?$/.exec(arg);
+        const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(arg);
+        if (flag && secretName(flag[1].replace(/-/g, "_")) && (flag[3] || (args[i + 1] !== undefined && !args[i + 1].startsWith("-")))) found.push(flag[1]);
+        else if (assignment && secretName(assignment[1])) found.push(assignment[1]);
+        else if (arg.split(/\s+/).some(secretValue)) found.push(`argument ${i + 1}`);
+    });
+    return found;
+}
+
+/** An image reference pinned to a version: a digest, or a tag other than `latest`. */
+export function pinnedImage(image: string): boolean {
+    if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
+    const last = image.split("/").pop() ?? "";
+    const tag = last.includes(":") ? last.split(":").pop() : undefined;
+    return tag !== undefined && tag !== "" && tag !== "latest";
+}
+
+/** User data as text: `userData` is plain, `userDataBase64` (and launch templates' `userData`) base64. */
+function userDataText(type: string, p: Record<string, unknown>): string {
+    const plain = type === "aws:ec2/instance:Instance" && typeof p.userData === "string" ? p.userData : "";
+    const encoded = type === "aws:ec2/launchTemplate:LaunchTemplate" ? p.userData : p.userDataBase64;
+    return plain + (typeof encoded === "string" ? Buffer.from(encoded, "base64").toString("utf8") : "");
+}
+
+export const workloadResourcePolicies: ResourceValidationPolicy[] = [
+    rule(
+        "ecs-no-secrets-in-environment",
+        "Secrets reach ECS containers through `secrets` (Secrets Manager/SSM), never plain `environment`: secret-looking names (`*_PASSWORD`, `*_AUTH`, `*_LICENSE`, …) and secret-looking values alike.",
+        "mandatory",
+        [TASK_DEFINITION],
+        (p, report) => {
+            for (const c of containersOf(p)) {
+                for (const e of c.environment ?? []) {
+                    if (secretName(e.name)) report(`container ${c.name}: ${e.name} looks like a secret; pass it in secrets`);
+                    else if (secretValue(e.value)) report(`container ${c.name}: the value of ${e.name} looks like a credential`);
+                }
+            }
+        },
+    ),
+    rule(
+        "ecs-no-secrets-in-command",
+        "Container commands and entry points carry no secrets (they show in the console, `describe-task-definition` and process lists).",
+        "mandatory",
+        [TASK_DEFINITION],
+        (p, report) => {
+            for (const c of containersOf(p)) {
+                for (const found of secretArguments([...(c.entryPoint ?? []), ...(c.command ?? [])]))
+                    report(`container ${c.name}: ${found} is passed on the command line`);
+            }
+        },
+    ),
+    rule(
+        "ecs-pinned-images",
+        "Container images are pinned: a version tag or a digest, never `latest` or no tag (a restart would run whatever was pushed last).",
+        "mandatory",
+        [TASK_DEFINITION],
+        (p, report) => {
+            for (const c of containersOf(p)) {
+                if (typeof c.image === "string" && !pinnedImage(c.image)) report(`container ${c.name}: image ${c.image} is not pinned`);
+            }
+        },
+    ),
+    rule(
+        "ec2-imds-hop-limit",
+        "The instance metadata service answers only the host (hop limit 1): a container on a bridge network cannot take the host role's credentials.",
+        "mandatory",
+        ["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"],
+        (p, report) => {
+            const hops = p.metadataOptions?.httpPutResponseHopLimit;
+            if (typeof hops === "number" && hops > 1) report(`httpPutResponseHopLimit is ${hops}`);
+        },
+    ),
+    rule(
+        "ec2-no-secrets-in-user-data",
+        "User data carries no secrets (any process on the host and anyone with ec2:DescribeInstanceAttribute reads it): hosts fetch them from Secrets Manager.",
+        "mandatory",
+        ["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"],
+        (p, report, args) => {
+            const text = userDataText(args.type, p);
+            for (const line of text.split("\n")) {
+                const assignment = /(?:^|\s|export\s+)([A-Za-z_][A-Za-z0-9_]*)=["']?([^"'\s$][^"'\s]*)/.exec(line);
+                if (assignment && secretName(assignment[1])) report(`user data sets ${assignment[1]}`);
+                else if (SECRET_VALUE.some((re) => re.test(line))) report("user data contains a credential");
+            }
+        },
+    ),
+    rule(
+        "ec2-termination-protection-production",
+        "Production instances have termination protection.",
+        "mandatory",
+        ["aws:ec2/instance:Instance"],
+        (p, report) => {
+            if (p.disableApiTermination !== true) report("disableApiTermination is not true");
+        },
+        { production: true },
+    ),
+];
