@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PreflightError, observePlatform } from "../components/platform";
 import { UsageAssumptions } from "../stacks/usage";
-import { ConfigValidationError } from "../stacks/schema";
+import { EnvironmentName } from "../stacks/profiles";
+import { Suppression } from "../stacks/policy-config";
+import { ConfigValidationError, PlatformConfig } from "../stacks/schema";
 import { PlannedResource, PrefixListLookup, installMocks, resolveOutputs } from "./mocks";
 import { StackFileConfig } from "./stack-files";
 
@@ -17,6 +19,10 @@ export interface Plan {
     outputs: Record<string, unknown>;
     /** The cost estimate's usage assumptions, as the program validated them (`platform:insights`). */
     usage: UsageAssumptions;
+    /** `platform:environment`: which policy config the pack runs with. */
+    environment: EnvironmentName;
+    /** Policy violations the stack accepts (`platform:policy.suppress`). */
+    suppressions: Suppression[];
 }
 
 /**
@@ -35,8 +41,8 @@ export async function planStack(files: StackFileConfig): Promise<Plan> {
     const program = require(entry) as (() => Promise<Record<string, unknown>>) | Record<string, unknown>;
 
     // Each workload's registrations settle before the next starts (memory of one workload, not all).
-    let usage: UsageAssumptions | undefined;
-    observePlatform({ deploying: (config) => (usage = config.usage), pace: () => recorder.settle() });
+    let deployed: PlatformConfig | undefined;
+    observePlatform({ deploying: (config) => (deployed = config), pace: () => recorder.settle() });
     let exported: Record<string, unknown>;
     try {
         exported = typeof program === "function" ? await program() : program;
@@ -45,8 +51,18 @@ export async function planStack(files: StackFileConfig): Promise<Plan> {
     }
     const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
     await recorder.settle();
-    if (!usage) throw new Error("the program never deployed its platform (index.ts calls deployPlatform)");
-    return { project: files.project, stack: files.stack, region, resources: recorder.resources, prefixLists: recorder.prefixLists, outputs, usage };
+    if (!deployed) throw new Error("the program never deployed its platform (index.ts calls deployPlatform)");
+    return {
+        project: files.project,
+        stack: files.stack,
+        region,
+        resources: recorder.resources,
+        prefixLists: recorder.prefixLists,
+        outputs,
+        usage: deployed.usage,
+        environment: deployed.environment,
+        suppressions: deployed.policy.suppress,
+    };
 }
 
 /** Prints the resource tree (component -> children) and a count by type. */

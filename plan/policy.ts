@@ -1,6 +1,7 @@
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { PolicyConfig, allPolicies } from "../policy/rules";
 import { Plan } from "./plan";
+import { Suppression } from "../stacks/policy-config";
 
 /** One policy violation, as `npm run plan -- --json` reports it. */
 export interface Violation {
@@ -98,6 +99,43 @@ export async function evaluatePolicies(
         }
     }
     return violations;
+}
+
+/** A violation the stack accepts, with the reason its config gives. */
+export interface SuppressedViolation extends Violation {
+    reason: string;
+}
+
+/** What the pack found once the stack's suppressions are applied. */
+export interface PolicyOutcome {
+    /** Violations that count: mandatory ones fail the plan. */
+    violations: Violation[];
+    /** Violations accepted by `platform:policy.suppress`, shown with their reason. */
+    suppressed: SuppressedViolation[];
+    /** Suppressions that matched nothing (a renamed resource, a fixed problem): remove them. */
+    unused: Suppression[];
+}
+
+/** Whether a suppression names this violation: its rule, and the resource by name or URN. */
+const covers = (s: Suppression, v: Violation) => s.rule === v.policy && (v.urn === s.resource || v.urn.endsWith(`::${s.resource}`));
+
+export function applySuppressions(violations: Violation[], suppressions: readonly Suppression[]): PolicyOutcome {
+    const outcome: PolicyOutcome = { violations: [], suppressed: [], unused: suppressions.filter((s) => !violations.some((v) => covers(s, v))) };
+    for (const v of violations) {
+        const accepted = suppressions.find((s) => covers(s, v));
+        if (accepted) outcome.suppressed.push({ ...v, reason: accepted.reason });
+        else outcome.violations.push(v);
+    }
+    return outcome;
+}
+
+/** The suppressed violations and unused suppressions, for the terminal (nothing when there are none). */
+export function renderSuppressions(outcome: PolicyOutcome): string {
+    const lines: string[] = [];
+    if (outcome.suppressed.length) lines.push(`Suppressed by platform:policy.suppress (${outcome.suppressed.length}):`);
+    for (const v of outcome.suppressed) lines.push(`  [${v.level}] ${v.policy} on ${v.urn.split("::").pop()}: ${v.message}\n    reason: ${v.reason}`);
+    for (const s of outcome.unused) lines.push(`  unused suppression: ${s.rule} on ${s.resource} matches no violation; remove it`);
+    return lines.join("\n");
 }
 
 /** Violations grouped by resource, mandatory first, for the terminal. */

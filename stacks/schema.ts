@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { USAGE_DEFAULTS, UsageAssumptions, insightsSchema } from "./usage";
+import { PolicySettings, productionSuppressionProblems, suppressionsSchema } from "./policy-config";
 import { ENVIRONMENTS, EnvironmentName, EnvironmentProfile, LOG_RETENTION_DAYS, NAT_STRATEGIES, NatStrategy, PROFILES } from "./profiles";
 import {
     OFFLINE_SECRET_PREFIX,
@@ -67,6 +68,8 @@ export interface PlatformConfig {
     workloads: Record<string, WorkloadConfig>;
     /** Usage assumptions of the cost estimate: the defaults with the stack's overrides. */
     usage: UsageAssumptions;
+    /** Policy violations the stack accepts on purpose (`platform:policy.suppress`). */
+    policy: PolicySettings;
 }
 
 /** What the loader read from the stack: the project's config keys without their namespace. */
@@ -143,6 +146,15 @@ export const stackSchema = strictObject({
     profile: profileOverrides.default({}),
     /** The stack's network. */
     network: networkSchema.default({}),
+    /** How the plan treats the policy pack (docs/policy.md). */
+    policy: strictObject({
+        /**
+         * Violations accepted on purpose, each `{ rule, resource, reason }` (the resource by the name the
+         * plan prints, or its URN); still shown, as suppressed, with the reason. In production a
+         * mandatory rule needs a reason of at least a sentence. Default: none.
+         */
+        suppress: suppressionsSchema,
+    }).default({}),
     // Each workload is validated on its own below, so that a stack-level mistake hides none of its.
     workloads: z.record(z.unknown()).default({}),
 });
@@ -231,6 +243,10 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         });
     }
     const overridden = new Set(Object.keys(isRecord(stackInput.profile) ? stackInput.profile : {}));
+    const policy = stackSchema.shape.policy.safeParse(stackInput.policy);
+    if (policy.success && environment === "production")
+        for (const { index, message } of productionSuppressionProblems(policy.data))
+            problems.push({ path: `${NAMESPACE}:policy.suppress[${index}].reason`, message });
 
     const workloads: Record<string, WorkloadConfig> = {};
     for (const [name, workload] of Object.entries(isRecord(values.workloads) ? values.workloads : {})) {
@@ -285,5 +301,6 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         },
         workloads,
         usage: { ...USAGE_DEFAULTS, ...(parsed.data.insights as Partial<UsageAssumptions>) },
+        policy: parsed.data.policy,
     };
 }

@@ -48,7 +48,20 @@ describe("offline plan", () => {
         expect(run.stdout).to.contain("+ network (platform:network:Network)").and.contain("By type:");
 
         const plan = JSON.parse(fs.readFileSync(out, "utf8"));
-        expect(plan).to.have.keys("project", "stack", "region", "resources", "prefixLists", "outputs", "usage", "readiness", "policy", "estimate");
+        expect(plan).to.have.keys(
+            "project",
+            "stack",
+            "region",
+            "resources",
+            "prefixLists",
+            "outputs",
+            "usage",
+            "environment",
+            "suppressions",
+            "readiness",
+            "policy",
+            "estimate",
+        );
         expect(plan.readiness.problems).to.deep.equal([]);
         expect(plan.policy.violations.filter((v: { level: string }) => v.level === "mandatory")).to.deep.equal([]);
         expect(plan.project).to.equal("platform");

@@ -5,7 +5,7 @@ import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
 import { diffPlans } from "../insights/diff";
 import { estimate, minutes, usd } from "../insights/index";
 import { ConfigValidationError, PreflightError, planStack, renderTree } from "../plan/plan";
-import { evaluatePolicies, renderViolations } from "../plan/policy";
+import { applySuppressions, evaluatePolicies, renderSuppressions, renderViolations } from "../plan/policy";
 import { checkReadiness, renderReadiness } from "../plan/readiness";
 import { StackFileError, readStackFiles } from "../plan/stack-files";
 
@@ -43,9 +43,10 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
         const problems = checkReadiness(plan);
         io.out(`\n${renderReadiness(problems)}`);
         // The same rules CI runs with --policy-pack policy/, configured for this stack's environment.
-        const environment = files.config["platform:environment"] === "production" ? "production" : "staging";
-        const violations = await evaluatePolicies(plan, { environment });
+        const policy = applySuppressions(await evaluatePolicies(plan, { environment: plan.environment }), plan.suppressions);
+        const { violations } = policy;
         io.out(`\n${renderViolations(violations)}`);
+        if (policy.suppressed.length || policy.unused.length) io.out(renderSuppressions(policy));
 
         // Cost, deploy time, architecture diagram and, with --compare, the change against a base plan.
         const region = files.config["aws:region"] ?? "us-east-1";
@@ -76,7 +77,7 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
             );
         }
         if (args.json) {
-            fs.writeFileSync(args.json, JSON.stringify({ ...plan, readiness: { problems }, policy: { violations }, estimate: estimateJson }, null, 2) + "\n");
+            fs.writeFileSync(args.json, JSON.stringify({ ...plan, readiness: { problems }, policy, estimate: estimateJson }, null, 2) + "\n");
             io.out(`\nWrote ${args.json}`);
         }
         const mandatory = violations.filter((v) => v.level === "mandatory").length;
