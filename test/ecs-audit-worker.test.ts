@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { PROFILES } from "../stacks/profiles";
 import { PlannedResource } from "../plan/mocks";
-import { buildStack, policyOf, rawStack, configProblems } from "./helpers";
+import { readStackFiles } from "../plan/stack-files";
+import { buildStack, policyOf, rawStack, configProblems, planOnce } from "./helpers";
 
 function epr(environment: "staging" | "production", overrides: Record<string, unknown> = {}) {
     return rawStack(
@@ -234,6 +235,13 @@ describe("topology ecs-audit-worker", () => {
             "PublishDocumentVaultEvents",
             "ReadOwnSecrets",
         ]);
+        // Each side is told only what its role may use.
+        const envOf = (c: { environment: { name: string; value: string }[] }) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+        const [api] = containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr"));
+        expect(envOf(api)).to.include({ EPR_AUDIT_SQS_URL: "" });
+        expect(envOf(api).EPR_DOCUMENT_VAULT_TOPIC_ARN).to.match(/^arn:aws:sns:/);
+        expect(envOf(worker)).to.include({ EPR_DOCUMENT_VAULT_TOPIC_ARN: "" });
+        expect(envOf(worker).EPR_AUDIT_SQS_URL).to.match(/^https:\/\/sqs\./);
         const egress = recorder.byType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.name.startsWith("epr-worker-tasks-"));
         expect(egress.map((r) => r.inputs.fromPort).sort()).to.deep.equal([443, 5432, 6379]);
 
@@ -346,5 +354,17 @@ describe("topology ecs-audit-worker: the audit topic", () => {
         expect((outputs.workloads as any).epr.auditTopicArn).to.equal(topicArn);
         const problems = configProblems(epr("production", { audit: { topicArn, publishers: ["arn:aws:iam::123456789012:role/x"] } }));
         expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.epr.audit.publishers"]);
+    });
+});
+
+describe("topology ecs-audit-worker: the shipped production stack", () => {
+    it("runs the audit worker as its own service, so the internet-reachable API cannot delete audit messages", async () => {
+        const plan = await planOnce(readStackFiles("production"));
+        const policy = (name: string) => plan.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === name)!;
+        const actions = (name: string) => statementsOf(policy(name)).flatMap((s) => [s.Action].flat());
+        expect(actions("epr-task")).to.not.include("sqs:DeleteMessage");
+        expect(actions("epr-worker-task")).to.include("sqs:DeleteMessage").and.not.include("sns:Publish");
+        const tasks = plan.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
+        expect(new Set(tasks.map((t) => t.inputs.taskRoleArn)).size, "one task role per task definition").to.equal(tasks.length);
     });
 });

@@ -280,7 +280,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         balancer: LoadBalancer,
     ) {
         const { database, databaseUrl, redisUrl, redisToken, documentVault, auditQueue } = stores;
-        // Both containers run the same application code, so they get the same configuration.
+        // Both containers run the same application code, so they get the same configuration (but see below).
         const environment: Record<string, pulumi.Input<string>> = {
             ...s.environment,
             EPR_ENVIRONMENT: ctx.platform.environment,
@@ -318,6 +318,9 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             healthCheck: s.worker.healthCheck,
         };
         const sidecar = s.worker.mode === "sidecar" && workerContainer;
+        // Apart, each side is told only what its role may use: an empty value is how the runbook runs
+        // the API without the worker (EPR_AUDIT_SQS_URL=""), and the worker publishes no documents.
+        const apiEnvironment = s.worker.mode === "service" ? { ...environment, EPR_AUDIT_SQS_URL: "" } : environment;
         const container = s.names.container ?? "api";
         const { cluster, service, logGroup } = s.names;
         const api = new FargateService(
@@ -331,7 +334,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 memory: s.memory,
                 desiredCount: s.autoscaling.min,
                 autoscaling: { min: s.autoscaling.min, max: s.autoscaling.max, cpuTargetPercent: s.autoscaling.cpuTargetPercent },
-                containers: [{ name: container, image, port: PORT, environment, secrets, logStreamPrefix: "ecs" }, ...(sidecar ? [sidecar] : [])],
+                containers: [{ name: container, image, port: PORT, environment: apiEnvironment, secrets, logStreamPrefix: "ecs" }, ...(sidecar ? [sidecar] : [])],
                 taskPolicy: sidecar ? [publishDocuments, consumeAudit, readSecrets] : [publishDocuments, readSecrets],
                 loadBalancer: balancer.serviceTarget(container, PORT),
             },
@@ -350,7 +353,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 memory: s.worker.memory,
                 desiredCount: 1,
                 shared: { cluster: api.cluster, logGroup: api.logGroup },
-                containers: [{ ...workerContainer, essential: true }],
+                containers: [{ ...workerContainer, essential: true, environment: { ...environment, EPR_DOCUMENT_VAULT_TOPIC_ARN: "" } }],
                 taskPolicy: [consumeAudit, readSecrets],
             },
             { parent: this },
