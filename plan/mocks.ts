@@ -276,7 +276,9 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
             const id = `pl-${hex(name, 8)}`;
             const maxEntries = MANAGED_PREFIX_LIST_WEIGHTS[name];
             if (maxEntries === undefined) throw new Error(`prefix list ${name}: add its max entries to MANAGED_PREFIX_LIST_WEIGHTS`);
-            return { id, name, maxEntries, arn: `arn:aws:ec2:${o.region}:aws:prefix-list/${id}` };
+            // As many (made-up, public) CIDRs as the list's weight: a real list holds about that many.
+            const entries = Array.from({ length: maxEntries }, (_, i) => ({ cidr: `130.176.${i}.0/24`, description: "" }));
+            return { id, name, maxEntries, entries, arn: `arn:aws:ec2:${o.region}:aws:prefix-list/${id}` };
         }
         case "aws:ec2/getSubnet:getSubnet":
             return { id: args.inputs.id, availabilityZone: `${o.region}a`, vpcId: "vpc-mock" };

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { TASK_DEFINITION, containersOf, rule } from "./kit";
+import { TASK_DEFINITION, containersOf, isWorldCidr, rule } from "./kit";
 
 /** Name segments that mark a secret, whatever else the name says (`REDIS_AUTH`, `LICENSE_KEY`). */
 const SECRET_SEGMENTS = new Set([
@@ -107,6 +107,23 @@ export const workloadResourcePolicies: ResourceValidationPolicy[] = [
             for (const c of containersOf(p)) {
                 if (typeof c.image === "string" && !pinnedImage(c.image)) report(`container ${c.name}: image ${c.image} is not pinned`);
             }
+        },
+    ),
+    rule(
+        "ecs-no-trust-all-proxies",
+        "Proxies trust forwarded client addresses only from known hops (`*_TRUSTED_IPS`, `*_TRUSTED_PROXIES`): trusting the internet lets any client pick the address rate limits and logs see.",
+        "mandatory",
+        [TASK_DEFINITION],
+        (p, report) => {
+            for (const c of containersOf(p))
+                for (const e of c.environment ?? [])
+                    if (
+                        /TRUSTED_(IPS|PROXIES|NETWORKS)$/i.test(e.name) &&
+                        String(e.value)
+                            .split(/[,\s]+/)
+                            .some(isWorldCidr)
+                    )
+                        report(`container ${c.name}: ${e.name} trusts the whole internet`);
         },
     ),
     rule(

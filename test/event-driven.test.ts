@@ -77,6 +77,15 @@ describe("topology event-driven", () => {
                 expect(namespace.inputs.name).to.equal("hub.test.internal");
                 expect(recorder.get("aws:servicediscovery/service:Service", "hub-integration").inputs.name).to.equal("integration");
                 expect((recorder.get("aws:ecs/service:Service", "hub-integration").inputs.serviceRegistries as any).registryArn).to.be.a("string");
+                // Rate limits key on the viewer: X-Forwarded-For read recursively past the ALB (the VPC) and
+                // CloudFront's origin-facing servers only, never past an address a client could write.
+                expect(env).to.include({ KONG_REAL_IP_HEADER: "X-Forwarded-For", KONG_REAL_IP_RECURSIVE: "on" });
+                const trusted = env.KONG_TRUSTED_IPS.split(",");
+                const cloudFront = recorder.prefixLists[Object.keys(recorder.prefixLists)[0]];
+                expect(cloudFront.name).to.equal("com.amazonaws.global.cloudfront.origin-facing");
+                expect(trusted[0]).to.equal("10.0.0.0/16");
+                expect(trusted).to.have.length(1 + cloudFront.maxEntries);
+                expect(trusted).to.not.include.members(["0.0.0.0/0", "::/0"]);
             });
 
             it("lets only the ALB reach Kong, only Kong reach the HTTP services, only the services reach the data stores", async () => {

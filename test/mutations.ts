@@ -382,6 +382,17 @@ const OPERATORS: Operator[] = [
         types: [TD],
         apply: (r) => editContainers(r, (c) => (c.image = c.image.replace(/:[^:/]+$/, tag))),
     })),
+    {
+        kind: "container",
+        name: "a proxy trusting every forwarded address",
+        types: [TD],
+        when: (r) => containers(r).some((c: Any) => (c.environment ?? []).some((e: Any) => /TRUSTED_IPS$/.test(e.name))),
+        apply: (r) => {
+            const list = containers(r);
+            for (const c of list) for (const e of c.environment ?? []) if (/TRUSTED_IPS$/.test(e.name)) e.value = "0.0.0.0/0,::/0";
+            return { containerDefinitions: json(list) };
+        },
+    },
     { kind: "container", name: "privileged", types: [TD], apply: (r) => editContainers(r, (c) => (c.privileged = true)) },
     { kind: "container", name: "no log configuration", types: [TD], apply: (r) => editContainers(r, (c) => delete c.logConfiguration) },
     { kind: "container", name: "bridge networking", types: [TD], apply: () => ({ networkMode: "bridge" }) },

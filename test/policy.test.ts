@@ -326,6 +326,12 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
         bad: { containerDefinitions: containers({ image: "kong" }) },
     },
     {
+        name: "ecs-no-trust-all-proxies",
+        type: TD,
+        good: { containerDefinitions: containers({ environment: [{ name: "KONG_TRUSTED_IPS", value: "10.0.0.0/16,130.176.0.0/24" }] }) },
+        bad: { containerDefinitions: containers({ environment: [{ name: "KONG_TRUSTED_IPS", value: "0.0.0.0/0,::/0" }] }) },
+    },
+    {
         name: "ec2-imds-hop-limit",
         type: "aws:ec2/instance:Instance",
         good: { metadataOptions: { httpPutResponseHopLimit: 1 } },

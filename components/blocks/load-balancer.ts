@@ -353,6 +353,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
 /** CloudFront's origin-facing addresses, as an AWS-managed prefix list. */
 export const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
 
+/** The AWS-managed prefix list of the addresses CloudFront reaches origins from (ID and CIDRs). */
+export function cloudFrontOriginFacing(parent: pulumi.Resource) {
+    return getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent });
+}
+
 /**
  * An internet-facing balancer only CloudFront reaches (its origin-facing prefix list), serving
  * HTTPS under the origin's own certificate: the origin of a `Cdn`.
@@ -363,7 +368,7 @@ export function cloudFrontOrigin(
     args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "accessLogRetentionDays" | "requireHeader">,
     parent: pulumi.Resource,
 ): LoadBalancer {
-    const cloudFront = getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent });
+    const cloudFront = cloudFrontOriginFacing(parent);
     return new LoadBalancer(
         name,
         {

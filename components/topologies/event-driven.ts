@@ -27,7 +27,7 @@ import { BlueGreenDeployment } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
-import { cloudFrontOrigin } from "../blocks/load-balancer";
+import { cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
 import { Queue } from "../blocks/messaging";
 import { workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
@@ -360,6 +360,9 @@ export class EventDriven extends pulumi.ComponentResource {
             },
             this,
         );
+        const trustedProxies = cloudFrontOriginFacing(this).entries.apply((entries) =>
+            [ctx.platform.network.cidr, ...entries.map((e) => e.cidr)].join(","),
+        );
         const kongConfig = redis.primaryEndpoint.apply((host) =>
             JSON.stringify(
                 renderKongConfig({
@@ -392,9 +395,12 @@ export class EventDriven extends pulumi.ComponentResource {
                             KONG_ADMIN_LISTEN: "off",
                             KONG_PROXY_ACCESS_LOG: "/dev/stdout",
                             KONG_PROXY_ERROR_LOG: "/dev/stderr",
-                            // Only the ALB reaches Kong: trust its X-Forwarded-For for the client IP.
-                            KONG_TRUSTED_IPS: "0.0.0.0/0,::/0",
+                            // The viewer's address, for rate limits: X-Forwarded-For read from the right,
+                            // skipping only hops we know (the ALB in the VPC, CloudFront's origin-facing
+                            // servers); what a client wrote to the left of its own address is never trusted.
+                            KONG_TRUSTED_IPS: trustedProxies,
                             KONG_REAL_IP_HEADER: "X-Forwarded-For",
+                            KONG_REAL_IP_RECURSIVE: "on",
                         },
                         secrets: { [KONG_REDIS_AUTH_VARIABLE]: redis.authTokenSecretArn },
                     },
