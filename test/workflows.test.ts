@@ -44,7 +44,7 @@ describe("CI workflows", () => {
         expect(preview.needs).to.equal("offline");
         expect(preview.permissions["id-token"]).to.equal("write");
         expect(preview.strategy.matrix.stack).to.deep.equal(["staging", "production"]);
-        expect(preview.steps.some((s: Step) => s.run === "npm ci" && s["working-directory"] === "policy")).to.equal(true);
+        expect(preview.steps.some((s: Step) => s.run === "npm ci --ignore-scripts" && s["working-directory"] === "policy")).to.equal(true);
         expect(preview.steps.find((s: Step) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!.with!["role-to-assume"]).to.equal(
             "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
         );
@@ -78,5 +78,42 @@ describe("CI workflows", () => {
         expect(job.strategy.matrix.stack).to.deep.equal(["staging", "production"]);
         expect(job.concurrency.group).to.equal("deploy-${{ matrix.stack }}");
         expect(pulumiStep(job.steps).with).to.include({ command: "preview", refresh: true, "expect-no-changes": true });
+    });
+
+    describe("guarding production", () => {
+        type Job = { if?: string; environment?: string; permissions?: Record<string, string>; steps: Step[] };
+        const jobs = files.flatMap((file) => Object.entries(workflow(file).jobs as Record<string, Job>).map(([name, job]) => ({ file, name, job })));
+        const holdsSecrets = (job: Job) =>
+            JSON.stringify(job).includes("${{ secrets.") || job.permissions?.["id-token"] === "write" || job.permissions?.["pull-requests"] === "write";
+
+        it("pins every third-party action by commit SHA (a tag can be moved to other code)", () => {
+            for (const { file, name, job } of jobs)
+                for (const step of job.steps.filter((s) => s.uses)) expect(step.uses, `${file} ${name}`).to.match(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+            const raw = files.map((f) => fs.readFileSync(path.join(WORKFLOWS, f), "utf8")).join("\n");
+            // Each pin says which release it is, for the reader and for update tools.
+            for (const line of raw.split("\n").filter((l) => /uses: /.test(l))) expect(line).to.match(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+        });
+
+        it("installs without package scripts in every job that holds secrets, a cloud identity or a write token", () => {
+            const guarded = jobs.filter(({ job }) => holdsSecrets(job));
+            expect(guarded.map(({ name }) => name)).to.include.members(["insights", "preview", "staging", "production", "drift"]);
+            for (const { file, name, job } of guarded)
+                for (const run of job.steps.map((s) => s.run).filter((r): r is string => typeof r === "string" && /npm ci/.test(r)))
+                    expect(run, `${file} ${name}`).to.match(/npm ci --ignore-scripts/);
+        });
+
+        it("runs each preview and drift check in an environment of its own stack, so production's secrets sit behind production-preview", () => {
+            expect(workflow("pull-request.yml").jobs.preview.environment).to.equal("${{ matrix.stack }}-preview");
+            expect(workflow("drift.yml").jobs.drift.environment).to.equal("${{ matrix.stack }}-drift");
+            expect(workflow("drift.yml").permissions).to.deep.equal({ contents: "read" });
+            // No job gets a cloud identity outside an environment.
+            for (const { file, name, job } of jobs.filter(({ job }) => job.permissions?.["id-token"] === "write"))
+                expect(job.environment, `${file} ${name}`).to.be.a("string");
+        });
+
+        it("deploys only from main, a manual run included", () => {
+            const wf = workflow("deploy.yml");
+            for (const stack of ["staging", "production"]) expect(wf.jobs[stack].if).to.equal("github.ref == 'refs/heads/main'");
+        });
     });
 });
