@@ -169,6 +169,10 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
             extra.bucket = physical;
             extra.bucketRegionalDomainName = `${physical}.s3.${region}.amazonaws.com`;
             break;
+        case "aws:s3/bucketObjectv2:BucketObjectv2":
+            // Every bucket of the program is versioned: S3 returns the new object's version.
+            extra.versionId = hex(`${name}:${String(inputs.content ?? "")}`, 32);
+            break;
         case "aws:sqs/queue:Queue":
             arn = `arn:aws:sqs:${region}:${account}:${physical}`;
             id = `https://sqs.${region}.amazonaws.com/${account}/${physical}`;

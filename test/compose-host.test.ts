@@ -194,6 +194,34 @@ describe("topology compose-host", () => {
         );
     });
 
+    it("verifies Cloudflare's client certificate on the ALB (authenticated origin pulls) when given the origin-pull CA", async () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIBzone\n-----END CERTIFICATE-----\n";
+        const { recorder } = await buildStack(tickets("production", { behindCloudflare: true, originPullCa: pem }));
+        const object = recorder.get("aws:s3/bucketObjectv2:BucketObjectv2", "tickets-origin-pull-ca");
+        expect(object.inputs).to.include({
+            content: pem,
+            key: "compose/production/tickets/mtls/origin-pull-ca.pem".replace("compose/production/tickets", String(object.inputs.key).split("/mtls/")[0]),
+        });
+        const store = recorder.byType("aws:lb/trustStore:TrustStore").find((t) => t.name.startsWith("tickets-origin-pull"))!;
+        expect(store.inputs.caCertificatesBundleS3Key).to.equal(object.inputs.key);
+        expect(store.dependencies).to.include(object.urn);
+        const listener = recorder.get("aws:lb/listener:Listener", "tickets-alb").inputs as any;
+        expect(listener.mutualAuthentication).to.deep.equal({ mode: "verify", trustStoreArn: store.state.arn });
+        // The static-IP edge checks the ALB on port 80, which answers without a client certificate.
+        for (const port of [443, 80])
+            expect(recorder.get("aws:lb/targetGroup:TargetGroup", `tickets-edge-${port}`).inputs.healthCheck).to.deep.equal({
+                protocol: "HTTP",
+                port: "80",
+                path: "/",
+                matcher: "200-399",
+            });
+        const without = await buildStack(tickets("production", { behindCloudflare: true }));
+        expect((without.recorder.get("aws:lb/listener:Listener", "tickets-alb").inputs as any).mutualAuthentication).to.equal(undefined);
+        const problems = configProblems(tickets("production", { originPullCa: pem }));
+        expect(problems.map((p) => p.path)).to.include("platform:workloads.tickets.originPullCa");
+        expect(configProblems(tickets("production", { behindCloudflare: true, originPullCa: "not a pem" }))[0].message).to.contain("expected PEM certificates");
+    });
+
     it("routes by host name when asked", async () => {
         const { recorder } = await buildStack(tickets("staging", { routing: { mode: "host", domain: "tix.example.com" } }));
         expect((recorder.get("aws:lb/listenerRule:ListenerRule", "tickets-alb-identity").inputs as any).conditions).to.deep.equal([

@@ -164,8 +164,8 @@ describe("deploy readiness", () => {
         {
             what: "a container told of a queue its task role may not use",
             check: "iam-environment-resource",
-            urn: "aws:ecs/taskDefinition:TaskDefinition::epr",
-            mutate: (_, find) => editPolicy(find(T.rolePolicy, "epr-task"), (s) => s.filter((x) => !String(x.Action).includes("sqs:"))),
+            urn: "aws:ecs/taskDefinition:TaskDefinition::epr-worker",
+            mutate: (_, find) => editPolicy(find(T.rolePolicy, "epr-worker-task"), (s) => s.filter((x) => !String(x.Action).includes("sqs:"))),
         },
         {
             what: "a Compose host whose role cannot pull its ECR images",

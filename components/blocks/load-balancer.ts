@@ -113,6 +113,11 @@ export interface LoadBalancerArgs {
      * balancer does the same, test listener included. Default: none.
      */
     requireHeader?: { name: string; value: pulumi.Input<string> };
+    /**
+     * Mutual TLS on the HTTPS listener: clients must present a certificate this ELB trust store
+     * verifies (e.g. a CDN's authenticated origin pulls). Default: none.
+     */
+    mutualTlsTrustStoreArn?: pulumi.Input<string>;
     /** Changes to the balancer's, the main listener's or every target group's arguments. Default: none. */
     transform?: { loadBalancer?: Transform<lb.LoadBalancerArgs>; listener?: Transform<lb.ListenerArgs>; targetGroup?: Transform<lb.TargetGroupArgs> };
 }
@@ -228,6 +233,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     port: this.listenerPort,
                     protocol: https ? "HTTPS" : "HTTP",
                     ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
+                    ...(https && args.mutualTlsTrustStoreArn ? { mutualAuthentication: { mode: "verify", trustStoreArn: args.mutualTlsTrustStoreArn } } : {}),
                     defaultActions:
                         this.defaultTargetGroup && (!args.requireHeader || args.blueGreen)
                             ? [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }]

@@ -125,6 +125,16 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
             /** Accept HTTPS only from Cloudflare. Default false (from anywhere). */
             behindCloudflare: z.boolean().default(false),
             cloudflareCidrs: z.array(cidrBlock()).min(1).default(CLOUDFLARE_IPV4),
+            /**
+             * Cloudflare authenticated origin pulls: the PEM of the CA that signs the client certificate
+             * Cloudflare presents. The ALB then verifies it (mutual TLS), so only Cloudflare reaches the
+             * origin; a zone-level certificate from your own CA admits only your zone, Cloudflare's
+             * shared origin-pull CA admits every Cloudflare account. Requires `behindCloudflare`. Default: none.
+             */
+            originPullCa: z
+                .string()
+                .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, "expected PEM certificates (-----BEGIN CERTIFICATE----- ...)")
+                .optional(),
             /** The shared RDS instance: admin user and class (default: the profile's). */
             database: postgresSettings({ name: "platform", username: "platform_admin", instanceClass: profile.dbInstanceClass }),
             images: strictObject({
@@ -166,6 +176,10 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
                 }
             },
             (s, issue) => s.routing.mode === "host" && !s.routing.domain && issue(["routing", "domain"], "required when routing.mode is host"),
+            (s, issue) =>
+                s.originPullCa !== undefined &&
+                !s.behindCloudflare &&
+                issue(["originPullCa"], "authenticated origin pulls need behindCloudflare: true (without it the ALB would refuse every other client)"),
         ],
     );
 };
@@ -208,7 +222,7 @@ export class ComposeHost extends pulumi.ComponentResource {
             host.allowEgress(`${rule.port}-${nameFor(rule.cidr)}`, { port: rule.port, peer: { cidr: rule.cidr }, description: rule.description });
         const config = this.createServiceConfig(name, s, ctx, host);
         const instance = this.createHost(name, s, ctx, host, config);
-        const balancer = this.createLoadBalancer(name, s, ctx, host, instance);
+        const balancer = this.createLoadBalancer(name, s, ctx, host, instance, config);
         const edge = this.createStaticIpEdge(name, s, ctx, balancer);
         this.createAlarms(name, s, ctx, instance, balancer, config.databases);
 
@@ -468,7 +482,14 @@ export class ComposeHost extends pulumi.ComponentResource {
     }
 
     /** HTTPS ingress: the ALB routes each service (by path or host name) to its port on the host. */
-    private createLoadBalancer(name: string, s: ComposeHostSettings, ctx: WorkloadContext, host: SecurityGroup, instance: ec2.Instance): LoadBalancer {
+    private createLoadBalancer(
+        name: string,
+        s: ComposeHostSettings,
+        ctx: WorkloadContext,
+        host: SecurityGroup,
+        instance: ec2.Instance,
+        config: HostConfig,
+    ): LoadBalancer {
         const services = Object.entries(s.services);
         const routes: RouteArgs[] = services.map(([svcName, svc]) => ({
             key: svcName,
@@ -495,6 +516,7 @@ export class ComposeHost extends pulumi.ComponentResource {
                     { key: "static-ip", peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer" },
                 ],
                 routes,
+                mutualTlsTrustStoreArn: s.originPullCa ? this.originPullTrustStore(name, s.originPullCa, config).arn : undefined,
             },
             { parent: this },
         );
@@ -504,6 +526,21 @@ export class ComposeHost extends pulumi.ComponentResource {
             new lb.TargetGroupAttachment(`${name}-${svcName}`, { targetGroupArn, targetId: instance.id, port: svc.port }, { parent: this });
         }
         return balancer;
+    }
+
+    /** The ELB trust store of Cloudflare's origin-pull CA, read from the config bucket (versioned: a new PEM is a new version). */
+    private originPullTrustStore(name: string, pem: string, config: HostConfig): lb.TrustStore {
+        const key = `${config.prefix}/mtls/origin-pull-ca.pem`;
+        const object = new s3.BucketObjectv2(
+            `${name}-origin-pull-ca`,
+            { bucket: config.bucket.name, key, content: pem, contentType: "application/x-pem-file", serverSideEncryption: "AES256" },
+            { parent: this },
+        );
+        return new lb.TrustStore(
+            elbLogicalName(`${name}-origin-pull`),
+            { caCertificatesBundleS3Bucket: config.bucket.name, caCertificatesBundleS3Key: key, caCertificatesBundleS3ObjectVersion: object.versionId },
+            { parent: this },
+        );
     }
 
     private edgeSecurityGroup?: SecurityGroup;
@@ -549,7 +586,15 @@ export class ComposeHost extends pulumi.ComponentResource {
             edge.allowEgress(`alb-${port}`, { port, peer: { securityGroupId: balancer.securityGroup.id }, description: `to the ALB on ${port}` });
             const group = new lb.TargetGroup(
                 elbLogicalName(`${name}-edge-${port}`),
-                { vpcId: network.vpcId, targetType: "alb", protocol: "TCP", port },
+                {
+                    vpcId: network.vpcId,
+                    targetType: "alb",
+                    protocol: "TCP",
+                    port,
+                    // An ALB target is checked over HTTP(S); port 80 only redirects, so it answers without
+                    // the client certificate mutual TLS would demand on 443.
+                    healthCheck: { protocol: "HTTP", port: "80", path: "/", matcher: "200-399" },
+                },
                 parent,
             );
             new lb.TargetGroupAttachment(`${name}-edge-${port}`, { targetGroupArn: group.arn, targetId: balancer.arn, port }, parent);

@@ -334,7 +334,10 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 memory: s.memory,
                 desiredCount: s.autoscaling.min,
                 autoscaling: { min: s.autoscaling.min, max: s.autoscaling.max, cpuTargetPercent: s.autoscaling.cpuTargetPercent },
-                containers: [{ name: container, image, port: PORT, environment: apiEnvironment, secrets, logStreamPrefix: "ecs" }, ...(sidecar ? [sidecar] : [])],
+                containers: [
+                    { name: container, image, port: PORT, environment: apiEnvironment, secrets, logStreamPrefix: "ecs" },
+                    ...(sidecar ? [sidecar] : []),
+                ],
                 taskPolicy: sidecar ? [publishDocuments, consumeAudit, readSecrets] : [publishDocuments, readSecrets],
                 loadBalancer: balancer.serviceTarget(container, PORT),
             },

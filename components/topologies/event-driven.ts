@@ -360,9 +360,7 @@ export class EventDriven extends pulumi.ComponentResource {
             },
             this,
         );
-        const trustedProxies = cloudFrontOriginFacing(this).entries.apply((entries) =>
-            [ctx.platform.network.cidr, ...entries.map((e) => e.cidr)].join(","),
-        );
+        const trustedProxies = cloudFrontOriginFacing(this).entries.apply((entries) => [ctx.platform.network.cidr, ...entries.map((e) => e.cidr)].join(","));
         const kongConfig = redis.primaryEndpoint.apply((host) =>
             JSON.stringify(
                 renderKongConfig({
