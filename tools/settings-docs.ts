@@ -121,7 +121,18 @@ export function settingsTable(topology: string): string {
         const env: SchemaEnv = { profile: PROFILES[environment], environment, stack: environment };
         return rows(schema(ctx, env), "");
     });
-    return table(perEnvironment, descriptions(path.join(PROJECT_DIR, "components/topologies", `${topology}.ts`), "settingsSchema"));
+    const own = descriptions(path.join(PROJECT_DIR, "components/topologies", `${topology}.ts`), "settingsSchema");
+    // Keys spread in from the shared operations block keep their JSDoc there, wherever they sit (`integration.secrets`).
+    const operations = path.join(PROJECT_DIR, "components/blocks/operations.ts");
+    const shared = new Map([...descriptions(operations, "releaseSettings"), ...descriptions(operations, "secretSettings")]);
+    const docs = new Map(own);
+    for (const row of perEnvironment[0]) {
+        if (docs.has(row.key)) continue;
+        const parts = row.key.split(".");
+        const suffix = parts.map((_, i) => parts.slice(i).join(".")).find((k) => shared.has(k));
+        if (suffix) docs.set(row.key, shared.get(suffix)!);
+    }
+    return table(perEnvironment, docs);
 }
 
 /** Rows of both environments side by side, with their descriptions. */

@@ -86,6 +86,19 @@ export interface FargateServiceArgs {
      * load balancer wiring (no circuit breaker: CodeDeploy rolls back). Default `ECS` (rolling).
      */
     deploymentController?: "ECS" | "CODE_DEPLOY";
+    /** Rolling-deploy bounds, percent of the desired count. Default 100 / 200 (the old tasks serve until the new ones are healthy). */
+    deployment?: { minimumHealthyPercent: number; maximumPercent: number };
+    /**
+     * A deploy script outside Pulumi rolls the task-definition revisions (`aws ecs update-service`):
+     * the service ignores task-definition and desired-count drift. Default `false`.
+     */
+    externalDeploys?: boolean;
+    /**
+     * A one-off migration task definition (`<family>-migrate`): the first container's image,
+     * environment, secrets and log group with this command, the service's execution role and
+     * security group, a task role of its own with the service's rights. Default: none.
+     */
+    migrations?: { command: string[] };
     /** Register the tasks in Cloud Map as `<name>.<namespace>` (A records). Default: no registration. */
     serviceDiscovery?: { namespaceId: pulumi.Input<string>; name: string };
     /** Changes to the task definition's or the service's arguments before they are created. Default: none. */
@@ -143,10 +156,14 @@ export class FargateService extends pulumi.ComponentResource {
     readonly executionRole: iam.Role;
     /** The autoscaling target, when `autoscaling` is set. */
     scalingTarget?: appautoscaling.Target;
+    /** With `migrations`: the one-off task definition and what `aws ecs run-task` needs. */
+    migration?: { taskDefinition: ecs.TaskDefinition; taskRole: iam.Role; runTask: pulumi.Output<string> };
+    private readonly subnetIds: pulumi.Input<string[]>;
 
     constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:compute:FargateService", name, {}, opts);
         const parent = { parent: this };
+        this.subnetIds = args.subnetIds;
 
         this.cluster =
             args.shared?.cluster ??
@@ -202,45 +219,18 @@ export class FargateService extends pulumi.ComponentResource {
 
         this.securityGroup = new SecurityGroup(`${name}-tasks`, { vpcId: args.vpcId, description: `${args.family} tasks` }, parent);
 
-        const containerDefinitions = pulumi.jsonStringify(
-            args.containers.map((c) => ({
-                name: c.name,
-                image: c.image,
-                essential: c.essential ?? true,
-                ...(c.command ? { command: c.command } : {}),
-                portMappings: c.port ? [{ containerPort: c.port, protocol: "tcp" }] : [],
-                environment: Object.entries(c.environment ?? {}).map(([n, value]) => ({ name: n, value })),
-                secrets: Object.entries(c.secrets ?? {}).map(([n, valueFrom]) => ({ name: n, valueFrom })),
-                stopTimeout: c.stopTimeoutSeconds ?? 30,
-                ...(c.restartOnExit ? { restartPolicy: { enabled: true, restartAttemptPeriod: 300 } } : {}),
-                ...(c.healthCheck ? { healthCheck: { command: c.healthCheck, interval: 30, timeout: 5, retries: 3, startPeriod: 60 } } : {}),
-                // An init process forwards SIGTERM to the application and reaps zombies.
-                linuxParameters: { initProcessEnabled: true },
-                logConfiguration: {
-                    logDriver: "awslogs",
-                    options: { "awslogs-group": this.logGroup.name, "awslogs-region": args.region, "awslogs-stream-prefix": c.logStreamPrefix ?? "ecs" },
-                },
-            })),
-        );
+        const containerDefinitions = this.renderContainers(args, args.containers);
         this.taskDefinition = new ecs.TaskDefinition(
             name,
-            transformed(
-                name,
-                {
-                    family: args.family,
-                    cpu: String(args.cpu),
-                    memory: String(args.memory),
-                    networkMode: "awsvpc",
-                    requiresCompatibilities: ["FARGATE"],
-                    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-                    executionRoleArn: this.executionRole.arn,
-                    taskRoleArn: this.taskRole.arn,
-                    containerDefinitions,
-                },
-                args.transform?.taskDefinition,
-            ),
+            transformed(name, this.taskDefinitionArgs(args, args.family, this.taskRole, containerDefinitions), args.transform?.taskDefinition),
             parent,
         );
+        if (args.migrations)
+            this.migration = this.createMigration(
+                name,
+                args,
+                taskStatements.filter((st) => st.Sid !== "EcsExec"),
+            );
 
         let registry: servicediscovery.Service | undefined;
         if (args.serviceDiscovery) {
@@ -268,8 +258,8 @@ export class FargateService extends pulumi.ComponentResource {
                     launchType: "FARGATE",
                     enableExecuteCommand: args.enableExecuteCommand ?? false,
                     networkConfiguration: { subnets: args.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
-                    deploymentMinimumHealthyPercent: 100,
-                    deploymentMaximumPercent: 200,
+                    deploymentMinimumHealthyPercent: args.deployment?.minimumHealthyPercent ?? 100,
+                    deploymentMaximumPercent: args.deployment?.maximumPercent ?? 200,
                     ...(codeDeploy ? { deploymentController: { type: "CODE_DEPLOY" } } : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
                     ...(registry ? { serviceRegistries: { registryArn: registry.arn } } : {}),
                     propagateTags: "SERVICE",
@@ -293,7 +283,11 @@ export class FargateService extends pulumi.ComponentResource {
             {
                 ...parent,
                 deleteBeforeReplace: args.names?.service !== undefined,
-                ignoreChanges: [...(args.autoscaling ? ["desiredCount"] : []), ...(codeDeploy ? ["taskDefinition", "loadBalancers"] : [])],
+                ignoreChanges: [
+                    ...(args.autoscaling || args.externalDeploys ? ["desiredCount"] : []),
+                    ...(codeDeploy || args.externalDeploys ? ["taskDefinition"] : []),
+                    ...(codeDeploy ? ["loadBalancers"] : []),
+                ],
                 // Tasks start at once: the roles' policies exist first, and ECS refuses a target group
                 // that no listener forwards to yet.
                 dependsOn: [executionPolicy, ...(taskPolicy ? [taskPolicy] : []), ...(args.loadBalancer?.routedBy ?? [])],
@@ -301,6 +295,84 @@ export class FargateService extends pulumi.ComponentResource {
         );
         if (args.autoscaling) this.autoscale(name, args.autoscaling);
         this.registerOutputs({ serviceName: this.service.name, logGroupName: this.logGroup.name });
+    }
+
+    /** The containers as ECS takes them: secrets by reference, awslogs to the service's group, an init process. */
+    private renderContainers(args: FargateServiceArgs, containers: ContainerSpec[]): pulumi.Output<string> {
+        return pulumi.jsonStringify(
+            containers.map((c) => ({
+                name: c.name,
+                image: c.image,
+                essential: c.essential ?? true,
+                ...(c.command ? { command: c.command } : {}),
+                portMappings: c.port ? [{ containerPort: c.port, protocol: "tcp" }] : [],
+                environment: Object.entries(c.environment ?? {}).map(([n, value]) => ({ name: n, value })),
+                secrets: Object.entries(c.secrets ?? {}).map(([n, valueFrom]) => ({ name: n, valueFrom })),
+                stopTimeout: c.stopTimeoutSeconds ?? 30,
+                ...(c.restartOnExit ? { restartPolicy: { enabled: true, restartAttemptPeriod: 300 } } : {}),
+                ...(c.healthCheck ? { healthCheck: { command: c.healthCheck, interval: 30, timeout: 5, retries: 3, startPeriod: 60 } } : {}),
+                // An init process forwards SIGTERM to the application and reaps zombies.
+                linuxParameters: { initProcessEnabled: true },
+                logConfiguration: {
+                    logDriver: "awslogs",
+                    options: { "awslogs-group": this.logGroup.name, "awslogs-region": args.region, "awslogs-stream-prefix": c.logStreamPrefix ?? "ecs" },
+                },
+            })),
+        );
+    }
+
+    private taskDefinitionArgs(
+        args: FargateServiceArgs,
+        family: string,
+        taskRole: iam.Role,
+        containerDefinitions: pulumi.Input<string>,
+    ): ecs.TaskDefinitionArgs {
+        return {
+            family,
+            cpu: String(args.cpu),
+            memory: String(args.memory),
+            networkMode: "awsvpc",
+            requiresCompatibilities: ["FARGATE"],
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            executionRoleArn: this.executionRole.arn,
+            taskRoleArn: taskRole.arn,
+            containerDefinitions,
+        };
+    }
+
+    /** `<family>-migrate`: run once per release with `aws ecs run-task`, never as a service. */
+    private createMigration(name: string, args: FargateServiceArgs, taskStatements: PolicyStatement[]) {
+        const parent = { parent: this };
+        const [main] = args.containers;
+        const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId);
+        const taskRole = new iam.Role(
+            `${name}-migrate-task`,
+            { assumeRolePolicy: trust, description: `${args.family}: the migration task's permissions` },
+            parent,
+        );
+        if (taskStatements.length > 0) new iam.RolePolicy(`${name}-migrate-task`, { role: taskRole.id, policy: policyDocument(taskStatements) }, parent);
+        const container: ContainerSpec = {
+            ...main,
+            name: "migrate",
+            command: args.migrations!.command,
+            port: undefined,
+            healthCheck: undefined,
+            restartOnExit: false,
+            logStreamPrefix: "migrate",
+        };
+        const family = `${args.family}-migrate`;
+        const taskDefinition = new ecs.TaskDefinition(
+            `${name}-migrate`,
+            this.taskDefinitionArgs(args, family, taskRole, this.renderContainers(args, [container])),
+            parent,
+        );
+        const runTask = pulumi
+            .all([this.cluster.name, pulumi.output(this.subnetIds), this.securityGroup.id])
+            .apply(
+                ([cluster, subnets, group]) =>
+                    `aws ecs run-task --cluster ${cluster} --task-definition ${family} --launch-type FARGATE --network-configuration "awsvpcConfiguration={subnets=[${subnets.join(",")}],securityGroups=[${group}],assignPublicIp=DISABLED}"`,
+            );
+        return { taskDefinition, taskRole, runTask };
     }
 
     private autoscale(name: string, a: AutoscalingArgs): void {

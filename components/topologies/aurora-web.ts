@@ -28,6 +28,7 @@ import { AlarmTopic } from "../blocks/alarms";
 import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, auroraMaxConnections } from "../blocks/aurora";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
+import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { secretKey } from "../blocks/secret";
 import { LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
@@ -93,8 +94,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
             }).default({}),
             /** Further plain variables of the API. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
+            ...operationsSettings(ctx),
         }),
         [
+            oneSourcePerVariable(() => API_VARIABLES),
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
                 if (size) issue(["memory"], size);
@@ -113,6 +116,20 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
                 issue(["disasterRecovery", "region"], "required when disasterRecovery.enabled is true"),
         ],
     );
+
+/** Variables the program gives the API itself. */
+const API_VARIABLES = [
+    "DATABASE_WRITER_HOST",
+    "DATABASE_READER_HOST",
+    "DATABASE_PORT",
+    "DATABASE_NAME",
+    "DATABASE_SSLMODE",
+    "DATABASE_USER",
+    "DATABASE_PASSWORD",
+    "ATTACHMENTS_BUCKET",
+    "JWT_SIGNING_KEY_ID",
+    "JWT_ALGORITHM",
+];
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type AuroraWebSettings = SettingsOf<typeof settingsSchema>;
@@ -159,7 +176,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         );
         const jwt = this.createJwtKey(name, ctx);
         const api = this.createApi(name, s, ctx, database, attachments, balancer, jwt);
-        const alarms = this.createAlarms(name, s, ctx, database, balancer, api);
+        const alarms = this.createAlarms(name, s, ctx, database, balancer, api.api);
 
         this.outputs = {
             cloudFrontUrl: cdn.url,
@@ -174,6 +191,8 @@ export class AuroraWeb extends pulumi.ComponentResource {
             alarmTopicArn: alarms.arn,
             jwtSigningKeyAlias: jwt.alias.name,
             jwtPublicKeyPem: jwt.publicKeyPem,
+            secretArns: api.appSecrets.stored,
+            ...operationsOutputs(api.api, "api", s),
             ...(dr && database.secondaryCluster && replica
                 ? { drRegion: dr.region, drClusterArn: database.secondaryCluster.arn, drAttachmentsBucket: replica.name }
                 : {}),
@@ -277,11 +296,13 @@ export class AuroraWeb extends pulumi.ComponentResource {
         attachments: Bucket,
         balancer: LoadBalancer,
         jwt: ReturnType<AuroraWeb["createJwtKey"]>,
-    ): FargateService {
+    ) {
+        const appSecrets = applicationSecrets(name, s, ctx.platform.profile.protectStatefulResources, this);
         const api = new FargateService(
             name,
             {
                 ...serviceDefaults(ctx, name),
+                ...serviceOperations(s),
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.tasks.min,
@@ -294,7 +315,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
                     scaleInCooldownSeconds: 300,
                 },
                 logRetentionDays: s.logRetentionDays,
-                secretArns: [database.secretArn],
+                secretArns: [database.secretArn, ...appSecrets.arns],
                 containers: [
                     {
                         name: "api",
@@ -312,7 +333,11 @@ export class AuroraWeb extends pulumi.ComponentResource {
                             JWT_SIGNING_KEY_ID: jwt.alias.arn,
                             JWT_ALGORITHM: "RS256",
                         },
-                        secrets: { DATABASE_USER: secretKey(database.secretArn, "username"), DATABASE_PASSWORD: secretKey(database.secretArn, "password") },
+                        secrets: {
+                            ...appSecrets.variables,
+                            DATABASE_USER: secretKey(database.secretArn, "username"),
+                            DATABASE_PASSWORD: secretKey(database.secretArn, "password"),
+                        },
                     },
                 ],
                 taskPolicy: [
@@ -326,7 +351,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         balancer.allowTargets(api.securityGroup, s.containerPort);
         database.connect("api", api.securityGroup, `${name} API tasks`);
         api.securityGroup.allowHttpsEgress("S3, Secrets Manager, ECR, CloudWatch Logs");
-        return api;
+        return { api, appSecrets };
     }
 
     /** p99 latency, 5xx rate, ECS CPU, Aurora CPU and connections, to a topic with the e-mail subscribers. */

@@ -27,6 +27,7 @@ import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { Queue, encryptedTopic } from "../blocks/messaging";
 import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
+import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { PolicyStatement, policyDocument } from "../iam";
@@ -87,8 +88,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             allowPlaintext: allowPlaintext(),
             /** Who may reach the load balancer. Default: nobody (a public balancer: anyone). */
             clients: clientsSchema(),
-            /** ECS Exec for debugging. Default off. */
-            executeCommand: z.boolean().default(false),
+            ...operationsSettings(ctx),
             worker: strictObject({
                 /** `sidecar` (non-essential container in the API task), `none`, or `service` (its own ECS service). Default `sidecar`. */
                 mode: z.enum(WORKER_MODES).default("sidecar"),
@@ -176,10 +176,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             },
             (s, issue) => s.autoscaling.min > s.autoscaling.max && issue(["autoscaling", "min"], `must not exceed autoscaling.max (${s.autoscaling.max})`),
             (s, issue) => s.public && !s.certificateArn && issue(["certificateArn"], "a public load balancer needs an ACM certificate (HTTPS only)"),
-            (s, issue) =>
-                Object.keys(s.environment)
-                    .filter((n) => PROVIDED.includes(n))
-                    .forEach((n) => issue(["environment", n], `${n} is set by the program; use its setting instead`)),
+            oneSourcePerVariable(() => PROVIDED),
         ],
     );
 
@@ -202,7 +199,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         const image = pulumi.interpolate`${repository.url}:${s.imageTag}`;
         const stores = this.createStores(name, s, ctx);
         const balancer = this.createLoadBalancer(name, s, ctx);
-        const { api, workerService } = this.createServices(name, s, ctx, image, stores, balancer);
+        const { api, workerService, appSecrets } = this.createServices(name, s, ctx, image, stores, balancer);
         this.createAuditAlarms(name, s, ctx, stores.auditQueue);
 
         this.outputs = {
@@ -216,6 +213,9 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             databaseEndpoint: stores.database.writerAddress,
             databaseUrlSecretArn: stores.databaseUrl.arn,
             workerServiceName: workerService ? workerService.service.name : s.worker.mode,
+            secretArns: appSecrets.stored,
+            ...operationsOutputs(api, s.names.container ?? "api", s),
+            ...(workerService && s.deployments.mode === "external" ? { workerDeploy: operationsOutputs(workerService, "audit-worker", s).deploy } : {}),
         };
         this.registerOutputs(this.outputs);
     }
@@ -295,8 +295,9 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             EPR_AUDIT_SQS_WAIT_TIME: String(s.audit.waitTimeSeconds),
             EPR_AUDIT_SQS_VISIBILITY_TIMEOUT: String(s.audit.visibilityTimeoutSeconds),
         };
-        const secrets = { EPR_DATABASE_URL: databaseUrl.arn, EPR_REDIS_URL: redisUrl.arn, EPR_REDIS_TOKEN: redisToken.arn };
-        const common = { secretArns: Object.values(secrets), enableExecuteCommand: s.executeCommand };
+        const appSecrets = applicationSecrets(name, s, ctx.platform.profile.protectStatefulResources, this);
+        const secrets = { EPR_DATABASE_URL: databaseUrl.arn, EPR_REDIS_URL: redisUrl.arn, EPR_REDIS_TOKEN: redisToken.arn, ...appSecrets.variables };
+        const common = { secretArns: [databaseUrl.arn, redisUrl.arn, redisToken.arn, ...appSecrets.arns] };
         const publishDocuments: PolicyStatement = { Sid: "PublishDocumentVaultEvents", Action: "sns:Publish", Resource: documentVault.arn };
         const consumeAudit: PolicyStatement = {
             Sid: "ConsumeAuditQueue",
@@ -339,6 +340,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                     ...(sidecar ? [sidecar] : []),
                 ],
                 taskPolicy: sidecar ? [publishDocuments, consumeAudit, readSecrets] : [publishDocuments, readSecrets],
+                ...serviceOperations(s),
                 loadBalancer: balancer.serviceTarget(container, PORT),
             },
             { parent: this },
@@ -346,7 +348,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         balancer.allowTargets(api.securityGroup, PORT);
         this.allowEgress(api.securityGroup, database, "api");
 
-        if (s.worker.mode !== "service" || !workerContainer) return { api };
+        if (s.worker.mode !== "service" || !workerContainer) return { api, appSecrets };
         const workerService = new FargateService(
             `${name}-worker`,
             {
@@ -358,11 +360,12 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 shared: { cluster: api.cluster, logGroup: api.logGroup },
                 containers: [{ ...workerContainer, essential: true, environment: { ...environment, EPR_DOCUMENT_VAULT_TOPIC_ARN: "" } }],
                 taskPolicy: [consumeAudit, readSecrets],
+                ...serviceOperations({ ...s, migrations: undefined }),
             },
             { parent: this },
         );
         this.allowEgress(workerService.securityGroup, database, "worker");
-        return { api, workerService };
+        return { api, workerService, appSecrets };
     }
 
     /** The audit trail is late or lost: the oldest message waits too long, or messages reach the dead-letter queue. */

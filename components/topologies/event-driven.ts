@@ -26,6 +26,7 @@ import { AlarmTopic } from "../blocks/alarms";
 import { BlueGreenDeployment } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
+import { applicationSecrets, operationsOutputs, releaseSettings, secretSettings, serviceOperations } from "../blocks/operations";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
 import { Queue } from "../blocks/messaging";
@@ -71,6 +72,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             database: z.boolean().default(defaults.database),
             /** Access to the documents bucket: `none`, `read` or `readWrite`. Defaults: `readWrite`, the webhook receiver `none`. */
             documents: z.enum(DOCUMENT_ACCESS).default(defaults.documents),
+            // Each service its own credentials (an integration's API keys never reach the webhook receiver).
+            ...secretSettings(ctx),
         });
     const object = strictObject({
         /** The integration service, the webhook receiver and the queue worker. Images required. */
@@ -98,6 +101,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
         }).default({}),
         /** The ALB's HTTPS name (CloudFront's origin) and its regional ACM certificate. Required. */
         api: originSettings(ctx),
+        // Shell access, deploy bounds and external deploys for every service; migrations run with the integration service's image.
+        ...releaseSettings(),
         /** Custom viewer domain names and their us-east-1 certificate. Default: the cloudfront.net name. */
         domain: viewerDomainSettings().optional(),
         database: postgresSettings({ name: "integrations", username: "integrations", instanceClass: profile.dbInstanceClass }),
@@ -208,6 +213,13 @@ export class EventDriven extends pulumi.ComponentResource {
             codeDeployApplication: blueGreen.application.name,
             codeDeployDeploymentGroups: [blueGreen.deploymentGroup.deploymentGroupName],
             gatewayTaskFamily: gateway.taskDefinition.family,
+            // Per service: what an external deploy script needs, and the migration task (the integration service's).
+            services: Object.fromEntries(
+                Object.entries(services).map(([key, service]) => [
+                    key,
+                    operationsOutputs(service, key, { deployments: s.deployments, migrations: key === "integration" ? s.migrations : undefined }),
+                ]),
+            ),
             ...(drBucket ? { drRegion: s.disasterRecovery.region, drDocumentsBucket: drBucket.name } : {}),
         };
         this.registerOutputs(this.outputs);
@@ -281,10 +293,12 @@ export class EventDriven extends pulumi.ComponentResource {
         for (const key of [...HTTP_SERVICES, "worker"] as const) {
             const svc = s[key];
             const http = key !== "worker";
+            const appSecrets = applicationSecrets(`${name}-${key}`, svc, ctx.platform.profile.protectStatefulResources, this);
             const service = new FargateService(
                 `${name}-${key}`,
                 {
                     ...serviceDefaults(ctx, `${name}-${key}`),
+                    ...serviceOperations({ ...s, migrations: key === "integration" ? s.migrations : undefined }),
                     cpu: svc.cpu,
                     memory: svc.memory,
                     desiredCount: svc.minTasks,
@@ -302,7 +316,7 @@ export class EventDriven extends pulumi.ComponentResource {
                                   },
                               }),
                     },
-                    secretArns: [...(svc.database ? [database.secretArn] : []), redis.authTokenSecretArn],
+                    secretArns: [...(svc.database ? [database.secretArn] : []), redis.authTokenSecretArn, ...appSecrets.arns],
                     containers: [
                         {
                             name: key,
@@ -315,7 +329,7 @@ export class EventDriven extends pulumi.ComponentResource {
                                 ...(svc.database ? databaseEnvironment : {}),
                                 ...(svc.documents !== "none" ? { DOCUMENTS_BUCKET: documents.name } : {}),
                             },
-                            secrets: { ...(svc.database ? databaseSecrets : {}), REDIS_AUTH_TOKEN: redis.authTokenSecretArn },
+                            secrets: { ...appSecrets.variables, ...(svc.database ? databaseSecrets : {}), REDIS_AUTH_TOKEN: redis.authTokenSecretArn },
                             healthCheck: svc.healthCheck ?? (http ? HTTP_HEALTH_CHECK : undefined),
                         },
                     ],
@@ -376,6 +390,8 @@ export class EventDriven extends pulumi.ComponentResource {
             `${name}-gateway`,
             {
                 ...serviceDefaults(ctx, `${name}-gateway`),
+                // CodeDeploy rolls Kong: of the release keys only shell access applies.
+                enableExecuteCommand: s.executeCommand,
                 cpu: s.gateway.cpu,
                 memory: s.gateway.memory,
                 desiredCount: s.gateway.minTasks,

@@ -27,6 +27,7 @@ import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { workloadDatabase } from "../blocks/postgres";
 import { secretKey, storeSecret } from "../blocks/secret";
+import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
@@ -93,8 +94,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             database: postgresSettings({ name: "ledger", username: "ledger", instanceClass: profile.dbInstanceClass }),
             /** Plain environment variables of the service. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
-            /** Secret variables (`pulumi config set --secret --path ...`), delivered through Secrets Manager. Default `{}`. */
-            secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
+            ...operationsSettings(ctx),
             /** Variables the service refuses to start without; each must be in environment or secrets. Default `[]`. */
             requiredVariables: z.array(envVarName).default([]),
             license: strictObject({
@@ -115,7 +115,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 if (size) issue(["memory"], size);
             },
             (s, issue) => {
-                const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), s.license.variable]);
+                const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), ...Object.keys(s.existingSecrets), s.license.variable]);
                 for (const name of s.requiredVariables) {
                     if (!configured.has(name) && !providedVariables(s.variables).includes(name)) {
                         issue(
@@ -125,20 +125,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                     }
                 }
             },
-            (s, issue) => {
-                for (const name of [...Object.keys(s.environment), ...Object.keys(s.secrets)]) {
-                    if (providedVariables(s.variables).includes(name) || name === s.license.variable) {
-                        issue(
-                            [Object.keys(s.environment).includes(name) ? "environment" : "secrets", name],
-                            `${name} is set by the program; remove it from config`,
-                        );
-                    }
-                }
-            },
-            (s, issue) =>
-                Object.keys(s.environment)
-                    .filter((n) => n in s.secrets)
-                    .forEach((n) => issue(["environment", n], `${n} is also a secret; keep it in secrets only`)),
+            oneSourcePerVariable((s) => [...providedVariables(s.variables), s.license.variable]),
         ],
     );
 
@@ -162,12 +149,7 @@ export class FargateRds extends pulumi.ComponentResource {
 
         const protect = profile.protectStatefulResources;
         const license = storeSecret(`${name}-license`, { value: s.license.token, description: `${name} license.jwt`, protect }, this);
-        const userSecrets = Object.fromEntries(
-            Object.entries(s.secrets).map(([variable, value]) => [
-                variable,
-                storeSecret(`${name}-${variable.toLowerCase().replace(/_/g, "-")}`, { value, description: `${name} ${variable}`, protect }, this),
-            ]),
-        );
+        const appSecrets = applicationSecrets(name, s, protect, this);
 
         // An internal ALB rather than service discovery: it is the only place a path can be
         // refused, so clients on 8080 never reach the unauthenticated /metrics.
@@ -194,7 +176,7 @@ export class FargateRds extends pulumi.ComponentResource {
             [s.variables.user]: secretKey(database.secretArn, "username"),
             [s.variables.password]: secretKey(database.secretArn, "password"),
             [s.license.variable]: license.arn,
-            ...Object.fromEntries(Object.entries(userSecrets).map(([variable, secret]) => [variable, secret.arn])),
+            ...appSecrets.variables,
         };
         // The scraper finds the tasks by DNS (one A record per task): Prometheus' dns_sd_configs.
         const namespace = new servicediscovery.PrivateDnsNamespace(
@@ -210,7 +192,8 @@ export class FargateRds extends pulumi.ComponentResource {
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.desiredCount,
-                secretArns: [database.secretArn, license.arn, ...Object.values(userSecrets).map((secret) => secret.arn)],
+                secretArns: [database.secretArn, license.arn, ...appSecrets.arns],
+                ...serviceOperations(s),
                 containers: [
                     {
                         name,
@@ -248,7 +231,8 @@ export class FargateRds extends pulumi.ComponentResource {
             readerEndpoint: database.readerAddress,
             databaseSecretArn: database.secretArn,
             licenseSecretArn: license.arn,
-            secretArns: Object.fromEntries(Object.entries(userSecrets).map(([variable, secret]) => [variable, secret.arn])),
+            secretArns: appSecrets.stored,
+            ...operationsOutputs(service, name, s),
             logGroupName: service.logGroup.name,
             serviceName: service.service.name,
             /** For Prometheus: `dns_sd_configs: [{ names: [<this>], type: A, port: 8080 }]`. */

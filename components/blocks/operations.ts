@@ -1,0 +1,159 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { CrossRule, SchemaContext, envVarName, integer, nonEmptyString, secretString, strictObject } from "../../stacks/schema-kit";
+import { FargateService } from "./fargate-service";
+import { storeSecret } from "./secret";
+
+/**
+ * The release and operations keys every workload that runs ECS services takes, defined once:
+ * shell access, rolling-deploy bounds, who rolls revisions, application secrets and a one-off
+ * migration task. Each topology spreads `operationsSettings(ctx)` into its settings.
+ */
+
+/** A Secrets Manager secret ARN, optionally with ECS's JSON-key suffix (`:key::`), in the stack's region. */
+const existingSecretArn = (ctx: SchemaContext) =>
+    z
+        .string()
+        .regex(
+            /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[A-Za-z0-9_.-]*:[A-Za-z0-9_-]*:[A-Za-z0-9-]*)?$/,
+            "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf, optionally :<json-key>::)",
+        )
+        .refine((arn) => !ctx.region || arn.split(":")[3] === ctx.region, {
+            message: `the secret must be in the stack's region${ctx.region ? ` (${ctx.region})` : ""}: ECS reads secrets from the task's region`,
+        });
+
+export const DEPLOYMENT_MODES = ["pulumi", "external"] as const;
+
+/** The application-secret keys: per workload, or per service where services differ in trust. */
+export const secretSettings = (ctx: SchemaContext) => ({
+    /** Secret variables (`pulumi config set --secret --path 'workloads.<w>.secrets.NAME' ...`), kept in Secrets Manager. Default `{}`. */
+    secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
+    /** Variables read from secrets that already exist: `NAME: <secret ARN>` (`...:<json-key>::` for one key). Default `{}`. */
+    existingSecrets: z.record(envVarName, existingSecretArn(ctx)).default({}),
+});
+
+/** The schema shape of the operations keys (spread into a topology's settings). */
+export const operationsSettings = (ctx: SchemaContext) => ({
+    ...releaseSettings(),
+    ...secretSettings(ctx),
+});
+
+/** Shell access, deploy bounds, who rolls revisions, migrations: per workload. */
+export const releaseSettings = () => ({
+    /** ECS Exec (`aws ecs execute-command`) into the containers: the task role gets the SSM channel; sessions are logged by SSM. Default `false`. */
+    executeCommand: z.boolean().default(false),
+    /**
+     * Rolling-deploy bounds, percent of the desired count: `0` / `100` stops the old task before the
+     * new one starts (a single-instance engine that must never run twice). Default `100` / `200`.
+     */
+    deployment: strictObject({
+        minimumHealthyPercent: integer(0, 100).default(100),
+        maximumPercent: integer(100, 200).default(200),
+    }).default({}),
+    /**
+     * Who rolls task-definition revisions. `external`: a deploy script (`aws ecs update-service
+     * --task-definition <family>:<n>`); `pulumi up` then ignores the service's task definition and
+     * desired count, and the outputs give the script the names it needs. Default `pulumi`.
+     */
+    deployments: strictObject({ mode: z.enum(DEPLOYMENT_MODES).default("pulumi") }).default({}),
+    /**
+     * A one-off ECS task that applies the schema: the service's image, network, secrets and log group
+     * with `command`, its own task role; the outputs say how to `aws ecs run-task` it. With
+     * `runBeforeDeploy` the deploy workflow runs it before `pulumi up` rolls the service. Default: none.
+     */
+    migrations: strictObject({
+        command: z.array(nonEmptyString("command word")).min(1, "give at least the executable"),
+        runBeforeDeploy: z.boolean().default(false),
+    }).optional(),
+});
+
+export type OperationsSettings = z.output<z.ZodObject<ReturnType<typeof operationsSettings>>>;
+export type ReleaseSettings = z.output<z.ZodObject<ReturnType<typeof releaseSettings>>>;
+
+type VariableSources = Pick<OperationsSettings, "secrets" | "existingSecrets"> & { environment?: Record<string, string> };
+
+/**
+ * The cross-field rule of the variable keys: each variable comes from one place (`environment`,
+ * `secrets` or `existingSecrets`), and never one the topology sets itself (`programVariables`).
+ */
+export const oneSourcePerVariable =
+    <S extends VariableSources>(programVariables: (s: S) => string[] = () => []): CrossRule<S> =>
+    (s, issue) => {
+        const program = new Set(programVariables(s));
+        const seen = new Map<string, string>();
+        const sources: [string, string[]][] = [
+            ["environment", Object.keys(s.environment ?? {})],
+            ["secrets", Object.keys(s.secrets)],
+            ["existingSecrets", Object.keys(s.existingSecrets)],
+        ];
+        for (const [key, names] of sources)
+            for (const n of names) {
+                if (program.has(n)) issue([key, n], `${n} is set by the program; remove it from config`);
+                else if (seen.has(n)) issue([key, n], `${n} is also in ${seen.get(n)}; give each variable in one place`);
+                else seen.set(n, key);
+            }
+    };
+
+/** The variables a workload's containers read from its application secrets: NAME -> ARN, and the ARNs the execution role reads. */
+export interface ApplicationSecrets {
+    variables: Record<string, pulumi.Input<string>>;
+    /** Secret ARNs without JSON-key suffixes: what the execution role may read. */
+    arns: pulumi.Input<string>[];
+    /** The secrets this workload stores, by variable (for the outputs). */
+    stored: Record<string, pulumi.Output<string>>;
+}
+
+/** Stores each `secrets` value in Secrets Manager and adds the `existingSecrets`. */
+export function applicationSecrets(
+    name: string,
+    s: Pick<OperationsSettings, "secrets" | "existingSecrets">,
+    protect: boolean,
+    parent: pulumi.Resource,
+): ApplicationSecrets {
+    const stored = Object.fromEntries(
+        Object.entries(s.secrets).map(([variable, value]) => [
+            variable,
+            storeSecret(`${name}-${variable.toLowerCase().replace(/_/g, "-")}`, { value, description: `${name} ${variable}`, protect }, parent).arn,
+        ]),
+    );
+    const existing = Object.entries(s.existingSecrets);
+    return {
+        variables: { ...stored, ...Object.fromEntries(existing) },
+        // `arn:...:secret:name-AbCdEf:key::` is read with the secret's own ARN.
+        arns: [...Object.values(stored), ...existing.map(([, arn]) => arn.split(":").slice(0, 7).join(":"))],
+        stored,
+    };
+}
+
+/** The FargateService arguments the operations keys set. */
+export const serviceOperations = (s: Pick<OperationsSettings, "executeCommand" | "deployment" | "deployments" | "migrations">) => ({
+    enableExecuteCommand: s.executeCommand,
+    deployment: s.deployment,
+    externalDeploys: s.deployments.mode === "external",
+    ...(s.migrations ? { migrations: { command: s.migrations.command } } : {}),
+});
+
+/**
+ * What an operator or a deploy script needs from a service: with external deploys the cluster,
+ * service, family and container `aws ecs update-service` takes; with migrations the run-task command.
+ */
+export function operationsOutputs(
+    service: FargateService,
+    container: string,
+    s: Pick<OperationsSettings, "deployments" | "migrations">,
+): Record<string, pulumi.Input<unknown>> {
+    return {
+        ...(s.deployments.mode === "external"
+            ? { deploy: { cluster: service.cluster.name, service: service.service.name, family: service.taskDefinition.family, container } }
+            : {}),
+        ...(service.migration
+            ? {
+                  migrations: {
+                      taskDefinition: service.migration.taskDefinition.family,
+                      runTask: service.migration.runTask,
+                      runBeforeDeploy: s.migrations?.runBeforeDeploy ?? false,
+                  },
+              }
+            : {}),
+    };
+}

@@ -1,0 +1,158 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
+import { checkReadiness } from "../plan/readiness";
+import { evaluatePolicies } from "../plan/policy";
+import { PlannedResource } from "../plan/mocks";
+import { configProblems, planOnce, policyOf, rawStack, scratchDir } from "./helpers";
+
+const SECRET = (what: string) => ({ secure: `v1:placeholder-ciphertext-${what}` });
+const EXISTING = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared-stripe-AbCdEf";
+
+/** The production stack with every release-and-operations key switched on for every ECS workload. */
+function operationsStack(): string {
+    const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8"));
+    const workloads = doc.config["platform:workloads"];
+    const release = (extra: Record<string, unknown> = {}) => ({
+        executeCommand: true,
+        migrations: { command: ["./migrate", "up"], runBeforeDeploy: true },
+        ...extra,
+    });
+    const secrets = { secrets: { PARTNER_API_KEY: SECRET("partner") }, existingSecrets: { STRIPE_KEY: `${EXISTING}:key::` } };
+    // The ledger's single batch engine deploys stop-first; EPR's runbook rolls revisions itself.
+    Object.assign(workloads.ledger, release({ deployment: { minimumHealthyPercent: 0, maximumPercent: 100 } }), { secrets: { PARTNER_API_KEY: SECRET("p") } });
+    Object.assign(workloads.epr, release({ deployments: { mode: "external" } }), secrets);
+    Object.assign(workloads.braidmgr, release(), secrets);
+    Object.assign(workloads.integrations, release({ deployments: { mode: "external" } }));
+    Object.assign(workloads.integrations.integration, secrets);
+    const file = path.join(scratchDir("operations"), "Pulumi.operations.yaml");
+    fs.writeFileSync(file, stringify(doc));
+    return file;
+}
+
+describe("release and operations keys on every ECS topology", () => {
+    let plan: Awaited<ReturnType<typeof planOnce>>;
+    const find = (type: string, name: string): PlannedResource => {
+        const found = plan.resources.find((r) => r.type === type && r.name === name);
+        if (!found) throw new Error(`no ${type} ${name}`);
+        return found;
+    };
+    const TD = "aws:ecs/taskDefinition:TaskDefinition";
+    const containers = (r: PlannedResource) => JSON.parse(String(r.inputs.containerDefinitions));
+    before(async () => {
+        plan = await planOnce(readStackFiles("operations", operationsStack()));
+    });
+
+    it("plans with no readiness problem and no mandatory violation", async () => {
+        expect(checkReadiness(plan)).to.deep.equal([]);
+        expect((await evaluatePolicies(plan, { environment: "production" })).filter((v) => v.level === "mandatory")).to.deep.equal([]);
+    });
+
+    it("adds a <family>-migrate task per workload: the service's image, secrets and logs, the migration command, a task role of its own", () => {
+        for (const [service, family] of [
+            ["ledger", "ledger-operations"],
+            ["epr", "epr-operations"],
+            ["braidmgr", "braidmgr-operations"],
+            ["integrations-integration", "integrations-integration-operations"],
+        ]) {
+            const migrate = find(TD, `${service}-migrate`);
+            const main = find(TD, service);
+            expect(migrate.inputs.family).to.equal(`${family}-migrate`);
+            expect(migrate.inputs.executionRoleArn).to.equal(main.inputs.executionRoleArn);
+            expect(migrate.inputs.taskRoleArn).to.not.equal(main.inputs.taskRoleArn);
+            const [container] = containers(migrate);
+            const [app] = containers(main);
+            expect(container).to.include({ name: "migrate", image: app.image });
+            expect(container.command).to.deep.equal(["./migrate", "up"]);
+            expect(container.secrets).to.deep.equal(app.secrets);
+            expect(container.portMappings).to.deep.equal([]);
+            expect(container.logConfiguration.options).to.include({
+                "awslogs-group": app.logConfiguration.options["awslogs-group"],
+                "awslogs-stream-prefix": "migrate",
+            });
+        }
+        const outputs = plan.outputs.workloads as Record<string, any>;
+        expect(outputs.ledger.migrations.runTask).to.match(
+            /^aws ecs run-task --cluster \S+ --task-definition ledger-operations-migrate --launch-type FARGATE --network-configuration "awsvpcConfiguration=\{subnets=\[subnet-[^\]]+\],securityGroups=\[sg-[0-9a-f]+\],assignPublicIp=DISABLED\}"$/,
+        );
+        expect(outputs.ledger.migrations.runBeforeDeploy).to.equal(true);
+        expect(outputs.integrations.services.integration.migrations.taskDefinition).to.equal("integrations-integration-operations-migrate");
+        expect(outputs.integrations.services.webhook.migrations).to.equal(undefined);
+    });
+
+    it("deploys the ledger stop-first and leaves external revisions alone, giving the script its names", () => {
+        const ledger = find("aws:ecs/service:Service", "ledger");
+        expect(ledger.inputs).to.include({ deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 });
+        expect(ledger.options.ignoreChanges).to.not.include("taskDefinition");
+        for (const name of ["epr", "epr-worker", "integrations-integration", "integrations-webhook", "integrations-worker"])
+            expect(find("aws:ecs/service:Service", name).options.ignoreChanges, name).to.include.members(["taskDefinition", "desiredCount"]);
+        const epr = (plan.outputs.workloads as Record<string, any>).epr;
+        expect(epr.deploy).to.include({ family: "epr-operations", container: "api" });
+        expect(epr.deploy.cluster).to.be.a("string");
+        expect(epr.deploy.service).to.be.a("string");
+        expect(epr.workerDeploy).to.include({ container: "audit-worker" });
+    });
+
+    it("opens ECS Exec on every service, Kong included", () => {
+        for (const name of [
+            "ledger",
+            "epr",
+            "epr-worker",
+            "braidmgr",
+            "integrations-integration",
+            "integrations-webhook",
+            "integrations-worker",
+            "integrations-gateway",
+        ]) {
+            expect(find("aws:ecs/service:Service", name).inputs.enableExecuteCommand, name).to.equal(true);
+            const actions = policyOf(find("aws:iam/rolePolicy:RolePolicy", `${name}-task`).inputs.policy).Statement.flatMap((s) =>
+                [s.Action as string | string[]].flat(),
+            );
+            expect(actions, name).to.include("ssmmessages:OpenDataChannel");
+        }
+    });
+
+    it("delivers new and existing secrets through ECS secrets, readable only by that workload's execution role", () => {
+        const [api] = containers(find(TD, "braidmgr"));
+        const names = Object.fromEntries(api.secrets.map((s: { name: string; valueFrom: string }) => [s.name, s.valueFrom]));
+        expect(names.STRIPE_KEY).to.equal(`${EXISTING}:key::`);
+        const stored = find("aws:secretsmanager/secret:Secret", "braidmgr-partner-api-key");
+        expect(names.PARTNER_API_KEY).to.equal(stored.state.arn);
+        const reads = policyOf(find("aws:iam/rolePolicy:RolePolicy", "braidmgr-execution").inputs.policy).Statement.find(
+            (s) => s.Sid === "ReadSecrets",
+        )!.Resource;
+        expect(reads).to.include.members([EXISTING, stored.state.arn]);
+        // Event-driven: per service; the webhook receiver never gets the integration's credentials.
+        const webhook = containers(find(TD, "integrations-webhook"))[0].secrets.map((s: { name: string }) => s.name);
+        expect(webhook).to.not.include("PARTNER_API_KEY");
+        expect(containers(find(TD, "integrations-integration"))[0].secrets.map((s: { name: string }) => s.name)).to.include("PARTNER_API_KEY");
+    });
+
+    it("refuses an existing secret in another region, a variable given twice, and one the program sets", () => {
+        const raw = rawStack(
+            {
+                environment: "staging",
+                workloads: {
+                    braid: {
+                        topology: "aurora-web",
+                        image: "reg/braid:1",
+                        api: {
+                            originDomainName: "api.example.com",
+                            certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+                        },
+                        environment: { STRIPE_KEY: "x" },
+                        existingSecrets: { STRIPE_KEY: EXISTING.replace("us-east-1", "eu-west-1"), DATABASE_PASSWORD: EXISTING },
+                        deployment: { minimumHealthyPercent: 150 },
+                    },
+                },
+            },
+            { secretKeys: [] },
+        );
+        const messages = configProblems(raw).map((p) => `${p.path}: ${p.message}`);
+        expect(messages.join("\n")).to.contain("existingSecrets.STRIPE_KEY: the secret must be in the stack's region (us-east-1)");
+        expect(messages.join("\n")).to.contain("existingSecrets.DATABASE_PASSWORD: DATABASE_PASSWORD is set by the program");
+        expect(messages.join("\n")).to.contain("deployment.minimumHealthyPercent");
+    });
+});
