@@ -41,6 +41,9 @@ export function secretValue(value: unknown): boolean {
     return /^[A-Za-z0-9+/=_-]{24,}$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value);
 }
 
+/** `$NAME`, `"${NAME}"`: a value the shell reads from the environment (where ECS `secrets` put it), not a literal. */
+const isVariableReference = (value: string) => /^["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?$/.test(value);
+
 /** Secrets passed as arguments: `--password=x`, `--token x`, `PASSWORD=x`, or a secret-looking value. */
 function secretArguments(argv: string[]): string[] {
     const found: string[] = [];
@@ -49,8 +52,9 @@ function secretArguments(argv: string[]): string[] {
     args.forEach((arg, i) => {
         const flag = /^--?([A-Za-z0-9_-]+)(=(.*))?$/.exec(arg);
         const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(arg);
-        if (flag && secretName(flag[1].replace(/-/g, "_")) && (flag[3] || (args[i + 1] !== undefined && !args[i + 1].startsWith("-")))) found.push(flag[1]);
-        else if (assignment && secretName(assignment[1])) found.push(assignment[1]);
+        const flagValue = flag?.[3] ?? (args[i + 1] !== undefined && !args[i + 1].startsWith("-") ? args[i + 1] : undefined);
+        if (flag && secretName(flag[1].replace(/-/g, "_")) && flagValue !== undefined && !isVariableReference(flagValue)) found.push(flag[1]);
+        else if (assignment && secretName(assignment[1]) && !isVariableReference(assignment[2])) found.push(assignment[1]);
         else if (arg.split(/\s+/).some(secretValue)) found.push(`argument ${i + 1}`);
     });
     return found;

@@ -21,6 +21,7 @@ function braid(environment: "staging" | "production", overrides: Record<string, 
     });
 }
 const containerOf = (r: PlannedResource) => JSON.parse(String(r.inputs.containerDefinitions))[0];
+const containersOf = (r: PlannedResource) => JSON.parse(String(r.inputs.containerDefinitions));
 const envOf = (c: { environment: { name: string; value: string }[] }) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
 
 describe("topology aurora-web", () => {
@@ -81,7 +82,15 @@ describe("topology aurora-web", () => {
                 expect(env.DATABASE_READER_HOST).to.match(/\.cluster-ro-/);
                 expect(env.ATTACHMENTS_BUCKET).to.equal("braidmgr-test-attachments-123456789012");
                 const secrets = Object.fromEntries(container.secrets.map((x: { name: string; valueFrom: string }) => [x.name, x.valueFrom]));
-                expect(secrets.DATABASE_PASSWORD).to.match(/secret:braid-db-credentials-.*:password::$/);
+                // The API's own login; the master's credentials reach only the bootstrap container, which runs first.
+                expect(secrets.DATABASE_PASSWORD).to.match(/secret:braid-db-app-.*:password::$/);
+                const bootstrap = containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "braid")).find(
+                    (c: { name: string }) => c.name === "db-bootstrap",
+                );
+                expect(bootstrap.secrets.find((x: { name: string }) => x.name === "PGPASSWORD").valueFrom).to.match(
+                    /secret:braid-db-credentials-.*:password::$/,
+                );
+                expect(container.dependsOn).to.deep.equal([{ containerName: "db-bootstrap", condition: "SUCCESS" }]);
                 expect(JSON.stringify(container.environment)).not.to.contain("mock-password");
             });
 

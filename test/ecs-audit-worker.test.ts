@@ -41,7 +41,10 @@ describe("topology ecs-audit-worker", () => {
                 const { recorder } = await buildStack(epr(environment));
                 const task = recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr");
                 expect(task.inputs).to.include({ cpu: "512", memory: "1024", family: "epr-test" });
-                const [api, worker] = containersOf(task);
+                const [api, bootstrap, worker] = containersOf(task);
+                expect(bootstrap).to.include({ name: "db-bootstrap", essential: false });
+                expect(api.dependsOn).to.deep.equal([{ containerName: "db-bootstrap", condition: "SUCCESS" }]);
+                expect(worker.dependsOn).to.deep.equal([{ containerName: "db-bootstrap", condition: "SUCCESS" }]);
                 expect(api).to.include({ name: "api", essential: true });
                 expect(api.image).to.match(/\.dkr\.ecr\.us-east-1\.amazonaws\.com\/epr-images-[0-9a-f]+:2026\.11\.1$/);
                 expect(api.portMappings).to.deep.equal([{ containerPort: 8080, protocol: "tcp" }]);
@@ -64,7 +67,7 @@ describe("topology ecs-audit-worker", () => {
 
             it("sets the service's documented variables with their defaults, and secrets only through ECS secrets", async () => {
                 const { recorder } = await buildStack(epr(environment));
-                for (const container of containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr"))) {
+                for (const container of containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr")).filter((c) => c.name !== "db-bootstrap")) {
                     const env = envOf(container);
                     expect(env).to.include({
                         EPR_ENVIRONMENT: environment,
@@ -120,7 +123,8 @@ describe("topology ecs-audit-worker", () => {
                 expect(execution.map((s) => s.Sid)).to.have.members(["WriteLogs", "ReadSecrets", "EcrLogin", "PullImages"]);
                 const bySid = Object.fromEntries(execution.map((s) => [s.Sid, s]));
                 expect(bySid.WriteLogs.Resource).to.match(/^arn:aws:logs:us-east-1:123456789012:log-group:\/ecs\/epr-test:\*$/);
-                expect(bySid.ReadSecrets.Resource).to.have.length(3);
+                // EPR_DATABASE_URL, EPR_REDIS_URL, EPR_REDIS_TOKEN, and for the bootstrap container the master's and the login's.
+                expect(bySid.ReadSecrets.Resource).to.have.length(5);
                 expect(bySid.EcrLogin).to.deep.include({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
                 expect(bySid.PullImages.Resource).to.have.length(1);
                 expect(String(bySid.PullImages.Resource[0])).to.match(/^arn:aws:ecr:us-east-1:123456789012:repository\/epr-images-/);
@@ -134,7 +138,10 @@ describe("topology ecs-audit-worker", () => {
                 expect(t.ConsumeAuditQueue.Resource).to.match(/^arn:aws:sqs:us-east-1:123456789012:epr-audit-/);
                 // Secrets Manager read, as the runbook lists it, on exactly the application's own secrets.
                 expect(t.ReadOwnSecrets.Action).to.equal("secretsmanager:GetSecretValue");
-                expect([...t.ReadOwnSecrets.Resource].sort()).to.deep.equal([...bySid.ReadSecrets.Resource].sort());
+                // The application's own three: never the master's or the login's (those are the bootstrap container's).
+                expect(t.ReadOwnSecrets.Resource).to.have.length(3);
+                expect(bySid.ReadSecrets.Resource).to.include.members(t.ReadOwnSecrets.Resource);
+                expect(t.ReadOwnSecrets.Resource.some((arn: string) => /epr-db-credentials|epr-db-app/.test(arn))).to.equal(false);
                 const wildcard = [...execution, ...task].filter((s) => [s.Resource].flat().includes("*"));
                 expect(wildcard.map((s) => s.Sid)).to.deep.equal(["EcrLogin"]);
             });
@@ -204,7 +211,7 @@ describe("topology ecs-audit-worker", () => {
     it("leaves the worker out in mode none, keeping the API's resources", async () => {
         const sidecar = await buildStack(epr("production"));
         const none = await buildStack(epr("production", { worker: { mode: "none" } }));
-        expect(containersOf(none.recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr")).map((c) => c.name)).to.deep.equal(["api"]);
+        expect(containersOf(none.recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr")).map((c) => c.name)).to.deep.equal(["api", "db-bootstrap"]);
         expect(statementsOf(none.recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-task")).map((s) => s.Sid)).to.deep.equal([
             "PublishDocumentVaultEvents",
             "ReadOwnSecrets",
@@ -217,7 +224,7 @@ describe("topology ecs-audit-worker", () => {
     it("moves the worker into its own service in mode service, in the same cluster and log group, with its own least-privilege role", async () => {
         const sidecar = await buildStack(epr("production"));
         const { recorder } = await buildStack(epr("production", { worker: { mode: "service", command: ["python", "-m", "app.workers.audit_consumer"] } }));
-        expect(containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr")).map((c) => c.name)).to.deep.equal(["api"]);
+        expect(containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr")).map((c) => c.name)).to.deep.equal(["api", "db-bootstrap"]);
         const workerTask = recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr-worker");
         expect(workerTask.inputs).to.include({ family: "epr-worker-test", cpu: "256", memory: "512" });
         const [worker] = containersOf(workerTask);

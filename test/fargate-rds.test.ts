@@ -166,7 +166,8 @@ describe("topology fargate-rds", () => {
                 const { recorder } = await buildStack(ledger(environment, { secrets: { LEDGER_API_KEY: "s3cr3t-value" } }));
                 const container = containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "ledger"));
                 const secrets = Object.fromEntries(container.secrets.map((s: { name: string; valueFrom: string }) => [s.name, s.valueFrom]));
-                expect(secrets.LEDGER_DB_PASSWORD).to.match(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:ledger-db-credentials-.*:password::$/);
+                // The ledger's own login role; the master's credentials reach only the bootstrap container.
+                expect(secrets.LEDGER_DB_PASSWORD).to.match(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:ledger-db-app-.*:password::$/);
                 expect(secrets.LEDGER_DB_USER).to.match(/:username::$/);
                 expect(secrets.LEDGER_LICENSE).to.match(/secret:ledger-license-/);
                 expect(secrets.LEDGER_API_KEY).to.match(/secret:ledger-ledger-api-key-/);
@@ -176,7 +177,8 @@ describe("topology fargate-rds", () => {
                 const policy = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "ledger-execution").inputs.policy);
                 const read = policy.Statement.find((s) => s.Sid === "ReadSecrets")!;
                 expect(read.Action).to.equal("secretsmanager:GetSecretValue");
-                expect(read.Resource).to.have.length(3);
+                // The master's (for the bootstrap container), the login's, the license and the user secret.
+                expect(read.Resource).to.have.length(4);
                 expect((read.Resource as string[]).every((arn) => arn.startsWith("arn:aws:secretsmanager:us-east-1:123456789012:secret:"))).to.equal(true);
                 expect(recorder.byType("aws:iam/rolePolicy:RolePolicy").map((r) => r.name)).not.to.include("ledger-task");
             });

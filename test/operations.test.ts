@@ -62,8 +62,12 @@ describe("release and operations keys on every ECS topology", () => {
             expect(migrate.inputs.family).to.equal(`${family}-migrate`);
             expect(migrate.inputs.executionRoleArn).to.equal(main.inputs.executionRoleArn);
             expect(migrate.inputs.taskRoleArn).to.not.equal(main.inputs.taskRoleArn);
-            const [container] = containers(migrate);
-            const [app] = containers(main);
+            const named = (list: { name: string }[], name: string) => list.find((c) => c.name === name)!;
+            const container = named(containers(migrate), "migrate") as any;
+            const app = containers(main)[0];
+            // The migration waits for the database bootstrap, as the service does.
+            expect(containers(migrate).map((c: { name: string }) => c.name)).to.deep.equal(["db-bootstrap", "migrate"]);
+            expect(container.dependsOn).to.deep.equal([{ containerName: "db-bootstrap", condition: "SUCCESS" }]);
             expect(container).to.include({ name: "migrate", image: app.image });
             expect(container.command).to.deep.equal(["./migrate", "up"]);
             expect(container.secrets).to.deep.equal(app.secrets);

@@ -316,7 +316,7 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
     {
         name: "ecs-no-secrets-in-command",
         type: TD,
-        good: { containerDefinitions: containers({ command: ["serve", "--port", "8080"] }) },
+        good: { containerDefinitions: containers({ command: ["sh", "-c", 'psql -v pass="$DB_PASSWORD" --password "${PGPASSWORD}" --port 8080'] }) },
         bad: { containerDefinitions: containers({ command: ["sh", "-c", "PGPASSWORD=hunter2 psql"] }) },
     },
     {

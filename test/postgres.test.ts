@@ -4,7 +4,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { DB_INIT_SQL } from "../components/topologies/compose-render";
+import { DB_BOOTSTRAP_SQL } from "../components/blocks/db-bootstrap-sql";
 import { POSTGRES_DEFAULT_MAJOR } from "../stacks/schema-kit";
 
 /**
@@ -113,7 +113,7 @@ describe(`PostgreSQL ${POSTGRES_DEFAULT_MAJOR}: the SQL the program renders, on 
                 return { roles: roles.rows, dbs: dbs.rows };
             });
         await asMaster(async (c) => {
-            for (const s of services) await runGexecScript(c, DB_INIT_SQL, s);
+            for (const s of services) await runGexecScript(c, DB_BOOTSTRAP_SQL, s);
         });
         const first = await snapshot();
         expect(first.roles).to.deep.equal([
@@ -127,9 +127,45 @@ describe(`PostgreSQL ${POSTGRES_DEFAULT_MAJOR}: the SQL the program renders, on 
         expect(first.dbs.every((d) => !/(^|[{,])=/.test(String(d.acl)))).to.equal(true, "PUBLIC keeps no privilege on the databases");
 
         await asMaster(async (c) => {
-            for (const s of services) await runGexecScript(c, DB_INIT_SQL, s);
+            for (const s of services) await runGexecScript(c, DB_BOOTSTRAP_SQL, s);
         });
         expect(await snapshot()).to.deep.equal(first);
+    });
+
+    it("the ECS bootstrap hands a database RDS created (owned by the master) to the application's login role, and again without change", async () => {
+        // As RDS does with DBName: the database exists, owned by the master, before any bootstrap.
+        await asMaster((c) => c.query("CREATE DATABASE ledger"));
+        const app = { db: "ledger", user: "ledger_app", pass: "ledger-app-pw" };
+        const snapshot = () =>
+            asMaster(async (c) => {
+                const db = await c.query(
+                    "SELECT r.rolname AS owner, d.datacl::text AS acl FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = 'ledger'",
+                );
+                const role = await c.query("SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'ledger_app'");
+                return { db: db.rows, role: role.rows };
+            });
+        await asMaster((c) => runGexecScript(c, DB_BOOTSTRAP_SQL, app));
+        const first = await snapshot();
+        expect(first.db[0].owner).to.equal("ledger_app");
+        expect(first.role).to.deep.equal([{ rolcanlogin: true, rolsuper: false, rolcreaterole: false, rolcreatedb: false }]);
+        expect(/(^|[{,])=/.test(String(first.db[0].acl))).to.equal(false, "PUBLIC keeps no privilege on the database");
+        await asMaster((c) => runGexecScript(c, DB_BOOTSTRAP_SQL, app));
+        expect(await snapshot()).to.deep.equal(first);
+
+        // The login role runs the migrations: it owns the database and so its public schema (PostgreSQL 15+).
+        const own = await connect(app.user, app.pass, app.db);
+        await own.query("CREATE TABLE accounts (id int PRIMARY KEY)");
+        await own.query("INSERT INTO accounts VALUES (1)");
+        expect((await own.query("SELECT count(*)::int AS n FROM accounts")).rows[0].n).to.equal(1);
+        await own.end();
+        // And it reaches no other application's database.
+        const other = new Client({ host: "127.0.0.1", port, user: app.user, password: app.pass, database: "payments" });
+        const refused = await other.connect().then(
+            () => undefined,
+            (err: Error) => err,
+        );
+        await other.end().catch(() => undefined);
+        expect(refused?.message).to.match(/permission denied for database "payments"/);
     });
 
     it("each service's role logs in to its own database, and only to its own", async () => {

@@ -35,6 +35,11 @@ export interface ContainerSpec {
     restartOnExit?: boolean;
     /** Container health check, as ECS takes it (`["CMD", ...]` or `["CMD-SHELL", "..."]`). Default: none. */
     healthCheck?: string[];
+    /**
+     * Containers of the task that must have run first: `SUCCESS` waits for a non-essential one
+     * (e.g. `db-bootstrap`) to exit 0. Default: none.
+     */
+    dependsOn?: { containerName: string; condition: "START" | "COMPLETE" | "SUCCESS" | "HEALTHY" }[];
 }
 
 export interface FargateServiceArgs {
@@ -311,6 +316,7 @@ export class FargateService extends pulumi.ComponentResource {
                 stopTimeout: c.stopTimeoutSeconds ?? 30,
                 ...(c.restartOnExit ? { restartPolicy: { enabled: true, restartAttemptPeriod: 300 } } : {}),
                 ...(c.healthCheck ? { healthCheck: { command: c.healthCheck, interval: 30, timeout: 5, retries: 3, startPeriod: 60 } } : {}),
+                ...(c.dependsOn?.length ? { dependsOn: c.dependsOn } : {}),
                 // An init process forwards SIGTERM to the application and reaps zombies.
                 linuxParameters: { initProcessEnabled: true },
                 logConfiguration: {
@@ -343,7 +349,9 @@ export class FargateService extends pulumi.ComponentResource {
     /** `<family>-migrate`: run once per release with `aws ecs run-task`, never as a service. */
     private createMigration(name: string, args: FargateServiceArgs, taskStatements: PolicyStatement[]) {
         const parent = { parent: this };
-        const [main] = args.containers;
+        // The first essential container, with the containers it waits for (the database bootstrap).
+        const main = args.containers.find((c) => c.essential ?? true) ?? args.containers[0];
+        const prerequisites = args.containers.filter((c) => main.dependsOn?.some((d) => d.containerName === c.name));
         const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId);
         const taskRole = new iam.Role(
             `${name}-migrate-task`,
@@ -363,7 +371,7 @@ export class FargateService extends pulumi.ComponentResource {
         const family = `${args.family}-migrate`;
         const taskDefinition = new ecs.TaskDefinition(
             `${name}-migrate`,
-            this.taskDefinitionArgs(args, family, taskRole, this.renderContainers(args, [container])),
+            this.taskDefinitionArgs(args, family, taskRole, this.renderContainers(args, [...prerequisites, container])),
             parent,
         );
         const runTask = pulumi

@@ -106,7 +106,6 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     readonly replicaSecurityGroup?: SecurityGroup;
     readonly instance: rds.Instance;
     private readonly args: PostgresArgs;
-    private readonly password: random.RandomPassword;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:PostgresDatabase", name, {}, opts);
@@ -130,7 +129,6 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
         this.args = args;
         const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS }, { parent: this });
-        this.password = password;
         // Keeps the final-snapshot name unique across destroy/re-create cycles.
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });
 
@@ -229,14 +227,14 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     }
 
     /**
-     * A Secrets Manager secret holding the writer's connection URL,
-     * `postgresql://user:password@host:5432/db` (`?sslmode=require` when TLS is required).
+     * A Secrets Manager secret holding the writer's connection URL for a login (the application's,
+     * never the master's), `postgresql://user:password@host:5432/db` (`?sslmode=require` when TLS is required).
      */
-    storeConnectionUrl(name: string): secretsmanager.Secret {
+    storeConnectionUrl(name: string, login: { username: string; passwordValue: pulumi.Output<string> }): secretsmanager.Secret {
         const tls = this.args.requireTls ? "?sslmode=require" : "";
         const url = pulumi
-            .all([this.password.result, this.writerAddress])
-            .apply(([password, host]) => `postgresql://${this.args.username}:${encodeURIComponent(password)}@${host}:5432/${this.databaseName}${tls}`);
+            .all([login.passwordValue, this.writerAddress])
+            .apply(([password, host]) => `postgresql://${login.username}:${encodeURIComponent(password)}@${host}:5432/${this.databaseName}${tls}`);
         return storeSecret(name, { value: url, description: `${name}: PostgreSQL connection URL`, protect: this.args.protect }, this);
     }
 }

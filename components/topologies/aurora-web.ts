@@ -28,9 +28,9 @@ import { AlarmTopic } from "../blocks/alarms";
 import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, auroraMaxConnections } from "../blocks/aurora";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
+import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
-import { secretKey } from "../blocks/secret";
 import { LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
 import { WorkloadContext } from "../context";
 import { Network } from "../network";
@@ -186,6 +186,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
             writerEndpoint: database.writerEndpoint,
             readerEndpoint: database.readerEndpoint,
             databaseSecretArn: database.secretArn,
+            applicationLoginSecretArn: api.login.secretArn,
             attachmentsBucket: attachments.name,
             siteBucket: site.name,
             alarmTopicArn: alarms.arn,
@@ -298,6 +299,18 @@ export class AuroraWeb extends pulumi.ComponentResource {
         jwt: ReturnType<AuroraWeb["createJwtKey"]>,
     ) {
         const appSecrets = applicationSecrets(name, s, ctx.platform.profile.protectStatefulResources, this);
+        // The API logs in as its own role; only the bootstrap container sees the master's credentials.
+        const login = applicationLogin(
+            name,
+            {
+                host: database.writerEndpoint,
+                masterSecretArn: database.secretArn,
+                databaseName: s.database.name,
+                engineMajor: s.database.engineVersion.split(".")[0],
+            },
+            ctx.platform.profile.protectStatefulResources,
+            this,
+        );
         const api = new FargateService(
             name,
             {
@@ -315,8 +328,8 @@ export class AuroraWeb extends pulumi.ComponentResource {
                     scaleInCooldownSeconds: 300,
                 },
                 logRetentionDays: s.logRetentionDays,
-                secretArns: [database.secretArn, ...appSecrets.arns],
-                containers: [
+                secretArns: [...login.secretArns, ...appSecrets.arns],
+                containers: afterBootstrap(
                     {
                         name: "api",
                         image: s.image,
@@ -335,11 +348,12 @@ export class AuroraWeb extends pulumi.ComponentResource {
                         },
                         secrets: {
                             ...appSecrets.variables,
-                            DATABASE_USER: secretKey(database.secretArn, "username"),
-                            DATABASE_PASSWORD: secretKey(database.secretArn, "password"),
+                            DATABASE_USER: login.user,
+                            DATABASE_PASSWORD: login.password,
                         },
                     },
-                ],
+                    login,
+                ),
                 taskPolicy: [
                     attachments.readWriteStatement("AttachmentsReadWrite"),
                     { Sid: "SignTokens", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: jwt.key.arn },
@@ -351,7 +365,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         balancer.allowTargets(api.securityGroup, s.containerPort);
         database.connect("api", api.securityGroup, `${name} API tasks`);
         api.securityGroup.allowHttpsEgress("S3, Secrets Manager, ECR, CloudWatch Logs");
-        return { api, appSecrets };
+        return { api, appSecrets, login };
     }
 
     /** p99 latency, 5xx rate, ECS CPU, Aurora CPU and connections, to a topic with the e-mail subscribers. */

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { bootstrapScript } from "../blocks/db-bootstrap-sql";
 
 /**
  * Pure rendering of what the Compose host runs: the Docker Compose file (from the workload's
@@ -49,29 +50,8 @@ export const HOST_PATHS = { data: "/data", secrets: "/run/platform", compose: "/
 /** The Compose project name on the host. */
 export const COMPOSE_PROJECT = "platform";
 
-/**
- * The database bootstrap the db-init job runs as the RDS master user (psql, with the variables db,
- * user and pass). Idempotent: creates the service's login role and database if absent, (re)sets
- * the role's password, and keeps every other role out of the database.
- * - The master is not a superuser. Since PostgreSQL 16, `CREATE DATABASE ... OWNER x` needs the
- *   right to SET ROLE x, which a role's creator does not get by default (createrole_self_grant):
- *   the master grants itself the new role first. Granting it again only raises a notice.
- * - New databases let PUBLIC connect: revoked, so a service's role reaches its own database only.
- */
-export const DB_INIT_SQL = [
-    "SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user')\\gexec",
-    "SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'pass')\\gexec",
-    "SELECT format('GRANT %I TO CURRENT_USER', :'user')\\gexec",
-    "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db')\\gexec",
-    "SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db')\\gexec",
-];
-
-const DB_INIT_SCRIPT = [
-    "set -eu",
-    'psql -v ON_ERROR_STOP=1 -v db="$$DB_NAME" -v user="$$DB_USER" -v pass="$$DB_PASSWORD" <<\'SQL\'',
-    ...DB_INIT_SQL,
-    "SQL",
-].join("\n");
+/** The db-init job's script: the shared database bootstrap, `$` escaped from Compose's interpolation. */
+const DB_INIT_SCRIPT = bootstrapScript("$$");
 
 /** The env files the sync job writes from Secrets Manager, per service. */
 export const envFiles = (service: string) => ({

@@ -27,6 +27,7 @@ import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { Queue, encryptedTopic } from "../blocks/messaging";
 import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
+import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
@@ -224,7 +225,14 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
     private createStores(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext) {
         const protect = ctx.platform.profile.protectStatefulResources;
         const database = workloadDatabase(`${name}-db`, ctx, s.database, {}, this);
-        const databaseUrl = database.storeConnectionUrl(`${name}-database-url`);
+        // EPR_DATABASE_URL carries the application's own login; only the bootstrap container sees the master's.
+        const login = applicationLogin(
+            name,
+            { host: database.writerAddress, masterSecretArn: database.secretArn, databaseName: database.databaseName, engineMajor: s.database.engineVersion },
+            protect,
+            this,
+        );
+        const databaseUrl = database.storeConnectionUrl(`${name}-database-url`, login);
         const redisUrl = storeSecret(`${name}-redis-url`, { value: s.redis.url, description: `${name} EPR_REDIS_URL (Upstash)`, protect }, this);
         const redisToken = storeSecret(`${name}-redis-token`, { value: s.redis.token, description: `${name} EPR_REDIS_TOKEN (Upstash)`, protect }, this);
         const documentVault = encryptedTopic(`${name}-document-vault`, this);
@@ -245,7 +253,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        return { database, databaseUrl, redisUrl, redisToken, documentVault, auditTopicArn, auditQueue };
+        return { database, login, databaseUrl, redisUrl, redisToken, documentVault, auditTopicArn, auditQueue };
     }
 
     /** Internal by default (the listed clients only), or public over HTTPS. */
@@ -279,7 +287,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         stores: ReturnType<EcsAuditWorker["createStores"]>,
         balancer: LoadBalancer,
     ) {
-        const { database, databaseUrl, redisUrl, redisToken, documentVault, auditQueue } = stores;
+        const { database, login, databaseUrl, redisUrl, redisToken, documentVault, auditQueue } = stores;
         // Both containers run the same application code, so they get the same configuration (but see below).
         const environment: Record<string, pulumi.Input<string>> = {
             ...s.environment,
@@ -335,9 +343,10 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 memory: s.memory,
                 desiredCount: s.autoscaling.min,
                 autoscaling: { min: s.autoscaling.min, max: s.autoscaling.max, cpuTargetPercent: s.autoscaling.cpuTargetPercent },
+                secretArns: [...common.secretArns, ...login.secretArns],
                 containers: [
-                    { name: container, image, port: PORT, environment: apiEnvironment, secrets, logStreamPrefix: "ecs" },
-                    ...(sidecar ? [sidecar] : []),
+                    ...afterBootstrap({ name: container, image, port: PORT, environment: apiEnvironment, secrets, logStreamPrefix: "ecs" }, login),
+                    ...(sidecar ? [{ ...sidecar, dependsOn: [{ containerName: login.container.name, condition: "SUCCESS" as const }] }] : []),
                 ],
                 taskPolicy: sidecar ? [publishDocuments, consumeAudit, readSecrets] : [publishDocuments, readSecrets],
                 ...serviceOperations(s),
@@ -358,7 +367,8 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 memory: s.worker.memory,
                 desiredCount: 1,
                 shared: { cluster: api.cluster, logGroup: api.logGroup },
-                containers: [{ ...workerContainer, essential: true, environment: { ...environment, EPR_DOCUMENT_VAULT_TOPIC_ARN: "" } }],
+                secretArns: [...common.secretArns, ...login.secretArns],
+                containers: afterBootstrap({ ...workerContainer, essential: true, environment: { ...environment, EPR_DOCUMENT_VAULT_TOPIC_ARN: "" } }, login),
                 taskPolicy: [consumeAudit, readSecrets],
                 ...serviceOperations({ ...s, migrations: undefined }),
             },

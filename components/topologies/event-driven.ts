@@ -27,12 +27,12 @@ import { BlueGreenDeployment } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
 import { applicationSecrets, operationsOutputs, releaseSettings, secretSettings, serviceOperations } from "../blocks/operations";
-import { FargateService, serviceDefaults } from "../blocks/fargate-service";
+import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
+import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import { cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
 import { Queue } from "../blocks/messaging";
 import { workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
-import { secretKey } from "../blocks/secret";
 import { connectGroups } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
 import { PolicyStatement } from "../iam";
@@ -279,7 +279,14 @@ export class EventDriven extends pulumi.ComponentResource {
             DB_NAME: s.database.name,
             DB_SSLMODE: ctx.platform.profile.requireDbTls ? "require" : "prefer",
         };
-        const databaseSecrets = { DB_USER: secretKey(database.secretArn, "username"), DB_PASSWORD: secretKey(database.secretArn, "password") };
+        // One login role for the workload's database; only the bootstrap containers see the master's credentials.
+        const login = applicationLogin(
+            name,
+            { host: database.writerAddress, masterSecretArn: database.secretArn, databaseName: s.database.name, engineMajor: s.database.engineVersion },
+            ctx.platform.profile.protectStatefulResources,
+            this,
+        );
+        const databaseSecrets = { DB_USER: login.user, DB_PASSWORD: login.password };
         const documentAccess = {
             none: [],
             read: [documents.readStatement("ReadDocuments")],
@@ -288,6 +295,7 @@ export class EventDriven extends pulumi.ComponentResource {
         const writeAuditLogs: PolicyStatement = { Sid: "WriteAuditLogs", Action: "s3:PutObject", Resource: pulumi.interpolate`${auditLogs.arn}/*` };
         const consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
 
+        const withDatabase = (database: boolean, container: ContainerSpec) => (database ? afterBootstrap(container, login) : [container]);
         const services = {} as Record<(typeof HTTP_SERVICES)[number] | "worker", FargateService>;
         let first: FargateService | undefined;
         for (const key of [...HTTP_SERVICES, "worker"] as const) {
@@ -316,23 +324,21 @@ export class EventDriven extends pulumi.ComponentResource {
                                   },
                               }),
                     },
-                    secretArns: [...(svc.database ? [database.secretArn] : []), redis.authTokenSecretArn, ...appSecrets.arns],
-                    containers: [
-                        {
-                            name: key,
-                            image: svc.image,
-                            command: svc.command,
-                            port: http ? SERVICE_PORT : undefined,
-                            environment: {
-                                ...svc.environment,
-                                ...common,
-                                ...(svc.database ? databaseEnvironment : {}),
-                                ...(svc.documents !== "none" ? { DOCUMENTS_BUCKET: documents.name } : {}),
-                            },
-                            secrets: { ...appSecrets.variables, ...(svc.database ? databaseSecrets : {}), REDIS_AUTH_TOKEN: redis.authTokenSecretArn },
-                            healthCheck: svc.healthCheck ?? (http ? HTTP_HEALTH_CHECK : undefined),
+                    secretArns: [...(svc.database ? login.secretArns : []), redis.authTokenSecretArn, ...appSecrets.arns],
+                    containers: withDatabase(svc.database, {
+                        name: key,
+                        image: svc.image,
+                        command: svc.command,
+                        port: http ? SERVICE_PORT : undefined,
+                        environment: {
+                            ...svc.environment,
+                            ...common,
+                            ...(svc.database ? databaseEnvironment : {}),
+                            ...(svc.documents !== "none" ? { DOCUMENTS_BUCKET: documents.name } : {}),
                         },
-                    ],
+                        secrets: { ...appSecrets.variables, ...(svc.database ? databaseSecrets : {}), REDIS_AUTH_TOKEN: redis.authTokenSecretArn },
+                        healthCheck: svc.healthCheck ?? (http ? HTTP_HEALTH_CHECK : undefined),
+                    }),
                     taskPolicy: [
                         http ? { Sid: "SendWork", Action: "sqs:SendMessage", Resource: work.arn } : { Sid: "ConsumeWork", Action: consume, Resource: work.arn },
                         ...documentAccess[svc.documents],

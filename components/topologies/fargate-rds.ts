@@ -26,7 +26,8 @@ import {
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { workloadDatabase } from "../blocks/postgres";
-import { secretKey, storeSecret } from "../blocks/secret";
+import { storeSecret } from "../blocks/secret";
+import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
@@ -150,6 +151,13 @@ export class FargateRds extends pulumi.ComponentResource {
         const protect = profile.protectStatefulResources;
         const license = storeSecret(`${name}-license`, { value: s.license.token, description: `${name} license.jwt`, protect }, this);
         const appSecrets = applicationSecrets(name, s, protect, this);
+        // The ledger logs in as its own role; only the bootstrap container sees the master's credentials.
+        const login = applicationLogin(
+            name,
+            { host: database.writerAddress, masterSecretArn: database.secretArn, databaseName: database.databaseName, engineMajor: s.database.engineVersion },
+            protect,
+            this,
+        );
 
         // An internal ALB rather than service discovery: it is the only place a path can be
         // refused, so clients on 8080 never reach the unauthenticated /metrics.
@@ -173,8 +181,8 @@ export class FargateRds extends pulumi.ComponentResource {
         );
 
         const secretArns = {
-            [s.variables.user]: secretKey(database.secretArn, "username"),
-            [s.variables.password]: secretKey(database.secretArn, "password"),
+            [s.variables.user]: login.user,
+            [s.variables.password]: login.password,
             [s.license.variable]: license.arn,
             ...appSecrets.variables,
         };
@@ -192,9 +200,9 @@ export class FargateRds extends pulumi.ComponentResource {
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.desiredCount,
-                secretArns: [database.secretArn, license.arn, ...appSecrets.arns],
+                secretArns: [...login.secretArns, license.arn, ...appSecrets.arns],
                 ...serviceOperations(s),
-                containers: [
+                containers: afterBootstrap(
                     {
                         name,
                         image: s.image,
@@ -210,7 +218,8 @@ export class FargateRds extends pulumi.ComponentResource {
                         },
                         secrets: secretArns,
                     },
-                ],
+                    login,
+                ),
                 loadBalancer: balancer.serviceTarget(name, PORT),
                 healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
             },
@@ -230,6 +239,7 @@ export class FargateRds extends pulumi.ComponentResource {
             writerEndpoint: database.writerAddress,
             readerEndpoint: database.readerAddress,
             databaseSecretArn: database.secretArn,
+            applicationLoginSecretArn: login.secretArn,
             licenseSecretArn: license.arn,
             secretArns: appSecrets.stored,
             ...operationsOutputs(service, name, s),
