@@ -27,6 +27,15 @@ function operationsStack(): string {
     Object.assign(workloads.braidmgr, release(), secrets);
     Object.assign(workloads.integrations, release({ deployments: { mode: "external" } }));
     Object.assign(workloads.integrations.integration, secrets);
+    // Images from repositories the workloads create: a tag instead of a whole image.
+    for (const w of [workloads.ledger, workloads.braidmgr, workloads.integrations.integration]) {
+        delete w.image;
+        w.imageTag = "2026.11.2";
+    }
+    for (const w of [workloads.ledger, workloads.braidmgr, workloads.integrations]) w.repository = { create: true, keepImages: 50 };
+    workloads.tickets.repository = { create: true };
+    workloads.tickets.imageTag = "2026.11.2";
+    delete workloads.tickets.imagePrefix;
     const file = path.join(scratchDir("operations"), "Pulumi.operations.yaml");
     fs.writeFileSync(file, stringify(doc));
     return file;
@@ -84,6 +93,30 @@ describe("release and operations keys on every ECS topology", () => {
         expect(outputs.ledger.migrations.runBeforeDeploy).to.equal(true);
         expect(outputs.integrations.services.integration.migrations.taskDefinition).to.equal("integrations-integration-operations-migrate");
         expect(outputs.integrations.services.webhook.migrations).to.equal(undefined);
+    });
+
+    it("creates an ECR repository per image given as a tag, runs the image from it, and pulls it with the execution role", () => {
+        const outputs = plan.outputs.workloads as Record<string, any>;
+        for (const [workload, repository, task] of [
+            ["ledger", "ledger-images", "ledger"],
+            ["braidmgr", "braidmgr-images", "braidmgr"],
+        ]) {
+            const repo = find("aws:ecr/repository:Repository", repository);
+            expect(repo.inputs).to.include({ imageTagMutability: "IMMUTABLE" });
+            expect(repo.options.protect).to.equal(true);
+            expect(outputs[workload].repositoryUrl).to.match(/\.dkr\.ecr\.us-east-1\.amazonaws\.com\//);
+            const app = containers(find(TD, task)).find((c: { name: string }) => c.name !== "db-bootstrap");
+            expect(app.image).to.equal(`${outputs[workload].repositoryUrl}:2026.11.2`);
+            const pull = policyOf(find("aws:iam/rolePolicy:RolePolicy", `${task}-execution`).inputs.policy).Statement.find((x) => x.Sid === "PullImages")!;
+            expect(pull.Resource).to.include(repo.state.arn);
+            const lifecycle = JSON.parse(String(find("aws:ecr/lifecyclePolicy:LifecyclePolicy", repository).inputs.policy));
+            expect(lifecycle.rules[0].selection.countNumber).to.equal(50);
+        }
+        expect(Object.keys(outputs.integrations.repositoryUrls)).to.deep.equal(["integration"]);
+        // The Compose host: a repository per service, the images in the Compose file pulled with the host's role.
+        expect(Object.keys(outputs.tickets.repositoryUrls).sort()).to.deep.equal(["identity", "notifications", "payments", "ticketing"]);
+        const hostPull = policyOf(find("aws:iam/rolePolicy:RolePolicy", "tickets-host").inputs.policy).Statement.find((x) => x.Sid === "PullImages")!;
+        expect(hostPull.Resource).to.include(find("aws:ecr/repository:Repository", "tickets-ticketing-images").state.arn);
     });
 
     it("deploys the ledger stop-first and leaves external revisions alone, giving the script its names", () => {

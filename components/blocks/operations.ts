@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CrossRule, SchemaContext, envVarName, integer, nonEmptyString, secretString, strictObject } from "../../stacks/schema-kit";
 import { FargateService } from "./fargate-service";
+import { ImageRepository } from "./repository";
 import { storeSecret } from "./secret";
 
 /**
@@ -38,8 +39,22 @@ export const operationsSettings = (ctx: SchemaContext) => ({
     ...secretSettings(ctx),
 });
 
-/** Shell access, deploy bounds, who rolls revisions, migrations: per workload. */
+/** An image tag as ECR takes it. */
+export const imageTag = nonEmptyString("image tag").regex(/^[\w][\w.-]{0,127}$/, "expected an image tag (letters, digits, _ . -)");
+
+/** The image-repository key: every topology that runs containers takes it. */
+export const repositorySettings = () => ({
+    /**
+     * `create: true`: an ECR repository per image the workload runs (immutable tags, scan on push,
+     * the last `keepImages` kept), its URL in the outputs; an image given as `imageTag` then runs
+     * from it. Default: no repository (images given whole).
+     */
+    repository: strictObject({ create: z.boolean().default(false), keepImages: integer(1, 1000).default(30) }).default({}),
+});
+
+/** Shell access, deploy bounds, who rolls revisions, migrations, image repositories: per workload. */
 export const releaseSettings = () => ({
+    ...repositorySettings(),
     /** ECS Exec (`aws ecs execute-command`) into the containers: the task role gets the SSM channel; sessions are logged by SSM. Default `false`. */
     executeCommand: z.boolean().default(false),
     /**
@@ -66,6 +81,9 @@ export const releaseSettings = () => ({
         runBeforeDeploy: z.boolean().default(false),
     }).optional(),
 });
+
+/** The keys without `repository`, for a topology whose images always come from its own repository. */
+export const withoutRepository = <T extends { repository: unknown }>({ repository: _repository, ...rest }: T): Omit<T, "repository"> => rest;
 
 export type OperationsSettings = z.output<z.ZodObject<ReturnType<typeof operationsSettings>>>;
 export type ReleaseSettings = z.output<z.ZodObject<ReturnType<typeof releaseSettings>>>;
@@ -156,4 +174,41 @@ export function operationsOutputs(
               }
             : {}),
     };
+}
+
+/** Where one image comes from: given whole, or a tag in the workload's repository. */
+export interface ImageSource {
+    image?: string;
+    imageTag?: string;
+}
+
+/** The cross-field rule of an image: whole (`image`), or `imageTag` in a repository the workload creates. */
+export function imageSourceProblem(source: ImageSource, repositoryCreated: boolean): { key: "image" | "imageTag"; message: string } | undefined {
+    if (source.image && source.imageTag) return { key: "imageTag", message: "give either image or imageTag, not both" };
+    if (source.imageTag && !repositoryCreated)
+        return { key: "imageTag", message: "an image tag needs the workload's repository: set repository.create: true, or give image" };
+    if (!source.image && !source.imageTag)
+        return {
+            key: "image",
+            message: repositoryCreated
+                ? "required: the image, or imageTag in the workload's repository"
+                : "required: the container image (or repository.create: true and imageTag)",
+        };
+    return undefined;
+}
+
+/**
+ * The image a container runs: `image` as given, or `<repository>:<imageTag>` from a repository
+ * the workload creates (`repository.create`), named `name`. Returns the repository too, for the outputs.
+ */
+export function resolveImage(
+    name: string,
+    source: ImageSource,
+    settings: { repository: { create: boolean; keepImages: number } },
+    protect: boolean,
+    parent: pulumi.Resource,
+): { image: pulumi.Input<string>; repository?: ImageRepository } {
+    if (!settings.repository.create || !source.imageTag) return { image: source.image! };
+    const repository = new ImageRepository(name, { keepImages: settings.repository.keepImages, protect }, { parent });
+    return { image: pulumi.interpolate`${repository.url}:${source.imageTag}`, repository };
 }

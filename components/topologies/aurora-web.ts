@@ -29,7 +29,16 @@ import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, auroraMaxConnections } from
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
-import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
+import {
+    applicationSecrets,
+    imageSourceProblem,
+    imageTag,
+    oneSourcePerVariable,
+    operationsOutputs,
+    operationsSettings,
+    resolveImage,
+    serviceOperations,
+} from "../blocks/operations";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
 import { WorkloadContext } from "../context";
@@ -39,8 +48,10 @@ import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
     withCrossChecks(
         strictObject({
-            /** API container image. Required. */
-            image: imageReference("container image"),
+            /** API container image. Required unless `imageTag` (with `repository.create`). */
+            image: imageReference("container image").optional(),
+            /** The image's tag in the workload's own repository (`repository.create: true`). */
+            imageTag: imageTag.optional(),
             /** Port the API listens on. Default 8000. */
             containerPort: integer(1, 65535).default(8000),
             /** Task size. Defaults 512 / 1024 (the system's own). */
@@ -98,6 +109,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
         }),
         [
             oneSourcePerVariable(() => API_VARIABLES),
+            (s, issue) => {
+                const problem = imageSourceProblem(s, s.repository.create);
+                if (problem) issue([problem.key], problem.message);
+            },
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
                 if (size) issue(["memory"], size);
@@ -187,6 +202,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
             readerEndpoint: database.readerEndpoint,
             databaseSecretArn: database.secretArn,
             applicationLoginSecretArn: api.login.secretArn,
+            ...(api.repository ? { repositoryUrl: api.repository.url } : {}),
             attachmentsBucket: attachments.name,
             siteBucket: site.name,
             alarmTopicArn: alarms.arn,
@@ -299,6 +315,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         jwt: ReturnType<AuroraWeb["createJwtKey"]>,
     ) {
         const appSecrets = applicationSecrets(name, s, ctx.platform.profile.protectStatefulResources, this);
+        const { image, repository } = resolveImage(`${name}-images`, s, s, ctx.platform.profile.protectStatefulResources, this);
         // The API logs in as its own role; only the bootstrap container sees the master's credentials.
         const login = applicationLogin(
             name,
@@ -332,7 +349,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 containers: afterBootstrap(
                     {
                         name: "api",
-                        image: s.image,
+                        image,
                         port: s.containerPort,
                         environment: {
                             ...s.environment,
@@ -365,7 +382,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         balancer.allowTargets(api.securityGroup, s.containerPort);
         database.connect("api", api.securityGroup, `${name} API tasks`);
         api.securityGroup.allowHttpsEgress("S3, Secrets Manager, ECR, CloudWatch Logs");
-        return { api, appSecrets, login };
+        return { api, appSecrets, login, repository };
     }
 
     /** p99 latency, 5xx rate, ECS CPU, Aurora CPU and connections, to a topic with the e-mail subscribers. */

@@ -28,6 +28,7 @@ import {
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
+import { repositorySettings, resolveImage } from "../blocks/operations";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, elbLogicalName } from "../blocks/load-balancer";
 import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
@@ -97,9 +98,10 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
     });
     return withCrossChecks(
         strictObject({
-            /** Registry and tag of images not given per service: `<imagePrefix>/<service>:<imageTag>`. */
+            /** Registry and tag of images not given per service: `<imagePrefix>/<service>:<imageTag>` (or, with `repository.create`, the tag in each service's own repository). */
             imagePrefix: nonEmptyString("image prefix").optional(),
             imageTag: nonEmptyString("image tag").optional(),
+            ...repositorySettings(),
             /** The API services. Default: ticketing, payments, identity, notifications as the platform runs them. */
             services: z
                 .record(serviceName, service)
@@ -163,8 +165,11 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
             (s, issue) => Object.keys(s.services).length === 0 && issue(["services"], "give at least one service"),
             (s, issue) => {
                 const missingImage = Object.keys(s.services).filter((n) => !s.services[n].image);
-                if (missingImage.length > 0 && !(s.imagePrefix && s.imageTag)) {
-                    issue(["imagePrefix"], `services ${missingImage.join(", ")} have no image: set imagePrefix and imageTag, or services.<name>.image`);
+                if (missingImage.length > 0 && !(s.imageTag && (s.imagePrefix || s.repository.create))) {
+                    issue(
+                        ["imagePrefix"],
+                        `services ${missingImage.join(", ")} have no image: set imagePrefix and imageTag (or repository.create: true and imageTag), or services.<name>.image`,
+                    );
                 }
             },
             (s, issue) => {
@@ -208,6 +213,10 @@ interface HostConfig {
     sharedDatabase?: PostgresDatabase;
     /** Every database instance, by logical name (the shared one and the dedicated ones). */
     databases: Record<string, PostgresDatabase>;
+    /** Each service's image, resolved (from its own repository with `repository.create`). */
+    images: Record<string, pulumi.Input<string>>;
+    /** The repositories the workload created, by service. */
+    repositories: Record<string, pulumi.Output<string>>;
 }
 
 export class ComposeHost extends pulumi.ComponentResource {
@@ -235,6 +244,7 @@ export class ComposeHost extends pulumi.ComponentResource {
             databaseEndpoints: config.databaseEndpoints,
             serviceSecretArns: config.serviceSecretArns,
             configBucket: config.bucket.name,
+            ...(Object.keys(config.repositories).length ? { repositoryUrls: config.repositories } : {}),
         };
         this.registerOutputs(this.outputs);
     }
@@ -266,7 +276,19 @@ export class ComposeHost extends pulumi.ComponentResource {
             databaseEndpoints: {},
             sharedDatabase,
             databases,
+            images: {},
+            repositories: {},
         };
+        for (const [svcName, svc] of services) {
+            // `<imagePrefix>/<service>:<imageTag>`, or the tag in the service's own repository.
+            const source = {
+                image: svc.image ?? (s.repository.create ? undefined : `${s.imagePrefix}/${svcName}:${s.imageTag}`),
+                imageTag: svc.image ? undefined : s.imageTag,
+            };
+            const { image, repository } = resolveImage(`${name}-${svcName}-images`, source, s, protect, this);
+            config.images[svcName] = image;
+            if (repository) config.repositories[svcName] = repository.url;
+        }
         const composeServices: pulumi.Output<ComposeService>[] = [];
         const envFileEntries: pulumi.Output<unknown>[] = [];
 
@@ -300,9 +322,9 @@ export class ComposeHost extends pulumi.ComponentResource {
                 ),
             );
             composeServices.push(
-                database.writerAddress.apply((dbHost): ComposeService => ({
+                pulumi.all([database.writerAddress, config.images[svcName]]).apply(([dbHost, image]): ComposeService => ({
                     name: svcName,
-                    image: imageOf(s, svcName, svc),
+                    image,
                     port: svc.port,
                     cache: svc.cache,
                     broker: svc.broker,
@@ -375,9 +397,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         );
         // Every image the host runs (known from the settings alone, so the host need not wait for the
         // databases); the private ECR ones are pulled through the instance role.
-        const images = pulumi.output([
-            ...new Set([...Object.entries(s.services).map(([svcName, svc]) => imageOf(s, svcName, svc)), ...Object.values(s.images)]),
-        ]);
+        const images = pulumi.all([...Object.values(config.images), ...Object.values(s.images)]).apply((list) => [...new Set(list)]);
         const statements: PolicyStatement[] = [
             { Sid: "ReadComposeDefinition", Action: "s3:GetObject", Resource: pulumi.interpolate`${config.bucket.arn}/${config.prefix}/*` },
             { Sid: "ReadServiceSecrets", Action: "secretsmanager:GetSecretValue", Resource: config.secretArns },
@@ -709,8 +729,6 @@ export class ComposeHost extends pulumi.ComponentResource {
     }
 }
 
-/** A service's image: its own, or `<imagePrefix>/<service>:<imageTag>`. */
-const imageOf = (s: ComposeHostSettings, svcName: string, svc: ServiceSettings) => svc.image ?? `${s.imagePrefix}/${svcName}:${s.imageTag}`;
 /** Who may reach the edge: Cloudflare's ranges, or anyone. */
 const sourcesOf = (s: ComposeHostSettings) => (s.behindCloudflare ? s.cloudflareCidrs : ["0.0.0.0/0"]);
 const sourceName = (s: ComposeHostSettings, cidr: string) => (s.behindCloudflare ? `Cloudflare ${cidr}` : "the internet");

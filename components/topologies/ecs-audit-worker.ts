@@ -28,7 +28,7 @@ import { Queue, encryptedTopic } from "../blocks/messaging";
 import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
-import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
+import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations, withoutRepository } from "../blocks/operations";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { PolicyStatement, policyDocument } from "../iam";
@@ -89,7 +89,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             allowPlaintext: allowPlaintext(),
             /** Who may reach the load balancer. Default: nobody (a public balancer: anyone). */
             clients: clientsSchema(),
-            ...operationsSettings(ctx),
+            // Every key but `repository`: this topology always runs from its own repository (`imageTag`, `keepImages`).
+            ...withoutRepository(operationsSettings(ctx)),
             worker: strictObject({
                 /** `sidecar` (non-essential container in the API task), `none`, or `service` (its own ECS service). Default `sidecar`. */
                 mode: z.enum(WORKER_MODES).default("sidecar"),

@@ -26,7 +26,16 @@ import { AlarmTopic } from "../blocks/alarms";
 import { BlueGreenDeployment } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
-import { applicationSecrets, operationsOutputs, releaseSettings, secretSettings, serviceOperations } from "../blocks/operations";
+import {
+    applicationSecrets,
+    imageSourceProblem,
+    imageTag,
+    operationsOutputs,
+    releaseSettings,
+    resolveImage,
+    secretSettings,
+    serviceOperations,
+} from "../blocks/operations";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import { cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
@@ -53,7 +62,10 @@ const HTTP_SERVICES = ["integration", "webhook"] as const;
 const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
     const service = (defaults: { cpu: number; memory: number; database: boolean; documents: (typeof DOCUMENT_ACCESS)[number] }) =>
         strictObject({
-            image: imageReference(),
+            /** The service's image. Required unless `imageTag` (with `repository.create`). */
+            image: imageReference().optional(),
+            /** The image's tag in the service's own repository (`repository.create: true`). */
+            imageTag: imageTag.optional(),
             cpu: fargateCpu.default(defaults.cpu),
             memory: fargateMemory.default(defaults.memory),
             /** Task range. Defaults: the profile's `minTasks` / `maxTasks`. */
@@ -147,6 +159,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             (s: z.output<typeof object>, issue: ReportIssue) =>
                 s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
         ]),
+        ...(["integration", "webhook", "worker"] as const).map((key) => (s: z.output<typeof object>, issue: ReportIssue) => {
+            const problem = imageSourceProblem(s[key], s.repository.create);
+            if (problem) issue([key, problem.key], problem.message);
+        }),
     ]);
 };
 
@@ -165,7 +181,7 @@ export class EventDriven extends pulumi.ComponentResource {
     constructor(name: string, s: EventDrivenSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
         super("platform:topologies:EventDriven", name, {}, opts);
         const data = this.createDataStores(name, s, ctx);
-        const services = this.createServices(name, s, ctx, data);
+        const { services, repositories } = this.createServices(name, s, ctx, data);
         // Only this distribution reaches the balancer: CloudFront's addresses and its secret header (a WAF gate).
         const gate = originHeader(name, this);
         const { gateway, balancer } = this.createGateway(name, s, ctx, data, services, gate);
@@ -213,6 +229,7 @@ export class EventDriven extends pulumi.ComponentResource {
             codeDeployApplication: blueGreen.application.name,
             codeDeployDeploymentGroups: [blueGreen.deploymentGroup.deploymentGroupName],
             gatewayTaskFamily: gateway.taskDefinition.family,
+            ...(Object.keys(repositories).length ? { repositoryUrls: repositories } : {}),
             // Per service: what an external deploy script needs, and the migration task (the integration service's).
             services: Object.fromEntries(
                 Object.entries(services).map(([key, service]) => [
@@ -297,11 +314,14 @@ export class EventDriven extends pulumi.ComponentResource {
 
         const withDatabase = (database: boolean, container: ContainerSpec) => (database ? afterBootstrap(container, login) : [container]);
         const services = {} as Record<(typeof HTTP_SERVICES)[number] | "worker", FargateService>;
+        const repositories: Record<string, pulumi.Output<string>> = {};
         let first: FargateService | undefined;
         for (const key of [...HTTP_SERVICES, "worker"] as const) {
             const svc = s[key];
             const http = key !== "worker";
             const appSecrets = applicationSecrets(`${name}-${key}`, svc, ctx.platform.profile.protectStatefulResources, this);
+            const { image, repository } = resolveImage(`${name}-${key}-images`, svc, s, ctx.platform.profile.protectStatefulResources, this);
+            if (repository) repositories[key] = repository.url;
             const service = new FargateService(
                 `${name}-${key}`,
                 {
@@ -327,7 +347,7 @@ export class EventDriven extends pulumi.ComponentResource {
                     secretArns: [...(svc.database ? login.secretArns : []), redis.authTokenSecretArn, ...appSecrets.arns],
                     containers: withDatabase(svc.database, {
                         name: key,
-                        image: svc.image,
+                        image,
                         command: svc.command,
                         port: http ? SERVICE_PORT : undefined,
                         environment: {
@@ -355,7 +375,7 @@ export class EventDriven extends pulumi.ComponentResource {
             redis.connect(key, service.securityGroup, `${name} ${key}`);
             service.securityGroup.allowHttpsEgress("SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations");
         }
-        return services;
+        return { services, repositories };
     }
 
     /** CloudFront -> ALB -> Kong (DB-less, routes to the services, rate limits in Redis); 30 s of draining per task. */
@@ -364,7 +384,7 @@ export class EventDriven extends pulumi.ComponentResource {
         s: EventDrivenSettings,
         ctx: WorkloadContext,
         data: ReturnType<EventDriven["createDataStores"]>,
-        services: ReturnType<EventDriven["createServices"]>,
+        services: ReturnType<EventDriven["createServices"]>["services"],
         gate: ReturnType<typeof originHeader>,
     ) {
         const { redis } = data;

@@ -28,7 +28,16 @@ import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
 import { workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
-import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations } from "../blocks/operations";
+import {
+    applicationSecrets,
+    imageSourceProblem,
+    imageTag,
+    oneSourcePerVariable,
+    operationsOutputs,
+    operationsSettings,
+    resolveImage,
+    serviceOperations,
+} from "../blocks/operations";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
@@ -55,8 +64,10 @@ const providedVariables = (variables: ConnectionVariables): string[] => Object.v
 const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) =>
     withCrossChecks(
         strictObject({
-            /** Container image (the vendor's image pushed to your registry). Required. */
-            image: imageReference("container image"),
+            /** Container image (the vendor's image pushed to your registry). Required unless `imageTag` (with `repository.create`). */
+            image: imageReference("container image").optional(),
+            /** The image's tag in the workload's own repository (`repository.create: true`). */
+            imageTag: imageTag.optional(),
             /** Task CPU units. Default: the profile's `taskCpu`. */
             cpu: fargateCpu.default(profile.taskCpu),
             /** Task memory, MiB. Default: the profile's `taskMemory`. */
@@ -127,6 +138,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 }
             },
             oneSourcePerVariable((s) => [...providedVariables(s.variables), s.license.variable]),
+            (s, issue) => {
+                const problem = imageSourceProblem(s, s.repository.create);
+                if (problem) issue([problem.key], problem.message);
+            },
         ],
     );
 
@@ -151,6 +166,7 @@ export class FargateRds extends pulumi.ComponentResource {
         const protect = profile.protectStatefulResources;
         const license = storeSecret(`${name}-license`, { value: s.license.token, description: `${name} license.jwt`, protect }, this);
         const appSecrets = applicationSecrets(name, s, protect, this);
+        const { image, repository } = resolveImage(`${name}-images`, s, s, protect, this);
         // The ledger logs in as its own role; only the bootstrap container sees the master's credentials.
         const login = applicationLogin(
             name,
@@ -205,7 +221,7 @@ export class FargateRds extends pulumi.ComponentResource {
                 containers: afterBootstrap(
                     {
                         name,
-                        image: s.image,
+                        image,
                         port: PORT,
                         stopTimeoutSeconds: s.stopTimeoutSeconds,
                         environment: {
@@ -240,6 +256,7 @@ export class FargateRds extends pulumi.ComponentResource {
             readerEndpoint: database.readerAddress,
             databaseSecretArn: database.secretArn,
             applicationLoginSecretArn: login.secretArn,
+            ...(repository ? { repositoryUrl: repository.url } : {}),
             licenseSecretArn: license.arn,
             secretArns: appSecrets.stored,
             ...operationsOutputs(service, name, s),
