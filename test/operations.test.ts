@@ -6,6 +6,7 @@ import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
 import { checkReadiness } from "../plan/readiness";
 import { evaluatePolicies } from "../plan/policy";
 import { PlannedResource } from "../plan/mocks";
+import { migrationsCommand } from "../tools/migrations";
 import { configProblems, planOnce, policyOf, rawStack, scratchDir } from "./helpers";
 
 const SECRET = (what: string) => ({ secure: `v1:placeholder-ciphertext-${what}` });
@@ -191,5 +192,82 @@ describe("release and operations keys on every ECS topology", () => {
         expect(messages.join("\n")).to.contain("existingSecrets.STRIPE_KEY: the secret must be in the stack's region (us-east-1)");
         expect(messages.join("\n")).to.contain("existingSecrets.DATABASE_PASSWORD: DATABASE_PASSWORD is set by the program");
         expect(messages.join("\n")).to.contain("deployment.minimumHealthyPercent");
+    });
+});
+
+describe("npm run migrations: what the deploy runs before pulumi up rolls the services", () => {
+    // Fake pulumi and aws on PATH record what the tool asks of them.
+    const fakeTools = (dir: string, outputs: unknown, exitCode: string) => {
+        const log = path.join(dir, "calls.log");
+        const script = (body: string) => `#!/bin/sh\necho "$(basename "$0") $*" >> "${log}"\n${body}\n`;
+        fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(outputs));
+        fs.writeFileSync(path.join(dir, "pulumi"), script(`case "$1 $2" in "stack output") cat "${path.join(dir, "outputs.json")}";; esac`), { mode: 0o755 });
+        fs.writeFileSync(
+            path.join(dir, "aws"),
+            script(`case "$2" in run-task) echo "arn:aws:ecs:us-east-1:123456789012:task/c/abc";; describe-tasks) echo "${exitCode}";; esac`),
+            { mode: 0o755 },
+        );
+        return () => fs.readFileSync(log, "utf8").trim().split("\n");
+    };
+    const withPath = async <T>(dir: string, work: () => Promise<T>): Promise<T> => {
+        const saved = { path: process.env.PATH, backend: process.env.PULUMI_BACKEND_URL };
+        process.env.PATH = `${dir}:${saved.path}`;
+        delete process.env.PULUMI_BACKEND_URL;
+        try {
+            return await work();
+        } finally {
+            process.env.PATH = saved.path;
+            if (saved.backend !== undefined) process.env.PULUMI_BACKEND_URL = saved.backend;
+        }
+    };
+    const cli = async (args: string[]) => {
+        let stdout = "";
+        let stderr = "";
+        const status = await migrationsCommand(args, { out: (t) => (stdout += `${t}\n`), err: (t) => (stderr += `${t}\n`) });
+        return { status, stdout, stderr };
+    };
+
+    it("registers the migrate revisions, runs each migration once and waits for exit 0, before the rollout", async () => {
+        const file = operationsStack();
+        const plan = await planOnce(readStackFiles("operations", file));
+        const dir = scratchDir("migrations");
+        const calls = fakeTools(dir, plan.outputs, "0");
+        const run = await withPath(dir, () => cli(["--stack", "operations", "--config-file", file]));
+        expect(run.status, run.stdout + run.stderr).to.equal(0);
+        const log = calls();
+        const up = log.find((l) => l.startsWith("pulumi up"))!;
+        const migrate = plan.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.name.endsWith("-migrate"));
+        expect(migrate).to.have.length(4);
+        for (const r of migrate) expect(up).to.contain(`--target ${r.urn}`);
+        const runTasks = log.filter((l) => l.startsWith("aws ecs run-task"));
+        expect(runTasks).to.have.length(4);
+        expect(runTasks[0]).to.match(
+            /--task-definition ledger-operations-migrate --launch-type FARGATE --network-configuration awsvpcConfiguration=\{subnets=\[subnet-/,
+        );
+        expect(log.filter((l) => l.startsWith("aws ecs wait tasks-stopped"))).to.have.length(4);
+        // The rollout comes after: the tool never runs the full pulumi up itself.
+        expect(log.indexOf(up)).to.be.lessThan(log.findIndex((l) => l.startsWith("aws ecs run-task")));
+        expect(log.filter((l) => l.startsWith("pulumi up"))).to.have.length(1);
+    });
+
+    it("stops the deploy when a migration fails, and runs nothing on a stack's first deploy", async () => {
+        const file = operationsStack();
+        const plan = await planOnce(readStackFiles("operations", file));
+        const failing = scratchDir("migrations");
+        fakeTools(failing, plan.outputs, "3");
+        const failed = await withPath(failing, () => cli(["--stack", "operations", "--config-file", file]));
+        expect(failed.status).to.equal(1);
+        expect(failed.stderr).to.contain("the migration exited 3; the deploy stops here");
+
+        const fresh = scratchDir("migrations");
+        const calls = fakeTools(fresh, {}, "0");
+        const first = await withPath(fresh, () => cli(["--stack", "operations", "--config-file", file]));
+        expect(first.status).to.equal(0);
+        expect(first.stdout).to.contain("not deployed yet");
+        expect(calls().some((l) => l.startsWith("pulumi up") || l.startsWith("aws "))).to.equal(false);
+
+        const shipped = await cli(["--stack", "production", "--dry-run"]);
+        expect(shipped.stdout).to.contain("production: no migration runs before the deploy.");
+        expect((await cli(["--stak", "x"])).status).to.equal(2);
     });
 });

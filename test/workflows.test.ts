@@ -11,7 +11,7 @@ const validator = require.resolve("@action-validator/cli/cli.mjs");
 const validate = (file: string) => spawnSync(process.execPath, [validator, file], { encoding: "utf8" });
 const workflow = (name: string) => parse(fs.readFileSync(path.join(WORKFLOWS, name), "utf8"));
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; "working-directory"?: string };
-const pulumiStep = (steps: Step[]) => steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+const pulumiStep = (steps: Step[]) => steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)!;
 
 describe("CI workflows", () => {
     const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
@@ -109,6 +109,18 @@ describe("CI workflows", () => {
             // No job gets a cloud identity outside an environment.
             for (const { file, name, job } of jobs.filter(({ job }) => job.permissions?.["id-token"] === "write"))
                 expect(job.environment, `${file} ${name}`).to.be.a("string");
+        });
+
+        it("runs the migrations a workload asks for before pulumi up rolls the services", () => {
+            const wf = workflow("deploy.yml");
+            for (const stack of ["staging", "production"]) {
+                const steps: Step[] = wf.jobs[stack].steps;
+                const migrate = steps.findIndex((s) => s.run === `npm run migrations -- --stack ${stack}`);
+                const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+                const install = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && !s.with);
+                expect(install, stack).to.be.greaterThan(-1).and.lessThan(migrate);
+                expect(migrate, stack).to.be.lessThan(up);
+            }
         });
 
         it("deploys only from main, a manual run included", () => {

@@ -162,7 +162,14 @@ export class FargateService extends pulumi.ComponentResource {
     /** The autoscaling target, when `autoscaling` is set. */
     scalingTarget?: appautoscaling.Target;
     /** With `migrations`: the one-off task definition and what `aws ecs run-task` needs. */
-    migration?: { taskDefinition: ecs.TaskDefinition; taskRole: iam.Role; runTask: pulumi.Output<string> };
+    migration?: {
+        taskDefinition: ecs.TaskDefinition;
+        taskRole: iam.Role;
+        /** Where `aws ecs run-task` starts it: the service's private subnets and security group. */
+        subnets: pulumi.Output<string[]>;
+        securityGroup: pulumi.Output<string>;
+        runTask: pulumi.Output<string>;
+    };
     private readonly subnetIds: pulumi.Input<string[]>;
 
     constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -380,7 +387,7 @@ export class FargateService extends pulumi.ComponentResource {
                 ([cluster, subnets, group]) =>
                     `aws ecs run-task --cluster ${cluster} --task-definition ${family} --launch-type FARGATE --network-configuration "awsvpcConfiguration={subnets=[${subnets.join(",")}],securityGroups=[${group}],assignPublicIp=DISABLED}"`,
             );
-        return { taskDefinition, taskRole, runTask };
+        return { taskDefinition, taskRole, subnets: pulumi.output(this.subnetIds), securityGroup: this.securityGroup.id, runTask };
     }
 
     private autoscale(name: string, a: AutoscalingArgs): void {

@@ -167,6 +167,10 @@ export function operationsOutputs(
         ...(service.migration
             ? {
                   migrations: {
+                      cluster: service.cluster.name,
+                      subnets: service.migration.subnets,
+                      securityGroup: service.migration.securityGroup,
+                      container: "migrate",
                       taskDefinition: service.migration.taskDefinition.family,
                       runTask: service.migration.runTask,
                       runBeforeDeploy: s.migrations?.runBeforeDeploy ?? false,
