@@ -148,7 +148,8 @@ export const workloadResourcePolicies: ResourceValidationPolicy[] = [
         (p, report, args) => {
             const text = userDataText(args.type, p);
             for (const line of text.split("\n")) {
-                const assignment = /(?:^|\s|export\s+)([A-Za-z_][A-Za-z0-9_]*)=["']?([^"'\s$][^"'\s]*)/.exec(line);
+                // A literal value: not a variable, a command substitution or an empty JSON object.
+                const assignment = /(?:^|\s|export\s+)([A-Za-z_][A-Za-z0-9_]*)=["']?([^"'\s${}()[\]][^"'\s]*)/.exec(line);
                 if (assignment && secretName(assignment[1])) report(`user data sets ${assignment[1]}`);
                 else if (SECRET_VALUE.some((re) => re.test(line))) report("user data contains a credential");
             }

@@ -7,6 +7,7 @@ import { checkReadiness } from "../plan/readiness";
 import { evaluatePolicies } from "../plan/policy";
 import { PlannedResource } from "../plan/mocks";
 import { migrationsCommand } from "../tools/migrations";
+import { composeErrors } from "./validators";
 import { configProblems, planOnce, policyOf, rawStack, scratchDir } from "./helpers";
 
 const SECRET = (what: string) => ({ secure: `v1:placeholder-ciphertext-${what}` });
@@ -35,6 +36,11 @@ function operationsStack(): string {
     }
     for (const w of [workloads.ledger, workloads.braidmgr, workloads.integrations]) w.repository = { create: true, keepImages: 50 };
     workloads.tickets.repository = { create: true };
+    // The Compose host: a migration container and existing secrets per service.
+    Object.assign(workloads.tickets.services.ticketing, {
+        migrations: { command: ["./manage", "migrate"] },
+        existingSecrets: { STRIPE_KEY: `${EXISTING}:key::`, SMTP_PASSWORD: EXISTING.replace("shared-stripe", "shared-smtp") },
+    });
     workloads.tickets.imageTag = "2026.11.2";
     delete workloads.tickets.imagePrefix;
     const file = path.join(scratchDir("operations"), "Pulumi.operations.yaml");
@@ -118,6 +124,28 @@ describe("release and operations keys on every ECS topology", () => {
         expect(Object.keys(outputs.tickets.repositoryUrls).sort()).to.deep.equal(["identity", "notifications", "payments", "ticketing"]);
         const hostPull = policyOf(find("aws:iam/rolePolicy:RolePolicy", "tickets-host").inputs.policy).Statement.find((x) => x.Sid === "PullImages")!;
         expect(hostPull.Resource).to.include(find("aws:ecr/repository:Repository", "tickets-ticketing-images").state.arn);
+    });
+
+    it("runs a Compose service's migration before its API, and writes its existing secrets to an env file of their own", () => {
+        const compose = parse(String(find("aws:s3/bucketObjectv2:BucketObjectv2", "tickets-compose").inputs.content), { version: "1.1" });
+        expect(composeErrors(String(find("aws:s3/bucketObjectv2:BucketObjectv2", "tickets-compose").inputs.content))).to.deep.equal([]);
+        const migrate = compose.services["ticketing-migrate"];
+        expect(migrate).to.include({ image: compose.services.ticketing.image, restart: "no" });
+        expect(migrate.command).to.deep.equal(["./manage", "migrate"]);
+        expect(migrate.depends_on["ticketing-db-init"]).to.deep.equal({ condition: "service_completed_successfully" });
+        expect(compose.services.ticketing.depends_on["ticketing-migrate"]).to.deep.equal({ condition: "service_completed_successfully" });
+        expect(compose.services.payments.depends_on["payments-migrate"]).to.equal(undefined);
+        expect(compose.services.ticketing.env_file).to.deep.equal(["/run/platform/ticketing.env", "/run/platform/ticketing-existing.env"]);
+        const files = JSON.parse(String(find("aws:s3/bucketObjectv2:BucketObjectv2", "tickets-env-files").inputs.content));
+        expect(files).to.deep.include({
+            file: "/run/platform/ticketing-existing.env",
+            values: [
+                { variable: "STRIPE_KEY", secretArn: EXISTING, key: "key" },
+                { variable: "SMTP_PASSWORD", secretArn: EXISTING.replace("shared-stripe", "shared-smtp") },
+            ],
+        });
+        const reads = policyOf(find("aws:iam/rolePolicy:RolePolicy", "tickets-host").inputs.policy).Statement.find((x) => x.Sid === "ReadServiceSecrets")!;
+        expect(reads.Resource).to.include.members([EXISTING, EXISTING.replace("shared-stripe", "shared-smtp")]);
     });
 
     it("deploys the ledger stop-first and leaves external revisions alone, giving the script its names", () => {

@@ -20,7 +20,6 @@ import {
     integer,
     nonEmptyString,
     postgresSettings,
-    secretString,
     SchemaContext,
     strictObject,
     withCrossChecks,
@@ -28,7 +27,7 @@ import {
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
-import { repositorySettings, resolveImage } from "../blocks/operations";
+import { repositorySettings, resolveImage, secretSettings } from "../blocks/operations";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, elbLogicalName } from "../blocks/load-balancer";
 import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
@@ -82,7 +81,9 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
         /** A RabbitMQ container of its own. */
         broker: z.boolean().default(false),
         environment: z.record(envVarName, z.string()).default({}),
-        secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
+        ...secretSettings(ctx),
+        /** A one-off `<service>-migrate` container (same image, env files and networks) the API waits for; it runs again when its image or command changes. Default: none. */
+        migrations: strictObject({ command: z.array(nonEmptyString("command word")).min(1, "give at least the executable") }).optional(),
         healthCheckPath: urlPath.default("/health"),
         /**
          * The container's health check, as Compose takes it (`["CMD", ...]` or `["CMD-SHELL", "..."]`).
@@ -309,6 +310,16 @@ export class ComposeHost extends pulumi.ComponentResource {
                 pulumi.output({ file: files.app, secretArn: secret.arn }),
                 pulumi.output({ file: files.dbAdmin, secretArn: database.secretArn, map: { PGHOST: "host", PGUSER: "username", PGPASSWORD: "password" } }),
             );
+            const existing = Object.entries(svc.existingSecrets);
+            if (existing.length > 0) {
+                // `arn:...:secret:name-AbCdEf:key::`: the secret's own ARN, and the JSON key to read.
+                const values = existing.map(([variable, ref]) => {
+                    const [arn, key] = [ref.split(":").slice(0, 7).join(":"), ref.split(":")[7]];
+                    return { variable, secretArn: arn, ...(key ? { key } : {}) };
+                });
+                envFileEntries.push(pulumi.output({ file: files.existing, values }));
+                config.secretArns.push(...values.map((v) => pulumi.output(v.secretArn)));
+            }
             if (svc.broker) {
                 const map = { RABBITMQ_DEFAULT_USER: "RABBITMQ_DEFAULT_USER", RABBITMQ_DEFAULT_PASS: "RABBITMQ_DEFAULT_PASS" };
                 envFileEntries.push(pulumi.output({ file: files.broker, secretArn: secret.arn, map }));
@@ -331,6 +342,8 @@ export class ComposeHost extends pulumi.ComponentResource {
                     environment: { ...svc.environment, PORT: String(svc.port), DB_HOST: dbHost, DB_PORT: "5432" },
                     healthCheck: svc.healthCheck ?? ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${svc.port}${svc.healthCheckPath} || exit 1`],
                     limits: { memoryMb: svc.memoryMb, cpus: svc.cpus },
+                    migrationCommand: svc.migrations?.command,
+                    existingSecrets: existing.length > 0,
                     cacheLimits: { memoryMb: s.cacheMemoryMb, cpus: 0.5 },
                     brokerLimits: { memoryMb: s.brokerMemoryMb, cpus: 1 },
                 })),

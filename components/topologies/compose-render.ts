@@ -25,6 +25,10 @@ export interface ComposeService {
     /** Limits of its Redis and RabbitMQ containers. */
     cacheLimits: ContainerLimits;
     brokerLimits: ContainerLimits;
+    /** A one-off `<service>-migrate` container run before the API (whenever its image or command changes). Default: none. */
+    migrationCommand?: string[];
+    /** Whether the sync job writes the service's existing secrets to an env file of their own. Default `false`. */
+    existingSecrets?: boolean;
 }
 
 /** Memory (MiB) and CPUs a container may use. */
@@ -58,6 +62,7 @@ export const envFiles = (service: string) => ({
     app: `${HOST_PATHS.secrets}/${service}.env`,
     broker: `${HOST_PATHS.secrets}/${service}-broker.env`,
     dbAdmin: `${HOST_PATHS.secrets}/${service}-db-admin.env`,
+    existing: `${HOST_PATHS.secrets}/${service}-existing.env`,
 });
 
 /** Renders docker-compose.yml: per service its API, database init job, and Redis/RabbitMQ on a private network. */
@@ -115,16 +120,32 @@ export function renderCompose(args: ComposeArgs): string {
             dependsOn[`${s.name}-rabbitmq`] = { condition: "service_healthy" };
             environment.RABBITMQ_HOST = `${s.name}-rabbitmq`;
         }
+        const appEnvFiles = [files.app, ...(s.existingSecrets ? [files.existing] : [])];
+        const appNetworks = [`${s.name}-edge`, ...(s.cache || s.broker ? [`${s.name}-backend`] : [])];
+        if (s.migrationCommand) {
+            // Compose's init-container pattern: the API starts only once the migration exited 0.
+            services[`${s.name}-migrate`] = {
+                image: s.image,
+                restart: "no",
+                env_file: appEnvFiles,
+                environment,
+                command: s.migrationCommand,
+                depends_on: { ...dependsOn },
+                networks: appNetworks,
+                logging,
+            };
+            dependsOn[`${s.name}-migrate`] = { condition: "service_completed_successfully" };
+        }
         services[s.name] = {
             image: s.image,
             restart: "unless-stopped",
-            env_file: [files.app],
+            env_file: appEnvFiles,
             environment,
             ports: [`${s.port}:${s.port}`],
             healthcheck: { test: s.healthCheck, interval: "15s", timeout: "5s", retries: 3, start_period: "60s" },
             ...limited(s.limits),
             depends_on: dependsOn,
-            networks: [`${s.name}-edge`, ...(s.cache || s.broker ? [`${s.name}-backend`] : [])],
+            networks: appNetworks,
             logging,
         };
     }
@@ -159,10 +180,22 @@ source /etc/platform/sync.env
 mkdir -p ${HOST_PATHS.compose} && install -d -m 700 ${HOST_PATHS.secrets}
 aws s3 cp --only-show-errors --region "$REGION" "s3://$BUCKET/$PREFIX/docker-compose.yml" ${HOST_PATHS.compose}/docker-compose.yml.new
 aws s3 cp --only-show-errors --region "$REGION" "s3://$BUCKET/$PREFIX/env-files.json" ${HOST_PATHS.compose}/env-files.json
-# Each env file: a secret's JSON keys (all, or renamed through "map"), single-quoted so Compose takes them literally.
+# Each env file: a secret's JSON keys (all, or renamed through "map"), or ("values") one variable per
+# existing secret, its whole string or one JSON key; single-quoted so Compose takes them literally.
 jq -c '.[]' ${HOST_PATHS.compose}/env-files.json | while read -r entry; do
-  file=$(jq -r .file <<<"$entry"); arn=$(jq -r .secretArn <<<"$entry"); map=$(jq -c '.map // null' <<<"$entry")
-  secret=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$arn" --query SecretString --output text)
+  file=$(jq -r .file <<<"$entry"); map=$(jq -c '.map // null' <<<"$entry")
+  if jq -e 'has("values")' >/dev/null <<<"$entry"; then
+    secret='{}'
+    while read -r v; do
+      name=$(jq -r .variable <<<"$v"); arn=$(jq -r .secretArn <<<"$v"); key=$(jq -r '.key // empty' <<<"$v")
+      value=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$arn" --query SecretString --output text)
+      if [ -n "$key" ]; then value=$(jq -r --arg k "$key" '.[$k] | tostring' <<<"$value"); fi
+      secret=$(jq -c --arg n "$name" --arg v "$value" '. + {($n): $v}' <<<"$secret")
+    done < <(jq -c '.values[]' <<<"$entry")
+  else
+    arn=$(jq -r .secretArn <<<"$entry")
+    secret=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$arn" --query SecretString --output text)
+  fi
   (umask 077; jq -r --argjson map "$map" 'if $map == null then to_entries[] else (. as $s | $map | to_entries[] | {key: .key, value: $s[.value]}) end | "\\(.key)='\\''\\(.value|tostring)'\\''"' <<<"$secret" > "$file.new")
   mv "$file.new" "$file"
 done
