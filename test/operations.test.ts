@@ -161,6 +161,21 @@ describe("release and operations keys on every ECS topology", () => {
         expect(epr.workerDeploy).to.include({ container: "audit-worker" });
     });
 
+    it("hands the master's credentials to the db-bootstrap containers only, in every task definition", () => {
+        const masters = plan.resources.filter((r) => r.type === "aws:secretsmanager/secret:Secret" && /-db-credentials$/.test(r.name)).map((r) => r.state.arn!);
+        expect(masters.length).to.be.at.least(4);
+        let bootstraps = 0;
+        for (const task of plan.resources.filter((r) => r.type === TD)) {
+            for (const c of containers(task) as { name: string; secrets?: { valueFrom: string }[]; dependsOn?: unknown[] }[]) {
+                const usesMaster = (c.secrets ?? []).some((x) => masters.some((arn) => x.valueFrom.startsWith(arn)));
+                if (c.name === "db-bootstrap") bootstraps++;
+                expect(usesMaster, `${task.name}/${c.name}`).to.equal(c.name === "db-bootstrap");
+            }
+        }
+        // ledger, epr, epr-worker, braidmgr, integrations' integration and worker, and their migrate tasks.
+        expect(bootstraps).to.equal(10);
+    });
+
     it("opens ECS Exec on every service, Kong included", () => {
         for (const name of [
             "ledger",
