@@ -309,3 +309,16 @@ describe("topology aurora-web: only this distribution reaches the origin", () =>
         expect(recorder.get("aws:ecs/service:Service", "braid").dependencies).to.include(gate.urn);
     });
 });
+
+describe("topology aurora-web: every log kept its retention, the database's too", () => {
+    it("creates the cluster's postgresql export group first, with the system's 30 days, named after the cluster it names", async () => {
+        const { recorder } = await buildStack(braid("production"));
+        const cluster = recorder.get("aws:rds/cluster:Cluster", "braid-db");
+        expect(cluster.inputs.clusterIdentifier).to.equal("braid-db-test");
+        expect(cluster.inputs.enabledCloudwatchLogsExports).to.deep.equal(["postgresql"]);
+        const group = recorder.get("aws:cloudwatch/logGroup:LogGroup", "braid-db-postgresql-logs");
+        expect(group.inputs).to.include({ name: "/aws/rds/cluster/braid-db-test/postgresql", retentionInDays: 30 });
+        expect(group.options).to.include({ protect: true, retainOnDelete: true });
+        expect(cluster.options.dependsOn).to.include(group.urn);
+    });
+});

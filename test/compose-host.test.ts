@@ -337,7 +337,14 @@ describe("topology compose-host", () => {
             "tickets-db-storage",
             "tickets-payments-db-cpu",
             "tickets-payments-db-storage",
+            "tickets-db-connections",
+            "tickets-payments-db-connections",
         ]);
+        // 80% of PostgreSQL's default max_connections for the production class (db.m7g.large, 8 GiB: 839).
+        const connections = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "tickets-db-connections").inputs as any;
+        expect(PROFILES.production.dbInstanceClass).to.equal("db.m7g.large");
+        expect(connections).to.include({ namespace: "AWS/RDS", metricName: "DatabaseConnections", threshold: 671 });
+        expect(connections.dimensions.DBInstanceIdentifier).to.equal("tickets-db-test");
         const unhealthy = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "tickets-payments-unhealthy").inputs as any;
         expect(unhealthy).to.include({ namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", threshold: 0 });
         expect(unhealthy.dimensions.TargetGroup).to.match(/^targetgroup\/tickets-alb-payments/);

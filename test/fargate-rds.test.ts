@@ -158,6 +158,13 @@ describe("topology fargate-rds", () => {
                 expect(db.inputs.enabledCloudwatchLogsExports).to.deep.equal(profile.databaseInsights ? ["postgresql", "upgrade"] : []);
                 expect(db.options.protect).to.equal(profile.protectStatefulResources);
                 expect(db.options.retainOnDelete).to.equal(profile.protectStatefulResources);
+                // Named, so that its exported logs go to groups made first with the profile's retention.
+                expect(db.inputs.identifier).to.equal("ledger-db-test");
+                for (const log of profile.databaseInsights ? ["postgresql", "upgrade"] : []) {
+                    const group = recorder.get("aws:cloudwatch/logGroup:LogGroup", `ledger-db-${log}-logs`);
+                    expect(group.inputs).to.include({ name: `/aws/rds/instance/ledger-db-test/${log}`, retentionInDays: profile.logRetentionDays });
+                    expect(db.options.dependsOn).to.include(group.urn);
+                }
                 expect(recorder.get("aws:rds/subnetGroup:SubnetGroup", "ledger-db").inputs.subnetIds).to.have.length(profile.azCount);
                 expect(db.inputs.password).to.equal("[secret]");
             });

@@ -275,7 +275,10 @@ describe("npm run migrations: what the deploy runs before pulumi up rolls the se
         const plan = await planOnce(readStackFiles("operations", file));
         const dir = scratchDir("migrations");
         const calls = fakeTools(dir, plan.outputs, "0");
-        const run = await withPath(dir, () => cli(["--stack", "operations", "--config-file", file]));
+        // The plan the offline job wrote: nothing is planned again.
+        const planFile = path.join(dir, "plan.json");
+        fs.writeFileSync(planFile, JSON.stringify(plan));
+        const run = await withPath(dir, () => cli(["--stack", "operations", "--plan", planFile]));
         expect(run.status, run.stdout + run.stderr).to.equal(0);
         const log = calls();
         const up = log.find((l) => l.startsWith("pulumi up"))!;
@@ -298,13 +301,15 @@ describe("npm run migrations: what the deploy runs before pulumi up rolls the se
         const plan = await planOnce(readStackFiles("operations", file));
         const failing = scratchDir("migrations");
         fakeTools(failing, plan.outputs, "3");
-        const failed = await withPath(failing, () => cli(["--stack", "operations", "--config-file", file]));
+        const planFile = path.join(failing, "plan.json");
+        fs.writeFileSync(planFile, JSON.stringify(plan));
+        const failed = await withPath(failing, () => cli(["--stack", "operations", "--plan", planFile]));
         expect(failed.status).to.equal(1);
         expect(failed.stderr).to.contain("the migration exited 3; the deploy stops here");
 
         const fresh = scratchDir("migrations");
         const calls = fakeTools(fresh, {}, "0");
-        const first = await withPath(fresh, () => cli(["--stack", "operations", "--config-file", file]));
+        const first = await withPath(fresh, () => cli(["--stack", "operations", "--plan", planFile]));
         expect(first.status).to.equal(0);
         expect(first.stdout).to.contain("not deployed yet");
         expect(calls().some((l) => l.startsWith("pulumi up") || l.startsWith("aws "))).to.equal(false);

@@ -1,9 +1,10 @@
 import { spawnSync } from "child_process";
-import { planStack } from "../plan/plan";
+import * as fs from "fs";
+import { Plan, planStack } from "../plan/plan";
 import { readStackFiles } from "../plan/stack-files";
 import type { PlanOutput } from "./plan";
 
-const USAGE = "usage: npm run migrations -- --stack <name> [--config-file <Pulumi.x.yaml>] [--dry-run]";
+const USAGE = "usage: npm run migrations -- --stack <name> [--config-file <Pulumi.x.yaml> | --plan <plan.json>] [--dry-run]";
 
 /** One migration the deploy runs first, as the workload's outputs describe it. */
 export interface PendingMigration {
@@ -34,9 +35,11 @@ function migrationOutputs(value: unknown, at: string, found: [string, MigrationO
     return found;
 }
 
-/** The migrations to run before `pulumi up` rolls the services, from the offline plan of the stack's config. */
-export async function pendingMigrations(stack: string, configFile?: string): Promise<PendingMigration[]> {
-    const plan = await planStack(readStackFiles(stack, configFile));
+/** The migrations to run before `pulumi up` rolls the services, from the offline plan of the stack's config (or a written one). */
+export async function pendingMigrations(stack: string, source: { configFile?: string; planFile?: string } = {}): Promise<PendingMigration[]> {
+    const plan: Pick<Plan, "outputs" | "resources"> = source.planFile
+        ? (JSON.parse(fs.readFileSync(source.planFile, "utf8")) as Plan)
+        : await planStack(readStackFiles(stack, source.configFile));
     return migrationOutputs(plan.outputs.workloads, "workloads")
         .filter(([, m]) => m.runBeforeDeploy)
         .map(([at, m]) => {
@@ -68,14 +71,14 @@ export async function migrationsCommand(argv: string[], io: PlanOutput = { out: 
         return i >= 0 ? argv[i + 1] : undefined;
     };
     const stack = flag("--stack");
-    const known = ["--stack", "--config-file", "--dry-run"];
-    const unknown = argv.filter((a, i) => a.startsWith("--") && !known.includes(a) && !(i > 0 && ["--stack", "--config-file"].includes(argv[i - 1])));
+    const known = ["--stack", "--config-file", "--plan", "--dry-run"];
+    const unknown = argv.filter((a, i) => a.startsWith("--") && !known.includes(a) && !(i > 0 && ["--stack", "--config-file", "--plan"].includes(argv[i - 1])));
     if (!stack || unknown.length > 0) {
         io.err(`${unknown.length ? `unexpected argument ${unknown[0]}\n` : "--stack is required\n"}${USAGE}`);
         return 2;
     }
     try {
-        const pending = await pendingMigrations(stack, flag("--config-file"));
+        const pending = await pendingMigrations(stack, { configFile: flag("--config-file"), planFile: flag("--plan") });
         if (pending.length === 0) {
             io.out(`${stack}: no migration runs before the deploy.`);
             return 0;

@@ -3,8 +3,9 @@ import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
 import * as random from "@pulumi/random";
-import { PASSWORD_SPECIALS } from "./postgres";
+import { PASSWORD_SPECIALS, postgresMaxConnections } from "./postgres";
 import { SecurityGroup, connectGroups } from "./security-group";
+import { rdsExportLogGroups } from "./rds-logs";
 import { storeSecret } from "./secret";
 
 /** Memory (GiB) of the Aurora instance classes this program sizes alarms for. */
@@ -21,14 +22,18 @@ export const AURORA_INSTANCE_MEMORY_GIB: Readonly<Record<string, number>> = {
     "db.r7g.4xlarge": 128,
 };
 
-/** Aurora PostgreSQL's default max_connections: LEAST(memory / 9531392, 5000) (AWS documentation). */
+/** Aurora PostgreSQL's default max_connections for an instance class. */
 export function auroraMaxConnections(instanceClass: string): number {
     const gib = AURORA_INSTANCE_MEMORY_GIB[instanceClass];
     if (gib === undefined) throw new Error(`unknown Aurora instance class ${instanceClass}`);
-    return Math.min(Math.floor((gib * 1e9) / 9531392), 5000);
+    return postgresMaxConnections(gib);
 }
 
 export interface AuroraPostgresArgs {
+    /** The cluster's identifier: stack-unique, it also names the exported log group. */
+    identifier: string;
+    /** Retention of the exported `postgresql` log, days. */
+    logRetentionDays: number;
     vpcId: pulumi.Input<string>;
     /** The network's isolated data subnets. */
     subnetIds: pulumi.Input<string[]>;
@@ -89,9 +94,17 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS }, parent);
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
 
+        const exportLogs = rdsExportLogGroups(
+            name,
+            { kind: "cluster", identifier: args.identifier, exports: args.insights ? ["postgresql"] : [] },
+            args.logRetentionDays,
+            args.protect,
+            this,
+        );
         this.cluster = new rds.Cluster(
             name,
             {
+                clusterIdentifier: args.identifier,
                 engine: "aurora-postgresql",
                 engineVersion: args.engineVersion,
                 databaseName: args.databaseName,
@@ -110,7 +123,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 applyImmediately: !args.protect,
             },
             // A global database adopts the cluster afterwards; AWS then reports its identifier.
-            { ...stateful, ignoreChanges: args.disasterRecovery ? ["globalClusterIdentifier"] : [] },
+            { ...stateful, ignoreChanges: args.disasterRecovery ? ["globalClusterIdentifier"] : [], dependsOn: exportLogs },
         );
 
         const instance = (instanceName: string, promotionTier: number) =>

@@ -6,9 +6,14 @@ import { EnvironmentProfile } from "../../stacks/profiles";
 import { POSTGRES_DEFAULT_MAJOR, PostgresSettings } from "../../stacks/schema-kit";
 import { WorkloadContext } from "../context";
 import { SecurityGroup, connectGroups } from "./security-group";
+import { rdsExportLogGroups } from "./rds-logs";
 import { storeSecret } from "./secret";
 
 export interface PostgresArgs {
+    /** The instance's identifier (the replica's is `<identifier>-replica`): stack-unique, it also names the exported log groups. */
+    identifier: string;
+    /** Retention of the exported logs, days. Default: the profile's `logRetentionDays`. */
+    logRetentionDays: number;
     vpcId: pulumi.Input<string>;
     /** Subnets of the DB subnet group: the network's isolated data subnets. */
     subnetIds: pulumi.Input<string[]>;
@@ -71,6 +76,8 @@ export function workloadDatabase(
         name,
         {
             ...postgresDefaults(ctx.platform.profile),
+            identifier: `${name}-${ctx.platform.stack}`,
+            logRetentionDays: ctx.platform.profile.logRetentionDays,
             vpcId: ctx.network.vpcId,
             subnetIds: ctx.network.dataSubnetIds,
             databaseName: settings.name,
@@ -83,6 +90,30 @@ export function workloadDatabase(
         { parent },
     );
 }
+
+/**
+ * PostgreSQL's default max_connections on RDS and Aurora: LEAST(DBInstanceClassMemory / 9531392,
+ * 5000) (AWS documentation), with the class's nominal memory (a little above what RDS counts).
+ */
+export const postgresMaxConnections = (memoryGib: number): number => Math.min(Math.floor((memoryGib * 1e9) / 9531392), 5000);
+
+/** Memory (GiB) of the RDS instance classes whose connection alarm this program sizes. */
+export const RDS_INSTANCE_MEMORY_GIB: Readonly<Record<string, number>> = {
+    "db.t4g.micro": 1,
+    "db.t4g.small": 2,
+    "db.t4g.medium": 4,
+    "db.t4g.large": 8,
+    "db.m6g.large": 8,
+    "db.m7g.large": 8,
+    "db.m7g.xlarge": 16,
+    "db.r6g.large": 16,
+    "db.r7g.large": 16,
+    "db.r6g.xlarge": 32,
+    "db.r7g.xlarge": 32,
+};
+
+/** The logs each instance exports to CloudWatch when `insights` is on. */
+const LOG_EXPORTS = ["postgresql", "upgrade"];
 
 /** Characters RDS accepts in a master password (it refuses / @ " and space). */
 export const PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
@@ -101,6 +132,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     /** Secrets Manager secret: JSON with username, password, host, port, dbname, engine. */
     readonly secretArn: pulumi.Output<string>;
     readonly databaseName: string;
+    /** Instance class of master and replica. */
+    readonly instanceClass: string;
     readonly hasReplica: boolean;
     readonly masterSecurityGroup: SecurityGroup;
     readonly replicaSecurityGroup?: SecurityGroup;
@@ -128,6 +161,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         this.masterSecurityGroup = new SecurityGroup(`${name}-master`, { vpcId: args.vpcId, description: `${name} PostgreSQL master` }, { parent: this });
 
         this.args = args;
+        this.instanceClass = args.instanceClass;
         const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS }, { parent: this });
         // Keeps the final-snapshot name unique across destroy/re-create cycles.
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });
@@ -142,12 +176,15 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             caCertIdentifier: "rds-ca-rsa2048-g1",
             performanceInsightsEnabled: args.insights,
             performanceInsightsRetentionPeriod: args.insights ? 7 : undefined,
-            enabledCloudwatchLogsExports: args.insights ? ["postgresql", "upgrade"] : [],
+            enabledCloudwatchLogsExports: args.insights ? LOG_EXPORTS : [],
             applyImmediately: !args.protect,
         };
+        const exportLogs = (identifier: string, key: string) =>
+            rdsExportLogGroups(key, { kind: "instance", identifier, exports: args.insights ? LOG_EXPORTS : [] }, args.logRetentionDays, args.protect, this);
         this.instance = new rds.Instance(
             name,
             {
+                identifier: args.identifier,
                 engine: "postgres",
                 engineVersion: major,
                 instanceClass: args.instanceClass,
@@ -167,7 +204,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                 finalSnapshotIdentifier: pulumi.interpolate`${name}-final-${snapshotSuffix.hex}`,
                 ...shared,
             },
-            stateful,
+            { ...stateful, dependsOn: exportLogs(args.identifier, name) },
         );
 
         let replica: rds.Instance | undefined;
@@ -180,6 +217,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             replica = new rds.Instance(
                 `${name}-replica`,
                 {
+                    identifier: `${args.identifier}-replica`,
                     replicateSourceDb: this.instance.identifier,
                     instanceClass: args.instanceClass,
                     vpcSecurityGroupIds: [this.replicaSecurityGroup.id],
@@ -190,7 +228,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                     deletionProtection: args.deletionProtection,
                     ...shared,
                 },
-                stateful,
+                { ...stateful, dependsOn: exportLogs(`${args.identifier}-replica`, `${name}-replica`) },
             );
         }
 

@@ -239,6 +239,9 @@ export class AuroraWeb extends pulumi.ComponentResource {
         return new AuroraPostgres(
             `${name}-db`,
             {
+                identifier: `${name}-db-${ctx.platform.stack}`,
+                // Every log of the system is kept its logRetentionDays (30), the database's export too.
+                logRetentionDays: s.logRetentionDays,
                 vpcId: ctx.network.vpcId,
                 subnetIds: ctx.network.dataSubnetIds,
                 databaseName: s.database.name,

@@ -29,7 +29,7 @@ import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
 import { repositorySettings, resolveImage, secretSettings } from "../blocks/operations";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, elbLogicalName } from "../blocks/load-balancer";
-import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
+import { PostgresDatabase, RDS_INSTANCE_MEMORY_GIB, postgresMaxConnections, workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
@@ -738,6 +738,22 @@ export class ComposeHost extends pulumi.ComponentResource {
                 },
                 this,
             );
+            // Connections near PostgreSQL's limit for the class (every service's pool counts).
+            const memory = RDS_INSTANCE_MEMORY_GIB[database.instanceClass];
+            if (memory !== undefined) {
+                const limit = postgresMaxConnections(memory);
+                alarms.alarm(
+                    `${key}-connections`,
+                    {
+                        ...rds,
+                        alarmDescription: `${key}: over 80% of its ${limit} connections`,
+                        metricName: "DatabaseConnections",
+                        statistic: "Maximum",
+                        threshold: Math.floor(limit * 0.8),
+                    },
+                    this,
+                );
+            }
         }
     }
 }
