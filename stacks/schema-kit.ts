@@ -465,6 +465,12 @@ export const pgIdentifier = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected
 export const pgUsername = z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _");
 
 /** A workload's `database` settings: name, master user, instance class, major version. */
+/** An RDS instance or cluster identifier: a letter, then letters, digits and single hyphens, 63 at most. */
+export const rdsIdentifier = z
+    .string()
+    .regex(/^[a-z](?!.*--)[a-z0-9-]{0,62}$/, "expected 1-63 lower-case letters, digits and single hyphens, starting with a letter")
+    .refine((v) => !v.endsWith("-"), "must not end with a hyphen");
+
 export const postgresSettings = (defaults: { name: string; username: string; instanceClass: string }) =>
     strictObject({
         /** Database created on the master. */
@@ -475,6 +481,8 @@ export const postgresSettings = (defaults: { name: string; username: string; ins
         instanceClass: rdsInstanceClass.default(defaults.instanceClass),
         /** PostgreSQL major version. Default 16. */
         engineVersion: z.enum(POSTGRES_VERSIONS).default(POSTGRES_DEFAULT_MAJOR),
+        /** The instance's identifier (it names the exported log groups). Default `<workload>-db-<stack>`; an existing instance's keeps it. */
+        identifier: rdsIdentifier.optional(),
     }).default({});
 
 /** The output of `postgresSettings`. */
@@ -483,6 +491,7 @@ export interface PostgresSettings {
     username: string;
     instanceClass: string;
     engineVersion: string;
+    identifier?: string;
 }
 
 /** A DNS host name such as api-origin.example.com. */

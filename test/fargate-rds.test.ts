@@ -160,6 +160,8 @@ describe("topology fargate-rds", () => {
                 expect(db.options.retainOnDelete).to.equal(profile.protectStatefulResources);
                 // Named, so that its exported logs go to groups made first with the profile's retention.
                 expect(db.inputs.identifier).to.equal("ledger-db-test");
+                const kept = await buildStack(ledger(environment, { database: { identifier: "ledger-db-9627d4a" } }));
+                expect(kept.recorder.get("aws:rds/instance:Instance", "ledger-db").inputs.identifier).to.equal("ledger-db-9627d4a");
                 for (const log of profile.databaseInsights ? ["postgresql", "upgrade"] : []) {
                     const group = recorder.get("aws:cloudwatch/logGroup:LogGroup", `ledger-db-${log}-logs`);
                     expect(group.inputs).to.include({ name: `/aws/rds/instance/ledger-db-test/${log}`, retentionInDays: profile.logRetentionDays });

@@ -76,7 +76,7 @@ export function workloadDatabase(
         name,
         {
             ...postgresDefaults(ctx.platform.profile),
-            identifier: `${name}-${ctx.platform.stack}`,
+            identifier: settings.identifier ?? `${name}-${ctx.platform.stack}`,
             logRetentionDays: ctx.platform.profile.logRetentionDays,
             vpcId: ctx.network.vpcId,
             subnetIds: ctx.network.dataSubnetIds,

@@ -16,6 +16,7 @@ import {
     numberIn,
     originSettings,
     pgIdentifier,
+    rdsIdentifier,
     pgUsername,
     rdsInstanceClass,
     SchemaContext,
@@ -64,6 +65,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
             /** API log retention in days. Default 30 (the system's own). */
             logRetentionDays: numberIn(LOG_RETENTION_DAYS).default(30),
             database: strictObject({
+                /** The cluster's identifier (it names the exported log group). Default `<workload>-db-<stack>`; an existing cluster's keeps it. */
+                identifier: rdsIdentifier.optional(),
                 name: pgIdentifier.default("braidmgr"),
                 username: pgUsername.default("braidmgr"),
                 /** Aurora PostgreSQL version. Default `15.10` (the app runs PostgreSQL 15). */
@@ -239,7 +242,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         return new AuroraPostgres(
             `${name}-db`,
             {
-                identifier: `${name}-db-${ctx.platform.stack}`,
+                identifier: s.database.identifier ?? `${name}-db-${ctx.platform.stack}`,
                 // Every log of the system is kept its logRetentionDays (30), the database's export too.
                 logRetentionDays: s.logRetentionDays,
                 vpcId: ctx.network.vpcId,

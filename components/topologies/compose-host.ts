@@ -259,7 +259,15 @@ export class ComposeHost extends pulumi.ComponentResource {
         const protect = ctx.platform.profile.protectStatefulResources;
         const services = Object.entries(s.services);
         // The init containers connect over TLS in every environment.
-        const newDatabase = (logicalName: string) => workloadDatabase(logicalName, ctx, s.database, { requireTls: true }, this);
+        // `database.identifier` names the shared instance only; dedicated ones take their default.
+        const newDatabase = (logicalName: string) =>
+            workloadDatabase(
+                logicalName,
+                ctx,
+                { ...s.database, identifier: logicalName === `${name}-db` ? s.database.identifier : undefined },
+                { requireTls: true },
+                this,
+            );
         const sharedDatabase = services.some(([, svc]) => !svc.dedicatedDatabase) ? newDatabase(`${name}-db`) : undefined;
         const databases: Record<string, PostgresDatabase> = sharedDatabase ? { [`${name}-db`]: sharedDatabase } : {};
         sharedDatabase?.connect("host", host, `${name} host`);
