@@ -3,7 +3,7 @@ import { MANAGED } from "../components/blocks/cdn";
 import { KONG_HEALTH_PATH } from "../components/topologies/kong-config";
 import { PROFILES } from "../stacks/profiles";
 import { PlannedResource } from "../plan/mocks";
-import { buildStack, policyOf, rawStack } from "./helpers";
+import { buildStack, configProblems, policyOf, rawStack } from "./helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
 function integrations(environment: "staging" | "production", overrides: Record<string, unknown> = {}) {
@@ -340,5 +340,33 @@ describe("topology event-driven: only this distribution reaches the origin", () 
         // CodeDeploy still switches a plain forward on both listeners.
         for (const name of ["hub-alb", "hub-alb-test"])
             expect((recorder.get("aws:lb/listener:Listener", name).inputs as any).defaultActions[0].type, name).to.equal("forward");
+    });
+});
+
+describe("topology event-driven: blue/green of the gateway, tested before the switch", () => {
+    const HOOK = "arn:aws:lambda:us-east-1:123456789012:function:CheckGreenGateway";
+    it("opens the test listener to the configured CIDRs only, lets CodeDeploy invoke exactly the hooks, and outputs the AppSpec", async () => {
+        const { recorder, outputs } = await buildStack(
+            integrations("production", { blueGreen: { testCidrs: ["10.40.0.0/16"], hooks: { AfterAllowTestTraffic: HOOK } } }),
+        );
+        const test = ingressOf(recorder, "hub-alb").filter((r) => r.inputs.fromPort === 8443);
+        expect(test.map((r) => r.inputs.cidrIpv4)).to.deep.equal(["10.40.0.0/16"]);
+        const invoke = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "hub-gateway-codedeploy-hooks").inputs.policy).Statement[0];
+        expect(invoke).to.deep.include({ Action: "lambda:InvokeFunction", Resource: [HOOK] });
+        expect(recorder.get("aws:codedeploy/deploymentGroup:DeploymentGroup", "hub-gateway").options.dependsOn).to.include(
+            recorder.get("aws:iam/rolePolicy:RolePolicy", "hub-gateway-codedeploy-hooks").urn,
+        );
+        const appSpec = JSON.parse((outputs.workloads as any).hub.codeDeployAppSpec);
+        expect(appSpec.Resources[0].TargetService.Properties).to.deep.equal({
+            TaskDefinition: "<TASK_DEFINITION>",
+            LoadBalancerInfo: { ContainerName: "kong", ContainerPort: 8000 },
+        });
+        expect(appSpec.Hooks).to.deep.equal([{ AfterAllowTestTraffic: HOOK }]);
+        // By default the test listener admits nobody, and no hook policy exists.
+        const plain = await buildStack(integrations("production"));
+        expect(ingressOf(plain.recorder, "hub-alb").filter((r) => r.inputs.fromPort === 8443)).to.deep.equal([]);
+        expect(plain.recorder.byType("aws:iam/rolePolicy:RolePolicy").some((r) => r.name === "hub-gateway-codedeploy-hooks")).to.equal(false);
+        const problems = configProblems(integrations("production", { blueGreen: { hooks: { AfterAllowTestTraffic: "not-an-arn" } } }));
+        expect(problems[0].path).to.equal("platform:workloads.hub.blueGreen.hooks.AfterAllowTestTraffic");
     });
 });

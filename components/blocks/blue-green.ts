@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as codedeploy from "@pulumi/aws/codedeploy";
 import * as iam from "@pulumi/aws/iam";
-import { serviceTrustPolicy } from "../iam";
+import { policyDocument, serviceTrustPolicy } from "../iam";
 import { AlarmTopic } from "./alarms";
 import { FargateService } from "./fargate-service";
 import { LoadBalancer } from "./load-balancer";
@@ -20,7 +20,18 @@ export interface BlueGreenArgs {
     alarms: AlarmTopic;
     /** Target 5xx per minute, two minutes running, that stop and roll back a deployment. Default 10. */
     rollbackAt5xxPerMinute?: number;
+    /**
+     * Lambda functions CodeDeploy calls at lifecycle events of each deployment (an ECS AppSpec's
+     * `Hooks`): CodeDeploy may invoke exactly these, and `appSpec` lists them. Default: none.
+     */
+    hooks?: Partial<Record<LifecycleEvent, string>>;
+    /** The container and port the AppSpec routes traffic to. */
+    container: { name: string; port: number };
 }
+
+/** The ECS lifecycle events a CodeDeploy AppSpec hook may run at. */
+export const LIFECYCLE_EVENTS = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
 /**
  * Blue/green deploys of an ECS service through CodeDeploy: the application, the deployment group
@@ -30,6 +41,11 @@ export interface BlueGreenArgs {
 export class BlueGreenDeployment extends pulumi.ComponentResource {
     readonly application: codedeploy.Application;
     readonly deploymentGroup: codedeploy.DeploymentGroup;
+    /**
+     * The AppSpec a deployment is created with (`aws deploy create-deployment --revision` as
+     * AppSpecContent), with `<TASK_DEFINITION>` for the new revision's ARN and the hooks.
+     */
+    readonly appSpec: string;
 
     constructor(name: string, args: BlueGreenArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:deploy:BlueGreenDeployment", name, {}, opts);
@@ -58,6 +74,36 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
             parent,
         );
         new iam.RolePolicyAttachment(`${name}-codedeploy`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS" }, parent);
+        const hooks = Object.entries(args.hooks ?? {});
+        // AWSCodeDeployRoleForECS invokes only functions named CodeDeployHook_*: the configured ones are granted by ARN.
+        const invokeHooks =
+            hooks.length > 0
+                ? [
+                      new iam.RolePolicy(
+                          `${name}-codedeploy-hooks`,
+                          {
+                              role: role.id,
+                              policy: policyDocument([{ Sid: "InvokeLifecycleHooks", Action: "lambda:InvokeFunction", Resource: hooks.map(([, arn]) => arn) }]),
+                          },
+                          parent,
+                      ),
+                  ]
+                : [];
+        this.appSpec = JSON.stringify({
+            version: 0.0,
+            Resources: [
+                {
+                    TargetService: {
+                        Type: "AWS::ECS::Service",
+                        Properties: {
+                            TaskDefinition: "<TASK_DEFINITION>",
+                            LoadBalancerInfo: { ContainerName: args.container.name, ContainerPort: args.container.port },
+                        },
+                    },
+                },
+            ],
+            ...(hooks.length > 0 ? { Hooks: hooks.map(([event, arn]) => ({ [event]: arn })) } : {}),
+        });
         this.application = new codedeploy.Application(name, { computePlatform: "ECS" }, parent);
         this.deploymentGroup = new codedeploy.DeploymentGroup(
             name,
@@ -83,8 +129,8 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
                 alarmConfiguration: { enabled: true, alarms: [errors.name] },
             },
             // CodeDeploy checks the ECS service when the group is created.
-            { parent: this, dependsOn: [service.service] },
+            { parent: this, dependsOn: [service.service, ...invokeHooks] },
         );
-        this.registerOutputs({ application: this.application.name, deploymentGroup: this.deploymentGroup.deploymentGroupName });
+        this.registerOutputs({ application: this.application.name, deploymentGroup: this.deploymentGroup.deploymentGroupName, appSpec: this.appSpec });
     }
 }

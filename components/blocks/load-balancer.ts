@@ -98,7 +98,11 @@ export interface LoadBalancerArgs {
      * test listener on `testListenerPort`; CodeDeploy then owns both listeners' actions.
      * Default: off.
      */
-    blueGreen?: { testListenerPort: number };
+    blueGreen?: {
+        testListenerPort: number;
+        /** Who may send test traffic to the test listener (a deployment's checks). Default: nobody. */
+        testClients?: { key: string; peer: Peer; description: string }[];
+    };
     /** Paths answered 404 by the balancer itself, never forwarded (e.g. unauthenticated `/metrics`). */
     blockedPaths?: string[];
     /**
@@ -273,6 +277,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 { parent: this, ignoreChanges: ["defaultActions"] },
             ));
             this.testListenerArn = test.arn;
+            for (const client of args.blueGreen.testClients ?? [])
+                this.securityGroup.allowIngress(`test-${client.key}`, {
+                    port: args.blueGreen.testListenerPort,
+                    peer: client.peer,
+                    description: client.description,
+                });
         }
         // Rule priorities: blocked paths first (1), then the routes in order (10, 11, ...).
         (args.routes ?? []).forEach((route, i) => {

@@ -21,9 +21,10 @@ import {
     withCrossChecks,
     ReportIssue,
     viewerDomainSettings,
+    cidrBlock,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
-import { BlueGreenDeployment } from "../blocks/blue-green";
+import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
 import {
@@ -47,6 +48,7 @@ import { WorkloadContext } from "../context";
 import { PolicyStatement } from "../iam";
 import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, renderKongConfig } from "./kong-config";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
+import { nameFor } from "../names";
 
 /** Port of the integration service and the webhook receiver; Kong's proxy port. */
 const SERVICE_PORT = 8080;
@@ -57,6 +59,13 @@ const HTTP_HEALTH_CHECK = [
     `wget -q -O /dev/null http://127.0.0.1:${SERVICE_PORT}/health || curl -fsS -o /dev/null http://127.0.0.1:${SERVICE_PORT}/health || exit 1`,
 ];
 const KONG_PORT = 8000;
+/** A Lambda function's ARN (optionally a version or alias). */
+const lambdaArn = z
+    .string()
+    .regex(
+        /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/,
+        "expected a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)",
+    );
 const HTTP_SERVICES = ["integration", "webhook"] as const;
 
 const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
@@ -135,6 +144,15 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
         blueGreen: strictObject({
             /** Port of the test listener CodeDeploy routes test traffic through. Default 8443. */
             testListenerPort: integer(1, 65535).default(8443),
+            /** Who may send test traffic to the test listener (a deployment's checks; they too need the origin header). Default: nobody. */
+            testCidrs: z.array(cidrBlock()).default([]),
+            /**
+             * Lambda functions CodeDeploy runs at each deployment's lifecycle events (the AppSpec's hooks,
+             * e.g. `AfterAllowTestTraffic` to test the new tasks through the test listener). Default: none.
+             */
+            hooks: strictObject(
+                Object.fromEntries(LIFECYCLE_EVENTS.map((event) => [event, lambdaArn.optional()])) as Record<LifecycleEvent, z.ZodOptional<typeof lambdaArn>>,
+            ).default({}),
             /** CodeDeploy deployment configuration. Default all at once after the test. */
             deploymentConfig: z
                 .enum(["CodeDeployDefault.ECSAllAtOnce", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes", "CodeDeployDefault.ECSCanary10Percent5Minutes"])
@@ -211,6 +229,8 @@ export class EventDriven extends pulumi.ComponentResource {
                 accountId: ctx.accountId,
                 deploymentConfig: s.blueGreen.deploymentConfig,
                 terminationWaitMinutes: s.blueGreen.terminationWaitMinutes,
+                hooks: s.blueGreen.hooks,
+                container: { name: "kong", port: KONG_PORT },
                 alarms,
             },
             { parent: this },
@@ -228,6 +248,7 @@ export class EventDriven extends pulumi.ComponentResource {
             databaseEndpoint: data.database.writerAddress,
             codeDeployApplication: blueGreen.application.name,
             codeDeployDeploymentGroups: [blueGreen.deploymentGroup.deploymentGroupName],
+            codeDeployAppSpec: blueGreen.appSpec,
             gatewayTaskFamily: gateway.taskDefinition.family,
             ...(Object.keys(repositories).length ? { repositoryUrls: repositories } : {}),
             // Per service: what an external deploy script needs, and the migration task (the integration service's).
@@ -395,7 +416,10 @@ export class EventDriven extends pulumi.ComponentResource {
                 certificateArn: s.api.certificateArn,
                 accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
                 target: { port: KONG_PORT, healthCheckPath: KONG_HEALTH_PATH, deregistrationDelaySeconds: 30 },
-                blueGreen: { testListenerPort: s.blueGreen.testListenerPort },
+                blueGreen: {
+                    testListenerPort: s.blueGreen.testListenerPort,
+                    testClients: s.blueGreen.testCidrs.map((cidr) => ({ key: nameFor(cidr), peer: { cidr }, description: `test traffic from ${cidr}` })),
+                },
                 requireHeader: gate,
             },
             this,
