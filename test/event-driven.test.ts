@@ -54,7 +54,8 @@ describe("topology event-driven", () => {
                         (recorder.get("aws:appautoscaling/policy:Policy", `hub-${key}-cpu`).inputs.targetTrackingScalingPolicyConfiguration as any).targetValue,
                     ).to.equal(70);
                 }
-                expect(recorder.byType("aws:ecs/cluster:Cluster").filter((c) => c.name.startsWith("hub"))).to.have.length(1);
+                // One cluster in the stack's region (production's DR pilot light has its own in the DR region).
+                expect(recorder.byType("aws:ecs/cluster:Cluster").filter((c) => c.name.startsWith("hub") && !c.inputs.region)).to.have.length(1);
             });
 
             it("runs Kong DB-less with a declarative config from the routes, Cloud Map upstreams and Redis-backed rate limiting", async () => {
@@ -241,6 +242,44 @@ describe("topology event-driven", () => {
         const staging = await buildStack(integrations("staging"));
         expect(staging.recorder.byType("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")).to.have.length(0);
         expect(staging.recorder.byType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")).to.have.length(0);
+    });
+
+    it("keeps a pilot light in the DR region: network, cluster, subnet groups and queue; the audit trail and every secret replicated", async () => {
+        const { recorder, outputs } = await buildStack(integrations("production", { auditLogs: { retentionDays: 2555, objectLock: "COMPLIANCE" } }));
+        const inDr = (type: string, name: string) => {
+            const r = recorder.get(type, name);
+            expect(r.inputs.region, `${type} ${name}`).to.equal("eu-west-1");
+            return r;
+        };
+        inDr("aws:ecs/cluster:Cluster", "hub-dr");
+        inDr("aws:elasticache/subnetGroup:SubnetGroup", "hub-redis-dr");
+        inDr("aws:rds/subnetGroup:SubnetGroup", "hub-db-dr");
+        expect(inDr("aws:sqs/queue:Queue", "hub-work-dr").inputs.redrivePolicy).to.be.a("string");
+        inDr("aws:sqs/queue:Queue", "hub-work-dr-dlq");
+        // No NAT until a failover needs egress: the pilot light costs its flow logs and little else.
+        expect(recorder.byType("aws:ec2/natGateway:NatGateway").filter((n) => n.name.startsWith("hub-dr"))).to.deep.equal([]);
+        const audit = inDr("aws:s3/bucket:Bucket", "hub-audit-logs-dr");
+        expect(audit.inputs.objectLockEnabled).to.equal(true);
+        const replication = recorder.get("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "hub-audit-logs-replication").inputs as any;
+        expect(replication.rules[0].destination.bucket).to.equal(audit.state.arn);
+        const role = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "hub-audit-logs-replication").inputs.policy).Statement;
+        expect(role.map((st) => st.Sid)).to.include("ReadSourceLocks");
+        for (const secret of recorder.byType("aws:secretsmanager/secret:Secret").filter((r) => r.name.startsWith("hub-")))
+            expect(secret.inputs.replicas, secret.name).to.deep.equal([{ region: "eu-west-1" }]);
+        const hub = (outputs.workloads as any).hub;
+        expect(hub).to.include.keys(
+            "drCluster",
+            "drVpcId",
+            "drPrivateSubnetIds",
+            "drCacheSubnetGroup",
+            "drDbSubnetGroup",
+            "drWorkQueueUrl",
+            "drAuditLogsBucket",
+        );
+        // Without DR, none of it.
+        const staging = await buildStack(integrations("staging"));
+        expect(staging.recorder.byType("aws:secretsmanager/secret:Secret").every((r) => r.inputs.replicas === undefined)).to.equal(true);
+        expect(staging.recorder.byType("aws:ecs/cluster:Cluster").some((r) => r.name === "hub-dr")).to.equal(false);
     });
 
     it("locks audit logs with S3 Object Lock when asked", async () => {

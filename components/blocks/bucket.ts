@@ -34,12 +34,15 @@ export class Bucket extends pulumi.ComponentResource {
     readonly regionalDomainName: pulumi.Output<string>;
     private readonly baseName: string;
     private readonly region?: string;
+    /** Whether Object Lock protects the objects (replication then carries their locks). */
+    private readonly locked: boolean;
     private readonly versioned: pulumi.Resource | undefined;
 
     constructor(name: string, args: BucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:storage:Bucket", name, {}, opts);
         this.baseName = name;
         this.region = args.region;
+        this.locked = args.objectLock !== undefined;
         const region = args.region ? { region: args.region } : {};
         const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
         this.bucket = new s3.Bucket(
@@ -165,6 +168,10 @@ export class Bucket extends pulumi.ComponentResource {
                         Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
                         Resource: pulumi.interpolate`${this.arn}/*`,
                     },
+                    // Object Lock retention and legal holds travel with the replicas.
+                    ...(this.locked
+                        ? [{ Sid: "ReadSourceLocks", Action: ["s3:GetObjectRetention", "s3:GetObjectLegalHold"], Resource: pulumi.interpolate`${this.arn}/*` }]
+                        : []),
                     {
                         Sid: "WriteReplicas",
                         Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],

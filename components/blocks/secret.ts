@@ -29,3 +29,13 @@ export function storeSecret(name: string, args: StoredSecretArgs, parent: pulumi
 
 /** An ECS `valueFrom` reading one key of a JSON secret (e.g. `password` of database credentials). */
 export const secretKey = (secretArn: pulumi.Input<string>, key: string): pulumi.Output<string> => pulumi.interpolate`${secretArn}:${key}::`;
+
+/**
+ * Component options under which every Secrets Manager secret the component creates gets a replica
+ * in `region` (a DR copy Secrets Manager keeps in sync), whichever block creates it.
+ */
+export function replicatingSecrets(opts: pulumi.ComponentResourceOptions | undefined, region: string): pulumi.ComponentResourceOptions {
+    const replicate: pulumi.ResourceTransformation = (args) =>
+        args.type === "aws:secretsmanager/secret:Secret" ? { props: { ...args.props, replicas: [{ region }] }, opts: args.opts } : undefined;
+    return { ...opts, transformations: [...(opts?.transformations ?? []), replicate] };
+}

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as ecs from "@pulumi/aws/ecs";
+import * as elasticache from "@pulumi/aws/elasticache";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
 import * as servicediscovery from "@pulumi/aws/servicediscovery";
@@ -27,6 +29,7 @@ import { AlarmTopic } from "../blocks/alarms";
 import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
+import { replicatingSecrets } from "../blocks/secret";
 import {
     applicationSecrets,
     imageSourceProblem,
@@ -49,6 +52,7 @@ import { PolicyStatement } from "../iam";
 import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, renderKongConfig } from "./kong-config";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
+import { Network } from "../network";
 
 /** Port of the integration service and the webhook receiver; Kong's proxy port. */
 const SERVICE_PORT = 8080;
@@ -165,6 +169,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             enabled: z.boolean().default(environment === "production"),
             /** The DR region, other than the stack's. Default eu-west-1. */
             region: drRegion(ctx).default("eu-west-1"),
+            /** CIDR of the pilot light's network in the DR region. Default 10.210.0.0/16. */
+            cidr: cidrBlock(16, 22).default("10.210.0.0/16"),
         }).default({}),
         alarmEmails: emailList(),
     });
@@ -197,7 +203,8 @@ export class EventDriven extends pulumi.ComponentResource {
     readonly outputs: WorkloadOutputs;
 
     constructor(name: string, s: EventDrivenSettings, ctx: WorkloadContext, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:topologies:EventDriven", name, {}, opts);
+        // With DR on, every secret of the workload (database, cache, applications) is replicated there.
+        super("platform:topologies:EventDriven", name, {}, s.disasterRecovery.enabled ? replicatingSecrets(opts, s.disasterRecovery.region) : opts);
         const data = this.createDataStores(name, s, ctx);
         const { services, repositories } = this.createServices(name, s, ctx, data);
         // Only this distribution reaches the balancer: CloudFront's addresses and its secret header (a WAF gate).
@@ -235,7 +242,7 @@ export class EventDriven extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const drBucket = s.disasterRecovery.enabled ? this.createDisasterRecovery(name, s.disasterRecovery.region, ctx, data) : undefined;
+        const dr = s.disasterRecovery.enabled ? this.createDisasterRecovery(name, s, ctx, data) : undefined;
 
         this.outputs = {
             cloudFrontUrl: cdn.url,
@@ -258,7 +265,19 @@ export class EventDriven extends pulumi.ComponentResource {
                     operationsOutputs(service, key, { deployments: s.deployments, migrations: key === "integration" ? s.migrations : undefined }),
                 ]),
             ),
-            ...(drBucket ? { drRegion: s.disasterRecovery.region, drDocumentsBucket: drBucket.name } : {}),
+            ...(dr
+                ? {
+                      drRegion: s.disasterRecovery.region,
+                      drDocumentsBucket: dr.documents.name,
+                      drAuditLogsBucket: dr.auditLogs.name,
+                      drCluster: dr.cluster.name,
+                      drVpcId: dr.network.vpcId,
+                      drPrivateSubnetIds: dr.network.privateSubnetIds,
+                      drCacheSubnetGroup: dr.cacheSubnets.name,
+                      drDbSubnetGroup: dr.dbSubnets.name,
+                      drWorkQueueUrl: dr.work.url,
+                  }
+                : {}),
         };
         this.registerOutputs(this.outputs);
     }
@@ -483,7 +502,8 @@ export class EventDriven extends pulumi.ComponentResource {
     }
 
     /** The database's automated backups and the documents, replicated to the DR region. */
-    private createDisasterRecovery(name: string, region: string, ctx: WorkloadContext, data: ReturnType<EventDriven["createDataStores"]>): Bucket {
+    private createDisasterRecovery(name: string, s: EventDrivenSettings, ctx: WorkloadContext, data: ReturnType<EventDriven["createDataStores"]>) {
+        const region = s.disasterRecovery.region;
         const profile = ctx.platform.profile;
         const protect = profile.protectStatefulResources;
         const key = new kms.Key(
@@ -499,7 +519,48 @@ export class EventDriven extends pulumi.ComponentResource {
         const bucket = new Bucket(`${name}-documents-dr`, { region, noncurrentVersionExpirationDays: 90, protect }, { parent: this });
         bucket.applyPolicy();
         data.documents.replicateTo(bucket, ctx.accountId);
-        return bucket;
+        // The audit trail too, under the same retention and lock.
+        const lock = s.auditLogs.objectLock === "off" ? undefined : { mode: s.auditLogs.objectLock, days: s.auditLogs.retentionDays };
+        const auditLogs = new Bucket(
+            `${name}-audit-logs-dr`,
+            { region, expirationDays: s.auditLogs.retentionDays, noncurrentVersionExpirationDays: 1, objectLock: lock, protect },
+            { parent: this },
+        );
+        auditLogs.applyPolicy();
+        data.auditLogs.replicateTo(auditLogs, ctx.accountId);
+
+        // The pilot light: a network (no NAT until failover), a cluster, the cache's subnet group and
+        // the work queue, so that failing over creates only the cache and the services.
+        const network = new Network(
+            `${name}-dr`,
+            {
+                region,
+                accountId: ctx.accountId,
+                cidr: s.disasterRecovery.cidr,
+                azCount: Math.min(profile.azCount, 3),
+                natStrategy: "none",
+                flowLogRetentionDays: profile.flowLogRetentionDays,
+                protectLogs: protect,
+            },
+            { parent: this },
+        );
+        const cluster = new ecs.Cluster(
+            `${name}-dr`,
+            { region, settings: [{ name: "containerInsights", value: profile.containerInsights ? "enabled" : "disabled" }] },
+            { parent: this },
+        );
+        const cacheSubnets = new elasticache.SubnetGroup(
+            `${name}-redis-dr`,
+            { region, subnetIds: network.dataSubnetIds, description: `${name}: the cache's subnets after a failover` },
+            { parent: this },
+        );
+        const dbSubnets = new rds.SubnetGroup(
+            `${name}-db-dr`,
+            { region, subnetIds: network.dataSubnetIds, description: `${name}: the database restored from the replicated backups` },
+            { parent: this },
+        );
+        const work = new Queue(`${name}-work-dr`, { region, visibilityTimeoutSeconds: s.queue.visibilityTimeoutSeconds, protect }, { parent: this });
+        return { documents: bucket, auditLogs, network, cluster, cacheSubnets, dbSubnets, work };
     }
 }
 
