@@ -49,6 +49,7 @@ export const ALLOWED_MANAGED_POLICIES = [
     "AWSCodeDeployRoleForECS",
     "service-role/AmazonECSTaskExecutionRolePolicy",
     "service-role/AmazonRDSEnhancedMonitoringRole",
+    "AmazonECSInfrastructureRolePolicyForLoadBalancers",
 ];
 
 /**

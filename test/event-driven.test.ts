@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { MANAGED } from "../components/blocks/cdn";
+import { elbLogicalName } from "../components/blocks/load-balancer";
 import { KONG_HEALTH_PATH } from "../components/topologies/kong-config";
 import { PROFILES } from "../stacks/profiles";
 import { PlannedResource } from "../plan/mocks";
@@ -58,14 +59,17 @@ describe("topology event-driven", () => {
                 expect(recorder.byType("aws:ecs/cluster:Cluster").filter((c) => c.name.startsWith("hub") && !c.inputs.region)).to.have.length(1);
             });
 
-            it("runs Kong DB-less with a declarative config from the routes, Cloud Map upstreams and Redis-backed rate limiting", async () => {
+            it("runs Kong DB-less with a declarative config from the routes, the services' listeners as upstreams and Redis-backed rate limiting", async () => {
                 const { recorder } = await buildStack(integrations(environment));
                 const kong = containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-gateway"));
                 const env = envOf(kong);
                 expect(env).to.include({ KONG_DATABASE: "off", KONG_ADMIN_LISTEN: "off" });
                 const config = JSON.parse(env.KONG_DECLARATIVE_CONFIG_STRING);
                 const byName = Object.fromEntries(config.services.map((x: { name: string }) => [x.name, x]));
-                expect(byName.integration.url).to.equal("http://integration.hub.test.internal:8080");
+                const services = recorder.get("aws:lb/loadBalancer:LoadBalancer", "hub-services");
+                expect(services.inputs.internal).to.equal(true);
+                expect(byName.integration.url).to.match(/^http:\/\/internal-hub-services-[^:]+:8081$/);
+                expect(byName.webhook.url).to.match(/:8082$/);
                 expect(byName.integration.routes[0].paths).to.deep.equal(["/api"]);
                 expect(byName.webhook.routes[0].paths).to.deep.equal(["/webhooks"]);
                 expect(byName["gateway-health"].routes[0].paths).to.deep.equal([KONG_HEALTH_PATH]);
@@ -74,10 +78,6 @@ describe("topology event-driven", () => {
                 expect(limit.redis).to.deep.include({ ssl: true, password: "{vault://env/redis-auth}" });
                 expect(limit.redis.host).to.match(/^master\.hub-redis-/);
                 expect(kong.secrets.map((x: { name: string }) => x.name)).to.deep.equal(["REDIS_AUTH"]);
-                const namespace = recorder.get("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "hub-services");
-                expect(namespace.inputs.name).to.equal("hub.test.internal");
-                expect(recorder.get("aws:servicediscovery/service:Service", "hub-integration").inputs.name).to.equal("integration");
-                expect((recorder.get("aws:ecs/service:Service", "hub-integration").inputs.serviceRegistries as any).registryArn).to.be.a("string");
                 // Rate limits key on the viewer: X-Forwarded-For read recursively past the ALB (the VPC) and
                 // CloudFront's origin-facing servers only, never past an address a client could write.
                 expect(env).to.include({ KONG_REAL_IP_HEADER: "X-Forwarded-For", KONG_REAL_IP_RECURSIVE: "on" });
@@ -93,8 +93,10 @@ describe("topology event-driven", () => {
                 const { recorder } = await buildStack(integrations(environment));
                 const sources = (group: string) => ingressOf(recorder, group).map((r) => r.name.slice(`${group}-in-`.length));
                 expect(sources("hub-gateway-tasks")).to.deep.equal(["load-balancer"]);
-                expect(sources("hub-integration-tasks")).to.deep.equal(["gateway"]);
-                expect(sources("hub-webhook-tasks")).to.deep.equal(["gateway"]);
+                // Kong -> the services' internal balancer (production and test listeners) -> the tasks.
+                expect(sources("hub-services")).to.have.members(["gateway-8081", "gateway-9081", "gateway-8082", "gateway-9082"]);
+                expect(sources("hub-integration-tasks")).to.deep.equal(["load-balancer-integration"]);
+                expect(sources("hub-webhook-tasks")).to.deep.equal(["load-balancer-webhook"]);
                 expect(sources("hub-worker-tasks")).to.deep.equal([]);
                 // The internet-facing webhook receiver does not reach the database.
                 expect(sources("hub-db-master")).to.have.members(["integration", "worker"]);
@@ -312,19 +314,62 @@ describe("topology event-driven", () => {
     });
 });
 
-describe("topology event-driven: Kong stops routing to unhealthy tasks", () => {
-    it("checks the HTTP services' health and reports it to Cloud Map, which Kong resolves", async () => {
+describe("topology event-driven: the HTTP services deploy blue/green, and only healthy tasks get traffic", () => {
+    const HOOK = "arn:aws:lambda:us-east-1:123456789012:function:CheckGreenIntegration";
+    it("lets ECS switch each service's production and test rules between blue and green, with hooks, and checks the tasks' health", async () => {
         const { recorder } = await buildStack(
-            integrations("production", { webhook: { image: "example/webhook:1", healthCheck: ["CMD", "/bin/healthcheck"] } }),
+            integrations("production", {
+                webhook: { image: "example/webhook:1", healthCheck: ["CMD", "/bin/healthcheck"] },
+                blueGreen: {
+                    testCidrs: ["10.40.0.0/16"],
+                    services: { bakeTimeMinutes: 10, hooks: [{ lambdaArn: HOOK, stages: ["POST_TEST_TRAFFIC_SHIFT"] }] },
+                },
+            }),
         );
         const containerNamed = (name: string) => containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", name));
         expect(containerNamed("hub-integration").healthCheck.command[1]).to.contain("http://127.0.0.1:8080/health");
         expect(containerNamed("hub-webhook").healthCheck.command).to.deep.equal(["CMD", "/bin/healthcheck"]);
         expect(containerNamed("hub-worker").healthCheck).to.equal(undefined);
-        // ECS feeds the container's health to Cloud Map: multivalue answers hold healthy tasks only.
-        const registry = recorder.get("aws:servicediscovery/service:Service", "hub-integration").inputs as any;
-        expect(registry.healthCheckCustomConfig).to.deep.equal({ failureThreshold: 1 });
-        expect(registry.dnsConfig.routingPolicy).to.equal("MULTIVALUE");
+        for (const [key, port, testPort] of [
+            ["integration", 8081, 9081],
+            ["webhook", 8082, 9082],
+        ] as const) {
+            const service = recorder.get("aws:ecs/service:Service", `hub-${key}`);
+            const inputs = service.inputs as any;
+            expect(inputs.deploymentConfiguration).to.deep.include({ strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" });
+            expect(inputs.deploymentConfiguration.lifecycleHooks).to.deep.equal([
+                {
+                    hookTargetArn: HOOK,
+                    roleArn: recorder.get("aws:iam/role:Role", "hub-service-hooks").state.arn,
+                    lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"],
+                },
+            ]);
+            const blue = recorder.get("aws:lb/targetGroup:TargetGroup", elbLogicalName(`hub-services-${key}-blue`));
+            const green = recorder.get("aws:lb/targetGroup:TargetGroup", elbLogicalName(`hub-services-${key}-green`));
+            expect((blue.inputs.healthCheck as any).path).to.equal("/health");
+            const production = recorder.get("aws:lb/listenerRule:ListenerRule", `hub-services-${key}`);
+            const test = recorder.get("aws:lb/listenerRule:ListenerRule", `hub-services-${key}-test`);
+            expect(recorder.get("aws:lb/listener:Listener", `hub-services-${key}`).inputs.port).to.equal(port);
+            expect(recorder.get("aws:lb/listener:Listener", `hub-services-${key}-test`).inputs.port).to.equal(testPort);
+            // ECS owns the rules' actions during deployments, and the service's primary group after one.
+            expect(production.options.ignoreChanges).to.include("actions");
+            expect(service.options.ignoreChanges).to.include("loadBalancers");
+            expect(inputs.loadBalancers[0]).to.deep.include({ targetGroupArn: blue.state.arn, containerName: key, containerPort: 8080 });
+            expect(inputs.loadBalancers[0].advancedConfiguration).to.deep.include({
+                alternateTargetGroupArn: green.state.arn,
+                productionListenerRule: production.state.arn,
+                testListenerRule: test.state.arn,
+            });
+            expect(service.dependencies).to.include.members([production.urn, test.urn]);
+        }
+        // The role ECS switches the rules with: AWS's managed policy for exactly that.
+        expect(recorder.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "hub-services-ecs-blue-green").inputs.policyArn).to.equal(
+            "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+        );
+        expect(policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "hub-service-hooks").inputs.policy).Statement[0].Resource).to.deep.equal([HOOK]);
+        // Test traffic: Kong and the configured CIDRs only.
+        const testSources = ingressOf(recorder, "hub-services").filter((r) => r.inputs.fromPort === 9081);
+        expect(testSources.map((r) => r.inputs.cidrIpv4 ?? "kong")).to.have.members(["10.40.0.0/16", "kong"]);
     });
 });
 

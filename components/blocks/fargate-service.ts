@@ -104,6 +104,13 @@ export interface FargateServiceArgs {
      * security group, a task role of its own with the service's rights. Default: none.
      */
     migrations?: { command: string[] };
+    /**
+     * ECS's own blue/green deployments (the `loadBalancer` target from `LoadBalancer.blueGreenTarget`):
+     * the green tasks take test traffic, then production, and the blue ones stay `bakeTimeMinutes`
+     * for a rollback; `hooks` are Lambda functions ECS invokes at the given lifecycle stages, with
+     * `hookRoleArn`. Default: rolling deployments.
+     */
+    blueGreen?: { bakeTimeMinutes: number; hooks: { lambdaArn: pulumi.Input<string>; stages: string[] }[]; hookRoleArn?: pulumi.Input<string> };
     /** Register the tasks in Cloud Map as `<name>.<namespace>` (A records). Default: no registration. */
     serviceDiscovery?: { namespaceId: pulumi.Input<string>; name: string };
     /** Changes to the task definition's or the service's arguments before they are created. Default: none. */
@@ -260,7 +267,7 @@ export class FargateService extends pulumi.ComponentResource {
         const codeDeploy = args.deploymentController === "CODE_DEPLOY";
         this.service = new ecs.Service(
             name,
-            transformed(
+            transformed<ecs.ServiceArgs>(
                 name,
                 {
                     name: args.names?.service,
@@ -274,6 +281,19 @@ export class FargateService extends pulumi.ComponentResource {
                     deploymentMaximumPercent: args.deployment?.maximumPercent ?? 200,
                     ...(codeDeploy ? { deploymentController: { type: "CODE_DEPLOY" } } : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
                     ...(registry ? { serviceRegistries: { registryArn: registry.arn } } : {}),
+                    ...(args.blueGreen
+                        ? {
+                              deploymentConfiguration: {
+                                  strategy: "BLUE_GREEN",
+                                  bakeTimeInMinutes: String(args.blueGreen.bakeTimeMinutes),
+                                  lifecycleHooks: args.blueGreen.hooks.map((h) => ({
+                                      hookTargetArn: h.lambdaArn,
+                                      roleArn: args.blueGreen!.hookRoleArn,
+                                      lifecycleStages: h.stages,
+                                  })),
+                              },
+                          }
+                        : {}),
                     propagateTags: "SERVICE",
                     enableEcsManagedTags: true,
                     ...(args.loadBalancer
@@ -283,6 +303,7 @@ export class FargateService extends pulumi.ComponentResource {
                                       targetGroupArn: args.loadBalancer.targetGroupArn,
                                       containerName: args.loadBalancer.containerName,
                                       containerPort: args.loadBalancer.containerPort,
+                                      ...(args.loadBalancer.advancedConfiguration ? { advancedConfiguration: args.loadBalancer.advancedConfiguration } : {}),
                                   },
                               ],
                               healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
@@ -298,7 +319,8 @@ export class FargateService extends pulumi.ComponentResource {
                 ignoreChanges: [
                     ...(args.autoscaling || args.externalDeploys ? ["desiredCount"] : []),
                     ...(codeDeploy || args.externalDeploys ? ["taskDefinition"] : []),
-                    ...(codeDeploy ? ["loadBalancers"] : []),
+                    // ECS's blue/green makes the green group the production one after a deployment.
+                    ...(codeDeploy || args.blueGreen ? ["loadBalancers"] : []),
                 ],
                 // Tasks start at once: the roles' policies exist first, and ECS refuses a target group
                 // that no listener forwards to yet.

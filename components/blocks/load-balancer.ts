@@ -2,9 +2,11 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
 import { getManagedPrefixListOutput } from "@pulumi/aws/ec2/getManagedPrefixList";
+import * as iam from "@pulumi/aws/iam";
 import * as lb from "@pulumi/aws/lb";
 import * as wafv2 from "@pulumi/aws/wafv2";
 import { WorkloadContext } from "../context";
+import { serviceTrustPolicy } from "../iam";
 import { Transform, transformed } from "../transform";
 import { Bucket } from "./bucket";
 import { Peer, SecurityGroup } from "./security-group";
@@ -65,6 +67,13 @@ export interface ServiceTarget {
     containerPort: number;
     /** The listeners forwarding to the group: ECS refuses a target group no load balancer uses yet. */
     routedBy: pulumi.Resource[];
+    /** For ECS's own blue/green: the green group, the rules ECS switches, and the role it switches them with. */
+    advancedConfiguration?: {
+        alternateTargetGroupArn: pulumi.Input<string>;
+        productionListenerRule: pulumi.Input<string>;
+        testListenerRule: pulumi.Input<string>;
+        roleArn: pulumi.Input<string>;
+    };
 }
 
 export interface LoadBalancerArgs {
@@ -227,6 +236,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 ),
                 parent,
             );
+        this.newTargetGroup = (key, t) => targetGroup(`${name}-${key}`, t);
+        this.baseName = name;
         this.defaultTargetGroup = args.target ? targetGroup(name, args.target) : undefined;
         const listener = (this.listener = new lb.Listener(
             name,
@@ -357,6 +368,99 @@ export class LoadBalancer extends pulumi.ComponentResource {
             containerPort,
             routedBy: [this.listener, ...(this.testListener ? [this.testListener] : []), ...(this.gateRule ? [this.gateRule] : [])],
         };
+    }
+
+    /**
+     * A service ECS deploys blue/green itself (deployment strategy `BLUE_GREEN`): a listener on
+     * `port` whose rule forwards to the blue target group, a test listener on `testPort` whose rule
+     * ECS points at the green group first, and the infrastructure role ECS switches the rules with.
+     * `clients` reach both ports, `testClients` the test port only.
+     */
+    blueGreenTarget(
+        key: string,
+        containerName: string,
+        args: {
+            port: number;
+            testPort: number;
+            target: TargetArgs;
+            clients: LoadBalancerArgs["clients"];
+            testClients?: LoadBalancerArgs["clients"];
+            accountId: pulumi.Input<string>;
+        },
+    ): ServiceTarget {
+        const parent = { parent: this };
+        const groups = { blue: this.newTargetGroup(`${key}-blue`, args.target), green: this.newTargetGroup(`${key}-green`, args.target) };
+        const listen = (suffix: string, port: number) => {
+            const listener = new lb.Listener(
+                `${this.baseName}-${key}${suffix}`,
+                {
+                    loadBalancerArn: this.balancer.arn,
+                    port,
+                    protocol: "HTTP",
+                    defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
+                },
+                parent,
+            );
+            // ECS moves the rule's traffic between blue and green during a deployment.
+            const rule = new lb.ListenerRule(
+                `${this.baseName}-${key}${suffix}`,
+                {
+                    listenerArn: listener.arn,
+                    priority: 10,
+                    conditions: [{ pathPattern: { values: ["/*"] } }],
+                    actions: [{ type: "forward", targetGroupArn: groups.blue.arn }],
+                },
+                { parent: this, ignoreChanges: ["actions"] },
+            );
+            return { listener, rule };
+        };
+        const production = listen("", args.port);
+        const test = listen("-test", args.testPort);
+        for (const client of args.clients) {
+            this.securityGroup.allowIngress(`${key}-${client.key}`, { port: args.port, peer: client.peer, description: client.description });
+            this.securityGroup.allowIngress(`${key}-test-${client.key}`, {
+                port: args.testPort,
+                peer: client.peer,
+                description: `${client.description} (test traffic)`,
+            });
+        }
+        for (const client of args.testClients ?? [])
+            this.securityGroup.allowIngress(`${key}-test-${client.key}`, { port: args.testPort, peer: client.peer, description: client.description });
+        return {
+            targetGroupArn: groups.blue.arn,
+            containerName,
+            containerPort: args.target.port,
+            routedBy: [production.listener, production.rule, test.listener, test.rule],
+            advancedConfiguration: {
+                alternateTargetGroupArn: groups.green.arn,
+                productionListenerRule: production.rule.arn,
+                testListenerRule: test.rule.arn,
+                roleArn: this.ecsInfrastructureRole(args.accountId).arn,
+            },
+        };
+    }
+
+    private infrastructureRole?: iam.Role;
+    private readonly newTargetGroup: (key: string, target: TargetArgs) => lb.TargetGroup;
+    private readonly baseName: string;
+    /** The role ECS switches listener rules with (AWS's managed policy for exactly that), one per balancer. */
+    private ecsInfrastructureRole(accountId: pulumi.Input<string>): iam.Role {
+        if (this.infrastructureRole) return this.infrastructureRole;
+        const name = `${this.baseName}-ecs-blue-green`;
+        const role = new iam.Role(
+            name,
+            {
+                assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", accountId),
+                description: `${this.baseName}: ECS switches listener rules in blue/green deployments`,
+            },
+            { parent: this },
+        );
+        new iam.RolePolicyAttachment(
+            name,
+            { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" },
+            { parent: this },
+        );
+        return (this.infrastructureRole = role);
     }
 
     /** The default target's group (the balancer was built with a `target`). */

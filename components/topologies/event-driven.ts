@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ecs from "@pulumi/aws/ecs";
 import * as elasticache from "@pulumi/aws/elasticache";
+import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
-import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { z } from "zod";
 import { SchemaEnv } from "../../stacks/schema";
 import {
@@ -42,13 +42,13 @@ import {
 } from "../blocks/operations";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
-import { cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
+import { LoadBalancer, cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
 import { Queue } from "../blocks/messaging";
 import { workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
 import { connectGroups } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
-import { PolicyStatement } from "../iam";
+import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../iam";
 import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, renderKongConfig } from "./kong-config";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
@@ -63,6 +63,18 @@ const HTTP_HEALTH_CHECK = [
     `wget -q -O /dev/null http://127.0.0.1:${SERVICE_PORT}/health || curl -fsS -o /dev/null http://127.0.0.1:${SERVICE_PORT}/health || exit 1`,
 ];
 const KONG_PORT = 8000;
+/** The HTTP services' production and test listeners on the services' internal balancer (Kong's upstreams). */
+const SERVICE_LISTENERS = { integration: { port: 8081, testPort: 9081 }, webhook: { port: 8082, testPort: 9082 } } as const;
+/** The stages of an ECS deployment a lifecycle hook may run at (blue/green). */
+const ECS_LIFECYCLE_STAGES = [
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "POST_SCALE_UP",
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+] as const;
 /** A Lambda function's ARN (optionally a version or alias). */
 const lambdaArn = z
     .string()
@@ -157,6 +169,16 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             hooks: strictObject(
                 Object.fromEntries(LIFECYCLE_EVENTS.map((event) => [event, lambdaArn.optional()])) as Record<LifecycleEvent, z.ZodOptional<typeof lambdaArn>>,
             ).default({}),
+            /**
+             * Blue/green of the integration service and the webhook receiver, by ECS itself: green tasks
+             * take test traffic (their test listener, open to Kong and `testCidrs`), then production; the
+             * blue ones stay `bakeTimeMinutes`. `hooks`: Lambda functions ECS invokes at lifecycle
+             * stages (e.g. `POST_TEST_TRAFFIC_SHIFT` to test the green tasks). Default: 5 minutes, no hooks.
+             */
+            services: strictObject({
+                bakeTimeMinutes: integer(0, 1440).default(5),
+                hooks: z.array(strictObject({ lambdaArn, stages: z.array(z.enum(ECS_LIFECYCLE_STAGES)).min(1) })).default([]),
+            }).default({}),
             /** CodeDeploy deployment configuration. Default all at once after the test. */
             deploymentConfig: z
                 .enum(["CodeDeployDefault.ECSAllAtOnce", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes", "CodeDeployDefault.ECSCanary10Percent5Minutes"])
@@ -206,10 +228,10 @@ export class EventDriven extends pulumi.ComponentResource {
         // With DR on, every secret of the workload (database, cache, applications) is replicated there.
         super("platform:topologies:EventDriven", name, {}, s.disasterRecovery.enabled ? replicatingSecrets(opts, s.disasterRecovery.region) : opts);
         const data = this.createDataStores(name, s, ctx);
-        const { services, repositories } = this.createServices(name, s, ctx, data);
+        const { services, repositories, servicesBalancer } = this.createServices(name, s, ctx, data);
         // Only this distribution reaches the balancer: CloudFront's addresses and its secret header (a WAF gate).
         const gate = originHeader(name, this);
-        const { gateway, balancer } = this.createGateway(name, s, ctx, data, services, gate);
+        const { gateway, balancer } = this.createGateway(name, s, ctx, data, services, servicesBalancer, gate);
         const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName, originHeaders: [gate] }, domain: s.domain }, { parent: this });
         const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
         alarms.alarm(
@@ -313,14 +335,28 @@ export class EventDriven extends pulumi.ComponentResource {
         return { database, redis, work, documents, auditLogs };
     }
 
-    /** The integration service, the webhook receiver (in Cloud Map) and the queue worker. */
+    /** The integration service and the webhook receiver (blue/green behind the services' balancer) and the queue worker. */
     private createServices(name: string, s: EventDrivenSettings, ctx: WorkloadContext, data: ReturnType<EventDriven["createDataStores"]>) {
         const { database, redis, work, documents, auditLogs } = data;
-        const namespace = new servicediscovery.PrivateDnsNamespace(
+        // Kong reaches each HTTP service through its listener on an internal balancer, where ECS
+        // switches blue and green (and unhealthy tasks leave the target group).
+        const servicesBalancer = new LoadBalancer(
             `${name}-services`,
-            { name: `${name}.${ctx.platform.stack}.internal`, vpc: ctx.network.vpcId, description: `${name} service discovery` },
+            {
+                vpcId: ctx.network.vpcId,
+                subnetIds: ctx.network.privateSubnetIds,
+                internal: true,
+                deletionProtection: ctx.platform.profile.deletionProtection,
+                protectLogs: ctx.platform.profile.protectStatefulResources,
+                accountId: ctx.accountId,
+                accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
+                clients: [],
+            },
             { parent: this },
         );
+        const hookArns = [...new Set(s.blueGreen.services.hooks.map((h) => h.lambdaArn))];
+        const hookRole = hookArns.length > 0 ? this.createHookRole(name, ctx, hookArns) : undefined;
+        const testClients = s.blueGreen.testCidrs.map((cidr) => ({ key: nameFor(cidr), peer: { cidr }, description: `test traffic from ${cidr}` }));
         // Every service's configuration: where the data stores it may use are, credentials only as
         // secrets; each service gets the database and the documents only if its settings say so.
         const common = {
@@ -404,18 +440,34 @@ export class EventDriven extends pulumi.ComponentResource {
                         ...documentAccess[svc.documents],
                         writeAuditLogs,
                     ],
-                    serviceDiscovery: http ? { namespaceId: namespace.id, name: key } : undefined,
+                    ...(http
+                        ? {
+                              loadBalancer: servicesBalancer.blueGreenTarget(key, key, {
+                                  ...SERVICE_LISTENERS[key],
+                                  target: { port: SERVICE_PORT, healthCheckPath: "/health", deregistrationDelaySeconds: 30 },
+                                  clients: [],
+                                  testClients,
+                                  accountId: ctx.accountId,
+                              }),
+                              blueGreen: {
+                                  bakeTimeMinutes: s.blueGreen.services.bakeTimeMinutes,
+                                  hooks: s.blueGreen.services.hooks.map((h) => ({ lambdaArn: h.lambdaArn, stages: h.stages })),
+                                  hookRoleArn: hookRole?.arn,
+                              },
+                          }
+                        : {}),
                     shared: first ? { cluster: first.cluster, logGroup: first.logGroup } : undefined,
                 },
                 { parent: this },
             );
             first ??= service;
             services[key] = service;
+            if (http) servicesBalancer.allowTargets(service.securityGroup, SERVICE_PORT, key);
             if (svc.database) database.connect(key, service.securityGroup, `${name} ${key}`);
             redis.connect(key, service.securityGroup, `${name} ${key}`);
             service.securityGroup.allowHttpsEgress("SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations");
         }
-        return { services, repositories };
+        return { services, repositories, servicesBalancer };
     }
 
     /** CloudFront -> ALB -> Kong (DB-less, routes to the services, rate limits in Redis); 30 s of draining per task. */
@@ -425,6 +477,7 @@ export class EventDriven extends pulumi.ComponentResource {
         ctx: WorkloadContext,
         data: ReturnType<EventDriven["createDataStores"]>,
         services: ReturnType<EventDriven["createServices"]>["services"],
+        servicesBalancer: LoadBalancer,
         gate: ReturnType<typeof originHeader>,
     ) {
         const { redis } = data;
@@ -444,12 +497,11 @@ export class EventDriven extends pulumi.ComponentResource {
             this,
         );
         const trustedProxies = cloudFrontOriginFacing(this).entries.apply((entries) => [ctx.platform.network.cidr, ...entries.map((e) => e.cidr)].join(","));
-        const kongConfig = redis.primaryEndpoint.apply((host) =>
+        const kongConfig = pulumi.all([redis.primaryEndpoint, servicesBalancer.dnsName]).apply(([host, dns]) =>
             JSON.stringify(
                 renderKongConfig({
                     routes: s.gateway.routes,
-                    namespace: `${name}.${ctx.platform.stack}.internal`,
-                    upstreamPort: SERVICE_PORT,
+                    upstreams: Object.fromEntries(HTTP_SERVICES.map((key) => [key, `http://${dns}:${SERVICE_LISTENERS[key].port}`])),
                     rateLimitPerMinute: s.gateway.rateLimitPerMinute,
                     redis: { host, port: redis.port },
                 }),
@@ -495,13 +547,31 @@ export class EventDriven extends pulumi.ComponentResource {
             { parent: this },
         );
         balancer.allowTargets(gateway.securityGroup, KONG_PORT);
-        for (const key of HTTP_SERVICES) connectGroups("gateway", key, gateway.securityGroup, services[key].securityGroup, SERVICE_PORT, `${name} Kong`);
+        // Kong reaches each service's production and test listeners on the services' balancer, nothing else.
+        for (const key of HTTP_SERVICES)
+            for (const port of [SERVICE_LISTENERS[key].port, SERVICE_LISTENERS[key].testPort])
+                connectGroups(`gateway-${port}`, `services-${port}`, gateway.securityGroup, servicesBalancer.securityGroup, port, `${name} Kong to ${key}`);
         redis.connect("gateway", gateway.securityGroup, `${name} Kong rate limiting`);
         gateway.securityGroup.allowHttpsEgress("ECR, Secrets Manager, CloudWatch Logs");
         return { gateway, balancer };
     }
 
     /** The database's automated backups and the documents, replicated to the DR region. */
+    /** The role ECS invokes the services' lifecycle hooks with: exactly those functions. */
+    private createHookRole(name: string, ctx: WorkloadContext, lambdaArns: string[]): iam.Role {
+        const role = new iam.Role(
+            `${name}-service-hooks`,
+            { assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", ctx.accountId), description: `${name}: ECS invokes the deployment lifecycle hooks` },
+            { parent: this },
+        );
+        new iam.RolePolicy(
+            `${name}-service-hooks`,
+            { role: role.id, policy: policyDocument([{ Sid: "InvokeLifecycleHooks", Action: "lambda:InvokeFunction", Resource: lambdaArns }]) },
+            { parent: this },
+        );
+        return role;
+    }
+
     private createDisasterRecovery(name: string, s: EventDrivenSettings, ctx: WorkloadContext, data: ReturnType<EventDriven["createDataStores"]>) {
         const region = s.disasterRecovery.region;
         const profile = ctx.platform.profile;

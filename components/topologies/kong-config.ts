@@ -13,9 +13,8 @@ export interface KongRoute {
 
 export interface KongConfigArgs {
     routes: KongRoute[];
-    /** Upstream host names and port: `<service>.<namespace>:<port>` (Cloud Map). */
-    namespace: string;
-    upstreamPort: number;
+    /** Each service's upstream URL (`http://host:port`): its production listener on the services' balancer. */
+    upstreams: Record<string, string>;
     /** Requests per minute and client IP. */
     rateLimitPerMinute: number;
     redis: { host: string; port: number };
@@ -33,7 +32,7 @@ export function renderKongConfig(args: KongConfigArgs): Record<string, unknown> 
         services: [
             ...upstreams.map((service) => ({
                 name: service,
-                url: `http://${service}.${args.namespace}:${args.upstreamPort}`,
+                url: args.upstreams[service],
                 routes: args.routes.filter((r) => r.service === service).map((r, i) => ({ name: `${service}-${i + 1}`, paths: [r.path], strip_path: false })),
             })),
             {
