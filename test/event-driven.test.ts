@@ -351,7 +351,14 @@ describe("topology event-driven: the HTTP services deploy blue/green, and only h
             const test = recorder.get("aws:lb/listenerRule:ListenerRule", `hub-services-${key}-test`);
             expect(recorder.get("aws:lb/listener:Listener", `hub-services-${key}`).inputs.port).to.equal(port);
             expect(recorder.get("aws:lb/listener:Listener", `hub-services-${key}-test`).inputs.port).to.equal(testPort);
-            // ECS owns the rules' actions during deployments, and the service's primary group after one.
+            // Forward-only, both groups in each rule (100/0): ECS moves the weights, and owns the rules'
+            // actions during deployments and the service's primary group after one.
+            for (const rule of [production, test])
+                expect((rule.inputs.actions as any)[0].forward.targetGroups).to.deep.equal([
+                    { arn: blue.state.arn, weight: 100 },
+                    { arn: green.state.arn, weight: 0 },
+                ]);
+            expect((recorder.get("aws:lb/listener:Listener", `hub-services-${key}`).inputs.defaultActions as any)[0].type).to.equal("forward");
             expect(production.options.ignoreChanges).to.include("actions");
             expect(service.options.ignoreChanges).to.include("loadBalancers");
             expect(inputs.loadBalancers[0]).to.deep.include({ targetGroupArn: blue.state.arn, containerName: key, containerPort: 8080 });

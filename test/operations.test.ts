@@ -314,7 +314,9 @@ describe("npm run migrations: what the deploy runs before pulumi up rolls the se
         expect(first.stdout).to.contain("not deployed yet");
         expect(calls().some((l) => l.startsWith("pulumi up") || l.startsWith("aws "))).to.equal(false);
 
-        const shipped = await cli(["--stack", "production", "--dry-run"]);
+        const shippedPlan = path.join(fresh, "production.json");
+        fs.writeFileSync(shippedPlan, JSON.stringify(await planOnce(readStackFiles("production"))));
+        const shipped = await cli(["--stack", "production", "--plan", shippedPlan, "--dry-run"]);
         expect(shipped.stdout).to.contain("production: no migration runs before the deploy.");
         expect((await cli(["--stak", "x"])).status).to.equal(2);
     });

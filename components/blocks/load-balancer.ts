@@ -388,28 +388,29 @@ export class LoadBalancer extends pulumi.ComponentResource {
             accountId: pulumi.Input<string>;
         },
     ): ServiceTarget {
-        const parent = { parent: this };
         const groups = { blue: this.newTargetGroup(`${key}-blue`, args.target), green: this.newTargetGroup(`${key}-green`, args.target) };
         const listen = (suffix: string, port: number) => {
+            // Forward actions only (ECS refuses listeners that mix in fixed responses or redirects), and
+            // both groups in the rule from the start, weighted 100/0: ECS moves the weights.
+            const weighted = [
+                {
+                    type: "forward",
+                    forward: {
+                        targetGroups: [
+                            { arn: groups.blue.arn, weight: 100 },
+                            { arn: groups.green.arn, weight: 0 },
+                        ],
+                    },
+                },
+            ];
             const listener = new lb.Listener(
                 `${this.baseName}-${key}${suffix}`,
-                {
-                    loadBalancerArn: this.balancer.arn,
-                    port,
-                    protocol: "HTTP",
-                    defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }],
-                },
-                parent,
+                { loadBalancerArn: this.balancer.arn, port, protocol: "HTTP", defaultActions: [{ type: "forward", targetGroupArn: groups.blue.arn }] },
+                { parent: this, ignoreChanges: ["defaultActions"] },
             );
-            // ECS moves the rule's traffic between blue and green during a deployment.
             const rule = new lb.ListenerRule(
                 `${this.baseName}-${key}${suffix}`,
-                {
-                    listenerArn: listener.arn,
-                    priority: 10,
-                    conditions: [{ pathPattern: { values: ["/*"] } }],
-                    actions: [{ type: "forward", targetGroupArn: groups.blue.arn }],
-                },
+                { listenerArn: listener.arn, priority: 10, conditions: [{ pathPattern: { values: ["/*"] } }], actions: weighted },
                 { parent: this, ignoreChanges: ["actions"] },
             );
             return { listener, rule };
