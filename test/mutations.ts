@@ -31,7 +31,7 @@ interface Operator {
 }
 
 /** At most this many resources per operator, spread over the plan's workloads. */
-const PER_OPERATOR = 6;
+const PER_OPERATOR = 5;
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const doc = (text: unknown): Any => JSON.parse(String(text));

@@ -1,27 +1,37 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runTool } from "../plan/cli";
-import { shippedStacks } from "../plan/stack-files";
+import { spawn } from "child_process";
+import { toolCommand } from "../plan/cli";
+import { PROJECT_DIR, shippedStacks } from "../plan/stack-files";
 
-// Plans every shipped stack, each in its own process (the Pulumi runtime is process-global), the
-// way a user runs `npm run plan`; the diagrams go to a scratch folder that is removed afterwards.
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-plan-all-"));
-let failed = 0;
-try {
-    for (const stack of shippedStacks()) {
-        const started = Date.now();
-        const run = runTool("plan", ["--stack", stack, "--diagram-dir", path.join(scratch, stack)]);
-        const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        if (run.status === 0) {
-            const summary = run.stdout.split("\n").find((l) => l.startsWith("Planned ")) ?? "";
-            console.log(`plan ${stack}: ok, ${seconds} s wall. ${summary}`);
-        } else {
-            failed++;
-            console.error(`plan ${stack}: FAILED (exit ${run.status})\n${run.stdout}${run.stderr}`);
-        }
-    }
-} finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+// Plans every shipped stack, each in its own process (the Pulumi runtime is process-global) and all
+// at once, the way a user runs `npm run plan`; the diagrams go to a scratch folder removed afterwards.
+function planInProcess(stack: string, scratch: string): Promise<{ stack: string; status: number | null; stdout: string; stderr: string; seconds: string }> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [...toolCommand("plan"), "--stack", stack, "--diagram-dir", path.join(scratch, stack)], { cwd: PROJECT_DIR });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (status) => resolve({ stack, status, stdout, stderr, seconds: ((Date.now() - started) / 1000).toFixed(1) }));
+    });
 }
-process.exit(failed === 0 ? 0 : 1);
+
+async function main(): Promise<number> {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-plan-all-"));
+    try {
+        const runs = await Promise.all(shippedStacks().map((stack) => planInProcess(stack, scratch)));
+        for (const run of runs) {
+            if (run.status === 0)
+                console.log(`plan ${run.stack}: ok, ${run.seconds} s wall. ${run.stdout.split("\n").find((l) => l.startsWith("Planned ")) ?? ""}`);
+            else console.error(`plan ${run.stack}: FAILED (exit ${run.status})\n${run.stdout}${run.stderr}`);
+        }
+        return runs.every((r) => r.status === 0) ? 0 : 1;
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
+}
+
+main().then((code) => process.exit(code));
