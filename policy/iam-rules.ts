@@ -35,6 +35,7 @@ export const ACTIONS_WITHOUT_RESOURCES = [
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "sts:GetCallerIdentity",
+    "logs:DescribeLogGroups",
 ];
 
 /**

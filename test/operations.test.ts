@@ -193,6 +193,14 @@ describe("release and operations keys on every ECS topology", () => {
             );
             expect(actions, name).to.include("ssmmessages:OpenDataChannel");
         }
+        // Sessions are recorded in the service's log group, written with the task's own role.
+        const cluster = find("aws:ecs/cluster:Cluster", "ledger");
+        expect((cluster.inputs.configuration as any).executeCommandConfiguration).to.deep.equal({
+            logging: "OVERRIDE",
+            logConfiguration: { cloudWatchLogGroupName: "/ecs/ledger-operations" },
+        });
+        const audit = policyOf(find("aws:iam/rolePolicy:RolePolicy", "ledger-task").inputs.policy).Statement.find((x) => x.Sid === "EcsExecAuditLog")!;
+        expect(audit.Resource).to.equal(`${find("aws:cloudwatch/logGroup:LogGroup", "ledger").state.arn}:*`);
     });
 
     it("delivers new and existing secrets through ECS secrets, readable only by that workload's execution role", () => {

@@ -184,18 +184,30 @@ export class FargateService extends pulumi.ComponentResource {
         const parent = { parent: this };
         this.subnetIds = args.subnetIds;
 
+        const logGroupName = args.names?.logGroup ?? `/ecs/${args.family}`;
         this.cluster =
             args.shared?.cluster ??
             new ecs.Cluster(
                 name,
-                { name: args.names?.cluster, settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }] },
+                {
+                    name: args.names?.cluster,
+                    settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }],
+                    // ECS Exec sessions are recorded in the service's log group.
+                    ...(args.enableExecuteCommand
+                        ? {
+                              configuration: {
+                                  executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: logGroupName } },
+                              },
+                          }
+                        : {}),
+                },
                 { parent: this, deleteBeforeReplace: args.names?.cluster !== undefined },
             );
         this.logGroup =
             args.shared?.logGroup ??
             new cloudwatch.LogGroup(
                 name,
-                { name: args.names?.logGroup ?? `/ecs/${args.family}`, retentionInDays: args.logRetentionDays },
+                { name: logGroupName, retentionInDays: args.logRetentionDays },
                 { parent: this, protect: args.protectLogs, retainOnDelete: args.protectLogs },
             );
 
@@ -230,6 +242,15 @@ export class FargateService extends pulumi.ComponentResource {
                 Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
                 Resource: "*",
             });
+            // The session's record goes to the log group through the task's own role (the SSM agent runs in the task).
+            taskStatements.push(
+                {
+                    Sid: "EcsExecAuditLog",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
+                },
+                { Sid: "EcsExecFindLogGroup", Action: "logs:DescribeLogGroups", Resource: "*" },
+            );
         }
         const taskPolicy =
             taskStatements.length > 0
