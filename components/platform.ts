@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as ecr from "@pulumi/aws/ecr";
 import { getCallerIdentity, getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { PlatformConfig } from "../stacks/schema";
 import { WorkloadContext } from "./context";
@@ -85,6 +86,14 @@ function* platformSteps(config: PlatformConfig, { registry = TOPOLOGY_REGISTRY, 
         },
         opts,
     );
+    // The registry's single replication configuration: every private image, copied to each region.
+    if (config.imageReplication) {
+        new ecr.ReplicationConfiguration(
+            "image-replication",
+            { replicationConfiguration: { rules: [{ destinations: config.imageReplication.regions.map((region) => ({ region, registryId: accountId })) }] } },
+            opts,
+        );
+    }
     yield;
     const ctx: WorkloadContext = { platform: config, network, accountId };
     const workloads: Record<string, WorkloadOutputs> = {};

@@ -5,6 +5,7 @@ import { ENVIRONMENTS, EnvironmentName, EnvironmentProfile, LOG_RETENTION_DAYS, 
 import {
     OFFLINE_SECRET_PREFIX,
     acceptCliScalars,
+    awsRegion,
     crossFieldProblems,
     isAwsRegion,
     secretPaths,
@@ -70,6 +71,8 @@ export interface PlatformConfig {
     usage: UsageAssumptions;
     /** Policy violations the stack accepts on purpose (`platform:policy.suppress`). */
     policy: PolicySettings;
+    /** Regions the account's ECR images are replicated to (`platform:imageReplication`). */
+    imageReplication?: { regions: string[] };
 }
 
 /** What the loader read from the stack: the project's config keys without their namespace. */
@@ -146,6 +149,15 @@ export const stackSchema = strictObject({
     profile: profileOverrides.default({}),
     /** The stack's network. */
     network: networkSchema.default({}),
+    /**
+     * Replication of the account's private ECR images to other regions (a DR region's copies). ECR
+     * keeps one replication configuration per registry: set this in one stack per account and region.
+     * Default: none.
+     */
+    imageReplication: strictObject({
+        /** Regions every image is copied to, other than the stack's (required when `imageReplication` is set; the key itself is optional). */
+        regions: z.array(awsRegion).min(1, "give at least one region"),
+    }).optional(),
     /** How the plan treats the policy pack (docs/policy.md). */
     policy: strictObject({
         /**
@@ -243,6 +255,14 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         });
     }
     const overridden = new Set(Object.keys(isRecord(stackInput.profile) ? stackInput.profile : {}));
+    const replication = stackSchema.shape.imageReplication.safeParse(stackInput.imageReplication);
+    if (replication.success && region && replication.data?.regions.includes(region)) {
+        const index = replication.data.regions.indexOf(region);
+        problems.push({
+            path: `${NAMESPACE}:imageReplication.regions[${index}]`,
+            message: `${region} is the stack's own region: images are replicated to other regions`,
+        });
+    }
     const policy = stackSchema.shape.policy.safeParse(stackInput.policy);
     if (policy.success && environment === "production")
         for (const { index, message } of productionSuppressionProblems(policy.data))
@@ -302,5 +322,6 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         workloads,
         usage: { ...USAGE_DEFAULTS, ...(parsed.data.insights as Partial<UsageAssumptions>) },
         policy: parsed.data.policy,
+        ...(parsed.data.imageReplication ? { imageReplication: parsed.data.imageReplication } : {}),
     };
 }

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { PROFILES } from "../stacks/profiles";
 import { ConfigValidationError, parseStackConfig } from "../stacks/schema";
-import { rawStack } from "./helpers";
+import { readStackFiles } from "../plan/stack-files";
+import { configProblems, planOnce, rawStack } from "./helpers";
 
 function problemsOf(values: Record<string, unknown>, region: unknown = "us-east-1"): string[] {
     try {
@@ -89,7 +90,7 @@ describe("stack config validation", () => {
     it("rejects unknown keys at every level, listing the allowed keys and the likely one", () => {
         const problems = problemsOf({ environment: "staging", networks: {}, network: { cidrBlock: "10.0.0.0/16" }, profile: { logRetention: 7 } });
         expect(problems).to.have.members([
-            'platform:networks: unknown key; did you mean "network"? (allowed keys: environment, insights, profile, network, policy, workloads); got {}',
+            'platform:networks: unknown key; did you mean "network"? (allowed keys: environment, insights, profile, network, imageReplication, policy, workloads); got {}',
             'platform:network.cidrBlock: unknown key; allowed keys: cidr, azCount, natStrategy, flowLogRetentionDays; got "10.0.0.0/16"',
             `platform:profile.logRetention: unknown key; did you mean "logRetentionDays"? (allowed keys: ${Object.keys(PROFILES.staging).join(", ")}); got 7`,
         ]);
@@ -135,5 +136,23 @@ describe("stack config validation", () => {
             "platform:workloads.api.topology",
             "platform:colour",
         ]);
+    });
+});
+
+describe("platform:imageReplication", () => {
+    it("copies every private image to the DR regions the shipped production stack names, and only to other regions", async () => {
+        const plan = await planOnce(readStackFiles("production"));
+        const replication = plan.resources.filter((r) => r.type === "aws:ecr/replicationConfiguration:ReplicationConfiguration");
+        expect(replication).to.have.length(1);
+        const destinations = (replication[0].inputs.replicationConfiguration as any).rules[0].destinations;
+        expect(destinations).to.deep.equal([
+            { region: "us-west-2", registryId: "123456789012" },
+            { region: "eu-west-1", registryId: "123456789012" },
+        ]);
+        const problems = configProblems(rawStack({ environment: "staging", imageReplication: { regions: ["eu-west-1", "us-east-1"] } }));
+        expect(problems.map((p) => `${p.path}: ${p.message}`)).to.deep.equal([
+            "platform:imageReplication.regions[1]: us-east-1 is the stack's own region: images are replicated to other regions",
+        ]);
+        expect(parseStackConfig(rawStack({ environment: "staging" }), TOPOLOGY_SCHEMAS).imageReplication).to.equal(undefined);
     });
 });
