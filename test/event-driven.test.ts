@@ -278,6 +278,22 @@ describe("topology event-driven", () => {
             "drWorkQueueUrl",
             "drAuditLogsBucket",
         );
+        // The services wait at zero tasks, complete: DR queue and buckets, replicated secrets, names the failover points.
+        expect(recorder.get("aws:route53/zone:Zone", "hub-dr").inputs).to.deep.include({ name: "hub.test.dr.internal" });
+        for (const key of ["integration", "webhook", "worker"]) {
+            const service = inDr("aws:ecs/service:Service", `hub-${key}-dr`);
+            expect(service.inputs.desiredCount, key).to.equal(0);
+            const container = containerOf(inDr("aws:ecs/taskDefinition:TaskDefinition", `hub-${key}-dr`));
+            const env = envOf(container);
+            expect(env.REDIS_HOST).to.equal("redis.hub.test.dr.internal");
+            expect(env.WORK_QUEUE_URL).to.match(/^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/123456789012\/hub-work-dr-/);
+            expect(env.AUDIT_LOG_BUCKET).to.match(/^hub-audit-logs-dr-/);
+            for (const secret of container.secrets) expect(secret.valueFrom, `${key} ${secret.name}`).to.match(/^arn:aws:secretsmanager:eu-west-1:/);
+            expect(container.logConfiguration.options["awslogs-region"]).to.equal("eu-west-1");
+        }
+        expect(envOf(containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-integration-dr"))).DB_HOST).to.equal("db.hub.test.dr.internal");
+        expect(envOf(containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-webhook-dr"))).DB_HOST).to.equal(undefined);
+        expect(ingressOf(recorder, "hub-db-dr").map((r) => r.name.slice("hub-db-dr-in-".length))).to.have.members(["integration", "worker"]);
         // Without DR, none of it.
         const staging = await buildStack(integrations("staging"));
         expect(staging.recorder.byType("aws:secretsmanager/secret:Secret").every((r) => r.inputs.replicas === undefined)).to.equal(true);

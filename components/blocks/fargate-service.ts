@@ -111,6 +111,12 @@ export interface FargateServiceArgs {
      * `hookRoleArn`. Default: rolling deployments.
      */
     blueGreen?: { bakeTimeMinutes: number; hooks: { lambdaArn: pulumi.Input<string>; stages: string[] }[]; hookRoleArn?: pulumi.Input<string> };
+    /**
+     * Create the service in another region than the provider's (a disaster-recovery copy): its
+     * security group, task definition and service there, logging there. Give it a `shared` cluster
+     * and log group of that region. Default: the provider's region.
+     */
+    inRegion?: string;
     /** Register the tasks in Cloud Map as `<name>.<namespace>` (A records). Default: no registration. */
     serviceDiscovery?: { namespaceId: pulumi.Input<string>; name: string };
     /** Changes to the task definition's or the service's arguments before they are created. Default: none. */
@@ -257,7 +263,7 @@ export class FargateService extends pulumi.ComponentResource {
                 ? new iam.RolePolicy(`${name}-task`, { role: this.taskRole.id, policy: policyDocument(taskStatements) }, parent)
                 : undefined;
 
-        this.securityGroup = new SecurityGroup(`${name}-tasks`, { vpcId: args.vpcId, description: `${args.family} tasks` }, parent);
+        this.securityGroup = new SecurityGroup(`${name}-tasks`, { vpcId: args.vpcId, description: `${args.family} tasks`, region: args.inRegion }, parent);
 
         const containerDefinitions = this.renderContainers(args, args.containers);
         this.taskDefinition = new ecs.TaskDefinition(
@@ -291,6 +297,7 @@ export class FargateService extends pulumi.ComponentResource {
             transformed<ecs.ServiceArgs>(
                 name,
                 {
+                    ...(args.inRegion ? { region: args.inRegion } : {}),
                     name: args.names?.service,
                     cluster: this.cluster.arn,
                     taskDefinition: this.taskDefinition.arn,
@@ -371,7 +378,11 @@ export class FargateService extends pulumi.ComponentResource {
                 linuxParameters: { initProcessEnabled: true },
                 logConfiguration: {
                     logDriver: "awslogs",
-                    options: { "awslogs-group": this.logGroup.name, "awslogs-region": args.region, "awslogs-stream-prefix": c.logStreamPrefix ?? "ecs" },
+                    options: {
+                        "awslogs-group": this.logGroup.name,
+                        "awslogs-region": args.inRegion ?? args.region,
+                        "awslogs-stream-prefix": c.logStreamPrefix ?? "ecs",
+                    },
                 },
             })),
         );
@@ -384,6 +395,7 @@ export class FargateService extends pulumi.ComponentResource {
         containerDefinitions: pulumi.Input<string>,
     ): ecs.TaskDefinitionArgs {
         return {
+            ...(args.inRegion ? { region: args.inRegion } : {}),
             family,
             cpu: String(args.cpu),
             memory: String(args.memory),

@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ecs from "@pulumi/aws/ecs";
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
+import * as route53 from "@pulumi/aws/route53";
 import { z } from "zod";
 import { SchemaEnv } from "../../stacks/schema";
 import {
@@ -46,7 +48,7 @@ import { LoadBalancer, cloudFrontOrigin, cloudFrontOriginFacing } from "../block
 import { Queue } from "../blocks/messaging";
 import { workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
-import { connectGroups } from "../blocks/security-group";
+import { SecurityGroup, connectGroups } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
 import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../iam";
 import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, renderKongConfig } from "./kong-config";
@@ -212,6 +214,33 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
     ]);
 };
 
+/** A service as its standby copy in the DR region starts from: its container and the secrets it reads. */
+interface StandbySpec {
+    container: ContainerSpec;
+    secretArns: pulumi.Input<string>[];
+}
+
+/** What each service may do with the queue and the buckets of its region (the primary's, or the DR copies). */
+function serviceTaskPolicy(
+    key: (typeof HTTP_SERVICES)[number] | "worker",
+    documentsAccess: (typeof DOCUMENT_ACCESS)[number],
+    targets: { work: { arn: pulumi.Input<string> }; documents: Bucket; auditLogs: Bucket },
+): PolicyStatement[] {
+    const consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
+    const documents = {
+        none: [],
+        read: [targets.documents.readStatement("ReadDocuments")],
+        readWrite: [targets.documents.readWriteStatement("Documents")],
+    } satisfies Record<(typeof DOCUMENT_ACCESS)[number], PolicyStatement[]>;
+    return [
+        key === "worker"
+            ? { Sid: "ConsumeWork", Action: consume, Resource: targets.work.arn }
+            : { Sid: "SendWork", Action: "sqs:SendMessage", Resource: targets.work.arn },
+        ...documents[documentsAccess],
+        { Sid: "WriteAuditLogs", Action: "s3:PutObject", Resource: pulumi.interpolate`${targets.auditLogs.arn}/*` },
+    ];
+}
+
 /** What a workload of this topology deploys from: its validated settings. */
 export type EventDrivenSettings = SettingsOf<typeof settingsSchema>;
 
@@ -228,7 +257,7 @@ export class EventDriven extends pulumi.ComponentResource {
         // With DR on, every secret of the workload (database, cache, applications) is replicated there.
         super("platform:topologies:EventDriven", name, {}, s.disasterRecovery.enabled ? replicatingSecrets(opts, s.disasterRecovery.region) : opts);
         const data = this.createDataStores(name, s, ctx);
-        const { services, repositories, servicesBalancer } = this.createServices(name, s, ctx, data);
+        const { services, repositories, servicesBalancer, standby } = this.createServices(name, s, ctx, data);
         // Only this distribution reaches the balancer: CloudFront's addresses and its secret header (a WAF gate).
         const gate = originHeader(name, this);
         const { gateway, balancer } = this.createGateway(name, s, ctx, data, services, servicesBalancer, gate);
@@ -264,7 +293,7 @@ export class EventDriven extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const dr = s.disasterRecovery.enabled ? this.createDisasterRecovery(name, s, ctx, data) : undefined;
+        const dr = s.disasterRecovery.enabled ? this.createDisasterRecovery(name, s, ctx, data, standby) : undefined;
 
         this.outputs = {
             cloudFrontUrl: cdn.url,
@@ -298,6 +327,10 @@ export class EventDriven extends pulumi.ComponentResource {
                       drCacheSubnetGroup: dr.cacheSubnets.name,
                       drDbSubnetGroup: dr.dbSubnets.name,
                       drWorkQueueUrl: dr.work.url,
+                      drZone: dr.zone.name,
+                      drDbSecurityGroup: dr.databaseGroup.id,
+                      drCacheSecurityGroup: dr.cacheGroup.id,
+                      drServices: Object.fromEntries(Object.entries(dr.standbyServices).map(([key, svc]) => [key, svc.service.name])),
                   }
                 : {}),
         };
@@ -380,16 +413,10 @@ export class EventDriven extends pulumi.ComponentResource {
             this,
         );
         const databaseSecrets = { DB_USER: login.user, DB_PASSWORD: login.password };
-        const documentAccess = {
-            none: [],
-            read: [documents.readStatement("ReadDocuments")],
-            readWrite: [documents.readWriteStatement("Documents")],
-        } satisfies Record<(typeof DOCUMENT_ACCESS)[number], PolicyStatement[]>;
-        const writeAuditLogs: PolicyStatement = { Sid: "WriteAuditLogs", Action: "s3:PutObject", Resource: pulumi.interpolate`${auditLogs.arn}/*` };
-        const consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
 
         const withDatabase = (database: boolean, container: ContainerSpec) => (database ? afterBootstrap(container, login) : [container]);
         const services = {} as Record<(typeof HTTP_SERVICES)[number] | "worker", FargateService>;
+        const standby = {} as Record<(typeof HTTP_SERVICES)[number] | "worker", StandbySpec>;
         const repositories: Record<string, pulumi.Output<string>> = {};
         let first: FargateService | undefined;
         for (const key of [...HTTP_SERVICES, "worker"] as const) {
@@ -398,6 +425,22 @@ export class EventDriven extends pulumi.ComponentResource {
             const appSecrets = applicationSecrets(`${name}-${key}`, svc, ctx.platform.profile.protectStatefulResources, this);
             const { image, repository } = resolveImage(`${name}-${key}-images`, svc, s, ctx.platform.profile.protectStatefulResources, this);
             if (repository) repositories[key] = repository.url;
+            const container: ContainerSpec = {
+                name: key,
+                image,
+                command: svc.command,
+                port: http ? SERVICE_PORT : undefined,
+                environment: {
+                    ...svc.environment,
+                    ...common,
+                    ...(svc.database ? databaseEnvironment : {}),
+                    ...(svc.documents !== "none" ? { DOCUMENTS_BUCKET: documents.name } : {}),
+                },
+                secrets: { ...appSecrets.variables, ...(svc.database ? databaseSecrets : {}), REDIS_AUTH_TOKEN: redis.authTokenSecretArn },
+                healthCheck: svc.healthCheck ?? (http ? HTTP_HEALTH_CHECK : undefined),
+            };
+            // The login secret only (no master): a restored database already holds the role.
+            standby[key] = { container, secretArns: [...(svc.database ? [login.secretArn] : []), redis.authTokenSecretArn, ...appSecrets.arns] };
             const service = new FargateService(
                 `${name}-${key}`,
                 {
@@ -421,25 +464,8 @@ export class EventDriven extends pulumi.ComponentResource {
                               }),
                     },
                     secretArns: [...(svc.database ? login.secretArns : []), redis.authTokenSecretArn, ...appSecrets.arns],
-                    containers: withDatabase(svc.database, {
-                        name: key,
-                        image,
-                        command: svc.command,
-                        port: http ? SERVICE_PORT : undefined,
-                        environment: {
-                            ...svc.environment,
-                            ...common,
-                            ...(svc.database ? databaseEnvironment : {}),
-                            ...(svc.documents !== "none" ? { DOCUMENTS_BUCKET: documents.name } : {}),
-                        },
-                        secrets: { ...appSecrets.variables, ...(svc.database ? databaseSecrets : {}), REDIS_AUTH_TOKEN: redis.authTokenSecretArn },
-                        healthCheck: svc.healthCheck ?? (http ? HTTP_HEALTH_CHECK : undefined),
-                    }),
-                    taskPolicy: [
-                        http ? { Sid: "SendWork", Action: "sqs:SendMessage", Resource: work.arn } : { Sid: "ConsumeWork", Action: consume, Resource: work.arn },
-                        ...documentAccess[svc.documents],
-                        writeAuditLogs,
-                    ],
+                    containers: withDatabase(svc.database, container),
+                    taskPolicy: serviceTaskPolicy(key, svc.documents, { work, documents, auditLogs }),
                     ...(http
                         ? {
                               loadBalancer: servicesBalancer.blueGreenTarget(key, key, {
@@ -467,7 +493,7 @@ export class EventDriven extends pulumi.ComponentResource {
             redis.connect(key, service.securityGroup, `${name} ${key}`);
             service.securityGroup.allowHttpsEgress("SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations");
         }
-        return { services, repositories, servicesBalancer };
+        return { services, repositories, servicesBalancer, standby };
     }
 
     /** CloudFront -> ALB -> Kong (DB-less, routes to the services, rate limits in Redis); 30 s of draining per task. */
@@ -572,7 +598,13 @@ export class EventDriven extends pulumi.ComponentResource {
         return role;
     }
 
-    private createDisasterRecovery(name: string, s: EventDrivenSettings, ctx: WorkloadContext, data: ReturnType<EventDriven["createDataStores"]>) {
+    private createDisasterRecovery(
+        name: string,
+        s: EventDrivenSettings,
+        ctx: WorkloadContext,
+        data: ReturnType<EventDriven["createDataStores"]>,
+        standby: Record<(typeof HTTP_SERVICES)[number] | "worker", StandbySpec>,
+    ) {
         const region = s.disasterRecovery.region;
         const profile = ctx.platform.profile;
         const protect = profile.protectStatefulResources;
@@ -630,7 +662,95 @@ export class EventDriven extends pulumi.ComponentResource {
             { parent: this },
         );
         const work = new Queue(`${name}-work-dr`, { region, visibilityTimeoutSeconds: s.queue.visibilityTimeoutSeconds, protect }, { parent: this });
-        return { documents: bucket, auditLogs, network, cluster, cacheSubnets, dbSubnets, work };
+        const standbyServices = this.createStandbyServices(name, s, ctx, { region, network, cluster, work, documents: bucket, auditLogs }, standby);
+        return { documents: bucket, auditLogs, network, cluster, cacheSubnets, dbSubnets, work, ...standbyServices };
+    }
+
+    /**
+     * The services at zero tasks in the DR region: complete task definitions whose database and
+     * cache are stable names in a private zone there (`db.`, `redis.`; the failover points them at
+     * the restored instance and the new cache), the DR queue and buckets, the replicated secrets and
+     * images; and the security groups the restored database and the new cache take. A failover
+     * scales them up instead of creating them.
+     */
+    private createStandbyServices(
+        name: string,
+        s: EventDrivenSettings,
+        ctx: WorkloadContext,
+        dr: { region: string; network: Network; cluster: ecs.Cluster; work: Queue; documents: Bucket; auditLogs: Bucket },
+        standby: Record<(typeof HTTP_SERVICES)[number] | "worker", StandbySpec>,
+    ) {
+        const { region } = dr;
+        const primary = ctx.platform.region;
+        const profile = ctx.platform.profile;
+        const protect = profile.protectStatefulResources;
+        const parent = { parent: this };
+        const zoneName = `${name}.${ctx.platform.stack}.dr.internal`;
+        const zone = new route53.Zone(
+            `${name}-dr`,
+            {
+                name: zoneName,
+                vpcs: [{ vpcId: dr.network.vpcId, vpcRegion: region }],
+                comment: `${name}: the DR services' names for the restored database and the new cache`,
+            },
+            parent,
+        );
+        const logGroup = new cloudwatch.LogGroup(
+            `${name}-standby`,
+            { region, name: `/ecs/${name}-dr-${ctx.platform.stack}`, retentionInDays: profile.logRetentionDays },
+            { parent: this, protect, retainOnDelete: protect },
+        );
+        const databaseGroup = new SecurityGroup(`${name}-db-dr`, { vpcId: dr.network.vpcId, description: `${name} restored database (DR)`, region }, parent);
+        const cacheGroup = new SecurityGroup(
+            `${name}-redis-dr`,
+            { vpcId: dr.network.vpcId, description: `${name} cache created at failover (DR)`, region },
+            parent,
+        );
+        // The same secret or image ARN in the DR region: Secrets Manager replicas and ECR copies keep their names.
+        const inDr = (value: pulumi.Input<string>) =>
+            pulumi.output(value).apply((v) => v.split(`:${primary}:`).join(`:${region}:`).split(`.dkr.ecr.${primary}.`).join(`.dkr.ecr.${region}.`));
+        const services: Record<string, FargateService> = {};
+        for (const key of [...HTTP_SERVICES, "worker"] as const) {
+            const svc = s[key];
+            const { container, secretArns } = standby[key];
+            const environment: Record<string, pulumi.Input<string>> = {
+                ...container.environment,
+                REDIS_HOST: `redis.${zoneName}`,
+                WORK_QUEUE_URL: dr.work.url,
+                AUDIT_LOG_BUCKET: dr.auditLogs.name,
+                ...(svc.database ? { DB_HOST: `db.${zoneName}` } : {}),
+                ...(svc.documents !== "none" ? { DOCUMENTS_BUCKET: dr.documents.name } : {}),
+            };
+            const service = new FargateService(
+                `${name}-${key}-dr`,
+                {
+                    ...serviceDefaults(ctx, `${name}-${key}-dr`),
+                    inRegion: region,
+                    vpcId: dr.network.vpcId,
+                    subnetIds: dr.network.privateSubnetIds,
+                    cpu: svc.cpu,
+                    memory: svc.memory,
+                    desiredCount: 0,
+                    shared: { cluster: dr.cluster, logGroup },
+                    secretArns: secretArns.map(inDr),
+                    containers: [
+                        {
+                            ...container,
+                            image: inDr(container.image),
+                            environment,
+                            secrets: Object.fromEntries(Object.entries(container.secrets ?? {}).map(([n, v]) => [n, inDr(v)])),
+                        },
+                    ],
+                    taskPolicy: serviceTaskPolicy(key, svc.documents, { work: dr.work, documents: dr.documents, auditLogs: dr.auditLogs }),
+                },
+                parent,
+            );
+            if (svc.database) connectGroups(key, "database", service.securityGroup, databaseGroup, 5432, `${name} ${key} (DR)`);
+            connectGroups(key, "cache", service.securityGroup, cacheGroup, 6379, `${name} ${key} (DR)`);
+            service.securityGroup.allowHttpsEgress("SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations (once the DR network has NAT)");
+            services[key] = service;
+        }
+        return { zone, standbyServices: services, databaseGroup, cacheGroup };
     }
 }
 
