@@ -51,13 +51,19 @@ export function cloudInitSchema(userData: string): { ok: boolean; output: string
         skipReported = true;
         return undefined;
     }
+    // The same user data is validated once per process (several tests render identical hosts).
+    const known = verdicts.get(userData);
+    if (known) return known;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloud-init-"));
     try {
         fs.writeFileSync(path.join(dir, "user-data"), userData);
         const run = spawnSync("cloud-init", ["schema", "--config-file", path.join(dir, "user-data")], { encoding: "utf8" });
-        return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+        const verdict = { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+        verdicts.set(userData, verdict);
+        return verdict;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
+const verdicts = new Map<string, { ok: boolean; output: string }>();
 let skipReported = false;
