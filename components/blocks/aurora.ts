@@ -5,6 +5,7 @@ import * as rds from "@pulumi/aws/rds";
 import * as random from "@pulumi/random";
 import { PASSWORD_SPECIALS, postgresMaxConnections } from "./postgres";
 import { SecurityGroup, connectGroups } from "./security-group";
+import type { BootstrapTarget } from "./db-bootstrap";
 import { rdsExportLogGroups } from "./rds-logs";
 import { storeSecret } from "./secret";
 
@@ -70,6 +71,8 @@ export class AuroraPostgres extends pulumi.ComponentResource {
     readonly readerEndpoint: pulumi.Output<string>;
     /** Secrets Manager secret: JSON with username, password, host, port, dbname, engine. */
     readonly secretArn: pulumi.Output<string>;
+    /** Where the database bootstrap creates the application's login (`applicationLogin`). */
+    readonly bootstrapTarget: BootstrapTarget;
     readonly securityGroup: SecurityGroup;
     readonly secondaryCluster?: rds.Cluster;
 
@@ -202,6 +205,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         this.writerEndpoint = this.cluster.endpoint;
         this.readerEndpoint = this.cluster.readerEndpoint;
         this.secretArn = secret.arn;
+        this.bootstrapTarget = { host: this.writerEndpoint, masterSecretArn: this.secretArn, databaseName: args.databaseName, engineMajor: major };
         this.registerOutputs({ writerEndpoint: this.writerEndpoint, readerEndpoint: this.readerEndpoint, secretArn: this.secretArn });
     }
 

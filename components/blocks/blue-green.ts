@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as codedeploy from "@pulumi/aws/codedeploy";
 import * as iam from "@pulumi/aws/iam";
-import { policyDocument, serviceTrustPolicy } from "../iam";
+import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../iam";
 import { AlarmTopic } from "./alarms";
 import { FargateService } from "./fargate-service";
 import { LoadBalancer } from "./load-balancer";
@@ -27,6 +27,24 @@ export interface BlueGreenArgs {
     hooks?: Partial<Record<LifecycleEvent, string>>;
     /** The container and port the AppSpec routes traffic to. */
     container: { name: string; port: number };
+}
+
+/** Invoking exactly these lifecycle-hook functions. */
+const invokeHooks = (lambdaArns: pulumi.Input<string>[]): PolicyStatement => ({
+    Sid: "InvokeLifecycleHooks",
+    Action: "lambda:InvokeFunction",
+    Resource: lambdaArns,
+});
+
+/** The role ECS's own blue/green deployments invoke lifecycle hooks with: exactly those functions. */
+export function ecsLifecycleHookRole(name: string, accountId: pulumi.Input<string>, lambdaArns: string[], parent: pulumi.Resource): iam.Role {
+    const role = new iam.Role(
+        name,
+        { assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", accountId), description: `${name}: ECS invokes the deployment lifecycle hooks` },
+        { parent },
+    );
+    new iam.RolePolicy(name, { role: role.id, policy: policyDocument([invokeHooks(lambdaArns)]) }, { parent });
+    return role;
 }
 
 /** The ECS lifecycle events a CodeDeploy AppSpec hook may run at. */
@@ -76,14 +94,14 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
         new iam.RolePolicyAttachment(`${name}-codedeploy`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS" }, parent);
         const hooks = Object.entries(args.hooks ?? {});
         // AWSCodeDeployRoleForECS invokes only functions named CodeDeployHook_*: the configured ones are granted by ARN.
-        const invokeHooks =
+        const hookPolicies =
             hooks.length > 0
                 ? [
                       new iam.RolePolicy(
                           `${name}-codedeploy-hooks`,
                           {
                               role: role.id,
-                              policy: policyDocument([{ Sid: "InvokeLifecycleHooks", Action: "lambda:InvokeFunction", Resource: hooks.map(([, arn]) => arn) }]),
+                              policy: policyDocument([invokeHooks(hooks.map(([, arn]) => arn))]),
                           },
                           parent,
                       ),
@@ -129,7 +147,7 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
                 alarmConfiguration: { enabled: true, alarms: [errors.name] },
             },
             // CodeDeploy checks the ECS service when the group is created.
-            { parent: this, dependsOn: [service.service, ...invokeHooks] },
+            { parent: this, dependsOn: [service.service, ...hookPolicies] },
         );
         this.registerOutputs({ application: this.application.name, deploymentGroup: this.deploymentGroup.deploymentGroupName, appSpec: this.appSpec });
     }

@@ -86,7 +86,6 @@ export const releaseSettings = () => ({
 export const withoutRepository = <T extends { repository: unknown }>({ repository: _repository, ...rest }: T): Omit<T, "repository"> => rest;
 
 export type OperationsSettings = z.output<z.ZodObject<ReturnType<typeof operationsSettings>>>;
-export type ReleaseSettings = z.output<z.ZodObject<ReturnType<typeof releaseSettings>>>;
 
 type VariableSources = Pick<OperationsSettings, "secrets" | "existingSecrets"> & { environment?: Record<string, string> };
 
@@ -187,7 +186,7 @@ export interface ImageSource {
 }
 
 /** The cross-field rule of an image: whole (`image`), or `imageTag` in a repository the workload creates. */
-export function imageSourceProblem(source: ImageSource, repositoryCreated: boolean): { key: "image" | "imageTag"; message: string } | undefined {
+function imageSourceProblem(source: ImageSource, repositoryCreated: boolean): { key: "image" | "imageTag"; message: string } | undefined {
     if (source.image && source.imageTag) return { key: "imageTag", message: "give either image or imageTag, not both" };
     if (source.imageTag && !repositoryCreated)
         return { key: "imageTag", message: "an image tag needs the workload's repository: set repository.create: true, or give image" };
@@ -200,6 +199,16 @@ export function imageSourceProblem(source: ImageSource, repositoryCreated: boole
         };
     return undefined;
 }
+
+/** The cross-field rule of the images a workload runs: each from `image`, or `imageTag` in its repository, at its path. */
+export const imageSources =
+    <S extends { repository: { create: boolean } }>(sources: (s: S) => [string[], ImageSource][]): CrossRule<S> =>
+    (s, issue) => {
+        for (const [path, source] of sources(s)) {
+            const problem = imageSourceProblem(source, s.repository.create);
+            if (problem) issue([...path, problem.key], problem.message);
+        }
+    };
 
 /**
  * The image a container runs: `image` as given, or `<repository>:<imageTag>` from a repository

@@ -6,6 +6,7 @@ import { EnvironmentProfile } from "../../stacks/profiles";
 import { POSTGRES_DEFAULT_MAJOR, PostgresSettings } from "../../stacks/schema-kit";
 import { WorkloadContext } from "../context";
 import { SecurityGroup, connectGroups } from "./security-group";
+import type { BootstrapTarget } from "./db-bootstrap";
 import { rdsExportLogGroups } from "./rds-logs";
 import { storeSecret } from "./secret";
 
@@ -132,6 +133,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     /** Secrets Manager secret: JSON with username, password, host, port, dbname, engine. */
     readonly secretArn: pulumi.Output<string>;
     readonly databaseName: string;
+    /** Where the database bootstrap creates the application's login (`applicationLogin`). */
+    readonly bootstrapTarget: BootstrapTarget;
     /** Instance class of master and replica. */
     readonly instanceClass: string;
     readonly hasReplica: boolean;
@@ -255,6 +258,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         this.readerAddress = replica ? replica.address : this.instance.address;
         this.port = this.instance.port;
         this.secretArn = secret.arn;
+        this.bootstrapTarget = { host: this.writerAddress, masterSecretArn: this.secretArn, databaseName: this.databaseName, engineMajor: major };
         this.registerOutputs({ writerAddress: this.writerAddress, readerAddress: this.readerAddress, secretArn: this.secretArn });
     }
 

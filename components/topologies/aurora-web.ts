@@ -32,7 +32,7 @@ import { Cdn, originHeader } from "../blocks/cdn";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import {
     applicationSecrets,
-    imageSourceProblem,
+    imageSources,
     imageTag,
     oneSourcePerVariable,
     operationsOutputs,
@@ -112,10 +112,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
         }),
         [
             oneSourcePerVariable(() => API_VARIABLES),
-            (s, issue) => {
-                const problem = imageSourceProblem(s, s.repository.create);
-                if (problem) issue([problem.key], problem.message);
-            },
+            imageSources((s) => [[[], s]]),
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
                 if (size) issue(["memory"], size);
@@ -323,17 +320,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         const appSecrets = applicationSecrets(name, s, ctx.platform.profile.protectStatefulResources, this);
         const { image, repository } = resolveImage(`${name}-images`, s, s, ctx.platform.profile.protectStatefulResources, this);
         // The API logs in as its own role; only the bootstrap container sees the master's credentials.
-        const login = applicationLogin(
-            name,
-            {
-                host: database.writerEndpoint,
-                masterSecretArn: database.secretArn,
-                databaseName: s.database.name,
-                engineMajor: s.database.engineVersion.split(".")[0],
-            },
-            ctx.platform.profile.protectStatefulResources,
-            this,
-        );
+        const login = applicationLogin(name, database.bootstrapTarget, ctx.platform.profile.protectStatefulResources, this);
         const api = new FargateService(
             name,
             {

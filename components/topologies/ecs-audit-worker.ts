@@ -227,12 +227,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         const protect = ctx.platform.profile.protectStatefulResources;
         const database = workloadDatabase(`${name}-db`, ctx, s.database, {}, this);
         // EPR_DATABASE_URL carries the application's own login; only the bootstrap container sees the master's.
-        const login = applicationLogin(
-            name,
-            { host: database.writerAddress, masterSecretArn: database.secretArn, databaseName: database.databaseName, engineMajor: s.database.engineVersion },
-            protect,
-            this,
-        );
+        const login = applicationLogin(name, database.bootstrapTarget, protect, this);
         const databaseUrl = database.storeConnectionUrl(`${name}-database-url`, login);
         const redisUrl = storeSecret(`${name}-redis-url`, { value: s.redis.url, description: `${name} EPR_REDIS_URL (Upstash)`, protect }, this);
         const redisToken = storeSecret(`${name}-redis-token`, { value: s.redis.token, description: `${name} EPR_REDIS_TOKEN (Upstash)`, protect }, this);

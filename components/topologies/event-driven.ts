@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ecs from "@pulumi/aws/ecs";
 import * as elasticache from "@pulumi/aws/elasticache";
-import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
 import * as route53 from "@pulumi/aws/route53";
@@ -28,13 +27,13 @@ import {
     cidrBlock,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
-import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent } from "../blocks/blue-green";
+import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent, ecsLifecycleHookRole } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
 import { replicatingSecrets } from "../blocks/secret";
 import {
     applicationSecrets,
-    imageSourceProblem,
+    imageSources,
     imageTag,
     operationsOutputs,
     releaseSettings,
@@ -50,7 +49,7 @@ import { workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
 import { SecurityGroup, connectGroups } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
-import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../iam";
+import { PolicyStatement } from "../iam";
 import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, renderKongConfig } from "./kong-config";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
@@ -207,12 +206,13 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             (s: z.output<typeof object>, issue: ReportIssue) =>
                 s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
         ]),
-        ...(["integration", "webhook", "worker"] as const).map((key) => (s: z.output<typeof object>, issue: ReportIssue) => {
-            const problem = imageSourceProblem(s[key], s.repository.create);
-            if (problem) issue([key, problem.key], problem.message);
-        }),
+        imageSources((s: z.output<typeof object>) => (["integration", "webhook", "worker"] as const).map((key) => [[key], s[key]])),
     ]);
 };
+
+/** Who may send test traffic to a blue/green test listener: `blueGreen.testCidrs`. */
+const testClientsOf = (s: EventDrivenSettings) =>
+    s.blueGreen.testCidrs.map((cidr) => ({ key: nameFor(cidr), peer: { cidr }, description: `test traffic from ${cidr}` }));
 
 /** A service as its standby copy in the DR region starts from: its container and the secrets it reads. */
 interface StandbySpec {
@@ -388,8 +388,8 @@ export class EventDriven extends pulumi.ComponentResource {
             { parent: this },
         );
         const hookArns = [...new Set(s.blueGreen.services.hooks.map((h) => h.lambdaArn))];
-        const hookRole = hookArns.length > 0 ? this.createHookRole(name, ctx, hookArns) : undefined;
-        const testClients = s.blueGreen.testCidrs.map((cidr) => ({ key: nameFor(cidr), peer: { cidr }, description: `test traffic from ${cidr}` }));
+        const hookRole = hookArns.length > 0 ? ecsLifecycleHookRole(`${name}-service-hooks`, ctx.accountId, hookArns, this) : undefined;
+        const testClients = testClientsOf(s);
         // Every service's configuration: where the data stores it may use are, credentials only as
         // secrets; each service gets the database and the documents only if its settings say so.
         const common = {
@@ -406,12 +406,7 @@ export class EventDriven extends pulumi.ComponentResource {
             DB_SSLMODE: ctx.platform.profile.requireDbTls ? "require" : "prefer",
         };
         // One login role for the workload's database; only the bootstrap containers see the master's credentials.
-        const login = applicationLogin(
-            name,
-            { host: database.writerAddress, masterSecretArn: database.secretArn, databaseName: s.database.name, engineMajor: s.database.engineVersion },
-            ctx.platform.profile.protectStatefulResources,
-            this,
-        );
+        const login = applicationLogin(name, database.bootstrapTarget, ctx.platform.profile.protectStatefulResources, this);
         const databaseSecrets = { DB_USER: login.user, DB_PASSWORD: login.password };
 
         const withDatabase = (database: boolean, container: ContainerSpec) => (database ? afterBootstrap(container, login) : [container]);
@@ -516,7 +511,7 @@ export class EventDriven extends pulumi.ComponentResource {
                 target: { port: KONG_PORT, healthCheckPath: KONG_HEALTH_PATH, deregistrationDelaySeconds: 30 },
                 blueGreen: {
                     testListenerPort: s.blueGreen.testListenerPort,
-                    testClients: s.blueGreen.testCidrs.map((cidr) => ({ key: nameFor(cidr), peer: { cidr }, description: `test traffic from ${cidr}` })),
+                    testClients: testClientsOf(s),
                 },
                 requireHeader: gate,
             },
@@ -583,21 +578,6 @@ export class EventDriven extends pulumi.ComponentResource {
     }
 
     /** The database's automated backups and the documents, replicated to the DR region. */
-    /** The role ECS invokes the services' lifecycle hooks with: exactly those functions. */
-    private createHookRole(name: string, ctx: WorkloadContext, lambdaArns: string[]): iam.Role {
-        const role = new iam.Role(
-            `${name}-service-hooks`,
-            { assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", ctx.accountId), description: `${name}: ECS invokes the deployment lifecycle hooks` },
-            { parent: this },
-        );
-        new iam.RolePolicy(
-            `${name}-service-hooks`,
-            { role: role.id, policy: policyDocument([{ Sid: "InvokeLifecycleHooks", Action: "lambda:InvokeFunction", Resource: lambdaArns }]) },
-            { parent: this },
-        );
-        return role;
-    }
-
     private createDisasterRecovery(
         name: string,
         s: EventDrivenSettings,

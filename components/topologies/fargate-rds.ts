@@ -30,7 +30,7 @@ import { storeSecret } from "../blocks/secret";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import {
     applicationSecrets,
-    imageSourceProblem,
+    imageSources,
     imageTag,
     oneSourcePerVariable,
     operationsOutputs,
@@ -138,10 +138,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 }
             },
             oneSourcePerVariable((s) => [...providedVariables(s.variables), s.license.variable]),
-            (s, issue) => {
-                const problem = imageSourceProblem(s, s.repository.create);
-                if (problem) issue([problem.key], problem.message);
-            },
+            imageSources((s) => [[[], s]]),
         ],
     );
 
@@ -168,12 +165,7 @@ export class FargateRds extends pulumi.ComponentResource {
         const appSecrets = applicationSecrets(name, s, protect, this);
         const { image, repository } = resolveImage(`${name}-images`, s, s, protect, this);
         // The ledger logs in as its own role; only the bootstrap container sees the master's credentials.
-        const login = applicationLogin(
-            name,
-            { host: database.writerAddress, masterSecretArn: database.secretArn, databaseName: database.databaseName, engineMajor: s.database.engineVersion },
-            protect,
-            this,
-        );
+        const login = applicationLogin(name, database.bootstrapTarget, protect, this);
 
         // An internal ALB rather than service discovery: it is the only place a path can be
         // refused, so clients on 8080 never reach the unauthenticated /metrics.
