@@ -32,6 +32,8 @@ export interface PrefixListLookup {
     name: string;
     /** Counted against a security group's rule quota for every rule that references the list. */
     maxEntries: number;
+    /** The region it was looked up in: a rule may only reference a list of its own region. */
+    region: string;
 }
 
 /**
@@ -40,6 +42,31 @@ export interface PrefixListLookup {
  */
 export const MANAGED_PREFIX_LIST_WEIGHTS: Record<string, number> = {
     "com.amazonaws.global.cloudfront.origin-facing": 55,
+};
+
+/**
+ * The Elastic Load Balancing account that writes access logs, per region (regions opened before
+ * August 2022; newer ones use the logdelivery.elasticloadbalancing.amazonaws.com principal).
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+ */
+export const ELB_LOG_ACCOUNTS: Record<string, string> = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-south-1": "718504428378",
+    "sa-east-1": "507241528517",
 };
 
 export interface MockOptions {
@@ -217,7 +244,11 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
             const suffix = `app/${lbName}/${h.slice(0, 16)}`;
             arn = `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/${suffix}`;
             id = arn;
-            Object.assign(extra, { arnSuffix: suffix, dnsName: `internal-${lbName}-1234567890.${region}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K" });
+            Object.assign(extra, {
+                arnSuffix: suffix,
+                dnsName: `${args.inputs.internal ? "internal-" : ""}${lbName}-1234567890.${region}.elb.amazonaws.com`,
+                zoneId: "Z35SXDOTRQ7X7K",
+            });
             break;
         }
         case "aws:lb/targetGroup:TargetGroup":
@@ -277,18 +308,23 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
             return { names: ["a", "b", "c", "d"].map((s) => `${o.region}${s}`), id: o.region };
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
             const name = String(args.inputs.name);
-            const id = `pl-${hex(name, 8)}`;
+            const region = String(args.inputs.region ?? o.region);
+            // An AWS-managed list has another ID in every region.
+            const id = `pl-${hex(region === o.region ? name : `${region}/${name}`, 8)}`;
             const maxEntries = MANAGED_PREFIX_LIST_WEIGHTS[name];
             if (maxEntries === undefined) throw new Error(`prefix list ${name}: add its max entries to MANAGED_PREFIX_LIST_WEIGHTS`);
             // As many (made-up, public) CIDRs as the list's weight: a real list holds about that many.
             const entries = Array.from({ length: maxEntries }, (_, i) => ({ cidr: `130.176.${i}.0/24`, description: "" }));
-            return { id, name, maxEntries, entries, arn: `arn:aws:ec2:${o.region}:aws:prefix-list/${id}` };
+            return { id, name, maxEntries, entries, region, arn: `arn:aws:ec2:${region}:aws:prefix-list/${id}` };
         }
         case "aws:ec2/getSubnet:getSubnet":
             return { id: args.inputs.id, availabilityZone: `${o.region}a`, vpcId: "vpc-mock" };
-        case "aws:elb/getServiceAccount:getServiceAccount":
-            // The ELB account of us-east-1; the plan only needs a well-formed principal.
-            return { id: "127311923021", arn: "arn:aws:iam::127311923021:root", region: o.region };
+        case "aws:elb/getServiceAccount:getServiceAccount": {
+            const region = String(args.inputs.region ?? o.region);
+            const account = ELB_LOG_ACCOUNTS[region];
+            if (!account) throw new Error(`ELB log account of ${region}: add it to ELB_LOG_ACCOUNTS (or use the log-delivery service principal there)`);
+            return { id: account, arn: `arn:aws:iam::${account}:root`, region };
+        }
         case "aws:kms/getPublicKey:getPublicKey":
             return {
                 id: args.inputs.keyId,
@@ -345,7 +381,12 @@ export function installMocks(options: MockOptions): PlanRecorder {
             call: (args) => {
                 const result = mockCall(args, o);
                 if (args.token === "aws:ec2/getManagedPrefixList:getManagedPrefixList") {
-                    recorder.prefixLists[String(result.id)] = { id: String(result.id), name: String(result.name), maxEntries: Number(result.maxEntries) };
+                    recorder.prefixLists[String(result.id)] = {
+                        id: String(result.id),
+                        name: String(result.name),
+                        maxEntries: Number(result.maxEntries),
+                        region: String(result.region),
+                    };
                 }
                 return result;
             },

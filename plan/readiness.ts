@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { ecrRepositoryArn } from "../components/iam";
-import { PlannedResource, PrefixListLookup } from "./mocks";
+import { ELB_LOG_ACCOUNTS, PlannedResource, PrefixListLookup } from "./mocks";
 
 /**
  * Deploy readiness: what the Pulumi engine or AWS would refuse in a real `pulumi up`, decided from
@@ -33,6 +33,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkSecurityGroupQuotas(index, plan.prefixLists, report);
     checkLoadBalancerQuotas(index, report);
     checkRegions(index, plan.region, report);
+    checkCrossRegionReferences(index, plan.region, plan.prefixLists, report);
     checkTaskPermissions(index, report);
     checkHostPermissions(index, report);
     checkCreationOrder(index, report);
@@ -551,6 +552,77 @@ function checkRegions(index: PlanIndex, region: string, report: Report): void {
     }
 }
 
+/** Types AWS keeps outside any region: a reference to or from them crosses no region. */
+const GLOBAL_TYPE_PREFIXES = ["aws:iam/", "aws:route53/", "aws:cloudfront/", "aws:organizations/"];
+/**
+ * The inputs that name a resource in another region on purpose: a cross-region backup copy's
+ * source, a replication destination, a global database's member, a cross-region replica's source.
+ */
+const CROSS_REGION_INPUTS: Record<string, string[]> = {
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": ["sourceDbInstanceArn"],
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": ["rules.destination.bucket"],
+    "aws:rds/cluster:Cluster": ["globalClusterIdentifier", "replicationSourceIdentifier"],
+    "aws:rds/instance:Instance": ["replicateSourceDb"],
+};
+
+/**
+ * AWS resolves an ID or ARN in the caller's region: a resource that names one of another region
+ * (a security group of another region's VPC, a listener of another region's balancer) fails to
+ * create, except where the API crosses regions by design (`CROSS_REGION_INPUTS`). So do a security
+ * group rule referencing a prefix list looked up in another region (its ID differs per region),
+ * and an access-log bucket that admits another region's ELB account (logging fails to switch on).
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+ */
+function checkCrossRegionReferences(index: PlanIndex, region: string, prefixLists: Record<string, PrefixListLookup>, report: Report): void {
+    const regional = (r: PlannedResource) => r.custom && !GLOBAL_TYPE_PREFIXES.some((prefix) => r.type.startsWith(prefix));
+    const regionOf = (r: PlannedResource) => (typeof r.inputs.region === "string" ? r.inputs.region : region);
+    // ARNs and EC2-style IDs (vpc-…, sg-…) only: a name such as "integration" is no reference.
+    const reference = (value: unknown): value is string => typeof value === "string" && (value.startsWith("arn:") || /^[a-z]{2,8}-[0-9a-f]{8,17}$/.test(value));
+    const byReference = new Map<string, PlannedResource>();
+    for (const r of index.resources.filter(regional)) for (const value of [r.state.id, r.state.arn]) if (reference(value)) byReference.set(value, r);
+    const walk = (value: unknown, path: string[], visit: (value: string, path: string) => void): void => {
+        if (typeof value === "string") visit(value, path.join("."));
+        else if (Array.isArray(value)) value.forEach((v) => walk(v, path, visit));
+        else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, [...path, k], visit);
+    };
+    for (const r of index.resources.filter(regional)) {
+        const own = regionOf(r);
+        const allowed = CROSS_REGION_INPUTS[r.type] ?? [];
+        walk(r.inputs, [], (value, path) => {
+            const target = byReference.get(value);
+            if (!target || target === r || allowed.includes(path) || regionOf(target) === own) return;
+            report(
+                "cross-region-reference",
+                r.urn,
+                `${path} names ${target.name} (${target.type}) in ${regionOf(target)}; this resource is in ${own}, where AWS cannot find it`,
+            );
+        });
+        if ([T.ingress, T.egress, T.sgRule].includes(r.type as typeof T.ingress))
+            for (const id of asArray(r.inputs.prefixListId ?? r.inputs.prefixListIds)) {
+                const list = prefixLists[String(id)];
+                if (list && list.region !== own)
+                    report(
+                        "cross-region-reference",
+                        r.urn,
+                        `prefix list ${list.name} was looked up in ${list.region}; a rule in ${own} needs that region's ID of the list`,
+                    );
+            }
+        if (r.type === T.bucketPolicy) {
+            const elbAccounts = new Set(Object.values(ELB_LOG_ACCOUNTS));
+            for (const st of parseStatements(r.inputs.policy))
+                for (const principal of asArray(typeof st.Principal === "object" ? st.Principal.AWS : undefined)) {
+                    const account = /^arn:aws[\w-]*:iam::(\d{12}):root$/.exec(String(principal))?.[1];
+                    if (account && elbAccounts.has(account) && account !== ELB_LOG_ACCOUNTS[own])
+                        report(
+                            "cross-region-reference",
+                            r.urn,
+                            `admits the ELB log account ${account}, not ${own}'s (${ELB_LOG_ACCOUNTS[own] ?? "none: use the log-delivery service principal"}): the load balancer in ${own} cannot switch its access logs on`,
+                        );
+                }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // IAM sufficiency
 
@@ -560,6 +632,7 @@ export interface Statement {
     NotAction?: string | string[];
     Resource?: string | string[];
     NotResource?: string | string[];
+    Principal?: string | Record<string, unknown>;
 }
 
 function parseStatements(policy: unknown): Statement[] {

@@ -283,6 +283,7 @@ export class FargateService extends pulumi.ComponentResource {
             registry = new servicediscovery.Service(
                 name,
                 {
+                    ...(args.inRegion ? { region: args.inRegion } : {}),
                     name: args.serviceDiscovery.name,
                     namespaceId: args.serviceDiscovery.namespaceId,
                     dnsConfig: { namespaceId: args.serviceDiscovery.namespaceId, routingPolicy: "MULTIVALUE", dnsRecords: [{ type: "A", ttl: 10 }] },

@@ -77,6 +77,11 @@ export interface ServiceTarget {
 }
 
 export interface LoadBalancerArgs {
+    /**
+     * Create the balancer, its listeners, target groups, access-log bucket and web ACL in another
+     * region than the provider's (a disaster-recovery copy). Default: the provider's region.
+     */
+    region?: string;
     vpcId: pulumi.Input<string>;
     subnetIds: pulumi.Input<string[]>;
     /** Internal (VPC-only) or internet-facing. */
@@ -170,9 +175,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const parent = { parent: this };
         if (!args.internal && !args.certificateArn) throw new Error(`${name}: an internet-facing load balancer needs a certificate`);
         const https = args.certificateArn !== undefined;
+        const where = (this.where = args.region ? { region: args.region } : {});
         this.listenerPort = https ? 443 : (args.httpPort ?? 80);
 
-        this.securityGroup = new SecurityGroup(name, { vpcId: args.vpcId, description: `${name} load balancer` }, parent);
+        this.securityGroup = new SecurityGroup(name, { vpcId: args.vpcId, description: `${name} load balancer`, region: args.region }, parent);
         // A public HTTPS balancer also listens on 80, only to redirect.
         const redirectHttp = https && !args.internal && (args.redirectHttp ?? true);
         for (const client of args.clients) {
@@ -188,10 +194,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
         // Access logs: SSE-S3 (ALB cannot write under KMS), written by the region's ELB account.
         const logs = new Bucket(
             `${name}-access-logs`,
-            { expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: args.protectLogs },
+            { region: args.region, expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: args.protectLogs },
             parent,
         );
-        const elb = getServiceAccountOutput({}, parent);
+        const elb = getServiceAccountOutput({ ...where }, parent);
         const logPolicy = logs.applyPolicy([
             {
                 Sid: "ElbWritesAccessLogs",
@@ -206,6 +212,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             transformed(
                 name,
                 {
+                    ...where,
                     loadBalancerType: "application",
                     internal: args.internal,
                     subnets: args.subnetIds,
@@ -225,6 +232,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 transformed(
                     key,
                     {
+                        ...where,
                         vpcId: args.vpcId,
                         targetType: t.targetType ?? "ip",
                         protocol: "HTTP",
@@ -244,6 +252,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             transformed(
                 name,
                 {
+                    ...where,
                     loadBalancerArn: balancer.arn,
                     port: this.listenerPort,
                     protocol: https ? "HTTPS" : "HTTP",
@@ -263,14 +272,20 @@ export class LoadBalancer extends pulumi.ComponentResource {
         ));
         this.listenerArn = listener.arn;
         // CodeDeploy owns the default action of a blue/green listener, so a WAF gate guards that balancer instead.
-        if (args.requireHeader && args.blueGreen) this.webAcl = headerGate(name, args.requireHeader, balancer, this);
+        if (args.requireHeader && args.blueGreen) this.webAcl = headerGate(name, args.requireHeader, balancer, args.region, this);
         const gate =
             args.requireHeader && !args.blueGreen ? [{ httpHeader: { httpHeaderName: args.requireHeader.name, values: [args.requireHeader.value] } }] : [];
         if (gate.length > 0 && this.defaultTargetGroup) {
             // Priority 5: after the blocked paths (1), before the routes (10, ...).
             this.gateRule = new lb.ListenerRule(
                 `${name}-origin`,
-                { listenerArn: listener.arn, priority: 5, conditions: gate, actions: [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }] },
+                {
+                    ...where,
+                    listenerArn: listener.arn,
+                    priority: 5,
+                    conditions: gate,
+                    actions: [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }],
+                },
                 parent,
             );
         }
@@ -279,6 +294,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             const test = (this.testListener = new lb.Listener(
                 `${name}-test`,
                 {
+                    ...where,
                     loadBalancerArn: balancer.arn,
                     port: args.blueGreen.testListenerPort,
                     protocol: https ? "HTTPS" : "HTTP",
@@ -302,6 +318,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             new lb.ListenerRule(
                 `${name}-${route.key}`,
                 {
+                    ...where,
                     listenerArn: listener.arn,
                     priority: 10 + i,
                     conditions: [
@@ -319,6 +336,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             new lb.Listener(
                 `${name}-http`,
                 {
+                    ...where,
                     loadBalancerArn: balancer.arn,
                     port: 80,
                     protocol: "HTTP",
@@ -331,6 +349,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             new lb.ListenerRule(
                 `${name}-blocked`,
                 {
+                    ...where,
                     listenerArn: listener.arn,
                     priority: 1,
                     conditions: [{ pathPattern: { values: args.blockedPaths } }],
@@ -405,12 +424,18 @@ export class LoadBalancer extends pulumi.ComponentResource {
             ];
             const listener = new lb.Listener(
                 `${this.baseName}-${key}${suffix}`,
-                { loadBalancerArn: this.balancer.arn, port, protocol: "HTTP", defaultActions: [{ type: "forward", targetGroupArn: groups.blue.arn }] },
+                {
+                    ...this.where,
+                    loadBalancerArn: this.balancer.arn,
+                    port,
+                    protocol: "HTTP",
+                    defaultActions: [{ type: "forward", targetGroupArn: groups.blue.arn }],
+                },
                 { parent: this, ignoreChanges: ["defaultActions"] },
             );
             const rule = new lb.ListenerRule(
                 `${this.baseName}-${key}${suffix}`,
-                { listenerArn: listener.arn, priority: 10, conditions: [{ pathPattern: { values: ["/*"] } }], actions: weighted },
+                { ...this.where, listenerArn: listener.arn, priority: 10, conditions: [{ pathPattern: { values: ["/*"] } }], actions: weighted },
                 { parent: this, ignoreChanges: ["actions"] },
             );
             return { listener, rule };
@@ -442,6 +467,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     }
 
     private infrastructureRole?: iam.Role;
+    /** `{ region }` of a balancer outside the provider's region, else nothing. */
+    private readonly where: { region?: string };
     private readonly newTargetGroup: (key: string, target: TargetArgs) => lb.TargetGroup;
     private readonly baseName: string;
     /** The role ECS switches listener rules with (AWS's managed policy for exactly that), one per balancer. */
@@ -474,28 +501,32 @@ export class LoadBalancer extends pulumi.ComponentResource {
 /** CloudFront's origin-facing addresses, as an AWS-managed prefix list. */
 export const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
 
-/** The AWS-managed prefix list of the addresses CloudFront reaches origins from (ID and CIDRs). */
-export function cloudFrontOriginFacing(parent: pulumi.Resource) {
-    return getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent });
+/** The AWS-managed prefix list of the addresses CloudFront reaches origins from (ID and CIDRs); its ID differs per region. */
+export function cloudFrontOriginFacing(parent: pulumi.Resource, region?: string) {
+    return getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING, ...(region ? { region } : {}) }, { parent });
 }
 
 /**
  * An internet-facing balancer only CloudFront reaches (its origin-facing prefix list), serving
- * HTTPS under the origin's own certificate: the origin of a `Cdn`.
+ * HTTPS under the origin's own certificate: the origin of a `Cdn`. In the stack's network, or with
+ * `region` and `network` in another region's (a disaster-recovery copy).
  */
 export function cloudFrontOrigin(
     name: string,
     ctx: WorkloadContext,
-    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "accessLogRetentionDays" | "requireHeader">,
+    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "accessLogRetentionDays" | "requireHeader" | "region"> & {
+        network?: { vpcId: pulumi.Input<string>; publicSubnetIds: pulumi.Input<string[]> };
+    },
     parent: pulumi.Resource,
 ): LoadBalancer {
-    const cloudFront = cloudFrontOriginFacing(parent);
+    const { network = ctx.network, ...balancerArgs } = args;
+    const cloudFront = cloudFrontOriginFacing(parent, args.region);
     return new LoadBalancer(
         name,
         {
-            ...args,
-            vpcId: ctx.network.vpcId,
-            subnetIds: ctx.network.publicSubnetIds,
+            ...balancerArgs,
+            vpcId: network.vpcId,
+            subnetIds: network.publicSubnetIds,
             internal: false,
             deletionProtection: ctx.platform.profile.deletionProtection,
             protectLogs: ctx.platform.profile.protectStatefulResources,
@@ -513,11 +544,19 @@ export function cloudFrontOrigin(
  * A regional WAF web ACL on the balancer that blocks every request whose `header` is not exactly
  * the secret: the origin gate of a balancer whose listeners CodeDeploy switches.
  */
-function headerGate(name: string, header: { name: string; value: pulumi.Input<string> }, balancer: lb.LoadBalancer, parent: pulumi.Resource): wafv2.WebAcl {
+function headerGate(
+    name: string,
+    header: { name: string; value: pulumi.Input<string> },
+    balancer: lb.LoadBalancer,
+    region: string | undefined,
+    parent: pulumi.Resource,
+): wafv2.WebAcl {
+    const where = region ? { region } : {};
     const metrics = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     const acl = new wafv2.WebAcl(
         `${name}-origin`,
         {
+            ...where,
             description: `${name}: only requests carrying the CDN's origin header`,
             scope: "REGIONAL",
             defaultAction: { block: {} },
@@ -541,6 +580,6 @@ function headerGate(name: string, header: { name: string; value: pulumi.Input<st
         },
         { parent },
     );
-    new wafv2.WebAclAssociation(`${name}-origin`, { resourceArn: balancer.arn, webAclArn: acl.arn }, { parent });
+    new wafv2.WebAclAssociation(`${name}-origin`, { ...where, resourceArn: balancer.arn, webAclArn: acl.arn }, { parent });
     return acl;
 }
