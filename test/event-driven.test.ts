@@ -7,6 +7,8 @@ import { PlannedResource } from "../plan/mocks";
 import { buildStack, configProblems, policyOf, rawStack } from "./helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
+/** The standby balancer's certificate, in the DR region (production turns DR on by default). */
+const DR_CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000";
 function integrations(environment: "staging" | "production", overrides: Record<string, unknown> = {}) {
     return rawStack({
         environment,
@@ -17,6 +19,7 @@ function integrations(environment: "staging" | "production", overrides: Record<s
                 webhook: { image: "reg/webhook:1", cpu: 512, memory: 1024 },
                 worker: { image: "reg/worker:1", command: ["node", "worker.js"] },
                 api: { originDomainName: "gateway-origin.example.com", certificateArn: CERT },
+                ...(environment === "production" ? { disasterRecovery: { certificateArn: DR_CERT } } : {}),
                 ...overrides,
             },
         },
@@ -298,6 +301,64 @@ describe("topology event-driven", () => {
         const staging = await buildStack(integrations("staging"));
         expect(staging.recorder.byType("aws:secretsmanager/secret:Secret").every((r) => r.inputs.replicas === undefined)).to.equal(true);
         expect(staging.recorder.byType("aws:ecs/cluster:Cluster").some((r) => r.name === "hub-dr")).to.equal(false);
+    });
+
+    it("keeps the entry in the DR region too: Kong at zero behind its own CloudFront-only balancer, routing to the standby services by Cloud Map name", async () => {
+        const { recorder, outputs } = await buildStack(integrations("production"));
+        const inDr = (type: string, name: string) => {
+            const r = recorder.get(type, name);
+            expect(r.inputs.region, `${type} ${name}`).to.equal("eu-west-1");
+            return r;
+        };
+        const hub = (outputs.workloads as any).hub;
+        const balancer = inDr("aws:lb/loadBalancer:LoadBalancer", "hub-alb-dr");
+        expect(balancer.inputs).to.include({ internal: false, dropInvalidHeaderFields: true, enableDeletionProtection: true });
+        // HTTPS under the DR region's certificate; only requests with the distribution's header get past the gate.
+        const listener = inDr("aws:lb/listener:Listener", "hub-alb-dr").inputs as any;
+        expect(listener).to.include({ protocol: "HTTPS", port: 443, certificateArn: DR_CERT });
+        expect(listener.defaultActions[0].fixedResponse.statusCode).to.equal("403");
+        const gate = inDr("aws:lb/listenerRule:ListenerRule", "hub-alb-dr-origin").inputs as any;
+        expect(gate.conditions[0].httpHeader).to.deep.equal({ httpHeaderName: "X-Origin-Verify", values: ["[secret]"] });
+        expect(gate.actions[0].targetGroupArn).to.equal(inDr("aws:lb/targetGroup:TargetGroup", "hub-alb-dr").state.arn);
+        // Reached from CloudFront alone, through that region's ID of its prefix list.
+        const ingress = ingressOf(recorder, "hub-alb-dr");
+        expect(ingress.map((r) => r.name)).to.deep.equal(["hub-alb-dr-in-cloudfront"]);
+        const list = recorder.prefixLists[String(ingress[0].inputs.prefixListId)];
+        expect(list).to.include({ name: "com.amazonaws.global.cloudfront.origin-facing", region: "eu-west-1" });
+        const logPolicy = policyOf(inDr("aws:s3/bucketPolicy:BucketPolicy", "hub-alb-dr-access-logs").inputs.policy).Statement;
+        expect(logPolicy.find((st) => st.Sid === "ElbWritesAccessLogs")!.Principal).to.deep.equal({ AWS: "arn:aws:iam::156460612806:root" });
+
+        const gateway = inDr("aws:ecs/service:Service", "hub-gateway-dr").inputs as any;
+        expect(gateway.desiredCount).to.equal(0);
+        expect(gateway.loadBalancers[0]).to.include({ containerName: "kong", containerPort: 8000 });
+        const kong = containerOf(inDr("aws:ecs/taskDefinition:TaskDefinition", "hub-gateway-dr"));
+        const env = envOf(kong);
+        const config = JSON.parse(env.KONG_DECLARATIVE_CONFIG_STRING);
+        const urls = Object.fromEntries(config.services.map((x: { name: string; url?: string }) => [x.name, x.url]));
+        expect(urls).to.include({
+            integration: "http://integration.services.hub.test.dr.internal:8080",
+            webhook: "http://webhook.services.hub.test.dr.internal:8080",
+        });
+        expect(config.plugins.find((p: { name: string }) => p.name === "rate-limiting").config.redis.host).to.equal("redis.hub.test.dr.internal");
+        expect(env.KONG_TRUSTED_IPS.split(",")[0]).to.equal("10.210.0.0/16");
+        expect(kong.secrets[0].valueFrom).to.match(/^arn:aws:secretsmanager:eu-west-1:/);
+        // The HTTP services register their healthy tasks under those names; the worker takes no traffic.
+        const namespace = inDr("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "hub-dr-services");
+        expect(namespace.inputs).to.include({ name: "services.hub.test.dr.internal", vpc: hub.drVpcId });
+        for (const key of ["integration", "webhook"]) {
+            const registry = inDr("aws:servicediscovery/service:Service", `hub-${key}-dr`);
+            expect(registry.inputs).to.deep.include({ name: key, namespaceId: namespace.state.id, healthCheckCustomConfig: { failureThreshold: 1 } });
+            expect((recorder.get("aws:ecs/service:Service", `hub-${key}-dr`).inputs as any).serviceRegistries).to.deep.equal({
+                registryArn: registry.state.arn,
+            });
+            expect(ingressOf(recorder, `hub-${key}-dr-tasks`).map((r) => r.name)).to.deep.equal([`hub-${key}-dr-tasks-in-gateway`]);
+        }
+        expect(recorder.byType("aws:servicediscovery/service:Service").some((r) => r.name === "hub-worker-dr")).to.equal(false);
+        expect(ingressOf(recorder, "hub-redis-dr").map((r) => r.name)).to.include("hub-redis-dr-in-gateway");
+        expect(hub.drServiceNamespace).to.equal("services.hub.test.dr.internal");
+        // The name the origin's DNS points at during a failover.
+        expect(hub.drAlbDnsName).to.match(/^hub-alb-dr-[0-9a-f]+-\d+\.eu-west-1\.elb\.amazonaws\.com$/);
+        expect(hub.drServices).to.have.keys("integration", "webhook", "worker", "gateway");
     });
 
     it("locks audit logs with S3 Object Lock when asked", async () => {

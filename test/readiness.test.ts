@@ -231,6 +231,33 @@ describe("deploy readiness", () => {
             },
         },
         {
+            what: "a DR service in the primary region's security group",
+            check: "cross-region-reference",
+            urn: "aws:ecs/service:Service::integrations-gateway-dr",
+            mutate: (_, find) => {
+                const primaryGroup = find("aws:ec2/securityGroup:SecurityGroup", "integrations-gateway-tasks").state.id;
+                (find(T.service, "integrations-gateway-dr").inputs.networkConfiguration as any).securityGroups = [primaryGroup];
+            },
+        },
+        {
+            what: "a DR balancer's rule referencing the primary region's ID of CloudFront's prefix list",
+            check: "cross-region-reference",
+            urn: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::integrations-alb-dr-in-cloudfront",
+            mutate: (plan, find) => {
+                const primaryList = Object.values(plan.prefixLists).find((l) => l.region === plan.region)!;
+                find(T.ingress, "integrations-alb-dr-in-cloudfront").inputs.prefixListId = primaryList.id;
+            },
+        },
+        {
+            what: "a DR access-log bucket admitting the primary region's ELB account",
+            check: "cross-region-reference",
+            urn: "aws:s3/bucketPolicy:BucketPolicy::integrations-alb-dr-access-logs",
+            mutate: (_, find) =>
+                editPolicy(find("aws:s3/bucketPolicy:BucketPolicy", "integrations-alb-dr-access-logs"), (statements) =>
+                    statements.map((st) => (st.Sid === "ElbWritesAccessLogs" ? { ...st, Principal: { AWS: "arn:aws:iam::127311923021:root" } } : st)),
+                ),
+        },
+        {
             what: "a data-volume attachment replaced create-before-delete",
             check: "replace-volume-attachment",
             urn: "aws:ec2/volumeAttachment:VolumeAttachment::tickets-data",
@@ -294,7 +321,7 @@ describe("deploy readiness", () => {
                             integration: { image: "example/i:1" },
                             webhook: { image: "example/w:1" },
                             worker: { image: "example/q:1" },
-                            disasterRecovery: { enabled: true, region: "eu-west-1" },
+                            disasterRecovery: { enabled: true, region: "eu-west-1", certificateArn: CERT("eu-west-1") },
                         },
                     },
                 },
@@ -302,6 +329,29 @@ describe("deploy readiness", () => {
             );
             expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.hub.disasterRecovery.region"]);
             expect(problems[0].message).to.contain("must differ from the stack's own region");
+        });
+
+        it("a disaster-recovery pilot light without a certificate of its region for the standby balancer", () => {
+            const hub = (disasterRecovery: Record<string, unknown>) => ({
+                environment: "production",
+                workloads: {
+                    hub: {
+                        topology: "event-driven",
+                        api: { originDomainName: "gw.example.com", certificateArn: CERT("us-east-1") },
+                        integration: { image: "example/i:1" },
+                        webhook: { image: "example/w:1" },
+                        worker: { image: "example/q:1" },
+                        disasterRecovery,
+                    },
+                },
+            });
+            const missing = problemsOf(hub({}));
+            expect(missing.map((p) => p.path)).to.deep.equal(["platform:workloads.hub.disasterRecovery.certificateArn"]);
+            expect(missing[0].message).to.contain("required with disasterRecovery.enabled").and.contain("eu-west-1").and.contain("gw.example.com");
+            const elsewhere = problemsOf(hub({ region: "us-west-2", certificateArn: CERT("us-east-1") }));
+            expect(elsewhere.map((p) => p.path)).to.deep.equal(["platform:workloads.hub.disasterRecovery.certificateArn"]);
+            expect(elsewhere[0].message).to.contain("issued in us-east-1").and.contain("us-west-2");
+            expect(problemsOf(hub({ enabled: false }))).to.deep.equal([]);
         });
 
         it("101 Compose services: more listener rules and target groups than one load balancer takes", () => {

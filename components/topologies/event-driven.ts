@@ -5,6 +5,7 @@ import * as elasticache from "@pulumi/aws/elasticache";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
 import * as route53 from "@pulumi/aws/route53";
+import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { z } from "zod";
 import { SchemaEnv } from "../../stacks/schema";
 import {
@@ -25,6 +26,7 @@ import {
     ReportIssue,
     viewerDomainSettings,
     cidrBlock,
+    certificateArn,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent, ecsLifecycleHookRole } from "../blocks/blue-green";
@@ -101,9 +103,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             /** Overrides the image's command (e.g. the worker's entry point). */
             command: z.array(nonEmptyString("command word")).optional(),
             /**
-             * The container's health check (`["CMD", ...]`); ECS reports it to Cloud Map, so Kong stops
-             * resolving an unhealthy task. Default for the HTTP services: `GET /health` on 8080 with
-             * wget or curl; the worker: none unless given.
+             * The container's health check (`["CMD", ...]`): ECS replaces a task that fails it, and in
+             * the DR region reports it to Cloud Map, so Kong stops resolving the task. Default for the
+             * HTTP services: `GET /health` on 8080 with wget or curl; the worker: none unless given.
              */
             healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
             /** Reaches the database (network and credentials). Defaults: the integration service and the worker yes, the internet-facing webhook receiver no. */
@@ -194,6 +196,11 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             region: drRegion(ctx).default("eu-west-1"),
             /** CIDR of the pilot light's network in the DR region. Default 10.210.0.0/16. */
             cidr: cidrBlock(16, 22).default("10.210.0.0/16"),
+            /**
+             * ACM certificate issued in the DR region for `api.originDomainName`: the standby gateway's
+             * load balancer serves it once the origin's DNS points there. Required with `enabled`.
+             */
+            certificateArn: certificateArn.optional(),
         }).default({}),
         alarmEmails: emailList(),
     });
@@ -207,6 +214,19 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
         ]),
         imageSources((s: z.output<typeof object>) => (["integration", "webhook", "worker"] as const).map((key) => [[key], s[key]])),
+        ({ disasterRecovery: dr, api }: z.output<typeof object>, issue: ReportIssue) => {
+            if (!dr.enabled) return;
+            if (!dr.certificateArn)
+                issue(
+                    ["disasterRecovery", "certificateArn"],
+                    `required with disasterRecovery.enabled: an ACM certificate issued in ${dr.region} for ${api?.originDomainName ?? "api.originDomainName"}, served by the standby gateway's load balancer after a failover`,
+                );
+            else if (dr.certificateArn.split(":")[3] !== dr.region)
+                issue(
+                    ["disasterRecovery", "certificateArn"],
+                    `is issued in ${dr.certificateArn.split(":")[3]}; the standby load balancer in ${dr.region} (disasterRecovery.region) needs a certificate issued there`,
+                );
+        },
     ]);
 };
 
@@ -218,6 +238,55 @@ const testClientsOf = (s: EventDrivenSettings) =>
 interface StandbySpec {
     container: ContainerSpec;
     secretArns: pulumi.Input<string>[];
+}
+
+/**
+ * Kong, DB-less: its declarative configuration routes to each HTTP service's `upstreams` URL and
+ * counts rate limits in Redis, whose AUTH token Kong reads through its env vault.
+ */
+function kongContainer(
+    s: EventDrivenSettings,
+    args: {
+        upstreams: pulumi.Input<Record<string, string>>;
+        redis: { host: pulumi.Input<string>; port: number; authSecretArn: pulumi.Input<string> };
+        /** `trustedProxies()` of Kong's network. */
+        trustedProxies: pulumi.Input<string>;
+    },
+): ContainerSpec {
+    const config = pulumi.all([args.redis.host, args.upstreams]).apply(([host, upstreams]) =>
+        JSON.stringify(
+            renderKongConfig({
+                routes: s.gateway.routes,
+                upstreams,
+                rateLimitPerMinute: s.gateway.rateLimitPerMinute,
+                redis: { host, port: args.redis.port },
+            }),
+        ),
+    );
+    return {
+        name: "kong",
+        image: s.gateway.image,
+        port: KONG_PORT,
+        environment: {
+            KONG_DATABASE: "off",
+            KONG_DECLARATIVE_CONFIG_STRING: config,
+            KONG_PROXY_LISTEN: `0.0.0.0:${KONG_PORT}`,
+            KONG_ADMIN_LISTEN: "off",
+            KONG_PROXY_ACCESS_LOG: "/dev/stdout",
+            KONG_PROXY_ERROR_LOG: "/dev/stderr",
+            // The viewer's address, for rate limits: X-Forwarded-For read from the right, skipping
+            // only hops we know; what a client wrote to the left of its own address is never trusted.
+            KONG_TRUSTED_IPS: args.trustedProxies,
+            KONG_REAL_IP_HEADER: "X-Forwarded-For",
+            KONG_REAL_IP_RECURSIVE: "on",
+        },
+        secrets: { [KONG_REDIS_AUTH_VARIABLE]: args.redis.authSecretArn },
+    };
+}
+
+/** The hops in front of Kong: its balancer (in the VPC's `cidr`) and CloudFront's origin-facing servers. */
+function trustedProxies(cidr: string, parent: pulumi.Resource, region?: string): pulumi.Output<string> {
+    return cloudFrontOriginFacing(parent, region).entries.apply((entries) => [cidr, ...entries.map((e) => e.cidr)].join(","));
 }
 
 /** What each service may do with the queue and the buckets of its region (the primary's, or the DR copies). */
@@ -246,9 +315,9 @@ export type EventDrivenSettings = SettingsOf<typeof settingsSchema>;
 
 /**
  * The integration platform: CloudFront -> ALB -> Kong (DB-less, blue/green through
- * CodeDeploy) -> the integration service and the webhook receiver (found through Cloud Map),
- * a queue worker scaled on queue depth, RDS PostgreSQL, ElastiCache Redis, SQS, S3 and a
- * cross-region copy of backups and documents.
+ * CodeDeploy) -> the integration service and the webhook receiver (blue/green by ECS behind an
+ * internal balancer), a queue worker scaled on queue depth, RDS PostgreSQL, ElastiCache Redis,
+ * SQS, S3; with DR, replicated backups, buckets and secrets and a pilot light in the DR region.
  */
 export class EventDriven extends pulumi.ComponentResource {
     readonly outputs: WorkloadOutputs;
@@ -293,7 +362,7 @@ export class EventDriven extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const dr = s.disasterRecovery.enabled ? this.createDisasterRecovery(name, s, ctx, data, standby) : undefined;
+        const dr = s.disasterRecovery.enabled ? this.createDisasterRecovery(name, s, ctx, data, standby, gate) : undefined;
 
         this.outputs = {
             cloudFrontUrl: cdn.url,
@@ -331,6 +400,8 @@ export class EventDriven extends pulumi.ComponentResource {
                       drDbSecurityGroup: dr.databaseGroup.id,
                       drCacheSecurityGroup: dr.cacheGroup.id,
                       drServices: Object.fromEntries(Object.entries(dr.standbyServices).map(([key, svc]) => [key, svc.service.name])),
+                      drAlbDnsName: dr.balancer.dnsName,
+                      drServiceNamespace: dr.namespace.name,
                   }
                 : {}),
         };
@@ -517,16 +588,8 @@ export class EventDriven extends pulumi.ComponentResource {
             },
             this,
         );
-        const trustedProxies = cloudFrontOriginFacing(this).entries.apply((entries) => [ctx.platform.network.cidr, ...entries.map((e) => e.cidr)].join(","));
-        const kongConfig = pulumi.all([redis.primaryEndpoint, servicesBalancer.dnsName]).apply(([host, dns]) =>
-            JSON.stringify(
-                renderKongConfig({
-                    routes: s.gateway.routes,
-                    upstreams: Object.fromEntries(HTTP_SERVICES.map((key) => [key, `http://${dns}:${SERVICE_LISTENERS[key].port}`])),
-                    rateLimitPerMinute: s.gateway.rateLimitPerMinute,
-                    redis: { host, port: redis.port },
-                }),
-            ),
+        const upstreams = servicesBalancer.dnsName.apply((dns) =>
+            Object.fromEntries(HTTP_SERVICES.map((key) => [key, `http://${dns}:${SERVICE_LISTENERS[key].port}`])),
         );
         const gateway = new FargateService(
             `${name}-gateway`,
@@ -540,26 +603,11 @@ export class EventDriven extends pulumi.ComponentResource {
                 autoscaling: { min: s.gateway.minTasks, max: s.gateway.maxTasks, cpuTargetPercent: 70 },
                 secretArns: [redis.authTokenSecretArn],
                 containers: [
-                    {
-                        name: "kong",
-                        image: s.gateway.image,
-                        port: KONG_PORT,
-                        environment: {
-                            KONG_DATABASE: "off",
-                            KONG_DECLARATIVE_CONFIG_STRING: kongConfig,
-                            KONG_PROXY_LISTEN: `0.0.0.0:${KONG_PORT}`,
-                            KONG_ADMIN_LISTEN: "off",
-                            KONG_PROXY_ACCESS_LOG: "/dev/stdout",
-                            KONG_PROXY_ERROR_LOG: "/dev/stderr",
-                            // The viewer's address, for rate limits: X-Forwarded-For read from the right,
-                            // skipping only hops we know (the ALB in the VPC, CloudFront's origin-facing
-                            // servers); what a client wrote to the left of its own address is never trusted.
-                            KONG_TRUSTED_IPS: trustedProxies,
-                            KONG_REAL_IP_HEADER: "X-Forwarded-For",
-                            KONG_REAL_IP_RECURSIVE: "on",
-                        },
-                        secrets: { [KONG_REDIS_AUTH_VARIABLE]: redis.authTokenSecretArn },
-                    },
+                    kongContainer(s, {
+                        upstreams,
+                        redis: { host: redis.primaryEndpoint, port: redis.port, authSecretArn: redis.authTokenSecretArn },
+                        trustedProxies: trustedProxies(ctx.platform.network.cidr, this),
+                    }),
                 ],
                 loadBalancer: balancer.serviceTarget("kong", KONG_PORT),
                 deploymentController: "CODE_DEPLOY",
@@ -584,6 +632,7 @@ export class EventDriven extends pulumi.ComponentResource {
         ctx: WorkloadContext,
         data: ReturnType<EventDriven["createDataStores"]>,
         standby: Record<(typeof HTTP_SERVICES)[number] | "worker", StandbySpec>,
+        gate: ReturnType<typeof originHeader>,
     ) {
         const region = s.disasterRecovery.region;
         const profile = ctx.platform.profile;
@@ -642,7 +691,14 @@ export class EventDriven extends pulumi.ComponentResource {
             { parent: this },
         );
         const work = new Queue(`${name}-work-dr`, { region, visibilityTimeoutSeconds: s.queue.visibilityTimeoutSeconds, protect }, { parent: this });
-        const standbyServices = this.createStandbyServices(name, s, ctx, { region, network, cluster, work, documents: bucket, auditLogs }, standby);
+        const standbyServices = this.createStandbyServices(
+            name,
+            s,
+            ctx,
+            { region, network, cluster, work, documents: bucket, auditLogs, primaryCache: data.redis },
+            standby,
+            gate,
+        );
         return { documents: bucket, auditLogs, network, cluster, cacheSubnets, dbSubnets, work, ...standbyServices };
     }
 
@@ -650,15 +706,17 @@ export class EventDriven extends pulumi.ComponentResource {
      * The services at zero tasks in the DR region: complete task definitions whose database and
      * cache are stable names in a private zone there (`db.`, `redis.`; the failover points them at
      * the restored instance and the new cache), the DR queue and buckets, the replicated secrets and
-     * images; and the security groups the restored database and the new cache take. A failover
-     * scales them up instead of creating them.
+     * images; the security groups the restored database and the new cache take; and Kong behind
+     * its own CloudFront-only load balancer, routing to the HTTP services by their Cloud Map names.
+     * A failover scales them up instead of creating them.
      */
     private createStandbyServices(
         name: string,
         s: EventDrivenSettings,
         ctx: WorkloadContext,
-        dr: { region: string; network: Network; cluster: ecs.Cluster; work: Queue; documents: Bucket; auditLogs: Bucket },
+        dr: { region: string; network: Network; cluster: ecs.Cluster; work: Queue; documents: Bucket; auditLogs: Bucket; primaryCache: RedisCache },
         standby: Record<(typeof HTTP_SERVICES)[number] | "worker", StandbySpec>,
+        gate: ReturnType<typeof originHeader>,
     ) {
         const { region } = dr;
         const primary = ctx.platform.region;
@@ -673,6 +731,12 @@ export class EventDriven extends pulumi.ComponentResource {
                 vpcs: [{ vpcId: dr.network.vpcId, vpcRegion: region }],
                 comment: `${name}: the DR services' names for the restored database and the new cache`,
             },
+            parent,
+        );
+        // Kong finds the HTTP services' healthy tasks by name: ECS registers them, with their container health.
+        const namespace = new servicediscovery.PrivateDnsNamespace(
+            `${name}-dr-services`,
+            { region, name: `services.${zoneName}`, vpc: dr.network.vpcId, description: `${name}: the DR services' tasks, for Kong` },
             parent,
         );
         const logGroup = new cloudwatch.LogGroup(
@@ -722,15 +786,61 @@ export class EventDriven extends pulumi.ComponentResource {
                         },
                     ],
                     taskPolicy: serviceTaskPolicy(key, svc.documents, { work: dr.work, documents: dr.documents, auditLogs: dr.auditLogs }),
+                    ...(key !== "worker" ? { serviceDiscovery: { namespaceId: namespace.id, name: key } } : {}),
                 },
                 parent,
             );
             if (svc.database) connectGroups(key, "database", service.securityGroup, databaseGroup, 5432, `${name} ${key} (DR)`);
-            connectGroups(key, "cache", service.securityGroup, cacheGroup, 6379, `${name} ${key} (DR)`);
+            connectGroups(key, "cache", service.securityGroup, cacheGroup, dr.primaryCache.port, `${name} ${key} (DR)`);
             service.securityGroup.allowHttpsEgress("SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations (once the DR network has NAT)");
             services[key] = service;
         }
-        return { zone, standbyServices: services, databaseGroup, cacheGroup };
+
+        // Kong at zero behind a balancer CloudFront alone reaches, gated by the same origin header.
+        const balancer = cloudFrontOrigin(
+            `${name}-alb-dr`,
+            ctx,
+            {
+                region,
+                network: dr.network,
+                certificateArn: s.disasterRecovery.certificateArn,
+                accessLogRetentionDays: profile.logRetentionDays,
+                target: { port: KONG_PORT, healthCheckPath: KONG_HEALTH_PATH, deregistrationDelaySeconds: 30 },
+                requireHeader: gate,
+            },
+            this,
+        );
+        const redisAuth = inDr(dr.primaryCache.authTokenSecretArn);
+        const gateway = new FargateService(
+            `${name}-gateway-dr`,
+            {
+                ...serviceDefaults(ctx, `${name}-gateway-dr`),
+                inRegion: region,
+                vpcId: dr.network.vpcId,
+                subnetIds: dr.network.privateSubnetIds,
+                cpu: s.gateway.cpu,
+                memory: s.gateway.memory,
+                desiredCount: 0,
+                shared: { cluster: dr.cluster, logGroup },
+                secretArns: [redisAuth],
+                containers: [
+                    kongContainer(s, {
+                        upstreams: Object.fromEntries(HTTP_SERVICES.map((key) => [key, `http://${key}.services.${zoneName}:${SERVICE_PORT}`])),
+                        redis: { host: `redis.${zoneName}`, port: dr.primaryCache.port, authSecretArn: redisAuth },
+                        trustedProxies: trustedProxies(dr.network.cidr, this, region),
+                    }),
+                ],
+                loadBalancer: balancer.serviceTarget("kong", KONG_PORT),
+            },
+            parent,
+        );
+        balancer.allowTargets(gateway.securityGroup, KONG_PORT);
+        for (const key of HTTP_SERVICES)
+            connectGroups("gateway", key, gateway.securityGroup, services[key].securityGroup, SERVICE_PORT, `${name} Kong to ${key} (DR)`);
+        connectGroups("gateway", "cache", gateway.securityGroup, cacheGroup, dr.primaryCache.port, `${name} Kong rate limiting (DR)`);
+        gateway.securityGroup.allowHttpsEgress("ECR, Secrets Manager, CloudWatch Logs (once the DR network has NAT)");
+        services.gateway = gateway;
+        return { zone, namespace, standbyServices: services, balancer, databaseGroup, cacheGroup };
     }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Kong's DB-less declarative configuration for the event-driven topology, rendered from the
- * workload's routes: upstreams found through Cloud Map, rate limiting kept in Redis, and a
+ * workload's routes: each route's upstream URL, rate limiting kept in Redis, and a
  * health route the load balancer probes. Pure, so tests read it as Kong would.
  */
 
