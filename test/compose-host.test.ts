@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import { CLOUDFLARE_IPV4 } from "../components/topologies/compose-host";
-import { USER_DATA_LIMIT_BYTES, renderCompose, renderUserData } from "../components/topologies/compose-render";
+import { ENV_FILE_JQ, USER_DATA_LIMIT_BYTES, renderCompose, renderUserData } from "../components/topologies/compose-render";
 import { PROFILES } from "../stacks/profiles";
-import { cloudInitSchema, composeErrors } from "./validators";
+import { cloudInitSchema, composeErrors, runJq } from "./validators";
 import { buildStack, policyOf, rawStack, configProblems } from "./helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
@@ -134,6 +134,8 @@ describe("topology compose-host", () => {
                     "/run/platform/payments-broker.env",
                 ]);
                 expect(files.every((f: { secretArn: string }) => f.secretArn.startsWith("arn:aws:secretsmanager:"))).to.equal(true);
+                const sync = parse(userData).write_files.find((f: { path: string }) => f.path === "/usr/local/bin/platform-sync");
+                expect(sync.content).to.contain(`jq -r --argjson map "$map" '${ENV_FILE_JQ}' <<<"$secret"`);
             });
 
             it("routes each service through an HTTPS ALB (TLS 1.3, HTTP only redirects) to its port on the host", async () => {
@@ -150,6 +152,47 @@ describe("topology compose-host", () => {
             });
         });
     }
+
+    it("writes each secret to an env file Compose reads back byte for byte: quotes, backslashes, dollars, newlines", () => {
+        const secret = {
+            QUOTE: "it's",
+            DOUBLE: 'say "hi"',
+            BACKSLASH: "a\\b",
+            TRAILING: "ends\\",
+            BEFORE_QUOTE: "x\\'y",
+            DOLLARS: "p$HOME${HOME}$$",
+            HASH: "a #b",
+            ESCAPES: "\\n\\t\\0123\\$",
+            PEM: "-----BEGIN KEY-----\nabc+/=\n-----END KEY-----\n",
+            CR: "a\rb",
+            PADDED: "  padded  ",
+            EMPTY: "",
+            NUMBER: 42,
+        };
+        // What compose-go's env-file parser (v2.2.0, in Compose 2.29.7, and v2.13.0) reads back as
+        // exactly the values above: checked against that parser, as Compose cannot run here. The
+        // single quotes used before made the first line a parse error that stopped every service.
+        const expected = [
+            `QUOTE="it's"`,
+            `DOUBLE="say \\"hi\\""`,
+            `BACKSLASH="a\\\\b"`,
+            `TRAILING="ends\\\\"`,
+            `BEFORE_QUOTE="x\\\\'y"`,
+            `DOLLARS="p$$HOME$\${HOME}$$$$"`,
+            `HASH="a #b"`,
+            `ESCAPES="\\\\n\\\\t\\\\0123\\\\$$"`,
+            `PEM="-----BEGIN KEY-----\\nabc+/=\\n-----END KEY-----\\n"`,
+            `CR="a\\rb"`,
+            `PADDED="  padded  "`,
+            `EMPTY=""`,
+            `NUMBER="42"`,
+        ];
+        const lines = runJq(ENV_FILE_JQ, secret, { map: null });
+        if (lines === undefined) return;
+        expect(lines.trimEnd().split("\n")).to.deep.equal(expected);
+        // Renamed through the service's map: only the mapped keys, under their new names.
+        expect(runJq(ENV_FILE_JQ, secret, { map: { APP_QUOTE: "QUOTE" } })).to.equal(`APP_QUOTE="it's"\n`);
+    });
 
     it("gives each service its own database, credentials and secret; a dedicated switch moves one to its own RDS instance", async () => {
         const { recorder, outputs } = await buildStack(

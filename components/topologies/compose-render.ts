@@ -172,6 +172,14 @@ export interface UserDataArgs {
 /** EC2 user data must not exceed 16 KB (AWS limit). */
 export const USER_DATA_LIMIT_BYTES = 16384;
 
+/**
+ * The jq program the sync job writes an env file with: the secret's JSON keys (all, or renamed
+ * through `$map`), one `KEY="value"` line each. In double quotes Compose's env-file parser
+ * unescapes backslash, quote, `\n` and `\r` and interpolates `$` (`$$` is a literal one); single
+ * quotes cannot hold a `'` at all. So every value reads back exactly as the secret holds it.
+ */
+export const ENV_FILE_JQ = String.raw`def envquote: "\"" + (tostring | gsub("\\\\"; "\\\\") | gsub("\""; "\\\"") | gsub("\\$"; "$$") | gsub("\n"; "\\n") | gsub("\r"; "\\r")) + "\""; if $map == null then to_entries[] else (. as $s | $map | to_entries[] | {key: .key, value: $s[.value]}) end | "\(.key)=\(.value | envquote)"`;
+
 const SYNC_SCRIPT = `#!/bin/bash
 # Fetches the Compose definition and the services' secrets, then converges the containers.
 # Run at boot and by platform-sync.timer: 'docker compose up -d' only recreates what changed.
@@ -181,7 +189,7 @@ mkdir -p ${HOST_PATHS.compose} && install -d -m 700 ${HOST_PATHS.secrets}
 aws s3 cp --only-show-errors --region "$REGION" "s3://$BUCKET/$PREFIX/docker-compose.yml" ${HOST_PATHS.compose}/docker-compose.yml.new
 aws s3 cp --only-show-errors --region "$REGION" "s3://$BUCKET/$PREFIX/env-files.json" ${HOST_PATHS.compose}/env-files.json
 # Each env file: a secret's JSON keys (all, or renamed through "map"), or ("values") one variable per
-# existing secret, its whole string or one JSON key; single-quoted so Compose takes them literally.
+# existing secret, its whole string or one JSON key; quoted so Compose reads back every byte.
 jq -c '.[]' ${HOST_PATHS.compose}/env-files.json | while read -r entry; do
   file=$(jq -r .file <<<"$entry"); map=$(jq -c '.map // null' <<<"$entry")
   if jq -e 'has("values")' >/dev/null <<<"$entry"; then
@@ -196,7 +204,7 @@ jq -c '.[]' ${HOST_PATHS.compose}/env-files.json | while read -r entry; do
     arn=$(jq -r .secretArn <<<"$entry")
     secret=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$arn" --query SecretString --output text)
   fi
-  (umask 077; jq -r --argjson map "$map" 'if $map == null then to_entries[] else (. as $s | $map | to_entries[] | {key: .key, value: $s[.value]}) end | "\\(.key)='\\''\\(.value|tostring)'\\''"' <<<"$secret" > "$file.new")
+  (umask 077; jq -r --argjson map "$map" '${ENV_FILE_JQ}' <<<"$secret" > "$file.new")
   mv "$file.new" "$file"
 done
 mv ${HOST_PATHS.compose}/docker-compose.yml.new ${HOST_PATHS.compose}/docker-compose.yml
