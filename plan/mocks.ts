@@ -44,31 +44,6 @@ export const MANAGED_PREFIX_LIST_WEIGHTS: Record<string, number> = {
     "com.amazonaws.global.cloudfront.origin-facing": 55,
 };
 
-/**
- * The Elastic Load Balancing account that writes access logs, per region (regions opened before
- * August 2022; newer ones use the logdelivery.elasticloadbalancing.amazonaws.com principal).
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
- */
-export const ELB_LOG_ACCOUNTS: Record<string, string> = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-    "ca-central-1": "985666609251",
-    "eu-central-1": "054676820928",
-    "eu-west-1": "156460612806",
-    "eu-west-2": "652711504416",
-    "eu-west-3": "009996457667",
-    "eu-north-1": "897822967062",
-    "ap-northeast-1": "582318560864",
-    "ap-northeast-2": "600734575887",
-    "ap-northeast-3": "383597477331",
-    "ap-southeast-1": "114774131450",
-    "ap-southeast-2": "783225319266",
-    "ap-south-1": "718504428378",
-    "sa-east-1": "507241528517",
-};
-
 export interface MockOptions {
     project: string;
     stack: string;
@@ -319,12 +294,6 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
         }
         case "aws:ec2/getSubnet:getSubnet":
             return { id: args.inputs.id, availabilityZone: `${o.region}a`, vpcId: "vpc-mock" };
-        case "aws:elb/getServiceAccount:getServiceAccount": {
-            const region = String(args.inputs.region ?? o.region);
-            const account = ELB_LOG_ACCOUNTS[region];
-            if (!account) throw new Error(`ELB log account of ${region}: add it to ELB_LOG_ACCOUNTS (or use the log-delivery service principal there)`);
-            return { id: account, arn: `arn:aws:iam::${account}:root`, region };
-        }
         case "aws:kms/getPublicKey:getPublicKey":
             return {
                 id: args.inputs.keyId,

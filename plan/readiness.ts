@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { ecrRepositoryArn } from "../components/iam";
-import { ELB_LOG_ACCOUNTS, PlannedResource, PrefixListLookup } from "./mocks";
+import { ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE } from "../components/blocks/load-balancer";
+import { PlannedResource, PrefixListLookup } from "./mocks";
 
 /**
  * Deploy readiness: what the Pulumi engine or AWS would refuse in a real `pulumi up`, decided from
@@ -616,7 +617,7 @@ function checkCrossRegionReferences(index: PlanIndex, region: string, prefixList
                         report(
                             "cross-region-reference",
                             r.urn,
-                            `admits the ELB log account ${account}, not ${own}'s (${ELB_LOG_ACCOUNTS[own] ?? "none: use the log-delivery service principal"}): the load balancer in ${own} cannot switch its access logs on`,
+                            `admits the ELB log account ${account}, not ${own}'s (${ELB_LOG_ACCOUNTS[own] ?? `none: ${own} takes the ${ELB_LOG_DELIVERY_SERVICE} principal`}): the load balancer in ${own} cannot switch its access logs on`,
                         );
                 }
         }

@@ -36,6 +36,7 @@ describe("escape hatches", () => {
     it("a block's own transform changes one child, and the block exposes its resources", async () => {
         const recorder = installMocks({ project: "platform", stack: "test", region: "us-east-1" });
         const balancer = new LoadBalancer("edge", {
+            region: "us-east-1",
             vpcId: "vpc-1",
             subnetIds: ["subnet-1", "subnet-2"],
             internal: true,

@@ -7,7 +7,7 @@ import { installMocks, PlannedResource } from "../plan/mocks";
 import { Plan } from "../plan/plan";
 import { checkReadiness, ReadinessProblem } from "../plan/readiness";
 import { readStackFiles } from "../plan/stack-files";
-import { planOnce, rawStack } from "./helpers";
+import { buildStack, planOnce, policyOf, rawStack } from "./helpers";
 
 /**
  * Deploy readiness: each check fires on a copy of the shipped production plan changed in the one
@@ -284,6 +284,32 @@ describe("deploy readiness", () => {
         expect(problems.map((p) => [p.check, p.urn])).to.deep.equal([
             ["engine-duplicate-urn", "urn:pulumi:dup::platform::platform:test:Box$aws:sqs/queue:Queue::jobs"],
         ]);
+    });
+
+    it("plans a balancer in a region opened since August 2022: access logs through the log-delivery service, no ELB account", async () => {
+        const api = (region: string) =>
+            rawStack(
+                {
+                    environment: "staging",
+                    workloads: {
+                        api: {
+                            topology: "ecs-audit-worker",
+                            imageTag: "1.0.0",
+                            worker: { command: ["python", "-m", "worker"] },
+                            redis: { url: "https://example.upstash.io", token: "token" },
+                        },
+                    },
+                },
+                { region, secretKeys: ["platform:workloads"] },
+            );
+        const writerIn = async (region: string) => {
+            const { recorder } = await buildStack(api(region));
+            expect(checkReadiness({ resources: recorder.resources, region, prefixLists: recorder.prefixLists }), region).to.deep.equal([]);
+            const policy = policyOf(recorder.get("aws:s3/bucketPolicy:BucketPolicy", "api-api-access-logs").inputs.policy);
+            return policy.Statement.find((st) => st.Sid === "ElbWritesAccessLogs")!.Principal;
+        };
+        expect(await writerIn("il-central-1")).to.deep.equal({ Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
+        expect(await writerIn("eu-west-1")).to.deep.equal({ AWS: "arn:aws:iam::156460612806:root" });
     });
 
     describe("the stack config refuses what AWS would, naming the key", () => {

@@ -1,6 +1,5 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
 import { getManagedPrefixListOutput } from "@pulumi/aws/ec2/getManagedPrefixList";
 import * as iam from "@pulumi/aws/iam";
 import * as lb from "@pulumi/aws/lb";
@@ -57,6 +56,55 @@ export function elbLogicalName(name: string): string {
     return `${name.slice(0, ELB_NAME_MAX - 8 - 5)}-${hash}`;
 }
 
+/**
+ * The account Elastic Load Balancing writes access logs from, in each commercial region opened
+ * before August 2022; the regions opened since take the log-delivery service principal instead.
+ * A table rather than the `elb.getServiceAccount` lookup, which fails in those newer regions.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+ */
+export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-south-1": "718504428378",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "eu-south-1": "635631232127",
+    "eu-north-1": "897822967062",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+};
+export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com";
+
+/** Who writes a balancer's access logs in `region`: its ELB account, or the log-delivery service. */
+export function elbLogWriter(region: string): { AWS: string } | { Service: string } {
+    const account = ELB_LOG_ACCOUNTS[region];
+    return account ? { AWS: `arn:aws:iam::${account}:root` } : { Service: ELB_LOG_DELIVERY_SERVICE };
+}
+
+/** What every balancer takes from the stack: its region and account, and the profile's protection and log retention. */
+export function balancerDefaults(ctx: WorkloadContext) {
+    return {
+        region: ctx.platform.region,
+        accountId: ctx.accountId,
+        deletionProtection: ctx.platform.profile.deletionProtection,
+        protectLogs: ctx.platform.profile.protectStatefulResources,
+        accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
+    };
+}
+
 /** TLS 1.3 with 1.2 fallback, no legacy ciphers. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -77,11 +125,13 @@ export interface ServiceTarget {
 }
 
 export interface LoadBalancerArgs {
+    /** The stack's region (`aws:region`): the balancer's, unless `inRegion` names another. */
+    region: string;
     /**
      * Create the balancer, its listeners, target groups, access-log bucket and web ACL in another
      * region than the provider's (a disaster-recovery copy). Default: the provider's region.
      */
-    region?: string;
+    inRegion?: string;
     vpcId: pulumi.Input<string>;
     subnetIds: pulumi.Input<string[]>;
     /** Internal (VPC-only) or internet-facing. */
@@ -175,10 +225,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const parent = { parent: this };
         if (!args.internal && !args.certificateArn) throw new Error(`${name}: an internet-facing load balancer needs a certificate`);
         const https = args.certificateArn !== undefined;
-        const where = (this.where = args.region ? { region: args.region } : {});
+        const where = (this.where = args.inRegion ? { region: args.inRegion } : {});
         this.listenerPort = https ? 443 : (args.httpPort ?? 80);
 
-        this.securityGroup = new SecurityGroup(name, { vpcId: args.vpcId, description: `${name} load balancer`, region: args.region }, parent);
+        this.securityGroup = new SecurityGroup(name, { vpcId: args.vpcId, description: `${name} load balancer`, region: args.inRegion }, parent);
         // A public HTTPS balancer also listens on 80, only to redirect.
         const redirectHttp = https && !args.internal && (args.redirectHttp ?? true);
         for (const client of args.clients) {
@@ -191,17 +241,16 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 });
         }
 
-        // Access logs: SSE-S3 (ALB cannot write under KMS), written by the region's ELB account.
+        // Access logs: SSE-S3 (ALB cannot write under KMS), written by the region's ELB log writer.
         const logs = new Bucket(
             `${name}-access-logs`,
-            { region: args.region, expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: args.protectLogs },
+            { region: args.inRegion, expirationDays: args.accessLogRetentionDays, noncurrentVersionExpirationDays: 1, protect: args.protectLogs },
             parent,
         );
-        const elb = getServiceAccountOutput({ ...where }, parent);
         const logPolicy = logs.applyPolicy([
             {
                 Sid: "ElbWritesAccessLogs",
-                Principal: { AWS: elb.arn },
+                Principal: elbLogWriter(args.inRegion ?? args.region),
                 Action: "s3:PutObject",
                 Resource: pulumi.interpolate`${logs.arn}/AWSLogs/${args.accountId}/*`,
             },
@@ -272,7 +321,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         ));
         this.listenerArn = listener.arn;
         // CodeDeploy owns the default action of a blue/green listener, so a WAF gate guards that balancer instead.
-        if (args.requireHeader && args.blueGreen) this.webAcl = headerGate(name, args.requireHeader, balancer, args.region, this);
+        if (args.requireHeader && args.blueGreen) this.webAcl = headerGate(name, args.requireHeader, balancer, args.inRegion, this);
         const gate =
             args.requireHeader && !args.blueGreen ? [{ httpHeader: { httpHeaderName: args.requireHeader.name, values: [args.requireHeader.value] } }] : [];
         if (gate.length > 0 && this.defaultTargetGroup) {
@@ -509,28 +558,31 @@ export function cloudFrontOriginFacing(parent: pulumi.Resource, region?: string)
 /**
  * An internet-facing balancer only CloudFront reaches (its origin-facing prefix list), serving
  * HTTPS under the origin's own certificate: the origin of a `Cdn`. In the stack's network, or with
- * `region` and `network` in another region's (a disaster-recovery copy).
+ * `inRegion` and `network` in another region's (a disaster-recovery copy).
  */
 export function cloudFrontOrigin(
     name: string,
     ctx: WorkloadContext,
-    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "accessLogRetentionDays" | "requireHeader" | "region"> & {
+    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "requireHeader" | "inRegion"> & {
+        /** Default: the profile's `logRetentionDays`. */
+        accessLogRetentionDays?: number;
+        /** Default: the stack's network. */
         network?: { vpcId: pulumi.Input<string>; publicSubnetIds: pulumi.Input<string[]> };
     },
     parent: pulumi.Resource,
 ): LoadBalancer {
-    const { network = ctx.network, ...balancerArgs } = args;
-    const cloudFront = cloudFrontOriginFacing(parent, args.region);
+    const { network = ctx.network, accessLogRetentionDays, ...balancerArgs } = args;
+    const defaults = balancerDefaults(ctx);
+    const cloudFront = cloudFrontOriginFacing(parent, args.inRegion);
     return new LoadBalancer(
         name,
         {
+            ...defaults,
             ...balancerArgs,
+            accessLogRetentionDays: accessLogRetentionDays ?? defaults.accessLogRetentionDays,
             vpcId: network.vpcId,
             subnetIds: network.publicSubnetIds,
             internal: false,
-            deletionProtection: ctx.platform.profile.deletionProtection,
-            protectLogs: ctx.platform.profile.protectStatefulResources,
-            accountId: ctx.accountId,
             // CloudFront reaches the origin over HTTPS only. Each reference to the prefix list counts
             // its 55 entries against the group's 60-rule quota: a second port would not fit.
             clients: [{ key: "cloudfront", peer: { prefixListId: cloudFront.id }, description: "CloudFront origin-facing" }],

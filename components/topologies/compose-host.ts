@@ -28,7 +28,7 @@ import {
 import { AlarmTopic } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
 import { repositorySettings, resolveImage, secretSettings } from "../blocks/operations";
-import { LoadBalancer, MAX_ROUTES, RouteArgs, elbLogicalName } from "../blocks/load-balancer";
+import { LoadBalancer, MAX_ROUTES, RouteArgs, balancerDefaults, elbLogicalName } from "../blocks/load-balancer";
 import { PostgresDatabase, RDS_INSTANCE_MEMORY_GIB, postgresMaxConnections, workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
@@ -544,14 +544,11 @@ export class ComposeHost extends pulumi.ComponentResource {
         const balancer = new LoadBalancer(
             `${name}-alb`,
             {
+                ...balancerDefaults(ctx),
                 vpcId: ctx.network.vpcId,
                 subnetIds: ctx.network.publicSubnetIds,
                 internal: false,
                 certificateArn: s.certificateArn,
-                deletionProtection: ctx.platform.profile.deletionProtection,
-                protectLogs: ctx.platform.profile.protectStatefulResources,
-                accountId: ctx.accountId,
-                accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
                 clients: [
                     ...sourcesOf(s).map((cidr) => ({ key: `source-${nameFor(cidr)}`, peer: { cidr }, description: sourceName(s, cidr) })),
                     { key: "static-ip", peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer" },

@@ -23,7 +23,7 @@ import {
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
-import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
+import { LoadBalancer, balancerDefaults, clientPeers } from "../blocks/load-balancer";
 import { Queue, encryptedTopic } from "../blocks/messaging";
 import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
@@ -254,19 +254,16 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
 
     /** Internal by default (the listed clients only), or public over HTTPS. */
     private createLoadBalancer(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext): LoadBalancer {
-        const { network, platform } = ctx;
+        const { network } = ctx;
         const anyone = s.public && s.clients.cidrs.length === 0 && s.clients.securityGroupIds.length === 0;
         return new LoadBalancer(
             `${name}-api`,
             {
+                ...balancerDefaults(ctx),
                 vpcId: network.vpcId,
                 subnetIds: s.public ? network.publicSubnetIds : network.privateSubnetIds,
                 internal: !s.public,
                 certificateArn: s.certificateArn,
-                deletionProtection: platform.profile.deletionProtection,
-                protectLogs: platform.profile.protectStatefulResources,
-                accountId: ctx.accountId,
-                accessLogRetentionDays: platform.profile.logRetentionDays,
                 clients: anyone ? [{ key: "internet", peer: { cidr: "0.0.0.0/0" }, description: "public API" }] : clientPeers(s.clients),
                 target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
             },

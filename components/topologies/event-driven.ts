@@ -45,7 +45,7 @@ import {
 } from "../blocks/operations";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
-import { LoadBalancer, cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
+import { LoadBalancer, balancerDefaults, cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
 import { Queue } from "../blocks/messaging";
 import { workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
@@ -447,13 +447,10 @@ export class EventDriven extends pulumi.ComponentResource {
         const servicesBalancer = new LoadBalancer(
             `${name}-services`,
             {
+                ...balancerDefaults(ctx),
                 vpcId: ctx.network.vpcId,
                 subnetIds: ctx.network.privateSubnetIds,
                 internal: true,
-                deletionProtection: ctx.platform.profile.deletionProtection,
-                protectLogs: ctx.platform.profile.protectStatefulResources,
-                accountId: ctx.accountId,
-                accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
                 clients: [],
             },
             { parent: this },
@@ -578,7 +575,6 @@ export class EventDriven extends pulumi.ComponentResource {
             ctx,
             {
                 certificateArn: s.api.certificateArn,
-                accessLogRetentionDays: ctx.platform.profile.logRetentionDays,
                 target: { port: KONG_PORT, healthCheckPath: KONG_HEALTH_PATH, deregistrationDelaySeconds: 30 },
                 blueGreen: {
                     testListenerPort: s.blueGreen.testListenerPort,
@@ -801,10 +797,9 @@ export class EventDriven extends pulumi.ComponentResource {
             `${name}-alb-dr`,
             ctx,
             {
-                region,
+                inRegion: region,
                 network: dr.network,
                 certificateArn: s.disasterRecovery.certificateArn,
-                accessLogRetentionDays: profile.logRetentionDays,
                 target: { port: KONG_PORT, healthCheckPath: KONG_HEALTH_PATH, deregistrationDelaySeconds: 30 },
                 requireHeader: gate,
             },

@@ -24,7 +24,7 @@ import {
     urlPath,
 } from "../../stacks/schema-kit";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
-import { LoadBalancer, clientPeers } from "../blocks/load-balancer";
+import { LoadBalancer, balancerDefaults, clientPeers } from "../blocks/load-balancer";
 import { workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
@@ -172,15 +172,12 @@ export class FargateRds extends pulumi.ComponentResource {
         const balancer = new LoadBalancer(
             `${name}-api`,
             {
+                ...balancerDefaults(ctx),
                 vpcId: network.vpcId,
                 subnetIds: network.privateSubnetIds,
                 internal: true,
                 certificateArn: s.certificateArn,
                 httpPort: PORT,
-                deletionProtection: profile.deletionProtection,
-                protectLogs: profile.protectStatefulResources,
-                accountId: ctx.accountId,
-                accessLogRetentionDays: profile.logRetentionDays,
                 clients: clientPeers(s.clients),
                 target: { port: PORT, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: s.stopTimeoutSeconds },
                 blockedPaths: ["/metrics", "/metrics/*"],
