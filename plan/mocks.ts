@@ -22,8 +22,11 @@ export interface PlannedResource {
     options: { protect: boolean; retainOnDelete: boolean; deleteBeforeReplace: boolean; ignoreChanges: string[]; dependsOn: string[] };
     /** URNs whose outputs this resource's inputs use, or that it depends on explicitly. */
     dependencies: string[];
-    /** What the (mock) provider returned: the physical ID and, where the type has one, the ARN. */
-    state: { id: string; arn?: string };
+    /**
+     * What the (mock) provider returned: the physical ID and, where the type has one, the ARN; for
+     * an awsx VPC (a component, without an ID of its own) the VPC's and its subnets' IDs.
+     */
+    state: { id: string; arn?: string; networkIds?: string[] };
 }
 
 /** An AWS-managed prefix list the program looked up, with the weight each reference to it carries. */
@@ -74,7 +77,7 @@ interface RegisterRequestLike {
 
 interface RegisterResponseLike {
     getId(): string;
-    getObject(): { getFieldsMap(): { get(key: string): { getStringValue(): string } | undefined } } | undefined;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
 interface MockMonitorLike {
@@ -398,8 +401,13 @@ export function installMocks(options: MockOptions): PlanRecorder {
         recorder.resources.push(record);
         return register(req, (err, resp) => {
             if (resp) {
-                const arn = resp.getObject()?.getFieldsMap().get("arn")?.getStringValue();
-                record.state = { id: resp.getId(), ...(arn ? { arn } : {}) };
+                const fields = resp.getObject()?.toJavaScript() ?? {};
+                const arn = typeof fields.arn === "string" ? fields.arn : undefined;
+                const networkIds =
+                    record.type === "awsx:ec2:Vpc"
+                        ? [fields.vpcId, fields.publicSubnetIds, fields.privateSubnetIds, fields.isolatedSubnetIds].flat().filter((v) => typeof v === "string")
+                        : undefined;
+                record.state = { id: resp.getId(), ...(arn ? { arn } : {}), ...(networkIds ? { networkIds } : {}) };
             }
             callback(err, resp);
         });

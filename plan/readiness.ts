@@ -580,7 +580,8 @@ function checkCrossRegionReferences(index: PlanIndex, region: string, prefixList
     // ARNs and EC2-style IDs (vpc-…, sg-…) only: a name such as "integration" is no reference.
     const reference = (value: unknown): value is string => typeof value === "string" && (value.startsWith("arn:") || /^[a-z]{2,8}-[0-9a-f]{8,17}$/.test(value));
     const byReference = new Map<string, PlannedResource>();
-    for (const r of index.resources.filter(regional)) for (const value of [r.state.id, r.state.arn]) if (reference(value)) byReference.set(value, r);
+    for (const r of index.resources)
+        for (const value of [...(regional(r) ? [r.state.id, r.state.arn] : []), ...(r.state.networkIds ?? [])]) if (reference(value)) byReference.set(value, r);
     const walk = (value: unknown, path: string[], visit: (value: string, path: string) => void): void => {
         if (typeof value === "string") visit(value, path.join("."));
         else if (Array.isArray(value)) value.forEach((v) => walk(v, path, visit));

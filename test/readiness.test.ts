@@ -240,6 +240,15 @@ describe("deploy readiness", () => {
             },
         },
         {
+            what: "a DR security group in the primary region's VPC",
+            check: "cross-region-reference",
+            urn: "aws:ec2/securityGroup:SecurityGroup::integrations-alb-dr",
+            mutate: (_, find) => {
+                const primaryVpc = find("awsx:ec2:Vpc", "network-vpc").state.networkIds![0];
+                find("aws:ec2/securityGroup:SecurityGroup", "integrations-alb-dr").inputs.vpcId = primaryVpc;
+            },
+        },
+        {
             what: "a DR balancer's rule referencing the primary region's ID of CloudFront's prefix list",
             check: "cross-region-reference",
             urn: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::integrations-alb-dr-in-cloudfront",
