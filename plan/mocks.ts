@@ -109,6 +109,13 @@ export function sanitize(value: unknown): unknown {
 const hex = (input: string, length: number) => crypto.createHash("sha256").update(input).digest("hex").slice(0, length);
 
 /** Realistic provider outputs for a resource, keyed by type token. */
+/** ElastiCache's short region in endpoint names: us-east-1 -> use1, ap-southeast-2 -> apse2. */
+const cacheRegionCode = (region: string) => {
+    const [area, direction, number] = region.split("-");
+    const initials: Record<string, string> = { southeast: "se", northeast: "ne", southwest: "sw", northwest: "nw" };
+    return `${area}${initials[direction] ?? direction[0]}${number}`;
+};
+
 function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOptions>): { id: string; state: Record<string, unknown> } {
     const { type, name, inputs } = args;
     const region = String(inputs.region ?? o.region);
@@ -257,8 +264,8 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
             break;
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             Object.assign(extra, {
-                primaryEndpointAddress: `master.${physical}.${h.slice(0, 6)}.use1.cache.amazonaws.com`,
-                readerEndpointAddress: `replica.${physical}.${h.slice(0, 6)}.use1.cache.amazonaws.com`,
+                primaryEndpointAddress: `master.${physical}.${h.slice(0, 6)}.${cacheRegionCode(region)}.cache.amazonaws.com`,
+                readerEndpointAddress: `replica.${physical}.${h.slice(0, 6)}.${cacheRegionCode(region)}.cache.amazonaws.com`,
             });
             break;
         case "random:index/randomId:RandomId":

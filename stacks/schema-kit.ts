@@ -403,6 +403,9 @@ export const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "variable names
 /** A security group ID. */
 export const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group ID such as sg-0123456789abcdef0");
 
+/** An ElastiCache node type. */
+export const cacheNodeType = z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "expected an ElastiCache node type such as cache.t4g.micro");
+
 /** An ACM certificate ARN. */
 export const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN");
 

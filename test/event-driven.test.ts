@@ -249,14 +249,24 @@ describe("topology event-driven", () => {
         expect(staging.recorder.byType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")).to.have.length(0);
     });
 
-    it("keeps a pilot light in the DR region: network, cluster, subnet groups and queue; the audit trail and every secret replicated", async () => {
+    it("keeps a pilot light in the DR region: network, cluster, cache, subnet group and queue; the audit trail and every secret replicated", async () => {
         const { recorder, outputs } = await buildStack(integrations("production", { auditLogs: { retentionDays: 2555, objectLock: "COMPLIANCE" } }));
+        const hub = (outputs.workloads as any).hub;
         const inDr = (type: string, name: string) => {
             const r = recorder.get(type, name);
             expect(r.inputs.region, `${type} ${name}`).to.equal("eu-west-1");
             return r;
         };
         inDr("aws:ecs/cluster:Cluster", "hub-dr");
+        // The cache runs there already, encrypted, authenticated and as available as the profile asks.
+        const cache = inDr("aws:elasticache/replicationGroup:ReplicationGroup", "hub-redis-dr").inputs;
+        expect(cache).to.include({
+            nodeType: "cache.t4g.micro",
+            transitEncryptionEnabled: true,
+            atRestEncryptionEnabled: true,
+            multiAzEnabled: true,
+            automaticFailoverEnabled: true,
+        });
         inDr("aws:elasticache/subnetGroup:SubnetGroup", "hub-redis-dr");
         inDr("aws:rds/subnetGroup:SubnetGroup", "hub-db-dr");
         expect(inDr("aws:sqs/queue:Queue", "hub-work-dr").inputs.redrivePolicy).to.be.a("string");
@@ -269,18 +279,11 @@ describe("topology event-driven", () => {
         expect(replication.rules[0].destination.bucket).to.equal(audit.state.arn);
         const role = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "hub-audit-logs-replication").inputs.policy).Statement;
         expect(role.map((st) => st.Sid)).to.include("ReadSourceLocks");
+        // Every secret of the primary region has its replica there; the DR cache's own token is kept there only.
         for (const secret of recorder.byType("aws:secretsmanager/secret:Secret").filter((r) => r.name.startsWith("hub-")))
-            expect(secret.inputs.replicas, secret.name).to.deep.equal([{ region: "eu-west-1" }]);
-        const hub = (outputs.workloads as any).hub;
-        expect(hub).to.include.keys(
-            "drCluster",
-            "drVpcId",
-            "drPrivateSubnetIds",
-            "drCacheSubnetGroup",
-            "drDbSubnetGroup",
-            "drWorkQueueUrl",
-            "drAuditLogsBucket",
-        );
+            expect(secret.inputs.replicas, secret.name).to.deep.equal(secret.name === "hub-redis-dr-auth" ? undefined : [{ region: "eu-west-1" }]);
+        inDr("aws:secretsmanager/secret:Secret", "hub-redis-dr-auth");
+        expect(hub).to.include.keys("drCluster", "drVpcId", "drPrivateSubnetIds", "drRedisEndpoint", "drDbSubnetGroup", "drWorkQueueUrl", "drAuditLogsBucket");
         // The services wait at zero tasks, complete: DR queue and buckets, replicated secrets, names the failover points.
         expect(recorder.get("aws:route53/zone:Zone", "hub-dr").inputs).to.deep.include({ name: "hub.test.dr.internal" });
         for (const key of ["integration", "webhook", "worker"]) {
@@ -288,7 +291,9 @@ describe("topology event-driven", () => {
             expect(service.inputs.desiredCount, key).to.equal(0);
             const container = containerOf(inDr("aws:ecs/taskDefinition:TaskDefinition", `hub-${key}-dr`));
             const env = envOf(container);
-            expect(env.REDIS_HOST).to.equal("redis.hub.test.dr.internal");
+            expect(env.REDIS_HOST)
+                .to.equal(hub.drRedisEndpoint)
+                .and.match(/^master\.hub-redis-dr-[0-9a-f]+\.[0-9a-f]+\.euw1\.cache\.amazonaws\.com$/);
             expect(env.WORK_QUEUE_URL).to.match(/^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/123456789012\/hub-work-dr-/);
             expect(env.AUDIT_LOG_BUCKET).to.match(/^hub-audit-logs-dr-/);
             for (const secret of container.secrets) expect(secret.valueFrom, `${key} ${secret.name}`).to.match(/^arn:aws:secretsmanager:eu-west-1:/);
@@ -339,7 +344,10 @@ describe("topology event-driven", () => {
             integration: "http://integration.services.hub.test.dr.internal:8080",
             webhook: "http://webhook.services.hub.test.dr.internal:8080",
         });
-        expect(config.plugins.find((p: { name: string }) => p.name === "rate-limiting").config.redis.host).to.equal("redis.hub.test.dr.internal");
+        // Rate limits in the DR cache, under the name its TLS certificate carries.
+        const redis = config.plugins.find((p: { name: string }) => p.name === "rate-limiting").config.redis;
+        expect(redis).to.include({ host: hub.drRedisEndpoint, server_name: hub.drRedisEndpoint, ssl_verify: true });
+        expect(kong.secrets[0].valueFrom).to.equal(recorder.get("aws:secretsmanager/secret:Secret", "hub-redis-dr-auth").state.arn);
         expect(env.KONG_TRUSTED_IPS.split(",")[0]).to.equal("10.210.0.0/16");
         expect(kong.secrets[0].valueFrom).to.match(/^arn:aws:secretsmanager:eu-west-1:/);
         // The HTTP services register their healthy tasks under those names; the worker takes no traffic.
@@ -354,7 +362,9 @@ describe("topology event-driven", () => {
             expect(ingressOf(recorder, `hub-${key}-dr-tasks`).map((r) => r.name)).to.deep.equal([`hub-${key}-dr-tasks-in-gateway`]);
         }
         expect(recorder.byType("aws:servicediscovery/service:Service").some((r) => r.name === "hub-worker-dr")).to.equal(false);
-        expect(ingressOf(recorder, "hub-redis-dr").map((r) => r.name)).to.include("hub-redis-dr-in-gateway");
+        expect(ingressOf(recorder, "hub-redis-dr-cache").map((r) => r.name)).to.have.members(
+            ["integration", "webhook", "worker", "gateway"].map((k) => `hub-redis-dr-cache-in-${k}`),
+        );
         expect(hub.drServiceNamespace).to.equal("services.hub.test.dr.internal");
         // The name the origin's DNS points at during a failover.
         expect(hub.drAlbDnsName).to.match(/^hub-alb-dr-[0-9a-f]+-\d+\.eu-west-1\.elb\.amazonaws\.com$/);

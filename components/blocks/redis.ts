@@ -16,6 +16,8 @@ export interface RedisArgs {
     snapshotRetentionDays: number;
     /** Pulumi `protect`/`retainOnDelete`. Default in config: the profile's `protectStatefulResources`. */
     protect: boolean;
+    /** Create the cache (and its AUTH token's secret) in another region than the provider's: a disaster-recovery copy. Default: the provider's. */
+    inRegion?: string;
 }
 
 /**
@@ -32,14 +34,20 @@ export class RedisCache extends pulumi.ComponentResource {
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:RedisCache", name, {}, opts);
         const parent = { parent: this };
-        const subnetGroup = new elasticache.SubnetGroup(name, { subnetIds: args.subnetIds, description: `${name}: isolated data subnets` }, parent);
-        this.securityGroup = new SecurityGroup(`${name}-cache`, { vpcId: args.vpcId, description: `${name} Redis` }, parent);
+        const where = args.inRegion ? { region: args.inRegion } : {};
+        const subnetGroup = new elasticache.SubnetGroup(name, { ...where, subnetIds: args.subnetIds, description: `${name}: isolated data subnets` }, parent);
+        this.securityGroup = new SecurityGroup(`${name}-cache`, { vpcId: args.vpcId, description: `${name} Redis`, region: args.inRegion }, parent);
         // ElastiCache AUTH tokens: 16-128 printable characters, none of / " @; alphanumeric is safest.
         const token = new random.RandomPassword(`${name}-auth`, { length: 48, special: false }, parent);
-        const secret = storeSecret(`${name}-auth`, { value: token.result, description: `${name} Redis AUTH token`, protect: args.protect }, this);
+        const secret = storeSecret(
+            `${name}-auth`,
+            { value: token.result, description: `${name} Redis AUTH token`, protect: args.protect, region: args.inRegion },
+            this,
+        );
         const group = new elasticache.ReplicationGroup(
             name,
             {
+                ...where,
                 description: `${name} cache and rate limits`,
                 engine: "redis",
                 engineVersion: "7.1",

@@ -10,18 +10,21 @@ export interface StoredSecretArgs {
      * secret is deleted at once on destroy, so that a re-created stack can reuse its name.
      */
     protect: boolean;
+    /** Keep the secret in another region than the provider's (a disaster-recovery copy's own). Default: the provider's. */
+    region?: string;
 }
 
 /** A Secrets Manager secret holding one value, for containers to read through ECS `secrets`. */
 export function storeSecret(name: string, args: StoredSecretArgs, parent: pulumi.Resource): secretsmanager.Secret {
+    const where = args.region ? { region: args.region } : {};
     const secret = new secretsmanager.Secret(
         name,
-        { description: args.description, recoveryWindowInDays: args.protect ? 30 : 0 },
+        { ...where, description: args.description, recoveryWindowInDays: args.protect ? 30 : 0 },
         { parent, protect: args.protect, retainOnDelete: args.protect },
     );
     new secretsmanager.SecretVersion(
         name,
-        { secretId: secret.id, secretString: pulumi.secret(args.value) },
+        { ...where, secretId: secret.id, secretString: pulumi.secret(args.value) },
         { parent, protect: args.protect, retainOnDelete: args.protect },
     );
     return secret;
@@ -32,10 +35,13 @@ export const secretKey = (secretArn: pulumi.Input<string>, key: string): pulumi.
 
 /**
  * Component options under which every Secrets Manager secret the component creates gets a replica
- * in `region` (a DR copy Secrets Manager keeps in sync), whichever block creates it.
+ * in `region` (a DR copy Secrets Manager keeps in sync), whichever block creates it; a secret
+ * already kept in that region (a DR resource's own) has nothing to replicate.
  */
 export function replicatingSecrets(opts: pulumi.ComponentResourceOptions | undefined, region: string): pulumi.ComponentResourceOptions {
     const replicate: pulumi.ResourceTransformation = (args) =>
-        args.type === "aws:secretsmanager/secret:Secret" ? { props: { ...args.props, replicas: [{ region }] }, opts: args.opts } : undefined;
+        args.type === "aws:secretsmanager/secret:Secret" && args.props.region !== region
+            ? { props: { ...args.props, replicas: [{ region }] }, opts: args.opts }
+            : undefined;
     return { ...opts, transformations: [...(opts?.transformations ?? []), replicate] };
 }

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ecs from "@pulumi/aws/ecs";
-import * as elasticache from "@pulumi/aws/elasticache";
 import * as kms from "@pulumi/aws/kms";
 import * as rds from "@pulumi/aws/rds";
 import * as route53 from "@pulumi/aws/route53";
@@ -27,6 +26,7 @@ import {
     viewerDomainSettings,
     cidrBlock,
     certificateArn,
+    cacheNodeType,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
 import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent, ecsLifecycleHookRole } from "../blocks/blue-green";
@@ -194,6 +194,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             enabled: z.boolean().default(environment === "production"),
             /** The DR region, other than the stack's. Default eu-west-1. */
             region: drRegion(ctx).default("eu-west-1"),
+            /** Node type of the DR region's cache (running, Multi-AZ as the profile says). Default `cache.t4g.micro`; scale it at failover. */
+            cacheNodeType: cacheNodeType.default("cache.t4g.micro"),
             /** CIDR of the pilot light's network in the DR region. Default 10.210.0.0/16. */
             cidr: cidrBlock(16, 22).default("10.210.0.0/16"),
             /**
@@ -234,7 +236,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
 const testClientsOf = (s: EventDrivenSettings) =>
     s.blueGreen.testCidrs.map((cidr) => ({ key: nameFor(cidr), peer: { cidr }, description: `test traffic from ${cidr}` }));
 
-/** A service as its standby copy in the DR region starts from: its container and the secrets it reads. */
+/** A service as its standby copy in the DR region starts from: its container and the secrets it reads, the cache's aside. */
 interface StandbySpec {
     container: ContainerSpec;
     secretArns: pulumi.Input<string>[];
@@ -393,12 +395,11 @@ export class EventDriven extends pulumi.ComponentResource {
                       drCluster: dr.cluster.name,
                       drVpcId: dr.network.vpcId,
                       drPrivateSubnetIds: dr.network.privateSubnetIds,
-                      drCacheSubnetGroup: dr.cacheSubnets.name,
                       drDbSubnetGroup: dr.dbSubnets.name,
                       drWorkQueueUrl: dr.work.url,
                       drZone: dr.zone.name,
                       drDbSecurityGroup: dr.databaseGroup.id,
-                      drCacheSecurityGroup: dr.cacheGroup.id,
+                      drRedisEndpoint: dr.cache.primaryEndpoint,
                       drServices: Object.fromEntries(Object.entries(dr.standbyServices).map(([key, svc]) => [key, svc.service.name])),
                       drAlbDnsName: dr.balancer.dnsName,
                       drServiceNamespace: dr.namespace.name,
@@ -502,8 +503,9 @@ export class EventDriven extends pulumi.ComponentResource {
                 secrets: { ...appSecrets.variables, ...(svc.database ? databaseSecrets : {}), REDIS_AUTH_TOKEN: redis.authTokenSecretArn },
                 healthCheck: svc.healthCheck ?? (http ? HTTP_HEALTH_CHECK : undefined),
             };
-            // The login secret only (no master): a restored database already holds the role.
-            standby[key] = { container, secretArns: [...(svc.database ? [login.secretArn] : []), redis.authTokenSecretArn, ...appSecrets.arns] };
+            // The login secret only (no master): a restored database already holds the role. The DR
+            // copy reads its own cache's token.
+            standby[key] = { container, secretArns: [...(svc.database ? [login.secretArn] : []), ...appSecrets.arns] };
             const service = new FargateService(
                 `${name}-${key}`,
                 {
@@ -656,8 +658,8 @@ export class EventDriven extends pulumi.ComponentResource {
         auditLogs.applyPolicy();
         data.auditLogs.replicateTo(auditLogs, ctx.accountId);
 
-        // The pilot light: a network (no NAT until failover), a cluster, the cache's subnet group and
-        // the work queue, so that failing over creates only the cache and the services.
+        // The pilot light: a network (no NAT until failover), a cluster, the cache, the database's
+        // subnet group and the work queue, so that failing over restores only the database.
         const network = new Network(
             `${name}-dr`,
             {
@@ -676,9 +678,19 @@ export class EventDriven extends pulumi.ComponentResource {
             { region, settings: [{ name: "containerInsights", value: profile.containerInsights ? "enabled" : "disabled" }] },
             { parent: this },
         );
-        const cacheSubnets = new elasticache.SubnetGroup(
+        // A cache of its own, running (small, but as available as the profile's): the services and
+        // Kong verify its TLS name from the start, and a failover creates no cache.
+        const cache = new RedisCache(
             `${name}-redis-dr`,
-            { region, subnetIds: network.dataSubnetIds, description: `${name}: the cache's subnets after a failover` },
+            {
+                inRegion: region,
+                vpcId: network.vpcId,
+                subnetIds: network.dataSubnetIds,
+                nodeType: s.disasterRecovery.cacheNodeType,
+                multiAz: profile.multiAz,
+                snapshotRetentionDays: profile.backupRetentionDays,
+                protect,
+            },
             { parent: this },
         );
         const dbSubnets = new rds.SubnetGroup(
@@ -691,26 +703,25 @@ export class EventDriven extends pulumi.ComponentResource {
             name,
             s,
             ctx,
-            { region, network, cluster, work, documents: bucket, auditLogs, primaryCache: data.redis },
+            { region, network, cluster, work, documents: bucket, auditLogs, cache },
             standby,
             gate,
         );
-        return { documents: bucket, auditLogs, network, cluster, cacheSubnets, dbSubnets, work, ...standbyServices };
+        return { documents: bucket, auditLogs, network, cluster, cache, dbSubnets, work, ...standbyServices };
     }
 
     /**
-     * The services at zero tasks in the DR region: complete task definitions whose database and
-     * cache are stable names in a private zone there (`db.`, `redis.`; the failover points them at
-     * the restored instance and the new cache), the DR queue and buckets, the replicated secrets and
-     * images; the security groups the restored database and the new cache take; and Kong behind
-     * its own CloudFront-only load balancer, routing to the HTTP services by their Cloud Map names.
-     * A failover scales them up instead of creating them.
+     * The services at zero tasks in the DR region: complete task definitions whose database is a
+     * stable name in a private zone there (`db.`; the failover points it at the restored instance),
+     * with the DR cache, queue and buckets, the replicated secrets and images; the security group
+     * the restored database takes; and Kong behind its own CloudFront-only load balancer, routing to
+     * the HTTP services by their Cloud Map names. A failover scales them up instead of creating them.
      */
     private createStandbyServices(
         name: string,
         s: EventDrivenSettings,
         ctx: WorkloadContext,
-        dr: { region: string; network: Network; cluster: ecs.Cluster; work: Queue; documents: Bucket; auditLogs: Bucket; primaryCache: RedisCache },
+        dr: { region: string; network: Network; cluster: ecs.Cluster; work: Queue; documents: Bucket; auditLogs: Bucket; cache: RedisCache },
         standby: Record<(typeof HTTP_SERVICES)[number] | "worker", StandbySpec>,
         gate: ReturnType<typeof originHeader>,
     ) {
@@ -725,7 +736,7 @@ export class EventDriven extends pulumi.ComponentResource {
             {
                 name: zoneName,
                 vpcs: [{ vpcId: dr.network.vpcId, vpcRegion: region }],
-                comment: `${name}: the DR services' names for the restored database and the new cache`,
+                comment: `${name}: the DR services' name for the restored database`,
             },
             parent,
         );
@@ -741,11 +752,6 @@ export class EventDriven extends pulumi.ComponentResource {
             { parent: this, protect, retainOnDelete: protect },
         );
         const databaseGroup = new SecurityGroup(`${name}-db-dr`, { vpcId: dr.network.vpcId, description: `${name} restored database (DR)`, region }, parent);
-        const cacheGroup = new SecurityGroup(
-            `${name}-redis-dr`,
-            { vpcId: dr.network.vpcId, description: `${name} cache created at failover (DR)`, region },
-            parent,
-        );
         // The same secret or image ARN in the DR region: Secrets Manager replicas and ECR copies keep their names.
         const inDr = (value: pulumi.Input<string>) =>
             pulumi.output(value).apply((v) => v.split(`:${primary}:`).join(`:${region}:`).split(`.dkr.ecr.${primary}.`).join(`.dkr.ecr.${region}.`));
@@ -755,7 +761,7 @@ export class EventDriven extends pulumi.ComponentResource {
             const { container, secretArns } = standby[key];
             const environment: Record<string, pulumi.Input<string>> = {
                 ...container.environment,
-                REDIS_HOST: `redis.${zoneName}`,
+                REDIS_HOST: dr.cache.primaryEndpoint,
                 WORK_QUEUE_URL: dr.work.url,
                 AUDIT_LOG_BUCKET: dr.auditLogs.name,
                 ...(svc.database ? { DB_HOST: `db.${zoneName}` } : {}),
@@ -772,13 +778,16 @@ export class EventDriven extends pulumi.ComponentResource {
                     memory: svc.memory,
                     desiredCount: 0,
                     shared: { cluster: dr.cluster, logGroup },
-                    secretArns: secretArns.map(inDr),
+                    secretArns: [...secretArns.map(inDr), dr.cache.authTokenSecretArn],
                     containers: [
                         {
                             ...container,
                             image: inDr(container.image),
                             environment,
-                            secrets: Object.fromEntries(Object.entries(container.secrets ?? {}).map(([n, v]) => [n, inDr(v)])),
+                            secrets: {
+                                ...Object.fromEntries(Object.entries(container.secrets ?? {}).map(([n, v]) => [n, inDr(v)])),
+                                REDIS_AUTH_TOKEN: dr.cache.authTokenSecretArn,
+                            },
                         },
                     ],
                     taskPolicy: serviceTaskPolicy(key, svc.documents, { work: dr.work, documents: dr.documents, auditLogs: dr.auditLogs }),
@@ -787,7 +796,7 @@ export class EventDriven extends pulumi.ComponentResource {
                 parent,
             );
             if (svc.database) connectGroups(key, "database", service.securityGroup, databaseGroup, 5432, `${name} ${key} (DR)`);
-            connectGroups(key, "cache", service.securityGroup, cacheGroup, dr.primaryCache.port, `${name} ${key} (DR)`);
+            dr.cache.connect(key, service.securityGroup, `${name} ${key} (DR)`);
             service.securityGroup.allowHttpsEgress("SQS, S3, Secrets Manager, ECR, CloudWatch Logs, integrations (once the DR network has NAT)");
             services[key] = service;
         }
@@ -805,7 +814,6 @@ export class EventDriven extends pulumi.ComponentResource {
             },
             this,
         );
-        const redisAuth = inDr(dr.primaryCache.authTokenSecretArn);
         const gateway = new FargateService(
             `${name}-gateway-dr`,
             {
@@ -817,11 +825,11 @@ export class EventDriven extends pulumi.ComponentResource {
                 memory: s.gateway.memory,
                 desiredCount: 0,
                 shared: { cluster: dr.cluster, logGroup },
-                secretArns: [redisAuth],
+                secretArns: [dr.cache.authTokenSecretArn],
                 containers: [
                     kongContainer(s, {
                         upstreams: Object.fromEntries(HTTP_SERVICES.map((key) => [key, `http://${key}.services.${zoneName}:${SERVICE_PORT}`])),
-                        redis: { host: `redis.${zoneName}`, port: dr.primaryCache.port, authSecretArn: redisAuth },
+                        redis: { host: dr.cache.primaryEndpoint, port: dr.cache.port, authSecretArn: dr.cache.authTokenSecretArn },
                         trustedProxies: trustedProxies(dr.network.cidr, this, region),
                     }),
                 ],
@@ -832,10 +840,10 @@ export class EventDriven extends pulumi.ComponentResource {
         balancer.allowTargets(gateway.securityGroup, KONG_PORT);
         for (const key of HTTP_SERVICES)
             connectGroups("gateway", key, gateway.securityGroup, services[key].securityGroup, SERVICE_PORT, `${name} Kong to ${key} (DR)`);
-        connectGroups("gateway", "cache", gateway.securityGroup, cacheGroup, dr.primaryCache.port, `${name} Kong rate limiting (DR)`);
+        dr.cache.connect("gateway", gateway.securityGroup, `${name} Kong rate limiting (DR)`);
         gateway.securityGroup.allowHttpsEgress("ECR, Secrets Manager, CloudWatch Logs (once the DR network has NAT)");
         services.gateway = gateway;
-        return { zone, namespace, standbyServices: services, balancer, databaseGroup, cacheGroup };
+        return { zone, namespace, standbyServices: services, balancer, databaseGroup };
     }
 }
 
