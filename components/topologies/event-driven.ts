@@ -714,8 +714,8 @@ export class EventDriven extends pulumi.ComponentResource {
      * The services at zero tasks in the DR region: complete task definitions whose database is a
      * stable name in a private zone there (`db.`; the failover points it at the restored instance),
      * with the DR cache, queue and buckets, the replicated secrets and images; the security group
-     * the restored database takes; and Kong behind its own CloudFront-only load balancer, routing to
-     * the HTTP services by their Cloud Map names. A failover scales them up instead of creating them.
+     * the restored database takes; and Kong in front of them (`createStandbyGateway`). A failover
+     * scales them up instead of creating them.
      */
     private createStandbyServices(
         name: string,
@@ -801,7 +801,28 @@ export class EventDriven extends pulumi.ComponentResource {
             services[key] = service;
         }
 
-        // Kong at zero behind a balancer CloudFront alone reaches, gated by the same origin header.
+        const { gateway, balancer } = this.createStandbyGateway(name, s, ctx, { ...dr, logGroup, namespace }, services, gate);
+        services.gateway = gateway;
+        return { zone, namespace, standbyServices: services, balancer, databaseGroup };
+    }
+
+    /** Kong at zero tasks in the DR region behind a balancer CloudFront alone reaches, gated by the same origin header. */
+    private createStandbyGateway(
+        name: string,
+        s: EventDrivenSettings,
+        ctx: WorkloadContext,
+        dr: {
+            region: string;
+            network: Network;
+            cluster: ecs.Cluster;
+            cache: RedisCache;
+            logGroup: cloudwatch.LogGroup;
+            namespace: servicediscovery.PrivateDnsNamespace;
+        },
+        services: Record<(typeof HTTP_SERVICES)[number], FargateService>,
+        gate: ReturnType<typeof originHeader>,
+    ) {
+        const { region } = dr;
         const balancer = cloudFrontOrigin(
             `${name}-alb-dr`,
             ctx,
@@ -824,26 +845,28 @@ export class EventDriven extends pulumi.ComponentResource {
                 cpu: s.gateway.cpu,
                 memory: s.gateway.memory,
                 desiredCount: 0,
-                shared: { cluster: dr.cluster, logGroup },
+                shared: { cluster: dr.cluster, logGroup: dr.logGroup },
                 secretArns: [dr.cache.authTokenSecretArn],
                 containers: [
                     kongContainer(s, {
-                        upstreams: Object.fromEntries(HTTP_SERVICES.map((key) => [key, `http://${key}.services.${zoneName}:${SERVICE_PORT}`])),
+                        // The names ECS registers the healthy tasks under.
+                        upstreams: dr.namespace.name.apply((ns) =>
+                            Object.fromEntries(HTTP_SERVICES.map((key) => [key, `http://${key}.${ns}:${SERVICE_PORT}`])),
+                        ),
                         redis: { host: dr.cache.primaryEndpoint, port: dr.cache.port, authSecretArn: dr.cache.authTokenSecretArn },
                         trustedProxies: trustedProxies(dr.network.cidr, this, region),
                     }),
                 ],
                 loadBalancer: balancer.serviceTarget("kong", KONG_PORT),
             },
-            parent,
+            { parent: this },
         );
         balancer.allowTargets(gateway.securityGroup, KONG_PORT);
         for (const key of HTTP_SERVICES)
             connectGroups("gateway", key, gateway.securityGroup, services[key].securityGroup, SERVICE_PORT, `${name} Kong to ${key} (DR)`);
         dr.cache.connect("gateway", gateway.securityGroup, `${name} Kong rate limiting (DR)`);
         gateway.securityGroup.allowHttpsEgress("ECR, Secrets Manager, CloudWatch Logs (once the DR network has NAT)");
-        services.gateway = gateway;
-        return { zone, namespace, standbyServices: services, balancer, databaseGroup };
+        return { gateway, balancer };
     }
 }
 
