@@ -520,7 +520,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     private readonly where: { region?: string };
     private readonly newTargetGroup: (key: string, target: TargetArgs) => lb.TargetGroup;
     private readonly baseName: string;
-    /** The role ECS switches listener rules with (AWS's managed policy for exactly that), one per balancer. */
+    /**
+     * The role ECS switches listener rules with (AWS's managed policy for exactly that), one per balancer.
+     * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+     */
     private ecsInfrastructureRole(accountId: pulumi.Input<string>): iam.Role {
         if (this.infrastructureRole) return this.infrastructureRole;
         const name = `${this.baseName}-ecs-blue-green`;
