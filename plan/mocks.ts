@@ -108,7 +108,6 @@ export function sanitize(value: unknown): unknown {
 
 const hex = (input: string, length: number) => crypto.createHash("sha256").update(input).digest("hex").slice(0, length);
 
-/** Realistic provider outputs for a resource, keyed by type token. */
 /** ElastiCache's short region in endpoint names: us-east-1 -> use1, ap-southeast-2 -> apse2. */
 const cacheRegionCode = (region: string) => {
     const [area, direction, number] = region.split("-");
@@ -116,6 +115,7 @@ const cacheRegionCode = (region: string) => {
     return `${area}${initials[direction] ?? direction[0]}${number}`;
 };
 
+/** Realistic provider outputs for a resource, keyed by type token. */
 function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOptions>): { id: string; state: Record<string, unknown> } {
     const { type, name, inputs } = args;
     const region = String(inputs.region ?? o.region);

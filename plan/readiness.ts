@@ -574,6 +574,8 @@ const CROSS_REGION_INPUTS: Record<string, string[]> = {
  * and an access-log bucket that admits another region's ELB account (logging fails to switch on).
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
  */
+const ELB_ACCOUNT_IDS = new Set(Object.values(ELB_LOG_ACCOUNTS));
+
 function checkCrossRegionReferences(index: PlanIndex, region: string, prefixLists: Record<string, PrefixListLookup>, report: Report): void {
     const regional = (r: PlannedResource) => r.custom && !GLOBAL_TYPE_PREFIXES.some((prefix) => r.type.startsWith(prefix));
     const regionOf = (r: PlannedResource) => (typeof r.inputs.region === "string" ? r.inputs.region : region);
@@ -610,11 +612,10 @@ function checkCrossRegionReferences(index: PlanIndex, region: string, prefixList
                     );
             }
         if (r.type === T.bucketPolicy) {
-            const elbAccounts = new Set(Object.values(ELB_LOG_ACCOUNTS));
             for (const st of parseStatements(r.inputs.policy))
                 for (const principal of asArray(typeof st.Principal === "object" ? st.Principal.AWS : undefined)) {
                     const account = /^arn:aws[\w-]*:iam::(\d{12}):root$/.exec(String(principal))?.[1];
-                    if (account && elbAccounts.has(account) && account !== ELB_LOG_ACCOUNTS[own])
+                    if (account && ELB_ACCOUNT_IDS.has(account) && account !== ELB_LOG_ACCOUNTS[own])
                         report(
                             "cross-region-reference",
                             r.urn,

@@ -406,6 +406,9 @@ export const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected
 /** An ElastiCache node type. */
 export const cacheNodeType = z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "expected an ElastiCache node type such as cache.t4g.micro");
 
+/** The region an ARN names (its fourth field). */
+export const arnRegion = (arn: string): string => arn.split(":")[3];
+
 /** An ACM certificate ARN. */
 export const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN");
 
@@ -505,7 +508,7 @@ export const hostName = z
 /** An ACM certificate of a load balancer: ACM certificates are regional, so it is issued in the stack's region. */
 export const regionalCertificateArn = (ctx: SchemaContext) =>
     certificateArn.superRefine((arn, refinement) => {
-        const at = arn.split(":")[3];
+        const at = arnRegion(arn);
         if (ctx.region && at !== ctx.region) {
             refinement.addIssue({
                 code: "custom",
@@ -545,5 +548,5 @@ export const originSettings = (ctx: SchemaContext) => strictObject({ originDomai
 export const viewerDomainSettings = () =>
     strictObject({
         names: z.array(hostName).min(1, "give at least one name"),
-        certificateArn: certificateArn.refine((arn) => arn.split(":")[3] === "us-east-1", { message: "CloudFront only uses ACM certificates from us-east-1" }),
+        certificateArn: certificateArn.refine((arn) => arnRegion(arn) === "us-east-1", { message: "CloudFront only uses ACM certificates from us-east-1" }),
     });

@@ -339,6 +339,20 @@ describe("deploy readiness", () => {
             },
         });
 
+        const hub = (apiRegion: string, disasterRecovery: Record<string, unknown>) => ({
+            environment: "production",
+            workloads: {
+                hub: {
+                    topology: "event-driven",
+                    api: { originDomainName: "gw.example.com", certificateArn: CERT(apiRegion) },
+                    integration: { image: "example/i:1" },
+                    webhook: { image: "example/w:1" },
+                    worker: { image: "example/q:1" },
+                    disasterRecovery,
+                },
+            },
+        });
+
         it("a load balancer certificate issued in another region", () => {
             const problems = problemsOf(tickets({ certificateArn: CERT("eu-west-1") }));
             expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.tickets.certificateArn"]);
@@ -346,47 +360,19 @@ describe("deploy readiness", () => {
         });
 
         it("a disaster-recovery region equal to the stack's", () => {
-            const problems = problemsOf(
-                {
-                    environment: "production",
-                    workloads: {
-                        hub: {
-                            topology: "event-driven",
-                            api: { originDomainName: "gw.example.com", certificateArn: CERT("eu-west-1") },
-                            integration: { image: "example/i:1" },
-                            webhook: { image: "example/w:1" },
-                            worker: { image: "example/q:1" },
-                            disasterRecovery: { enabled: true, region: "eu-west-1", certificateArn: CERT("eu-west-1") },
-                        },
-                    },
-                },
-                "eu-west-1",
-            );
+            const problems = problemsOf(hub("eu-west-1", { enabled: true, region: "eu-west-1", certificateArn: CERT("eu-west-1") }), "eu-west-1");
             expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.hub.disasterRecovery.region"]);
             expect(problems[0].message).to.contain("must differ from the stack's own region");
         });
 
         it("a disaster-recovery pilot light without a certificate of its region for the standby balancer", () => {
-            const hub = (disasterRecovery: Record<string, unknown>) => ({
-                environment: "production",
-                workloads: {
-                    hub: {
-                        topology: "event-driven",
-                        api: { originDomainName: "gw.example.com", certificateArn: CERT("us-east-1") },
-                        integration: { image: "example/i:1" },
-                        webhook: { image: "example/w:1" },
-                        worker: { image: "example/q:1" },
-                        disasterRecovery,
-                    },
-                },
-            });
-            const missing = problemsOf(hub({}));
+            const missing = problemsOf(hub("us-east-1", {}));
             expect(missing.map((p) => p.path)).to.deep.equal(["platform:workloads.hub.disasterRecovery.certificateArn"]);
             expect(missing[0].message).to.contain("required with disasterRecovery.enabled").and.contain("eu-west-1").and.contain("gw.example.com");
-            const elsewhere = problemsOf(hub({ region: "us-west-2", certificateArn: CERT("us-east-1") }));
+            const elsewhere = problemsOf(hub("us-east-1", { region: "us-west-2", certificateArn: CERT("us-east-1") }));
             expect(elsewhere.map((p) => p.path)).to.deep.equal(["platform:workloads.hub.disasterRecovery.certificateArn"]);
             expect(elsewhere[0].message).to.contain("issued in us-east-1").and.contain("us-west-2");
-            expect(problemsOf(hub({ enabled: false }))).to.deep.equal([]);
+            expect(problemsOf(hub("us-east-1", { enabled: false }))).to.deep.equal([]);
         });
 
         it("101 Compose services: more listener rules and target groups than one load balancer takes", () => {

@@ -43,36 +43,46 @@ export class Bucket extends pulumi.ComponentResource {
         this.baseName = name;
         this.region = args.region;
         this.locked = args.objectLock !== undefined;
-        const region = args.region ? { region: args.region } : {};
         const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
         this.bucket = new s3.Bucket(
             name,
-            { ...region, bucket: args.bucketName, forceDestroy: !args.protect, objectLockEnabled: args.objectLock ? true : undefined },
+            { region: args.region, bucket: args.bucketName, forceDestroy: !args.protect, objectLockEnabled: args.objectLock ? true : undefined },
             stateful,
         );
         const parent = { parent: this };
 
         new s3.BucketPublicAccessBlock(
             name,
-            { ...region, bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                region: args.region,
+                bucket: this.bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             parent,
         );
-        new s3.BucketOwnershipControls(name, { ...region, bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+        new s3.BucketOwnershipControls(name, { region: args.region, bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
         new s3.BucketServerSideEncryptionConfiguration(
             name,
-            { ...region, bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+            {
+                region: args.region,
+                bucket: this.bucket.id,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+            },
             parent,
         );
         this.versioned =
             args.versioning === false
                 ? undefined
-                : new s3.BucketVersioning(name, { ...region, bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+                : new s3.BucketVersioning(name, { region: args.region, bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
 
         if (args.objectLock) {
             new s3.BucketObjectLockConfiguration(
                 name,
                 {
-                    ...region,
+                    region: args.region,
                     bucket: this.bucket.id,
                     objectLockEnabled: "Enabled",
                     rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
@@ -98,7 +108,7 @@ export class Bucket extends pulumi.ComponentResource {
         rules.push({ id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } });
         new s3.BucketLifecycleConfiguration(
             name,
-            { ...region, bucket: this.bucket.id, rules },
+            { region: args.region, bucket: this.bucket.id, rules },
             { parent: this, dependsOn: this.versioned ? [this.versioned] : [] },
         );
 
@@ -118,7 +128,7 @@ export class Bucket extends pulumi.ComponentResource {
         return new s3.BucketPolicy(
             this.baseName,
             {
-                ...(this.region ? { region: this.region } : {}),
+                region: this.region,
                 bucket: this.bucket.id,
                 policy: policyDocument([
                     {
@@ -184,7 +194,7 @@ export class Bucket extends pulumi.ComponentResource {
         return new s3.BucketReplicationConfig(
             name,
             {
-                ...(this.region ? { region: this.region } : {}),
+                region: this.region,
                 bucket: this.bucket.id,
                 role: role.arn,
                 rules: [

@@ -283,7 +283,7 @@ export class FargateService extends pulumi.ComponentResource {
             registry = new servicediscovery.Service(
                 name,
                 {
-                    ...(args.inRegion ? { region: args.inRegion } : {}),
+                    region: args.inRegion,
                     name: args.serviceDiscovery.name,
                     namespaceId: args.serviceDiscovery.namespaceId,
                     dnsConfig: { namespaceId: args.serviceDiscovery.namespaceId, routingPolicy: "MULTIVALUE", dnsRecords: [{ type: "A", ttl: 10 }] },
@@ -298,7 +298,7 @@ export class FargateService extends pulumi.ComponentResource {
             transformed<ecs.ServiceArgs>(
                 name,
                 {
-                    ...(args.inRegion ? { region: args.inRegion } : {}),
+                    region: args.inRegion,
                     name: args.names?.service,
                     cluster: this.cluster.arn,
                     taskDefinition: this.taskDefinition.arn,
@@ -396,7 +396,7 @@ export class FargateService extends pulumi.ComponentResource {
         containerDefinitions: pulumi.Input<string>,
     ): ecs.TaskDefinitionArgs {
         return {
-            ...(args.inRegion ? { region: args.inRegion } : {}),
+            region: args.inRegion,
             family,
             cpu: String(args.cpu),
             memory: String(args.memory),

@@ -225,7 +225,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const parent = { parent: this };
         if (!args.internal && !args.certificateArn) throw new Error(`${name}: an internet-facing load balancer needs a certificate`);
         const https = args.certificateArn !== undefined;
-        const where = (this.where = args.inRegion ? { region: args.inRegion } : {});
+        this.inRegion = args.inRegion;
         this.listenerPort = https ? 443 : (args.httpPort ?? 80);
 
         this.securityGroup = new SecurityGroup(name, { vpcId: args.vpcId, description: `${name} load balancer`, region: args.inRegion }, parent);
@@ -261,7 +261,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             transformed(
                 name,
                 {
-                    ...where,
+                    region: args.inRegion,
                     loadBalancerType: "application",
                     internal: args.internal,
                     subnets: args.subnetIds,
@@ -281,7 +281,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 transformed(
                     key,
                     {
-                        ...where,
+                        region: args.inRegion,
                         vpcId: args.vpcId,
                         targetType: t.targetType ?? "ip",
                         protocol: "HTTP",
@@ -301,7 +301,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             transformed(
                 name,
                 {
-                    ...where,
+                    region: args.inRegion,
                     loadBalancerArn: balancer.arn,
                     port: this.listenerPort,
                     protocol: https ? "HTTPS" : "HTTP",
@@ -329,7 +329,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             this.gateRule = new lb.ListenerRule(
                 `${name}-origin`,
                 {
-                    ...where,
+                    region: args.inRegion,
                     listenerArn: listener.arn,
                     priority: 5,
                     conditions: gate,
@@ -343,7 +343,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             const test = (this.testListener = new lb.Listener(
                 `${name}-test`,
                 {
-                    ...where,
+                    region: args.inRegion,
                     loadBalancerArn: balancer.arn,
                     port: args.blueGreen.testListenerPort,
                     protocol: https ? "HTTPS" : "HTTP",
@@ -367,7 +367,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             new lb.ListenerRule(
                 `${name}-${route.key}`,
                 {
-                    ...where,
+                    region: args.inRegion,
                     listenerArn: listener.arn,
                     priority: 10 + i,
                     conditions: [
@@ -385,7 +385,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             new lb.Listener(
                 `${name}-http`,
                 {
-                    ...where,
+                    region: args.inRegion,
                     loadBalancerArn: balancer.arn,
                     port: 80,
                     protocol: "HTTP",
@@ -398,7 +398,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             new lb.ListenerRule(
                 `${name}-blocked`,
                 {
-                    ...where,
+                    region: args.inRegion,
                     listenerArn: listener.arn,
                     priority: 1,
                     conditions: [{ pathPattern: { values: args.blockedPaths } }],
@@ -474,7 +474,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             const listener = new lb.Listener(
                 `${this.baseName}-${key}${suffix}`,
                 {
-                    ...this.where,
+                    region: this.inRegion,
                     loadBalancerArn: this.balancer.arn,
                     port,
                     protocol: "HTTP",
@@ -484,7 +484,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             );
             const rule = new lb.ListenerRule(
                 `${this.baseName}-${key}${suffix}`,
-                { ...this.where, listenerArn: listener.arn, priority: 10, conditions: [{ pathPattern: { values: ["/*"] } }], actions: weighted },
+                { region: this.inRegion, listenerArn: listener.arn, priority: 10, conditions: [{ pathPattern: { values: ["/*"] } }], actions: weighted },
                 { parent: this, ignoreChanges: ["actions"] },
             );
             return { listener, rule };
@@ -516,8 +516,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     }
 
     private infrastructureRole?: iam.Role;
-    /** `{ region }` of a balancer outside the provider's region, else nothing. */
-    private readonly where: { region?: string };
+    /** The region of a balancer outside the provider's, else undefined (Pulumi then omits the input). */
+    private readonly inRegion?: string;
     private readonly newTargetGroup: (key: string, target: TargetArgs) => lb.TargetGroup;
     private readonly baseName: string;
     /**
@@ -606,12 +606,11 @@ function headerGate(
     region: string | undefined,
     parent: pulumi.Resource,
 ): wafv2.WebAcl {
-    const where = region ? { region } : {};
     const metrics = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     const acl = new wafv2.WebAcl(
         `${name}-origin`,
         {
-            ...where,
+            region,
             description: `${name}: only requests carrying the CDN's origin header`,
             scope: "REGIONAL",
             defaultAction: { block: {} },
@@ -635,6 +634,6 @@ function headerGate(
         },
         { parent },
     );
-    new wafv2.WebAclAssociation(`${name}-origin`, { ...where, resourceArn: balancer.arn, webAclArn: acl.arn }, { parent });
+    new wafv2.WebAclAssociation(`${name}-origin`, { region, resourceArn: balancer.arn, webAclArn: acl.arn }, { parent });
     return acl;
 }

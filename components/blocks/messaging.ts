@@ -43,12 +43,11 @@ export class Queue extends pulumi.ComponentResource {
     constructor(name: string, args: QueueArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:messaging:Queue", name, {}, opts);
         const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
-        const region = args.region ? { region: args.region } : {};
-        this.deadLetterQueue = new sqs.Queue(`${name}-dlq`, { ...region, sqsManagedSseEnabled: true, messageRetentionSeconds: 1209600 }, stateful);
+        this.deadLetterQueue = new sqs.Queue(`${name}-dlq`, { region: args.region, sqsManagedSseEnabled: true, messageRetentionSeconds: 1209600 }, stateful);
         this.queue = new sqs.Queue(
             name,
             {
-                ...region,
+                region: args.region,
                 sqsManagedSseEnabled: true,
                 visibilityTimeoutSeconds: args.visibilityTimeoutSeconds,
                 receiveWaitTimeSeconds: args.receiveWaitTimeSeconds ?? 20,
@@ -77,7 +76,7 @@ export class Queue extends pulumi.ComponentResource {
                 Condition: { ArnEquals: { "aws:SourceArn": topics.map((t) => t.topicArn) } },
             });
         }
-        const policy = new sqs.QueuePolicy(name, { ...region, queueUrl: this.queue.url, policy: policyDocument(statements) }, { parent: this });
+        const policy = new sqs.QueuePolicy(name, { region: args.region, queueUrl: this.queue.url, policy: policyDocument(statements) }, { parent: this });
         for (const { key, topicArn, rawMessageDelivery } of topics) {
             // After the policy, or SNS's first deliveries are refused.
             new sns.TopicSubscription(

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CrossRule, SchemaContext, envVarName, integer, nonEmptyString, secretString, strictObject } from "../../stacks/schema-kit";
+import { CrossRule, SchemaContext, arnRegion, envVarName, integer, nonEmptyString, secretString, strictObject } from "../../stacks/schema-kit";
 import { FargateService } from "./fargate-service";
 import { ImageRepository } from "./repository";
 import { storeSecret } from "./secret";
@@ -19,7 +19,7 @@ const existingSecretArn = (ctx: SchemaContext) =>
             /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[A-Za-z0-9_.-]*:[A-Za-z0-9_-]*:[A-Za-z0-9-]*)?$/,
             "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf, optionally :<json-key>::)",
         )
-        .refine((arn) => !ctx.region || arn.split(":")[3] === ctx.region, {
+        .refine((arn) => !ctx.region || arnRegion(arn) === ctx.region, {
             message: `the secret must be in the stack's region${ctx.region ? ` (${ctx.region})` : ""}: ECS reads secrets from the task's region`,
         });
 

@@ -34,8 +34,11 @@ export class RedisCache extends pulumi.ComponentResource {
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:RedisCache", name, {}, opts);
         const parent = { parent: this };
-        const where = args.inRegion ? { region: args.inRegion } : {};
-        const subnetGroup = new elasticache.SubnetGroup(name, { ...where, subnetIds: args.subnetIds, description: `${name}: isolated data subnets` }, parent);
+        const subnetGroup = new elasticache.SubnetGroup(
+            name,
+            { region: args.inRegion, subnetIds: args.subnetIds, description: `${name}: isolated data subnets` },
+            parent,
+        );
         this.securityGroup = new SecurityGroup(`${name}-cache`, { vpcId: args.vpcId, description: `${name} Redis`, region: args.inRegion }, parent);
         // ElastiCache AUTH tokens: 16-128 printable characters, none of / " @; alphanumeric is safest.
         const token = new random.RandomPassword(`${name}-auth`, { length: 48, special: false }, parent);
@@ -47,7 +50,7 @@ export class RedisCache extends pulumi.ComponentResource {
         const group = new elasticache.ReplicationGroup(
             name,
             {
-                ...where,
+                region: args.inRegion,
                 description: `${name} cache and rate limits`,
                 engine: "redis",
                 engineVersion: "7.1",

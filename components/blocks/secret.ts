@@ -16,15 +16,14 @@ export interface StoredSecretArgs {
 
 /** A Secrets Manager secret holding one value, for containers to read through ECS `secrets`. */
 export function storeSecret(name: string, args: StoredSecretArgs, parent: pulumi.Resource): secretsmanager.Secret {
-    const where = args.region ? { region: args.region } : {};
     const secret = new secretsmanager.Secret(
         name,
-        { ...where, description: args.description, recoveryWindowInDays: args.protect ? 30 : 0 },
+        { region: args.region, description: args.description, recoveryWindowInDays: args.protect ? 30 : 0 },
         { parent, protect: args.protect, retainOnDelete: args.protect },
     );
     new secretsmanager.SecretVersion(
         name,
-        { ...where, secretId: secret.id, secretString: pulumi.secret(args.value) },
+        { region: args.region, secretId: secret.id, secretString: pulumi.secret(args.value) },
         { parent, protect: args.protect, retainOnDelete: args.protect },
     );
     return secret;

@@ -28,14 +28,14 @@ function peerArgs(peer: Peer) {
 export class SecurityGroup extends pulumi.ComponentResource {
     readonly id: pulumi.Output<string>;
     private readonly baseName: string;
-    private readonly region: { region?: string };
+    private readonly region?: string;
 
     /** `region`: only for a group outside the provider's region (e.g. disaster recovery). */
     constructor(name: string, args: { vpcId: pulumi.Input<string>; description: string; region?: string }, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:SecurityGroup", name, {}, opts);
         this.baseName = name;
-        this.region = args.region ? { region: args.region } : {};
-        const group = new ec2.SecurityGroup(name, { ...this.region, vpcId: args.vpcId, description: args.description }, { parent: this });
+        this.region = args.region;
+        const group = new ec2.SecurityGroup(name, { region: this.region, vpcId: args.vpcId, description: args.description }, { parent: this });
         this.id = group.id;
         this.registerOutputs({ id: this.id });
     }
@@ -60,7 +60,7 @@ export class SecurityGroup extends pulumi.ComponentResource {
 
     private ruleArgs(rule: RuleArgs) {
         return {
-            ...this.region,
+            region: this.region,
             securityGroupId: this.id,
             ipProtocol: "tcp",
             fromPort: rule.port,

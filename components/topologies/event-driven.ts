@@ -25,6 +25,7 @@ import {
     ReportIssue,
     viewerDomainSettings,
     cidrBlock,
+    arnRegion,
     certificateArn,
     cacheNodeType,
 } from "../../stacks/schema-kit";
@@ -223,10 +224,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                     ["disasterRecovery", "certificateArn"],
                     `required with disasterRecovery.enabled: an ACM certificate issued in ${dr.region} for ${api?.originDomainName ?? "api.originDomainName"}, served by the standby gateway's load balancer after a failover`,
                 );
-            else if (dr.certificateArn.split(":")[3] !== dr.region)
+            else if (arnRegion(dr.certificateArn) !== dr.region)
                 issue(
                     ["disasterRecovery", "certificateArn"],
-                    `is issued in ${dr.certificateArn.split(":")[3]}; the standby load balancer in ${dr.region} (disasterRecovery.region) needs a certificate issued there`,
+                    `is issued in ${arnRegion(dr.certificateArn)}; the standby load balancer in ${dr.region} (disasterRecovery.region) needs a certificate issued there`,
                 );
         },
     ]);
