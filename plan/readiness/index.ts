@@ -1,0 +1,50 @@
+import { PrefixListLookup, PlannedResource } from "../mocks";
+import { PlanIndex, ReadinessProblem, Report } from "./kit";
+import { checkEngineRules } from "./engine";
+import { checkNames } from "./names";
+import { checkSecurityGroupQuotas, checkLoadBalancerQuotas } from "./quotas";
+import { checkRegions, checkCrossRegionReferences } from "./regions";
+import { checkTaskPermissions, checkHostPermissions } from "./permissions";
+import { checkCreationOrder } from "./order";
+import { checkReplacements } from "./replacements";
+
+export type { ReadinessProblem } from "./kit";
+
+/**
+ * Deploy readiness: what the Pulumi engine or AWS would refuse in a real `pulumi up`, decided from
+ * the offline plan's recorded resources. Mocks accept anything; these checks do not. Each rule
+ * names the documentation it comes from.
+ */
+
+/** What the checks read: the recorded resources, the stack's region, the prefix lists looked up. */
+export interface ReadinessInput {
+    resources: PlannedResource[];
+    region: string;
+    prefixLists: Record<string, PrefixListLookup>;
+}
+
+export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
+    const problems: ReadinessProblem[] = [];
+    const report: Report = (check, urn, message) => problems.push({ check, urn, message });
+    const index = new PlanIndex(plan.resources);
+    checkEngineRules(plan.resources, report);
+    checkNames(plan.resources, report);
+    checkSecurityGroupQuotas(index, plan.prefixLists, report);
+    checkLoadBalancerQuotas(index, report);
+    checkRegions(index, plan.region, report);
+    checkCrossRegionReferences(index, plan.region, plan.prefixLists, report);
+    checkTaskPermissions(index, report);
+    checkHostPermissions(index, report);
+    checkCreationOrder(index, report);
+    checkReplacements(index, report);
+    return problems;
+}
+
+/** Prints the problems the way the policy violations are printed. */
+export function renderReadiness(problems: ReadinessProblem[]): string {
+    if (problems.length === 0) return "Deploy readiness: no problems.";
+    return [
+        `Deploy readiness: ${problems.length} problem(s) pulumi up would meet:`,
+        ...problems.map((p) => `  [${p.check}] ${p.urn}\n      ${p.message}`),
+    ].join("\n");
+}

@@ -1,0 +1,194 @@
+// The shared reader of the readiness checks: the plan indexed by type, parent and dependency, and IAM statements.
+import { PlannedResource } from "../mocks";
+
+/** One reason `pulumi up` would fail. */
+export interface ReadinessProblem {
+    check: string;
+    urn: string;
+    message: string;
+}
+
+export type Report = (check: string, urn: string, message: string) => void;
+
+export const T = {
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    policy: "aws:iam/policy:Policy",
+    instanceProfile: "aws:iam/instanceProfile:InstanceProfile",
+    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    service: "aws:ecs/service:Service",
+    instance: "aws:ec2/instance:Instance",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    listeners: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
+    rules: ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"],
+    targetGroups: ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"],
+    loadBalancers: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
+} as const;
+
+export class PlanIndex {
+    readonly byUrn = new Map<string, PlannedResource>();
+    private readonly byType = new Map<string, PlannedResource[]>();
+    private readonly children = new Map<string, PlannedResource[]>();
+    private readonly closure = new Map<string, Set<string>>();
+
+    constructor(readonly resources: PlannedResource[]) {
+        for (const r of resources) {
+            this.byUrn.set(r.urn, r);
+            this.byType.set(r.type, [...(this.byType.get(r.type) ?? []), r]);
+            if (r.parent) this.children.set(r.parent, [...(this.children.get(r.parent) ?? []), r]);
+        }
+    }
+
+    of(...types: string[]): PlannedResource[] {
+        return types.flatMap((t) => this.byType.get(t) ?? []);
+    }
+
+    /** The resource whose provider ID or ARN is `value`. */
+    byIdOrArn(value: unknown, ...types: string[]): PlannedResource | undefined {
+        if (typeof value !== "string") return undefined;
+        return this.of(...types).find((r) => r.state.id === value || r.state.arn === value);
+    }
+
+    /**
+     * Everything `r` waits for before it is created: its dependencies, theirs, and so on; a
+     * dependency on a component waits for all of the component's descendants (Pulumi's rule).
+     */
+    waitsFor(r: PlannedResource): Set<string> {
+        const cached = this.closure.get(r.urn);
+        if (cached) return cached;
+        const seen = new Set<string>();
+        const stack = [...r.dependencies];
+        while (stack.length > 0) {
+            const urn = stack.pop()!;
+            if (seen.has(urn)) continue;
+            seen.add(urn);
+            const dep = this.byUrn.get(urn);
+            if (!dep) continue;
+            stack.push(...dep.dependencies);
+            if (!dep.custom) stack.push(...(this.children.get(urn) ?? []).map((c) => c.urn));
+        }
+        this.closure.set(r.urn, seen);
+        return seen;
+    }
+
+    /** The top-level component a resource belongs to (its workload, or the network). */
+    root(r: PlannedResource): string {
+        let current = r;
+        while (current.parent && this.byUrn.has(current.parent)) current = this.byUrn.get(current.parent)!;
+        return current.urn;
+    }
+
+    /** Every IAM statement attached to a role (inline, role policies, attached customer or known managed policies). */
+    statementsOf(role: PlannedResource): { statements: Statement[]; sources: PlannedResource[] } {
+        const roleName = role.state.id;
+        const statements: Statement[] = [];
+        const sources: PlannedResource[] = [];
+        for (const inline of asArray(role.inputs.inlinePolicies)) statements.push(...parseStatements((inline as Record<string, unknown>).policy));
+        for (const p of this.of(T.rolePolicy).filter((p) => p.inputs.role === roleName || p.inputs.role === role.state.arn)) {
+            statements.push(...parseStatements(p.inputs.policy));
+            sources.push(p);
+        }
+        const attached = [
+            ...asArray(role.inputs.managedPolicyArns),
+            ...this.of(T.attachment)
+                .filter((a) => a.inputs.role === roleName || a.inputs.role === role.state.arn)
+                .map((a) => {
+                    sources.push(a);
+                    return a.inputs.policyArn;
+                }),
+        ];
+        for (const arn of attached) {
+            const customer = this.byIdOrArn(arn, T.policy);
+            if (customer) statements.push(...parseStatements(customer.inputs.policy));
+            else statements.push(...(MANAGED_POLICIES[String(arn)] ?? []));
+        }
+        return { statements, sources };
+    }
+}
+
+export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+
+export interface Statement {
+    Effect?: string;
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Resource?: string | string[];
+    NotResource?: string | string[];
+    Principal?: string | Record<string, unknown>;
+}
+
+export function parseStatements(policy: unknown): Statement[] {
+    if (typeof policy !== "string" || policy.startsWith("[")) return [];
+    try {
+        const doc = JSON.parse(policy) as { Statement?: Statement | Statement[] };
+        return asArray(doc.Statement) as Statement[];
+    } catch {
+        return [];
+    }
+}
+
+/**
+ * AWS-managed policies the program may attach, reduced to what the checks ask of them.
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSTaskExecutionRolePolicy.html
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEC2ContainerRegistryReadOnly.html
+ */
+/** Log in to ECR and read image layers: what both managed policies below grant for pulling. */
+export const ECR_READ_ACTIONS = ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
+
+export const MANAGED_POLICIES: Record<string, Statement[]> = {
+    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy": [
+        {
+            Effect: "Allow",
+            Action: [...ECR_READ_ACTIONS, "logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: "*",
+        },
+    ],
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly": [
+        {
+            Effect: "Allow",
+            Action: [...ECR_READ_ACTIONS, "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetRepositoryPolicy", "ecr:ListImages"],
+            Resource: "*",
+        },
+    ],
+};
+
+const glob = (pattern: string, value: string, ignoreCase: boolean) =>
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        ignoreCase ? "i" : "",
+    ).test(value);
+
+/** Whether the statements allow `action` on `resource` (an explicit deny wins; conditions are taken as met). */
+export function allows(statements: Statement[], action: string, resource: string): boolean {
+    const matches = (s: Statement) => {
+        const actionOk =
+            s.Action !== undefined
+                ? asArray(s.Action).some((a) => glob(String(a), action, true))
+                : !asArray(s.NotAction).some((a) => glob(String(a), action, true));
+        const resourceOk =
+            s.Resource !== undefined
+                ? asArray(s.Resource).some((r) => glob(String(r), resource, false))
+                : !asArray(s.NotResource).some((r) => glob(String(r), resource, false));
+        return actionOk && resourceOk;
+    };
+    if (statements.some((s) => s.Effect === "Deny" && matches(s))) return false;
+    return statements.some((s) => (s.Effect ?? "Allow") === "Allow" && matches(s));
+}
+
+/** Every target group ARN a listener or rule forwards to. */
+export function forwardedTargetGroups(r: PlannedResource): string[] {
+    const actions = [...asArray(r.inputs.defaultActions), ...asArray(r.inputs.actions)] as Record<string, unknown>[];
+    return actions.flatMap((a) => [
+        ...(typeof a.targetGroupArn === "string" ? [a.targetGroupArn] : []),
+        ...asArray((a.forward as Record<string, unknown> | undefined)?.targetGroups).map((t) => String((t as Record<string, unknown>).arn)),
+    ]);
+}

@@ -1,0 +1,150 @@
+// IAM sufficiency: each task and host can do what its configuration needs.
+import { parse } from "yaml";
+import { ecrRepositoryArn } from "../../components/iam";
+import { PlannedResource } from "../mocks";
+import { PlanIndex, Report, T, allows } from "./kit";
+
+const ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+interface Container {
+    name: string;
+    image?: string;
+    environment?: { name: string; value: string }[];
+    secrets?: { name: string; valueFrom: string }[];
+    logConfiguration?: { logDriver?: string; options?: Record<string, string> };
+    repositoryCredentials?: { credentialsParameter?: string };
+}
+
+/** What each kind of resource named in a container's environment needs from its task role. */
+export const ENVIRONMENT_NEEDS: { type: string; suffix: string; actions: string[]; what: string }[] = [
+    { type: "aws:sqs/queue:Queue", suffix: "", actions: ["sqs:SendMessage", "sqs:ReceiveMessage"], what: "send to or receive from the queue" },
+    { type: "aws:sns/topic:Topic", suffix: "", actions: ["sns:Publish"], what: "publish to the topic" },
+    { type: "aws:s3/bucketV2:BucketV2", suffix: "/*", actions: ["s3:GetObject", "s3:PutObject"], what: "read or write the bucket's objects" },
+    { type: "aws:s3/bucket:Bucket", suffix: "/*", actions: ["s3:GetObject", "s3:PutObject"], what: "read or write the bucket's objects" },
+];
+
+/** The Secrets Manager secret of an ECS `valueFrom` (`<secret-arn>[:json-key:version-stage:version-id]`). */
+const secretOf = (valueFrom: string) => valueFrom.split(":").slice(0, 7).join(":");
+
+/**
+ * Each task's execution role can pull its private ECR images, read its `secrets`, write its
+ * `awslogs` group; its task role can use every queue, topic and bucket its environment names.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+ */
+export function checkTaskPermissions(index: PlanIndex, report: Report): void {
+    for (const task of index.of(T.taskDefinition)) {
+        let containers: Container[];
+        try {
+            containers = JSON.parse(String(task.inputs.containerDefinitions)) as Container[];
+        } catch {
+            continue; // unknown at plan time
+        }
+        const executionRole = index.byIdOrArn(task.inputs.executionRoleArn, T.role);
+        const taskRole = index.byIdOrArn(task.inputs.taskRoleArn, T.role);
+        const execution = executionRole ? index.statementsOf(executionRole).statements : [];
+        const app = taskRole ? index.statementsOf(taskRole).statements : [];
+        for (const c of containers) {
+            const who = `container ${c.name}`;
+            const repository = c.image ? ecrRepositoryArn(c.image) : undefined;
+            if (repository) {
+                if (!executionRole)
+                    report("iam-image-pull", task.urn, `${who} runs the private ECR image ${c.image} but the task has no execution role to pull it`);
+                else {
+                    const missing = [
+                        ...(allows(execution, "ecr:GetAuthorizationToken", "*") ? [] : ["ecr:GetAuthorizationToken on *"]),
+                        ...ECR_PULL.filter((a) => !allows(execution, a, repository)).map((a) => `${a} on ${repository}`),
+                    ];
+                    if (missing.length > 0)
+                        report(
+                            "iam-image-pull",
+                            task.urn,
+                            `${who} runs ${c.image}, but its execution role lacks ${missing.join(", ")}: ECS cannot pull the image`,
+                        );
+                }
+            }
+            for (const s of c.secrets ?? []) {
+                const arn = s.valueFrom.startsWith("arn:aws:secretsmanager:") ? secretOf(s.valueFrom) : s.valueFrom;
+                const action = arn.startsWith("arn:aws:ssm:") ? "ssm:GetParameters" : "secretsmanager:GetSecretValue";
+                if (arn.includes("[unknown]")) continue;
+                if (!allows(execution, action, arn))
+                    report(
+                        "iam-secret-read",
+                        task.urn,
+                        `${who} reads ${s.name} from ${arn}, but its execution role lacks ${action} on it: the task cannot start`,
+                    );
+            }
+            const credentials = c.repositoryCredentials?.credentialsParameter;
+            if (credentials && !allows(execution, "secretsmanager:GetSecretValue", secretOf(credentials))) {
+                report("iam-image-pull", task.urn, `${who} pulls with the credentials in ${credentials}, but its execution role cannot read them`);
+            }
+            const logs = c.logConfiguration;
+            if (logs?.logDriver === "awslogs" && logs.options?.["awslogs-group"]) {
+                const region = logs.options["awslogs-region"];
+                const group = logs.options["awslogs-group"];
+                const stream = `arn:aws:logs:${region}:${accountOf(task)}:log-group:${group}:log-stream:x`;
+                for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
+                    if (!allows(execution, action, stream))
+                        report("iam-log-write", task.urn, `${who} logs to ${group}, but its execution role lacks ${action} there`);
+                }
+            }
+            for (const e of c.environment ?? []) {
+                for (const need of ENVIRONMENT_NEEDS) {
+                    const target = index.of(need.type).find((r) => [r.state.id, r.state.arn, r.inputs.bucket].includes(e.value));
+                    if (!target?.state.arn) continue;
+                    const arn = `${target.state.arn}${need.suffix}`;
+                    if (!need.actions.some((a) => allows(app, a, arn))) {
+                        report(
+                            "iam-environment-resource",
+                            task.urn,
+                            `${who} is told ${e.name}=${e.value} but its task role may not ${need.what} (${need.actions.join(" or ")} on ${arn})`,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+const accountOf = (r: PlannedResource) => /arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(String(r.state.arn))?.[1] ?? "*";
+
+/**
+ * A host that runs private ECR images needs the pull permissions on its instance role and a
+ * Docker credential helper that uses them (Amazon Linux 2023 ships amazon-ecr-credential-helper).
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
+ */
+export function checkHostPermissions(index: PlanIndex, report: Report): void {
+    const imagesByWorkload = new Map<string, Set<string>>();
+    for (const object of index.of(T.bucketObject)) {
+        const content = object.inputs.content;
+        if (typeof content !== "string" || !/^services:/m.test(content)) continue;
+        let compose: { services?: Record<string, { image?: string }> };
+        try {
+            compose = parse(content) as typeof compose;
+        } catch {
+            continue;
+        }
+        const images = imagesByWorkload.get(index.root(object)) ?? new Set<string>();
+        Object.values(compose.services ?? {}).forEach((s) => s.image && images.add(s.image));
+        imagesByWorkload.set(index.root(object), images);
+    }
+    for (const host of index.of(T.instance)) {
+        const images = [...(imagesByWorkload.get(index.root(host)) ?? [])].filter((i) => ecrRepositoryArn(i));
+        if (images.length === 0) continue;
+        const profile = index
+            .of(T.instanceProfile)
+            .find((p) => p.state.id === host.inputs.iamInstanceProfile || p.inputs.name === host.inputs.iamInstanceProfile);
+        const role = profile ? index.of(T.role).find((r) => r.state.id === profile.inputs.role || r.state.arn === profile.inputs.role) : undefined;
+        const statements = role ? index.statementsOf(role).statements : [];
+        for (const image of images) {
+            const repository = ecrRepositoryArn(image)!;
+            const missing = ["ecr:GetAuthorizationToken", ...ECR_PULL].filter(
+                (a) => !allows(statements, a, a === "ecr:GetAuthorizationToken" ? "*" : repository),
+            );
+            if (missing.length > 0) report("iam-image-pull", host.urn, `the host runs ${image}, but its instance role lacks ${missing.join(", ")}`);
+        }
+        if (!String(host.inputs.userData ?? "").includes("ecr-login")) {
+            report("host-ecr-login", host.urn, "the host runs private ECR images but never configures Docker's ECR credential helper (credHelpers: ecr-login)");
+        }
+    }
+}
