@@ -1,4 +1,6 @@
-import rules from "./replacement-rules.json";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "./stack-files";
 
 /**
  * Which input changes make the provider replace a resource rather than update it in place, per
@@ -11,9 +13,30 @@ interface TypeRules {
     stateful: boolean;
     /** Why an entry differs from AWS's CloudFormation specification, per path. */
     notes: Record<string, string>;
+    /** The Terraform resource the rules come from, and its file in the provider's source. */
+    tf: string;
+    file?: string;
+    /** The equivalent CloudFormation type, when there is one, and property names that do not map by case alone (`-`: no equivalent). */
+    cfn?: string;
+    cfnNames?: Record<string, string>;
+    /** Why a type is stateful where cfn-lint's list does not say so, or that it does. */
+    statefulWhy?: string;
+    /** Inputs whose change replaces the resource only in some cases (the provider decides in code), with the case. */
+    conditional?: Record<string, string>;
+    /** Inputs newer than the provider checkout the table was generated from: not known to update in place or replace. */
+    newerInputs?: string[];
 }
 
-export const REPLACEMENT_RULES: Record<string, TypeRules> = rules.types as Record<string, TypeRules>;
+/** Read from the project (not bundled: the compiled program in bin/ reads the same file). */
+const rules = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "plan/replacement-rules.json"), "utf8")) as {
+    source: Record<string, unknown>;
+    types: Record<string, TypeRules>;
+};
+
+/** Where the table comes from: repositories, versions and files (see docs/offline-plan.md). */
+export const REPLACEMENT_SOURCE = rules.source;
+
+export const REPLACEMENT_RULES: Record<string, TypeRules> = rules.types;
 
 /** Drops list indices: `rules[0].destination.bucket` and `rules.0.destination.bucket` become `rules.destination.bucket`. */
 export const normalisePath = (path: string) => path.replace(/\[\d+\]/g, "").replace(/\.\d+(?=\.|$)/g, "");
