@@ -124,6 +124,8 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 finalSnapshotIdentifier: pulumi.interpolate`${name}-final-${snapshotSuffix.hex}`,
                 enabledCloudwatchLogsExports: args.insights ? ["postgresql"] : [],
                 applyImmediately: !args.protect,
+                // ModifyDBCluster refuses a new major engineVersion without it; a state-only change by itself.
+                allowMajorVersionUpgrade: true,
             },
             // A global database adopts the cluster afterwards; AWS then reports its identifier.
             { ...stateful, ignoreChanges: args.disasterRecovery ? ["globalClusterIdentifier"] : [], dependsOn: exportLogs },
@@ -271,7 +273,11 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 deletionProtection: args.deletionProtection,
                 skipFinalSnapshot: true,
             },
-            stateful,
+            // A global-database member as the provider documents it (rds.Cluster, rds.GlobalCluster):
+            // AWS reports the primary's ARN as replicationSourceIdentifier once it joins, and the next
+            // `up` removing it would promote this copy to a standalone cluster; the global database
+            // upgrades its members' engine itself, so a version set here would fight it.
+            { ...stateful, ignoreChanges: ["replicationSourceIdentifier", "engineVersion"] },
         );
         new rds.ClusterInstance(
             `${name}-dr-1`,
@@ -286,7 +292,8 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 // Pinned like the primary's instances (see there).
                 autoMinorVersionUpgrade: false,
             },
-            stateful,
+            // Upgraded with its cluster by the global database (see the cluster above).
+            { ...stateful, ignoreChanges: ["engineVersion"] },
         );
         return secondary;
     }

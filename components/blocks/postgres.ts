@@ -181,6 +181,10 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             performanceInsightsRetentionPeriod: args.insights ? 7 : undefined,
             enabledCloudwatchLogsExports: args.insights ? LOG_EXPORTS : [],
             applyImmediately: !args.protect,
+            // ModifyDBInstance refuses a new major engineVersion without it. It only permits the upgrade
+            // the configured version asks for (that stays pinned), and the provider makes no AWS call
+            // when it alone changes: the first `up` after adding it is a state-only update.
+            allowMajorVersionUpgrade: true,
         };
         const exportLogs = (identifier: string, key: string) =>
             rdsExportLogGroups(key, { kind: "instance", identifier, exports: args.insights ? LOG_EXPORTS : [] }, args.logRetentionDays, args.protect, this);

@@ -1,0 +1,49 @@
+import { expect } from "chai";
+import { readStackFiles } from "../plan/stack-files";
+import { forcesReplacement } from "../plan/replacement";
+import { planOnce } from "./helpers";
+
+/**
+ * "Second up" traps the provider documents, on the shipped production stack: what a real `pulumi up`
+ * after the first would otherwise do to a running stack.
+ */
+describe("second up: the shipped production stack", () => {
+    const production = () => planOnce(readStackFiles("production"));
+
+    it("braidmgr's disaster-recovery Aurora cluster (a global-database secondary) leaves replicationSourceIdentifier and engineVersion to AWS", async () => {
+        const plan = await production();
+        const secondaries = plan.resources.filter((r) => r.type === "aws:rds/cluster:Cluster" && r.inputs.globalClusterIdentifier !== undefined);
+        // The shipped stack runs braidmgr with DR on: the test is about that cluster, not an empty list.
+        expect(secondaries.map((r) => r.name)).to.include("braidmgr-db-dr");
+        for (const cluster of secondaries) {
+            // Removing the attribute AWS reports after creation would promote the replica to a standalone cluster.
+            expect(cluster.options.ignoreChanges, cluster.name).to.include.members(["replicationSourceIdentifier", "engineVersion"]);
+        }
+        const drInstances = plan.resources.filter(
+            (r) => r.type === "aws:rds/clusterInstance:ClusterInstance" && secondaries.some((c) => r.parent === c.parent && r.name.startsWith(`${c.name}-`)),
+        );
+        expect(drInstances).to.not.be.empty;
+        for (const instance of drInstances) expect(instance.options.ignoreChanges, instance.name).to.include("engineVersion");
+    });
+
+    it("every RDS instance and cluster it manages the engine of may move to the configured major version", async () => {
+        const plan = await production();
+        const managed = plan.resources.filter(
+            (r) => (r.type === "aws:rds/instance:Instance" || r.type === "aws:rds/cluster:Cluster") && r.inputs.globalClusterIdentifier === undefined,
+        );
+        expect(managed.length).to.be.greaterThan(3);
+        for (const db of managed) expect(db.inputs.allowMajorVersionUpgrade, `${db.type} ${db.name}`).to.equal(true);
+        // Adding the flag to a running database replaces nothing (the provider's replacement rules).
+        expect(forcesReplacement("aws:rds/instance:Instance", "allowMajorVersionUpgrade")).to.equal(false);
+        expect(forcesReplacement("aws:rds/cluster:Cluster", "allowMajorVersionUpgrade")).to.equal(false);
+    });
+
+    it("every ECS service an autoscaling target scales leaves desiredCount to the autoscaler", async () => {
+        const plan = await production();
+        // A target's resourceId names its service: the target depends on the service's outputs.
+        const targets = plan.resources.filter((r) => r.type === "aws:appautoscaling/target:Target" && r.inputs.serviceNamespace === "ecs");
+        const services = plan.resources.filter((r) => r.type === "aws:ecs/service:Service" && targets.some((t) => t.dependencies.includes(r.urn)));
+        expect(services).to.not.be.empty;
+        for (const service of services) expect(service.options.ignoreChanges, service.name).to.include("desiredCount");
+    });
+});
