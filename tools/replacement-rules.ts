@@ -155,8 +155,29 @@ class GoPackage {
         this.files = fs
             .readdirSync(dir)
             // Ephemeral resources share their resource's type name: never theirs.
-            .filter((f) => f.endsWith(".go") && !f.endsWith("_test.go") && !f.startsWith("ephemeral_"))
+            // An index snapshot (one declaration a file) names its files `func.X.goindex`, `var.X.goindex`.
+            .filter((f) => (f.endsWith(".go") || f.endsWith(".goindex")) && !f.endsWith("_test.go") && !f.startsWith("ephemeral_"))
             .map((f) => ({ name: f, text: fs.readFileSync(path.join(dir, f), "utf8") }));
+    }
+    has(file: string): boolean {
+        return this.files.some((f) => f.name === file);
+    }
+    text(file: string): string | undefined {
+        return this.files.find((f) => f.name === file)?.text;
+    }
+    /** Marks `file` as the resource's registration, as the source's own annotation would (index snapshots drop comments). */
+    annotate(file: string, annotation: string) {
+        const f = this.files.find((x) => x.name === file);
+        if (!f) throw new Error(`${file} not in ${this.dir}`);
+        if (!f.text.includes(annotation)) f.text = `// ${annotation}\n${f.text}`;
+    }
+    /** The text of every function of an index snapshot whose name `text` mentions (one level: CustomizeDiff helpers). */
+    mentioned(text: string): string {
+        const names = new Set([...text.matchAll(/\b([a-zA-Z]\w+)\b/g)].map((m) => m[1]));
+        return this.files
+            .filter((f) => names.has(/^func\.(\w+)\.goindex$/.exec(f.name)?.[1] ?? ""))
+            .map((f) => f.text)
+            .join("\n");
     }
     fileWith(pattern: RegExp): { name: string; text: string } | undefined {
         return this.files.find((f) => pattern.test(f.text));
@@ -174,7 +195,11 @@ class GoPackage {
     }
     /** The body of `func name(...) ... { ... }` (a plain function, not a method). */
     func(name: string): string | undefined {
-        return this.bracedAfter(new RegExp(`\\nfunc ${name}\\([^)]*\\)[^{\\n]*\\{`));
+        return (
+            this.bracedAfter(new RegExp(`\\nfunc ${name}\\([^)]*\\)[^{\\n]*\\{`)) ??
+            // `var name = sync.OnceValue(func() *schema.Schema { ... })`: a function computed once.
+            this.bracedAfter(new RegExp(`\\b${name}\\s*=\\s*sync\\.OnceValues?\\(func\\([^)]*\\)[^{\\n]*\\{`))
+        );
     }
     /** The composite literal a package-level `var name = T{...}` holds. */
     varLiteral(name: string): string | undefined {
@@ -185,7 +210,7 @@ class GoPackage {
         const lit = /^"([^"]+)"$/.exec(raw);
         if (lit) return lit[1];
         const named = /^names\.(\w+)$/.exec(raw);
-        if (named) return this.global[named[1]];
+        if (named) return this.global[named[1]] ?? attrConstant(named[1]);
         if (/^\w+$/.test(raw)) {
             for (const f of this.files) {
                 const m = new RegExp(`\\b${raw}\\s*(?:string\\s*)?=\\s*"([^"]+)"`).exec(f.text);
@@ -196,8 +221,18 @@ class GoPackage {
     }
 }
 
+/** `names.AttrVPCSecurityGroupIDs` -> `vpc_security_group_ids`: the rule the provider's generated constants follow. */
+export function attrConstant(name: string): string | undefined {
+    const words = name
+        .replace(/^Attr/, "")
+        .match(/ARNs|ARN|IDs|ID|ACL|AMI|API|CIDR|DNS|HTTPS|HTTP|IAM|IOPS|IPv4|IPv6|IP|JSON|KMS|OS|S3|SNS|SQS|SSL|TLS|TTL|URI|URL|VPC|[A-Z][a-z0-9]*/g);
+    return words?.map((w) => w.toLowerCase()).join("_");
+}
+
 interface Attr {
     replace: boolean;
+    /** The expression of a schema this reader could not follow (another package's helper). */
+    unresolved?: string;
     conditional?: string;
     settable: boolean;
     children: Map<string, Attr>;
@@ -247,8 +282,9 @@ function resourceSchemaOf(pkg: GoPackage, value: string): string | undefined {
 /** The schema map of a `schema.Resource` literal: `Schema: map...{}`, `Schema: f()` or `SchemaFunc: ...`. */
 function schemaMapIn(pkg: GoPackage, resourceBody: string): string | undefined {
     const fields = new Map(elements(resourceBody).map((e) => [e.key, e.value]));
-    const schema = fields.get("Schema") ?? fields.get("SchemaFunc");
-    if (!schema) return undefined;
+    const field = fields.get("Schema") ?? fields.get("SchemaFunc");
+    if (!field) return undefined;
+    const schema = field.replace(/^maps\.Clone\((\w+)\)$/, "$1");
     const direct = /^map\[string\]\*schema\.Schema\{/.exec(schema);
     if (direct) return literalBody(schema);
     if (/^\w+$/.test(schema) && !pkg.func(schema)) return pkg.varLiteral(schema);
@@ -268,6 +304,9 @@ function readSchemaMap(pkg: GoPackage, mapBody: string, depth: number): Map<stri
         if (!name) continue;
         const body = literalBody(value) ?? resolveCall(pkg, value) ?? (/^\w+$/.test(value) ? pkg.varLiteral(value) : undefined);
         if (body !== undefined) out.set(name, readAttr(pkg, body, depth));
+        // A schema built in another package (`sdkv2.IAMPolicyDocumentSchemaRequired()`): known to exist, its flags not read.
+        // The provider's shared helpers say ForceNew in their names (`sdkv2.IAMPolicyDocumentSchemaRequiredForceNew()`).
+        else out.set(name, { replace: /ForceNew\w*\(\)$/.test(value), settable: true, children: new Map(), unresolved: value });
     }
     return out;
 }
@@ -341,7 +380,8 @@ function resourceSchema(pkg: GoPackage, tfName: string): { file: string; attrs: 
     }
     // Replacement decided in code: CustomizeDiff's ForceNew / ForceNewIf*, ModifyPlan's RequiresReplace.
     const conditional: Record<string, string> = {};
-    for (const m of file.text.matchAll(/(?:ForceNewIf\w*|\.ForceNew)\(\s*("[^"]+"|names\.\w+)/g)) {
+    const code = `${file.text}\n${pkg.mentioned(file.text)}`;
+    for (const m of code.matchAll(/(?:ForceNewIf\w*|\.ForceNew)\(\s*("[^"]+"|names\.\w+)/g)) {
         const name = pkg.key(m[1]);
         if (name) conditional[name] = `decided in the provider's CustomizeDiff (${m[0].replace(/\(.*/s, "")})`;
     }
@@ -408,6 +448,7 @@ function replacePaths(
     unmapped: string[],
     conditional: Record<string, string>,
     renames: Record<string, string>,
+    unresolved: string[] = [],
 ): string[] {
     const out: string[] = [];
     for (const [tf, attr] of [...attrs].sort(([a], [b]) => a.localeCompare(b))) {
@@ -418,12 +459,13 @@ function replacePaths(
             continue;
         }
         if (attr.conditional) conditional[`${prefix}${name}`] = attr.conditional;
+        if (attr.unresolved) unresolved.push(`${prefix}${name} (${attr.unresolved})`);
         if (attr.replace) {
             out.push(`${prefix}${name}`);
             continue; // every field under it is covered by the ancestor
         }
         const child = types.shape(shape.props.get(name));
-        if (child && attr.children.size) out.push(...replacePaths(types, child, attr.children, `${prefix}${name}.`, unmapped, conditional, {}));
+        if (child && attr.children.size) out.push(...replacePaths(types, child, attr.children, `${prefix}${name}.`, unmapped, conditional, {}, unresolved));
     }
     return out;
 }
@@ -453,10 +495,23 @@ function main(argv: string[]) {
         const root = roots[pkgName];
         if (!root || !entry.tf || entry.tf.startsWith("component")) continue;
         const pulumi = new PulumiTypes(path.join(PROJECT_DIR, "node_modules/@pulumi", pkgName));
-        const dirs =
-            pkgName === "aws"
-                ? fs.readdirSync(path.join(root, "internal/service")).map((d) => path.join(root, "internal/service", d))
-                : [path.join(root, "internal/provider")];
+        // The index files the load balancer resources under their other registered names, aws_alb*.
+        const indexEntry =
+            [entry.tf, entry.tf.replace(/^aws_lb(?=_|$)/, "aws_alb")]
+                .map((n) => path.join(root, "index/resources", `${n}.json`))
+                .find((f) => fs.existsSync(f)) ?? "";
+        const indexed = fs.existsSync(indexEntry)
+            ? (JSON.parse(fs.readFileSync(indexEntry, "utf8")) as { namespace: string; sdk_type: string; schema_index: string; create_index: string })
+            : undefined;
+        if (!indexed && fs.existsSync(path.join(root, "index/resources"))) {
+            problems.push(`${token}: ${entry.tf} is not in the index`);
+            continue;
+        }
+        const dirs = indexed
+            ? [path.join(root, "index", indexed.namespace.replace(/^.*terraform-provider-aws\//, ""))]
+            : pkgName === "aws"
+              ? fs.readdirSync(path.join(root, "internal/service")).map((d) => path.join(root, "internal/service", d))
+              : [path.join(root, "internal/provider")];
         const sdkPattern = new RegExp(`@SDKResource\\("${entry.tf}"|${frameworkPattern(entry.tf).source}`, "m");
         let found: { file: string; attrs: Map<string, Attr>; conditional: Record<string, string> } | undefined;
         let dir = "";
@@ -464,6 +519,29 @@ function main(argv: string[]) {
             if (!fs.statSync(d).isDirectory()) continue;
             const pkg = packages.get(d) ?? new GoPackage(d, globals[pkgName]);
             packages.set(d, pkg);
+            if (indexed) {
+                // The index guesses the schema function's name from the type; its Create handler is exact.
+                const create = /^func\.(\w+)\.goindex$/.exec(indexed.create_index)?.[1];
+                const words = entry.tf.split("_");
+                const base = words
+                    .slice(words.length > 2 ? 2 : 1)
+                    .map((w) => w[0].toUpperCase() + w.slice(1))
+                    .join("");
+                const struct = `${base[0].toLowerCase()}${base.slice(1)}Resource`;
+                // A framework type embedding another (`struct { securityGroupRuleResource }`) has its Schema there.
+                const embedded = pkg.text(`type.${struct}.goindex`)?.match(/struct \{\s*\*?(\w+)\s*\n/)?.[1];
+                const candidates = [
+                    indexed.schema_index,
+                    `func.resource${base}.goindex`,
+                    `method.${struct}.Schema.goindex`,
+                    `method.${embedded}.Schema.goindex`,
+                ];
+                const file =
+                    candidates.find((f) => pkg.has(f)) ??
+                    (create && pkg.fileWith(new RegExp(`\\*schema\\.Resource\\s*\\{[\\s\\S]*Create\\w*:\\s*${create}\\b`))?.name);
+                if (!file) throw new Error(`${entry.tf}: no schema function in ${d}`);
+                pkg.annotate(file, `${indexed.sdk_type === "aws_framework" ? "@FrameworkResource" : "@SDKResource"}("${entry.tf}")`);
+            }
             if (!pkg.fileWith(sdkPattern)) continue;
             found = resourceSchema(pkg, entry.tf);
             dir = d;
@@ -476,7 +554,9 @@ function main(argv: string[]) {
         const unmapped: string[] = [];
         const conditional: Record<string, string> = {};
         const shape = pulumi.args(token);
-        const paths = replacePaths(pulumi, shape, found.attrs, "", unmapped, conditional, entry.pulumiNames ?? {});
+        const unresolved: string[] = [];
+        const paths = replacePaths(pulumi, shape, found.attrs, "", unmapped, conditional, entry.pulumiNames ?? {}, unresolved);
+        if (unresolved.length) problems.push(`${token}: schemas from other packages, read as updatable: ${unresolved.join(", ")}`);
         for (const [tf, why] of Object.entries(found.conditional)) {
             const name = pulumiName(shape, tf, entry.pulumiNames);
             if (name && !paths.includes(name)) conditional[name] = why;
@@ -484,7 +564,9 @@ function main(argv: string[]) {
         const adjusted = new Set(paths);
         for (const p of entry.adjust?.add ?? []) adjusted.add(p);
         for (const p of entry.adjust?.remove ?? []) adjusted.delete(p);
-        entry.file = path.relative(root, path.join(dir, found.file));
+        // An index snapshot's declaration file names the Go package and the declaration instead.
+        const decl = /^(?:func|method)\.(.+)\.goindex$/.exec(found.file)?.[1];
+        entry.file = decl ? `${path.relative(path.join(root, "index"), dir)}: ${decl}` : path.relative(root, path.join(dir, found.file));
         entry.replaceOnChanges = [...adjusted].sort();
         Object.assign(conditional, entry.adjust?.conditional);
         if (Object.keys(conditional).length) entry.conditional = conditional;
