@@ -223,7 +223,7 @@ describe("topology aurora-web", () => {
         const { recorder, outputs } = await buildStack(braid("production", { disasterRecovery: { enabled: true, region: "eu-west-1" } }));
         const global = recorder.get("aws:rds/globalCluster:GlobalCluster", "braid-db");
         expect(global.inputs.sourceDbClusterIdentifier).to.match(/^arn:aws:rds:us-east-1:123456789012:cluster:braid-db-/);
-        expect(recorder.get("aws:rds/cluster:Cluster", "braid-db").options.ignoreChanges).to.deep.equal(["globalClusterIdentifier"]);
+        expect(recorder.get("aws:rds/cluster:Cluster", "braid-db").options.ignoreChanges).to.deep.equal(["globalClusterIdentifier", "engineVersion"]);
         const secondary = recorder.get("aws:rds/cluster:Cluster", "braid-db-dr");
         expect(secondary.inputs).to.include({ region: "eu-west-1", storageEncrypted: true, engine: "aurora-postgresql" });
         expect(secondary.inputs.kmsKeyId).to.match(/^arn:aws:kms:eu-west-1:/);

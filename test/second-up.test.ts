@@ -19,11 +19,17 @@ describe("second up: the shipped production stack", () => {
             // Removing the attribute AWS reports after creation would promote the replica to a standalone cluster.
             expect(cluster.options.ignoreChanges, cluster.name).to.include.members(["replicationSourceIdentifier", "engineVersion"]);
         }
-        const drInstances = plan.resources.filter(
-            (r) => r.type === "aws:rds/clusterInstance:ClusterInstance" && secondaries.some((c) => r.parent === c.parent && r.name.startsWith(`${c.name}-`)),
-        );
-        expect(drInstances).to.not.be.empty;
-        for (const instance of drInstances) expect(instance.options.ignoreChanges, instance.name).to.include("engineVersion");
+        // The global database carries the version (the provider upgrades its members from there); its
+        // primary leaves the version and its membership to it.
+        const globals = plan.resources.filter((r) => r.type === "aws:rds/globalCluster:GlobalCluster");
+        expect(globals).to.have.length(secondaries.length);
+        for (const global of globals) {
+            const primary = plan.resources.find(
+                (r) => r.type === "aws:rds/cluster:Cluster" && r.parent === global.parent && global.dependencies.includes(r.urn),
+            )!;
+            expect(global.inputs.engineVersion, global.name).to.be.a("string").and.equal(primary.inputs.engineVersion);
+            expect(primary.options.ignoreChanges, primary.name).to.include.members(["globalClusterIdentifier", "engineVersion"]);
+        }
     });
 
     it("every RDS instance and cluster it manages the engine of may move to the configured major version", async () => {

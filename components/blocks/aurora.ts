@@ -127,8 +127,9 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 // ModifyDBCluster refuses a new major engineVersion without it; a state-only change by itself.
                 allowMajorVersionUpgrade: true,
             },
-            // A global database adopts the cluster afterwards; AWS then reports its identifier.
-            { ...stateful, ignoreChanges: args.disasterRecovery ? ["globalClusterIdentifier"] : [], dependsOn: exportLogs },
+            // A global database adopts the cluster afterwards; AWS then reports its identifier. Its engine
+            // version moves with the global database's (see addSecondary), as the provider documents.
+            { ...stateful, ignoreChanges: args.disasterRecovery ? ["globalClusterIdentifier", "engineVersion"] : [], dependsOn: exportLogs },
         );
 
         const instance = (instanceName: string, promotionTier: number) =>
@@ -225,6 +226,9 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             {
                 globalClusterIdentifier: pulumi.interpolate`${this.cluster.clusterIdentifier}-global`,
                 sourceDbClusterIdentifier: this.cluster.arn,
+                // The version of every member: the provider upgrades a global database here (ModifyGlobalCluster
+                // for a major version, each member for a minor one), not through its clusters.
+                engineVersion: args.engineVersion,
                 deletionProtection: args.deletionProtection,
                 forceDestroy: !args.protect,
             },
@@ -292,8 +296,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 // Pinned like the primary's instances (see there).
                 autoMinorVersionUpgrade: false,
             },
-            // Upgraded with its cluster by the global database (see the cluster above).
-            { ...stateful, ignoreChanges: ["engineVersion"] },
+            stateful,
         );
         return secondary;
     }
