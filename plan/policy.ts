@@ -1,5 +1,6 @@
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { PolicyConfig, allPolicies } from "../policy/rules";
+import { namesResource } from "../policy/suppress";
 import { Plan } from "./plan";
 import { Suppression } from "../stacks/policy-config";
 
@@ -116,8 +117,8 @@ export interface PolicyOutcome {
     unused: Suppression[];
 }
 
-/** Whether a suppression names this violation: its rule, and the resource by name or URN. */
-const covers = (s: Suppression, v: Violation) => s.rule === v.policy && (v.urn === s.resource || v.urn.endsWith(`::${s.resource}`));
+/** Whether a suppression names this violation: its rule, and the resource by name or URN (as the pack matches it). */
+const covers = (s: Suppression, v: Violation) => s.rule === v.policy && namesResource(s.resource, v.urn);
 
 export function applySuppressions(violations: Violation[], suppressions: readonly Suppression[]): PolicyOutcome {
     const outcome: PolicyOutcome = { violations: [], suppressed: [], unused: suppressions.filter((s) => !violations.some((v) => covers(s, v))) };

@@ -6,7 +6,8 @@ import { NAMESPACE, PlatformConfig, RawStackConfig, TopologySchemas, parseStackC
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
-function parseValue(value: string): unknown {
+/** A config value as the CLI hands it over: objects and arrays as JSON, strings as they are. */
+export function parseValue(value: string): unknown {
     // Objects and arrays arrive as JSON; plain strings may not be JSON at all.
     try {
         return JSON.parse(value);
