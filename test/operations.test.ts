@@ -6,6 +6,7 @@ import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
 import { checkReadiness } from "../plan/readiness";
 import { evaluatePolicies } from "../plan/policy";
 import { PlannedResource } from "../plan/mocks";
+import { stackPackConfig } from "../plan/policy-config";
 import { migrationsCommand } from "../tools/migrations";
 import { composeErrors } from "./validators";
 import { configProblems, planOnce, policyOf, rawStack, scratchDir } from "./helpers";
@@ -94,9 +95,15 @@ describe("release and operations keys on every ECS topology", () => {
             });
         }
         const outputs = plan.outputs.workloads as Record<string, any>;
-        expect(outputs.ledger.migrations.runTask).to.match(
-            /^aws ecs run-task --cluster \S+ --task-definition ledger-operations-migrate --launch-type FARGATE --network-configuration "awsvpcConfiguration=\{subnets=\[subnet-[^\]]+\],securityGroups=\[sg-[0-9a-f]+\],assignPublicIp=DISABLED\}"$/,
+        // One line for `| sh`: run in the stack's region, wait for the task, fail unless the migration exited 0.
+        const runTask: string = outputs.ledger.migrations.runTask;
+        expect(runTask).to.match(
+            /^task=\$\(aws ecs run-task --region us-east-1 --cluster \S+ --task-definition ledger-operations-migrate --launch-type FARGATE --network-configuration "awsvpcConfiguration=\{subnets=\[subnet-[^\]]+\],securityGroups=\[sg-[0-9a-f]+\],assignPublicIp=DISABLED\}" /,
         );
+        expect(runTask)
+            .to.contain(" && aws ecs wait tasks-stopped --region us-east-1 --cluster ")
+            .and.contain("tasks[0].containers[?name=='migrate'].exitCode");
+        expect(outputs.ledger.migrations.region).to.equal("us-east-1");
         expect(outputs.ledger.migrations.runBeforeDeploy).to.equal(true);
         expect(outputs.integrations.services.integration.migrations.taskDefinition).to.equal("integrations-integration-operations-migrate");
         expect(outputs.integrations.services.webhook.migrations).to.equal(undefined);
@@ -248,11 +255,18 @@ describe("release and operations keys on every ECS topology", () => {
 
 describe("npm run migrations: what the deploy runs before pulumi up rolls the services", () => {
     // Fake pulumi and aws on PATH record what the tool asks of them.
-    const fakeTools = (dir: string, outputs: unknown, exitCode: string) => {
+    // A stack not deployed yet has no outputs until the first (partial) pulumi up writes them.
+    const fakeTools = (dir: string, outputs: unknown, exitCode: string, { deployed = true } = {}) => {
         const log = path.join(dir, "calls.log");
         const script = (body: string) => `#!/bin/sh\necho "$(basename "$0") $*" >> "${log}"\n${body}\n`;
-        fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(outputs));
-        fs.writeFileSync(path.join(dir, "pulumi"), script(`case "$1 $2" in "stack output") cat "${path.join(dir, "outputs.json")}";; esac`), { mode: 0o755 });
+        const current = path.join(dir, "outputs.json");
+        fs.writeFileSync(path.join(dir, "after-up.json"), JSON.stringify(outputs));
+        fs.writeFileSync(current, deployed ? JSON.stringify(outputs) : "{}");
+        fs.writeFileSync(
+            path.join(dir, "pulumi"),
+            script(`case "$1 $2" in "stack output") cat "${current}";; up*) cp "${path.join(dir, "after-up.json")}" "${current}";; esac`),
+            { mode: 0o755 },
+        );
         fs.writeFileSync(
             path.join(dir, "aws"),
             script(`case "$2" in run-task) echo "arn:aws:ecs:us-east-1:123456789012:task/c/abc";; describe-tasks) echo "${exitCode}";; esac`),
@@ -286,17 +300,21 @@ describe("npm run migrations: what the deploy runs before pulumi up rolls the se
         // The plan the offline job wrote: nothing is planned again.
         const planFile = path.join(dir, "plan.json");
         fs.writeFileSync(planFile, JSON.stringify(plan));
-        const run = await withPath(dir, () => cli(["--stack", "operations", "--plan", planFile]));
+        const run = await withPath(dir, () => cli(["--stack", "operations", "--config-file", file, "--plan", planFile]));
         expect(run.status, run.stdout + run.stderr).to.equal(0);
         const log = calls();
         const up = log.find((l) => l.startsWith("pulumi up"))!;
         const migrate = plan.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.name.endsWith("-migrate"));
         expect(migrate).to.have.length(4);
         for (const r of migrate) expect(up).to.contain(`--target ${r.urn}`);
+        // With the policy pack and the stack's own generated config, like every pulumi up of the deploy.
+        const config = /--policy-pack (\S+) --policy-pack-config (\S+)/.exec(up)!;
+        expect(config[1]).to.equal(path.join(PROJECT_DIR, "policy"));
+        expect(JSON.parse(fs.readFileSync(config[2], "utf8"))).to.deep.equal(stackPackConfig(readStackFiles("operations", file)));
         const runTasks = log.filter((l) => l.startsWith("aws ecs run-task"));
         expect(runTasks).to.have.length(4);
         expect(runTasks[0]).to.match(
-            /--task-definition ledger-operations-migrate --launch-type FARGATE --network-configuration awsvpcConfiguration=\{subnets=\[subnet-/,
+            /^aws ecs run-task --region us-east-1 --cluster \S+ --task-definition ledger-operations-migrate --launch-type FARGATE --network-configuration awsvpcConfiguration=\{subnets=\[subnet-/,
         );
         expect(log.filter((l) => l.startsWith("aws ecs wait tasks-stopped"))).to.have.length(4);
         // The rollout comes after: the tool never runs the full pulumi up itself.
@@ -304,23 +322,32 @@ describe("npm run migrations: what the deploy runs before pulumi up rolls the se
         expect(log.filter((l) => l.startsWith("pulumi up"))).to.have.length(1);
     });
 
-    it("stops the deploy when a migration fails, and runs nothing on a stack's first deploy", async () => {
+    it("stops the deploy when a migration fails; on a stack's first deploy creates all but the services, then migrates", async () => {
         const file = operationsStack();
         const plan = await planOnce(readStackFiles("operations", file));
         const failing = scratchDir("migrations");
         fakeTools(failing, plan.outputs, "3");
         const planFile = path.join(failing, "plan.json");
         fs.writeFileSync(planFile, JSON.stringify(plan));
-        const failed = await withPath(failing, () => cli(["--stack", "operations", "--plan", planFile]));
+        const failed = await withPath(failing, () => cli(["--stack", "operations", "--config-file", file, "--plan", planFile]));
         expect(failed.status).to.equal(1);
         expect(failed.stderr).to.contain("the migration exited 3; the deploy stops here");
 
+        // A first deploy: everything but the services, then the migrations; the workflow's pulumi up creates the services.
         const fresh = scratchDir("migrations");
-        const calls = fakeTools(fresh, {}, "0");
-        const first = await withPath(fresh, () => cli(["--stack", "operations", "--plan", planFile]));
-        expect(first.status).to.equal(0);
-        expect(first.stdout).to.contain("not deployed yet");
-        expect(calls().some((l) => l.startsWith("pulumi up") || l.startsWith("aws "))).to.equal(false);
+        const calls = fakeTools(fresh, plan.outputs, "0", { deployed: false });
+        const first = await withPath(fresh, () => cli(["--stack", "operations", "--config-file", file, "--plan", planFile]));
+        expect(first.status, first.stderr).to.equal(0);
+        expect(first.stdout).to.contain("first deploy: everything but the");
+        const log = calls();
+        const partial = log.filter((l) => l.startsWith("pulumi up"));
+        expect(partial).to.have.length(1);
+        const services = plan.resources.filter((r) => r.type === "aws:ecs/service:Service");
+        expect(services.length).to.be.greaterThan(3);
+        for (const r of services) expect(partial[0]).to.contain(`--exclude ${r.urn}`);
+        expect(partial[0]).to.contain("--exclude-dependents").and.not.contain("--target");
+        expect(log.indexOf(partial[0])).to.be.lessThan(log.findIndex((l) => l.startsWith("aws ecs run-task")));
+        expect(log.filter((l) => l.startsWith("aws ecs run-task"))).to.have.length(4);
 
         const shippedPlan = path.join(fresh, "production.json");
         fs.writeFileSync(shippedPlan, JSON.stringify(await planOnce(readStackFiles("production"))));

@@ -1,10 +1,14 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { migrationScript } from "../components/blocks/fargate-service";
 import { Plan, planStack } from "../plan/plan";
-import { readStackFiles } from "../plan/stack-files";
+import { stackPackConfig } from "../plan/policy-config";
+import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
 import type { PlanOutput } from "./plan";
 
-const USAGE = "usage: npm run migrations -- --stack <name> [--config-file <Pulumi.x.yaml> | --plan <plan.json>] [--dry-run]";
+const USAGE = "usage: npm run migrations -- --stack <name> [--config-file <Pulumi.x.yaml>] [--plan <plan.json>] [--policy-pack-config <file>] [--dry-run]";
 
 /** One migration the deploy runs first, as the workload's outputs describe it. */
 export interface PendingMigration {
@@ -16,6 +20,8 @@ export interface PendingMigration {
 }
 
 interface MigrationOutput {
+    /** Absent in the outputs of a stack deployed before the output carried it: the stack's region then. */
+    region?: string;
     cluster: string;
     subnets: string[];
     securityGroup: string;
@@ -35,18 +41,28 @@ function migrationOutputs(value: unknown, at: string, found: [string, MigrationO
     return found;
 }
 
+/** What runs before `pulumi up` rolls the services: the migrations, and the services a first deploy holds back until they ran. */
+export interface MigrationPlan {
+    region: string;
+    migrations: PendingMigration[];
+    /** URNs of the ECS services, which a stack's first deploy creates only after the migrations ran. */
+    services: string[];
+}
+
 /** The migrations to run before `pulumi up` rolls the services, from the offline plan of the stack's config (or a written one). */
-export async function pendingMigrations(stack: string, source: { configFile?: string; planFile?: string } = {}): Promise<PendingMigration[]> {
-    const plan: Pick<Plan, "outputs" | "resources"> = source.planFile
+export async function pendingMigrations(stack: string, source: { configFile?: string; planFile?: string } = {}): Promise<MigrationPlan> {
+    const plan: Pick<Plan, "outputs" | "resources" | "region"> = source.planFile
         ? (JSON.parse(fs.readFileSync(source.planFile, "utf8")) as Plan)
         : await planStack(readStackFiles(stack, source.configFile));
-    return migrationOutputs(plan.outputs.workloads, "workloads")
+    const migrations = migrationOutputs(plan.outputs.workloads, "workloads")
         .filter(([, m]) => m.runBeforeDeploy)
         .map(([at, m]) => {
             const task = plan.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.inputs.family === m.taskDefinition);
             if (!task) throw new Error(`${at}: no task definition of family ${m.taskDefinition} in the plan`);
             return { at, taskDefinition: m.taskDefinition, urn: task.urn };
         });
+    const services = plan.resources.filter((r) => r.type === "aws:ecs/service:Service").map((r) => r.urn);
+    return { region: plan.region, migrations, services };
 }
 
 /** Runs a command; its standard output, or an error naming it. */
@@ -61,9 +77,11 @@ function run(command: string, args: string[], io: PlanOutput): string {
 /**
  * `npm run migrations -- --stack <s>`: what the deploy workflow runs before `pulumi up`. For every
  * workload whose config says `migrations.runBeforeDeploy`, registers the new revision of its
- * `<family>-migrate` task definition (`pulumi up --target`), runs it once with `aws ecs run-task`,
- * waits for it and fails unless the migration exited 0. On a stack's first deploy (no outputs yet)
- * it runs nothing: the services create the database role, and the next deploy migrates.
+ * `<family>-migrate` task definition (`pulumi up --target`, with the policy pack), runs it once with
+ * `aws ecs run-task` in its region, waits for it and fails unless the migration exited 0. On a
+ * stack's first deploy (no outputs yet) it first creates everything but the ECS services
+ * (`pulumi up --exclude <services> --exclude-dependents`), so the migrations run before any service
+ * takes traffic.
  */
 export async function migrationsCommand(argv: string[], io: PlanOutput = { out: (t) => console.log(t), err: (t) => console.error(t) }): Promise<number> {
     const flag = (name: string) => {
@@ -71,14 +89,15 @@ export async function migrationsCommand(argv: string[], io: PlanOutput = { out: 
         return i >= 0 ? argv[i + 1] : undefined;
     };
     const stack = flag("--stack");
-    const known = ["--stack", "--config-file", "--plan", "--dry-run"];
-    const unknown = argv.filter((a, i) => a.startsWith("--") && !known.includes(a) && !(i > 0 && ["--stack", "--config-file", "--plan"].includes(argv[i - 1])));
+    const valued = ["--stack", "--config-file", "--plan", "--policy-pack-config"];
+    const known = [...valued, "--dry-run"];
+    const unknown = argv.filter((a, i) => a.startsWith("--") && !known.includes(a) && !(i > 0 && valued.includes(argv[i - 1])));
     if (!stack || unknown.length > 0) {
         io.err(`${unknown.length ? `unexpected argument ${unknown[0]}\n` : "--stack is required\n"}${USAGE}`);
         return 2;
     }
     try {
-        const pending = await pendingMigrations(stack, { configFile: flag("--config-file"), planFile: flag("--plan") });
+        const { region, migrations: pending, services } = await pendingMigrations(stack, { configFile: flag("--config-file"), planFile: flag("--plan") });
         if (pending.length === 0) {
             io.out(`${stack}: no migration runs before the deploy.`);
             return 0;
@@ -86,63 +105,66 @@ export async function migrationsCommand(argv: string[], io: PlanOutput = { out: 
         io.out(`${stack}: ${pending.length} migration(s) before the deploy: ${pending.map((p) => p.taskDefinition).join(", ")}`);
         if (argv.includes("--dry-run")) return 0;
 
-        if (process.env.PULUMI_BACKEND_URL) run("pulumi", ["login", process.env.PULUMI_BACKEND_URL], io);
-        const outputs = spawnSync("pulumi", ["stack", "output", "--json", "--show-secrets=false", "--stack", stack], { encoding: "utf8", env: process.env });
-        const deployed = outputs.status === 0 ? migrationOutputs((JSON.parse(outputs.stdout || "{}") as { workloads?: unknown }).workloads, "workloads") : [];
-        if (deployed.length === 0) {
-            io.out(`${stack}: not deployed yet (no migration outputs): the first pulumi up creates everything; migrations run from the next deploy.`);
-            return 0;
+        // Every `pulumi up` of the deploy runs with the policy pack and the stack's own config.
+        let packConfig = flag("--policy-pack-config");
+        if (!packConfig) {
+            packConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-migrations-")), "policy-config.json");
+            fs.writeFileSync(packConfig, JSON.stringify(stackPackConfig(readStackFiles(stack, flag("--config-file")))));
         }
-        // The new revisions (new image, command, secrets), and nothing else yet.
-        run("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, ...pending.flatMap((p) => ["--target", p.urn])], io);
+        const up = (...selection: string[]) =>
+            run(
+                "pulumi",
+                [
+                    "up",
+                    "--yes",
+                    "--skip-preview",
+                    "--stack",
+                    stack,
+                    "--policy-pack",
+                    path.join(PROJECT_DIR, "policy"),
+                    "--policy-pack-config",
+                    packConfig!,
+                    ...selection,
+                ],
+                io,
+            );
+
+        if (process.env.PULUMI_BACKEND_URL) run("pulumi", ["login", process.env.PULUMI_BACKEND_URL], io);
+        const deployedMigrations = () => {
+            const outputs = spawnSync("pulumi", ["stack", "output", "--json", "--show-secrets=false", "--stack", stack], {
+                encoding: "utf8",
+                env: process.env,
+            });
+            return outputs.status === 0 ? migrationOutputs((JSON.parse(outputs.stdout || "{}") as { workloads?: unknown }).workloads, "workloads") : [];
+        };
+        let deployed = deployedMigrations();
+        if (deployed.length === 0) {
+            // A first deploy: everything but the ECS services (and what depends on them), so that the
+            // database exists and is migrated before any service takes traffic; the pulumi up after this
+            // tool creates the services.
+            io.out(`${stack}: first deploy: everything but the ${services.length} ECS service(s) first, then the migrations, then the services.`);
+            up(...services.flatMap((urn) => ["--exclude", urn]), "--exclude-dependents");
+            deployed = deployedMigrations();
+        } else {
+            // The new revisions (new image, command, secrets), and nothing else yet.
+            up(...pending.flatMap((p) => ["--target", p.urn]));
+        }
         for (const p of pending) {
             const m = deployed.find(([at]) => at === p.at)?.[1];
-            if (!m) {
-                io.out(`${p.at}: new in this deploy: it runs from the next one.`);
-                continue;
-            }
-            const network = `awsvpcConfiguration={subnets=[${m.subnets.join(",")}],securityGroups=[${m.securityGroup}],assignPublicIp=DISABLED}`;
-            const task = run(
-                "aws",
-                [
-                    "ecs",
-                    "run-task",
-                    "--cluster",
-                    m.cluster,
-                    "--task-definition",
-                    m.taskDefinition,
-                    "--launch-type",
-                    "FARGATE",
-                    "--network-configuration",
-                    network,
-                    "--started-by",
-                    "platform-migrations",
-                    "--query",
-                    "tasks[0].taskArn",
-                    "--output",
-                    "text",
-                ],
-                io,
-            );
-            run("aws", ["ecs", "wait", "tasks-stopped", "--cluster", m.cluster, "--tasks", task], io);
-            const exit = run(
-                "aws",
-                [
-                    "ecs",
-                    "describe-tasks",
-                    "--cluster",
-                    m.cluster,
-                    "--tasks",
-                    task,
-                    "--query",
-                    `tasks[0].containers[?name=='${m.container}'].exitCode | [0]`,
-                    "--output",
-                    "text",
-                ],
-                io,
-            );
-            if (exit !== "0") throw new Error(`${m.taskDefinition}: the migration exited ${exit}; the deploy stops here (logs: stream prefix migrate)`);
-            io.out(`${m.taskDefinition}: migrated.`);
+            if (!m) throw new Error(`${p.at}: not in the stack's outputs after pulumi up; the deploy stops here`);
+            const script = migrationScript({
+                region: m.region ?? region,
+                cluster: m.cluster,
+                family: m.taskDefinition,
+                subnets: m.subnets,
+                securityGroup: m.securityGroup,
+                container: m.container,
+            });
+            io.out(`$ ${script}`);
+            const result = spawnSync("sh", ["-c", script], { encoding: "utf8", env: process.env });
+            if (result.status !== 0)
+                throw new Error(`${m.taskDefinition}: ${result.stderr.trim() || `exit ${result.status}`}; the deploy stops here (logs: stream prefix migrate)`);
+            io.out(result.stdout.trim());
         }
         return 0;
     } catch (err) {

@@ -178,9 +178,12 @@ export class FargateService extends pulumi.ComponentResource {
     migration?: {
         taskDefinition: ecs.TaskDefinition;
         taskRole: iam.Role;
+        /** The region it runs in (the service's). */
+        region: string;
         /** Where `aws ecs run-task` starts it: the service's private subnets and security group. */
         subnets: pulumi.Output<string[]>;
         securityGroup: pulumi.Output<string>;
+        /** A shell command that runs it once, waits for it and exits non-zero unless the migration exited 0 (`migrationScript`). */
         runTask: pulumi.Output<string>;
     };
     private readonly subnetIds: pulumi.Input<string[]>;
@@ -437,13 +440,11 @@ export class FargateService extends pulumi.ComponentResource {
             this.taskDefinitionArgs(args, family, taskRole, this.renderContainers(args, [...prerequisites, container])),
             parent,
         );
+        const region = args.inRegion ?? args.region;
         const runTask = pulumi
             .all([this.cluster.name, pulumi.output(this.subnetIds), this.securityGroup.id])
-            .apply(
-                ([cluster, subnets, group]) =>
-                    `aws ecs run-task --cluster ${cluster} --task-definition ${family} --launch-type FARGATE --network-configuration "awsvpcConfiguration={subnets=[${subnets.join(",")}],securityGroups=[${group}],assignPublicIp=DISABLED}"`,
-            );
-        return { taskDefinition, taskRole, subnets: pulumi.output(this.subnetIds), securityGroup: this.securityGroup.id, runTask };
+            .apply(([cluster, subnets, group]) => migrationScript({ region, cluster, family, subnets, securityGroup: group, container: container.name }));
+        return { taskDefinition, taskRole, region, subnets: pulumi.output(this.subnetIds), securityGroup: this.securityGroup.id, runTask };
     }
 
     private autoscale(name: string, a: AutoscalingArgs): void {
@@ -531,4 +532,31 @@ export class FargateService extends pulumi.ComponentResource {
             { parent: this },
         );
     }
+}
+
+/** Where a one-off migration task runs. */
+export interface MigrationTarget {
+    region: string;
+    cluster: string;
+    family: string;
+    subnets: string[];
+    securityGroup: string;
+    /** The container whose exit code is the migration's. */
+    container: string;
+}
+
+/**
+ * The `sh` command that runs a migration once: `aws ecs run-task` in the service's region, then
+ * `aws ecs wait tasks-stopped`, then the migrate container's exit code from `describe-tasks`; it
+ * exits 1 (saying so) unless that code is 0. `npm run migrations` runs the same three calls.
+ */
+export function migrationScript(t: MigrationTarget): string {
+    const on = `--region ${t.region} --cluster ${t.cluster}`;
+    const network = `awsvpcConfiguration={subnets=[${t.subnets.join(",")}],securityGroups=[${t.securityGroup}],assignPublicIp=DISABLED}`;
+    return [
+        `task=$(aws ecs run-task ${on} --task-definition ${t.family} --launch-type FARGATE --network-configuration "${network}" --started-by platform-migrations --query 'tasks[0].taskArn' --output text)`,
+        `aws ecs wait tasks-stopped ${on} --tasks "$task"`,
+        `code=$(aws ecs describe-tasks ${on} --tasks "$task" --query "tasks[0].containers[?name=='${t.container}'].exitCode | [0]" --output text)`,
+        `if [ "$code" = 0 ]; then echo "${t.family}: migrated"; else echo "${t.family}: the migration exited $code" >&2; exit 1; fi`,
+    ].join(" && ");
 }

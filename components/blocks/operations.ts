@@ -166,6 +166,7 @@ export function operationsOutputs(
         ...(service.migration
             ? {
                   migrations: {
+                      region: service.migration.region,
                       cluster: service.cluster.name,
                       subnets: service.migration.subnets,
                       securityGroup: service.migration.securityGroup,
