@@ -65,8 +65,27 @@ export async function planStack(files: StackFileConfig): Promise<Plan> {
     };
 }
 
+/** What `planProgram` records of any Pulumi program: its resources, outputs and the prefix lists it looked up. */
+export type ProgramPlan = Pick<Plan, "project" | "stack" | "region" | "resources" | "prefixLists" | "outputs">;
+
+/**
+ * Runs another Pulumi program of this repository (the `bootstrap/` project) under the same mocks
+ * with a stack file of its own, for the same readiness checks and policy pack.
+ */
+export async function planProgram(files: StackFileConfig, entry: string): Promise<ProgramPlan> {
+    const region = files.config["aws:region"] ?? "us-east-1";
+    pulumi.runtime.setAllConfig(files.config, files.secretKeys);
+    const recorder = installMocks({ project: files.project, stack: files.stack, region });
+    delete require.cache[entry];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(entry) as (() => unknown) | Record<string, unknown>;
+    const outputs = (await resolveOutputs(typeof program === "function" ? await program() : program)) as Record<string, unknown>;
+    await recorder.settle();
+    return { project: files.project, stack: files.stack, region, resources: recorder.resources, prefixLists: recorder.prefixLists, outputs };
+}
+
 /** Prints the resource tree (component -> children) and a count by type. */
-export function renderTree(plan: Plan): string {
+export function renderTree(plan: Pick<Plan, "project" | "stack" | "resources">): string {
     const children = new Map<string | null, PlannedResource[]>();
     for (const r of plan.resources) {
         const list = children.get(r.parent) ?? [];
