@@ -111,7 +111,7 @@ export class ServedPolicyPack {
 
     /**
      * Configure, as the CLI sends it: every policy with its enforcement level (the config's, else
-     * the pack's) and its properties from the config file (`policy/config/<env>.json` shape).
+     * the pack's) and its properties from the config file (the shape `npm run policy-config` writes).
      */
     async configure(config: Record<string, Record<string, unknown>>): Promise<void> {
         const request = new pb.ConfigureAnalyzerRequest();
