@@ -170,6 +170,33 @@ describe("CI workflows", () => {
             }
         });
 
+        it("refuses to deploy a production stack whose GitHub environment has no required reviewers, before any credential", () => {
+            const job: Job = workflow("deploy.yml").jobs.production;
+            const check = job.steps.findIndex((s) => s.name === "Production stacks deploy only behind required reviewers");
+            const credentials = job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            expect(check).to.be.greaterThan(-1).and.lessThan(credentials);
+            expect(job.permissions!.actions).to.equal("read");
+            expect(workflow("deploy.yml").jobs.staging.steps.some((s: Step) => s.name === job.steps[check].name)).to.equal(false);
+            const dir = scratchDir("reviewers");
+            const run = (rules: string) => {
+                fs.writeFileSync(path.join(dir, "rules.json"), rules);
+                // A fake gh answering GET /repos/o/r/environments/acme-prod with these protection rules.
+                fs.writeFileSync(
+                    path.join(dir, "gh"),
+                    `#!/bin/bash\n[ "$2" = repos/o/r/environments/acme-prod ] || exit 9\njq "$4" "${path.join(dir, "rules.json")}"\n`,
+                    { mode: 0o755 },
+                );
+                return spawnSync("bash", ["-c", job.steps[check].run!], {
+                    encoding: "utf8",
+                    env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GITHUB_REPOSITORY: "o/r", STACK: "acme-prod" },
+                });
+            };
+            const unguarded = run(JSON.stringify({ protection_rules: [{ type: "branch_policy" }] }));
+            expect(unguarded.status).to.equal(1);
+            expect(unguarded.stdout).to.contain("acme-prod is a production stack (platform:environment) but its GitHub environment has no required reviewers");
+            expect(run(JSON.stringify({ protection_rules: [{ type: "required_reviewers", reviewers: [{ type: "Team" }] }] })).status).to.equal(0);
+        });
+
         it("previews each stack with the pack and its generated config, in its <stack>-preview environment, through OIDC", () => {
             const wf = workflow("pull-request.yml");
             expect(Object.keys(wf.on)).to.deep.equal(["pull_request"]);
