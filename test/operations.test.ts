@@ -349,6 +349,16 @@ describe("npm run migrations: what the deploy runs before pulumi up rolls the se
         expect(log.indexOf(partial[0])).to.be.lessThan(log.findIndex((l) => l.startsWith("aws ecs run-task")));
         expect(log.filter((l) => l.startsWith("aws ecs run-task"))).to.have.length(4);
 
+        // A workload new to a deployed stack: the same, its database first.
+        const added = scratchDir("migrations");
+        const workloads = plan.outputs.workloads as Record<string, unknown>;
+        const calls2 = fakeTools(added, { ...plan.outputs, workloads: { ...workloads, ledger: undefined } }, "0");
+        fs.writeFileSync(path.join(added, "after-up.json"), JSON.stringify(plan.outputs));
+        const next = await withPath(added, () => cli(["--stack", "operations", "--config-file", file, "--plan", planFile]));
+        expect(next.status, next.stderr).to.equal(0);
+        expect(next.stdout).to.contain("new migration(s) ledger-operations-migrate: everything but the");
+        expect(calls2().filter((l) => l.startsWith("pulumi up"))[0]).to.contain("--exclude-dependents");
+
         const shippedPlan = path.join(fresh, "production.json");
         fs.writeFileSync(shippedPlan, JSON.stringify(await planOnce(readStackFiles("production"))));
         const shipped = await cli(["--stack", "production", "--plan", shippedPlan, "--dry-run"]);

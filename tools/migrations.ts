@@ -79,9 +79,9 @@ function run(command: string, args: string[], io: PlanOutput): string {
  * workload whose config says `migrations.runBeforeDeploy`, registers the new revision of its
  * `<family>-migrate` task definition (`pulumi up --target`, with the policy pack), runs it once with
  * `aws ecs run-task` in its region, waits for it and fails unless the migration exited 0. On a
- * stack's first deploy (no outputs yet) it first creates everything but the ECS services
- * (`pulumi up --exclude <services> --exclude-dependents`), so the migrations run before any service
- * takes traffic.
+ * stack's first deploy, or for a workload new to the stack (no migration outputs yet), it first
+ * creates everything but the ECS services (`pulumi up --exclude <services> --exclude-dependents`),
+ * so the migrations run before any service takes traffic.
  */
 export async function migrationsCommand(argv: string[], io: PlanOutput = { out: (t) => console.log(t), err: (t) => console.error(t) }): Promise<number> {
     const flag = (name: string) => {
@@ -138,11 +138,14 @@ export async function migrationsCommand(argv: string[], io: PlanOutput = { out: 
             return outputs.status === 0 ? migrationOutputs((JSON.parse(outputs.stdout || "{}") as { workloads?: unknown }).workloads, "workloads") : [];
         };
         let deployed = deployedMigrations();
-        if (deployed.length === 0) {
-            // A first deploy: everything but the ECS services (and what depends on them), so that the
-            // database exists and is migrated before any service takes traffic; the pulumi up after this
-            // tool creates the services.
-            io.out(`${stack}: first deploy: everything but the ${services.length} ECS service(s) first, then the migrations, then the services.`);
+        const fresh = pending.filter((p) => !deployed.some(([at]) => at === p.at));
+        if (fresh.length > 0) {
+            // A first deploy, or a workload new to the stack: its database does not exist yet. Everything
+            // but the ECS services (and what depends on them) first, so that the database exists and is
+            // migrated before any service takes traffic; the pulumi up after this tool rolls the services.
+            io.out(
+                `${stack}: ${deployed.length === 0 ? "first deploy" : `new migration(s) ${fresh.map((p) => p.taskDefinition).join(", ")}`}: everything but the ${services.length} ECS service(s) first, then the migrations, then the services.`,
+            );
             up(...services.flatMap((urn) => ["--exclude", urn]), "--exclude-dependents");
             deployed = deployedMigrations();
         } else {
