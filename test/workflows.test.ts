@@ -121,6 +121,10 @@ describe("CI workflows", () => {
             expect(stacksCommand([], { out: () => undefined, err: (t) => (err += t) }, project)).to.equal(1);
             expect(err).to.contain("Pulumi.bad.yaml: platform:environment must be staging or production");
             fs.rmSync(path.join(project, "Pulumi.bad.yaml"));
+            fs.writeFileSync(path.join(project, "Pulumi.x$(id).yaml"), "config:\n  platform:environment: staging\n");
+            expect(stacksCommand([], { out: () => undefined, err: (t) => (err = t) }, project)).to.equal(1);
+            expect(err).to.contain('Pulumi.x$(id).yaml: a stack name holds only letters, digits, "-", "_" and "."');
+            fs.rmSync(path.join(project, "Pulumi.x$(id).yaml"));
         });
 
         it("covers an added stack file in every workflow: preview and offline plan, deploy after staging, drift", () => {

@@ -18,6 +18,9 @@ export type StackMatrix = { all: StackEntry[] } & Record<EnvironmentName, StackE
 /** Reads each stack file's `platform:environment`; a stack file without a valid one is an error naming it. */
 export function stackMatrix(projectDir = PROJECT_DIR): StackMatrix {
     const all = shippedStacks(projectDir).map((stack): StackEntry => {
+        // Pulumi's stack names, which also name the stack's GitHub environments.
+        if (!/^[A-Za-z0-9_.-]{1,100}$/.test(stack))
+            throw new StackFileError(`Pulumi.${stack}.yaml: a stack name holds only letters, digits, "-", "_" and "."; rename the file`);
         const environment = readStackFiles(stack, undefined, projectDir).config["platform:environment"];
         if (!(ENVIRONMENTS as readonly string[]).includes(environment))
             throw new StackFileError(
