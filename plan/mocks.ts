@@ -1,11 +1,13 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { installStackTraces } from "./stack-traces";
+import { awsxVpcChildren, awsxVpcLayout } from "./awsx-vpc";
+import { zoneNames } from "../stacks/zones";
 
 /**
  * The one mock harness behind the offline plan and the tests: installs `pulumi.runtime.setMocks`
- * with realistic outputs (IDs, ARNs in the stack's region and account, endpoints, awsx VPC
- * subnets) and records every registered resource with its inputs, options and dependencies.
+ * with realistic outputs (IDs, ARNs in the stack's region and account, endpoints, the awsx VPC's
+ * subnets and the children awsx creates, plan/awsx-vpc.ts) and records every registered resource with its inputs, options and dependencies.
  */
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -132,16 +134,11 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
 
     switch (type) {
         case "awsx:ec2:Vpc": {
-            const azs = Number(inputs.numberOfAvailabilityZones ?? 3);
-            const subnets = (tier: string) => Array.from({ length: azs }, (_, i) => `subnet-${hex(`${name}-${tier}-${i}`, 17)}`);
+            const layout = awsxVpcLayout(name, inputs, region);
+            const ids = (type: string) => layout.subnets.filter((s) => s.type === type).map((s) => s.id);
             return {
                 id: "",
-                state: {
-                    vpcId: `vpc-${h}`,
-                    publicSubnetIds: subnets("public"),
-                    privateSubnetIds: subnets("private"),
-                    isolatedSubnetIds: subnets("isolated"),
-                },
+                state: { vpcId: layout.vpcId, publicSubnetIds: ids("Public"), privateSubnetIds: ids("Private"), isolatedSubnetIds: ids("Isolated") },
             };
         }
         case "aws:iam/role:Role":
@@ -290,7 +287,7 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["a", "b", "c", "d"].map((s) => `${o.region}${s}`), id: o.region };
+            return { names: zoneNames(String(args.inputs.region ?? o.region)), id: String(args.inputs.region ?? o.region) };
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
             const name = String(args.inputs.name);
             const region = String(args.inputs.region ?? o.region);
@@ -415,6 +412,8 @@ export function installMocks(options: MockOptions): PlanRecorder {
                         ? [fields.vpcId, fields.publicSubnetIds, fields.privateSubnetIds, fields.isolatedSubnetIds].flat().filter((v) => typeof v === "string")
                         : undefined;
                 record.state = { id: resp.getId(), ...(arn ? { arn } : {}), ...(networkIds ? { networkIds } : {}) };
+                // awsx's VPC is a remote component: add the children a real preview registers under it.
+                if (record.type === "awsx:ec2:Vpc") recorder.resources.push(...awsxVpcChildren(record, o.region, monitor.newUrn));
             }
             callback(err, resp);
         });
