@@ -7,6 +7,7 @@ import { checkRegions, checkCrossRegionReferences } from "./regions";
 import { checkTaskPermissions, checkHostPermissions } from "./permissions";
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
+import { checkNetworkPaths } from "./paths";
 
 export type { ReadinessProblem } from "./kit";
 
@@ -36,6 +37,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkTaskPermissions(index, report);
     checkHostPermissions(index, report);
     checkCreationOrder(index, report);
+    checkNetworkPaths(index, plan.region, report);
     checkReplacements(index, report);
     return problems;
 }

@@ -1,0 +1,57 @@
+import { expect } from "chai";
+import { checkReadiness } from "../plan/readiness";
+import { buildStack, rawStack } from "./helpers";
+
+/** A staging stack with one ECR-image workload (the audit worker's) and the given network settings. */
+function stack(network: Record<string, unknown>) {
+    return rawStack(
+        {
+            environment: "staging",
+            network,
+            workloads: {
+                epr: {
+                    topology: "ecs-audit-worker",
+                    imageTag: "2026.11.1",
+                    clients: { cidrs: ["10.50.0.0/16"] },
+                    worker: { command: ["python", "-m", "app.workers.audit_consumer"] },
+                    redis: { url: "https://eu1-example.upstash.io", token: "upstash-token-value" },
+                },
+            },
+        },
+        { secretKeys: ["platform:workloads"] },
+    );
+}
+
+async function pathProblems(network: Record<string, unknown>) {
+    const { recorder, config } = await buildStack(stack(network));
+    return checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists }).filter(
+        (p) => p.check === "network-path",
+    );
+}
+
+describe("readiness: network paths", () => {
+    it("refuses Fargate tasks in subnets with neither NAT nor the endpoints they pull, log and read secrets through", async () => {
+        const problems = await pathProblems({ natStrategy: "none" });
+        expect(problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["epr"]);
+        const [message] = problems.map((p) => p.message);
+        for (const service of ["ecr.api", "ecr.dkr", "logs", "secretsmanager"]) expect(message).to.contain(`com.amazonaws.us-east-1.${service}`);
+        // S3's gateway endpoint is on every route table: the layers are reachable.
+        expect(message).not.to.contain(".s3 ");
+        expect(message).to.contain("platform:network.natStrategy: single or perAz");
+    });
+
+    it("with the endpoints, still refuses the public image only NAT reaches (the bootstrap's psql from ECR Public); accepts NAT", async () => {
+        const [problem, ...others] = await pathProblems({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] });
+        expect(others).to.deep.equal([]);
+        expect(problem.message).to.contain("cannot reach the internet (db-bootstrap pulls public.ecr.aws/docker/library/postgres:16-alpine");
+        expect(problem.message).not.to.contain("ecr.api");
+        expect(problem.message).to.contain("platform:network.natStrategy: single or perAz");
+        expect(await pathProblems({ natStrategy: "single" })).to.deep.equal([]);
+    });
+
+    it("names each endpoint still missing", async () => {
+        const [problem] = await pathProblems({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs"] });
+        expect(problem.message).to.contain("com.amazonaws.us-east-1.secretsmanager");
+        expect(problem.message).not.to.contain("ecr.api");
+    });
+});
