@@ -313,7 +313,13 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
                 publicKeyPem: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAofflineplan\n-----END PUBLIC KEY-----\n",
             };
         case "aws:ssm/getParameter:getParameter":
-            return { name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String", id: args.inputs.name };
+            // AWS's public AMI parameters: one image per parameter (per architecture).
+            return {
+                name: args.inputs.name,
+                value: String(args.inputs.name).endsWith("x86_64") ? "ami-0abcdef1234567890" : `ami-0${hex(String(args.inputs.name), 16)}`,
+                type: "String",
+                id: args.inputs.name,
+            };
         default:
             // An answer made up here would let a program that depends on it pass unchecked.
             throw new Error(`the offline plan's mocks have no answer for ${args.token}: add one to mockCall in plan/mocks.ts`);
