@@ -8,6 +8,8 @@ import { checkTaskPermissions, checkHostPermissions } from "./permissions";
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
 import { checkNetworkPaths } from "./paths";
+import { checkGlobalDatabaseClasses, checkListenerPorts, checkZones } from "./combinations";
+import { checkStandbySources } from "./standby";
 
 export type { ReadinessProblem } from "./kit";
 
@@ -38,6 +40,10 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkHostPermissions(index, report);
     checkCreationOrder(index, report);
     checkNetworkPaths(index, plan.region, report);
+    checkListenerPorts(index, report);
+    checkZones(index, plan.region, report);
+    checkGlobalDatabaseClasses(index, report);
+    checkStandbySources(index, plan.region, report);
     checkReplacements(index, report);
     return problems;
 }
