@@ -54,4 +54,30 @@ describe("readiness: network paths", () => {
         expect(problem.message).to.contain("com.amazonaws.us-east-1.secretsmanager");
         expect(problem.message).not.to.contain("ecr.api");
     });
+
+    it("refuses a Compose host without NAT: it downloads the Compose plugin from GitHub and pulls public images", async () => {
+        const raw = rawStack(
+            {
+                environment: "staging",
+                network: { natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages", "ec2messages"] },
+                workloads: {
+                    tickets: {
+                        topology: "compose-host",
+                        imagePrefix: "123456789012.dkr.ecr.us-east-1.amazonaws.com/tix",
+                        imageTag: "1.0.0",
+                        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+                        services: { ticketing: { port: 8081 } },
+                    },
+                },
+            },
+            { secretKeys: ["platform:workloads"] },
+        );
+        const { recorder, config } = await buildStack(raw);
+        const problems = checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists }).filter(
+            (p) => p.check === "network-path",
+        );
+        expect(problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["tickets-host"]);
+        expect(problems[0].message).to.contain("the internet (its user data downloads from github.com, its Compose services' public images)");
+        expect(problems[0].message).not.to.contain("com.amazonaws");
+    });
 });

@@ -56,6 +56,13 @@ function hostNeeds(instance: PlannedResource): Need[] {
         ...(/\bs3:\/\/|aws s3 /.test(userData) ? [{ service: "s3", why: "its configuration in S3" }] : []),
         ...(userData.includes("secretsmanager") ? [{ service: "secretsmanager", why: "its services' secrets" }] : []),
         ...(userData.includes("awslogs") || userData.includes("amazon-cloudwatch-agent") ? [{ service: "logs", why: "its logs" }] : []),
+        // Private ECR images, through Docker's ECR credential helper.
+        ...(userData.includes("ecr-login")
+            ? [
+                  { service: "ecr.api", why: "its private images" },
+                  { service: "ecr.dkr", why: "its private images" },
+              ]
+            : []),
         ...(outside ? [{ service: "internet" as const, why: `its user data downloads from ${outside}` }] : []),
         // Images other than ECR's come from public registries (Docker Hub).
         ...(/docker compose|docker-compose/.test(userData) ? [{ service: "internet" as const, why: "its Compose services' public images" }] : []),
