@@ -202,9 +202,10 @@ export const CONVERGE_SCRIPT = `#!/bin/bash
 # Starts what the Compose file defines. One-shot services (restart "no": <service>-db-init,
 # <service>-migrate) run once per change of their definition, not at every sync: 'docker compose up'
 # starts again every stopped container of the services it is given and of their dependencies. So the
-# services whose one-shots already ran for their current definition (Compose's own hash of it,
-# 'config --hash') come up without their dependencies (--no-deps); the others with them, which runs
-# their one-shots. A one-shot's hash is stamped once 'up' succeeded (it fails when a one-shot fails).
+# services whose one-shots already ran for their current definition (a hash of it as 'config' resolves
+# it: image, command, environment with its env files) come up without their dependencies (--no-deps);
+# the others with them, which runs their one-shots. A one-shot's hash is stamped once 'up' succeeded
+# ('up' fails when a one-shot fails).
 set -euo pipefail
 file="\${1:-${HOST_PATHS.compose}/docker-compose.yml}"
 state="\${PLATFORM_ONE_SHOT_STATE:-/var/lib/platform/one-shot}"
@@ -213,7 +214,7 @@ mkdir -p "$state"
 config=$("\${compose[@]}" config --format json)
 mapfile -t oneshots < <(jq -r '.services | to_entries[] | select(.value.restart == "no") | .key' <<<"$config")
 declare -A hash=()
-while read -r service value; do hash[$service]=$value; done < <("\${compose[@]}" config --hash '*')
+for o in "\${oneshots[@]}"; do hash[$o]=$(jq -cS --arg o "$o" '.services[$o]' <<<"$config" | sha256sum | cut -d' ' -f1); done
 stale=()
 for o in "\${oneshots[@]}"; do [ "$(cat "$state/$o" 2>/dev/null)" = "\${hash[$o]}" ] || stale+=("$o"); done
 fresh=()
