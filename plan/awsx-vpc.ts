@@ -1,6 +1,6 @@
 import * as crypto from "crypto";
 import { zoneNames } from "../stacks/zones";
-import { PlannedResource } from "./mocks";
+import type { PlannedResource } from "./resource";
 
 /**
  * The children awsx's `ec2.Vpc` creates for its arguments, as a real preview registers them. awsx v3

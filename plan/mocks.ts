@@ -12,24 +12,8 @@ import { zoneNames } from "../stacks/zones";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
-/** One registered resource as the plan reports it. */
-export interface PlannedResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    custom: boolean;
-    /** Inputs as sent to the engine; secrets read `[secret]`, unknowns `[unknown]`. */
-    inputs: Record<string, unknown>;
-    options: { protect: boolean; retainOnDelete: boolean; deleteBeforeReplace: boolean; ignoreChanges: string[]; dependsOn: string[] };
-    /** URNs whose outputs this resource's inputs use, or that it depends on explicitly. */
-    dependencies: string[];
-    /**
-     * What the (mock) provider returned: the physical ID and, where the type has one, the ARN; for
-     * an awsx VPC (a component, without an ID of its own) the VPC's and its subnets' IDs.
-     */
-    state: { id: string; arn?: string; networkIds?: string[] };
-}
+import type { PlannedResource } from "./resource";
+export type { PlannedResource } from "./resource";
 
 /** An AWS-managed prefix list the program looked up, with the weight each reference to it carries. */
 export interface PrefixListLookup {

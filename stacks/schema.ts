@@ -281,7 +281,8 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
     const overridden = new Set(Object.keys(isRecord(stackInput.profile) ? stackInput.profile : {}));
     const networkInput = isRecord(stackInput.network) ? stackInput.network : {};
     const azCount = typeof networkInput.azCount === "number" ? networkInput.azCount : profile.azCount;
-    const shortage = region ? zoneShortage(region, azCount) : undefined;
+    // Only a count the schema accepts (2..6) is compared with the region's zones.
+    const shortage = region && networkSchema.shape.azCount.safeParse(networkInput.azCount).success ? zoneShortage(region, azCount) : undefined;
     if (shortage) problems.push({ path: `${NAMESPACE}:${typeof networkInput.azCount === "number" ? "network" : "profile"}.azCount`, message: shortage });
     const replication = stackSchema.shape.imageReplication.safeParse(stackInput.imageReplication);
     if (replication.success && region && replication.data?.regions.includes(region)) {
