@@ -35,6 +35,15 @@ export interface NetworkArgs {
     protectLogs: boolean;
 }
 
+/**
+ * The URN awsx gave the Elastic IP of the network's `index`th NAT gateway (0-based) when it made the
+ * addresses itself: `<vpc>-<n>`, a child of zone n's public subnet, under the VPC under the component.
+ */
+export function awsxNatIpUrn(networkUrn: string, networkName: string, index: number): string {
+    const [stack, project, types] = networkUrn.split("::");
+    return `${stack}::${project}::${types}$awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/subnet:Subnet$aws:ec2/eip:Eip::${networkName}-vpc-${index + 1}`;
+}
+
 const NAT: Record<NatStrategy, "None" | "Single" | "OnePerAz"> = { none: "None", single: "Single", perAz: "OnePerAz" };
 
 /**
@@ -72,14 +81,10 @@ export class Network extends pulumi.ComponentResource {
         // made here, so that production keeps them; they were awsx's own children, hence the aliases.
         const natCount = args.natStrategy === "none" ? 0 : args.natStrategy === "single" ? 1 : args.azCount;
         const natIps = Array.from({ length: natCount }, (_, i) => {
-            const awsxName = `${name}-vpc-${i + 1}`;
-            const formerUrn = this.urn.apply((urn) => {
-                const [stack, project, types] = urn.split("::");
-                return `${stack}::${project}::${types}$awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/subnet:Subnet$aws:ec2/eip:Eip::${awsxName}`;
-            });
+            const formerUrn = this.urn.apply((urn) => awsxNatIpUrn(urn, name, i));
             return new ec2.Eip(
                 `${name}-nat-${i + 1}`,
-                { region: args.region, domain: "vpc", tags: { Name: awsxName } },
+                { region: args.region, domain: "vpc", tags: { Name: `${name}-vpc-${i + 1}` } },
                 { parent: this, protect: args.protectLogs, retainOnDelete: args.protectLogs, aliases: [formerUrn] },
             );
         });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { subnetMasks } from "../components/network";
+import { awsxNatIpUrn, subnetMasks } from "../components/network";
+import { awsxVpcChildren } from "../plan/awsx-vpc";
 import { estimateCost } from "../insights/cost";
 import { zoneNames } from "../stacks/zones";
 import { buildStack, configProblems, policyOf, rawStack } from "./helpers";
@@ -92,8 +93,21 @@ describe("network", () => {
         // The S3 gateway endpoint is associated with every route table.
         const s3 = recorder.get("aws:ec2/vpcEndpoint:VpcEndpoint", "com.amazonaws.us-east-1.s3");
         expect(s3.inputs.routeTableIds).to.have.members(recorder.byType("aws:ec2/routeTable:RouteTable").map((t) => t.state.id));
-        // awsx's own addresses are gone: the NAT gateways use the network's.
+        // awsx's own addresses are gone: the NAT gateways use the network's, which alias awsx's former
+        // ones (the URN awsx registers them under when it makes them), so no address changes on upgrade.
         expect(recorder.byType("aws:ec2/eip:Eip").filter((e) => e.parent === nats[0].parent)).to.deep.equal([]);
+        const network = recorder.get("platform:network:Network", "network");
+        const awsxMade = awsxVpcChildren(
+            { ...component, inputs: { ...component.inputs, natGateways: { strategy: "OnePerAz" } } },
+            "us-east-1",
+            (parent, type, name) => {
+                const qualified = `${parent.split("::")[2]}$${type}`;
+                return `urn:pulumi:test::platform::${qualified}::${name}`;
+            },
+        );
+        expect(awsxMade.filter((r) => r.type === "aws:ec2/eip:Eip").map((r) => r.urn)).to.deep.equal(
+            [0, 1, 2].map((i) => awsxNatIpUrn(network.urn, "network", i)),
+        );
     });
 
     it("creates the interface endpoints asked for, one private subnet per zone, priced per zone-hour", async () => {
