@@ -80,4 +80,14 @@ describe("readiness: network paths", () => {
         expect(problems[0].message).to.contain("the internet (its user data downloads from github.com, its Compose services' public images)");
         expect(problems[0].message).not.to.contain("com.amazonaws");
     });
+
+    it("refuses a task whose security groups let no HTTPS out", async () => {
+        const { recorder, config } = await buildStack(stack({ natStrategy: "single" }));
+        const resources = structuredClone(recorder.resources).filter(
+            (r) => !(r.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule" && r.inputs.fromPort === 443 && r.name.startsWith("epr-tasks")),
+        );
+        const problems = checkReadiness({ resources, region: config.region, prefixLists: recorder.prefixLists }).filter((p) => p.check === "network-path");
+        expect(problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["epr"]);
+        expect(problems[0].message).to.contain("none of its security groups lets HTTPS (443) out");
+    });
 });

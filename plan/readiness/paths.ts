@@ -74,7 +74,8 @@ function hostNeeds(instance: PlannedResource): Need[] {
  * it needs: through the subnet's route to a NAT gateway (or an internet gateway with a public IP),
  * or through a VPC endpoint of the service in its VPC (an interface endpoint with private DNS; S3's
  * gateway endpoint on the subnet's route table). A service kept at zero tasks (a disaster-recovery
- * standby, whose network gets its NAT at failover) is not checked.
+ * standby, whose network gets its NAT at failover) is not checked. One of its security groups lets
+ * HTTPS out (Pulumi drops AWS's default egress rule), to anywhere or to its VPC's block (the endpoints).
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/networking-outbound.html
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
@@ -85,8 +86,26 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
     const defaultRoutes = index.of(TYPES.route).filter((r) => r.inputs.destinationCidrBlock === "0.0.0.0/0");
     const endpoints = index.of(TYPES.endpoint);
 
-    const check = (workload: PlannedResource, subnetIds: unknown[], publicIp: boolean, needs: Need[]) => {
+    const egress = index.of(T.egress);
+    const vpcCidr = new Map(index.of("aws:ec2/vpc:Vpc").map((v) => [v.state.id, String(v.inputs.cidrBlock)]));
+    // HTTPS out of one of the workload's security groups, to anywhere or (for the endpoints) to its VPC.
+    const httpsOut = (groups: unknown[], vpcId: unknown) =>
+        egress.some(
+            (rule) =>
+                groups.includes(rule.inputs.securityGroupId) &&
+                (rule.inputs.ipProtocol === "-1" || (Number(rule.inputs.fromPort) <= 443 && Number(rule.inputs.toPort) >= 443)) &&
+                (rule.inputs.cidrIpv4 === "0.0.0.0/0" || rule.inputs.cidrIpv4 === vpcCidr.get(String(vpcId))),
+        );
+
+    const check = (workload: PlannedResource, subnetIds: unknown[], publicIp: boolean, needs: Need[], groups: unknown[]) => {
         const own = typeof workload.inputs.region === "string" ? workload.inputs.region : region;
+        const first = subnets.get(String(subnetIds[0]));
+        if (first && needs.length > 0 && groups.length > 0 && !httpsOut(groups, first.inputs.vpcId))
+            report(
+                "network-path",
+                workload.urn,
+                `none of its security groups lets HTTPS (443) out, to 0.0.0.0/0 or the VPC's block: it cannot reach ${[...new Set(needs.map((n) => n.service))].join(", ")} (Pulumi removes AWS's default allow-all egress: add an egress rule)`,
+            );
         for (const id of subnetIds) {
             const subnet = subnets.get(String(id));
             if (!subnet) continue; // a subnet the plan did not create: its routes are unknown
@@ -126,9 +145,15 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition) ?? index.of(T.taskDefinition).find((t) => service.dependencies.includes(t.urn));
         if (!task) continue;
         const network = (service.inputs.networkConfiguration ?? {}) as Record<string, unknown>;
-        check(service, asArray(network.subnets), network.assignPublicIp === true, taskNeeds(task, service));
+        check(service, asArray(network.subnets), network.assignPublicIp === true, taskNeeds(task, service), asArray(network.securityGroups));
     }
     for (const instance of index.of(T.instance)) {
-        check(instance, [instance.inputs.subnetId], instance.inputs.associatePublicIpAddress === true, hostNeeds(instance));
+        check(
+            instance,
+            [instance.inputs.subnetId],
+            instance.inputs.associatePublicIpAddress === true,
+            hostNeeds(instance),
+            asArray(instance.inputs.vpcSecurityGroupIds),
+        );
     }
 }
