@@ -3,7 +3,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import { Vpc } from "@pulumi/awsx/ec2";
-import { NatStrategy } from "../stacks/profiles";
+import { InterfaceEndpoint, NatStrategy } from "../stacks/profiles";
 import { parseCidr } from "../stacks/schema-kit";
 import { policyDocument, serviceTrustPolicy } from "./iam";
 
@@ -18,13 +18,30 @@ export interface NetworkArgs {
     azCount: number;
     /** NAT gateways: `none`, `single` or `perAz`. Default in config: the profile's (staging `single`, production `perAz`). */
     natStrategy: NatStrategy;
+    /**
+     * Interface endpoints (AWS PrivateLink) of the services workloads reach without NAT, by their
+     * short names (`ecr.api`, `logs`, ...): awsx puts each in one private subnet per zone with private
+     * DNS and a security group admitting HTTPS from the VPC. S3 always has its (free) gateway endpoint.
+     * Default in config: none.
+     */
+    endpoints?: readonly InterfaceEndpoint[];
     /** Retention of the flow-log group in days. Default in config: the profile's (staging 14, production 365). */
     flowLogRetentionDays: number;
     /**
-     * Keep the flow logs (audit data) when the stack is destroyed: Pulumi `protect` and
-     * `retainOnDelete`. Default in config: the profile's `protectStatefulResources`.
+     * Keep the flow logs (audit data) and the NAT gateways' Elastic IPs (the published egress
+     * addresses) when the stack is destroyed: Pulumi `protect` and `retainOnDelete`. Default in
+     * config: the profile's `protectStatefulResources`.
      */
     protectLogs: boolean;
+}
+
+/**
+ * The URN awsx gave the Elastic IP of the network's `index`th NAT gateway (0-based) when it made the
+ * addresses itself: `<vpc>-<n>`, a child of zone n's public subnet, under the VPC under the component.
+ */
+export function awsxNatIpUrn(networkUrn: string, networkName: string, index: number): string {
+    const [stack, project, types] = networkUrn.split("::");
+    return `${stack}::${project}::${types}$awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/subnet:Subnet$aws:ec2/eip:Eip::${networkName}-vpc-${index + 1}`;
 }
 
 const NAT: Record<NatStrategy, "None" | "Single" | "OnePerAz"> = { none: "None", single: "Single", perAz: "OnePerAz" };
@@ -60,6 +77,17 @@ export class Network extends pulumi.ComponentResource {
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:Network", name, {}, opts);
         const masks = subnetMasks(args.cidr, args.azCount);
+        // The NAT gateways' addresses are the network's published egress (partners allow-list them):
+        // made here, so that production keeps them; they were awsx's own children, hence the aliases.
+        const natCount = args.natStrategy === "none" ? 0 : args.natStrategy === "single" ? 1 : args.azCount;
+        const natIps = Array.from({ length: natCount }, (_, i) => {
+            const formerUrn = this.urn.apply((urn) => awsxNatIpUrn(urn, name, i));
+            return new ec2.Eip(
+                `${name}-nat-${i + 1}`,
+                { region: args.region, domain: "vpc", tags: { Name: `${name}-vpc-${i + 1}` } },
+                { parent: this, protect: args.protectLogs, retainOnDelete: args.protectLogs, aliases: [formerUrn] },
+            );
+        });
 
         const vpc = new Vpc(
             `${name}-vpc`,
@@ -69,7 +97,7 @@ export class Network extends pulumi.ComponentResource {
                 numberOfAvailabilityZones: args.azCount,
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
-                natGateways: { strategy: NAT[args.natStrategy] },
+                natGateways: { strategy: NAT[args.natStrategy], ...(natCount > 0 ? { elasticIpAllocationIds: natIps.map((ip) => ip.allocationId) } : {}) },
                 subnetStrategy: "Auto",
                 subnetSpecs: [
                     { type: "Private", name: "private", cidrMask: masks.private },
@@ -77,7 +105,10 @@ export class Network extends pulumi.ComponentResource {
                     { type: "Isolated", name: "data", cidrMask: masks.data },
                 ],
                 // A gateway endpoint; "Auto" associates it with the VPC's route tables.
-                vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3` }],
+                vpcEndpointSpecs: [
+                    { serviceName: `com.amazonaws.${args.region}.s3` },
+                    ...(args.endpoints ?? []).map((service) => ({ serviceName: `com.amazonaws.${args.region}.${service}`, vpcEndpointType: "Interface" })),
+                ],
                 vpcEndpointStrategy: "Auto",
             },
             { parent: this },

@@ -28,6 +28,13 @@ export interface CostEstimate {
 /** Types AWS does not charge for by themselves (their cost is in what they configure). */
 export const FREE_TYPES = new Set([
     "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/route:Route",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/internetGateway:InternetGateway",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     "aws:ec2/flowLog:FlowLog",
@@ -88,12 +95,17 @@ function priceOf(r: PlannedResource, plan: Map<string, PlannedResource>, u: Usag
     const p = r.inputs as Record<string, any>;
     const h = u.hoursPerMonth;
     switch (r.type) {
-        case "awsx:ec2:Vpc": {
-            const azs = num(p.numberOfAvailabilityZones, 3);
-            const strategy = p.natGateways?.strategy ?? "OnePerAz";
-            const nats = strategy === "None" ? 0 : strategy === "Single" ? 1 : azs;
-            const usd = nats * (PRICES.natGatewayHour.usd * h + PRICES.natGatewayGb.usd * u.natGbPerGateway + PRICES.publicIpv4Hour.usd * h);
-            return { usd, detail: `${nats} NAT gateway(s) x (${h} h + ${u.natGbPerGateway} GB + 1 public IPv4)` };
+        case "aws:ec2/natGateway:NatGateway":
+            // Its Elastic IP is a resource of its own (priced as a public IPv4 address).
+            return {
+                usd: PRICES.natGatewayHour.usd * h + PRICES.natGatewayGb.usd * u.natGbPerGateway,
+                detail: `NAT gateway ${h} h + ${u.natGbPerGateway} GB`,
+            };
+        case "aws:ec2/vpcEndpoint:VpcEndpoint": {
+            // Gateway endpoints (S3, DynamoDB) are free; an interface endpoint is paid per zone it sits in.
+            if (String(p.vpcEndpointType ?? "Gateway").toLowerCase() !== "interface") return { usd: 0, detail: "gateway endpoint (no charge)" };
+            const zones = Array.isArray(p.subnetIds) ? p.subnetIds.length : 1;
+            return { usd: zones * PRICES.interfaceEndpointHour.usd * h, detail: `interface endpoint in ${zones} zone(s) x ${h} h` };
         }
         case "aws:ecs/service:Service": {
             const task = r.dependencies.map((d) => plan.get(d)).find((d) => d?.type === "aws:ecs/taskDefinition:TaskDefinition");
@@ -206,7 +218,7 @@ export function estimateCost(plan: PlanLike, usage: UsageAssumptions, stackRegio
     const lines: CostLine[] = [];
     const unpriced = new Set<string>();
     for (const r of plan.resources) {
-        const priceable = r.custom || r.type === "awsx:ec2:Vpc";
+        const priceable = r.custom;
         if (!priceable || FREE_TYPES.has(r.type)) continue;
         const price = priceOf(r, byUrn, usage);
         if (!price) {

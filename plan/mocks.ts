@@ -1,33 +1,19 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { installStackTraces } from "./stack-traces";
+import { awsxVpcChildren, awsxVpcLayout } from "./awsx-vpc";
+import { zoneNames } from "../stacks/zones";
 
 /**
  * The one mock harness behind the offline plan and the tests: installs `pulumi.runtime.setMocks`
- * with realistic outputs (IDs, ARNs in the stack's region and account, endpoints, awsx VPC
- * subnets) and records every registered resource with its inputs, options and dependencies.
+ * with realistic outputs (IDs, ARNs in the stack's region and account, endpoints, the awsx VPC's
+ * subnets and the children awsx creates, plan/awsx-vpc.ts) and records every registered resource with its inputs, options and dependencies.
  */
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
-/** One registered resource as the plan reports it. */
-export interface PlannedResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    custom: boolean;
-    /** Inputs as sent to the engine; secrets read `[secret]`, unknowns `[unknown]`. */
-    inputs: Record<string, unknown>;
-    options: { protect: boolean; retainOnDelete: boolean; deleteBeforeReplace: boolean; ignoreChanges: string[]; dependsOn: string[] };
-    /** URNs whose outputs this resource's inputs use, or that it depends on explicitly. */
-    dependencies: string[];
-    /**
-     * What the (mock) provider returned: the physical ID and, where the type has one, the ARN; for
-     * an awsx VPC (a component, without an ID of its own) the VPC's and its subnets' IDs.
-     */
-    state: { id: string; arn?: string; networkIds?: string[] };
-}
+import type { PlannedResource } from "./resource";
+export type { PlannedResource } from "./resource";
 
 /** An AWS-managed prefix list the program looked up, with the weight each reference to it carries. */
 export interface PrefixListLookup {
@@ -132,16 +118,11 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
 
     switch (type) {
         case "awsx:ec2:Vpc": {
-            const azs = Number(inputs.numberOfAvailabilityZones ?? 3);
-            const subnets = (tier: string) => Array.from({ length: azs }, (_, i) => `subnet-${hex(`${name}-${tier}-${i}`, 17)}`);
+            const layout = awsxVpcLayout(name, inputs, region);
+            const ids = (type: string) => layout.subnets.filter((s) => s.type === type).map((s) => s.id);
             return {
                 id: "",
-                state: {
-                    vpcId: `vpc-${h}`,
-                    publicSubnetIds: subnets("public"),
-                    privateSubnetIds: subnets("private"),
-                    isolatedSubnetIds: subnets("isolated"),
-                },
+                state: { vpcId: layout.vpcId, publicSubnetIds: ids("Public"), privateSubnetIds: ids("Private"), isolatedSubnetIds: ids("Isolated") },
             };
         }
         case "aws:iam/role:Role":
@@ -290,7 +271,7 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["a", "b", "c", "d"].map((s) => `${o.region}${s}`), id: o.region };
+            return { names: zoneNames(String(args.inputs.region ?? o.region)), id: String(args.inputs.region ?? o.region) };
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
             const name = String(args.inputs.name);
             const region = String(args.inputs.region ?? o.region);
@@ -316,7 +297,13 @@ function mockCall(args: pulumi.runtime.MockCallArgs, o: Required<MockOptions>): 
                 publicKeyPem: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAofflineplan\n-----END PUBLIC KEY-----\n",
             };
         case "aws:ssm/getParameter:getParameter":
-            return { name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String", id: args.inputs.name };
+            // AWS's public AMI parameters: one image per parameter (per architecture).
+            return {
+                name: args.inputs.name,
+                value: String(args.inputs.name).endsWith("x86_64") ? "ami-0abcdef1234567890" : `ami-0${hex(String(args.inputs.name), 16)}`,
+                type: "String",
+                id: args.inputs.name,
+            };
         default:
             // An answer made up here would let a program that depends on it pass unchecked.
             throw new Error(`the offline plan's mocks have no answer for ${args.token}: add one to mockCall in plan/mocks.ts`);
@@ -415,6 +402,8 @@ export function installMocks(options: MockOptions): PlanRecorder {
                         ? [fields.vpcId, fields.publicSubnetIds, fields.privateSubnetIds, fields.isolatedSubnetIds].flat().filter((v) => typeof v === "string")
                         : undefined;
                 record.state = { id: resp.getId(), ...(arn ? { arn } : {}), ...(networkIds ? { networkIds } : {}) };
+                // awsx's VPC is a remote component: add the children a real preview registers under it.
+                if (record.type === "awsx:ec2:Vpc") recorder.resources.push(...awsxVpcChildren(record, o.region, monitor.newUrn));
             }
             callback(err, resp);
         });

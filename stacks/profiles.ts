@@ -11,6 +11,29 @@ export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
 /** `none`: no internet egress from private subnets; `single`: one NAT gateway; `perAz`: one per AZ. */
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
+/**
+ * The services a workload of this program may reach through an interface endpoint instead of NAT:
+ * image pulls (`ecr.api`, `ecr.dkr`, with S3's gateway for the layers), logs, secrets, Session
+ * Manager and ECS Exec (`ssm`, `ssmmessages`, `ec2messages`), queues and topics, KMS, STS, metrics.
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html
+ */
+export const INTERFACE_ENDPOINTS = [
+    "ecr.api",
+    "ecr.dkr",
+    "logs",
+    "secretsmanager",
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "sqs",
+    "sns",
+    "kms",
+    "sts",
+    "monitoring",
+] as const;
+export type InterfaceEndpoint = (typeof INTERFACE_ENDPOINTS)[number];
+
 /** The retention periods CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 

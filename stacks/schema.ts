@@ -1,7 +1,18 @@
 import { z } from "zod";
 import { USAGE_DEFAULTS, UsageAssumptions, insightsSchema } from "./usage";
 import { PolicySettings, productionSuppressionProblems, suppressionsSchema } from "./policy-config";
-import { ENVIRONMENTS, EnvironmentName, EnvironmentProfile, LOG_RETENTION_DAYS, NAT_STRATEGIES, NatStrategy, PROFILES } from "./profiles";
+import { zoneShortage } from "./zones";
+import {
+    ENVIRONMENTS,
+    EnvironmentName,
+    EnvironmentProfile,
+    INTERFACE_ENDPOINTS,
+    InterfaceEndpoint,
+    LOG_RETENTION_DAYS,
+    NAT_STRATEGIES,
+    NatStrategy,
+    PROFILES,
+} from "./profiles";
 import {
     OFFLINE_SECRET_PREFIX,
     acceptCliScalars,
@@ -49,6 +60,8 @@ export interface NetworkConfig {
     natStrategy: NatStrategy;
     /** Flow-log retention in days. Default: the profile's `flowLogRetentionDays`. */
     flowLogRetentionDays: number;
+    /** Interface endpoints the network creates (`network.endpoints`). Default none. */
+    endpoints: InterfaceEndpoint[];
 }
 
 export interface WorkloadConfig {
@@ -138,6 +151,16 @@ const networkSchema = strictObject({
     natStrategy: oneOf(NAT_STRATEGIES).optional(),
     /** Flow-log group retention, days. Default: the profile's `flowLogRetentionDays`. */
     flowLogRetentionDays: numberIn(LOG_RETENTION_DAYS).optional(),
+    /**
+     * Interface endpoints (PrivateLink) for what workloads reach without NAT: `ecr.api`, `ecr.dkr`
+     * (image pulls; S3's gateway endpoint, always there, serves the layers), `logs`, `secretsmanager`,
+     * `ssm`, `ssmmessages`, `ec2messages` (ECS Exec, Session Manager), `sqs`, `sns`, `kms`, `sts`,
+     * `monitoring`. Each is billed per zone-hour (the cost estimate counts them). Default: none.
+     */
+    endpoints: z
+        .array(oneOf(INTERFACE_ENDPOINTS))
+        .refine((list) => new Set(list).size === list.length, { message: "lists a service twice" })
+        .default([]),
 });
 
 /** Every `platform:*` key of a stack file; workloads are validated by their topologies. */
@@ -256,6 +279,11 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         });
     }
     const overridden = new Set(Object.keys(isRecord(stackInput.profile) ? stackInput.profile : {}));
+    const networkInput = isRecord(stackInput.network) ? stackInput.network : {};
+    const azCount = typeof networkInput.azCount === "number" ? networkInput.azCount : profile.azCount;
+    // Only a count the schema accepts (2..6) is compared with the region's zones.
+    const shortage = region && networkSchema.shape.azCount.safeParse(networkInput.azCount).success ? zoneShortage(region, azCount) : undefined;
+    if (shortage) problems.push({ path: `${NAMESPACE}:${typeof networkInput.azCount === "number" ? "network" : "profile"}.azCount`, message: shortage });
     const replication = stackSchema.shape.imageReplication.safeParse(stackInput.imageReplication);
     if (replication.success && region && replication.data?.regions.includes(region)) {
         const index = replication.data.regions.indexOf(region);
@@ -319,6 +347,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
             azCount: network.azCount ?? profile.azCount,
             natStrategy: network.natStrategy ?? profile.natStrategy,
             flowLogRetentionDays: network.flowLogRetentionDays ?? profile.flowLogRetentionDays,
+            endpoints: [...network.endpoints],
         },
         workloads,
         usage: { ...USAGE_DEFAULTS, ...(parsed.data.insights as Partial<UsageAssumptions>) },

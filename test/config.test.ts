@@ -20,7 +20,7 @@ describe("stack config validation", () => {
         const config = parseStackConfig(rawStack({ environment: "staging" }), TOPOLOGY_SCHEMAS);
         expect(config.environment).to.equal("staging");
         expect(config.profile).to.deep.equal(PROFILES.staging);
-        expect(config.network).to.deep.equal({ cidr: "10.0.0.0/16", azCount: 2, natStrategy: "single", flowLogRetentionDays: 14 });
+        expect(config.network).to.deep.equal({ cidr: "10.0.0.0/16", azCount: 2, natStrategy: "single", flowLogRetentionDays: 14, endpoints: [] });
         expect(config.workloads).to.deep.equal({});
     });
 
@@ -91,7 +91,7 @@ describe("stack config validation", () => {
         const problems = problemsOf({ environment: "staging", networks: {}, network: { cidrBlock: "10.0.0.0/16" }, profile: { logRetention: 7 } });
         expect(problems).to.have.members([
             'platform:networks: unknown key; did you mean "network"? (allowed keys: environment, insights, profile, network, imageReplication, policy, workloads); got {}',
-            'platform:network.cidrBlock: unknown key; allowed keys: cidr, azCount, natStrategy, flowLogRetentionDays; got "10.0.0.0/16"',
+            'platform:network.cidrBlock: unknown key; allowed keys: cidr, azCount, natStrategy, flowLogRetentionDays, endpoints; got "10.0.0.0/16"',
             `platform:profile.logRetention: unknown key; did you mean "logRetentionDays"? (allowed keys: ${Object.keys(PROFILES.staging).join(", ")}); got 7`,
         ]);
     });

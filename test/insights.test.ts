@@ -38,6 +38,9 @@ function smallPlan() {
     const network = res("platform:network:Network", "network", {}, [], undefined, false);
     const app = res("platform:topologies:FargateRds", "app", {}, [], undefined, false);
     const vpc = res("awsx:ec2:Vpc", "vpc", { numberOfAvailabilityZones: 2, natGateways: { strategy: "Single" } }, [], network, false);
+    // What awsx creates for one NAT gateway (the offline plan records the VPC's children).
+    const natIp = res("aws:ec2/eip:Eip", "nat-ip", {}, [], vpc);
+    const nat = res("aws:ec2/natGateway:NatGateway", "nat", {}, [natIp], vpc);
     const subnets = res("aws:rds/subnetGroup:SubnetGroup", "db", {}, [vpc], app);
     const db = res("aws:rds/instance:Instance", "db", { instanceClass: "db.t4g.micro", multiAz: false, allocatedStorage: 20 }, [subnets], app);
     const task = res("aws:ecs/taskDefinition:TaskDefinition", "task", { cpu: "512", memory: "1024" }, [db], app);
@@ -45,7 +48,7 @@ function smallPlan() {
     const alb = res("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application", internal: false, subnets: ["a", "b"] }, [vpc], app);
     const secret = res("aws:secretsmanager/secret:Secret", "secret", {}, [], app);
     const odd = res("aws:foo/bar:Baz", "odd", {}, [], app);
-    return { resources: [network, app, vpc, subnets, db, task, service, alb, secret, odd], vpc, db, service, secret, alb };
+    return { resources: [network, app, vpc, natIp, nat, subnets, db, task, service, alb, secret, odd], vpc, db, service, secret, alb };
 }
 const usage = { ...USAGE_DEFAULTS, hoursPerMonth: 700 };
 
@@ -53,7 +56,9 @@ describe("plan insights", () => {
     it("prices a hand-computed plan: NAT, Fargate, RDS, ALB, a secret; an unknown type is listed, not zero", () => {
         const cost = estimateCost(smallPlan(), usage, "us-east-1");
         const byName = Object.fromEntries(cost.lines.map((l) => [l.urn.split("::").pop(), l.monthlyUsd]));
-        expect(byName.vpc).to.equal(39.5); // 1 NAT: 0.045 x 700 + 0.045 x 100 GB + IPv4 0.005 x 700
+        expect(byName.nat).to.equal(36); // 1 NAT: 0.045 x 700 + 0.045 x 100 GB
+        expect(byName["nat-ip"]).to.equal(3.5); // its Elastic IP: IPv4 0.005 x 700
+        expect(byName.vpc).to.equal(undefined); // the component is priced through its children
         expect(byName.svc).to.equal(34.56); // 2 x (0.5 x 0.04048 + 1 x 0.004445) x 700
         expect(byName.db).to.equal(13.5); // 0.016 x 700 + 20 GB x 0.115
         expect(byName.alb).to.equal(28.35); // 0.0225 x 700 + 1 LCU x 0.008 x 700 + 2 IPv4 x 0.005 x 700
@@ -77,8 +82,8 @@ describe("plan insights", () => {
         // vpc 150 -> subnet group 3 -> RDS 420 -> task definition 3 -> service 30
         expect(deploy.criticalPathSeconds).to.equal(606);
         expect(deploy.criticalPath.map((u) => u.split("::").pop())).to.deep.equal(["vpc", "db", "db", "task", "svc"]);
-        // + ALB 150 + secret 3 + unknown 3
-        expect(deploy.serialSeconds).to.equal(762);
+        // + ALB 150 + secret 3 + unknown 3 + the NAT gateway and its address 3 each
+        expect(deploy.serialSeconds).to.equal(768);
         expect(deploy.byWorkload).to.deep.equal({ network: 150, app: 606 });
     });
 
@@ -124,8 +129,9 @@ describe("plan insights", () => {
         const compose = plan.resources.find((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && r.name === "tickets-compose")!;
         expect(host.dependencies).not.to.include(compose.urn);
         const deploy = estimateDeploy(plan);
-        // The workload's last resource is its database, no longer the host behind it (651 s before the change).
-        expect(deploy.byWorkload.tickets).to.equal(576);
+        // The workload's last resource is its database, no longer the host behind it (651 s before the
+        // change); the network's NAT addresses come before awsx's VPC (3 s).
+        expect(deploy.byWorkload.tickets).to.equal(579);
     });
 
     it("writes the estimate into the plan JSON and compares against a base plan", async () => {

@@ -1,6 +1,9 @@
 import { expect } from "chai";
-import { subnetMasks } from "../components/network";
-import { buildStack, policyOf, rawStack } from "./helpers";
+import { awsxNatIpUrn, subnetMasks } from "../components/network";
+import { awsxVpcChildren } from "../plan/awsx-vpc";
+import { estimateCost } from "../insights/cost";
+import { zoneNames } from "../stacks/zones";
+import { buildStack, configProblems, policyOf, rawStack } from "./helpers";
 
 describe("network", () => {
     for (const [environment, azs, nat] of [
@@ -14,7 +17,11 @@ describe("network", () => {
                 expect(vpc).to.have.length(1, "one VPC per stack");
                 const inputs = vpc[0].inputs as Record<string, any>;
                 expect(inputs.numberOfAvailabilityZones).to.equal(azs);
-                expect(inputs.natGateways).to.deep.equal({ strategy: nat });
+                expect(inputs.natGateways.strategy).to.equal(nat);
+                // The NAT gateways' addresses are the program's own (kept in production), not awsx's.
+                const ips = recorder.byType("aws:ec2/eip:Eip").filter((r) => r.name.startsWith("network-nat-"));
+                expect(inputs.natGateways.elasticIpAllocationIds).to.deep.equal(ips.map((ip) => ip.state.id));
+                expect(ips.every((ip) => ip.options.protect === (environment === "production"))).to.equal(true);
                 expect(inputs.cidrBlock).to.equal("10.20.0.0/16");
                 expect(inputs.subnetSpecs.map((s: { type: string }) => s.type)).to.deep.equal(["Private", "Public", "Isolated"]);
                 expect(inputs.vpcEndpointSpecs).to.deep.equal([{ serviceName: "com.amazonaws.us-east-1.s3" }]);
@@ -47,6 +54,85 @@ describe("network", () => {
     it("has no NAT gateway when the stack says none", async () => {
         const { recorder } = await buildStack(rawStack({ environment: "staging", network: { natStrategy: "none" } }));
         expect(recorder.byType("awsx:ec2:Vpc")[0].inputs.natGateways).to.deep.equal({ strategy: "None" });
+        expect(recorder.byType("aws:ec2/natGateway:NatGateway")).to.deep.equal([]);
+        expect(recorder.byType("aws:ec2/route:Route").map((r) => r.name)).to.deep.equal(["network-vpc-public-1", "network-vpc-public-2"]);
+    });
+
+    it("records the children awsx creates, named, parented and addressed as awsx does (a 3-zone perAz network)", async () => {
+        const { recorder } = await buildStack(rawStack({ environment: "production", network: { cidr: "10.30.0.0/16" } }));
+        const subnets = recorder.byType("aws:ec2/subnet:Subnet");
+        const vpc = recorder.get("aws:ec2/vpc:Vpc", "network-vpc");
+        expect(vpc.parent).to.equal(recorder.get("awsx:ec2:Vpc", "network-vpc").urn);
+        // Zone blocks of /18 (three zones round up to four); private /19, then public and data /20.
+        expect(Object.fromEntries(subnets.map((s) => [s.name, [s.inputs.cidrBlock, s.inputs.availabilityZone]]))).to.deep.equal({
+            "network-vpc-public-1": ["10.30.32.0/20", "us-east-1a"],
+            "network-vpc-private-1": ["10.30.0.0/19", "us-east-1a"],
+            "network-vpc-data-1": ["10.30.48.0/20", "us-east-1a"],
+            "network-vpc-public-2": ["10.30.96.0/20", "us-east-1b"],
+            "network-vpc-private-2": ["10.30.64.0/19", "us-east-1b"],
+            "network-vpc-data-2": ["10.30.112.0/20", "us-east-1b"],
+            "network-vpc-public-3": ["10.30.160.0/20", "us-east-1c"],
+            "network-vpc-private-3": ["10.30.128.0/19", "us-east-1c"],
+            "network-vpc-data-3": ["10.30.176.0/20", "us-east-1c"],
+        });
+        expect(subnets.every((s) => s.parent === vpc.urn)).to.equal(true);
+        // The component's subnet outputs are these subnets.
+        const component = recorder.get("awsx:ec2:Vpc", "network-vpc");
+        expect(component.state.networkIds).to.include.members(subnets.map((s) => s.state.id));
+        // One NAT gateway per zone, in its public subnet; each private table routes through its zone's.
+        const nats = recorder.byType("aws:ec2/natGateway:NatGateway");
+        expect(nats.map((n) => n.name)).to.deep.equal(["network-vpc-1", "network-vpc-2", "network-vpc-3"]);
+        expect(nats.map((n) => n.parent)).to.deep.equal([1, 2, 3].map((i) => recorder.get("aws:ec2/subnet:Subnet", `network-vpc-public-${i}`).urn));
+        const routes = recorder.byType("aws:ec2/route:Route");
+        const privateRoute = routes.find((r) => r.name === "network-vpc-private-2")!;
+        expect(privateRoute.inputs).to.include({ natGatewayId: nats[1].state.id, destinationCidrBlock: "0.0.0.0/0" });
+        expect(routes.find((r) => r.name === "network-vpc-public-1")!.inputs.gatewayId).to.equal(
+            recorder.get("aws:ec2/internetGateway:InternetGateway", "network-vpc").state.id,
+        );
+        expect(routes.some((r) => r.name.includes("-data-"))).to.equal(false, "data subnets have no route out");
+        // The S3 gateway endpoint is associated with every route table.
+        const s3 = recorder.get("aws:ec2/vpcEndpoint:VpcEndpoint", "com.amazonaws.us-east-1.s3");
+        expect(s3.inputs.routeTableIds).to.have.members(recorder.byType("aws:ec2/routeTable:RouteTable").map((t) => t.state.id));
+        // awsx's own addresses are gone: the NAT gateways use the network's, which alias awsx's former
+        // ones (the URN awsx registers them under when it makes them), so no address changes on upgrade.
+        expect(recorder.byType("aws:ec2/eip:Eip").filter((e) => e.parent === nats[0].parent)).to.deep.equal([]);
+        const network = recorder.get("platform:network:Network", "network");
+        const awsxMade = awsxVpcChildren(
+            { ...component, inputs: { ...component.inputs, natGateways: { strategy: "OnePerAz" } } },
+            "us-east-1",
+            (parent, type, name) => {
+                const qualified = `${parent.split("::")[2]}$${type}`;
+                return `urn:pulumi:test::platform::${qualified}::${name}`;
+            },
+        );
+        expect(awsxMade.filter((r) => r.type === "aws:ec2/eip:Eip").map((r) => r.urn)).to.deep.equal(
+            [0, 1, 2].map((i) => awsxNatIpUrn(network.urn, "network", i)),
+        );
+    });
+
+    it("creates the interface endpoints asked for, one private subnet per zone, priced per zone-hour", async () => {
+        const { recorder, config } = await buildStack(rawStack({ environment: "staging", network: { natStrategy: "none", endpoints: ["ecr.api", "logs"] } }));
+        const endpoint = recorder.get("aws:ec2/vpcEndpoint:VpcEndpoint", "com.amazonaws.us-east-1.ecr.api");
+        const privateIds = recorder
+            .byType("aws:ec2/subnet:Subnet")
+            .filter((s) => s.name.includes("-private-"))
+            .map((s) => s.state.id);
+        expect(endpoint.inputs).to.include({ vpcEndpointType: "Interface", privateDnsEnabled: true });
+        expect(endpoint.inputs.subnetIds).to.deep.equal(privateIds);
+        const rule = recorder.get("aws:ec2/securityGroupRule:SecurityGroupRule", "com.amazonaws.us-east-1.ecr.api-ingress");
+        expect(rule.inputs).to.include({ fromPort: 443, toPort: 443 });
+        expect(rule.inputs.cidrBlocks).to.deep.equal([config.network.cidr]);
+        const cost = estimateCost({ resources: recorder.resources }, config.usage, "us-east-1");
+        const line = cost.lines.find((l) => l.urn === endpoint.urn)!;
+        expect(line.monthlyUsd).to.equal(Math.round(2 * 0.01 * config.usage.hoursPerMonth * 100) / 100);
+    });
+
+    it("refuses more zones than the region has, naming the key", () => {
+        const problems = configProblems(rawStack({ environment: "staging", network: { azCount: 4 } }, { region: "eu-west-1" }));
+        expect(problems.map((p) => p.path)).to.deep.equal(["platform:network.azCount"]);
+        expect(problems[0].message).to.contain("eu-west-1 has 3 availability zones");
+        expect(zoneNames("eu-west-1")).to.deep.equal(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+        configProblems(rawStack({ environment: "staging", network: { azCount: 3 } }, { region: "us-west-1" }));
     });
 
     it("splits each AZ's slice into private (half), public and data (a quarter each), leaving no overlap", () => {

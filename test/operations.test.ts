@@ -30,6 +30,8 @@ function operationsStack(): string {
     Object.assign(workloads.braidmgr, release(), secrets);
     Object.assign(workloads.integrations, release({ deployments: { mode: "external" } }));
     Object.assign(workloads.integrations.integration, secrets);
+    // Its DR standby reads the existing secret in the DR region: replicated there by its owner.
+    workloads.integrations.disasterRecovery.existingSecretsReplicated = true;
     // Images from repositories the workloads create: a tag instead of a whole image.
     for (const w of [workloads.ledger, workloads.braidmgr, workloads.integrations.integration]) {
         delete w.image;

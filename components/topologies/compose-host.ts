@@ -37,9 +37,16 @@ import { PolicyStatement, ecrPullStatements, ecrRegistry, ecrRepositoryArn, poli
 import { ComposeService, HOST_METRICS, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
+import { Architecture, instanceArchitecture, isMac } from "../../stacks/instance-types";
 
-/** Amazon Linux 2023's current AMI, as AWS publishes it in SSM Parameter Store. */
-export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+/**
+ * Amazon Linux 2023's current AMI per architecture, as AWS publishes it in SSM Parameter Store
+ * (https://docs.aws.amazon.com/linux/al2023/ug/ec2.html#launch-via-aws-cli).
+ */
+export const AL2023_AMI_PARAMETERS: Record<Architecture, string> = {
+    x86_64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    arm64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+};
 
 /** Cloudflare's published IPv4 ranges (https://www.cloudflare.com/ips-v4, as of 2026-11). */
 export const CLOUDFLARE_IPV4 = [
@@ -182,6 +189,12 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
                 }
             },
             (s, issue) => s.routing.mode === "host" && !s.routing.domain && issue(["routing", "domain"], "required when routing.mode is host"),
+            (s, issue) =>
+                isMac(s.instanceType) &&
+                issue(
+                    ["instanceType"],
+                    `${s.instanceType} is a Mac instance (macOS on a dedicated host): the host runs Amazon Linux 2023; pick an x86_64 or Graviton type`,
+                ),
             (s, issue) =>
                 s.originPullCa !== undefined &&
                 !s.behindCloudflare &&
@@ -442,9 +455,13 @@ export class ComposeHost extends pulumi.ComponentResource {
             { parent: this, protect, retainOnDelete: protect },
         );
         this.snapshotDataVolume(name, ctx, snapshotTag);
-        const ami = getParameterOutput({ name: AL2023_AMI_PARAMETER }, parent);
+        // The AMI and the Compose plugin of the instance type's architecture (Graviton: arm64).
+        const architecture = instanceArchitecture(s.instanceType);
+        const ami = getParameterOutput({ name: AL2023_AMI_PARAMETERS[architecture] }, parent);
         const instance = new ec2.Instance(
-            `${name}-host`,
+            // The AMI is ignored after creation: a change of architecture is a new host (a name of its
+            // own), so that the replacement boots its architecture's image; x86_64 keeps the first name.
+            architecture === "x86_64" ? `${name}-host` : `${name}-host-${architecture}`,
             {
                 ami: ami.value,
                 instanceType: s.instanceType,
@@ -465,6 +482,7 @@ export class ComposeHost extends pulumi.ComponentResource {
                         dataVolumeId: volume,
                         composeVersion: s.composeVersion,
                         syncIntervalMinutes: s.syncIntervalMinutes,
+                        architecture,
                         ecrRegistries: [...new Set(list.map(ecrRegistry).filter((r): r is string => r !== undefined))].sort(),
                     }),
                 ),

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { bootstrapScript } from "../blocks/db-bootstrap-sql";
+import { Architecture } from "../../stacks/instance-types";
 
 /**
  * Pure rendering of what the Compose host runs: the Docker Compose file (from the workload's
@@ -36,6 +37,14 @@ export interface ContainerLimits {
     memoryMb: number;
     cpus: number;
 }
+
+/**
+ * A value as Compose must receive it to keep it literal: Compose interpolates `$NAME` and `${...}`
+ * in every value of the file (an unset name becomes empty, an invalid `${` stops the whole file), and
+ * reads `$$` as one `$`. https://docs.docker.com/reference/compose-file/interpolation/
+ */
+export const composeLiteral = (value: string) => value.replace(/\$/g, "$$$$");
+const literals = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, composeLiteral(v)]));
 
 /** Compose keys of a container's limits. */
 const limited = (l: ContainerLimits) => ({ mem_limit: `${l.memoryMb}m`, cpus: l.cpus });
@@ -79,7 +88,7 @@ export function renderCompose(args: ComposeArgs): string {
         networks[`${s.name}-edge`] = { driver: "bridge" };
         networks[`${s.name}-backend`] = { driver: "bridge", internal: true };
         const dependsOn: Record<string, { condition: string }> = { [`${s.name}-db-init`]: { condition: "service_completed_successfully" } };
-        const environment: Record<string, string> = { ...s.environment };
+        const environment: Record<string, string> = literals(s.environment);
 
         services[`${s.name}-db-init`] = {
             image: args.images.postgres,
@@ -129,7 +138,7 @@ export function renderCompose(args: ComposeArgs): string {
                 restart: "no",
                 env_file: appEnvFiles,
                 environment,
-                command: s.migrationCommand,
+                command: s.migrationCommand.map(composeLiteral),
                 depends_on: { ...dependsOn },
                 networks: appNetworks,
                 logging,
@@ -142,7 +151,7 @@ export function renderCompose(args: ComposeArgs): string {
             env_file: appEnvFiles,
             environment,
             ports: [`${s.port}:${s.port}`],
-            healthcheck: { test: s.healthCheck, interval: "15s", timeout: "5s", retries: 3, start_period: "60s" },
+            healthcheck: { test: s.healthCheck.map(composeLiteral), interval: "15s", timeout: "5s", retries: 3, start_period: "60s" },
             ...limited(s.limits),
             depends_on: dependsOn,
             networks: appNetworks,
@@ -167,7 +176,12 @@ export interface UserDataArgs {
     syncIntervalMinutes: number;
     /** Private ECR registries the images come from: Docker logs in through the instance role. Default none. */
     ecrRegistries?: string[];
+    /** The host's CPU architecture: which Compose plugin build it downloads. Default `x86_64`. */
+    architecture?: Architecture;
 }
+
+/** The Compose plugin's release asset for an architecture (docker/compose publishes `docker-compose-linux-<uname -m>`). */
+export const composePluginAsset = (architecture: Architecture = "x86_64") => `docker-compose-linux-${architecture === "arm64" ? "aarch64" : "x86_64"}`;
 
 /** EC2 user data must not exceed 16 KB (AWS limit). */
 export const USER_DATA_LIMIT_BYTES = 16384;
@@ -180,9 +194,46 @@ export const USER_DATA_LIMIT_BYTES = 16384;
  */
 export const ENV_FILE_JQ = String.raw`def envquote: "\"" + (tostring | gsub("\\\\"; "\\\\") | gsub("\""; "\\\"") | gsub("\\$"; "$$") | gsub("\n"; "\\n") | gsub("\r"; "\\r")) + "\""; if $map == null then to_entries[] else (. as $s | $map | to_entries[] | {key: .key, value: $s[.value]}) end | "\(.key)=\(.value | envquote)"`;
 
+/** Where the host keeps the converge script (the sync job runs it; tests run it with a stand-in docker). */
+export const CONVERGE_PATH = "/usr/local/bin/platform-converge";
+
+/** \`platform-converge [compose file]\`: brings the services up, running each one-shot once per change of its definition. */
+export const CONVERGE_SCRIPT = `#!/bin/bash
+# Starts what the Compose file defines. One-shot services (restart "no": <service>-db-init,
+# <service>-migrate) run once per change of their definition, not at every sync: 'docker compose up'
+# starts again every stopped container of the services it is given and of their dependencies. So the
+# services whose one-shots already ran for their current definition (a hash of it as 'config' resolves
+# it: image, command, environment with its env files) come up without their dependencies (--no-deps);
+# the others with them, which runs their one-shots. A one-shot's hash is stamped once 'up' succeeded
+# ('up' fails when a one-shot fails).
+set -euo pipefail
+file="\${1:-${HOST_PATHS.compose}/docker-compose.yml}"
+state="\${PLATFORM_ONE_SHOT_STATE:-/var/lib/platform/one-shot}"
+compose=(docker compose -p ${COMPOSE_PROJECT} -f "$file")
+mkdir -p "$state"
+config=$("\${compose[@]}" config --format json)
+mapfile -t oneshots < <(jq -r '.services | to_entries[] | select(.value.restart == "no") | .key' <<<"$config")
+declare -A hash=()
+for o in "\${oneshots[@]}"; do hash[$o]=$(jq -cS --arg o "$o" '.services[$o]' <<<"$config" | sha256sum | cut -d' ' -f1); done
+stale=()
+for o in "\${oneshots[@]}"; do [ "$(cat "$state/$o" 2>/dev/null)" = "\${hash[$o]}" ] || stale+=("$o"); done
+fresh=()
+rerun=()
+while read -r service; do
+  deps=$(jq -r --arg s "$service" 'def deps($n): (.services[$n].depends_on // {} | keys[]) as $d | $d, deps($d); [deps($s)] | unique[]' <<<"$config")
+  waits=no
+  for o in "\${stale[@]}"; do if grep -qx "$o" <<<"$deps"; then waits=yes; fi; done
+  if [ "$waits" = yes ]; then rerun+=("$service"); else fresh+=("$service"); fi
+done < <(jq -r '.services | to_entries[] | select(.value.restart != "no") | .key' <<<"$config")
+if [ "\${#fresh[@]}" -gt 0 ]; then "\${compose[@]}" up -d --remove-orphans --no-deps "\${fresh[@]}"; fi
+if [ "\${#rerun[@]}" -gt 0 ]; then "\${compose[@]}" up -d --remove-orphans "\${rerun[@]}"; fi
+for o in "\${stale[@]}"; do printf '%s' "\${hash[$o]}" > "$state/$o"; done
+`;
+
 const SYNC_SCRIPT = `#!/bin/bash
 # Fetches the Compose definition and the services' secrets, then converges the containers.
-# Run at boot and by platform-sync.timer: 'docker compose up -d' only recreates what changed.
+# Run at boot and by platform-sync.timer: Compose recreates only what changed, and one-shot
+# containers run once per change of their definition (platform-converge).
 set -euo pipefail
 source /etc/platform/sync.env
 mkdir -p ${HOST_PATHS.compose} && install -d -m 700 ${HOST_PATHS.secrets}
@@ -208,16 +259,22 @@ jq -c '.[]' ${HOST_PATHS.compose}/env-files.json | while read -r entry; do
   mv "$file.new" "$file"
 done
 mv ${HOST_PATHS.compose}/docker-compose.yml.new ${HOST_PATHS.compose}/docker-compose.yml
-docker compose -p ${COMPOSE_PROJECT} -f ${HOST_PATHS.compose}/docker-compose.yml up -d --remove-orphans
+${CONVERGE_PATH} ${HOST_PATHS.compose}/docker-compose.yml
 `;
 
 const MOUNT_SCRIPT = `#!/bin/bash
 # Mounts the data volume at ${HOST_PATHS.data}; formats it only if it has no file system yet (first boot ever).
+# Nitro instances show an EBS volume as an NVMe device named by its volume ID; Xen instances (t2, m4,
+# c4, r4, ...) as /dev/xvdf, the name the attachment's /dev/sdf takes there.
 set -euo pipefail
 source /etc/platform/sync.env
-dev="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_\${DATA_VOLUME_ID//-/}"
-for _ in $(seq 1 120); do [ -e "$dev" ] && break; sleep 5; done
-[ -e "$dev" ] || { echo "data volume $DATA_VOLUME_ID never attached" >&2; exit 1; }
+nvme="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_\${DATA_VOLUME_ID//-/}"
+dev=""
+for _ in $(seq 1 120); do
+  for candidate in "$nvme" /dev/xvdf; do if [ -e "$candidate" ]; then dev="$candidate"; break 2; fi; done
+  sleep 5
+done
+[ -n "$dev" ] || { echo "data volume $DATA_VOLUME_ID never attached" >&2; exit 1; }
 blkid "$dev" >/dev/null || mkfs.xfs "$dev"
 mkdir -p ${HOST_PATHS.data}
 grep -q " ${HOST_PATHS.data} " /etc/fstab || echo "UUID=$(blkid -s UUID -o value "$dev") ${HOST_PATHS.data} xfs defaults,nofail 0 2" >> /etc/fstab
@@ -243,7 +300,8 @@ const cloudWatchAgentConfig = {
 };
 
 export function renderUserData(args: UserDataArgs): string {
-    const plugin = `https://github.com/docker/compose/releases/download/v${args.composeVersion}/docker-compose-linux-x86_64`;
+    const asset = composePluginAsset(args.architecture);
+    const plugin = `https://github.com/docker/compose/releases/download/v${args.composeVersion}/${asset}`;
     const registries = args.ecrRegistries ?? [];
     // Docker asks Amazon's credential helper (an Amazon Linux 2023 package) for ECR logins; it uses the instance role.
     const dockerConfig = { credHelpers: Object.fromEntries(registries.map((r) => [r, "ecr-login"])) };
@@ -260,6 +318,7 @@ export function renderUserData(args: UserDataArgs): string {
             { path: "/usr/local/bin/platform-mount-data", permissions: "0755", content: MOUNT_SCRIPT },
             { path: CLOUDWATCH_AGENT_CONFIG, permissions: "0644", content: JSON.stringify(cloudWatchAgentConfig) },
             { path: "/usr/local/bin/platform-sync", permissions: "0755", content: SYNC_SCRIPT },
+            { path: CONVERGE_PATH, permissions: "0755", content: CONVERGE_SCRIPT },
             {
                 path: "/etc/systemd/system/platform-sync.service",
                 permissions: "0644",
@@ -290,7 +349,7 @@ export function renderUserData(args: UserDataArgs): string {
             [
                 "bash",
                 "-c",
-                `set -euo pipefail; cd /tmp && curl -fsSLO ${plugin} && curl -fsSLO ${plugin}.sha256 && sha256sum -c docker-compose-linux-x86_64.sha256 && install -m 755 docker-compose-linux-x86_64 /usr/libexec/docker/cli-plugins/docker-compose`,
+                `set -euo pipefail; cd /tmp && curl -fsSLO ${plugin} && curl -fsSLO ${plugin}.sha256 && sha256sum -c ${asset}.sha256 && install -m 755 ${asset} /usr/libexec/docker/cli-plugins/docker-compose`,
             ],
             ["systemctl", "daemon-reload"],
             ["systemctl", "enable", "--now", "platform-sync.timer"],

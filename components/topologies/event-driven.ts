@@ -204,6 +204,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
              * load balancer serves it once the origin's DNS points there. Required with `enabled`.
              */
             certificateArn: certificateArn.optional(),
+            /**
+             * The services' `existingSecrets` also exist in `region` under the same name (replicated by
+             * you: the program does not own them), so the standby tasks, which read them there, can
+             * start. Required (true) when DR is on and any service names an existing secret. Default false.
+             */
+            existingSecretsReplicated: z.boolean().default(false),
         }).default({}),
         alarmEmails: emailList(),
     });
@@ -217,6 +223,23 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
         ]),
         imageSources((s: z.output<typeof object>) => (["integration", "webhook", "worker"] as const).map((key) => [[key], s[key]])),
+        // One listener per port and balancer (CreateListener's DuplicateListener): the gateway's balancer listens on 443 and 80.
+        ({ blueGreen }: z.output<typeof object>, issue: ReportIssue) =>
+            [443, 80].includes(blueGreen.testListenerPort) &&
+            issue(
+                ["blueGreen", "testListenerPort"],
+                `${blueGreen.testListenerPort} is already a listener of the gateway's load balancer (HTTPS 443, the HTTP redirect 80): AWS refuses a second listener on a port (DuplicateListener); pick another, e.g. 8443`,
+            ),
+        // The standby tasks read each existing secret in the DR region: only its owner can replicate it there.
+        (s: z.output<typeof object>, issue: ReportIssue) => {
+            if (!s.disasterRecovery.enabled || s.disasterRecovery.existingSecretsReplicated) return;
+            for (const key of ["integration", "webhook", "worker"] as const)
+                for (const variable of Object.keys(s[key].existingSecrets))
+                    issue(
+                        [key, "existingSecrets", variable],
+                        `the DR standby reads this secret in ${s.disasterRecovery.region}, where nothing this program creates copies it: replicate it there (aws secretsmanager replicate-secret-to-regions --secret-id <arn> --add-replica-regions Region=${s.disasterRecovery.region}), then set disasterRecovery.existingSecretsReplicated: true`,
+                    );
+        },
         ({ disasterRecovery: dr, api }: z.output<typeof object>, issue: ReportIssue) => {
             if (!dr.enabled) return;
             if (!dr.certificateArn)

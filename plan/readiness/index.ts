@@ -7,6 +7,9 @@ import { checkRegions, checkCrossRegionReferences } from "./regions";
 import { checkTaskPermissions, checkHostPermissions } from "./permissions";
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
+import { checkNetworkPaths } from "./paths";
+import { checkGlobalDatabaseClasses, checkListenerPorts, checkZones } from "./combinations";
+import { checkStandbySources } from "./standby";
 
 export type { ReadinessProblem } from "./kit";
 
@@ -36,6 +39,11 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkTaskPermissions(index, report);
     checkHostPermissions(index, report);
     checkCreationOrder(index, report);
+    checkNetworkPaths(index, plan.region, report);
+    checkListenerPorts(index, report);
+    checkZones(index, plan.region, report);
+    checkGlobalDatabaseClasses(index, report);
+    checkStandbySources(index, plan.region, report);
     checkReplacements(index, report);
     return problems;
 }

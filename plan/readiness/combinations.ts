@@ -1,0 +1,59 @@
+// Combinations AWS refuses although each value alone is valid: ports per balancer, zones per region, classes per feature.
+import { GLOBAL_DATABASE_CLASS } from "../../components/blocks/aurora";
+import { zoneShortage } from "../../stacks/zones";
+import { PlanIndex, Report, T } from "./kit";
+
+/**
+ * A load balancer takes one listener per port: a second one on the same port fails with
+ * DuplicateListener ("A listener already exists on this port for this load balancer").
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html
+ */
+export function checkListenerPorts(index: PlanIndex, report: Report): void {
+    const seen = new Map<string, string>();
+    for (const listener of index.of(...T.listeners)) {
+        const balancer = listener.inputs.loadBalancerArn;
+        if (typeof balancer !== "string" || listener.inputs.port === undefined) continue;
+        const key = `${balancer} ${String(listener.inputs.port)}`;
+        const first = seen.get(key);
+        if (first)
+            report(
+                "aws-duplicate-listener",
+                listener.urn,
+                `port ${String(listener.inputs.port)} of its load balancer already has the listener ${first}: AWS refuses a second (DuplicateListener); give one of them another port`,
+            );
+        else seen.set(key, listener.name);
+    }
+}
+
+/**
+ * A VPC spreads over at most the zones its region has (awsx stops with "does not have at least N
+ * Availability Zones"); the zones per region come from stacks/zones.ts.
+ */
+export function checkZones(index: PlanIndex, region: string, report: Report): void {
+    for (const vpc of index.of("awsx:ec2:Vpc")) {
+        const own = typeof vpc.inputs.region === "string" ? vpc.inputs.region : region;
+        const shortage = zoneShortage(own, Number(vpc.inputs.numberOfAvailabilityZones ?? 3));
+        if (shortage) report("aws-zones", vpc.urn, shortage);
+    }
+}
+
+/**
+ * Every instance of an Aurora global database's clusters is of a memory-optimized class (db.r*,
+ * db.x*): AWS refuses others ("The requested instance class is not supported by global databases").
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html
+ */
+export function checkGlobalDatabaseClasses(index: PlanIndex, report: Report): void {
+    const clusters = index.of("aws:rds/cluster:Cluster").filter((c) => typeof c.inputs.globalClusterIdentifier === "string");
+    for (const instance of index.of("aws:rds/clusterInstance:ClusterInstance")) {
+        const cluster = clusters.find(
+            (c) => c.inputs.clusterIdentifier === instance.inputs.clusterIdentifier || c.state.id === instance.inputs.clusterIdentifier,
+        );
+        const cls = String(instance.inputs.instanceClass);
+        if (cluster && !GLOBAL_DATABASE_CLASS.test(cls))
+            report(
+                "aws-instance-class",
+                instance.urn,
+                `${cls} in ${cluster.name}, a member of a global database: global databases take memory-optimized classes only (db.r*, db.x*)`,
+            );
+    }
+}

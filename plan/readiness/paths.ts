@@ -1,0 +1,159 @@
+// Network paths: every task and host can reach the services it needs to start and run.
+import { ecrRepositoryArn } from "../../components/iam";
+import { PlannedResource } from "../mocks";
+import { PlanIndex, Report, T, asArray } from "./kit";
+
+/** What a workload reaches: an AWS service by its endpoint name (`ecr.api`, `logs`, ...), or the internet. */
+type Need = { service: string; why: string } | { service: "internet"; why: string };
+
+const TYPES = {
+    subnet: "aws:ec2/subnet:Subnet",
+    association: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    route: "aws:ec2/route:Route",
+    endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+} as const;
+
+interface Container {
+    name: string;
+    image?: string;
+    secrets?: { name: string; valueFrom: string }[];
+    logConfiguration?: { logDriver?: string };
+}
+
+/** What a task needs to start: its images (ECR's API and registry, S3 for the layers, or a public registry), its secrets, its logs; ECS Exec needs SSM's messages. */
+function taskNeeds(task: PlannedResource, service: PlannedResource): Need[] {
+    let containers: Container[];
+    try {
+        containers = JSON.parse(String(task.inputs.containerDefinitions)) as Container[];
+    } catch {
+        return [];
+    }
+    const needs: Need[] = [];
+    for (const c of containers) {
+        if (c.image && ecrRepositoryArn(c.image))
+            needs.push(
+                { service: "ecr.api", why: `${c.name}'s image` },
+                { service: "ecr.dkr", why: `${c.name}'s image` },
+                { service: "s3", why: `${c.name}'s image layers` },
+            );
+        else if (c.image && !c.image.includes("[unknown]")) needs.push({ service: "internet", why: `${c.name} pulls ${c.image} from a public registry` });
+        for (const s of c.secrets ?? [])
+            needs.push({ service: s.valueFrom.startsWith("arn:aws:ssm:") ? "ssm" : "secretsmanager", why: `${c.name}'s secret ${s.name}` });
+        if (c.logConfiguration?.logDriver === "awslogs") needs.push({ service: "logs", why: `${c.name}'s logs` });
+    }
+    if (service.inputs.enableExecuteCommand === true) needs.push({ service: "ssmmessages", why: "ECS Exec" });
+    return needs;
+}
+
+/** A host's needs: Session Manager, its configuration and secrets, logs; the internet for what its user data downloads from outside AWS. */
+function hostNeeds(instance: PlannedResource): Need[] {
+    const userData = String(instance.inputs.userData ?? "");
+    const outside = [...userData.matchAll(/https:\/\/([a-z0-9.-]+)\//g)].map((m) => m[1]).find((host) => !host.endsWith(".amazonaws.com"));
+    return [
+        { service: "ssm", why: "Session Manager" },
+        { service: "ssmmessages", why: "Session Manager" },
+        { service: "ec2messages", why: "Session Manager" },
+        ...(/\bs3:\/\/|aws s3 /.test(userData) ? [{ service: "s3", why: "its configuration in S3" }] : []),
+        ...(userData.includes("secretsmanager") ? [{ service: "secretsmanager", why: "its services' secrets" }] : []),
+        ...(userData.includes("awslogs") || userData.includes("amazon-cloudwatch-agent") ? [{ service: "logs", why: "its logs" }] : []),
+        // Private ECR images, through Docker's ECR credential helper.
+        ...(userData.includes("ecr-login")
+            ? [
+                  { service: "ecr.api", why: "its private images" },
+                  { service: "ecr.dkr", why: "its private images" },
+              ]
+            : []),
+        ...(outside ? [{ service: "internet" as const, why: `its user data downloads from ${outside}` }] : []),
+        // Images other than ECR's come from public registries (Docker Hub).
+        ...(/docker compose|docker-compose/.test(userData) ? [{ service: "internet" as const, why: "its Compose services' public images" }] : []),
+    ];
+}
+
+/**
+ * Each ECS service (its task definition) and EC2 host in a subnet of the plan's VPCs can reach what
+ * it needs: through the subnet's route to a NAT gateway (or an internet gateway with a public IP),
+ * or through a VPC endpoint of the service in its VPC (an interface endpoint with private DNS; S3's
+ * gateway endpoint on the subnet's route table). A service kept at zero tasks (a disaster-recovery
+ * standby, whose network gets its NAT at failover) is not checked. One of its security groups lets
+ * HTTPS out (Pulumi drops AWS's default egress rule), to anywhere or to its VPC's block (the endpoints).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/networking-outbound.html
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
+ */
+export function checkNetworkPaths(index: PlanIndex, region: string, report: Report): void {
+    const subnets = new Map(index.of(TYPES.subnet).map((s) => [s.state.id, s]));
+    const tableOf = new Map(index.of(TYPES.association).map((a) => [String(a.inputs.subnetId), String(a.inputs.routeTableId)]));
+    const defaultRoutes = index.of(TYPES.route).filter((r) => r.inputs.destinationCidrBlock === "0.0.0.0/0");
+    const endpoints = index.of(TYPES.endpoint);
+
+    const egress = index.of(T.egress);
+    const vpcCidr = new Map(index.of("aws:ec2/vpc:Vpc").map((v) => [v.state.id, String(v.inputs.cidrBlock)]));
+    // HTTPS out of one of the workload's security groups, to anywhere or (for the endpoints) to its VPC.
+    const httpsOut = (groups: unknown[], vpcId: unknown) =>
+        egress.some(
+            (rule) =>
+                groups.includes(rule.inputs.securityGroupId) &&
+                (rule.inputs.ipProtocol === "-1" || (Number(rule.inputs.fromPort) <= 443 && Number(rule.inputs.toPort) >= 443)) &&
+                (rule.inputs.cidrIpv4 === "0.0.0.0/0" || rule.inputs.cidrIpv4 === vpcCidr.get(String(vpcId))),
+        );
+
+    const check = (workload: PlannedResource, subnetIds: unknown[], publicIp: boolean, needs: Need[], groups: unknown[]) => {
+        const own = typeof workload.inputs.region === "string" ? workload.inputs.region : region;
+        const first = subnets.get(String(subnetIds[0]));
+        if (first && needs.length > 0 && groups.length > 0 && !httpsOut(groups, first.inputs.vpcId))
+            report(
+                "network-path",
+                workload.urn,
+                `none of its security groups lets HTTPS (443) out, to 0.0.0.0/0 or the VPC's block: it cannot reach ${[...new Set(needs.map((n) => n.service))].join(", ")} (Pulumi removes AWS's default allow-all egress: add an egress rule)`,
+            );
+        for (const id of subnetIds) {
+            const subnet = subnets.get(String(id));
+            if (!subnet) continue; // a subnet the plan did not create: its routes are unknown
+            const table = tableOf.get(subnet.state.id);
+            const out = defaultRoutes.filter((r) => r.inputs.routeTableId === table);
+            if (out.some((r) => typeof r.inputs.natGatewayId === "string") || (publicIp && out.some((r) => typeof r.inputs.gatewayId === "string"))) continue;
+            const vpcId = subnet.inputs.vpcId;
+            const reachable = (service: string) =>
+                endpoints.some((e) => {
+                    if (e.inputs.vpcId !== vpcId || e.inputs.serviceName !== `com.amazonaws.${own}.${service}`) return false;
+                    const gateway = String(e.inputs.vpcEndpointType ?? "Gateway").toLowerCase() === "gateway";
+                    return gateway ? asArray(e.inputs.routeTableIds).includes(table) : e.inputs.privateDnsEnabled === true;
+                });
+            const missing = needs.filter((n) => n.service === "internet" || !reachable(n.service));
+            if (missing.length === 0) continue;
+            const byService = new Map<string, string[]>();
+            for (const n of missing) byService.set(n.service, [...(byService.get(n.service) ?? []), n.why]);
+            const services = [...byService.keys()].filter((s) => s !== "internet");
+            const lines = [...byService].map(
+                ([service, why]) => `${service === "internet" ? "the internet" : `com.amazonaws.${own}.${service}`} (${[...new Set(why)].join(", ")})`,
+            );
+            const fix = byService.has("internet")
+                ? "give its network a NAT gateway (platform:network.natStrategy: single or perAz)"
+                : `give its network a NAT gateway (platform:network.natStrategy: single or perAz) or the endpoints (platform:network.endpoints: [${services.filter((s) => s !== "s3").join(", ")}])`;
+            report(
+                "network-path",
+                workload.urn,
+                `runs in ${subnet.name}, whose route table has no route to a NAT gateway, and cannot reach ${lines.join("; ")}: it cannot start. Fix: ${fix}`,
+            );
+            return; // one problem per workload: its subnets share the network's routes
+        }
+    };
+
+    for (const service of index.of(T.service)) {
+        if (service.inputs.desiredCount === 0) continue;
+        const task =
+            index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition) ?? index.of(T.taskDefinition).find((t) => service.dependencies.includes(t.urn));
+        if (!task) continue;
+        const network = (service.inputs.networkConfiguration ?? {}) as Record<string, unknown>;
+        check(service, asArray(network.subnets), network.assignPublicIp === true, taskNeeds(task, service), asArray(network.securityGroups));
+    }
+    for (const instance of index.of(T.instance)) {
+        check(
+            instance,
+            [instance.inputs.subnetId],
+            instance.inputs.associatePublicIpAddress === true,
+            hostNeeds(instance),
+            asArray(instance.inputs.vpcSecurityGroupIds),
+        );
+    }
+}

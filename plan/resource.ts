@@ -1,0 +1,19 @@
+// The shape of one planned resource, shared by the mocks, the VPC model and every reader of a plan.
+/** One registered resource as the plan reports it. */
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    custom: boolean;
+    /** Inputs as sent to the engine; secrets read `[secret]`, unknowns `[unknown]`. */
+    inputs: Record<string, unknown>;
+    options: { protect: boolean; retainOnDelete: boolean; deleteBeforeReplace: boolean; ignoreChanges: string[]; dependsOn: string[] };
+    /** URNs whose outputs this resource's inputs use, or that it depends on explicitly. */
+    dependencies: string[];
+    /**
+     * What the (mock) provider returned: the physical ID and, where the type has one, the ARN; for
+     * an awsx VPC (a component, without an ID of its own) the VPC's and its subnets' IDs.
+     */
+    state: { id: string; arn?: string; networkIds?: string[] };
+}

@@ -1,0 +1,93 @@
+import { expect } from "chai";
+import { checkReadiness } from "../plan/readiness";
+import { buildStack, rawStack } from "./helpers";
+
+/** A staging stack with one ECR-image workload (the audit worker's) and the given network settings. */
+function stack(network: Record<string, unknown>) {
+    return rawStack(
+        {
+            environment: "staging",
+            network,
+            workloads: {
+                epr: {
+                    topology: "ecs-audit-worker",
+                    imageTag: "2026.11.1",
+                    clients: { cidrs: ["10.50.0.0/16"] },
+                    worker: { command: ["python", "-m", "app.workers.audit_consumer"] },
+                    redis: { url: "https://eu1-example.upstash.io", token: "upstash-token-value" },
+                },
+            },
+        },
+        { secretKeys: ["platform:workloads"] },
+    );
+}
+
+async function pathProblems(network: Record<string, unknown>) {
+    const { recorder, config } = await buildStack(stack(network));
+    return checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists }).filter(
+        (p) => p.check === "network-path",
+    );
+}
+
+describe("readiness: network paths", () => {
+    it("refuses Fargate tasks in subnets with neither NAT nor the endpoints they pull, log and read secrets through", async () => {
+        const problems = await pathProblems({ natStrategy: "none" });
+        expect(problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["epr"]);
+        const [message] = problems.map((p) => p.message);
+        for (const service of ["ecr.api", "ecr.dkr", "logs", "secretsmanager"]) expect(message).to.contain(`com.amazonaws.us-east-1.${service}`);
+        // S3's gateway endpoint is on every route table: the layers are reachable.
+        expect(message).not.to.contain(".s3 ");
+        expect(message).to.contain("platform:network.natStrategy: single or perAz");
+    });
+
+    it("with the endpoints, still refuses the public image only NAT reaches (the bootstrap's psql from ECR Public); accepts NAT", async () => {
+        const [problem, ...others] = await pathProblems({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] });
+        expect(others).to.deep.equal([]);
+        expect(problem.message).to.contain("cannot reach the internet (db-bootstrap pulls public.ecr.aws/docker/library/postgres:16-alpine");
+        expect(problem.message).not.to.contain("ecr.api");
+        expect(problem.message).to.contain("platform:network.natStrategy: single or perAz");
+        expect(await pathProblems({ natStrategy: "single" })).to.deep.equal([]);
+    });
+
+    it("names each endpoint still missing", async () => {
+        const [problem] = await pathProblems({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs"] });
+        expect(problem.message).to.contain("com.amazonaws.us-east-1.secretsmanager");
+        expect(problem.message).not.to.contain("ecr.api");
+    });
+
+    it("refuses a Compose host without NAT: it downloads the Compose plugin from GitHub and pulls public images", async () => {
+        const raw = rawStack(
+            {
+                environment: "staging",
+                network: { natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages", "ec2messages"] },
+                workloads: {
+                    tickets: {
+                        topology: "compose-host",
+                        imagePrefix: "123456789012.dkr.ecr.us-east-1.amazonaws.com/tix",
+                        imageTag: "1.0.0",
+                        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+                        services: { ticketing: { port: 8081 } },
+                    },
+                },
+            },
+            { secretKeys: ["platform:workloads"] },
+        );
+        const { recorder, config } = await buildStack(raw);
+        const problems = checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists }).filter(
+            (p) => p.check === "network-path",
+        );
+        expect(problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["tickets-host"]);
+        expect(problems[0].message).to.contain("the internet (its user data downloads from github.com, its Compose services' public images)");
+        expect(problems[0].message).not.to.contain("com.amazonaws");
+    });
+
+    it("refuses a task whose security groups let no HTTPS out", async () => {
+        const { recorder, config } = await buildStack(stack({ natStrategy: "single" }));
+        const resources = structuredClone(recorder.resources).filter(
+            (r) => !(r.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule" && r.inputs.fromPort === 443 && r.name.startsWith("epr-tasks")),
+        );
+        const problems = checkReadiness({ resources, region: config.region, prefixLists: recorder.prefixLists }).filter((p) => p.check === "network-path");
+        expect(problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["epr"]);
+        expect(problems[0].message).to.contain("none of its security groups lets HTTPS (443) out");
+    });
+});
