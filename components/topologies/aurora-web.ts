@@ -6,7 +6,6 @@ import { SchemaEnv } from "../../stacks/schema";
 import {
     drRegion,
     cidrBlock,
-    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -25,7 +24,7 @@ import {
     urlPath,
     viewerDomainSettings,
 } from "../../stacks/schema-kit";
-import { AlarmTopic } from "../blocks/alarms";
+import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, auroraMaxConnections } from "../blocks/aurora";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
@@ -46,7 +45,7 @@ import { WorkloadContext } from "../context";
 import { Network } from "../network";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
-const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
+const settingsSchema = (ctx: SchemaContext, { profile, stack, environment }: SchemaEnv) =>
     withCrossChecks(
         strictObject({
             /** API container image. Required unless `imageTag` (with `repository.create`). */
@@ -96,8 +95,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
             api: originSettings(ctx),
             /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
             domain: viewerDomainSettings().optional(),
-            /** E-mail addresses notified by the alarms. Default none (the topic still exists). */
-            alarmEmails: emailList(),
+            ...alarmSettings(),
             /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
             disasterRecovery: strictObject({
                 enabled: z.boolean().default(false),
@@ -111,6 +109,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
             ...operationsSettings(ctx),
         }),
         [
+            alarmsReachSomeone(environment),
             oneSourcePerVariable(() => API_VARIABLES),
             imageSources((s) => [[[], s]]),
             (s, issue) => {
@@ -387,7 +386,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         balancer: LoadBalancer,
         api: FargateService,
     ): AlarmTopic {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
         const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
         alarms.alarm(
             `${name}-api-p99-latency`,

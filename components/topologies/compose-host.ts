@@ -14,7 +14,6 @@ import {
     regionalCertificateArn,
     cidrBlock,
     ec2InstanceType,
-    emailList,
     envVarName,
     imageReference,
     integer,
@@ -25,7 +24,7 @@ import {
     withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
-import { AlarmTopic } from "../blocks/alarms";
+import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { Bucket } from "../blocks/bucket";
 import { repositorySettings, resolveImage, secretSettings } from "../blocks/operations";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, balancerDefaults, elbLogicalName } from "../blocks/load-balancer";
@@ -70,7 +69,7 @@ export const DEFAULT_SERVICES = {
 
 const serviceName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "service names are a lowercase letter then up to 19 of a-z, 0-9, -");
 
-const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
+const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
     const service = strictObject({
         /** Image. Default `<imagePrefix>/<service>:<imageTag>`. */
         image: imageReference().optional(),
@@ -160,9 +159,10 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
                 .default("2.29.7"),
             /** Minutes between two runs of the host's sync job. Default 5. */
             syncIntervalMinutes: integer(1, 60).default(5),
-            alarmEmails: emailList(),
+            ...alarmSettings(),
         }),
         [
+            alarmsReachSomeone(environment),
             (s, issue) => Object.keys(s.services).length === 0 && issue(["services"], "give at least one service"),
             (s, issue) => {
                 const missingImage = Object.keys(s.services).filter((n) => !s.services[n].image);
@@ -651,7 +651,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         balancer: LoadBalancer,
         databases: Record<string, PostgresDatabase>,
     ): void {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
         const statusAlarm = (key: string, metricName: string, action: string, description: string) =>
             alarms.alarm(
                 `${name}-${key}`,
@@ -722,8 +722,8 @@ export class ComposeHost extends pulumi.ComponentResource {
                 this,
             );
         }
-        // Per database: CPU, and storage running out (autoscaling grows it up to the profile's maximum).
-        const profile = ctx.platform.profile;
+        // Per database: CPU, and storage running out: under a tenth of what it was given free (RDS
+        // storage autoscaling starts at that point; the alarm says it could not, or is still waiting).
         for (const [key, database] of Object.entries(databases)) {
             const rds = { ...every, namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: database.instance.identifier } };
             alarms.alarm(
@@ -735,11 +735,11 @@ export class ComposeHost extends pulumi.ComponentResource {
                 `${key}-storage`,
                 {
                     ...rds,
-                    alarmDescription: `${key}: under 10% of ${profile.dbMaxAllocatedStorageGb} GiB free`,
+                    alarmDescription: `${key}: under ${freeStorageAlarmGib(database.allocatedStorageGb)} GiB free (10% of the ${database.allocatedStorageGb} GiB allocated)`,
                     metricName: "FreeStorageSpace",
                     statistic: "Minimum",
                     comparisonOperator: "LessThanThreshold",
-                    threshold: Math.round(profile.dbMaxAllocatedStorageGb * 2 ** 30 * 0.1),
+                    threshold: freeStorageAlarmGib(database.allocatedStorageGb) * 2 ** 30,
                 },
                 this,
             );
@@ -762,6 +762,13 @@ export class ComposeHost extends pulumi.ComponentResource {
         }
     }
 }
+
+/**
+ * Free storage (GiB) under which a database's storage alarm fires: a tenth of its allocated
+ * storage, the point where RDS storage autoscaling grows it (and it cannot when the maximum is reached).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export const freeStorageAlarmGib = (allocatedGib: number): number => allocatedGib / 10;
 
 /** Who may reach the edge: Cloudflare's ranges, or anyone. */
 const sourcesOf = (s: ComposeHostSettings) => (s.behindCloudflare ? s.cloudflareCidrs : ["0.0.0.0/0"]);

@@ -5,7 +5,6 @@ import { SchemaEnv } from "../../stacks/schema";
 import {
     regionalCertificateArn,
     clientsSchema,
-    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -21,7 +20,7 @@ import {
     withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
-import { AlarmTopic } from "../blocks/alarms";
+import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, balancerDefaults, clientPeers } from "../blocks/load-balancer";
 import { Queue, encryptedTopic } from "../blocks/messaging";
@@ -149,13 +148,13 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                     .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, "a CloudWatch log group name")
                     .optional(),
             }).default({}),
-            /** E-mail addresses the audit alarms notify. Default none (the topic still exists). */
-            alarmEmails: emailList(),
+            ...alarmSettings(),
             /** Further plain variables of both containers. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
         }),
         [
             httpsInProduction(environment),
+            alarmsReachSomeone(environment),
             (s, issue) =>
                 s.audit.topicArn &&
                 s.audit.publishers.length > 0 &&
@@ -373,7 +372,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
 
     /** The audit trail is late or lost: the oldest message waits too long, or messages reach the dead-letter queue. */
     private createAuditAlarms(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext, queue: Queue): void {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
         const sqs = { namespace: "AWS/SQS", statistic: "Maximum", period: 300, comparisonOperator: "GreaterThanThreshold" };
         alarms.alarm(
             `${name}-audit-age`,

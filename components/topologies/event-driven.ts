@@ -9,7 +9,6 @@ import { z } from "zod";
 import { SchemaEnv } from "../../stacks/schema";
 import {
     drRegion,
-    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -29,7 +28,7 @@ import {
     certificateArn,
     cacheNodeType,
 } from "../../stacks/schema-kit";
-import { AlarmTopic } from "../blocks/alarms";
+import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent, ecsLifecycleHookRole } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
@@ -205,9 +204,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
              */
             certificateArn: certificateArn.optional(),
         }).default({}),
-        alarmEmails: emailList(),
+        ...alarmSettings(),
     });
     return withCrossChecks(object, [
+        alarmsReachSomeone(environment),
         ...(["integration", "webhook", "worker", "gateway"] as const).flatMap((key) => [
             (s: z.output<typeof object>, issue: ReportIssue) => {
                 const size = fargateSizeProblem(s[key].cpu, s[key].memory);
@@ -334,7 +334,7 @@ export class EventDriven extends pulumi.ComponentResource {
         const gate = originHeader(name, this);
         const { gateway, balancer } = this.createGateway(name, s, ctx, data, services, servicesBalancer, gate);
         const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName, originHeaders: [gate] }, domain: s.domain }, { parent: this });
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
         alarms.alarm(
             `${name}-dead-letters`,
             {
