@@ -40,7 +40,7 @@ import {
     serviceOperations,
 } from "../blocks/operations";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
-import { LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
+import { CLOUDFRONT_ORIGIN_STRICT_POLICY, LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
 import { WorkloadContext } from "../context";
 import { Network } from "../network";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
@@ -95,6 +95,13 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment }: Sch
             api: originSettings(ctx),
             /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
             domain: viewerDomainSettings().optional(),
+            /**
+             * Oldest TLS version accepted: `1.3` serves viewers TLS 1.3 only (CloudFront's `TLSv1.3_2025`
+             * on the custom domain) and gives the origin balancer the strictest policy CloudFront can still
+             * reach (`ELBSecurityPolicy-TLS13-1-2-Res-2021-06`: CloudFront speaks TLS 1.2 to origins).
+             * `1.2` keeps TLS 1.2 viewers. Default `1.3` (the app's own requirement: TLS 1.3 everywhere).
+             */
+            minimumTlsVersion: z.enum(["1.2", "1.3"]).default("1.3"),
             ...alarmSettings(),
             /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
             disasterRecovery: strictObject({
@@ -180,12 +187,18 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 accessLogRetentionDays: s.logRetentionDays,
                 target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
                 requireHeader: gate,
+                ...(s.minimumTlsVersion === "1.3" ? { tlsPolicy: CLOUDFRONT_ORIGIN_STRICT_POLICY } : {}),
             },
             this,
         );
         const cdn = new Cdn(
             `${name}-cdn`,
-            { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*", originHeaders: [gate] }, domain: s.domain },
+            {
+                site,
+                api: { domainName: s.api.originDomainName, pathPattern: "/api/*", originHeaders: [gate] },
+                domain: s.domain,
+                minimumProtocolVersion: s.minimumTlsVersion === "1.3" ? "TLSv1.3_2025" : "TLSv1.2_2021",
+            },
             { parent: this },
         );
         const jwt = this.createJwtKey(name, ctx);
