@@ -94,6 +94,8 @@ export function userDataSecrets(text: string): string[] {
         if (pair && secretName(pair[1].replace(/[.-]/g, "_")) && literal(unquote(pair[2])) && !/^[|>]/.test(pair[2])) found.add(pair[1]);
         for (const m of line.matchAll(/(?:^|\s)--?([A-Za-z][A-Za-z0-9-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s-][^\s]*)/g))
             if (secretName(m[1].replace(/-/g, "_")) && literal(unquote(m[2]))) found.add(`--${m[1]}`);
+        for (const m of line.matchAll(/"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*"([^"]*)"/g))
+            if (secretName(m[1].replace(/[.-]/g, "_")) && literal(m[2])) found.add(m[1]);
         if (line.split(/[\s"'=:,]+/).some(secretValue)) found.add("a credential");
     }
     return [...found];
@@ -157,9 +159,10 @@ export const productionResourcePolicies: ResourceValidationPolicy[] = [
             const secondary = args.type === RDS_CLUSTER && "globalClusterIdentifier" in p && !("masterUsername" in p) && !("masterPassword" in p);
             if (secondary || !("enabledCloudwatchLogsExports" in p || "engine" in p)) return;
             const exports = list(p.enabledCloudwatchLogsExports as string[]);
-            const postgres = typeof p.engine === "string" && p.engine.includes("postgres");
+            // The engine's own log: PostgreSQL's `postgresql`; MySQL, MariaDB and SQL Server's `error`; Oracle's `alert`.
+            const main = typeof p.engine === "string" && p.engine.includes("postgres") ? ["postgresql"] : ["postgresql", "error", "alert"];
             if (exports.length === 0) report("enabledCloudwatchLogsExports is empty: the database's logs stay on the instance");
-            else if (postgres && !exports.includes("postgresql")) report(`exports ${exports.join(", ")} but not the postgresql log`);
+            else if (!exports.some((log) => main.includes(log))) report(`exports ${exports.join(", ")} but not the engine's own log (${main.join(" or ")})`);
         },
         { production: true },
     ),
