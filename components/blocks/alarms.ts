@@ -23,7 +23,9 @@ export const alarmSettings = () => ({
      * Chatbot console): `teamId` (the workspace, `T...`) and `channelId` (`C...`). Default: none.
      */
     alarmSlack: strictObject({
+        /** The Slack workspace's ID (`T...`). Required. */
         teamId: z.string().regex(/^[A-Z0-9]{9,}$/, "expected a Slack workspace ID such as T0123ABCD"),
+        /** The channel's ID (`C...`); a private channel needs the AWS Chatbot app invited. Required. */
         channelId: z.string().regex(/^[A-Z0-9]{9,}$/, "expected a Slack channel ID such as C0123ABCD"),
     }).optional(),
 });

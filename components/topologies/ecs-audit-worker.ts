@@ -158,8 +158,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 executionRole: iamName(64).optional(),
                 /** The execution role's inline policy. Default: auto-named. */
                 executionPolicy: iamName(128).optional(),
-                /** The worker's service and family when `worker.mode` is `service` (the runbook's `omen-epr-audit-worker`, `omen-epr-worker`). Default: auto-named, `<name>-worker-<stack>`. */
+                /** The worker's service when `worker.mode` is `service` (the runbook's `omen-epr-audit-worker`). Default: auto-named. */
                 workerService: ecsName.optional(),
+                /** The worker's task family when `worker.mode` is `service` (the runbook's `omen-epr-worker`). Default `<name>-worker-<stack>`. */
                 workerFamily: ecsName.optional(),
             }).default({}),
             ...alarmSettings(),

@@ -149,7 +149,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
          * under this regional ACM certificate on its production and test listeners, and Kong verifies the
          * certificate. Required in production; without it (staging) Kong reaches the services over HTTP.
          */
-        internalTls: strictObject({ domainName: hostName, certificateArn: regionalCertificateArn(ctx) }).optional(),
+        internalTls: strictObject({
+            /** The services' balancer's name inside the VPC (e.g. `services.integrations.example.com`). Required. */
+            domainName: hostName,
+            /** ACM certificate for that name, issued in the stack's region. Required. */
+            certificateArn: regionalCertificateArn(ctx),
+        }).optional(),
         // Shell access, deploy bounds and external deploys for every service; migrations run with the integration service's image.
         ...releaseSettings(),
         /** Custom viewer domain names and their us-east-1 certificate. Default: the cloudfront.net name. */
