@@ -25,8 +25,8 @@ import { gunzipSync } from "zlib";
  * Production guarantees of the documented systems that a review found the pack letting through:
  * mutable image tags, secrets deleted without a recovery window, service trust open to any
  * account's resources, secrets in user data in forms other than `NAME=value`, databases that
- * export no logs, data stores reachable from outside their workload, and load balancers that
- * forward plain HTTP. Each rule is mandatory in production and silent elsewhere.
+ * export no logs, data stores reachable from outside their workload, load balancers that
+ * forward plain HTTP, and a Cloudflare zone that leaves its origin exposed. Each rule is mandatory in production and silent elsewhere.
  */
 
 /** Days a deleted production secret stays recoverable at least (AWS allows 7 to 30; 0 deletes at once). */
@@ -45,6 +45,13 @@ const INSTANCE = "aws:ec2/instance:Instance";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const RDS_INSTANCE = "aws:rds/instance:Instance";
 const RDS_CLUSTER = "aws:rds/cluster:Cluster";
+const CLOUDFLARE = {
+    dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+    ruleset: "cloudflare:index/ruleset:Ruleset",
+    originPulls: "cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings",
+};
+/** The Cloudflare Managed Ruleset's global ID (https://developers.cloudflare.com/waf/managed-rules/reference/cloudflare-managed-ruleset/). */
+const CLOUDFLARE_MANAGED_RULESET = "efb7b8c949ac4650a09736fc376e9aee";
 /** Resources that hold a workload's data behind security groups. */
 const DATA_STORES = [RDS_INSTANCE, RDS_CLUSTER, "aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/cluster:Cluster"];
 
@@ -236,6 +243,37 @@ export const productionStackPolicies: StackValidationPolicy[] = [
                             );
                     }
                 }
+            }
+        },
+        { production: true },
+    ),
+    stackRule(
+        "cloudflare-zone-protected-production",
+        "In production a Cloudflare zone that publishes an origin proxies its records (the origin's address stays hidden and every request passes the WAF), runs the Cloudflare Managed Ruleset, rate-limits clients and has authenticated origin pulls on.",
+        "mandatory",
+        ({ resources }, report) => {
+            const zones = new Map<string, PolicyResource[]>();
+            for (const r of ofType(resources, [CLOUDFLARE.dnsRecord]))
+                if (["A", "AAAA", "CNAME"].includes(r.props.type) && typeof r.props.zoneId === "string")
+                    zones.set(r.props.zoneId, [...(zones.get(r.props.zoneId) ?? []), r]);
+            const ofZone = (type: string, zoneId: string) => ofType(resources, [type]).filter((r) => r.props.zoneId === zoneId);
+            const enabledRules = (ruleset: PolicyResource) => list(ruleset.props.rules as Props[]).filter((x) => x.enabled !== false);
+            for (const [zoneId, records] of zones) {
+                for (const record of records)
+                    if (record.props.proxied !== true)
+                        report(
+                            `record ${record.props.name} (${record.name}) is not proxied: it publishes the origin's address and bypasses the WAF`,
+                            record.urn,
+                        );
+                const rulesets = ofZone(CLOUDFLARE.ruleset, zoneId);
+                const managed = rulesets
+                    .filter((r) => r.props.phase === "http_request_firewall_managed")
+                    .some((r) => enabledRules(r).some((x) => x.action === "execute" && x.actionParameters?.id === CLOUDFLARE_MANAGED_RULESET));
+                if (!managed) report(`zone ${zoneId} runs no Cloudflare Managed Ruleset`, records[0].urn);
+                const limited = rulesets.filter((r) => r.props.phase === "http_ratelimit").some((r) => enabledRules(r).some((x) => x.ratelimit));
+                if (!limited) report(`zone ${zoneId} has no rate-limiting rule`, records[0].urn);
+                if (!ofZone(CLOUDFLARE.originPulls, zoneId).some((x) => x.props.enabled === true))
+                    report(`zone ${zoneId} has authenticated origin pulls off: any Cloudflare account's requests reach the origin`, records[0].urn);
             }
         },
         { production: true },

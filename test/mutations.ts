@@ -97,6 +97,8 @@ const CLUSTER = "aws:rds/cluster:Cluster";
 const CF = "aws:cloudfront/distribution:Distribution";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const LISTENER = "aws:lb/listener:Listener";
+const CF_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+const CF_RULESET = "cloudflare:index/ruleset:Ruleset";
 
 const OPEN = { Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*" };
 const resourcePolicyTypes = [BUCKET_POLICY, QUEUE_POLICY];
@@ -656,6 +658,27 @@ const OPERATORS: Operator[] = [
                 ],
             };
         },
+    },
+    { kind: "systems", name: "a Cloudflare record not proxied", types: [CF_RECORD], apply: () => ({ proxied: false, ttl: 300 }) },
+    {
+        kind: "systems",
+        name: "Cloudflare's managed WAF rules disabled",
+        types: [CF_RULESET],
+        when: (r) => r.inputs.phase === "http_request_firewall_managed",
+        apply: (r) => ({ rules: (r.inputs.rules as Any[]).map((x) => ({ ...x, enabled: false })) }),
+    },
+    {
+        kind: "systems",
+        name: "Cloudflare's rate limit emptied",
+        types: [CF_RULESET],
+        when: (r) => r.inputs.phase === "http_ratelimit",
+        apply: () => ({ rules: [] }),
+    },
+    {
+        kind: "systems",
+        name: "Cloudflare's authenticated origin pulls off",
+        types: ["cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings"],
+        apply: () => ({ enabled: false }),
     },
     {
         kind: "systems",

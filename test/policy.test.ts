@@ -517,6 +517,7 @@ describe("policy pack", () => {
                 "flow-log-retention-production",
                 "data-store-ingress-own-workload-production",
                 "lb-no-plaintext-forwarding-production",
+                "cloudflare-zone-protected-production",
             ]).to.have.members(stackPolicies.map((p) => p.name));
         });
 
@@ -607,6 +608,32 @@ describe("policy pack", () => {
             expect(await checkStack("data-store-ingress-own-workload-production", stack(ingress({ cidrIpv4: "10.30.0.0/16" }, [])), "staging")).to.deep.equal(
                 [],
             );
+        });
+
+        it("cloudflare-zone-protected-production: a published zone proxies its records, runs the managed WAF, rate-limits and pulls with a certificate", async () => {
+            const zoneId = "0123456789abcdef0123456789abcdef";
+            const record = (proxied: boolean) =>
+                res("cloudflare:index/dnsRecord:DnsRecord", "r", { zoneId, name: "t.example.com", type: "A", content: "203.0.113.1", proxied, ttl: 1 });
+            const waf = (enabled: boolean) =>
+                res("cloudflare:index/ruleset:Ruleset", "waf", {
+                    zoneId,
+                    phase: "http_request_firewall_managed",
+                    rules: [{ action: "execute", actionParameters: { id: "efb7b8c949ac4650a09736fc376e9aee" }, expression: "true", enabled }],
+                });
+            const limit = res("cloudflare:index/ruleset:Ruleset", "rl", {
+                zoneId,
+                phase: "http_ratelimit",
+                rules: [{ action: "block", expression: "true", ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 600 } }],
+            });
+            const pulls = (enabled: boolean) =>
+                res("cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings", "aop", { zoneId, enabled });
+            const check = (...r: PolicyResource[]) => checkStack("cloudflare-zone-protected-production", r, "production");
+            expect(await check(record(true), waf(true), limit, pulls(true))).to.deep.equal([]);
+            expect(await check(record(false), waf(true), limit, pulls(true))).to.have.length(1);
+            expect(await check(record(true), waf(false), limit, pulls(true))).to.have.length(1);
+            expect(await check(record(true), waf(true), pulls(true))).to.have.length(1);
+            expect(await check(record(true), waf(true), limit, pulls(false))).to.have.length(1);
+            expect(await checkStack("cloudflare-zone-protected-production", [record(false)], "staging")).to.deep.equal([]);
         });
 
         it("lb-no-plaintext-forwarding-production: an internal HTTP listener that forwards fails in production; a redirect passes", async () => {

@@ -128,6 +128,10 @@ export function settingsTable(topology: string): string {
         ...descriptions(operations, "releaseSettings"),
         ...descriptions(operations, "secretSettings"),
         ...descriptions(path.join(PROJECT_DIR, "components/blocks/alarms.ts"), "alarmSettings"),
+        ...[...descriptions(path.join(PROJECT_DIR, "components/blocks/cloudflare.ts"), "cloudflareSettings")].map(([k, v]): [string, string] => [
+            `cloudflare.${k}`,
+            v,
+        ]),
     ]);
     const docs = new Map(own);
     for (const row of perEnvironment[0]) {

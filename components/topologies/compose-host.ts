@@ -25,6 +25,7 @@ import {
     urlPath,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
+import { CloudflareEdge, cloudflareChecks, cloudflareSettings } from "../blocks/cloudflare";
 import { Bucket } from "../blocks/bucket";
 import { repositorySettings, resolveImage, secretSettings } from "../blocks/operations";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, balancerDefaults, elbLogicalName } from "../blocks/load-balancer";
@@ -137,6 +138,13 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 .string()
                 .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, "expected PEM certificates (-----BEGIN CERTIFICATE----- ...)")
                 .optional(),
+            /**
+             * The Cloudflare zone in front of the host, as code (needs `behindCloudflare` and
+             * `originPullCa`): proxied DNS records on the static IPs, the managed WAF rules, a rate limit
+             * per client IP, and zone-level authenticated origin pulls with a client certificate issued by
+             * `originPullCa`. Default: none (Cloudflare configured by hand).
+             */
+            cloudflare: cloudflareSettings(ctx).optional(),
             /** The shared RDS instance: admin user and class (default: the profile's). */
             database: postgresSettings({ name: "platform", username: "platform_admin", instanceClass: profile.dbInstanceClass }),
             images: strictObject({
@@ -163,6 +171,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
         }),
         [
             alarmsReachSomeone(environment),
+            cloudflareChecks(),
             (s, issue) => Object.keys(s.services).length === 0 && issue(["services"], "give at least one service"),
             (s, issue) => {
                 const missingImage = Object.keys(s.services).filter((n) => !s.services[n].image);
@@ -232,8 +241,11 @@ export class ComposeHost extends pulumi.ComponentResource {
             host.allowEgress(`${rule.port}-${nameFor(rule.cidr)}`, { port: rule.port, peer: { cidr: rule.cidr }, description: rule.description });
         const config = this.createServiceConfig(name, s, ctx, host);
         const instance = this.createHost(name, s, ctx, host, config);
-        const balancer = this.createLoadBalancer(name, s, ctx, host, instance, config);
+        // Cloudflare presents its client certificate before the balancer starts asking for one.
+        const cloudflareEdge = s.cloudflare ? new CloudflareEdge(`${name}-cloudflare`, { settings: s.cloudflare }, { parent: this }) : undefined;
+        const balancer = this.createLoadBalancer(name, s, ctx, host, instance, config, cloudflareEdge?.originPulls);
         const edge = this.createStaticIpEdge(name, s, ctx, balancer);
+        cloudflareEdge?.publish(edge.ips.map((ip) => ip.publicIp));
         this.createAlarms(name, s, ctx, instance, balancer, config.databases);
 
         this.outputs = {
@@ -530,6 +542,8 @@ export class ComposeHost extends pulumi.ComponentResource {
         host: SecurityGroup,
         instance: ec2.Instance,
         config: HostConfig,
+        /** Cloudflare's authenticated origin pulls, switched on before the trust store asks for them. */
+        originPulls?: pulumi.Resource,
     ): LoadBalancer {
         const services = Object.entries(s.services);
         const routes: RouteArgs[] = services.map(([svcName, svc]) => ({
@@ -554,7 +568,7 @@ export class ComposeHost extends pulumi.ComponentResource {
                     { key: "static-ip", peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer" },
                 ],
                 routes,
-                mutualTlsTrustStoreArn: s.originPullCa ? this.originPullTrustStore(name, s.originPullCa, config).arn : undefined,
+                mutualTlsTrustStoreArn: s.originPullCa ? this.originPullTrustStore(name, s.originPullCa, config, originPulls).arn : undefined,
             },
             { parent: this },
         );
@@ -567,7 +581,7 @@ export class ComposeHost extends pulumi.ComponentResource {
     }
 
     /** The ELB trust store of Cloudflare's origin-pull CA, read from the config bucket (versioned: a new PEM is a new version). */
-    private originPullTrustStore(name: string, pem: string, config: HostConfig): lb.TrustStore {
+    private originPullTrustStore(name: string, pem: string, config: HostConfig, originPulls?: pulumi.Resource): lb.TrustStore {
         const key = `${config.prefix}/mtls/origin-pull-ca.pem`;
         const object = new s3.BucketObjectv2(
             `${name}-origin-pull-ca`,
@@ -577,7 +591,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         return new lb.TrustStore(
             elbLogicalName(`${name}-origin-pull`),
             { caCertificatesBundleS3Bucket: config.bucket.name, caCertificatesBundleS3Key: key, caCertificatesBundleS3ObjectVersion: object.versionId },
-            { parent: this },
+            { parent: this, dependsOn: originPulls ? [originPulls] : [] },
         );
     }
 

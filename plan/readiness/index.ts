@@ -7,6 +7,7 @@ import { checkRegions, checkCrossRegionReferences } from "./regions";
 import { checkTaskPermissions, checkHostPermissions } from "./permissions";
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
+import { checkCloudflare } from "./cloudflare";
 
 export type { ReadinessProblem } from "./kit";
 
@@ -37,6 +38,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkHostPermissions(index, report);
     checkCreationOrder(index, report);
     checkReplacements(index, report);
+    checkCloudflare(index, report);
     return problems;
 }
 
