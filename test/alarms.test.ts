@@ -4,7 +4,7 @@ import type { PlannedResource } from "../plan/mocks";
 import { readStackFiles, shippedStacks } from "../plan/stack-files";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { ConfigValidationError, parseStackConfig } from "../stacks/schema";
-import { planOnce, rawStack } from "./helpers";
+import { buildStack, planOnce, rawStack } from "./helpers";
 
 /** The problems of a stack's `platform:*` values, none when it is accepted. */
 function problemsOf(values: Record<string, unknown>): string[] {
@@ -114,6 +114,36 @@ describe("alarms of the shipped stacks", () => {
             )!;
             expect(alarm.inputs.threshold).to.equal((Number(db.inputs.allocatedStorage) / 10) * GIB);
         }
+    });
+
+    it("sends the alarms to an existing topic, or to Slack through AWS Chatbot with a read-only guardrail", async () => {
+        const epr = (extra: Record<string, unknown>) =>
+            rawStack(
+                {
+                    environment: "staging",
+                    workloads: {
+                        epr: {
+                            topology: "ecs-audit-worker",
+                            imageTag: "1",
+                            worker: { command: ["python", "-m", "worker"] },
+                            redis: { url: "https://eu1-example.upstash.io", token: "upstash-token-value" },
+                            ...extra,
+                        },
+                    },
+                },
+                { secretKeys: ["platform:workloads"] },
+            );
+        const topicArn = "arn:aws:sns:us-east-1:123456789012:oncall";
+        const { recorder: existing } = await buildStack(epr({ alarmTopicArn: topicArn }));
+        expect(existing.byType("aws:sns/topic:Topic").filter((t) => t.name === "epr-alarms")).to.deep.equal([]);
+        for (const alarm of existing.byType(ALARM)) expect(alarm.inputs.alarmActions, alarm.name).to.deep.equal([topicArn]);
+        const { recorder: slack } = await buildStack(epr({ alarmSlack: { teamId: "T0123ABCDE", channelId: "C0123ABCDE" } }));
+        const chat = slack.get("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "epr-alarms-slack");
+        expect(chat.inputs).to.include({ slackTeamId: "T0123ABCDE", slackChannelId: "C0123ABCDE" });
+        expect(chat.inputs.guardrailPolicyArns).to.deep.equal(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+        expect(chat.dependencies).to.include(slack.get("aws:sns/topic:Topic", "epr-alarms").urn);
+        const trust = JSON.parse(String(slack.get("aws:iam/role:Role", "epr-alarms-chat").inputs.assumeRolePolicy));
+        expect(trust.Statement[0].Principal).to.deep.equal({ Service: "chatbot.amazonaws.com" });
     });
 
     it("refuses a production workload whose alarms reach no one, naming the keys; accepts a topic or a Slack channel", () => {
