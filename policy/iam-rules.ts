@@ -177,19 +177,6 @@ export const iamResourcePolicies: ResourceValidationPolicy[] = [
         },
     ),
     rule(
-        "iam-service-trust-source-account",
-        "Roles trusted by AWS services restrict the trust to this account (confused deputy).",
-        "advisory",
-        [ROLE],
-        (p, report) => {
-            for (const s of statementsOf(p.assumeRolePolicy)) {
-                const service = (s.Principal as { Service?: unknown } | undefined)?.Service;
-                if (allows(s) && service && !JSON.stringify(s.Condition ?? {}).includes("aws:Source"))
-                    report(`trust of ${JSON.stringify(service)} has no aws:SourceAccount/SourceArn condition`);
-            }
-        },
-    ),
-    rule(
         "resource-policy-no-open-principal",
         "Queue, topic, bucket, repository, secret and key policies allow `*` only under a condition that names the caller (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, …).",
         "mandatory",

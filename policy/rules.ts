@@ -4,6 +4,7 @@ import { dataResourcePolicies, dataStackPolicies } from "./data-rules";
 import { iamResourcePolicies, iamStackPolicies } from "./iam-rules";
 import { networkResourcePolicies, networkStackPolicies } from "./network-rules";
 import { workloadResourcePolicies } from "./workload-rules";
+import { productionResourcePolicies, productionStackPolicies } from "./production-rules";
 
 /**
  * The platform's policies, exported without constructing a PolicyPack (constructing one starts
@@ -384,28 +385,9 @@ const baseResourcePolicies: ResourceValidationPolicy[] = [
         const asymmetric = typeof p.customerMasterKeySpec === "string" && p.customerMasterKeySpec !== "SYMMETRIC_DEFAULT";
         if (!asymmetric && p.enableKeyRotation !== true) report("enableKeyRotation is not true");
     }),
-    rule(
-        "secrets-recovery-window-production",
-        "Production secrets keep a recovery window, so an accidental delete can be undone.",
-        "advisory",
-        ["aws:secretsmanager/secret:Secret"],
-        (p, report) => {
-            if (p.recoveryWindowInDays === 0) report("recoveryWindowInDays is 0");
-        },
-        { production: true },
-    ),
     rule("ecr-scan-on-push", "ECR repositories scan images on push.", "mandatory", ["aws:ecr/repository:Repository"], (p, report) => {
         if (p.imageScanningConfiguration?.scanOnPush !== true) report("scanOnPush is not true");
     }),
-    rule(
-        "ecr-immutable-tags",
-        "ECR tags are immutable, so a deployed tag always means the same image.",
-        "advisory",
-        ["aws:ecr/repository:Repository"],
-        (p, report) => {
-            if (p.imageTagMutability !== "IMMUTABLE") report(`imageTagMutability is ${p.imageTagMutability ?? "MUTABLE"}`);
-        },
-    ),
 ];
 
 function isGlobalSecondary(p: Props): boolean {
@@ -500,9 +482,16 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     ...networkResourcePolicies,
     ...workloadResourcePolicies,
     ...dataResourcePolicies,
+    ...productionResourcePolicies,
 ];
 /** Every rule on the stack as a whole. */
-export const stackPolicies: StackValidationPolicy[] = [...baseStackPolicies, ...iamStackPolicies, ...networkStackPolicies, ...dataStackPolicies];
+export const stackPolicies: StackValidationPolicy[] = [
+    ...baseStackPolicies,
+    ...iamStackPolicies,
+    ...networkStackPolicies,
+    ...dataStackPolicies,
+    ...productionStackPolicies,
+];
 
 /** Every policy of the pack, resource and stack. */
 export const allPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...resourcePolicies, ...stackPolicies];

@@ -147,7 +147,7 @@ describe("topology aurora-web", () => {
                     cachePolicyId: MANAGED.cachingDisabled,
                     originRequestPolicyId: MANAGED.allViewerExceptHostHeader,
                 });
-                expect(cdn.viewerCertificate).to.include({ acmCertificateArn: CERT, minimumProtocolVersion: "TLSv1.2_2021", sslSupportMethod: "sni-only" });
+                expect(cdn.viewerCertificate).to.include({ acmCertificateArn: CERT, minimumProtocolVersion: "TLSv1.3_2025", sslSupportMethod: "sni-only" });
                 expect(cdn.aliases).to.deep.equal(["app.example.com"]);
                 const oac = recorder.get("aws:cloudfront/originAccessControl:OriginAccessControl", "braid-cdn").inputs;
                 expect(oac).to.include({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
@@ -157,7 +157,7 @@ describe("topology aurora-web", () => {
                 expect((outputs.workloads as any).braid.cloudFrontUrl).to.equal("https://app.example.com");
             });
 
-            it("lets only CloudFront's origin-facing prefix list reach the ALB, on 443 alone, with a TLS 1.3 policy", async () => {
+            it("lets only CloudFront's origin-facing prefix list reach the ALB, on 443 alone, with the strictest policy CloudFront reaches", async () => {
                 const { recorder } = await buildStack(braid(environment));
                 const ingress = recorder.byType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("braid-api-in-"));
                 // One reference only: each counts the list's 55 entries against the group's 60-rule quota.
@@ -166,10 +166,18 @@ describe("topology aurora-web", () => {
                 expect(ingress.every((r) => r.inputs.cidrIpv4 === undefined)).to.equal(true);
                 expect(recorder.get("aws:lb/listener:Listener", "braid-api").inputs).to.include({
                     protocol: "HTTPS",
-                    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
                     certificateArn: CERT,
                 });
                 expect(recorder.byType("aws:lb/listener:Listener").map((l) => l.name)).not.to.include("braid-api-http");
+                // minimumTlsVersion 1.2 keeps TLS 1.2 viewers and the general policy.
+                const { recorder: tls12 } = await buildStack(
+                    braid(environment, { minimumTlsVersion: "1.2", domain: { names: ["app.example.com"], certificateArn: CERT } }),
+                );
+                expect(tls12.get("aws:lb/listener:Listener", "braid-api").inputs.sslPolicy).to.equal("ELBSecurityPolicy-TLS13-1-2-2021-06");
+                expect((tls12.get("aws:cloudfront/distribution:Distribution", "braid-cdn").inputs.viewerCertificate as any).minimumProtocolVersion).to.equal(
+                    "TLSv1.2_2021",
+                );
             });
 
             it("alarms on p99 latency, 5xx rate, ECS CPU, Aurora CPU and connections, to a topic with the e-mail subscribers", async () => {

@@ -17,6 +17,7 @@ function epr(environment: "staging" | "production", overrides: Record<string, un
                     allowPlaintext: true,
                     worker: { command: ["python", "-m", "app.workers.audit_consumer"] },
                     redis: { url: "https://eu1-example.upstash.io", token: "upstash-token-value" },
+                    ...(environment === "production" ? { alarmEmails: ["oncall@example.com"] } : {}),
                     ...overrides,
                 },
             },
@@ -329,6 +330,24 @@ describe("topology ecs-audit-worker: the runbook's names", () => {
         expect(api.logConfiguration.options["awslogs-group"]).to.equal("/ecs/omen-epr");
         expect((service.inputs.loadBalancers as any[])[0].containerName).to.equal("omen-epr");
         expect(recorder.get("aws:cloudwatch/logGroup:LogGroup", "epr").inputs.name).to.equal("/ecs/omen-epr");
+        // The roles and their policies too: the runbook's task role is the one holding the queue's rights.
+        const iamNames = { ...names, taskRole: "omenEprTaskRole", taskPolicy: "SQSAccess", executionRole: "omenEprExecution", executionPolicy: "Pull" };
+        const { recorder: sidecar } = await buildStack(epr("production", { names: iamNames }));
+        expect(sidecar.get("aws:iam/role:Role", "epr-task").inputs.name).to.equal("omenEprTaskRole");
+        expect(sidecar.get("aws:iam/role:Role", "epr-task").options.deleteBeforeReplace).to.equal(true);
+        expect(sidecar.get("aws:iam/rolePolicy:RolePolicy", "epr-task").inputs).to.include({ name: "SQSAccess" });
+        expect(JSON.stringify(sidecar.get("aws:iam/rolePolicy:RolePolicy", "epr-task").inputs.policy)).to.contain("sqs:ReceiveMessage");
+        expect(sidecar.get("aws:iam/role:Role", "epr-execution").inputs.name).to.equal("omenEprExecution");
+        expect(sidecar.get("aws:iam/rolePolicy:RolePolicy", "epr-execution").inputs.name).to.equal("Pull");
+        const worker = { mode: "service", command: ["python", "-m", "app.workers.audit_consumer"] };
+        const { recorder: apart } = await buildStack(
+            epr("production", { names: { ...iamNames, workerService: "omen-epr-audit-worker", workerFamily: "omen-epr-worker" }, worker }),
+        );
+        expect(apart.get("aws:iam/role:Role", "epr-task").inputs.name).to.equal(undefined);
+        expect(apart.get("aws:iam/role:Role", "epr-worker-task").inputs.name).to.equal("omenEprTaskRole");
+        expect(apart.get("aws:ecs/service:Service", "epr-worker").inputs.name).to.equal("omen-epr-audit-worker");
+        expect(apart.get("aws:ecs/taskDefinition:TaskDefinition", "epr-worker").inputs.family).to.equal("omen-epr-worker");
+        expect(configProblems(epr("production", { names: { taskRole: "omen epr" } })).map((p) => p.path)).to.include("platform:workloads.epr.names.taskRole");
         // Without names: auto-named, as before.
         const { recorder: plain } = await buildStack(epr("production"));
         expect(plain.get("aws:ecs/service:Service", "epr").inputs.name).to.equal(undefined);

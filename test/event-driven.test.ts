@@ -19,7 +19,13 @@ function integrations(environment: "staging" | "production", overrides: Record<s
                 webhook: { image: "reg/webhook:1", cpu: 512, memory: 1024 },
                 worker: { image: "reg/worker:1", command: ["node", "worker.js"] },
                 api: { originDomainName: "gateway-origin.example.com", certificateArn: CERT },
-                ...(environment === "production" ? { disasterRecovery: { certificateArn: DR_CERT } } : {}),
+                ...(environment === "production"
+                    ? {
+                          disasterRecovery: { certificateArn: DR_CERT },
+                          alarmEmails: ["oncall@example.com"],
+                          internalTls: { domainName: "services.hub.example.com", certificateArn: CERT },
+                      }
+                    : {}),
                 ...overrides,
             },
         },
@@ -71,7 +77,14 @@ describe("topology event-driven", () => {
                 const byName = Object.fromEntries(config.services.map((x: { name: string }) => [x.name, x]));
                 const services = recorder.get("aws:lb/loadBalancer:LoadBalancer", "hub-services");
                 expect(services.inputs.internal).to.equal(true);
-                expect(byName.integration.url).to.match(/^http:\/\/internal-hub-services-[^:]+:8081$/);
+                // Production: HTTPS to the balancer's own name, the certificate verified; staging: HTTP to its DNS name.
+                if (environment === "production") {
+                    expect(byName.integration.url).to.equal("https://services.hub.example.com:8081");
+                    expect(byName.integration.tls_verify).to.equal(true);
+                } else {
+                    expect(byName.integration.url).to.match(/^http:\/\/internal-hub-services-[^:]+:8081$/);
+                    expect(byName.integration).to.not.have.property("tls_verify");
+                }
                 expect(byName.webhook.url).to.match(/:8082$/);
                 expect(byName.integration.routes[0].paths).to.deep.equal(["/api"]);
                 expect(byName.webhook.routes[0].paths).to.deep.equal(["/webhooks"]);

@@ -1,5 +1,6 @@
 import type { Plan } from "../plan/plan";
 import type { PlannedResource } from "../plan/mocks";
+import { gzipSync } from "zlib";
 
 /**
  * Single-property changes that make a production plan insecure, generated from the plan itself:
@@ -96,6 +97,8 @@ const CLUSTER = "aws:rds/cluster:Cluster";
 const CF = "aws:cloudfront/distribution:Distribution";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const LISTENER = "aws:lb/listener:Listener";
+const CF_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+const CF_RULESET = "cloudflare:index/ruleset:Ruleset";
 
 const OPEN = { Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*" };
 const resourcePolicyTypes = [BUCKET_POLICY, QUEUE_POLICY];
@@ -546,6 +549,143 @@ const OPERATORS: Operator[] = [
         types: [KMS],
         when: (r) => !r.inputs.customerMasterKeySpec || r.inputs.customerMasterKeySpec === "SYMMETRIC_DEFAULT",
         apply: () => ({ enableKeyRotation: false }),
+    },
+
+    // The documented systems' production guarantees (issue 29's classes)
+    { kind: "systems", name: "mutable ECR tags", types: ["aws:ecr/repository:Repository"], apply: () => ({ imageTagMutability: "MUTABLE" }) },
+    {
+        kind: "systems",
+        name: "ECR tags immutable with exclusions",
+        types: ["aws:ecr/repository:Repository"],
+        apply: () => ({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filter: "latest*", filterType: "WILDCARD" }] }),
+    },
+    ...[0, 3].map((days): Operator => ({
+        kind: "systems",
+        name: `secret recovery window of ${days} days`,
+        types: ["aws:secretsmanager/secret:Secret"],
+        apply: () => ({ recoveryWindowInDays: days }),
+    })),
+    ...(
+        [
+            ["without a condition", undefined],
+            ["under an IfExists condition", { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } }],
+            ["scoped to any account", { StringLike: { "aws:SourceArn": "arn:aws:ecs:*:*:*" } }],
+        ] as const
+    ).map(([what, condition]): Operator => ({
+        kind: "systems",
+        name: `service trust ${what}`,
+        types: [ROLE],
+        when: (r) => /"Service":"(?!ec2\.)/.test(String(r.inputs.assumeRolePolicy)),
+        apply: (r) => ({
+            assumeRolePolicy: editFirstAllow(r.inputs.assumeRolePolicy, (st) => {
+                if (condition) st.Condition = condition;
+                else delete st.Condition;
+            }),
+        }),
+    })),
+    ...[
+        "cat > /etc/app.env <<EOF\nDB_USER=app DB_PASSWORD=hunter2\nEOF",
+        "#cloud-config\nwrite_files:\n  - content: |\n      redis_password: s3cr3t-value",
+        '{"db_password": "hunter2"}',
+        "docker login --username admin --password hunter2 registry.example.com",
+        "curl -H 'Authorization: token ghp_9fJ2kQ7xLm3PzR8vT1wY4bN6cD0eHgA5' https://api.example.com",
+    ].map((text): Operator => ({
+        kind: "systems",
+        name: `a plaintext secret in user data (${text.replace(/\s+/g, " ").slice(0, 24)}…)`,
+        types: [EC2],
+        apply: (r) => ({ userData: `${r.inputs.userData}\n${text}\n` }),
+    })),
+    {
+        kind: "systems",
+        name: "a plaintext secret in gzip'd base64 user data",
+        types: [EC2],
+        apply: (r) => ({ userData: undefined, userDataBase64: gzipSync(Buffer.from(`${r.inputs.userData}\nexport DB_PASSWORD=hunter2\n`)).toString("base64") }),
+    },
+    {
+        kind: "systems",
+        name: "no database log exports",
+        types: [RDS, CLUSTER],
+        when: (r) => Array.isArray(r.inputs.enabledCloudwatchLogsExports) && (r.inputs.enabledCloudwatchLogsExports as unknown[]).length > 0,
+        apply: () => ({ enabledCloudwatchLogsExports: [] }),
+    },
+    {
+        kind: "systems",
+        name: "database logs without the postgresql log",
+        types: [RDS],
+        when: (r) => Array.isArray(r.inputs.enabledCloudwatchLogsExports) && (r.inputs.enabledCloudwatchLogsExports as unknown[]).length > 0,
+        apply: () => ({ enabledCloudwatchLogsExports: ["upgrade"] }),
+    },
+    {
+        kind: "systems",
+        name: "a data store opened to another workload's tasks by ID alone",
+        types: [INGRESS],
+        when: (r) => "referencedSecurityGroupId" in r.inputs && /-(db|redis|cache)/.test(r.name),
+        apply: (r, plan) => {
+            const mine = ownerWorkload(plan, r);
+            const other = plan.resources.find((x) => x.type === SG && /tasks|host/.test(x.name) && ownerWorkload(plan, x) !== mine)!;
+            return { ...r.inputs, referencedSecurityGroupId: other.state.id };
+        },
+    },
+    {
+        kind: "systems",
+        name: "a data store opened to the VPC's range",
+        types: [INGRESS],
+        when: (r) => "referencedSecurityGroupId" in r.inputs && /-(db|redis|cache)/.test(r.name),
+        apply: (r) => {
+            const inputs: Inputs = { ...r.inputs, cidrIpv4: "10.30.0.0/16" };
+            delete inputs.referencedSecurityGroupId;
+            return inputs;
+        },
+    },
+    {
+        kind: "systems",
+        name: "a data store's group opened inline to another workload's tasks",
+        types: [SG],
+        when: (r, plan) => plan.resources.some((d) => [RDS, CLUSTER, REDIS].includes(d.type) && d.dependencies.includes(r.urn)),
+        apply: (r, plan) => {
+            const mine = ownerWorkload(plan, r);
+            const other = plan.resources.find((x) => x.type === SG && /tasks|host/.test(x.name) && ownerWorkload(plan, x) !== mine)!;
+            return {
+                resources: [
+                    {
+                        ...clone(r),
+                        inputs: {
+                            ...r.inputs,
+                            ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [other.state.id], description: "x" }],
+                        },
+                        dependencies: [...r.dependencies, other.urn],
+                    },
+                ],
+            };
+        },
+    },
+    { kind: "systems", name: "a Cloudflare record not proxied", types: [CF_RECORD], apply: () => ({ proxied: false, ttl: 300 }) },
+    {
+        kind: "systems",
+        name: "Cloudflare's managed WAF rules disabled",
+        types: [CF_RULESET],
+        when: (r) => r.inputs.phase === "http_request_firewall_managed",
+        apply: (r) => ({ rules: (r.inputs.rules as Any[]).map((x) => ({ ...x, enabled: false })) }),
+    },
+    {
+        kind: "systems",
+        name: "Cloudflare's rate limit emptied",
+        types: [CF_RULESET],
+        when: (r) => r.inputs.phase === "http_ratelimit",
+        apply: () => ({ rules: [] }),
+    },
+    {
+        kind: "systems",
+        name: "Cloudflare's authenticated origin pulls off",
+        types: ["cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings"],
+        apply: () => ({ enabled: false }),
+    },
+    {
+        kind: "systems",
+        name: "an HTTPS listener that forwards turned to plain HTTP",
+        types: [LISTENER],
+        when: (r) => r.inputs.protocol === "HTTPS" && (r.inputs.defaultActions as Any[]).some((x) => x.type === "forward"),
+        apply: (r) => ({ ...r.inputs, protocol: "HTTP", certificateArn: undefined, sslPolicy: undefined }),
     },
 
     // Edge

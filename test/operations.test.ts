@@ -72,7 +72,8 @@ describe("release and operations keys on every ECS topology", () => {
     it("adds a <family>-migrate task per workload: the service's image, secrets and logs, the migration command, a task role of its own", () => {
         for (const [service, family] of [
             ["ledger", "ledger-operations"],
-            ["epr", "epr-operations"],
+            // The shipped stack gives EPR its runbook's family.
+            ["epr", "omen-epr"],
             ["braidmgr", "braidmgr-operations"],
             ["integrations-integration", "integrations-integration-operations"],
         ]) {
@@ -164,9 +165,8 @@ describe("release and operations keys on every ECS topology", () => {
         for (const name of ["epr", "epr-worker", "integrations-integration", "integrations-webhook", "integrations-worker"])
             expect(find("aws:ecs/service:Service", name).options.ignoreChanges, name).to.include.members(["taskDefinition", "desiredCount"]);
         const epr = (plan.outputs.workloads as Record<string, any>).epr;
-        expect(epr.deploy).to.include({ family: "epr-operations", container: "api" });
-        expect(epr.deploy.cluster).to.be.a("string");
-        expect(epr.deploy.service).to.be.a("string");
+        // The runbook's own names, which its deploy script types.
+        expect(epr.deploy).to.include({ family: "omen-epr", container: "omen-epr", cluster: "omen-production", service: "omen-epr-service" });
         expect(epr.workerDeploy).to.include({ container: "audit-worker" });
     });
 

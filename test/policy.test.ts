@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
+import { gzipSync } from "zlib";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { packConfig } from "../plan/policy-config";
 import { allPolicies, resourcePolicies, stackPolicies } from "../policy/rules";
@@ -257,7 +258,7 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
         bad: iam({ Action: ["ecr:GetAuthorizationToken", "s3:GetObject"], Resource: "*" }),
     },
     {
-        name: "iam-service-trust-source-account",
+        name: "iam-service-trust-scoped-production",
         type: "aws:iam/role:Role",
         good: {
             assumeRolePolicy: JSON.stringify({
@@ -266,13 +267,23 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
                         Effect: "Allow",
                         Principal: { Service: "ecs-tasks.amazonaws.com" },
                         Action: "sts:AssumeRole",
-                        Condition: { StringEquals: { "aws:SourceAccount": "1" } },
+                        Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
                     },
+                    { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
                 ],
             }),
         },
         bad: {
-            assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+            assumeRolePolicy: JSON.stringify({
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "ecs-tasks.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } },
+                    },
+                ],
+            }),
         },
     },
     { name: "log-group-retention", type: "aws:cloudwatch/logGroup:LogGroup", good: { retentionInDays: 14 }, bad: {} },
@@ -280,11 +291,32 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
     {
         name: "secrets-recovery-window-production",
         type: "aws:secretsmanager/secret:Secret",
-        good: { recoveryWindowInDays: 30 },
-        bad: { recoveryWindowInDays: 0 },
+        good: { recoveryWindowInDays: 7 },
+        bad: { recoveryWindowInDays: 6 },
     },
     { name: "ecr-scan-on-push", type: "aws:ecr/repository:Repository", good: { imageScanningConfiguration: { scanOnPush: true } }, bad: {} },
-    { name: "ecr-immutable-tags", type: "aws:ecr/repository:Repository", good: { imageTagMutability: "IMMUTABLE" }, bad: { imageTagMutability: "MUTABLE" } },
+    {
+        name: "ecr-immutable-tags-production",
+        type: "aws:ecr/repository:Repository",
+        good: { imageTagMutability: "IMMUTABLE" },
+        bad: { imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" },
+    },
+    {
+        name: "ec2-user-data-secrets-production",
+        type: "aws:ec2/instance:Instance",
+        good: {
+            userData:
+                '#!/bin/sh\nDB_PASSWORD="$(aws secretsmanager get-secret-value --secret-id x --query SecretString --output text)"\ncat > /etc/app.yaml <<EOF\npassword: ${DB_PASSWORD}\nEOF\n',
+        },
+        bad: { userData: gzipSync(Buffer.from("#cloud-config\nwrite_files:\n  - content: |\n      db_password: hunter2\n")).toString("base64") },
+        badType: "aws:ec2/launchTemplate:LaunchTemplate",
+    },
+    {
+        name: "rds-log-exports-production",
+        type: RDS,
+        good: { engine: "postgres", enabledCloudwatchLogsExports: ["postgresql", "upgrade"] },
+        bad: { engine: "postgres", enabledCloudwatchLogsExports: [] },
+    },
     {
         name: "iam-no-not-elements",
         type: "aws:iam/rolePolicy:RolePolicy",
@@ -484,6 +516,9 @@ describe("policy pack", () => {
                 "ecs-task-role-per-service",
                 "sg-no-cross-workload-ingress",
                 "flow-log-retention-production",
+                "data-store-ingress-own-workload-production",
+                "lb-no-plaintext-forwarding-production",
+                "cloudflare-zone-protected-production",
             ]).to.have.members(stackPolicies.map((p) => p.name));
         });
 
@@ -536,6 +571,80 @@ describe("policy pack", () => {
                 res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ledger-db-in", { fromPort: 5432, toPort: 5432 }, [db, source], db);
             expect(await checkStack("sg-no-cross-workload-ingress", [ledger, epr, db, tasks, other, rule(tasks)])).to.deep.equal([]);
             expect(await checkStack("sg-no-cross-workload-ingress", [ledger, epr, db, tasks, other, rule(other)])).to.have.length(1);
+        });
+
+        it("data-store-ingress-own-workload-production: a database's group admits only its workload's groups, by dependency or by ID", async () => {
+            const [ledger, epr] = [workload("ledger"), workload("epr")];
+            const sg = (name: string, owner: PolicyResource) => res("aws:ec2/securityGroup:SecurityGroup", name, {}, [], owner);
+            const [dbGroup, tasks, other] = [sg("ledger-db", ledger), sg("ledger-tasks", ledger), sg("epr-tasks", epr)];
+            const db = res(RDS, "ledger-db", { vpcSecurityGroupIds: ["sg-db"] }, [dbGroup], ledger);
+            const egress = (group: PolicyResource, id: string) =>
+                res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", `${group.name}-out`, { securityGroupId: id, ipProtocol: "tcp" }, [group], group);
+            const ids = [egress(dbGroup, "sg-db"), egress(tasks, "sg-tasks"), egress(other, "sg-other")];
+            const ingress = (props: Props, deps: PolicyResource[]) =>
+                res(
+                    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                    "ledger-db-in",
+                    { securityGroupId: "sg-db", fromPort: 5432, toPort: 5432, ...props },
+                    [dbGroup, ...deps],
+                    dbGroup,
+                );
+            const stack = (...extra: PolicyResource[]) => [ledger, epr, dbGroup, tasks, other, db, ...ids, ...extra];
+            const check = (...extra: PolicyResource[]) => checkStack("data-store-ingress-own-workload-production", stack(...extra), "production");
+            expect(await check(ingress({ referencedSecurityGroupId: "sg-tasks" }, [tasks]))).to.deep.equal([]);
+            // Another workload's tasks: by dependency, by ID alone (the dependency left on its own tasks), by address range.
+            expect(await check(ingress({ referencedSecurityGroupId: "sg-other" }, [other]))).to.have.length(1);
+            expect(await check(ingress({ referencedSecurityGroupId: "sg-other" }, [tasks]))).to.have.length(1);
+            expect(await check(ingress({ cidrIpv4: "10.30.0.0/16" }, []))).to.have.length(1);
+            // Inline on the database's own group.
+            const inline = res(
+                "aws:ec2/securityGroup:SecurityGroup",
+                "ledger-db",
+                { ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-other"] }] },
+                [other],
+                ledger,
+            );
+            const withInline = [ledger, epr, inline, tasks, other, res(RDS, "ledger-db", {}, [inline], ledger), ...ids];
+            expect(await checkStack("data-store-ingress-own-workload-production", withInline, "production")).to.have.length(1);
+            expect(await checkStack("data-store-ingress-own-workload-production", stack(ingress({ cidrIpv4: "10.30.0.0/16" }, [])), "staging")).to.deep.equal(
+                [],
+            );
+        });
+
+        it("cloudflare-zone-protected-production: a published zone proxies its records, runs the managed WAF, rate-limits and pulls with a certificate", async () => {
+            const zoneId = "0123456789abcdef0123456789abcdef";
+            const record = (proxied: boolean) =>
+                res("cloudflare:index/dnsRecord:DnsRecord", "r", { zoneId, name: "t.example.com", type: "A", content: "203.0.113.1", proxied, ttl: 1 });
+            const waf = (enabled: boolean) =>
+                res("cloudflare:index/ruleset:Ruleset", "waf", {
+                    zoneId,
+                    phase: "http_request_firewall_managed",
+                    rules: [{ action: "execute", actionParameters: { id: "efb7b8c949ac4650a09736fc376e9aee" }, expression: "true", enabled }],
+                });
+            const limit = res("cloudflare:index/ruleset:Ruleset", "rl", {
+                zoneId,
+                phase: "http_ratelimit",
+                rules: [{ action: "block", expression: "true", ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 600 } }],
+            });
+            const pulls = (enabled: boolean) =>
+                res("cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings", "aop", { zoneId, enabled });
+            const check = (...r: PolicyResource[]) => checkStack("cloudflare-zone-protected-production", r, "production");
+            expect(await check(record(true), waf(true), limit, pulls(true))).to.deep.equal([]);
+            expect(await check(record(false), waf(true), limit, pulls(true))).to.have.length(1);
+            expect(await check(record(true), waf(false), limit, pulls(true))).to.have.length(1);
+            expect(await check(record(true), waf(true), pulls(true))).to.have.length(1);
+            expect(await check(record(true), waf(true), limit, pulls(false))).to.have.length(1);
+            expect(await checkStack("cloudflare-zone-protected-production", [record(false)], "staging")).to.deep.equal([]);
+        });
+
+        it("lb-no-plaintext-forwarding-production: an internal HTTP listener that forwards fails in production; a redirect passes", async () => {
+            const balancer = res("aws:lb/loadBalancer:LoadBalancer", "internal", { internal: true, loadBalancerType: "application" });
+            const listener = (defaultActions: Props[]) => res("aws:lb/listener:Listener", "l", { protocol: "HTTP", port: 8081, defaultActions }, [balancer]);
+            const redirect = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
+            expect(await checkStack("lb-no-plaintext-forwarding-production", [balancer, listener(redirect)], "production")).to.deep.equal([]);
+            expect(
+                await checkStack("lb-no-plaintext-forwarding-production", [balancer, listener([{ type: "forward", targetGroupArn: "tg" }])], "production"),
+            ).to.have.length(1);
         });
 
         it("flow-log-retention-production: a flow-log group kept under a year fails in production only", async () => {

@@ -348,6 +348,8 @@ describe("deploy readiness", () => {
                     integration: { image: "example/i:1" },
                     webhook: { image: "example/w:1" },
                     worker: { image: "example/q:1" },
+                    alarmEmails: ["oncall@example.com"],
+                    internalTls: { domainName: "services.example.com", certificateArn: CERT(apiRegion) },
                     disasterRecovery,
                 },
             },

@@ -124,7 +124,15 @@ export function settingsTable(topology: string): string {
     const own = descriptions(path.join(PROJECT_DIR, "components/topologies", `${topology}.ts`), "settingsSchema");
     // Keys spread in from the shared operations block keep their JSDoc there, wherever they sit (`integration.secrets`).
     const operations = path.join(PROJECT_DIR, "components/blocks/operations.ts");
-    const shared = new Map([...descriptions(operations, "releaseSettings"), ...descriptions(operations, "secretSettings")]);
+    const shared = new Map([
+        ...descriptions(operations, "releaseSettings"),
+        ...descriptions(operations, "secretSettings"),
+        ...descriptions(path.join(PROJECT_DIR, "components/blocks/alarms.ts"), "alarmSettings"),
+        ...[...descriptions(path.join(PROJECT_DIR, "components/blocks/cloudflare.ts"), "cloudflareSettings")].map(([k, v]): [string, string] => [
+            `cloudflare.${k}`,
+            v,
+        ]),
+    ]);
     const docs = new Map(own);
     for (const row of perEnvironment[0]) {
         if (docs.has(row.key)) continue;

@@ -1,20 +1,74 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as chatbot from "@pulumi/aws/chatbot";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as sns from "@pulumi/aws/sns";
-import { policyDocument } from "../iam";
+import { z } from "zod";
+import { emailList, ReportIssue, strictObject } from "../../stacks/schema-kit";
+import { policyDocument, serviceTrustPolicy } from "../iam";
 import { nameFor } from "../names";
 
+/** Where a workload's alarms go: every topology with alarms spreads these keys into its settings. */
+export const alarmSettings = () => ({
+    /** E-mail addresses the alarms notify (each confirms its subscription once). Default none. */
+    alarmEmails: emailList(),
+    /** An existing SNS topic (e.g. the on-call tool's) the alarms publish to, instead of a topic of their own. Default: a topic of their own. */
+    alarmTopicArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "expected an SNS topic ARN")
+        .optional(),
+    /**
+     * A Slack channel the alarms post to through AWS Chatbot (the workspace authorised once in the
+     * Chatbot console): `teamId` (the workspace, `T...`) and `channelId` (`C...`). Default: none.
+     */
+    alarmSlack: strictObject({
+        /** The Slack workspace's ID (`T...`). Required. */
+        teamId: z.string().regex(/^[A-Z0-9]{9,}$/, "expected a Slack workspace ID such as T0123ABCD"),
+        /** The channel's ID (`C...`); a private channel needs the AWS Chatbot app invited. Required. */
+        channelId: z.string().regex(/^[A-Z0-9]{9,}$/, "expected a Slack channel ID such as C0123ABCD"),
+    }).optional(),
+});
+
+/** The settings `alarmSettings()` adds, validated. */
+export interface AlarmDestinations {
+    alarmEmails: string[];
+    alarmTopicArn?: string;
+    alarmSlack?: { teamId: string; channelId: string };
+}
+
 /**
- * An SNS topic for CloudWatch alarms with e-mail subscribers. Encrypted with a key of its own:
- * CloudWatch cannot publish to a topic under the AWS-managed SNS key.
+ * Production alarms reach someone: a stack whose alarms would notify nobody is refused, naming
+ * the keys that give them a destination.
+ */
+export const alarmsReachSomeone =
+    (environment: string) =>
+    (s: AlarmDestinations, issue: ReportIssue): void => {
+        if (environment === "production" && s.alarmEmails.length === 0 && !s.alarmTopicArn && !s.alarmSlack)
+            issue(
+                ["alarmEmails"],
+                "production alarms must reach someone: set alarmEmails (e-mail addresses), alarmTopicArn (an existing SNS topic) or alarmSlack ({ teamId, channelId } of a Slack channel through AWS Chatbot)",
+            );
+    };
+
+/**
+ * The SNS topic of a workload's CloudWatch alarms: its own, encrypted with a key of its own
+ * (CloudWatch cannot publish to a topic under the AWS-managed SNS key), with e-mail subscribers
+ * and a Slack channel through AWS Chatbot; or an existing topic (`alarmTopicArn`).
  */
 export class AlarmTopic extends pulumi.ComponentResource {
-    readonly topic: sns.Topic;
     readonly arn: pulumi.Output<string>;
 
-    constructor(name: string, args: { accountId: pulumi.Input<string>; emails: string[] }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: { accountId: pulumi.Input<string>; destinations: AlarmDestinations }, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:AlarmTopic", name, {}, opts);
+        const { alarmEmails: emails, alarmTopicArn, alarmSlack } = args.destinations;
+        this.arn = alarmTopicArn ? pulumi.output(alarmTopicArn) : this.ownTopic(name, args.accountId, emails);
+        if (alarmSlack) this.chat(name, args.accountId, alarmSlack);
+        this.registerOutputs({ arn: this.arn });
+    }
+
+    private ownTopic(name: string, accountId: pulumi.Input<string>, emails: string[]): pulumi.Output<string> {
+        const args = { accountId };
         const key = new kms.Key(
             name,
             {
@@ -35,13 +89,40 @@ export class AlarmTopic extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.topic = new sns.Topic(name, { kmsMasterKeyId: key.arn }, { parent: this });
-        args.emails.forEach(
-            (email) =>
-                new sns.TopicSubscription(`${name}-email-${nameFor(email)}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this }),
+        const topic = new sns.Topic(name, { kmsMasterKeyId: key.arn }, { parent: this });
+        emails.forEach(
+            (email) => new sns.TopicSubscription(`${name}-email-${nameFor(email)}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this }),
         );
-        this.arn = this.topic.arn;
-        this.registerOutputs({ arn: this.arn });
+        return topic.arn;
+    }
+
+    /**
+     * AWS Chatbot posting the topic's notifications to a Slack channel. Its channel role may do
+     * nothing (notifications only), and the guardrail keeps anyone in the channel to read-only.
+     * https://docs.aws.amazon.com/chatbot/latest/adminguide/slack-setup.html
+     */
+    private chat(name: string, accountId: pulumi.Input<string>, slack: { teamId: string; channelId: string }): void {
+        const role = new iam.Role(
+            `${name}-chat`,
+            {
+                assumeRolePolicy: serviceTrustPolicy("chatbot.amazonaws.com", accountId),
+                description: `${name}: AWS Chatbot's channel role (notifications only)`,
+            },
+            { parent: this },
+        );
+        new chatbot.SlackChannelConfiguration(
+            `${name}-slack`,
+            {
+                configurationName: `${name}-${slack.channelId}`.slice(0, 128),
+                iamRoleArn: role.arn,
+                slackTeamId: slack.teamId,
+                slackChannelId: slack.channelId,
+                snsTopicArns: [this.arn],
+                guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                loggingLevel: "ERROR",
+            },
+            { parent: this },
+        );
     }
 
     /** A metric alarm notifying this topic when it fires (plus `actions`, e.g. EC2 recovery) and when it clears. */

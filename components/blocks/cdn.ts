@@ -37,6 +37,12 @@ export interface CdnArgs {
     };
     /** Custom domain names and their ACM certificate in us-east-1. Default: the cloudfront.net name. */
     domain?: { names: string[]; certificateArn: string };
+    /**
+     * Oldest TLS viewers may use on the custom domain (CloudFront's security policy): `TLSv1.3_2025`
+     * accepts TLS 1.3 only, the strictest CloudFront offers. Default `TLSv1.2_2021`.
+     * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html
+     */
+    minimumProtocolVersion?: "TLSv1.2_2021" | "TLSv1.2_2025" | "TLSv1.3_2025";
     /** Price class. Default `PriceClass_100`. */
     priceClass?: string;
 }
@@ -115,7 +121,11 @@ export class Cdn extends pulumi.ComponentResource {
                 orderedCacheBehaviors: args.site ? [{ ...apiBehavior, pathPattern: args.api.pathPattern ?? "/api/*" }] : [],
                 restrictions: { geoRestriction: { restrictionType: "none" } },
                 viewerCertificate: args.domain
-                    ? { acmCertificateArn: args.domain.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
+                    ? {
+                          acmCertificateArn: args.domain.certificateArn,
+                          sslSupportMethod: "sni-only",
+                          minimumProtocolVersion: args.minimumProtocolVersion ?? "TLSv1.2_2021",
+                      }
                     : { cloudfrontDefaultCertificate: true },
             },
             { parent: this },

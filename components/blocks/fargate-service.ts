@@ -49,11 +49,13 @@ export interface FargateServiceArgs {
     /** Task family; also names the log group `/ecs/<family>` unless `names.logGroup` says otherwise; make it stack-unique. */
     family: string;
     /**
-     * Physical names a runbook relies on (`aws ecs execute-command --cluster ... --service ...`).
-     * Default: Pulumi's auto-names for the cluster and service, `/ecs/<family>` for the log group.
-     * A named cluster or service is replaced delete-first (AWS keeps names unique).
+     * Physical names a runbook relies on (`aws ecs execute-command --cluster ... --service ...`,
+     * `aws iam get-role-policy --role-name ... --policy-name ...`): the cluster, the service, the log
+     * group, the task and execution roles and their inline policies. Default: Pulumi's auto-names,
+     * `/ecs/<family>` for the log group. A named cluster, service or role is replaced delete-first
+     * (AWS keeps names unique).
      */
-    names?: { cluster?: string; service?: string; logGroup?: string };
+    names?: ServiceNames;
     region: string;
     accountId: pulumi.Input<string>;
     /** Task CPU units. Default in config: the profile's `taskCpu`. */
@@ -121,6 +123,19 @@ export interface FargateServiceArgs {
     serviceDiscovery?: { namespaceId: pulumi.Input<string>; name: string };
     /** Changes to the task definition's or the service's arguments before they are created. Default: none. */
     transform?: { taskDefinition?: Transform<ecs.TaskDefinitionArgs>; service?: Transform<ecs.ServiceArgs> };
+}
+
+/** The physical names of a service's parts; each one unset is auto-named. */
+export interface ServiceNames {
+    cluster?: string;
+    service?: string;
+    logGroup?: string;
+    taskRole?: string;
+    /** The task role's inline policy. */
+    taskPolicy?: string;
+    executionRole?: string;
+    /** The execution role's inline policy. */
+    executionPolicy?: string;
 }
 
 export interface AutoscalingArgs {
@@ -223,8 +238,8 @@ export class FargateService extends pulumi.ComponentResource {
         const trust = serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId);
         this.executionRole = new iam.Role(
             `${name}-execution`,
-            { assumeRolePolicy: trust, description: `${args.family}: pull image, write logs, read secrets` },
-            parent,
+            { name: args.names?.executionRole, assumeRolePolicy: trust, description: `${args.family}: pull image, write logs, read secrets` },
+            { ...parent, deleteBeforeReplace: args.names?.executionRole !== undefined },
         );
         const executionStatements: PolicyStatement[] = [
             { Sid: "WriteLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
@@ -238,11 +253,19 @@ export class FargateService extends pulumi.ComponentResource {
             .apply((images) => images.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined));
         const executionPolicy = new iam.RolePolicy(
             `${name}-execution`,
-            { role: this.executionRole.id, policy: repositories.apply((arns) => policyDocument([...executionStatements, ...ecrPullStatements(arns)])) },
+            {
+                name: args.names?.executionPolicy,
+                role: this.executionRole.id,
+                policy: repositories.apply((arns) => policyDocument([...executionStatements, ...ecrPullStatements(arns)])),
+            },
             parent,
         );
 
-        this.taskRole = new iam.Role(`${name}-task`, { assumeRolePolicy: trust, description: `${args.family}: the application's own permissions` }, parent);
+        this.taskRole = new iam.Role(
+            `${name}-task`,
+            { name: args.names?.taskRole, assumeRolePolicy: trust, description: `${args.family}: the application's own permissions` },
+            { ...parent, deleteBeforeReplace: args.names?.taskRole !== undefined },
+        );
         const taskStatements = [...(args.taskPolicy ?? [])];
         if (args.enableExecuteCommand) {
             // The Session Manager channel actions have no resource-level permissions: AWS requires "*".
@@ -263,7 +286,7 @@ export class FargateService extends pulumi.ComponentResource {
         }
         const taskPolicy =
             taskStatements.length > 0
-                ? new iam.RolePolicy(`${name}-task`, { role: this.taskRole.id, policy: policyDocument(taskStatements) }, parent)
+                ? new iam.RolePolicy(`${name}-task`, { name: args.names?.taskPolicy, role: this.taskRole.id, policy: policyDocument(taskStatements) }, parent)
                 : undefined;
 
         this.securityGroup = new SecurityGroup(`${name}-tasks`, { vpcId: args.vpcId, description: `${args.family} tasks`, region: args.inRegion }, parent);

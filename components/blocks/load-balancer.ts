@@ -107,6 +107,15 @@ export function balancerDefaults(ctx: WorkloadContext) {
 
 /** TLS 1.3 with 1.2 fallback, no legacy ciphers. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** TLS 1.3 only: the strictest policy an ALB offers, for clients that all speak TLS 1.3. */
+export const TLS13_ONLY_POLICY = "ELBSecurityPolicy-TLS13-1-3-2021-06";
+/**
+ * TLS 1.3, and TLS 1.2 with only its strongest (ECDHE, AES-GCM) ciphers: the strictest policy a
+ * CloudFront origin can use, since CloudFront reaches origins over TLS 1.2 at most.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-ciphers-cloudfront-to-origin.html
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+ */
+export const CLOUDFRONT_ORIGIN_STRICT_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 
 /** What an ECS service registers with: a target group, and the listeners it must not start before. */
 export interface ServiceTarget {
@@ -186,6 +195,8 @@ export interface LoadBalancerArgs {
      * verifies (e.g. a CDN's authenticated origin pulls). Default: none.
      */
     mutualTlsTrustStoreArn?: pulumi.Input<string>;
+    /** The HTTPS listeners' security policy. Default `TLS_POLICY` (TLS 1.3 with TLS 1.2 fallback). */
+    tlsPolicy?: string;
     /** Changes to the balancer's, the main listener's or every target group's arguments. Default: none. */
     transform?: { loadBalancer?: Transform<lb.LoadBalancerArgs>; listener?: Transform<lb.ListenerArgs>; targetGroup?: Transform<lb.TargetGroupArgs> };
 }
@@ -225,6 +236,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const parent = { parent: this };
         if (!args.internal && !args.certificateArn) throw new Error(`${name}: an internet-facing load balancer needs a certificate`);
         const https = args.certificateArn !== undefined;
+        this.tls = https ? { certificateArn: args.certificateArn, sslPolicy: args.tlsPolicy ?? TLS_POLICY } : {};
         this.inRegion = args.inRegion;
         this.listenerPort = https ? 443 : (args.httpPort ?? 80);
 
@@ -305,7 +317,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     loadBalancerArn: balancer.arn,
                     port: this.listenerPort,
                     protocol: https ? "HTTPS" : "HTTP",
-                    ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
+                    ...this.tls,
                     ...(https && args.mutualTlsTrustStoreArn ? { mutualAuthentication: { mode: "verify", trustStoreArn: args.mutualTlsTrustStoreArn } } : {}),
                     defaultActions:
                         this.defaultTargetGroup && (!args.requireHeader || args.blueGreen)
@@ -347,7 +359,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     loadBalancerArn: balancer.arn,
                     port: args.blueGreen.testListenerPort,
                     protocol: https ? "HTTPS" : "HTTP",
-                    ...(https ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
+                    ...this.tls,
                     defaultActions: [{ type: "forward", targetGroupArn: this.defaultTargetGroup.arn }],
                 },
                 { parent: this, ignoreChanges: ["defaultActions"] },
@@ -477,7 +489,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     region: this.inRegion,
                     loadBalancerArn: this.balancer.arn,
                     port,
-                    protocol: "HTTP",
+                    protocol: this.tls.certificateArn ? "HTTPS" : "HTTP",
+                    ...this.tls,
                     defaultActions: [{ type: "forward", targetGroupArn: groups.blue.arn }],
                 },
                 { parent: this, ignoreChanges: ["defaultActions"] },
@@ -516,6 +529,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     }
 
     private infrastructureRole?: iam.Role;
+    /** The HTTPS listeners' certificate and policy; empty on a plain-HTTP internal balancer. */
+    private readonly tls: { certificateArn?: pulumi.Input<string>; sslPolicy?: string };
     /** The region of a balancer outside the provider's, else undefined (Pulumi then omits the input). */
     private readonly inRegion?: string;
     private readonly newTargetGroup: (key: string, target: TargetArgs) => lb.TargetGroup;
@@ -566,7 +581,7 @@ export function cloudFrontOriginFacing(parent: pulumi.Resource, region?: string)
 export function cloudFrontOrigin(
     name: string,
     ctx: WorkloadContext,
-    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "requireHeader" | "inRegion"> & {
+    args: Pick<LoadBalancerArgs, "certificateArn" | "target" | "blueGreen" | "requireHeader" | "inRegion" | "tlsPolicy"> & {
         /** Default: the profile's `logRetentionDays`. */
         accessLogRetentionDays?: number;
         /** Default: the stack's network. */

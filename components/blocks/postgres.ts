@@ -137,6 +137,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     readonly bootstrapTarget: BootstrapTarget;
     /** Instance class of master and replica. */
     readonly instanceClass: string;
+    /** Storage allocated at creation, GiB (autoscaling may grow it up to `maxAllocatedStorageGb`). */
+    readonly allocatedStorageGb: number;
     readonly hasReplica: boolean;
     readonly masterSecurityGroup: SecurityGroup;
     readonly replicaSecurityGroup?: SecurityGroup;
@@ -165,6 +167,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
         this.args = args;
         this.instanceClass = args.instanceClass;
+        this.allocatedStorageGb = args.allocatedStorageGb;
         const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS }, { parent: this });
         // Keeps the final-snapshot name unique across destroy/re-create cycles.
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });

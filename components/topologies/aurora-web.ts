@@ -6,7 +6,6 @@ import { SchemaEnv } from "../../stacks/schema";
 import {
     drRegion,
     cidrBlock,
-    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -25,7 +24,7 @@ import {
     urlPath,
     viewerDomainSettings,
 } from "../../stacks/schema-kit";
-import { AlarmTopic } from "../blocks/alarms";
+import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, GLOBAL_DATABASE_CLASS, auroraMaxConnections } from "../blocks/aurora";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
@@ -41,12 +40,12 @@ import {
     serviceOperations,
 } from "../blocks/operations";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
-import { LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
+import { CLOUDFRONT_ORIGIN_STRICT_POLICY, LoadBalancer, cloudFrontOrigin } from "../blocks/load-balancer";
 import { WorkloadContext } from "../context";
 import { Network } from "../network";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
-const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
+const settingsSchema = (ctx: SchemaContext, { profile, stack, environment }: SchemaEnv) =>
     withCrossChecks(
         strictObject({
             /** API container image. Required unless `imageTag` (with `repository.create`). */
@@ -96,8 +95,14 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
             api: originSettings(ctx),
             /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
             domain: viewerDomainSettings().optional(),
-            /** E-mail addresses notified by the alarms. Default none (the topic still exists). */
-            alarmEmails: emailList(),
+            /**
+             * Oldest TLS version accepted: `1.3` serves viewers TLS 1.3 only (CloudFront's `TLSv1.3_2025`
+             * on the custom domain) and gives the origin balancer the strictest policy CloudFront can still
+             * reach (`ELBSecurityPolicy-TLS13-1-2-Res-2021-06`: CloudFront speaks TLS 1.2 to origins).
+             * `1.2` keeps TLS 1.2 viewers. Default `1.3` (the app's own requirement: TLS 1.3 everywhere).
+             */
+            minimumTlsVersion: z.enum(["1.2", "1.3"]).default("1.3"),
+            ...alarmSettings(),
             /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
             disasterRecovery: strictObject({
                 enabled: z.boolean().default(false),
@@ -111,6 +116,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack }: SchemaEnv) =>
             ...operationsSettings(ctx),
         }),
         [
+            alarmsReachSomeone(environment),
             oneSourcePerVariable(() => API_VARIABLES),
             imageSources((s) => [[[], s]]),
             (s, issue) => {
@@ -189,12 +195,18 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 accessLogRetentionDays: s.logRetentionDays,
                 target: { port: s.containerPort, healthCheckPath: s.healthCheckPath, deregistrationDelaySeconds: 30 },
                 requireHeader: gate,
+                ...(s.minimumTlsVersion === "1.3" ? { tlsPolicy: CLOUDFRONT_ORIGIN_STRICT_POLICY } : {}),
             },
             this,
         );
         const cdn = new Cdn(
             `${name}-cdn`,
-            { site, api: { domainName: s.api.originDomainName, pathPattern: "/api/*", originHeaders: [gate] }, domain: s.domain },
+            {
+                site,
+                api: { domainName: s.api.originDomainName, pathPattern: "/api/*", originHeaders: [gate] },
+                domain: s.domain,
+                minimumProtocolVersion: s.minimumTlsVersion === "1.3" ? "TLSv1.3_2025" : "TLSv1.2_2021",
+            },
             { parent: this },
         );
         const jwt = this.createJwtKey(name, ctx);
@@ -395,7 +407,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         balancer: LoadBalancer,
         api: FargateService,
     ): AlarmTopic {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
         const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
         alarms.alarm(
             `${name}-api-p99-latency`,

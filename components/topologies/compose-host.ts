@@ -14,7 +14,6 @@ import {
     regionalCertificateArn,
     cidrBlock,
     ec2InstanceType,
-    emailList,
     envVarName,
     imageReference,
     integer,
@@ -25,7 +24,8 @@ import {
     withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
-import { AlarmTopic } from "../blocks/alarms";
+import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
+import { CloudflareEdge, cloudflareChecks, cloudflareSettings } from "../blocks/cloudflare";
 import { Bucket } from "../blocks/bucket";
 import { repositorySettings, resolveImage, secretSettings } from "../blocks/operations";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, balancerDefaults, elbLogicalName } from "../blocks/load-balancer";
@@ -77,7 +77,7 @@ export const DEFAULT_SERVICES = {
 
 const serviceName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "service names are a lowercase letter then up to 19 of a-z, 0-9, -");
 
-const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
+const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
     const service = strictObject({
         /** Image. Default `<imagePrefix>/<service>:<imageTag>`. */
         image: imageReference().optional(),
@@ -145,6 +145,13 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
                 .string()
                 .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, "expected PEM certificates (-----BEGIN CERTIFICATE----- ...)")
                 .optional(),
+            /**
+             * The Cloudflare zone in front of the host, as code (needs `behindCloudflare` and
+             * `originPullCa`): proxied DNS records on the static IPs, the managed WAF rules, a rate limit
+             * per client IP, and zone-level authenticated origin pulls with a client certificate issued by
+             * `originPullCa`. Default: none (Cloudflare configured by hand).
+             */
+            cloudflare: cloudflareSettings(ctx).optional(),
             /** The shared RDS instance: admin user and class (default: the profile's). */
             database: postgresSettings({ name: "platform", username: "platform_admin", instanceClass: profile.dbInstanceClass }),
             images: strictObject({
@@ -167,9 +174,11 @@ const settingsSchema = (ctx: SchemaContext, { profile }: SchemaEnv) => {
                 .default("2.29.7"),
             /** Minutes between two runs of the host's sync job. Default 5. */
             syncIntervalMinutes: integer(1, 60).default(5),
-            alarmEmails: emailList(),
+            ...alarmSettings(),
         }),
         [
+            alarmsReachSomeone(environment),
+            cloudflareChecks(),
             (s, issue) => Object.keys(s.services).length === 0 && issue(["services"], "give at least one service"),
             (s, issue) => {
                 const missingImage = Object.keys(s.services).filter((n) => !s.services[n].image);
@@ -245,8 +254,11 @@ export class ComposeHost extends pulumi.ComponentResource {
             host.allowEgress(`${rule.port}-${nameFor(rule.cidr)}`, { port: rule.port, peer: { cidr: rule.cidr }, description: rule.description });
         const config = this.createServiceConfig(name, s, ctx, host);
         const instance = this.createHost(name, s, ctx, host, config);
-        const balancer = this.createLoadBalancer(name, s, ctx, host, instance, config);
+        // Cloudflare presents its client certificate before the balancer starts asking for one.
+        const cloudflareEdge = s.cloudflare ? new CloudflareEdge(`${name}-cloudflare`, { settings: s.cloudflare }, { parent: this }) : undefined;
+        const balancer = this.createLoadBalancer(name, s, ctx, host, instance, config, cloudflareEdge?.originPulls);
         const edge = this.createStaticIpEdge(name, s, ctx, balancer);
+        cloudflareEdge?.publish(edge.ips.map((ip) => ip.publicIp));
         this.createAlarms(name, s, ctx, instance, balancer, config.databases);
 
         this.outputs = {
@@ -548,6 +560,8 @@ export class ComposeHost extends pulumi.ComponentResource {
         host: SecurityGroup,
         instance: ec2.Instance,
         config: HostConfig,
+        /** Cloudflare's authenticated origin pulls, switched on before the trust store asks for them. */
+        originPulls?: pulumi.Resource,
     ): LoadBalancer {
         const services = Object.entries(s.services);
         const routes: RouteArgs[] = services.map(([svcName, svc]) => ({
@@ -572,7 +586,7 @@ export class ComposeHost extends pulumi.ComponentResource {
                     { key: "static-ip", peer: { securityGroupId: edge.id }, description: "the static-IP network load balancer" },
                 ],
                 routes,
-                mutualTlsTrustStoreArn: s.originPullCa ? this.originPullTrustStore(name, s.originPullCa, config).arn : undefined,
+                mutualTlsTrustStoreArn: s.originPullCa ? this.originPullTrustStore(name, s.originPullCa, config, originPulls).arn : undefined,
             },
             { parent: this },
         );
@@ -585,7 +599,7 @@ export class ComposeHost extends pulumi.ComponentResource {
     }
 
     /** The ELB trust store of Cloudflare's origin-pull CA, read from the config bucket (versioned: a new PEM is a new version). */
-    private originPullTrustStore(name: string, pem: string, config: HostConfig): lb.TrustStore {
+    private originPullTrustStore(name: string, pem: string, config: HostConfig, originPulls?: pulumi.Resource): lb.TrustStore {
         const key = `${config.prefix}/mtls/origin-pull-ca.pem`;
         const object = new s3.BucketObjectv2(
             `${name}-origin-pull-ca`,
@@ -595,7 +609,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         return new lb.TrustStore(
             elbLogicalName(`${name}-origin-pull`),
             { caCertificatesBundleS3Bucket: config.bucket.name, caCertificatesBundleS3Key: key, caCertificatesBundleS3ObjectVersion: object.versionId },
-            { parent: this },
+            { parent: this, dependsOn: originPulls ? [originPulls] : [] },
         );
     }
 
@@ -669,7 +683,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         balancer: LoadBalancer,
         databases: Record<string, PostgresDatabase>,
     ): void {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
         const statusAlarm = (key: string, metricName: string, action: string, description: string) =>
             alarms.alarm(
                 `${name}-${key}`,
@@ -740,8 +754,8 @@ export class ComposeHost extends pulumi.ComponentResource {
                 this,
             );
         }
-        // Per database: CPU, and storage running out (autoscaling grows it up to the profile's maximum).
-        const profile = ctx.platform.profile;
+        // Per database: CPU, and storage running out: under a tenth of what it was given free (RDS
+        // storage autoscaling starts at that point; the alarm says it could not, or is still waiting).
         for (const [key, database] of Object.entries(databases)) {
             const rds = { ...every, namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: database.instance.identifier } };
             alarms.alarm(
@@ -753,11 +767,11 @@ export class ComposeHost extends pulumi.ComponentResource {
                 `${key}-storage`,
                 {
                     ...rds,
-                    alarmDescription: `${key}: under 10% of ${profile.dbMaxAllocatedStorageGb} GiB free`,
+                    alarmDescription: `${key}: under ${freeStorageAlarmGib(database.allocatedStorageGb)} GiB free (10% of the ${database.allocatedStorageGb} GiB allocated)`,
                     metricName: "FreeStorageSpace",
                     statistic: "Minimum",
                     comparisonOperator: "LessThanThreshold",
-                    threshold: Math.round(profile.dbMaxAllocatedStorageGb * 2 ** 30 * 0.1),
+                    threshold: freeStorageAlarmGib(database.allocatedStorageGb) * 2 ** 30,
                 },
                 this,
             );
@@ -780,6 +794,13 @@ export class ComposeHost extends pulumi.ComponentResource {
         }
     }
 }
+
+/**
+ * Free storage (GiB) under which a database's storage alarm fires: a tenth of its allocated
+ * storage, the point where RDS storage autoscaling grows it (and it cannot when the maximum is reached).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export const freeStorageAlarmGib = (allocatedGib: number): number => allocatedGib / 10;
 
 /** Who may reach the edge: Cloudflare's ranges, or anyone. */
 const sourcesOf = (s: ComposeHostSettings) => (s.behindCloudflare ? s.cloudflareCidrs : ["0.0.0.0/0"]);

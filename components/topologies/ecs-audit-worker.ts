@@ -5,7 +5,6 @@ import { SchemaEnv } from "../../stacks/schema";
 import {
     regionalCertificateArn,
     clientsSchema,
-    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -21,7 +20,7 @@ import {
     withCrossChecks,
     urlPath,
 } from "../../stacks/schema-kit";
-import { AlarmTopic } from "../blocks/alarms";
+import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, balancerDefaults, clientPeers } from "../blocks/load-balancer";
 import { Queue, encryptedTopic } from "../blocks/messaging";
@@ -61,6 +60,8 @@ const PROVIDED = [
 
 /** An ECS cluster, service, family or container name. */
 const ecsName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)");
+/** An IAM role (up to 64) or inline policy (up to 128) name. */
+const iamName = (max: number) => z.string().regex(new RegExp(`^[\\w+=,.@-]{1,${max}}$`), `letters, digits and + = , . @ _ - (up to ${max})`);
 
 const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) =>
     withCrossChecks(
@@ -135,9 +136,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 maxMessageAgeSeconds: integer(60, 1209600).default(900),
             }).default({}),
             /**
-             * The physical names the service's runbook uses (`omen-production`, `omen-epr-service`,
-             * family and container `omen-epr`, `/ecs/omen-epr`). Default: the cluster and service
-             * auto-named, family `<name>-<stack>`, container `api`, log group `/ecs/<family>`.
+             * The physical names the service's runbook types (`omen-production`, `omen-epr-service`,
+             * family and container `omen-epr`, `/ecs/omen-epr`, `omenEprTaskRole` with its policy
+             * `SQSAccess`). Default: every name auto-named by Pulumi, but family `<name>-<stack>`,
+             * container `api`, log group `/ecs/<family>`. Renaming one of a deployed stack replaces it.
              */
             names: strictObject({
                 cluster: ecsName.optional(),
@@ -148,14 +150,26 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                     .string()
                     .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, "a CloudWatch log group name")
                     .optional(),
+                /** The role holding the audit queue's rights (the API task's as sidecar, the worker's as a service). Default: auto-named. */
+                taskRole: iamName(64).optional(),
+                /** That role's inline policy. Default: auto-named. */
+                taskPolicy: iamName(128).optional(),
+                /** The API's execution role (ECR pull, logs, secrets). Default: auto-named (an account's shared `ecsTaskExecutionRole` is not taken over). */
+                executionRole: iamName(64).optional(),
+                /** The execution role's inline policy. Default: auto-named. */
+                executionPolicy: iamName(128).optional(),
+                /** The worker's service when `worker.mode` is `service` (the runbook's `omen-epr-audit-worker`). Default: auto-named. */
+                workerService: ecsName.optional(),
+                /** The worker's task family when `worker.mode` is `service` (the runbook's `omen-epr-worker`). Default `<name>-worker-<stack>`. */
+                workerFamily: ecsName.optional(),
             }).default({}),
-            /** E-mail addresses the audit alarms notify. Default none (the topic still exists). */
-            alarmEmails: emailList(),
+            ...alarmSettings(),
             /** Further plain variables of both containers. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
         }),
         [
             httpsInProduction(environment),
+            alarmsReachSomeone(environment),
             (s, issue) =>
                 s.audit.topicArn &&
                 s.audit.publishers.length > 0 &&
@@ -324,13 +338,15 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         // the API without the worker (EPR_AUDIT_SQS_URL=""), and the worker publishes no documents.
         const apiEnvironment = s.worker.mode === "service" ? { ...environment, EPR_AUDIT_SQS_URL: "" } : environment;
         const container = s.names.container ?? "api";
-        const { cluster, service, logGroup } = s.names;
+        const { cluster, service, logGroup, taskRole, taskPolicy, executionRole, executionPolicy } = s.names;
+        // The runbook's task role is the one that consumes the audit queue.
+        const queueRole = { taskRole, taskPolicy };
         const api = new FargateService(
             name,
             {
                 ...serviceDefaults(ctx, name),
                 ...(s.names.family ? { family: s.names.family } : {}),
-                names: { cluster, service, logGroup },
+                names: { cluster, service, logGroup, executionRole, executionPolicy, ...(sidecar ? queueRole : {}) },
                 ...common,
                 cpu: s.cpu,
                 memory: s.memory,
@@ -355,6 +371,8 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             `${name}-worker`,
             {
                 ...serviceDefaults(ctx, `${name}-worker`),
+                ...(s.names.workerFamily ? { family: s.names.workerFamily } : {}),
+                names: { service: s.names.workerService, ...queueRole },
                 ...common,
                 cpu: s.worker.cpu,
                 memory: s.worker.memory,
@@ -373,7 +391,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
 
     /** The audit trail is late or lost: the oldest message waits too long, or messages reach the dead-letter queue. */
     private createAuditAlarms(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext, queue: Queue): void {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
         const sqs = { namespace: "AWS/SQS", statistic: "Maximum", period: 300, comparisonOperator: "GreaterThanThreshold" };
         alarms.alarm(
             `${name}-audit-age`,

@@ -9,7 +9,6 @@ import { z } from "zod";
 import { SchemaEnv } from "../../stacks/schema";
 import {
     drRegion,
-    emailList,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -28,8 +27,10 @@ import {
     arnRegion,
     certificateArn,
     cacheNodeType,
+    hostName,
+    regionalCertificateArn,
 } from "../../stacks/schema-kit";
-import { AlarmTopic } from "../blocks/alarms";
+import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent, ecsLifecycleHookRole } from "../blocks/blue-green";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
@@ -142,6 +143,18 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
         }).default({}),
         /** The ALB's HTTPS name (CloudFront's origin) and its regional ACM certificate. Required. */
         api: originSettings(ctx),
+        /**
+         * HTTPS between Kong and the services: the services' internal balancer serves this name (a
+         * private Route 53 zone of exactly that name, in the stack's network, points it at the balancer)
+         * under this regional ACM certificate on its production and test listeners, and Kong verifies the
+         * certificate. Required in production; without it (staging) Kong reaches the services over HTTP.
+         */
+        internalTls: strictObject({
+            /** The services' balancer's name inside the VPC (e.g. `services.integrations.example.com`). Required. */
+            domainName: hostName,
+            /** ACM certificate for that name, issued in the stack's region. Required. */
+            certificateArn: regionalCertificateArn(ctx),
+        }).optional(),
         // Shell access, deploy bounds and external deploys for every service; migrations run with the integration service's image.
         ...releaseSettings(),
         /** Custom viewer domain names and their us-east-1 certificate. Default: the cloudfront.net name. */
@@ -211,9 +224,17 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
              */
             existingSecretsReplicated: z.boolean().default(false),
         }).default({}),
-        alarmEmails: emailList(),
+        ...alarmSettings(),
     });
     return withCrossChecks(object, [
+        alarmsReachSomeone(environment),
+        (s: z.output<typeof object>, issue: ReportIssue) =>
+            environment === "production" &&
+            !s.internalTls &&
+            issue(
+                ["internalTls"],
+                "production encrypts Kong's traffic to the services: set internalTls.domainName (a name for the services' internal balancer) and internalTls.certificateArn (an ACM certificate for it in the stack's region)",
+            ),
         ...(["integration", "webhook", "worker", "gateway"] as const).flatMap((key) => [
             (s: z.output<typeof object>, issue: ReportIssue) => {
                 const size = fargateSizeProblem(s[key].cpu, s[key].memory);
@@ -277,6 +298,8 @@ function kongContainer(
         redis: { host: pulumi.Input<string>; port: number; authSecretArn: pulumi.Input<string> };
         /** `trustedProxies()` of Kong's network. */
         trustedProxies: pulumi.Input<string>;
+        /** The upstreams are HTTPS: Kong verifies their certificates against the image's system CA bundle. Default `false`. */
+        verifyUpstreams?: boolean;
     },
 ): ContainerSpec {
     const config = pulumi.all([args.redis.host, args.upstreams]).apply(([host, upstreams]) =>
@@ -305,6 +328,9 @@ function kongContainer(
             KONG_TRUSTED_IPS: args.trustedProxies,
             KONG_REAL_IP_HEADER: "X-Forwarded-For",
             KONG_REAL_IP_RECURSIVE: "on",
+            // Upstream verification (a service's tls_verify) needs nginx's trusted certificates: the
+            // system bundle of Kong's Debian-based image, where ACM's Amazon roots are.
+            ...(args.verifyUpstreams ? { KONG_NGINX_PROXY_PROXY_SSL_TRUSTED_CERTIFICATE: "/etc/ssl/certs/ca-certificates.crt" } : {}),
         },
         secrets: { [KONG_REDIS_AUTH_VARIABLE]: args.redis.authSecretArn },
     };
@@ -357,7 +383,7 @@ export class EventDriven extends pulumi.ComponentResource {
         const gate = originHeader(name, this);
         const { gateway, balancer } = this.createGateway(name, s, ctx, data, services, servicesBalancer, gate);
         const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName, originHeaders: [gate] }, domain: s.domain }, { parent: this });
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, emails: s.alarmEmails }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
         alarms.alarm(
             `${name}-dead-letters`,
             {
@@ -477,9 +503,11 @@ export class EventDriven extends pulumi.ComponentResource {
                 subnetIds: ctx.network.privateSubnetIds,
                 internal: true,
                 clients: [],
+                ...(s.internalTls ? { certificateArn: s.internalTls.certificateArn } : {}),
             },
             { parent: this },
         );
+        if (s.internalTls) this.nameInternalBalancer(name, s.internalTls.domainName, ctx, servicesBalancer);
         const hookArns = [...new Set(s.blueGreen.services.hooks.map((h) => h.lambdaArn))];
         const hookRole = hookArns.length > 0 ? ecsLifecycleHookRole(`${name}-service-hooks`, ctx.accountId, hookArns, this) : undefined;
         const testClients = testClientsOf(s);
@@ -610,8 +638,14 @@ export class EventDriven extends pulumi.ComponentResource {
             },
             this,
         );
+        // Over HTTPS to the balancer's own name when it has one (Kong verifies its certificate), else HTTP.
         const upstreams = servicesBalancer.dnsName.apply((dns) =>
-            Object.fromEntries(HTTP_SERVICES.map((key) => [key, `http://${dns}:${SERVICE_LISTENERS[key].port}`])),
+            Object.fromEntries(
+                HTTP_SERVICES.map((key) => [
+                    key,
+                    s.internalTls ? `https://${s.internalTls.domainName}:${SERVICE_LISTENERS[key].port}` : `http://${dns}:${SERVICE_LISTENERS[key].port}`,
+                ]),
+            ),
         );
         const gateway = new FargateService(
             `${name}-gateway`,
@@ -629,6 +663,7 @@ export class EventDriven extends pulumi.ComponentResource {
                         upstreams,
                         redis: { host: redis.primaryEndpoint, port: redis.port, authSecretArn: redis.authTokenSecretArn },
                         trustedProxies: trustedProxies(ctx.platform.network.cidr, this),
+                        verifyUpstreams: s.internalTls !== undefined,
                     }),
                 ],
                 loadBalancer: balancer.serviceTarget("kong", KONG_PORT),
@@ -645,6 +680,28 @@ export class EventDriven extends pulumi.ComponentResource {
         redis.connect("gateway", gateway.securityGroup, `${name} Kong rate limiting`);
         gateway.securityGroup.allowHttpsEgress("ECR, Secrets Manager, CloudWatch Logs");
         return { gateway, balancer };
+    }
+
+    /**
+     * The services' internal balancer under `domainName` inside the stack's network: a private zone
+     * of exactly that name (so nothing else of its parent domain is shadowed) with an alias at its apex.
+     */
+    private nameInternalBalancer(name: string, domainName: string, ctx: WorkloadContext, balancer: LoadBalancer): void {
+        const zone = new route53.Zone(
+            `${name}-services`,
+            { name: domainName, vpcs: [{ vpcId: ctx.network.vpcId }], comment: `${name}: Kong's HTTPS name for the services' internal balancer` },
+            { parent: this },
+        );
+        new route53.Record(
+            `${name}-services`,
+            {
+                zoneId: zone.zoneId,
+                name: domainName,
+                type: "A",
+                aliases: [{ name: balancer.dnsName, zoneId: balancer.balancer.zoneId, evaluateTargetHealth: false }],
+            },
+            { parent: this },
+        );
     }
 
     /** The database's automated backups and the documents, replicated to the DR region. */

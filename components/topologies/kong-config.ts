@@ -13,7 +13,7 @@ export interface KongRoute {
 
 export interface KongConfigArgs {
     routes: KongRoute[];
-    /** Each service's upstream URL (`http://host:port`): its production listener on the services' balancer. */
+    /** Each service's upstream URL (`https://name:port` or `http://host:port`): its production listener on the services' balancer; HTTPS ones are verified. */
     upstreams: Record<string, string>;
     /** Requests per minute and client IP. */
     rateLimitPerMinute: number;
@@ -33,6 +33,8 @@ export function renderKongConfig(args: KongConfigArgs): Record<string, unknown> 
             ...upstreams.map((service) => ({
                 name: service,
                 url: args.upstreams[service],
+                // An HTTPS upstream's certificate is verified against the system's CAs (Kong's default trust).
+                ...(args.upstreams[service].startsWith("https://") ? { tls_verify: true } : {}),
                 routes: args.routes.filter((r) => r.service === service).map((r, i) => ({ name: `${service}-${i + 1}`, paths: [r.path], strip_path: false })),
             })),
             {

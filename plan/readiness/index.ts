@@ -10,6 +10,7 @@ import { checkReplacements } from "./replacements";
 import { checkNetworkPaths } from "./paths";
 import { checkGlobalDatabaseClasses, checkListenerPorts, checkZones } from "./combinations";
 import { checkStandbySources } from "./standby";
+import { checkCloudflare } from "./cloudflare";
 
 export type { ReadinessProblem } from "./kit";
 
@@ -45,6 +46,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkGlobalDatabaseClasses(index, report);
     checkStandbySources(index, plan.region, report);
     checkReplacements(index, report);
+    checkCloudflare(index, report);
     return problems;
 }
 
