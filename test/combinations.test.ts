@@ -37,6 +37,8 @@ const hub = (overrides: Record<string, unknown>, values: Record<string, unknown>
                 worker: { image: `${ECR}/worker:1`, command: ["node", "worker.js"] },
                 api: { originDomainName: "gateway-origin.example.com", certificateArn: CERT },
                 disasterRecovery: { certificateArn: DR_CERT },
+                alarmEmails: ["oncall@example.com"],
+                internalTls: { domainName: "services.hub.example.com", certificateArn: CERT },
                 ...overrides,
             },
         },
