@@ -38,7 +38,8 @@ export async function evaluatePolicies(
     for (const r of plan.resources) {
         byUrn.set(r.urn, {
             type: r.type,
-            props: r.inputs,
+            // What a preview shows of a deployed resource: its inputs and its ARN.
+            props: typeof r.state.arn === "string" && r.inputs.arn === undefined ? { ...r.inputs, arn: r.state.arn } : r.inputs,
             urn: r.urn,
             name: r.name,
             opts: {
