@@ -1,6 +1,6 @@
 // Physical-name collisions: two resources of the plan that AWS would give one name (or one slot).
 import { PlannedResource } from "../mocks";
-import { PlanIndex, Report } from "./kit";
+import { PlanIndex, Report, workloadComponent } from "./kit";
 
 /** Where a name must be unique: everywhere (S3), in the account (IAM), or in the account and region. */
 type Scope = "global" | "account" | "region";
@@ -354,24 +354,18 @@ const RENAMING_KEYS: Record<string, Record<string, string>> = {
 
 const SKIPPED = new Set(["[unknown]", "[secret]"]);
 
-/** The workload a resource belongs to: its nearest topology component ancestor. */
-function workloadOf(index: PlanIndex, r: PlannedResource): PlannedResource | undefined {
-    for (let at = r.parent ? index.byUrn.get(r.parent) : undefined; at; at = at.parent ? index.byUrn.get(at.parent) : undefined) {
-        if (at.type.startsWith("platform:topologies:")) return at;
-    }
-    return undefined;
-}
-
 /** The key to change so that `r` gets another name. */
 function renamingKey(index: PlanIndex, r: PlannedResource, rule: UniqueRule): string {
-    const workload = workloadOf(index, r);
+    const workload = r.parent ? workloadComponent(index.byUrn.get(r.parent) ?? r, index.byUrn) : undefined;
     if (!workload) return "the stack's name (the network's resources are named after it)";
+    const at = `platform:workloads.${workload.name}`;
     const key = RENAMING_KEYS[workload.type]?.[r.type];
-    const dbKey = rule.what.startsWith("DB instance") && r.name === `${workload.name}-db` ? "database.identifier" : undefined;
-    const setting = key ?? dbKey;
-    return setting
-        ? `platform:workloads.${workload.name}.${setting}`
-        : `the workload's name (platform:workloads.${workload.name}), which ${r.name}'s ${rule.what.split(" (")[0]} derives from`;
+    if (key) return `${at}.${key}`;
+    if (rule.what.startsWith("DB instance") && r.name === `${workload.name}-db`) return `${at}.database.identifier`;
+    // A Compose service's dedicated database is named after the service.
+    const service = workload.type === "platform:topologies:ComposeHost" ? new RegExp(`^${workload.name}-(.+)-db$`).exec(r.name)?.[1] : undefined;
+    if (service && rule.what.startsWith("DB instance")) return `the service's name (${at}.services.${service}), from which its database's identifier derives`;
+    return `the workload's name (${at}), from which ${r.name}'s name derives`;
 }
 
 const SCOPE_WORDS: Record<Scope, string> = {
@@ -407,7 +401,7 @@ export function checkNameCollisions(index: PlanIndex, region: string, report: Re
                 r.urn,
                 `${r.name} (${r.type}) and ${first.name} (${first.urn}) share the ${rule.what}${shown ? ` ${shown}` : ""}${
                     rule.scope === "region" ? ` in ${at}` : ""
-                }, which must be unique ${SCOPE_WORDS[rule.scope]} (${rule.doc}); tell them apart with ${keys.join(" or ")}`,
+                }, which must be unique ${SCOPE_WORDS[rule.scope]} (${rule.doc}); to tell them apart, change ${keys.join(" or ")}`,
             );
         }
     }
