@@ -33,9 +33,19 @@ const auroraWeb = (extra: Record<string, unknown> = {}) => ({
     ...extra,
 });
 
+/** One stack for the naming tests: each topology by its own name and by its preset. */
+const NAMING = stack({
+    orders: fargateRds(),
+    payments: fargateRds({ preset: "ledger", license: { token: "a.b.c" } }),
+    "entity-audit": auditWorker(),
+    entity: auditWorker({ preset: "epr" }),
+    board: auroraWeb(),
+    "board-admin": auroraWeb({ preset: "braidmgr" }),
+});
+
 describe("general topologies: names from the workload, presets for the documented systems", () => {
     it("fargate-rds names the database and its variables after the workload, and needs no license", async () => {
-        const { recorder } = await buildStack(stack({ orders: fargateRds() }));
+        const { recorder } = await buildStack(NAMING);
         const [app] = containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "orders")).filter((c) => c.name === "orders");
         expect(envOf(app)).to.include({ ORDERS_DB_PORT: "5432", ORDERS_DB_NAME: "orders", ORDERS_DB_TLS: "false" });
         expect(secretsOf(app)).to.include.members(["ORDERS_DB_USER", "ORDERS_DB_PASSWORD"]);
@@ -54,7 +64,7 @@ describe("general topologies: names from the workload, presets for the documente
         expect(problems[0].message).to.match(/^the ledger preset's service refuses to start without its license/);
         expect(configProblems(stack({ payments: fargateRds({ preset: "ladger" }) }))[0]).to.deep.include({ path: "platform:workloads.payments.preset" });
 
-        const { recorder } = await buildStack(stack({ payments: fargateRds({ preset: "ledger", license: { token: "a.b.c" } }) }));
+        const { recorder } = await buildStack(NAMING);
         const [app] = containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "payments")).filter((c) => c.name === "payments");
         expect(envOf(app)).to.include({ LEDGER_DB_NAME: "ledger" });
         expect(secretsOf(app)).to.include.members(["LEDGER_DB_USER", "LEDGER_DB_PASSWORD", "LEDGER_LICENSE"]);
@@ -62,14 +72,14 @@ describe("general topologies: names from the workload, presets for the documente
     });
 
     it("ecs-audit-worker prefixes its variables with the workload's name; the epr preset restores EPR_* and epr_db", async () => {
-        const own = await buildStack(stack({ "entity-audit": auditWorker() }));
+        const own = await buildStack(NAMING);
         const [api] = containersOf(own.recorder.get("aws:ecs/taskDefinition:TaskDefinition", "entity-audit"));
         expect(Object.keys(envOf(api))).to.include.members(["ENTITY_AUDIT_AUDIT_SQS_URL", "ENTITY_AUDIT_LOG_LEVEL", "ENTITY_AUDIT_REDIS_CACHE_PREFIX"]);
         expect(envOf(api).ENTITY_AUDIT_REDIS_CACHE_PREFIX).to.equal("entity-audit");
         expect(secretsOf(api)).to.include.members(["ENTITY_AUDIT_DATABASE_URL", "ENTITY_AUDIT_REDIS_URL", "ENTITY_AUDIT_REDIS_TOKEN"]);
         expect(own.recorder.get("aws:rds/instance:Instance", "entity-audit-db").inputs).to.include({ dbName: "entity_audit", username: "entity_audit" });
 
-        const epr = await buildStack(stack({ entity: auditWorker({ preset: "epr" }) }));
+        const epr = own;
         const [eprApi] = containersOf(epr.recorder.get("aws:ecs/taskDefinition:TaskDefinition", "entity"));
         expect(envOf(eprApi)).to.include({ EPR_REDIS_CACHE_PREFIX: "epr", EPR_LOG_LEVEL: "INFO" });
         expect(secretsOf(eprApi)).to.include("EPR_DATABASE_URL");
@@ -80,7 +90,7 @@ describe("general topologies: names from the workload, presets for the documente
     });
 
     it("aurora-web names its database and attachments bucket after the workload; the braidmgr preset after the app", async () => {
-        const { recorder } = await buildStack(stack({ board: auroraWeb(), "board-admin": auroraWeb({ preset: "braidmgr" }) }));
+        const { recorder } = await buildStack(NAMING);
         const buckets = recorder.byType("aws:s3/bucket:Bucket").map((b) => String(b.inputs.bucket));
         expect(buckets).to.include.members(["board-test-attachments-123456789012", "braidmgr-test-attachments-123456789012"]);
         expect(recorder.get("aws:rds/cluster:Cluster", "board-db").inputs).to.include({ databaseName: "board", masterUsername: "board" });
@@ -88,34 +98,50 @@ describe("general topologies: names from the workload, presets for the documente
     });
 
     describe("ecs-audit-worker's worker modes, each planned", () => {
-        const auditVariable = "EPR_AUDIT_SQS_URL";
+        const modes = { sidecar: "beside", service: "apart", none: "alone" } as const;
+        const MODES = stack(
+            Object.fromEntries(
+                Object.entries(modes).map(([mode, name]) => [
+                    name,
+                    auditWorker({ preset: "epr", allowPlaintext: true, worker: { mode, command: ["python", "-m", "app.audit"] } }),
+                ]),
+            ),
+            "production",
+        );
+        it("plans all three with nothing for readiness to refuse", async () => {
+            expect(readinessOf((await buildStack(MODES)).recorder.resources)).to.deep.equal([]);
+        });
         for (const [mode, apiReadsQueue, workerService] of [
             ["sidecar", true, false],
             ["service", false, true],
             ["none", false, false],
         ] as const) {
-            it(`${mode}: ${apiReadsQueue ? "the API's task reads the audit queue" : "the API is given no audit queue and no right to it"}; readiness finds nothing`, async () => {
-                const { recorder } = await buildStack(
-                    stack(
-                        { epr: auditWorker({ preset: "epr", allowPlaintext: true, worker: { mode, command: ["python", "-m", "app.audit"] } }) },
-                        "production",
-                    ),
-                );
-                expect(readinessOf(recorder.resources)).to.deep.equal([]);
-                const api = containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "epr")).find((c) => c.name === "api");
-                if (apiReadsQueue) expect(envOf(api)[auditVariable]).to.match(/^https:\/\/sqs\./);
-                else expect(envOf(api)[auditVariable]).to.equal("");
-                expect(sids(recorder.get("aws:iam/rolePolicy:RolePolicy", "epr-task")).includes("ConsumeAuditQueue")).to.equal(apiReadsQueue);
-                const workers = recorder.byType("aws:iam/rolePolicy:RolePolicy").filter((r) => r.name === "epr-worker-task");
+            const name = modes[mode];
+            it(`${mode}: ${apiReadsQueue ? "the API's task reads the audit queue" : "the API is given no audit queue and no right to it"}`, async () => {
+                const { recorder } = await buildStack(MODES);
+                const api = containersOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", name)).find((c) => c.name === "api");
+                if (apiReadsQueue) expect(envOf(api).EPR_AUDIT_SQS_URL).to.match(/^https:\/\/sqs\./);
+                else expect(envOf(api).EPR_AUDIT_SQS_URL).to.equal("");
+                expect(sids(recorder.get("aws:iam/rolePolicy:RolePolicy", `${name}-task`)).includes("ConsumeAuditQueue")).to.equal(apiReadsQueue);
+                const workers = recorder.byType("aws:iam/rolePolicy:RolePolicy").filter((r) => r.name === `${name}-worker-task`);
                 expect(workers.map(sids)).to.deep.equal(workerService ? [["ConsumeAuditQueue", "ReadOwnSecrets"]] : []);
             });
         }
     });
 });
 
-describe("readiness: no two resources share a physical name", () => {
+const names = { family: "omen-epr", logGroup: "/ecs/omen-epr" };
+/** Two aurora-web workloads given one bucket prefix, two audit workers given one family and log group. */
+const CLASHING = stack({
+    board: auroraWeb({ preset: "braidmgr" }),
+    wiki: auroraWeb({ preset: "braidmgr" }),
+    epr: auditWorker({ names }),
+    eprs: auditWorker({ names }),
+});
+
+describe("readiness: no two resources share a physical name (two workloads of each topology with default names: test/two-of-each.test.ts)", () => {
     it("two aurora-web workloads with one bucket prefix: a problem naming both buckets and the key that tells them apart", async () => {
-        const { recorder } = await buildStack(stack({ board: auroraWeb({ preset: "braidmgr" }), wiki: auroraWeb({ preset: "braidmgr" }) }));
+        const { recorder } = await buildStack(CLASHING);
         const problems = readinessOf(recorder.resources).filter((p) => p.check === "aws-name-collision");
         const bucket = problems.find((p) => /share the bucket name "braidmgr-test-attachments-123456789012"/.test(p.message));
         expect(bucket, JSON.stringify(problems, null, 1)).to.not.equal(undefined);
@@ -163,8 +189,7 @@ describe("readiness: no two resources share a physical name", () => {
     });
 
     it("explicit names collide too: two workloads given one ECS family and log group", async () => {
-        const names = { family: "omen-epr", logGroup: "/ecs/omen-epr" };
-        const { recorder } = await buildStack(stack({ epr: auditWorker({ names }), eprs: auditWorker({ names }) }));
+        const { recorder } = await buildStack(CLASHING);
         const messages = readinessOf(recorder.resources)
             .filter((p) => p.check === "aws-name-collision")
             .map((p) => p.message);
@@ -176,19 +201,5 @@ describe("readiness: no two resources share a physical name", () => {
             true,
             messages.join("\n"),
         );
-    });
-
-    it("two workloads of each topology with the default names collide nowhere", async () => {
-        const { recorder } = await buildStack(
-            stack({
-                orders: fargateRds(),
-                "orders-sync": fargateRds(),
-                entity: auditWorker(),
-                "entity-audit": auditWorker(),
-                board: auroraWeb(),
-                "board-admin": auroraWeb(),
-            }),
-        );
-        expect(readinessOf(recorder.resources).filter((p) => p.check === "aws-name-collision")).to.deep.equal([]);
     });
 });
