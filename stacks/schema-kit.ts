@@ -473,11 +473,14 @@ export const pgUsername = z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1
 /**
  * The names a workload's defaults derive from its own name, so that two workloads of one topology
  * never share one: `tickets-payments` gives the database and user `tickets_payments` (the user cut
- * to PostgreSQL-on-RDS's 16 characters) and the variable prefix `TICKETS_PAYMENTS`.
+ * to PostgreSQL-on-RDS's 16 characters), the variable prefix `TICKETS_PAYMENTS` and the lower-case
+ * `slug` `tickets-payments` (bucket and cache prefixes).
  */
-export function derivedNames(workload: string): { database: string; username: string; variablePrefix: string } {
-    const snake = workload.replace(/-/g, "_");
-    return { database: snake, username: snake.slice(0, 16), variablePrefix: snake.toUpperCase() };
+export function derivedNames(workload: string): { database: string; username: string; variablePrefix: string; slug: string } {
+    // A name the stack schema refuses (`Ledger_1`) is reported there, once: its derivations stay valid.
+    const slug = workload.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+    const snake = slug.replace(/-/g, "_");
+    return { database: snake, username: snake.slice(0, 16), variablePrefix: snake.toUpperCase(), slug };
 }
 
 /**

@@ -58,7 +58,8 @@ export const AURORA_WEB_PRESETS = {
 } as const;
 
 const settingsSchema = (ctx: SchemaContext, { profile, stack, workload, preset }: SchemaEnv) => {
-    const derived = { ...derivedNames(workload), bucketPrefix: workload, ...presetDefaults(AURORA_WEB_PRESETS, preset) };
+    const names = derivedNames(workload);
+    const derived = { ...names, bucketPrefix: names.slug, ...presetDefaults(AURORA_WEB_PRESETS, preset) };
     return withCrossChecks(
         strictObject({
             /** A documented system's own names instead of the workload-derived defaults: `braidmgr` (see the topology's page). Default: none. */

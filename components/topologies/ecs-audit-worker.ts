@@ -78,7 +78,8 @@ export const ECS_AUDIT_WORKER_PRESETS = {
 const ecsName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)");
 
 const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, preset }: SchemaEnv) => {
-    const derived = { ...derivedNames(workload), cachePrefix: workload, ...presetDefaults(ECS_AUDIT_WORKER_PRESETS, preset) };
+    const names = derivedNames(workload);
+    const derived = { ...names, cachePrefix: names.slug, ...presetDefaults(ECS_AUDIT_WORKER_PRESETS, preset) };
     return withCrossChecks(
         strictObject({
             /** A documented system's own names instead of the workload-derived defaults: `epr` (see the topology's page). Default: none. */
