@@ -478,7 +478,8 @@ export const pgUsername = z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1
  */
 export function derivedNames(workload: string): { database: string; username: string; variablePrefix: string; slug: string } {
     // A name the stack schema refuses (`Ledger_1`) is reported there, once: its derivations stay valid.
-    const slug = workload.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+    // (`<` and `>` stay: the settings tables show the defaults of a workload called `<name>`.)
+    const slug = workload.toLowerCase().replace(/[^a-z0-9<>-]+/g, "-");
     const snake = slug.replace(/-/g, "_");
     return { database: snake, username: snake.slice(0, 16), variablePrefix: snake.toUpperCase(), slug };
 }
