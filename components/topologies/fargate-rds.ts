@@ -151,7 +151,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 !s.license &&
                 issue(
                     ["license", "token"],
-                    `the ${s.preset} preset's service refuses to start without its license: pulumi config set --secret --path 'workloads.<name>.license.token' "$(cat license.jwt)"`,
+                    `the ${s.preset} preset's service refuses to start without its license: pulumi config set --secret --path 'workloads.${workload}.license.token' "$(cat license.jwt)"`,
                 ),
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
