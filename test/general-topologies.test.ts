@@ -202,4 +202,28 @@ describe("readiness: no two resources share a physical name (two workloads of ea
             messages.join("\n"),
         );
     });
+
+    it("compares each name within its scope: buckets everywhere, IAM without case, regional names per region", () => {
+        const resource = (type: string, name: string, inputs: Record<string, unknown>): PlannedResource => ({
+            urn: `urn:pulumi:test::platform::${type}::${name}`,
+            type,
+            name,
+            parent: null,
+            custom: true,
+            inputs,
+            options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
+            dependencies: [],
+            state: { id: name },
+        });
+        const collisions = (...resources: PlannedResource[]) => readinessOf(resources).filter((p) => p.check === "aws-name-collision");
+        const bucket = "aws:s3/bucket:Bucket";
+        const logGroup = "aws:cloudwatch/logGroup:LogGroup";
+        const role = "aws:iam/role:Role";
+        expect(collisions(resource(bucket, "a", { bucket: "files" }), resource(bucket, "b", { bucket: "files", region: "eu-west-1" }))).to.have.length(1);
+        expect(collisions(resource(logGroup, "a", { name: "/ecs/app" }), resource(logGroup, "b", { name: "/ecs/app", region: "eu-west-1" }))).to.deep.equal([]);
+        expect(collisions(resource(logGroup, "a", { name: "/ecs/app" }), resource(logGroup, "b", { name: "/ecs/App" }))).to.deep.equal([]);
+        expect(collisions(resource(role, "a", { name: "app-task" }), resource(role, "b", { name: "App-Task", region: "eu-west-1" }))).to.have.length(1);
+        // Auto-named resources (no name in the inputs) get a random suffix and never collide.
+        expect(collisions(resource(role, "a", {}), resource(role, "a2", {}))).to.deep.equal([]);
+    });
 });
