@@ -5,7 +5,7 @@ import type * as grpcTypes from "@grpc/grpc-js";
 import type * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import type { Struct as StructType } from "google-protobuf/google/protobuf/struct_pb";
 import { PlannedResource, SECRET_SIG, SIG_KEY, UNKNOWN } from "./mocks";
-import { Violation } from "./policy";
+import { Violation, previewProps } from "./policy";
 import { PROJECT_DIR } from "./stack-files";
 
 /**
@@ -152,11 +152,11 @@ export class ServedPolicyPack {
             return o;
         };
         // The fields an AnalyzeRequest and a stack's AnalyzerResource share.
-        const describe = <M extends analyzerPb.AnalyzeRequest | analyzerPb.AnalyzerResource>(message: M, r: PlannedResource): M => {
+        const describe = <M extends analyzerPb.AnalyzeRequest | analyzerPb.AnalyzerResource>(message: M, r: PlannedResource, props = r.inputs): M => {
             message.setType(r.type);
             message.setUrn(r.urn);
             message.setName(r.name);
-            message.setProperties(Struct.fromJavaScript(encodeProperties(r.inputs) as Record<string, never>));
+            message.setProperties(Struct.fromJavaScript(encodeProperties(props) as Record<string, never>));
             message.setOptions(options(r));
             return message;
         };
@@ -167,7 +167,7 @@ export class ServedPolicyPack {
         const stack = new pb.AnalyzeStackRequest();
         stack.setResourcesList(
             resources.map((r) => {
-                const resource = describe(new pb.AnalyzerResource(), r);
+                const resource = describe(new pb.AnalyzerResource(), r, previewProps(r));
                 if (r.parent) resource.setParent(r.parent);
                 resource.setDependenciesList(r.dependencies);
                 return resource;

@@ -2,6 +2,7 @@ import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, 
 import { PolicyConfig, allPolicies } from "../policy/rules";
 import { namesResource } from "../policy/suppress";
 import { Plan } from "./plan";
+import { PlannedResource } from "./mocks";
 import { Suppression } from "../stacks/policy-config";
 
 /** One policy violation, as `npm run plan -- --json` reports it. */
@@ -26,6 +27,14 @@ export interface EvaluationScope {
 }
 
 /**
+ * A resource's properties as a preview shows them to the stack's rules once it is deployed: its
+ * inputs and its ARN (by which a role policy names it).
+ */
+export function previewProps(r: PlannedResource): Record<string, unknown> {
+    return typeof r.state.arn === "string" && r.inputs.arn === undefined ? { ...r.inputs, arn: r.state.arn } : r.inputs;
+}
+
+/**
  * Runs the policy pack's rules on an offline plan, as `pulumi preview --policy-pack policy/` runs
  * them on a real one: resource rules on each custom resource, stack rules once on all of them.
  */
@@ -38,7 +47,7 @@ export async function evaluatePolicies(
     for (const r of plan.resources) {
         byUrn.set(r.urn, {
             type: r.type,
-            props: r.inputs,
+            props: previewProps(r),
             urn: r.urn,
             name: r.name,
             opts: {

@@ -210,16 +210,46 @@ function grantsOf(r: PolicyResource): Statement[] {
 }
 
 /**
- * The workload an ARN belongs to, by the names the program gives: every physical name starts with
- * its workload's name (`epr-audit-…`, `/ecs/epr-production`). The longest matching name wins, so
- * `epr` never claims `epr-eu`'s resources.
+ * The workload a resource belongs to, by structure: the topology component it sits under, else a
+ * `workload` tag naming one. Names decide nothing: `tickets` never claims `tickets-payments-db`.
  */
-function workloadNamed(arn: string, workloads: Map<string, string>): string | undefined {
-    const tokens = arn.split(":").slice(5).join(":").split(/[:/]/);
-    let best: [string, string] | undefined;
-    for (const [name, urn] of workloads)
-        if (tokens.some((t) => t === name || t.startsWith(`${name}-`)) && (!best || name.length > best[0].length)) best = [name, urn];
-    return best?.[1];
+function ownerOf(r: PolicyResource, workloads: Map<string, string>): string | undefined {
+    const tag = (r.props.tags as Record<string, unknown> | undefined)?.workload;
+    return workloadOf(r) ?? (typeof tag === "string" ? workloads.get(tag) : undefined);
+}
+
+/** An IAM resource pattern as a regular expression (`*` any run of characters, `?` one). */
+const arnPattern = (pattern: string) =>
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+    );
+
+/**
+ * The stack's resources a statement's resource pattern names (or something inside them: `<bucket>/*`,
+ * `<log group>:*`), from the known ARNs by owner. A pattern without wildcards is looked up by its
+ * prefixes; one with wildcards is matched against the known ARNs that start like it.
+ */
+function namedBy(pattern: string, owned: Map<string, { owner: string; name: string }>): { owner: string; name: string }[] {
+    const wildcard = pattern.search(/[*?]/);
+    if (wildcard < 0) {
+        const found: { owner: string; name: string }[] = [];
+        for (let i = pattern.length; i > 0; i = Math.max(pattern.lastIndexOf("/", i - 1), pattern.lastIndexOf(":", i - 1))) {
+            const hit = owned.get(pattern.slice(0, i));
+            if (hit) found.push(hit);
+        }
+        return found;
+    }
+    const literal = pattern.slice(0, wildcard);
+    const re = arnPattern(pattern);
+    const found: { owner: string; name: string }[] = [];
+    for (const [arn, o] of owned) {
+        const candidate = arn.startsWith(literal) || literal.startsWith(arn);
+        if (candidate && (re.test(arn) || re.test(`${arn}/x`) || re.test(`${arn}:x`))) found.push(o);
+    }
+    return found;
 }
 
 export const iamStackPolicies: StackValidationPolicy[] = [
@@ -245,22 +275,29 @@ export const iamStackPolicies: StackValidationPolicy[] = [
     ),
     stackRule(
         "iam-own-workload-resources",
-        "A workload's roles name only that workload's resources: the resources a role policy depends on belong to the role's workload.",
+        "A workload's roles name only that workload's resources: what a role policy depends on or names belongs to the role's workload (by the component it sits under, or its `workload` tag); resources outside the stack belong to every workload that names them.",
         "mandatory",
         ({ resources }, report) => {
             const workloads = new Map(resources.filter((r) => r.type.startsWith("platform:topologies:")).map((r) => [r.name, r.urn]));
+            // Resources of the stack whose ARN is known (deployed ones, in a preview), by owner. An ARN
+            // no resource of the stack has is outside it: named in the config of the workload granting it.
+            const owned = new Map<string, { owner: string; name: string }>();
+            for (const r of resources) {
+                const owner = ownerOf(r, workloads);
+                if (owner && typeof r.props.arn === "string" && r.props.arn.startsWith("arn:")) owned.set(r.props.arn, { owner, name: r.name });
+            }
             for (const policy of ofType(resources, IDENTITY)) {
                 const workload = workloadOf(policy);
                 if (!workload) continue;
                 const foreign = new Set<string>();
                 for (const d of policy.dependencies) {
-                    const other = workloadOf(d);
+                    const other = ownerOf(d, workloads);
                     if (other && other !== workload) foreign.add(d.name);
                 }
                 for (const s of identityStatements(policy.type, policy.props))
-                    for (const arn of list(s.Resource)) {
-                        const other = workloadNamed(arn, workloads);
-                        if (other && other !== workload) foreign.add(arn);
+                    for (const resource of list(s.Resource)) {
+                        if (typeof resource !== "string" || resource === "*") continue;
+                        for (const o of namedBy(resource, owned)) if (o.owner !== workload) foreign.add(`${resource} (${o.name})`);
                     }
                 if (foreign.size) report(`${policy.name} grants resources of another workload: ${[...foreign].join(", ")}`, policy.urn);
             }

@@ -32,13 +32,57 @@ export function secretName(name: string): boolean {
     return upper.split(/[^A-Z0-9]+/).some((s) => SECRET_SEGMENTS.has(s) || SECRET_ENDING.test(s)) || SECRET_PAIRS.test(upper);
 }
 
-/** Values that are secrets whatever their name: AWS keys, credentials in URLs, private keys, long random tokens. */
-const SECRET_VALUE = [/AKIA[0-9A-Z]{16}/, /:\/\/[^:/\s@]+:[^@/\s]+@/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/];
+/**
+ * Known credential formats, whatever the variable is called: AWS access keys, credentials in a URL,
+ * private keys, JWTs, and the prefixed tokens of GitHub, GitLab, Slack, Stripe and npm.
+ */
+const SECRET_VALUE = [
+    /\b(AKIA|ASIA)[0-9A-Z]{16}\b/,
+    /:\/\/[^:/\s@]+:[^@/\s]+@/,
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+    /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/,
+    /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{36})\b/,
+];
+
+/** Shannon entropy of a string, bits per character. */
+function entropy(value: string): number {
+    const counts = new Map<string, number>();
+    for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    return [...counts.values()].reduce((bits, n) => bits - (n / value.length) * Math.log2(n / value.length), 0);
+}
+
+/** Character classes a value mixes: lower case, upper case, digits, symbols. */
+const classes = (value: string) => [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
+
+/** Evidence in the value itself: a known credential format, or a long random token. */
 export function secretValue(value: unknown): boolean {
     if (typeof value !== "string") return false;
     if (SECRET_VALUE.some((re) => re.test(value))) return true;
-    // A token: 24+ characters of one word, mixing upper case, lower case and digits.
-    return /^[A-Za-z0-9+/=_-]{24,}$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value);
+    // A token: 24+ characters of one word mixing upper case, lower case and digits, with little repetition.
+    return /^[A-Za-z0-9+/=_-]{24,}$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value) && entropy(value) >= 3.5;
+}
+
+/**
+ * Values that are settings, not credentials: numbers, durations, sizes, booleans, a single word
+ * (`oidc`, `info`), ARNs, URLs and paths without credentials.
+ */
+const SETTING_VALUE = [
+    /^-?\d+(\.\d+)?[a-zA-Z]{0,3}$/,
+    /^(true|false|yes|no|on|off)$/i,
+    /^[A-Za-z]+$/,
+    /^arn:/,
+    /^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/,
+    /^\.{0,2}\//,
+];
+
+/**
+ * Under a name that says secret, a literal that looks like one: at least 6 characters mixing
+ * letters with digits or symbols, none of the settings' shapes, and not a reference to a variable.
+ */
+export function credentialUnderSecretName(name: string, value: unknown): boolean {
+    if (typeof value !== "string" || !secretName(name)) return false;
+    if (value.length < 6 || SETTING_VALUE.some((re) => re.test(value)) || isVariableReference(value)) return false;
+    return classes(value) >= 2 && entropy(value) >= 2.5;
 }
 
 /** `$NAME`, `"${NAME}"`: a value the shell reads from the environment (where ECS `secrets` put it), not a literal. */
@@ -75,19 +119,42 @@ function userDataText(type: string, p: Record<string, unknown>): string {
     return plain + (typeof encoded === "string" ? Buffer.from(encoded, "base64").toString("utf8") : "");
 }
 
+/** The plain variables of a task definition's containers that may hold a secret, and what says so. */
+function environmentSecrets(p: Record<string, unknown>): { container?: string; name: string; evidence: "value" | "name and value" | "name" }[] {
+    return containersOf(p).flatMap((c) =>
+        (c.environment ?? []).flatMap((e) => {
+            const evidence = secretValue(e.value)
+                ? "value"
+                : credentialUnderSecretName(e.name, e.value)
+                  ? "name and value"
+                  : secretName(e.name)
+                    ? "name"
+                    : undefined;
+            return evidence ? [{ container: c.name, name: e.name, evidence } as const] : [];
+        }),
+    );
+}
+
 export const workloadResourcePolicies: ResourceValidationPolicy[] = [
     rule(
         "ecs-no-secrets-in-environment",
-        "Secrets reach ECS containers through `secrets` (Secrets Manager/SSM), never plain `environment`: secret-looking names (`*_PASSWORD`, `*_AUTH`, `*_LICENSE`, …) and secret-looking values alike.",
+        "Secrets reach ECS containers through `secrets` (Secrets Manager/SSM), never plain `environment`: on evidence in the value (a known token format, a credential in a URL, a long random token, or a random-looking literal under a secret's name such as `*_PASSWORD`).",
         "mandatory",
         [TASK_DEFINITION],
         (p, report) => {
-            for (const c of containersOf(p)) {
-                for (const e of c.environment ?? []) {
-                    if (secretName(e.name)) report(`container ${c.name}: ${e.name} looks like a secret; pass it in secrets`);
-                    else if (secretValue(e.value)) report(`container ${c.name}: the value of ${e.name} looks like a credential`);
-                }
-            }
+            for (const { container, name, evidence } of environmentSecrets(p))
+                if (evidence === "value") report(`container ${container}: the value of ${name} looks like a credential; pass it in secrets`);
+                else if (evidence === "name and value") report(`container ${container}: ${name} holds a credential-like literal; pass it in secrets`);
+        },
+    ),
+    rule(
+        "ecs-secret-named-environment",
+        "A plain `environment` variable whose name alone says secret (`*_PASSWORD`, `*_TOKEN`, `*_AUTH`, `*_LICENSE`, …) but whose value shows none: worth a look, not a refusal (`PASSWORD_MIN_LENGTH=12` is a setting).",
+        "advisory",
+        [TASK_DEFINITION],
+        (p, report) => {
+            for (const { container, name, evidence } of environmentSecrets(p))
+                if (evidence === "name") report(`container ${container}: ${name} is named like a secret; if it holds one, pass it in secrets`);
         },
     ),
     rule(

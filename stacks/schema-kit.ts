@@ -470,13 +470,38 @@ export const emailList = () => z.array(z.string().email("expected an e-mail addr
 export const pgIdentifier = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier");
 export const pgUsername = z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _");
 
-/** A workload's `database` settings: name, master user, instance class, major version. */
+/**
+ * The names a workload's defaults derive from its own name, so that two workloads of one topology
+ * never share one: `tickets-payments` gives the database and user `tickets_payments` (the user cut
+ * to PostgreSQL-on-RDS's 16 characters), the variable prefix `TICKETS_PAYMENTS` and the lower-case
+ * `slug` `tickets-payments` (bucket and cache prefixes).
+ */
+export function derivedNames(workload: string): { database: string; username: string; variablePrefix: string; slug: string } {
+    // A name the stack schema refuses (`Ledger_1`) is reported there, once: its derivations stay valid.
+    // (`<` and `>` stay: the settings tables show the defaults of a workload called `<name>`.)
+    const slug = workload.toLowerCase().replace(/[^a-z0-9<>-]+/g, "-");
+    const snake = slug.replace(/-/g, "_");
+    return { database: snake, username: snake.slice(0, 16), variablePrefix: snake.toUpperCase(), slug };
+}
+
+/**
+ * A topology's presets: each a documented system's own names, chosen with `preset: <name>`. The
+ * defaults of the preset the workload names, or of none.
+ */
+export function presetDefaults<P extends string, D>(presets: Record<P, D>, preset: string | undefined): D | undefined {
+    return preset !== undefined && Object.prototype.hasOwnProperty.call(presets, preset) ? presets[preset as P] : undefined;
+}
+
+/** The `preset` key of a topology with presets: one of their names. */
+export const presetKey = <P extends string>(presets: Record<P, unknown>) => oneOf(Object.keys(presets) as [P, ...P[]]).optional();
+
 /** An RDS instance or cluster identifier: a letter, then letters, digits and single hyphens, 63 at most. */
 export const rdsIdentifier = z
     .string()
     .regex(/^[a-z](?!.*--)[a-z0-9-]{0,62}$/, "expected 1-63 lower-case letters, digits and single hyphens, starting with a letter")
     .refine((v) => !v.endsWith("-"), "must not end with a hyphen");
 
+/** A workload's `database` settings: name, master user, instance class, major version. */
 export const postgresSettings = (defaults: { name: string; username: string; instanceClass: string }) =>
     strictObject({
         /** Database created on the master. */

@@ -46,6 +46,13 @@ export interface SchemaEnv {
     profile: EnvironmentProfile;
     environment: EnvironmentName;
     stack: string;
+    /** The workload's name (`platform:workloads.<name>`): every default that names something derives from it. */
+    workload: string;
+    /**
+     * The workload's `preset`, read before validation: a documented system's own names replace the
+     * name-derived defaults (the topology validates the key itself). Default: none.
+     */
+    preset?: string;
 }
 
 /** The topologies a workload may name, with their settings schemas (components/topologies/registry.ts). */
@@ -316,7 +323,8 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         }
         const settingsSchema = topologies[topology];
         const { topology: _topology, ...rawSettings } = workload;
-        const schema = settingsSchema(ctx, { profile, environment, stack: raw.stack });
+        const preset = typeof rawSettings.preset === "string" ? rawSettings.preset : undefined;
+        const schema = settingsSchema(ctx, { profile, environment, stack: raw.stack, workload: name, ...(preset ? { preset } : {}) });
         const settings = acceptCliScalars(schema, rawSettings) as Record<string, unknown>;
         const result = schema.safeParse(settings);
         if (result.success) {

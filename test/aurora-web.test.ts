@@ -80,7 +80,7 @@ describe("topology aurora-web", () => {
                 const env = envOf(container);
                 expect(env.DATABASE_WRITER_HOST).to.match(/^braid-db-.*\.cluster-c[0-9a-f]+\.us-east-1\.rds\.amazonaws\.com$/);
                 expect(env.DATABASE_READER_HOST).to.match(/\.cluster-ro-/);
-                expect(env.ATTACHMENTS_BUCKET).to.equal("braidmgr-test-attachments-123456789012");
+                expect(env.ATTACHMENTS_BUCKET).to.equal("braid-test-attachments-123456789012");
                 const secrets = Object.fromEntries(container.secrets.map((x: { name: string; valueFrom: string }) => [x.name, x.valueFrom]));
                 // The API's own login; the master's credentials reach only the bootstrap container, which runs first.
                 expect(secrets.DATABASE_PASSWORD).to.match(/secret:braid-db-app-.*:password::$/);
@@ -97,7 +97,7 @@ describe("topology aurora-web", () => {
             it("stores attachments in a versioned, SSE-S3, private, TLS-only bucket the task role alone may use", async () => {
                 const { recorder } = await buildStack(braid(environment));
                 const bucket = recorder.get("aws:s3/bucket:Bucket", "braid-attachments");
-                expect(bucket.inputs.bucket).to.equal("braidmgr-test-attachments-123456789012");
+                expect(bucket.inputs.bucket).to.equal("braid-test-attachments-123456789012");
                 expect(bucket.options.protect).to.equal(profile.protectStatefulResources);
                 expect(recorder.get("aws:s3/bucketVersioning:BucketVersioning", "braid-attachments").inputs.versioningConfiguration).to.deep.equal({
                     status: "Enabled",
@@ -124,8 +124,8 @@ describe("topology aurora-web", () => {
                 // The bucket, and signing tokens with the JWT key: nothing else.
                 expect(task.map((st) => st.Sid)).to.deep.equal(["AttachmentsReadWrite", "SignTokens"]);
                 expect(task[0].Resource).to.deep.equal([
-                    "arn:aws:s3:::braidmgr-test-attachments-123456789012",
-                    "arn:aws:s3:::braidmgr-test-attachments-123456789012/*",
+                    "arn:aws:s3:::braid-test-attachments-123456789012",
+                    "arn:aws:s3:::braid-test-attachments-123456789012/*",
                 ]);
             });
 
@@ -240,9 +240,9 @@ describe("topology aurora-web", () => {
         expect(drVpc.inputs).to.deep.include({ region: "eu-west-1", cidrBlock: "10.200.0.0/16", natGateways: { strategy: "None" } });
 
         const replica = recorder.get("aws:s3/bucket:Bucket", "braid-attachments-dr");
-        expect(replica.inputs).to.include({ region: "eu-west-1", bucket: "braidmgr-test-attachments-dr-123456789012" });
+        expect(replica.inputs).to.include({ region: "eu-west-1", bucket: "braid-test-attachments-dr-123456789012" });
         const replication = recorder.get("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "braid-attachments-replication").inputs as any;
-        expect(replication.rules[0].destination.bucket).to.equal("arn:aws:s3:::braidmgr-test-attachments-dr-123456789012");
+        expect(replication.rules[0].destination.bucket).to.equal("arn:aws:s3:::braid-test-attachments-dr-123456789012");
         expect(replication.rules[0].destination.replicationTime).to.deep.equal({ status: "Enabled", time: { minutes: 15 } });
         expect(recorder.get("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "braid-attachments-replication").dependencies).to.include(
             recorder.get("aws:s3/bucketVersioning:BucketVersioning", "braid-attachments-dr").urn,

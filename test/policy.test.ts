@@ -118,6 +118,12 @@ const RESOURCE_CASES: { name: string; type: string; good: Props; bad: Props; bad
         bad: { containerDefinitions: containers({ environment: [{ name: "DB_PASSWORD", value: "hunter2" }] }) },
     },
     {
+        name: "ecs-secret-named-environment",
+        type: TD,
+        good: { containerDefinitions: containers({ environment: [{ name: "DB_HOST", value: "db" }] }) },
+        bad: { containerDefinitions: containers({ environment: [{ name: "AUTH_PROVIDER", value: "oidc" }] }) },
+    },
+    {
         name: "ecs-task-role-not-execution-role",
         type: TD,
         good: { taskRoleArn: "arn:a", executionRoleArn: "arn:b" },
@@ -451,10 +457,33 @@ describe("policy pack", () => {
             }),
         ).to.have.length(1);
         expect(await checkResource("elasticache-encryption-in-transit", REDIS, { ...goodRedis, transitEncryptionMode: "preferred" })).to.have.length(1);
-        for (const name of ["REDIS_AUTH", "KONG_LICENSE_DATA", "STRIPE_API_KEY", "PGPASSWORD", "SESSION_SIGNING_KEY"])
+        // A secret's name with a credential-like literal is refused; the name alone is advisory.
+        for (const name of ["REDIS_AUTH", "KONG_LICENSE_DATA", "STRIPE_API_KEY", "PGPASSWORD", "SESSION_SIGNING_KEY"]) {
+            const env = (value: string) => ({ containerDefinitions: containers({ environment: [{ name, value }] }) });
+            expect(await checkResource("ecs-no-secrets-in-environment", TD, env("c2VjcmV0LXZhbHVl")), name).to.have.length(1);
+            expect(await checkResource("ecs-no-secrets-in-environment", TD, env("v")), name).to.be.empty;
+            expect(await checkResource("ecs-secret-named-environment", TD, env("v")), name).to.have.length(1);
+        }
+        // Settings whose names only sound secret pass the mandatory rule.
+        for (const [name, value] of [
+            ["PASSWORD_MIN_LENGTH", "12"],
+            ["TOKEN_LIFETIME_SECONDS", "3600"],
+            ["AUTH_PROVIDER", "oidc"],
+            ["SESSION_TOKEN_TTL", "15m"],
+            ["PASSWORD_RESET_URL", "https://app.example.com/reset"],
+        ])
+            expect(await checkResource("ecs-no-secrets-in-environment", TD, { containerDefinitions: containers({ environment: [{ name, value }] }) }), name).to
+                .be.empty;
+        // Known token formats are refused whatever the name.
+        for (const value of [
+            "ghp_0123456789abcdefghijABCDEFGHIJ0123456789",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJlLXZhbHVl",
+            "xoxb-1234567890-abcdefghij",
+            "amqp://app:hunter2@broker:5672",
+        ])
             expect(
-                await checkResource("ecs-no-secrets-in-environment", TD, { containerDefinitions: containers({ environment: [{ name, value: "v" }] }) }),
-                name,
+                await checkResource("ecs-no-secrets-in-environment", TD, { containerDefinitions: containers({ environment: [{ name: "UPSTREAM", value }] }) }),
+                value,
             ).to.have.length(1);
         for (const [name, value] of [
             ["JWT_SIGNING_KEY_ID", "arn:aws:kms:us-east-1:1:alias/jwt"],
@@ -546,14 +575,45 @@ describe("policy pack", () => {
             expect(await checkStack("iam-no-foreign-accounts", [own, elbReadsToo])).to.have.length(1);
         });
 
-        it("iam-own-workload-resources: a role policy naming another workload's resources fails, by name or by dependency", async () => {
+        it("iam-own-workload-resources: a role policy naming another workload's resources fails, by dependency or by its ARN", async () => {
             const [epr, eprEu] = [workload("epr"), workload("epr-eu")];
-            const queue = res("aws:sqs/queue:Queue", "epr-eu-audit", {}, [], eprEu);
+            const queue = res("aws:sqs/queue:Queue", "epr-eu-audit", { arn: "arn:aws:sqs:us-east-1:1:epr-eu-audit-1a2b3c" }, [], eprEu);
+            const own = res("aws:sqs/queue:Queue", "epr-audit", { arn: "arn:aws:sqs:us-east-1:1:epr-audit-1a2b3c" }, [], epr);
             const grant = (resource: string, deps: PolicyResource[] = []) =>
                 res("aws:iam/rolePolicy:RolePolicy", "epr-task", { policy: policyDoc({ Action: "sqs:SendMessage", Resource: resource }) }, deps, epr);
-            expect(await checkStack("iam-own-workload-resources", [epr, eprEu, queue, grant("arn:aws:sqs:us-east-1:1:epr-audit-1a2b3c")])).to.deep.equal([]);
-            expect(await checkStack("iam-own-workload-resources", [epr, eprEu, queue, grant("arn:aws:sqs:us-east-1:1:epr-eu-audit-1a2b3c")])).to.have.length(1);
-            expect(await checkStack("iam-own-workload-resources", [epr, eprEu, queue, grant("arn:aws:sqs:us-east-1:1:q", [queue])])).to.have.length(1);
+            const stack = [epr, eprEu, queue, own];
+            expect(await checkStack("iam-own-workload-resources", [...stack, grant(own.props.arn, [own])])).to.deep.equal([]);
+            expect(await checkStack("iam-own-workload-resources", [...stack, grant(queue.props.arn)])).to.have.length(1);
+            expect(await checkStack("iam-own-workload-resources", [...stack, grant("arn:aws:sqs:us-east-1:1:epr-*")])).to.have.length(1);
+            expect(await checkStack("iam-own-workload-resources", [...stack, grant("arn:aws:sqs:us-east-1:1:q", [queue])])).to.have.length(1);
+        });
+
+        it("iam-own-workload-resources: ownership is structural: a prefixing name, a shared external repository and a tag decide nothing wrongly", async () => {
+            const [tickets, payments] = [workload("tickets"), workload("tickets-payments")];
+            // `tickets` has a service called payments: its database is named tickets-payments-db, and it is tickets'.
+            const db = res(
+                "aws:rds/instance:Instance",
+                "tickets-payments-db",
+                { arn: "arn:aws:rds:us-east-1:1:db:tickets-payments-db-production" },
+                [],
+                tickets,
+            );
+            const ticketsRole = (resource: string, deps: PolicyResource[] = []) =>
+                res("aws:iam/rolePolicy:RolePolicy", "tickets-host", { policy: policyDoc({ Action: "rds-db:connect", Resource: resource }) }, deps, tickets);
+            expect(await checkStack("iam-own-workload-resources", [tickets, payments, db, ticketsRole(db.props.arn, [db])])).to.deep.equal([]);
+            // One existing ECR repository both pull from: outside the stack, it belongs to each workload that names it.
+            const pull = (owner: PolicyResource) =>
+                res(
+                    "aws:iam/rolePolicy:RolePolicy",
+                    `${owner.name}-execution`,
+                    { policy: policyDoc({ Action: "ecr:BatchGetImage", Resource: "arn:aws:ecr:us-east-1:1:repository/apps" }) },
+                    [],
+                    owner,
+                );
+            expect(await checkStack("iam-own-workload-resources", [tickets, payments, pull(tickets), pull(payments)])).to.deep.equal([]);
+            // A resource outside any component, tagged with its workload, is that workload's.
+            const tagged = res("aws:sqs/queue:Queue", "inbox", { arn: "arn:aws:sqs:us-east-1:1:inbox", tags: { workload: "tickets-payments" } });
+            expect(await checkStack("iam-own-workload-resources", [tickets, payments, tagged, ticketsRole(tagged.props.arn)])).to.have.length(1);
         });
 
         it("ecs-task-role-per-service: two task definitions sharing a task role fail", async () => {

@@ -118,7 +118,7 @@ export function settingsTable(topology: string): string {
     const schema: SettingsSchema = TOPOLOGY_REGISTRY[topology].settings;
     const ctx = { secretKeys: new Set<string>(), region: "us-east-1" };
     const perEnvironment = ENVIRONMENTS.map((environment) => {
-        const env: SchemaEnv = { profile: PROFILES[environment], environment, stack: environment };
+        const env: SchemaEnv = { profile: PROFILES[environment], environment, stack: environment, workload: "<name>" };
         return rows(schema(ctx, env), "");
     });
     const own = descriptions(path.join(PROJECT_DIR, "components/topologies", `${topology}.ts`), "settingsSchema");

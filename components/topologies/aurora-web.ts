@@ -15,6 +15,9 @@ import {
     numberIn,
     originSettings,
     pgIdentifier,
+    derivedNames,
+    presetDefaults,
+    presetKey,
     rdsIdentifier,
     pgUsername,
     rdsInstanceClass,
@@ -45,9 +48,21 @@ import { WorkloadContext } from "../context";
 import { Network } from "../network";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
-const settingsSchema = (ctx: SchemaContext, { profile, stack, environment }: SchemaEnv) =>
-    withCrossChecks(
+/**
+ * Documented systems this topology models, chosen with `preset`. `braidmgr`: the project-management
+ * app (database and master user `braidmgr`, attachments bucket `braidmgr-<stack>-attachments-<account>`).
+ */
+export const AURORA_WEB_PRESETS = {
+    braidmgr: { database: "braidmgr", username: "braidmgr", bucketPrefix: "braidmgr" },
+} as const;
+
+const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workload, preset }: SchemaEnv) => {
+    const names = derivedNames(workload);
+    const derived = { ...names, bucketPrefix: names.slug, ...presetDefaults(AURORA_WEB_PRESETS, preset) };
+    return withCrossChecks(
         strictObject({
+            /** A documented system's own names instead of the workload-derived defaults: `braidmgr` (see the topology's page). Default: none. */
+            preset: presetKey(AURORA_WEB_PRESETS),
             /** API container image. Required unless `imageTag` (with `repository.create`). */
             image: imageReference("container image").optional(),
             /** The image's tag in the workload's own repository (`repository.create: true`). */
@@ -66,8 +81,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment }: Sch
             database: strictObject({
                 /** The cluster's identifier (it names the exported log group). Default `<workload>-db-<stack>`; an existing cluster's keeps it. */
                 identifier: rdsIdentifier.optional(),
-                name: pgIdentifier.default("braidmgr"),
-                username: pgUsername.default("braidmgr"),
+                /** Database created on the cluster. Default: the workload's name, `_` for `-` (the `braidmgr` preset: `braidmgr`). */
+                name: pgIdentifier.default(derived.database),
+                /** Master user. Default: the workload's name, `_` for `-`, 16 characters at most (the `braidmgr` preset: `braidmgr`). */
+                username: pgUsername.default(derived.username),
                 /** Aurora PostgreSQL version. Default `15.10` (the app runs PostgreSQL 15). */
                 engineVersion: z
                     .string()
@@ -86,11 +103,11 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment }: Sch
                 /** Backups and point-in-time recovery, days. Default 7 (the system's own). */
                 backupRetentionDays: integer(1, 35).default(7),
             }).default({}),
-            /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix `braidmgr`. */
+            /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix: the workload's name (the `braidmgr` preset: `braidmgr`). */
             bucketPrefix: z
                 .string()
-                .regex(/^[a-z0-9][a-z0-9-]{1,20}$/, "expected 2-21 lower-case letters, digits or -")
-                .default("braidmgr"),
+                .regex(/^[a-z0-9][a-z0-9-]{0,20}$/, "expected 1-21 lower-case letters, digits or -")
+                .default(derived.bucketPrefix),
             /** The load balancer's HTTPS name (CloudFront's API origin) and its regional ACM certificate. Required. */
             api: originSettings(ctx),
             /** Custom viewer domain names and their us-east-1 ACM certificate. Default: the cloudfront.net name. */
@@ -145,6 +162,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment }: Sch
                 ),
         ],
     );
+};
 
 /** Variables the program gives the API itself. */
 const API_VARIABLES = [

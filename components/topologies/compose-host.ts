@@ -19,6 +19,7 @@ import {
     integer,
     nonEmptyString,
     postgresSettings,
+    derivedNames,
     SchemaContext,
     strictObject,
     withCrossChecks,
@@ -77,7 +78,8 @@ export const DEFAULT_SERVICES = {
 
 const serviceName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "service names are a lowercase letter then up to 19 of a-z, 0-9, -");
 
-const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
+const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: SchemaEnv) => {
+    const derived = derivedNames(workload);
     const service = strictObject({
         /** Image. Default `<imagePrefix>/<service>:<imageTag>`. */
         image: imageReference().optional(),
@@ -152,8 +154,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
              * `originPullCa`. Default: none (Cloudflare configured by hand).
              */
             cloudflare: cloudflareSettings(ctx).optional(),
-            /** The shared RDS instance: admin user and class (default: the profile's). */
-            database: postgresSettings({ name: "platform", username: "platform_admin", instanceClass: profile.dbInstanceClass }),
+            /** The shared RDS instance: its database and admin user (default: the workload's name, `_` for `-`) and class (default: the profile's). */
+            database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
             images: strictObject({
                 redis: imageReference().default("redis:7.2-alpine"),
                 rabbitmq: imageReference().default("rabbitmq:3.13-alpine"),

@@ -12,6 +12,9 @@ import {
     integer,
     nonEmptyString,
     postgresSettings,
+    derivedNames,
+    presetDefaults,
+    presetKey,
     secretString,
     SchemaContext,
     strictObject,
@@ -40,32 +43,56 @@ const PORT = 8080;
 export const WORKER_MODES = ["sidecar", "none", "service"] as const;
 export type WorkerMode = (typeof WORKER_MODES)[number];
 
-/** Variables the program sets; `environment` may not set them. */
-const PROVIDED = [
-    "EPR_ENVIRONMENT",
-    "EPR_LOG_LEVEL",
-    "EPR_LOG_JSON",
-    "EPR_SQL_ECHO",
-    "EPR_REDIS_CACHE_PREFIX",
-    "EPR_REDIS_CACHE_TTL",
-    "EPR_DOCUMENT_VAULT_TOPIC_ARN",
-    "EPR_AUDIT_SQS_URL",
-    "EPR_AUDIT_SQS_MAX_MESSAGES",
-    "EPR_AUDIT_SQS_WAIT_TIME",
-    "EPR_AUDIT_SQS_VISIBILITY_TIMEOUT",
-    "EPR_DATABASE_URL",
-    "EPR_REDIS_URL",
-    "EPR_REDIS_TOKEN",
-];
+/** The variables the program sets (`environment` may not set them), each `<PREFIX>_<suffix>`. */
+const VARIABLE_SUFFIXES = [
+    "ENVIRONMENT",
+    "LOG_LEVEL",
+    "LOG_JSON",
+    "SQL_ECHO",
+    "REDIS_CACHE_PREFIX",
+    "REDIS_CACHE_TTL",
+    "DOCUMENT_VAULT_TOPIC_ARN",
+    "AUDIT_SQS_URL",
+    "AUDIT_SQS_MAX_MESSAGES",
+    "AUDIT_SQS_WAIT_TIME",
+    "AUDIT_SQS_VISIBILITY_TIMEOUT",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "REDIS_TOKEN",
+] as const;
+type Suffix = (typeof VARIABLE_SUFFIXES)[number];
+
+/** The variable names under a prefix: `{ AUDIT_SQS_URL: "EPR_AUDIT_SQS_URL", ... }`. */
+const variablesOf = (prefix: string) => Object.fromEntries(VARIABLE_SUFFIXES.map((suffix) => [suffix, `${prefix}_${suffix}`])) as Record<Suffix, string>;
+
+/**
+ * Documented systems this topology models, chosen with `preset`. `epr`: the entity & permissions
+ * service (variables `EPR_*`, database `epr_db` with master user `epr`, cache prefix `epr`).
+ */
+export const ECS_AUDIT_WORKER_PRESETS = {
+    epr: { variablePrefix: "EPR", database: "epr_db", username: "epr", cachePrefix: "epr" },
+} as const;
 
 /** An ECS cluster, service, family or container name. */
 const ecsName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (up to 255)");
 /** An IAM role (up to 64) or inline policy (up to 128) name. */
 const iamName = (max: number) => z.string().regex(new RegExp(`^[\\w+=,.@-]{1,${max}}$`), `letters, digits and + = , . @ _ - (up to ${max})`);
 
-const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) =>
-    withCrossChecks(
+const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, preset }: SchemaEnv) => {
+    const names = derivedNames(workload);
+    const derived = { ...names, cachePrefix: names.slug, ...presetDefaults(ECS_AUDIT_WORKER_PRESETS, preset) };
+    return withCrossChecks(
         strictObject({
+            /** A documented system's own names instead of the workload-derived defaults: `epr` (see the topology's page). Default: none. */
+            preset: presetKey(ECS_AUDIT_WORKER_PRESETS),
+            /**
+             * Prefix of the variables the program sets (`<prefix>_DATABASE_URL`, `<prefix>_AUDIT_SQS_URL`, ...).
+             * Default: the workload's name upper-cased, `_` for `-` (the `epr` preset: `EPR`).
+             */
+            variablePrefix: z
+                .string()
+                .regex(/^[A-Z][A-Z0-9_]{0,39}$/, "an upper-case letter, then upper-case letters, digits or _ (40 at most)")
+                .default(derived.variablePrefix),
             /** Tag of the image in the workload's ECR repository (both containers run it). Required. */
             imageTag: nonEmptyString("image tag").regex(/^[\w][\w.-]{0,127}$/, "expected an image tag (letters, digits, _ . -)"),
             /** Images the repository keeps. Default 20. */
@@ -103,8 +130,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                 cpu: fargateCpu.default(256),
                 memory: fargateMemory.default(512),
             }).default({}),
-            /** Database name, master user, instance class (default: the profile's), major version (default 16). */
-            database: postgresSettings({ name: "epr_db", username: "epr", instanceClass: profile.dbInstanceClass }),
+            /** Database name and master user (default: the workload's name, `_` for `-`; the `epr` preset: `epr_db`, `epr`), instance class (default: the profile's), major version (default 16). */
+            database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
             /** Upstash Redis (external): URL and token, both secrets. Required. */
             redis: strictObject({
                 url: secretString(ctx, "platform:workloads", "the Redis URL"),
@@ -114,14 +141,15 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]).default("INFO"),
             logJson: z.boolean().default(true),
             sqlEcho: z.boolean().default(false),
-            redisCachePrefix: nonEmptyString("cache prefix").default("epr"),
+            /** The application's Redis key prefix. Default: the workload's name (the `epr` preset: `epr`). */
+            redisCachePrefix: nonEmptyString("cache prefix").default(derived.cachePrefix),
             redisCacheTtlSeconds: integer(1, 86400 * 30).default(300),
             audit: strictObject({
-                /** EPR_AUDIT_SQS_MAX_MESSAGES (SQS allows 1..10). Default 5. */
+                /** `<prefix>_AUDIT_SQS_MAX_MESSAGES` (SQS allows 1..10). Default 5. */
                 maxMessages: integer(1, 10).default(5),
-                /** EPR_AUDIT_SQS_WAIT_TIME, long polling (0..20 s). Default 20. */
+                /** `<prefix>_AUDIT_SQS_WAIT_TIME`, long polling (0..20 s). Default 20. */
                 waitTimeSeconds: integer(0, 20).default(20),
-                /** EPR_AUDIT_SQS_VISIBILITY_TIMEOUT and the queue's visibility timeout (0..43200 s). Default 60. */
+                /** `<prefix>_AUDIT_SQS_VISIBILITY_TIMEOUT` and the queue's visibility timeout (0..43200 s). Default 60. */
                 visibilityTimeoutSeconds: integer(0, 43200).default(60),
                 /** An existing SNS topic the audit queue subscribes to, instead of a topic of its own. Default: its own. */
                 topicArn: z
@@ -192,9 +220,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             },
             (s, issue) => s.autoscaling.min > s.autoscaling.max && issue(["autoscaling", "min"], `must not exceed autoscaling.max (${s.autoscaling.max})`),
             (s, issue) => s.public && !s.certificateArn && issue(["certificateArn"], "a public load balancer needs an ACM certificate (HTTPS only)"),
-            oneSourcePerVariable(() => PROVIDED),
+            oneSourcePerVariable((s) => Object.values(variablesOf(s.variablePrefix))),
         ],
     );
+};
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type EcsAuditWorkerSettings = SettingsOf<typeof settingsSchema>;
@@ -240,11 +269,12 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
     private createStores(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext) {
         const protect = ctx.platform.profile.protectStatefulResources;
         const database = workloadDatabase(`${name}-db`, ctx, s.database, {}, this);
-        // EPR_DATABASE_URL carries the application's own login; only the bootstrap container sees the master's.
+        // <prefix>_DATABASE_URL carries the application's own login; only the bootstrap container sees the master's.
+        const v = variablesOf(s.variablePrefix);
         const login = applicationLogin(name, database.bootstrapTarget, protect, this);
         const databaseUrl = database.storeConnectionUrl(`${name}-database-url`, login);
-        const redisUrl = storeSecret(`${name}-redis-url`, { value: s.redis.url, description: `${name} EPR_REDIS_URL (Upstash)`, protect }, this);
-        const redisToken = storeSecret(`${name}-redis-token`, { value: s.redis.token, description: `${name} EPR_REDIS_TOKEN (Upstash)`, protect }, this);
+        const redisUrl = storeSecret(`${name}-redis-url`, { value: s.redis.url, description: `${name} ${v.REDIS_URL} (Upstash)`, protect }, this);
+        const redisToken = storeSecret(`${name}-redis-token`, { value: s.redis.token, description: `${name} ${v.REDIS_TOKEN} (Upstash)`, protect }, this);
         const documentVault = encryptedTopic(`${name}-document-vault`, this);
         // The audit topic: an existing one, or its own, which only the listed publishers may publish to.
         const ownTopic = s.audit.topicArn ? undefined : encryptedTopic(`${name}-audit`, this);
@@ -296,22 +326,23 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
     ) {
         const { database, login, databaseUrl, redisUrl, redisToken, documentVault, auditQueue } = stores;
         // Both containers run the same application code, so they get the same configuration (but see below).
+        const v = variablesOf(s.variablePrefix);
         const environment: Record<string, pulumi.Input<string>> = {
             ...s.environment,
-            EPR_ENVIRONMENT: ctx.platform.environment,
-            EPR_LOG_LEVEL: s.logLevel,
-            EPR_LOG_JSON: String(s.logJson),
-            EPR_SQL_ECHO: String(s.sqlEcho),
-            EPR_REDIS_CACHE_PREFIX: s.redisCachePrefix,
-            EPR_REDIS_CACHE_TTL: String(s.redisCacheTtlSeconds),
-            EPR_DOCUMENT_VAULT_TOPIC_ARN: documentVault.arn,
-            EPR_AUDIT_SQS_URL: auditQueue.url,
-            EPR_AUDIT_SQS_MAX_MESSAGES: String(s.audit.maxMessages),
-            EPR_AUDIT_SQS_WAIT_TIME: String(s.audit.waitTimeSeconds),
-            EPR_AUDIT_SQS_VISIBILITY_TIMEOUT: String(s.audit.visibilityTimeoutSeconds),
+            [v.ENVIRONMENT]: ctx.platform.environment,
+            [v.LOG_LEVEL]: s.logLevel,
+            [v.LOG_JSON]: String(s.logJson),
+            [v.SQL_ECHO]: String(s.sqlEcho),
+            [v.REDIS_CACHE_PREFIX]: s.redisCachePrefix,
+            [v.REDIS_CACHE_TTL]: String(s.redisCacheTtlSeconds),
+            [v.DOCUMENT_VAULT_TOPIC_ARN]: documentVault.arn,
+            [v.AUDIT_SQS_URL]: auditQueue.url,
+            [v.AUDIT_SQS_MAX_MESSAGES]: String(s.audit.maxMessages),
+            [v.AUDIT_SQS_WAIT_TIME]: String(s.audit.waitTimeSeconds),
+            [v.AUDIT_SQS_VISIBILITY_TIMEOUT]: String(s.audit.visibilityTimeoutSeconds),
         };
         const appSecrets = applicationSecrets(name, s, ctx.platform.profile.protectStatefulResources, this);
-        const secrets = { EPR_DATABASE_URL: databaseUrl.arn, EPR_REDIS_URL: redisUrl.arn, EPR_REDIS_TOKEN: redisToken.arn, ...appSecrets.variables };
+        const secrets = { [v.DATABASE_URL]: databaseUrl.arn, [v.REDIS_URL]: redisUrl.arn, [v.REDIS_TOKEN]: redisToken.arn, ...appSecrets.variables };
         const common = { secretArns: [databaseUrl.arn, redisUrl.arn, redisToken.arn, ...appSecrets.arns] };
         const publishDocuments: PolicyStatement = { Sid: "PublishDocumentVaultEvents", Action: "sns:Publish", Resource: documentVault.arn };
         const consumeAudit: PolicyStatement = {
@@ -334,9 +365,9 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             healthCheck: s.worker.healthCheck,
         };
         const sidecar = s.worker.mode === "sidecar" && workerContainer;
-        // Apart, each side is told only what its role may use: an empty value is how the runbook runs
-        // the API without the worker (EPR_AUDIT_SQS_URL=""), and the worker publishes no documents.
-        const apiEnvironment = s.worker.mode === "service" ? { ...environment, EPR_AUDIT_SQS_URL: "" } : environment;
+        // Without the worker beside it, the API is told only what its role may use: an empty queue URL is
+        // how the service runs without the worker (<prefix>_AUDIT_SQS_URL=""); the worker publishes no documents.
+        const apiEnvironment = sidecar ? environment : { ...environment, [v.AUDIT_SQS_URL]: "" };
         const container = s.names.container ?? "api";
         const { cluster, service, logGroup, taskRole, taskPolicy, executionRole, executionPolicy } = s.names;
         // The runbook's task role is the one that consumes the audit queue.
@@ -379,7 +410,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 desiredCount: 1,
                 shared: { cluster: api.cluster, logGroup: api.logGroup },
                 secretArns: [...common.secretArns, ...login.secretArns],
-                containers: afterBootstrap({ ...workerContainer, essential: true, environment: { ...environment, EPR_DOCUMENT_VAULT_TOPIC_ARN: "" } }, login),
+                containers: afterBootstrap({ ...workerContainer, essential: true, environment: { ...environment, [v.DOCUMENT_VAULT_TOPIC_ARN]: "" } }, login),
                 taskPolicy: [consumeAudit, readSecrets],
                 ...serviceOperations({ ...s, migrations: undefined }),
             },

@@ -18,6 +18,7 @@ import {
     nonEmptyString,
     originSettings,
     postgresSettings,
+    derivedNames,
     SchemaContext,
     strictObject,
     withCrossChecks,
@@ -89,7 +90,8 @@ const lambdaArn = z
     );
 const HTTP_SERVICES = ["integration", "webhook"] as const;
 
-const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) => {
+const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: SchemaEnv) => {
+    const derived = derivedNames(workload);
     const service = (defaults: { cpu: number; memory: number; database: boolean; documents: (typeof DOCUMENT_ACCESS)[number] }) =>
         strictObject({
             /** The service's image. Required unless `imageTag` (with `repository.create`). */
@@ -159,7 +161,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
         ...releaseSettings(),
         /** Custom viewer domain names and their us-east-1 certificate. Default: the cloudfront.net name. */
         domain: viewerDomainSettings().optional(),
-        database: postgresSettings({ name: "integrations", username: "integrations", instanceClass: profile.dbInstanceClass }),
+        /** Database name and master user (default: the workload's name, `_` for `-`), instance class (default: the profile's), major version (default 16). */
+        database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
         queue: strictObject({
             /** Seconds a message stays hidden while the worker processes it. Default 300. */
             visibilityTimeoutSeconds: integer(0, 43200).default(300),

@@ -15,6 +15,9 @@ import {
     nonEmptyString,
     OFFLINE_SECRET_PREFIX,
     postgresSettings,
+    derivedNames,
+    presetDefaults,
+    presetKey,
     secretString,
     SchemaContext,
     strictObject,
@@ -43,27 +46,42 @@ import { verifyLicense } from "../license";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
 
-/** Container port of the ledger service (API and /metrics), as the vendor ships it. */
+/** Container port of the service (API and /metrics). */
 const PORT = 8080;
 
-/** The database connection the program hands the service, and the variable each goes in by default. */
-export const DEFAULT_VARIABLES = {
-    writerHost: "LEDGER_DB_WRITER_HOST",
-    readerHost: "LEDGER_DB_READER_HOST",
-    port: "LEDGER_DB_PORT",
-    name: "LEDGER_DB_NAME",
-    tls: "LEDGER_DB_TLS",
-    user: "LEDGER_DB_USER",
-    password: "LEDGER_DB_PASSWORD",
+/** The database connection the program hands the service, and the variable each goes in by default: `<PREFIX>_DB_WRITER_HOST` and so on. */
+export const connectionVariables = (prefix: string) =>
+    ({
+        writerHost: `${prefix}_DB_WRITER_HOST`,
+        readerHost: `${prefix}_DB_READER_HOST`,
+        port: `${prefix}_DB_PORT`,
+        name: `${prefix}_DB_NAME`,
+        tls: `${prefix}_DB_TLS`,
+        user: `${prefix}_DB_USER`,
+        password: `${prefix}_DB_PASSWORD`,
+    }) as const;
+type ConnectionVariables = Record<keyof ReturnType<typeof connectionVariables>, string>;
+
+/**
+ * Documented systems this topology models, chosen with `preset`: their own names in place of the
+ * workload-derived ones. `ledger`: the licensed ledger service (variables `LEDGER_*`, database and
+ * user `ledger`, and it refuses to start without its license, so `license.token` is required).
+ */
+export const FARGATE_RDS_PRESETS = {
+    ledger: { variablePrefix: "LEDGER", database: "ledger", username: "ledger", licenseRequired: true },
 } as const;
-type ConnectionVariables = Record<keyof typeof DEFAULT_VARIABLES, string>;
 
 /** Variables the program sets itself (config may not set them): the connection's, as configured. */
 const providedVariables = (variables: ConnectionVariables): string[] => Object.values(variables);
 
-const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv) =>
-    withCrossChecks(
+const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, preset: presetName }: SchemaEnv) => {
+    const preset = presetDefaults(FARGATE_RDS_PRESETS, presetName);
+    const derived = { ...derivedNames(workload), ...preset };
+    const defaultVariables = connectionVariables(derived.variablePrefix);
+    return withCrossChecks(
         strictObject({
+            /** A documented system's own names instead of the workload-derived defaults: `ledger` (see the topology's page). Default: none. */
+            preset: presetKey(FARGATE_RDS_PRESETS),
             /** Container image (the vendor's image pushed to your registry). Required unless `imageTag` (with `repository.create`). */
             image: imageReference("container image").optional(),
             /** The image's tag in the workload's own repository (`repository.create: true`). */
@@ -90,44 +108,62 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
             prometheusCidrs: z.array(cidrBlock()).default([]),
             /**
              * The variable names the vendor's image reads the database connection from (writerHost,
-             * readerHost, port, name, tls, user, password). Default: `LEDGER_DB_WRITER_HOST` and so on.
+             * readerHost, port, name, tls, user, password). Default: `<NAME>_DB_WRITER_HOST` and so on, `<NAME>` the
+             * workload's name upper-cased with `_` for `-` (the `ledger` preset: `LEDGER_DB_WRITER_HOST`).
              */
             variables: strictObject(
-                Object.fromEntries(Object.entries(DEFAULT_VARIABLES).map(([key, variable]) => [key, envVarName.default(variable)])) as Record<
-                    keyof typeof DEFAULT_VARIABLES,
+                Object.fromEntries(Object.entries(defaultVariables).map(([key, variable]) => [key, envVarName.default(variable)])) as Record<
+                    keyof ConnectionVariables,
                     z.ZodDefault<typeof envVarName>
                 >,
             ).default({}),
             /** Read replica for all reads. Default: the profile's `readReplica` (on in production). */
             readReplica: z.boolean().default(profile.readReplica),
-            /** `rds.force_ssl=1` and `LEDGER_DB_TLS=true`. Default: the profile's `requireDbTls` (on in production). */
+            /** `rds.force_ssl=1` and `<NAME>_DB_TLS=true`. Default: the profile's `requireDbTls` (on in production). */
             dbTls: z.boolean().default(profile.requireDbTls),
-            /** Database name, master user, instance class (default: the profile's), major version (default 16). */
-            database: postgresSettings({ name: "ledger", username: "ledger", instanceClass: profile.dbInstanceClass }),
+            /** Database name and master user (default: the workload's name, `_` for `-`), instance class (default: the profile's), major version (default 16). */
+            database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
             /** Plain environment variables of the service. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
             ...operationsSettings(ctx),
             /** Variables the service refuses to start without; each must be in environment or secrets. Default `[]`. */
             requiredVariables: z.array(envVarName).default([]),
+            /**
+             * A per-customer license (a JWT naming the AWS account) the image reads at start: checked
+             * against the stack's account at preview, stored in Secrets Manager. Optional (required by
+             * the `ledger` preset). Default: none.
+             */
             license: strictObject({
-                /** The per-customer `license.jwt`. Required, secret. */
+                /** The per-customer `license.jwt`. Required with `license`, secret. */
                 token: secretString(ctx, "platform:workloads", "the license"),
                 /** Claim holding the licensed AWS account ID. Default `aws_account_id`. */
                 accountClaim: nonEmptyString("claim name").default("aws_account_id"),
                 /** Vendor's Ed25519 public key (PEM); when set the signature is verified at preview. */
                 publicKey: z.string().includes("BEGIN PUBLIC KEY", { message: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)" }).optional(),
-                /** Variable the container reads the license from. Default `LEDGER_LICENSE`. */
-                variable: envVarName.default("LEDGER_LICENSE"),
-            }),
+                /** Variable the container reads the license from. Default `<NAME>_LICENSE` (the `ledger` preset: `LEDGER_LICENSE`). */
+                variable: envVarName.default(`${derived.variablePrefix}_LICENSE`),
+            }).optional(),
         }),
         [
             httpsInProduction(environment),
+            (s, issue) =>
+                preset?.licenseRequired &&
+                !s.license &&
+                issue(
+                    ["license", "token"],
+                    `the ${s.preset} preset's service refuses to start without its license: pulumi config set --secret --path 'workloads.${workload}.license.token' "$(cat license.jwt)"`,
+                ),
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
                 if (size) issue(["memory"], size);
             },
             (s, issue) => {
-                const configured = new Set([...Object.keys(s.environment), ...Object.keys(s.secrets), ...Object.keys(s.existingSecrets), s.license.variable]);
+                const configured = new Set([
+                    ...Object.keys(s.environment),
+                    ...Object.keys(s.secrets),
+                    ...Object.keys(s.existingSecrets),
+                    ...licenseVariable(s),
+                ]);
                 for (const name of s.requiredVariables) {
                     if (!configured.has(name) && !providedVariables(s.variables).includes(name)) {
                         issue(
@@ -137,16 +173,20 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment }: SchemaEnv)
                     }
                 }
             },
-            oneSourcePerVariable((s) => [...providedVariables(s.variables), s.license.variable]),
+            oneSourcePerVariable((s) => [...providedVariables(s.variables), ...licenseVariable(s)]),
             imageSources((s) => [[[], s]]),
         ],
     );
+};
+
+/** The license's variable, when the workload has a license. */
+const licenseVariable = (s: { license?: { variable: string } }): string[] => (s.license ? [s.license.variable] : []);
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type FargateRdsSettings = SettingsOf<typeof settingsSchema>;
 
 /**
- * The ledger service: one container on Fargate in private subnets, RDS PostgreSQL
+ * One container on Fargate in private subnets, RDS PostgreSQL
  * master + optional read replica, reached by "your services" through an internal load balancer
  * (which never forwards /metrics) and scraped by Prometheus directly on 8080.
  */
@@ -161,10 +201,10 @@ export class FargateRds extends pulumi.ComponentResource {
         const database = workloadDatabase(`${name}-db`, ctx, s.database, { readReplica: s.readReplica, requireTls: s.dbTls }, this);
 
         const protect = profile.protectStatefulResources;
-        const license = storeSecret(`${name}-license`, { value: s.license.token, description: `${name} license.jwt`, protect }, this);
+        const license = s.license && storeSecret(`${name}-license`, { value: s.license.token, description: `${name} license.jwt`, protect }, this);
         const appSecrets = applicationSecrets(name, s, protect, this);
         const { image, repository } = resolveImage(`${name}-images`, s, s, protect, this);
-        // The ledger logs in as its own role; only the bootstrap container sees the master's credentials.
+        // The service logs in as its own role; only the bootstrap container sees the master's credentials.
         const login = applicationLogin(name, database.bootstrapTarget, protect, this);
 
         // An internal ALB rather than service discovery: it is the only place a path can be
@@ -188,7 +228,7 @@ export class FargateRds extends pulumi.ComponentResource {
         const secretArns = {
             [s.variables.user]: login.user,
             [s.variables.password]: login.password,
-            [s.license.variable]: license.arn,
+            ...(s.license && license ? { [s.license.variable]: license.arn } : {}),
             ...appSecrets.variables,
         };
         // The scraper finds the tasks by DNS (one A record per task): Prometheus' dns_sd_configs.
@@ -205,7 +245,7 @@ export class FargateRds extends pulumi.ComponentResource {
                 cpu: s.cpu,
                 memory: s.memory,
                 desiredCount: s.desiredCount,
-                secretArns: [...login.secretArns, license.arn, ...appSecrets.arns],
+                secretArns: [...login.secretArns, ...(license ? [license.arn] : []), ...appSecrets.arns],
                 ...serviceOperations(s),
                 containers: afterBootstrap(
                     {
@@ -237,7 +277,7 @@ export class FargateRds extends pulumi.ComponentResource {
             tasks.allowIngress(`prometheus-${nameFor(cidr)}`, { port: PORT, peer: { cidr }, description: `Prometheus scraper ${cidr}: /metrics` }),
         );
         database.connect("tasks", tasks, `${name} tasks`);
-        tasks.allowHttpsEgress("license heartbeat, ECR, Secrets Manager, CloudWatch Logs");
+        tasks.allowHttpsEgress(s.license ? "license heartbeat, ECR, Secrets Manager, CloudWatch Logs" : "ECR, Secrets Manager, CloudWatch Logs");
 
         this.outputs = {
             apiUrl: balancer.url,
@@ -246,7 +286,7 @@ export class FargateRds extends pulumi.ComponentResource {
             databaseSecretArn: database.secretArn,
             applicationLoginSecretArn: login.secretArn,
             ...(repository ? { repositoryUrl: repository.url } : {}),
-            licenseSecretArn: license.arn,
+            ...(license ? { licenseSecretArn: license.arn } : {}),
             secretArns: appSecrets.stored,
             ...operationsOutputs(service, name, s),
             logGroupName: service.logGroup.name,
@@ -262,16 +302,14 @@ export const fargateRds = defineTopology({
     settings: settingsSchema,
     deploy: (name, settings, ctx, opts) => new FargateRds(name, settings, ctx, opts).outputs,
     async preflight(name, settings, ctx) {
-        const token = await new Promise<string>((resolve) => settings.license.token.apply(resolve));
+        if (!settings.license) return;
+        const license = settings.license;
+        const token = await new Promise<string>((resolve) => license.token.apply(resolve));
         const where = `platform:workloads.${name}.license`;
         if (token.startsWith(OFFLINE_SECRET_PREFIX)) {
             pulumi.log.warn(`${where}: not checked (the offline plan cannot decrypt secrets); pulumi preview checks it`);
             return;
         }
-        verifyLicense(
-            token,
-            { accountId: ctx.accountId, accountClaim: settings.license.accountClaim, publicKeyPem: settings.license.publicKey, now: ctx.now },
-            where,
-        );
+        verifyLicense(token, { accountId: ctx.accountId, accountClaim: license.accountClaim, publicKeyPem: license.publicKey, now: ctx.now }, where);
     },
 });

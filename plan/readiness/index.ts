@@ -7,6 +7,7 @@ import { checkRegions, checkCrossRegionReferences } from "./regions";
 import { checkTaskPermissions, checkHostPermissions } from "./permissions";
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
+import { checkNameCollisions } from "./collisions";
 import { checkNetworkPaths } from "./paths";
 import { checkGlobalDatabaseClasses, checkListenerPorts, checkZones } from "./combinations";
 import { checkStandbySources } from "./standby";
@@ -33,6 +34,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     const index = new PlanIndex(plan.resources);
     checkEngineRules(plan.resources, report);
     checkNames(plan.resources, report);
+    checkNameCollisions(index, plan.region, report);
     checkSecurityGroupQuotas(index, plan.prefixLists, report);
     checkLoadBalancerQuotas(index, report);
     checkRegions(index, plan.region, report);

@@ -112,6 +112,13 @@ export class PlanIndex {
     }
 }
 
+/** The workload (topology component) a resource sits under, through its parents. */
+export function workloadComponent(r: PlannedResource, byUrn: ReadonlyMap<string, PlannedResource>): PlannedResource | undefined {
+    for (let at: PlannedResource | undefined = r; at; at = at.parent ? byUrn.get(at.parent) : undefined)
+        if (at.type.startsWith("platform:topologies:")) return at;
+    return undefined;
+}
+
 export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
 
 export interface Statement {
