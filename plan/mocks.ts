@@ -27,6 +27,8 @@ export interface PlannedResource {
      * an awsx VPC (a component, without an ID of its own) the VPC's and its subnets' IDs.
      */
     state: { id: string; arn?: string; networkIds?: string[] };
+    /** The URNs its `aliases` option names (only when it has any): what the engine matches in the state before this URN. */
+    aliases?: string[];
 }
 
 /** An AWS-managed prefix list the program looked up, with the weight each reference to it carries. */
@@ -71,8 +73,14 @@ interface RegisterRequestLike {
     getRetainondelete(): boolean | undefined;
     getDeletebeforereplace(): boolean | undefined;
     getIgnorechangesList(): string[];
+    getAliasesList(): AliasLike[];
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+interface AliasLike {
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
 }
 
 interface RegisterResponseLike {
@@ -405,6 +413,15 @@ export function installMocks(options: MockOptions): PlanRecorder {
             dependencies,
             state: { id: "" },
         };
+        // The SDK sends aliases as specs (the mock monitor supports them); the engine turns each into a URN.
+        const aliases = req.getAliasesList().map((a) => {
+            const spec = a.getSpec();
+            if (!spec) return a.getUrn();
+            const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+            const qualified = `${parent ? `${parent.split("::")[2]}$` : ""}${spec.getType() || req.getType()}`;
+            return `urn:pulumi:${spec.getStack() || pulumi.getStack()}::${spec.getProject() || pulumi.getProject()}::${qualified}::${spec.getName() || req.getName()}`;
+        });
+        if (aliases.length > 0) record.aliases = [...new Set(aliases)];
         recorder.resources.push(record);
         return register(req, (err, resp) => {
             if (resp) {

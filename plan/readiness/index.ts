@@ -7,6 +7,7 @@ import { checkRegions, checkCrossRegionReferences } from "./regions";
 import { checkTaskPermissions, checkHostPermissions } from "./permissions";
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
+import { DayTwoInput, checkDayTwo } from "./day-two";
 
 export type { ReadinessProblem } from "./kit";
 
@@ -21,6 +22,8 @@ export interface ReadinessInput {
     resources: PlannedResource[];
     region: string;
     prefixLists: Record<string, PrefixListLookup>;
+    /** With a baseline (`--compare`, `--from`): what is deployed and what the change does to it. */
+    dayTwo?: DayTwoInput;
 }
 
 export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
@@ -37,6 +40,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkHostPermissions(index, report);
     checkCreationOrder(index, report);
     checkReplacements(index, report);
+    if (plan.dayTwo) checkDayTwo(index, plan.dayTwo, report);
     return problems;
 }
 
