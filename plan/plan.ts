@@ -92,7 +92,7 @@ export async function planProgram(files: StackFileConfig, entry: string): Promis
 /** What the tree shows: the changes against a baseline (markers), and which workloads. */
 export interface TreeOptions {
     /** The changes against the baseline; without them the plan is a first deploy and nothing is marked. */
-    changes?: { changes: ResourceChange[]; unchanged: number };
+    changes?: { changes: ResourceChange[]; unchanged: number; moved?: { urn: string; from: string }[] };
     /** The baseline's resources: where a deleted resource sat. */
     base?: readonly PlannedResource[];
     /** Only these top-level components (workloads, or `network`) and what they hold. */
@@ -128,7 +128,9 @@ export function renderTree(plan: Pick<Plan, "project" | "stack" | "resources">, 
         flags: [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained" : ""].filter(Boolean),
     }));
     // A deleted resource shows under its old parent, when that is still planned or deleted too.
-    const baseParent = new Map((options.base ?? []).map((r) => [r.urn, r.parent]));
+    // A parent that moved through an alias is found under its new URN.
+    const movedTo = new Map((options.changes?.moved ?? []).map((m) => [m.from, m.urn]));
+    const baseParent = new Map((options.base ?? []).map((r) => [r.urn, r.parent && (movedTo.get(r.parent) ?? r.parent)]));
     const gone = new Set(deleted.map((c) => c.urn));
     for (const c of deleted) {
         const parent = baseParent.get(c.urn) ?? null;

@@ -244,6 +244,28 @@ describe("plan output against a baseline", () => {
         for (const c of written.changes) expect(c).to.have.keys("urn", "name", "type", "action", "inputs", "deleteBeforeReplace", "stateful");
     });
 
+    it("shows deleted resources under their old parents, and names the acknowledgements no change needs", async () => {
+        const base = path.join(dir, "base.json");
+        fs.writeFileSync(base, JSON.stringify(await planOnce(ledgerStack())));
+        const reason = "The ledger moves to the shared cluster; its data was exported first.";
+        const head = ledgerFile({
+            withoutLedger: true,
+            config: {
+                "platform:acknowledge": [
+                    { resource: "ledger-db", action: "delete", reason },
+                    { resource: "ledger-db", action: "replace", reason },
+                ],
+            },
+        });
+        const result = await run(["--stack", "ledger", "--config-file", head, "--compare", base]);
+        const component = /\n( +)-  ledger-db \(platform:data:PostgresDatabase\)\n/.exec(result.stdout);
+        expect(component, result.stdout.slice(0, 2000)).to.not.equal(null);
+        expect(result.stdout).to.contain(`\n${component![1]}  -  ledger-db (aws:rds/instance:Instance)`);
+        expect(result.stdout).to.contain("unused acknowledgement: replace of ledger-db matches no change of this plan");
+        expect(result.stdout).not.to.contain("unused acknowledgement: delete of ledger-db");
+        expect(result.stdout).not.to.match(/\[day-two-stateful\] [^\n]*aws:rds\/instance:Instance::ledger-db\n/);
+    });
+
     it("prints a first deploy without markers, and --workload shows that workload's part only", async () => {
         const file = ledgerFile();
         const result = await run(["--stack", "ledger", "--config-file", file, "--workload", "ledger"]);

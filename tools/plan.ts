@@ -7,6 +7,7 @@ import { BaselineError, BaselinePlan, planAtRef, readBaseline } from "../plan/ba
 import { ConfigValidationError, PreflightError, planStack, renderTree, topLevelNames } from "../plan/plan";
 import { applySuppressions, evaluatePolicies, renderSuppressions, renderViolations } from "../plan/policy";
 import { checkReadiness, renderReadiness } from "../plan/readiness";
+import { unusedAcknowledgements } from "../plan/readiness/day-two";
 import { StackFileError, readStackFiles } from "../plan/stack-files";
 import { closestKey } from "../stacks/schema-kit";
 
@@ -150,6 +151,8 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
             renderTree(plan, { ...(diff ? { changes: diff, base: base!.resources } : {}), ...(args.workloads.length ? { workloads: args.workloads } : {}) }),
         );
         io.out(`\n${renderReadiness(problems)}`);
+        for (const a of diff ? unusedAcknowledgements(diff.changes, plan.acknowledgements) : [])
+            io.out(`  unused acknowledgement: ${a.action} of ${a.resource} matches no change of this plan (remove it once deployed)`);
         io.out(`\n${renderViolations(violations)}`);
         if (policy.suppressed.length || policy.unused.length) io.out(renderSuppressions(policy));
 

@@ -119,3 +119,8 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
         );
     });
 }
+
+/** The acknowledgements no change of this plan needs (deployed already, or never meant): to remove. */
+export function unusedAcknowledgements(changes: readonly ResourceChange[], acknowledgements: readonly Acknowledgement[]): Acknowledgement[] {
+    return acknowledgements.filter((a) => !changes.some((c) => c.action === a.action && (a.resource === c.name || a.resource === c.urn)));
+}
