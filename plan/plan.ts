@@ -4,7 +4,7 @@ import { UsageAssumptions } from "../stacks/usage";
 import { EnvironmentName } from "../stacks/profiles";
 import { Suppression } from "../stacks/policy-config";
 import { Acknowledgement } from "../stacks/acknowledge";
-import { ResourceChange, marker, summariseChanges } from "../insights/diff";
+import { ResourceChange, marker, summariseChanges } from "./changes";
 import { ConfigValidationError, PlatformConfig } from "../stacks/schema";
 import { PlannedResource, PrefixListLookup, installMocks, resolveOutputs } from "./mocks";
 import { StackFileConfig } from "./stack-files";

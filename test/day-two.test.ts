@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { diffResources, ResourceChange } from "../insights/diff";
+import { diffResources, ResourceChange } from "../plan/changes";
 import { installMocks, PlannedResource } from "../plan/mocks";
 import { forcesReplacement } from "../plan/replacement";
 import { Plan, planStack } from "../plan/plan";
@@ -258,7 +258,7 @@ describe("plan output against a baseline", () => {
             },
         });
         const result = await run(["--stack", "ledger", "--config-file", head, "--compare", base]);
-        const component = /\n( +)-  ledger-db \(platform:data:PostgresDatabase\)\n/.exec(result.stdout);
+        const component = /\n( +)- {2}ledger-db \(platform:data:PostgresDatabase\)\n/.exec(result.stdout);
         expect(component, result.stdout.slice(0, 2000)).to.not.equal(null);
         expect(result.stdout).to.contain(`\n${component![1]}  -  ledger-db (aws:rds/instance:Instance)`);
         expect(result.stdout).to.contain("unused acknowledgement: replace of ledger-db matches no change of this plan");

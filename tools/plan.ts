@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
-import { PlanDiff, diffPlans, summariseChanges } from "../insights/diff";
+import { PlanDiff, diffPlans } from "../insights/diff";
+import { summariseChanges } from "../plan/changes";
 import { estimate, minutes, usd } from "../insights/index";
 import { BaselineError, BaselinePlan, planAtRef, readBaseline } from "../plan/baseline";
 import { ConfigValidationError, PreflightError, planStack, renderTree, topLevelNames } from "../plan/plan";

@@ -1,5 +1,5 @@
 // Day two: what a change to a running stack would fail on, or lose, decided against a baseline plan.
-import { ResourceChange, compareVersions } from "../../insights/diff";
+import { ResourceChange, compareVersions } from "../changes";
 import { Acknowledgement } from "../../stacks/acknowledge";
 import { closestKey } from "../../stacks/schema-kit";
 import { PlannedResource } from "../mocks";
