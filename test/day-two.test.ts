@@ -16,18 +16,21 @@ import { configProblems, planCli, planOnce, rawStack, scratchDir } from "./helpe
 // key at a time and written as a stack file: each plan takes a fraction of a second.
 const dir = scratchDir("day-two");
 const stagingDoc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, unknown> };
-const stagingLedger = (stagingDoc.config["platform:workloads"] as Record<string, Record<string, unknown>>).ledger;
+const stagingWorkloads = stagingDoc.config["platform:workloads"] as Record<string, Record<string, unknown>>;
 let written = 0;
 
 interface LedgerChange {
     ledger?: Record<string, unknown>;
+    /** Another workload of the staging stack instead of the ledger. */
+    workload?: string;
     config?: Record<string, unknown>;
     withoutLedger?: boolean;
 }
 
 /** Writes the one-workload stack file with a change; returns its path. */
 function ledgerFile(change: LedgerChange = {}): string {
-    const workloads = change.withoutLedger ? {} : { ledger: { ...stagingLedger, ...change.ledger } };
+    const name = change.workload ?? "ledger";
+    const workloads = change.withoutLedger ? {} : { [name]: { ...stagingWorkloads[name], ...change.ledger } };
     const file = path.join(dir, `Pulumi.ledger-${written++}.yaml`);
     fs.writeFileSync(file, stringify({ config: { ...stagingDoc.config, "platform:workloads": workloads, ...change.config } }));
     return file;
@@ -141,6 +144,17 @@ describe("day two: a change against what is deployed", () => {
         expect(shrunk.problems[0].message).to.contain("allocatedStorage 100 -> 50");
         const autoscaled = await dayTwo(sized(100, 200), sized(50, 200));
         expect(autoscaled.changes.filter((c) => c.urn === dbUrn(autoscaled.plan))).to.deep.equal([]);
+    });
+
+    it("refuses shrinking the Compose host's data volume; growing it is an update", async () => {
+        const host = (dataVolumeGb: number) => ledgerStack({ workload: "tickets", ledger: { dataVolumeGb } });
+        const volume = (plan: Plan) => plan.resources.find((r) => r.type === "aws:ebs/volume:Volume")!.urn;
+        const shrunk = await dayTwo(host(100), host(50));
+        expect(checks(shrunk.problems, volume(shrunk.plan))).to.deep.equal(["day-two-storage-shrink"]);
+        expect(shrunk.problems.find((p) => p.check === "day-two-storage-shrink")!.message).to.contain("size 100 -> 50 GiB: AWS cannot shrink an EBS volume");
+        const grown = await dayTwo(host(50), host(100)); // the same two plans, the other way round
+        expect(grown.changes.find((c) => c.urn === volume(grown.plan))).to.include({ action: "update" });
+        expect(checks(grown.problems, volume(grown.plan))).to.deep.equal([]);
     });
 
     it("counts the staging plan twice as zero changes: nothing random or time-dependent in its inputs", async () => {
