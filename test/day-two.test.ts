@@ -321,6 +321,7 @@ describe("plan output against a baseline", () => {
             [["--compare", json("not-json.json", "config:\n  a: b\n")], "not a plan (not JSON)"],
             [["--compare", path.join(dir, "missing.json")], "cannot read it (ENOENT)"],
             [["--from", "no-such-ref-h25b"], "--from no-such-ref-h25b: no such commit in this repository"],
+            [["--from", "HEAD"], "is outside the repository"],
         ];
         for (const [args, message] of cases) {
             const out = path.join(dir, "never.json");
