@@ -90,6 +90,33 @@ describe("day two: a change against what is deployed", () => {
         expect(checks(second.problems, dbUrn(second.plan))).to.include("day-two-stateful");
     });
 
+    it("lets a task definition take a new revision of its family, and a name move with its scope, when replaced", async () => {
+        const plan = await planOnce(ledgerStack());
+        const taskDefinition = plan.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")!;
+        const policy = {
+            ...taskDefinition,
+            urn: "urn:pulumi:ledger::platform::aws:iam/rolePolicy:RolePolicy::p",
+            type: "aws:iam/rolePolicy:RolePolicy",
+            inputs: { name: "p", role: "r2" },
+        };
+        const replaced = (r: PlannedResource, inputs: string[]): ResourceChange => ({
+            urn: r.urn,
+            name: r.name,
+            type: r.type,
+            action: "replace",
+            inputs,
+            deleteBeforeReplace: false,
+            stateful: false,
+        });
+        const problems = (changes: ResourceChange[]) =>
+            checks(
+                checkReadiness({ ...plan, resources: [...plan.resources, policy], dayTwo: { base: plan.resources, changes, moved: [], acknowledgements: [] } }),
+            );
+        expect(problems([replaced(taskDefinition, ["containerDefinitions"])])).to.deep.equal([]);
+        expect(problems([replaced(policy, ["role"])])).to.deep.equal([]);
+        expect(problems([replaced(policy, ["policy"])])).to.deep.equal(["day-two-fixed-name"]);
+    });
+
     it("validates platform:acknowledge like a suppression: known actions, no stray keys, a sentence of reason in production", () => {
         const problems = (environment: string, acknowledge: unknown) =>
             configProblems(rawStack({ environment, acknowledge })).map((p) => `${p.path}: ${p.message}`);

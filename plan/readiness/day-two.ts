@@ -26,6 +26,21 @@ const OTHER_NAME_FIELDS: Record<string, string> = {
 };
 const nameField = (type: string): string | undefined => NAME_RULES[type]?.field ?? OTHER_NAME_FIELDS[type];
 
+/**
+ * Types whose new resource may take the old one's name: RegisterTaskDefinition adds a revision to
+ * the family (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
+ */
+const REVISIONED = new Set(["aws:ecs/taskDefinition:TaskDefinition"]);
+
+/** Names unique only within another resource: when that changes too, the new name is free. */
+const NAME_SCOPES: Record<string, string[]> = {
+    "aws:iam/rolePolicy:RolePolicy": ["role"],
+    "aws:ecs/service:Service": ["cluster"],
+    "aws:servicediscovery/service:Service": ["namespaceId"],
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": ["appName"],
+    "aws:ec2/securityGroup:SecurityGroup": ["vpcId"],
+};
+
 /** `16.4` -> `16`, `5.7.44` -> `5.7`: PostgreSQL 10 and later count the first number as the major version. */
 export const majorVersion = (v: unknown): string => {
     const parts = String(v).split(".");
@@ -38,8 +53,10 @@ const ENGINE_TYPES = new Set(["aws:rds/instance:Instance", "aws:rds/cluster:Clus
  * What a `pulumi up` from the baseline to this plan would fail on, or lose:
  *
  * - replacing a resource whose physical name is fixed creates the new one under the same name while
- *   the old one still exists ("already exists") unless it is `deleteBeforeReplace` or the name changes
- *   too (https://www.pulumi.com/docs/iac/concepts/options/deletebeforereplace/);
+ *   the old one still exists ("already exists") unless it is `deleteBeforeReplace`, or the name (or
+ *   what it is unique within: a role policy's role, a service's cluster) changes too; a task
+ *   definition's family takes a new revision instead
+ *   (https://www.pulumi.com/docs/iac/concepts/options/deletebeforereplace/);
  * - the engine refuses to replace or delete a protected resource
  *   (https://www.pulumi.com/docs/iac/concepts/options/protect/);
  * - replacing or deleting a resource that holds data loses it, unless `platform:acknowledge` accepts it;
@@ -63,7 +80,10 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
         if (c.action === "replace" && head) {
             const field = nameField(c.type);
             const name = field ? head.inputs[field] : undefined;
-            if (field && typeof name === "string" && !c.deleteBeforeReplace && !c.inputs.includes(field)) {
+            const freed = [field, ...(NAME_SCOPES[c.type] ?? [])].some(
+                (f) => f && c.inputs.some((p) => p === f || p.startsWith(`${f}.`) || p.startsWith(`${f}[`)),
+            );
+            if (field && typeof name === "string" && !c.deleteBeforeReplace && !REVISIONED.has(c.type) && !freed) {
                 report(
                     "day-two-fixed-name",
                     c.urn,
