@@ -47,6 +47,9 @@ export const majorVersion = (v: unknown): string => {
     return Number(parts[0]) >= 10 ? parts[0] : parts.slice(0, 2).join(".");
 };
 
+/** Whether an acknowledgement accepts a change: the same action, on the resource by name or URN. */
+const accepts = (a: Acknowledgement, c: ResourceChange) => a.action === c.action && (a.resource === c.name || a.resource === c.urn);
+
 const ENGINE_TYPES = new Set(["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"]);
 
 /**
@@ -72,7 +75,7 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
     const baseByUrn = new Map(input.base.map((r) => [r.urn, r]));
     const movedFrom = new Map(input.moved.map((m) => [m.urn, m.from]));
     const baseOf = (urn: string) => baseByUrn.get(movedFrom.get(urn) ?? urn);
-    const acknowledged = (c: ResourceChange) => input.acknowledgements.some((a) => a.action === c.action && (a.resource === c.name || a.resource === c.urn));
+    const acknowledged = (c: ResourceChange) => input.acknowledgements.some((a) => accepts(a, c));
 
     for (const c of input.changes) {
         const head = index.byUrn.get(c.urn);
@@ -142,5 +145,5 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
 
 /** The acknowledgements no change of this plan needs (deployed already, or never meant): to remove. */
 export function unusedAcknowledgements(changes: readonly ResourceChange[], acknowledgements: readonly Acknowledgement[]): Acknowledgement[] {
-    return acknowledgements.filter((a) => !changes.some((c) => c.action === a.action && (a.resource === c.name || a.resource === c.urn)));
+    return acknowledgements.filter((a) => !changes.some((c) => accepts(a, c)));
 }
