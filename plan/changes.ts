@@ -68,6 +68,13 @@ export function compareVersions(a: unknown, b: unknown): number {
     return 0;
 }
 
+const RULE_SOURCES = ["cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId"];
+const sourceKind = (r: PlannedResource) => RULE_SOURCES.filter((k) => r.inputs[k] !== undefined).join(",");
+/** aws_vpc_security_group_{ingress,egress}_rule: its ModifyPlan replaces a rule whose kind of source changes. */
+const ruleSourceRule = {
+    replaces: (path: string, base: PlannedResource, head: PlannedResource) => RULE_SOURCES.includes(path) && sourceKind(base) !== sourceKind(head),
+};
+
 /**
  * The provider's diff rules that depend on the values, which a table of replacing inputs cannot
  * hold: per type, whether a changed path is no change at all (`suppress`) or forces replacement.
@@ -92,6 +99,13 @@ const CONDITIONAL_RULES: Record<
     "aws:elasticache/replicationGroup:ReplicationGroup": {
         replaces: (path, base, head) => path === "engineVersion" && compareVersions(head.inputs.engineVersion, base.inputs.engineVersion) < 0,
     },
+    // aws_instance `user_data_replace_on_change`: with it, a changed user_data (or its base64 form)
+    // destroys and recreates the instance instead of updating it with a stop and start.
+    "aws:ec2/instance:Instance": {
+        replaces: (path, _base, head) => (path === "userData" || path === "userDataBase64") && head.inputs.userDataReplaceOnChange === true,
+    },
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ruleSourceRule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ruleSourceRule,
     "aws:elasticache/cluster:Cluster": {
         replaces: (path, base, head) => path === "engineVersion" && compareVersions(head.inputs.engineVersion, base.inputs.engineVersion) < 0,
     },

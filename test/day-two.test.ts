@@ -144,6 +144,20 @@ describe("day two: a change against what is deployed", () => {
         expect(removed.problems.find((p) => p.check === "day-two-protected")!.message).to.contain("pulumi state unprotect");
     });
 
+    it("refuses replacing a database AWS protects from deletion (deletionProtection), whatever the stack acknowledges", async () => {
+        const guarded = (ledger?: Record<string, unknown>) =>
+            ledgerStack({
+                ledger,
+                config: {
+                    "platform:profile": { deletionProtection: true },
+                    "platform:acknowledge": [{ resource: "ledger-db", action: "replace", reason: "A restore from the nightly export follows the rename." }],
+                },
+            });
+        const { problems, plan } = await dayTwo(guarded(), guarded({ database: { name: "books" } }));
+        expect(checks(problems, dbUrn(plan))).to.have.members(["day-two-fixed-name", "day-two-deletion-protection"]);
+        expect(problems.find((p) => p.check === "day-two-deletion-protection")!.message).to.contain("AWS refuses while deletionProtection is true");
+    });
+
     it("refuses a major engine version without allowMajorVersionUpgrade; a minor bump or the flag passes", async () => {
         const { problems, changes, plan } = await dayTwo(ledgerStack(), ledgerStack({ ledger: { database: { engineVersion: "17" } } }));
         const db = plan.resources.find((r) => r.urn === dbUrn(plan))!;
@@ -239,6 +253,32 @@ describe("day two: a change against what is deployed", () => {
             "replace old-db dbName",
             `${follows} replica replicateSourceDb`,
         ]);
+    });
+
+    it("decides the provider's value-dependent replacements: user data with userDataReplaceOnChange, a rule's kind of source", () => {
+        const host = (inputs: Record<string, unknown>): PlannedResource => ({
+            urn: "urn:pulumi:s::p::aws:ec2/instance:Instance::host",
+            type: "aws:ec2/instance:Instance",
+            name: "host",
+            parent: null,
+            custom: true,
+            inputs,
+            options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
+            dependencies: [],
+            state: { id: "i-1" },
+        });
+        const action = (replaceOnChange: boolean) =>
+            diffResources(
+                [host({ userData: "a", userDataReplaceOnChange: replaceOnChange })],
+                [host({ userData: "b", userDataReplaceOnChange: replaceOnChange })],
+            ).changes[0].action;
+        expect(action(true)).to.equal("replace");
+        expect(action(false)).to.equal("update");
+        // A security-group rule is replaced when its kind of source changes, updated when only the value does.
+        const rule = (inputs: Record<string, unknown>) => ({ ...host(inputs), type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" });
+        const ruleAction = (to: Record<string, unknown>) => diffResources([rule({ cidrIpv4: "10.0.0.0/16" })], [rule(to)]).changes[0].action;
+        expect(ruleAction({ referencedSecurityGroupId: "sg-1" })).to.equal("replace");
+        expect(ruleAction({ cidrIpv4: "10.1.0.0/16" })).to.equal("update");
     });
 
     it("records a resource's aliases as the URNs the engine matches", async () => {

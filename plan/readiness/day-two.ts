@@ -50,6 +50,23 @@ export const majorVersion = (v: unknown): string => {
 /** Whether an acknowledgement accepts a change: the same action, on the resource by name or URN. */
 const accepts = (a: Acknowledgement, c: ResourceChange) => a.action === c.action && (a.resource === c.name || a.resource === c.urn);
 
+/**
+ * AWS's own deletion protection, per type: the input that turns it on. While it is on, the delete
+ * that ends a replacement or a deletion fails.
+ */
+const DELETION_PROTECTION: Record<string, { input: string; doc: string }> = {
+    "aws:ec2/instance:Instance": {
+        input: "disableApiTermination",
+        doc: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingDisableAPITermination.html",
+    },
+    "aws:rds/instance:Instance": { input: "deletionProtection", doc: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html" },
+    "aws:rds/cluster:Cluster": { input: "deletionProtection", doc: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html" },
+    "aws:lb/loadBalancer:LoadBalancer": {
+        input: "enableDeletionProtection",
+        doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#deletion-protection",
+    },
+};
+
 const ENGINE_TYPES = new Set(["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"]);
 
 /**
@@ -61,7 +78,9 @@ const ENGINE_TYPES = new Set(["aws:rds/instance:Instance", "aws:rds/cluster:Clus
  *   definition's family takes a new revision instead
  *   (https://www.pulumi.com/docs/iac/concepts/options/deletebeforereplace/);
  * - the engine refuses to replace or delete a protected resource
- *   (https://www.pulumi.com/docs/iac/concepts/options/protect/);
+ *   (https://www.pulumi.com/docs/iac/concepts/options/protect/), and AWS to delete one with its own
+ *   deletion protection on (EC2 `disableApiTermination`, RDS `deletionProtection`, a load balancer's
+ *   `enableDeletionProtection`: the pages in DELETION_PROTECTION);
  * - replacing or deleting a resource that holds data loses it, unless `platform:acknowledge` accepts it;
  * - ModifyDBInstance and ModifyDBCluster refuse another major engine version without
  *   `AllowMajorVersionUpgrade` (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html,
@@ -99,6 +118,14 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                 "day-two-protected",
                 c.urn,
                 `it is protected: the engine refuses to ${c.action} it. If that is meant, unprotect it in a deploy of its own first (protect: false, or pulumi state unprotect '${c.urn}')`,
+            );
+        }
+        const guard = DELETION_PROTECTION[c.type];
+        if ((c.action === "replace" || c.action === "delete") && guard && base?.inputs[guard.input] === true) {
+            report(
+                "day-two-deletion-protection",
+                c.urn,
+                `${c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) ends by deleting the old one` : "deleting it"}, which AWS refuses while ${guard.input} is true (${guard.doc}). Turn ${guard.input} off in a deploy of its own first, or keep the change from replacing it`,
             );
         }
         if ((c.action === "replace" || c.action === "delete") && c.stateful && !acknowledged(c)) {
