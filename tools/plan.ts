@@ -114,6 +114,8 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
             base = readBaseline(at.file, files, `--from ${args.from}`);
             baseLabel = `${args.from} (the program and stack file at that commit)`;
         }
+        const baselineSeconds = (Date.now() - started) / 1000;
+        const planning = Date.now();
         const plan = await planStack(files);
         const workloads = topLevelNames(plan);
         for (const w of args.workloads) {
@@ -183,7 +185,7 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
             io.out(`\nWrote ${args.json}`);
         }
         io.out(
-            `\nPlanned ${plan.resources.length} resources in ${((Date.now() - started) / 1000).toFixed(1)} s (offline, under mocks); ${problems.length} readiness problem(s), ${mandatory} mandatory policy violation(s).`,
+            `\nPlanned ${plan.resources.length} resources in ${((Date.now() - planning) / 1000).toFixed(1)} s (offline, under mocks${args.from ? `; the baseline at ${args.from} took ${baselineSeconds.toFixed(1)} s` : ""}); ${problems.length} readiness problem(s), ${mandatory} mandatory policy violation(s).`,
         );
         io.out(verdict);
         return mandatory > 0 || problems.length > 0 ? 1 : 0;
