@@ -57,8 +57,14 @@ interface RegisterRequestLike {
     getRetainondelete(): boolean | undefined;
     getDeletebeforereplace(): boolean | undefined;
     getIgnorechangesList(): string[];
+    getAliasesList(): AliasLike[];
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+interface AliasLike {
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
 }
 
 interface RegisterResponseLike {
@@ -392,6 +398,15 @@ export function installMocks(options: MockOptions): PlanRecorder {
             dependencies,
             state: { id: "" },
         };
+        // The SDK sends aliases as specs (the mock monitor supports them); the engine turns each into a URN.
+        const aliases = req.getAliasesList().map((a) => {
+            const spec = a.getSpec();
+            if (!spec) return a.getUrn();
+            const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+            const qualified = `${parent ? `${parent.split("::")[2]}$` : ""}${spec.getType() || req.getType()}`;
+            return `urn:pulumi:${spec.getStack() || pulumi.getStack()}::${spec.getProject() || pulumi.getProject()}::${qualified}::${spec.getName() || req.getName()}`;
+        });
+        if (aliases.length > 0) record.aliases = [...new Set(aliases)];
         recorder.resources.push(record);
         return register(req, (err, resp) => {
             if (resp) {

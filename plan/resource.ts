@@ -16,4 +16,6 @@ export interface PlannedResource {
      * an awsx VPC (a component, without an ID of its own) the VPC's and its subnets' IDs.
      */
     state: { id: string; arn?: string; networkIds?: string[] };
+    /** The URNs its `aliases` option names (only when it has any): what the engine matches in the state before this URN. */
+    aliases?: string[];
 }

@@ -13,6 +13,7 @@ import {
     NatStrategy,
     PROFILES,
 } from "./profiles";
+import { Acknowledgement, acknowledgementsSchema, productionAcknowledgementProblems } from "./acknowledge";
 import {
     OFFLINE_SECRET_PREFIX,
     acceptCliScalars,
@@ -92,6 +93,8 @@ export interface PlatformConfig {
     usage: UsageAssumptions;
     /** Policy violations the stack accepts on purpose (`platform:policy.suppress`). */
     policy: PolicySettings;
+    /** Stateful replacements and deletions the stack accepts on purpose (`platform:acknowledge`). */
+    acknowledge: Acknowledgement[];
     /** Regions the account's ECR images are replicated to (`platform:imageReplication`). */
     imageReplication?: { regions: string[] };
 }
@@ -198,6 +201,13 @@ export const stackSchema = strictObject({
          */
         suppress: suppressionsSchema,
     }).default({}),
+    /**
+     * Replacements and deletions of stateful resources accepted on purpose, each `{ resource, action,
+     * reason }` (the resource by the name the plan prints, or its URN; `action`: `replace` or `delete`);
+     * without one, the plan against a baseline refuses them. In production the reason is at least a
+     * sentence. Default: none.
+     */
+    acknowledge: acknowledgementsSchema,
     // Each workload is validated on its own below, so that a stack-level mistake hides none of its.
     workloads: z.record(z.unknown()).default({}),
 });
@@ -303,6 +313,10 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
     if (policy.success && environment === "production")
         for (const { index, message } of productionSuppressionProblems(policy.data))
             problems.push({ path: `${NAMESPACE}:policy.suppress[${index}].reason`, message });
+    const acknowledged = stackSchema.shape.acknowledge.safeParse(stackInput.acknowledge);
+    if (acknowledged.success && environment === "production")
+        for (const { index, message } of productionAcknowledgementProblems(acknowledged.data))
+            problems.push({ path: `${NAMESPACE}:acknowledge[${index}].reason`, message });
 
     const workloads: Record<string, WorkloadConfig> = {};
     for (const [name, workload] of Object.entries(isRecord(values.workloads) ? values.workloads : {})) {
@@ -360,6 +374,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         workloads,
         usage: { ...USAGE_DEFAULTS, ...(parsed.data.insights as Partial<UsageAssumptions>) },
         policy: parsed.data.policy,
+        acknowledge: parsed.data.acknowledge,
         ...(parsed.data.imageReplication ? { imageReplication: parsed.data.imageReplication } : {}),
     };
 }

@@ -149,7 +149,7 @@ describe("plan insights", () => {
             .and.match(/Deploy time: critical path \d+ min/);
         expect(fs.readFileSync(path.join(dir, "architecture.mmd"), "utf8")).to.contain("flowchart LR");
         const second = await run(["--stack", "staging", "--compare", path.join(dir, "base.json")]);
-        expect(second.stdout).to.contain("0 added, 0 removed, 0 changed").and.contain("(+$0.00)");
+        expect(second.stdout).to.contain("0 to create, 0 to update, 0 to replace, 0 to delete").and.contain("(+$0.00)");
     });
 
     it("renders the pull-request comment from two plan files", async () => {

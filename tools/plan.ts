@@ -1,28 +1,88 @@
 import * as fs from "fs";
 import * as path from "path";
-import { PlanLike } from "../insights/cost";
 import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
-import { diffPlans } from "../insights/diff";
+import { PlanDiff, diffPlans } from "../insights/diff";
+import { summariseChanges } from "../plan/changes";
 import { estimate, minutes, usd } from "../insights/index";
-import { ConfigValidationError, PreflightError, planStack, renderTree } from "../plan/plan";
+import { BaselineError, BaselinePlan, planAtRef, readBaseline } from "../plan/baseline";
+import { ConfigValidationError, PreflightError, planStack, renderTree, topLevelNames } from "../plan/plan";
 import { applySuppressions, evaluatePolicies, renderSuppressions, renderViolations } from "../plan/policy";
 import { checkReadiness, renderReadiness } from "../plan/readiness";
+import { unusedAcknowledgements } from "../plan/readiness/day-two";
 import { StackFileError, readStackFiles } from "../plan/stack-files";
+import { closestKey } from "../stacks/schema-kit";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--json <out.json>] [--diagram-dir <dir>] [--compare <base.json>]";
+const HELP = `usage: npm run plan -- --stack <name> [options]
 
-function parseArgs(argv: string[]): { stack: string; configFile?: string; json?: string; diagramDir?: string; compare?: string } {
-    const args: Record<string, string> = {};
-    for (let i = 0; i < argv.length; i += 2) {
+The offline plan: the program run under mocks with the stack's file, without an AWS account or the
+Pulumi CLI. It prints the verdict, the resource tree, what pulumi up would refuse, the policy pack's
+violations, the monthly cost, the deploy's critical path and the diagram, then the verdict again.
+Exit 0: ready; 1: a readiness problem or a mandatory policy violation; 2: bad arguments or baseline.
+
+options:
+  --stack <name>          the stack: plans Pulumi.<name>.yaml (required)
+                            npm run plan -- --stack staging
+  --config-file <file>    a stack file elsewhere (the stack is still named by --stack)
+                            npm run plan -- --stack acme-prod --config-file stacks/Pulumi.acme-prod.yaml
+  --json <file>           writes the plan (resources, readiness, policy, estimate; changes with a baseline)
+                            npm run plan -- --stack production --json production.json
+  --diagram-dir <dir>     where the architecture diagram goes (default out/<stack>)
+                            npm run plan -- --stack staging --diagram-dir /tmp/diagram
+  --compare <plan.json>   the baseline: a plan of what is deployed; marks each resource + ~ +- -+ -
+                            npm run plan -- --stack production --compare deployed.json
+  --from <git-ref>        the baseline: the program and stack file at that commit, planned in a
+                          temporary folder (the work tree is not touched)
+                            npm run plan -- --stack production --from origin/main
+  --workload <name>       shows only that workload's part of the tree (repeatable; the verdict stays the stack's)
+                            npm run plan -- --stack production --workload ledger --workload network
+  --help                  this text
+                            npm run plan -- --help`;
+
+/** Bad arguments: one line, exit 2. */
+class UsageError extends Error {}
+
+interface PlanArgs {
+    stack: string;
+    configFile?: string;
+    json?: string;
+    diagramDir?: string;
+    compare?: string;
+    from?: string;
+    workloads: string[];
+    help: boolean;
+}
+
+function parseArgs(argv: string[]): PlanArgs {
+    const args: PlanArgs = { stack: "", workloads: [], help: false };
+    const single: Record<string, keyof PlanArgs> = {
+        "--stack": "stack",
+        "--config-file": "configFile",
+        "--json": "json",
+        "--diagram-dir": "diagramDir",
+        "--compare": "compare",
+        "--from": "from",
+    };
+    for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
-        const value = argv[i + 1];
-        if (!["--stack", "--config-file", "--json", "--diagram-dir", "--compare"].includes(flag) || value === undefined || value.startsWith("--")) {
-            throw new Error(`unexpected argument ${flag ?? ""}\n${USAGE}`);
+        if (flag === "--help" || flag === "-h") {
+            args.help = true;
+            continue;
         }
-        args[flag.slice(2)] = value;
+        const value = argv[i + 1];
+        const known = [...Object.keys(single), "--workload"];
+        if (!known.includes(flag)) {
+            const guess = closestKey(flag, [...known, "--help"]);
+            throw new UsageError(`unexpected argument ${flag}${guess ? `; did you mean ${guess}?` : ""} (npm run plan -- --help lists the options)`);
+        }
+        if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value (npm run plan -- --help)`);
+        i++;
+        if (flag === "--workload") args.workloads.push(value);
+        else (args as unknown as Record<string, string>)[single[flag]] = value;
     }
-    if (!args.stack) throw new Error(`--stack is required\n${USAGE}`);
-    return { stack: args.stack, configFile: args["config-file"], json: args.json, diagramDir: args["diagram-dir"], compare: args.compare };
+    if (args.help) return args;
+    if (!args.stack) throw new UsageError("--stack is required: npm run plan -- --stack staging (npm run plan -- --help lists the options)");
+    if (args.compare && args.from) throw new UsageError("give one baseline: --compare <plan.json> or --from <git-ref>, not both");
+    return args;
 }
 
 /** Where the command writes: standard output and error, or a test's collectors. */
@@ -33,25 +93,73 @@ export interface PlanOutput {
 
 /** `npm run plan -- <argv>`; resolves to the exit code. */
 export async function planCommand(argv: string[], io: PlanOutput = { out: (t) => console.log(t), err: (t) => console.error(t) }): Promise<number> {
-    const args = parseArgs(argv);
     const started = Date.now();
+    let cleanup = () => {};
     try {
+        const args = parseArgs(argv);
+        if (args.help) {
+            io.out(HELP);
+            return 0;
+        }
         const files = readStackFiles(args.stack, args.configFile);
+        // The baseline is checked before anything is planned or written.
+        let base: BaselinePlan | undefined;
+        let baseLabel = "";
+        if (args.compare) {
+            base = readBaseline(args.compare, files);
+            baseLabel = args.compare;
+        } else if (args.from) {
+            const at = planAtRef(args.from, args.stack, args.configFile);
+            cleanup = at.cleanup;
+            base = readBaseline(at.file, files, `--from ${args.from}`);
+            baseLabel = `${args.from} (the program and stack file at that commit)`;
+        }
+        const baselineSeconds = (Date.now() - started) / 1000;
+        const planning = Date.now();
         const plan = await planStack(files);
-        io.out(renderTree(plan));
-        // What the engine or AWS would refuse in a real `pulumi up`.
-        const problems = checkReadiness(plan);
-        io.out(`\n${renderReadiness(problems)}`);
+        const workloads = topLevelNames(plan);
+        for (const w of args.workloads) {
+            if (!workloads.includes(w)) {
+                const guess = closestKey(w, workloads);
+                throw new UsageError(
+                    `--workload ${w}: no such workload in ${args.stack}${guess ? `; did you mean ${guess}?` : ""} (it has: ${workloads.join(", ")})`,
+                );
+            }
+        }
+        const region = files.config["aws:region"] ?? "us-east-1";
+        const usage = plan.usage;
+        const diff: PlanDiff | undefined = base ? diffPlans(base, plan, usage, region) : undefined;
+
+        // What the engine or AWS would refuse in a real `pulumi up` (against the baseline: on this change).
+        const problems = checkReadiness({
+            ...plan,
+            ...(diff && base ? { dayTwo: { base: base.resources, changes: diff.changes, moved: diff.moved, acknowledgements: plan.acknowledgements } } : {}),
+        });
         // The same rules CI runs with --policy-pack policy/, configured for this stack's environment.
         const policy = applySuppressions(await evaluatePolicies(plan, { environment: plan.environment }), plan.suppressions);
         const { violations } = policy;
+        const mandatory = violations.filter((v) => v.level === "mandatory").length;
+        const { cost, ...estimateJson } = estimate(plan, usage, region);
+        const verdict = [
+            `Verdict for ${plan.project}/${plan.stack}: ${mandatory > 0 || problems.length > 0 ? "NOT READY" : "ready"}`,
+            `  readiness: ${problems.length} problem(s); policy: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`,
+            `  cost: ${usd(cost.monthlyUsd)} a month; deploy critical path: ${minutes(estimateJson.deploy.criticalPathSeconds)}`,
+            diff
+                ? `  changes against ${baseLabel}: ${summariseChanges(diff)}`
+                : "  changes: no baseline (--compare <plan.json> or --from <git-ref>): planned as a first deploy",
+        ].join("\n");
+
+        io.out(`${verdict}\n`);
+        io.out(
+            renderTree(plan, { ...(diff ? { changes: diff, base: base!.resources } : {}), ...(args.workloads.length ? { workloads: args.workloads } : {}) }),
+        );
+        io.out(`\n${renderReadiness(problems)}`);
+        for (const a of diff ? unusedAcknowledgements(diff.changes, plan.acknowledgements) : [])
+            io.out(`  unused acknowledgement: ${a.action} of ${a.resource} matches no change of this plan (remove it once deployed)`);
         io.out(`\n${renderViolations(violations)}`);
         if (policy.suppressed.length || policy.unused.length) io.out(renderSuppressions(policy));
 
-        // Cost, deploy time, architecture diagram and, with --compare, the change against a base plan.
-        const region = files.config["aws:region"] ?? "us-east-1";
-        const usage = plan.usage;
-        const { cost, ...estimateJson } = estimate(plan, usage, region);
+        // Cost, deploy time, architecture diagram and, with a baseline, their change.
         io.out(
             `\nMonthly cost: ${usd(cost.monthlyUsd)} (${Object.entries(cost.byWorkload)
                 .map(([w, v]) => `${w} ${usd(v)}`)
@@ -59,38 +167,40 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
         );
         if (cost.unpriced.length > 0) io.out(`  unpriced (not counted): ${cost.unpriced.join(", ")}`);
         io.out(`Deploy time: critical path ${minutes(estimateJson.deploy.criticalPathSeconds)}, serial ${minutes(estimateJson.deploy.serialSeconds)}`);
+        if (diff) {
+            io.out(
+                `Against ${baseLabel}: cost ${usd(diff.monthlyUsd.base)} -> ${usd(diff.monthlyUsd.head)} (${diff.monthlyUsd.delta >= 0 ? "+" : ""}${usd(diff.monthlyUsd.delta)}), critical path ${minutes(diff.criticalPathSeconds.base)} -> ${minutes(diff.criticalPathSeconds.head)}`,
+            );
+            for (const m of diff.moved) io.out(`  moved by alias: ${m.from} -> ${m.urn}`);
+        }
         const diagramDir = args.diagramDir ?? path.join("out", args.stack);
         fs.mkdirSync(diagramDir, { recursive: true });
         const diagram = buildDiagram(plan);
         fs.writeFileSync(path.join(diagramDir, "architecture.mmd"), renderMermaid(diagram));
         fs.writeFileSync(path.join(diagramDir, "architecture.svg"), renderSvg(diagram));
         io.out(`Diagram: ${path.join(diagramDir, "architecture.mmd")} and .svg`);
-        if (args.compare) {
-            const base = JSON.parse(fs.readFileSync(args.compare, "utf8")) as PlanLike;
-            const diff = diffPlans(base, plan, usage, region);
-            io.out(`\nAgainst ${args.compare}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
-            for (const urn of diff.added) io.out(`  + ${urn}`);
-            for (const urn of diff.removed) io.out(`  - ${urn}`);
-            for (const c of diff.changed) io.out(`  ~ ${c.urn} (${c.inputs.join(", ")})`);
-            io.out(
-                `  cost ${usd(diff.monthlyUsd.base)} -> ${usd(diff.monthlyUsd.head)} (${diff.monthlyUsd.delta >= 0 ? "+" : ""}${usd(diff.monthlyUsd.delta)}), critical path ${minutes(diff.criticalPathSeconds.base)} -> ${minutes(diff.criticalPathSeconds.head)}`,
-            );
-        }
         if (args.json) {
-            fs.writeFileSync(args.json, JSON.stringify({ ...plan, readiness: { problems }, policy, estimate: estimateJson }, null, 2) + "\n");
+            const changes = diff ? { changes: diff.changes } : {};
+            fs.writeFileSync(args.json, JSON.stringify({ ...plan, readiness: { problems }, policy, estimate: estimateJson, ...changes }, null, 2) + "\n");
             io.out(`\nWrote ${args.json}`);
         }
-        const mandatory = violations.filter((v) => v.level === "mandatory").length;
         io.out(
-            `\nPlanned ${plan.resources.length} resources in ${((Date.now() - started) / 1000).toFixed(1)} s (offline, under mocks); ${problems.length} readiness problem(s), ${mandatory} mandatory policy violation(s).`,
+            `\nPlanned ${plan.resources.length} resources in ${((Date.now() - planning) / 1000).toFixed(1)} s (offline, under mocks${args.from ? `; the baseline at ${args.from} took ${baselineSeconds.toFixed(1)} s` : ""}); ${problems.length} readiness problem(s), ${mandatory} mandatory policy violation(s).`,
         );
+        io.out(verdict);
         return mandatory > 0 || problems.length > 0 ? 1 : 0;
     } catch (err) {
         if (err instanceof ConfigValidationError || err instanceof PreflightError || err instanceof StackFileError) {
             io.err(err.message);
             return 1;
         }
+        if (err instanceof UsageError || err instanceof BaselineError) {
+            io.err(err.message);
+            return 2;
+        }
         throw err;
+    } finally {
+        cleanup();
     }
 }
 

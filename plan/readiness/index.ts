@@ -12,6 +12,7 @@ import { checkNetworkPaths } from "./paths";
 import { checkGlobalDatabaseClasses, checkListenerPorts, checkZones } from "./combinations";
 import { checkStandbySources } from "./standby";
 import { checkCloudflare } from "./cloudflare";
+import { DayTwoInput, checkDayTwo } from "./day-two";
 
 export type { ReadinessProblem } from "./kit";
 
@@ -26,6 +27,8 @@ export interface ReadinessInput {
     resources: PlannedResource[];
     region: string;
     prefixLists: Record<string, PrefixListLookup>;
+    /** With a baseline (`--compare`, `--from`): what is deployed and what the change does to it. */
+    dayTwo?: DayTwoInput;
 }
 
 export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
@@ -49,6 +52,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkStandbySources(index, plan.region, report);
     checkReplacements(index, report);
     checkCloudflare(index, report);
+    if (plan.dayTwo) checkDayTwo(index, plan.dayTwo, report);
     return problems;
 }
 

@@ -1,0 +1,250 @@
+// What a `pulumi up` does to each resource of a stack deployed from a baseline plan: the engine's matching and the provider's diff.
+import { PlannedResource } from "./mocks";
+import { forcesReplacement, isStateful, normalisePath } from "./replacement";
+
+/** What `pulumi up` does to one resource, as `pulumi preview` marks it. */
+export type ChangeAction = "create" | "update" | "replace" | "delete";
+
+/** One changed resource (the `changes` entries of the plan's JSON, read by the pull-request comment). */
+export interface ResourceChange {
+    /** The resource's URN in this plan (a deleted resource's: in the baseline). */
+    urn: string;
+    name: string;
+    type: string;
+    action: ChangeAction;
+    /** Changed input paths (`a.b[0].c`), after the resource's `ignoreChanges`; empty for a create or delete. */
+    inputs: string[];
+    /** A replacement deletes the old resource first (`-+`), instead of creating the new one first (`+-`). */
+    deleteBeforeReplace: boolean;
+    /** The resource holds data that replacing or deleting it loses (plan/replacement.ts). */
+    stateful: boolean;
+}
+
+export interface ResourceDiff {
+    /** One entry per changed resource, in the plan's order, deletions last. */
+    changes: ResourceChange[];
+    /** Resources the baseline knows under another URN, matched through an alias (their own or their parent's). */
+    moved: { urn: string; from: string }[];
+    /** Resources `pulumi up` leaves as they are. */
+    unchanged: number;
+    /** URNs created. */
+    added: string[];
+    /** URNs deleted. */
+    removed: string[];
+    /** Resources updated or replaced, with the input paths that changed. */
+    changed: { urn: string; inputs: string[] }[];
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The input paths whose values differ, down to the leaves (lists of equal length element by element). */
+export function changedPaths(before: unknown, after: unknown, path = "", out: string[] = []): string[] {
+    if (same(before, after)) return out;
+    if (isObject(before) && isObject(after)) {
+        for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) changedPaths(before[key], after[key], path ? `${path}.${key}` : key, out);
+    } else if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+        before.forEach((item, i) => changedPaths(item, after[i], `${path}[${i}]`, out));
+    } else out.push(path);
+    return out;
+}
+
+const ignoreKey = (p: string) => normalisePath(p.replace(/\[\*\]/g, ""));
+
+/** Whether `ignoreChanges` (Pulumi's property paths) covers `path` or one of its ancestors. */
+function ignored(path: string, ignoreChanges: readonly string[]): boolean {
+    const p = ignoreKey(path);
+    return ignoreChanges.some((i) => {
+        const k = ignoreKey(i);
+        return p === k || p.startsWith(`${k}.`);
+    });
+}
+
+const versionParts = (v: unknown) => String(v).split(".").map(Number);
+/** -1, 0 or 1 as version `a` is lower than, equal to or higher than `b` (numeric components; a missing one counts as equal). */
+export function compareVersions(a: unknown, b: unknown): number {
+    const [x, y] = [versionParts(a), versionParts(b)];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return Number.isNaN(x[i] - y[i]) ? 0 : Math.sign(x[i] - y[i]);
+    return 0;
+}
+
+const RULE_SOURCES = ["cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId"];
+const sourceKind = (r: PlannedResource) => RULE_SOURCES.filter((k) => r.inputs[k] !== undefined).join(",");
+/** aws_vpc_security_group_{ingress,egress}_rule: its ModifyPlan replaces a rule whose kind of source changes. */
+const ruleSourceRule = {
+    replaces: (path: string, base: PlannedResource, head: PlannedResource) => RULE_SOURCES.includes(path) && sourceKind(base) !== sourceKind(head),
+};
+
+/**
+ * The provider's diff rules that depend on the values, which a table of replacing inputs cannot
+ * hold: per type, whether a changed path is no change at all (`suppress`) or forces replacement.
+ */
+const CONDITIONAL_RULES: Record<
+    string,
+    {
+        suppress?: (path: string, base: PlannedResource, head: PlannedResource) => boolean;
+        replaces?: (path: string, base: PlannedResource, head: PlannedResource) => boolean;
+    }
+> = {
+    // terraform-provider-aws, aws_db_instance `allocated_storage`: its DiffSuppressFunc ignores a smaller
+    // configured size while storage autoscaling (`max_allocated_storage`) is above it.
+    "aws:rds/instance:Instance": {
+        suppress: (path, base, head) =>
+            path === "allocatedStorage" &&
+            Number(base.inputs.allocatedStorage) > Number(head.inputs.allocatedStorage) &&
+            Number(head.inputs.maxAllocatedStorage ?? 0) > Number(head.inputs.allocatedStorage),
+    },
+    // terraform-provider-aws, aws_elasticache_replication_group and aws_elasticache_cluster:
+    // customizeDiffEngineVersionForceNewOnDowngrade recreates the group when `engine_version` goes down.
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        replaces: (path, base, head) => path === "engineVersion" && compareVersions(head.inputs.engineVersion, base.inputs.engineVersion) < 0,
+    },
+    // aws_instance `user_data_replace_on_change`: with it, a changed user_data (or its base64 form)
+    // destroys and recreates the instance instead of updating it with a stop and start.
+    "aws:ec2/instance:Instance": {
+        replaces: (path, _base, head) => (path === "userData" || path === "userDataBase64") && head.inputs.userDataReplaceOnChange === true,
+    },
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ruleSourceRule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ruleSourceRule,
+    "aws:elasticache/cluster:Cluster": {
+        replaces: (path, base, head) => path === "engineVersion" && compareVersions(head.inputs.engineVersion, base.inputs.engineVersion) < 0,
+    },
+};
+
+/** Whether changing `path` replaces `head`: the provider's table, then its value-dependent rules. */
+const replaces = (path: string, base: PlannedResource, head: PlannedResource) =>
+    forcesReplacement(head.type, path) === true || (CONDITIONAL_RULES[head.type]?.replaces?.(path, base, head) ?? false);
+
+/** The URN a child gets under a parent's alias URN: the engine's rule (a child named after its parent is renamed with it). */
+function inheritedAlias(child: PlannedResource, parent: PlannedResource, parentAlias: string): string {
+    const [urnStack, project, qualifiedType, ...name] = parentAlias.split("::");
+    const aliasName = name.join("::");
+    const childName = child.name.startsWith(parent.name) ? aliasName + child.name.slice(parent.name.length) : child.name;
+    return `${urnStack}::${project}::${qualifiedType}$${child.type}::${childName}`;
+}
+
+/**
+ * What a `pulumi up` of `head` does to a stack deployed from `base`, resource by resource: the
+ * engine's matching (URN, else an alias, its own or inherited from a renamed parent), each changed
+ * input path after `ignoreChanges`, the provider's replacement rules, and replacements carried to
+ * the resources whose inputs hold a replaced resource's ID or ARN (unknown until it exists again).
+ */
+export function diffResources(base: readonly PlannedResource[], head: readonly PlannedResource[]): ResourceDiff {
+    const baseByUrn = new Map(base.map((r) => [r.urn, r]));
+    const headByUrn = new Map(head.map((r) => [r.urn, r]));
+    const aliasCache = new Map<string, string[]>();
+    const aliasesOf = (r: PlannedResource): string[] => {
+        const cached = aliasCache.get(r.urn);
+        if (cached) return cached;
+        const parent = r.parent ? headByUrn.get(r.parent) : undefined;
+        const own = r.aliases ?? [];
+        const inherited = parent ? aliasesOf(parent).map((a) => inheritedAlias(r, parent, a)) : [];
+        const all = [...new Set([...own, ...inherited])];
+        aliasCache.set(r.urn, all);
+        return all;
+    };
+
+    const pairs = new Map<string, PlannedResource>(); // head URN -> its baseline resource
+    const moved: ResourceDiff["moved"] = [];
+    const claimed = new Set<string>();
+    for (const r of head) {
+        const direct = baseByUrn.get(r.urn);
+        if (direct) {
+            pairs.set(r.urn, direct);
+            claimed.add(direct.urn);
+        }
+    }
+    for (const r of head) {
+        if (pairs.has(r.urn)) continue;
+        const from = aliasesOf(r).find((a) => baseByUrn.has(a) && !claimed.has(a));
+        if (from) {
+            pairs.set(r.urn, baseByUrn.get(from)!);
+            claimed.add(from);
+            moved.push({ urn: r.urn, from });
+        }
+    }
+
+    const byUrn = new Map<string, ResourceChange>();
+    const change = (r: PlannedResource, action: ChangeAction, inputs: string[]): ResourceChange => ({
+        urn: r.urn,
+        name: r.name,
+        type: r.type,
+        action,
+        inputs,
+        deleteBeforeReplace: r.options.deleteBeforeReplace,
+        stateful: isStateful(r.type),
+    });
+    const decide = (r: PlannedResource, b: PlannedResource, paths: string[]) => {
+        const action: ChangeAction = paths.some((p) => replaces(p, b, r)) ? "replace" : "update";
+        byUrn.set(r.urn, change(r, action, paths));
+    };
+    for (const r of head) {
+        const b = pairs.get(r.urn);
+        if (!b) {
+            byUrn.set(r.urn, change(r, "create", []));
+            continue;
+        }
+        // A component's inputs go to no provider: only its creation or deletion is a change.
+        if (!r.custom) continue;
+        const suppress = CONDITIONAL_RULES[r.type]?.suppress;
+        const paths = changedPaths(b.inputs, r.inputs).filter((p) => !ignored(p, r.options.ignoreChanges) && !suppress?.(p, b, r));
+        if (paths.length > 0) decide(r, b, paths);
+    }
+
+    // A replaced resource's ID and ARN are unknown until the new one exists: every input holding them
+    // changes too, and replaces its resource where that input forces replacement.
+    const replacedValues = new Set<string>();
+    const addReplaced = () => {
+        let added = false;
+        for (const c of byUrn.values()) {
+            const b = c.action === "replace" ? pairs.get(c.urn) : undefined;
+            for (const v of b ? [b.state.id, b.state.arn] : []) {
+                if (v && v.length >= 6 && !replacedValues.has(v)) {
+                    replacedValues.add(v);
+                    added = true;
+                }
+            }
+        }
+        return added;
+    };
+    const holding = (value: unknown, path: string, out: string[]): string[] => {
+        if (typeof value === "string") {
+            if (replacedValues.has(value) || [...replacedValues].some((v) => v.startsWith("arn:") && value.includes(v))) out.push(path);
+        } else if (Array.isArray(value)) value.forEach((v, i) => holding(v, `${path}[${i}]`, out));
+        else if (isObject(value)) for (const [k, v] of Object.entries(value)) holding(v, path ? `${path}.${k}` : k, out);
+        return out;
+    };
+    while (addReplaced()) {
+        for (const r of head) {
+            const b = pairs.get(r.urn);
+            const current = byUrn.get(r.urn);
+            if (!b || !r.custom || current?.action === "replace") continue;
+            const paths = holding(r.inputs, "", []).filter((p) => !ignored(p, r.options.ignoreChanges));
+            if (paths.length === 0) continue;
+            decide(r, b, [...new Set([...(current?.inputs ?? []), ...paths])]);
+        }
+    }
+
+    const matched = new Set([...pairs.values()].map((b) => b.urn));
+    const deleted = base.filter((b) => !matched.has(b.urn)).map((b) => change(b, "delete", []));
+    const changes = [...head.map((r) => byUrn.get(r.urn)).filter((c): c is ResourceChange => c !== undefined), ...deleted];
+    return {
+        changes,
+        moved,
+        unchanged: head.length - byUrn.size,
+        added: changes.filter((c) => c.action === "create").map((c) => c.urn),
+        removed: deleted.map((c) => c.urn),
+        changed: changes.filter((c) => c.action === "update" || c.action === "replace").map((c) => ({ urn: c.urn, inputs: c.inputs })),
+    };
+}
+
+/** Pulumi's marker of an action: `+` create, `~` update, `+-` replace (`-+` deleting first), `-` delete. */
+export function marker(c: Pick<ResourceChange, "action" | "deleteBeforeReplace">): string {
+    return { create: "+", update: "~", replace: c.deleteBeforeReplace ? "-+" : "+-", delete: "-" }[c.action];
+}
+
+/** One line counting the changes the way `pulumi preview` ends. */
+export function summariseChanges(diff: Pick<ResourceDiff, "changes" | "unchanged">): string {
+    const n = (a: ChangeAction) => diff.changes.filter((c) => c.action === a).length;
+    return `${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${n("delete")} to delete, ${diff.unchanged} unchanged`;
+}

@@ -1,0 +1,176 @@
+// Day two: what a change to a running stack would fail on, or lose, decided against a baseline plan.
+import { ResourceChange, compareVersions } from "../changes";
+import { Acknowledgement } from "../../stacks/acknowledge";
+import { closestKey } from "../../stacks/schema-kit";
+import { PlannedResource } from "../mocks";
+import { NAME_RULES } from "./names";
+import { PlanIndex, Report } from "./kit";
+
+/** The baseline a plan is compared with, and what the comparison found. */
+export interface DayTwoInput {
+    /** The resources of the plan of what is deployed. */
+    base: readonly PlannedResource[];
+    changes: readonly ResourceChange[];
+    /** Resources the baseline knows under another URN (an alias). */
+    moved: readonly { urn: string; from: string }[];
+    /** `platform:acknowledge`. */
+    acknowledgements: readonly Acknowledgement[];
+}
+
+/** Physical-name inputs of types the name checks do not cover: set, they fix the name. */
+const OTHER_NAME_FIELDS: Record<string, string> = {
+    "aws:ec2/securityGroup:SecurityGroup": "name",
+    "aws:kms/alias:Alias": "name",
+    "aws:cloudfront/originAccessControl:OriginAccessControl": "name",
+    "aws:wafv2/webAcl:WebAcl": "name",
+};
+const nameField = (type: string): string | undefined => NAME_RULES[type]?.field ?? OTHER_NAME_FIELDS[type];
+
+/**
+ * Types whose new resource may take the old one's name: RegisterTaskDefinition adds a revision to
+ * the family (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
+ */
+const REVISIONED = new Set(["aws:ecs/taskDefinition:TaskDefinition"]);
+
+/** Names unique only within another resource: when that changes too, the new name is free. */
+const NAME_SCOPES: Record<string, string[]> = {
+    "aws:iam/rolePolicy:RolePolicy": ["role"],
+    "aws:ecs/service:Service": ["cluster"],
+    "aws:servicediscovery/service:Service": ["namespaceId"],
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": ["appName"],
+    "aws:ec2/securityGroup:SecurityGroup": ["vpcId"],
+};
+
+/** `16.4` -> `16`, `5.7.44` -> `5.7`: PostgreSQL 10 and later count the first number as the major version. */
+export const majorVersion = (v: unknown): string => {
+    const parts = String(v).split(".");
+    return Number(parts[0]) >= 10 ? parts[0] : parts.slice(0, 2).join(".");
+};
+
+/** Whether an acknowledgement accepts a change: the same action, on the resource by name or URN. */
+const accepts = (a: Acknowledgement, c: ResourceChange) => a.action === c.action && (a.resource === c.name || a.resource === c.urn);
+
+/**
+ * AWS's own deletion protection, per type: the input that turns it on. While it is on, the delete
+ * that ends a replacement or a deletion fails.
+ */
+const DELETION_PROTECTION: Record<string, { input: string; doc: string }> = {
+    "aws:ec2/instance:Instance": {
+        input: "disableApiTermination",
+        doc: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingDisableAPITermination.html",
+    },
+    "aws:rds/instance:Instance": { input: "deletionProtection", doc: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html" },
+    "aws:rds/cluster:Cluster": { input: "deletionProtection", doc: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html" },
+    "aws:lb/loadBalancer:LoadBalancer": {
+        input: "enableDeletionProtection",
+        doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#deletion-protection",
+    },
+};
+
+const ENGINE_TYPES = new Set(["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"]);
+
+/**
+ * What a `pulumi up` from the baseline to this plan would fail on, or lose:
+ *
+ * - replacing a resource whose physical name is fixed creates the new one under the same name while
+ *   the old one still exists ("already exists") unless it is `deleteBeforeReplace`, or the name (or
+ *   what it is unique within: a role policy's role, a service's cluster) changes too; a task
+ *   definition's family takes a new revision instead
+ *   (https://www.pulumi.com/docs/iac/concepts/options/deletebeforereplace/);
+ * - the engine refuses to replace or delete a protected resource
+ *   (https://www.pulumi.com/docs/iac/concepts/options/protect/), and AWS to delete one with its own
+ *   deletion protection on (EC2 `disableApiTermination`, RDS `deletionProtection`, a load balancer's
+ *   `enableDeletionProtection`: the pages in DELETION_PROTECTION);
+ * - replacing or deleting a resource that holds data loses it, unless `platform:acknowledge` accepts it;
+ * - ModifyDBInstance and ModifyDBCluster refuse another major engine version without
+ *   `AllowMajorVersionUpgrade` (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html,
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html);
+ * - RDS storage cannot shrink (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.ModifyingExisting.html;
+ *   a smaller size under storage autoscaling is no change at all, the provider ignores it), nor can an
+ *   EBS volume (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVolume.html: the target
+ *   size must be at least the current one).
+ */
+export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report): void {
+    const baseByUrn = new Map(input.base.map((r) => [r.urn, r]));
+    const movedFrom = new Map(input.moved.map((m) => [m.urn, m.from]));
+    const baseOf = (urn: string) => baseByUrn.get(movedFrom.get(urn) ?? urn);
+    const acknowledged = (c: ResourceChange) => input.acknowledgements.some((a) => accepts(a, c));
+
+    for (const c of input.changes) {
+        const head = index.byUrn.get(c.urn);
+        const base = baseOf(c.urn);
+        if (c.action === "replace" && head) {
+            const field = nameField(c.type);
+            const name = field ? head.inputs[field] : undefined;
+            const freed = [field, ...(NAME_SCOPES[c.type] ?? [])].some(
+                (f) => f && c.inputs.some((p) => p === f || p.startsWith(`${f}.`) || p.startsWith(`${f}[`)),
+            );
+            if (field && typeof name === "string" && !c.deleteBeforeReplace && !REVISIONED.has(c.type) && !freed) {
+                report(
+                    "day-two-fixed-name",
+                    c.urn,
+                    `replacing it (${c.inputs.join(", ")}) creates the new one as ${field} "${name}" while the old one still holds that name: AWS refuses it as already existing. Set deleteBeforeReplace on it, or change ${field} too`,
+                );
+            }
+        }
+        if ((c.action === "replace" || c.action === "delete") && (head?.options.protect || base?.options.protect)) {
+            report(
+                "day-two-protected",
+                c.urn,
+                `it is protected: the engine refuses to ${c.action} it. If that is meant, unprotect it in a deploy of its own first (protect: false, or pulumi state unprotect '${c.urn}')`,
+            );
+        }
+        const guard = DELETION_PROTECTION[c.type];
+        if ((c.action === "replace" || c.action === "delete") && guard && base?.inputs[guard.input] === true) {
+            report(
+                "day-two-deletion-protection",
+                c.urn,
+                `${c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) ends by deleting the old one` : "deleting it"}, which AWS refuses while ${guard.input} is true (${guard.doc}). Turn ${guard.input} off in a deploy of its own first, or keep the change from replacing it`,
+            );
+        }
+        if ((c.action === "replace" || c.action === "delete") && c.stateful && !acknowledged(c)) {
+            report(
+                "day-two-stateful",
+                c.urn,
+                `${c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) starts an empty one` : "deleting it"} and loses what it holds. Give it an alias if it only moved, or accept it: platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <how its data is kept> }]`,
+            );
+        }
+        if (c.action !== "update" || !head || !base) continue;
+        if (ENGINE_TYPES.has(c.type) && c.inputs.includes("engineVersion")) {
+            const [from, to] = [base.inputs.engineVersion, head.inputs.engineVersion];
+            if (majorVersion(from) !== majorVersion(to) && compareVersions(to, from) > 0 && head.inputs.allowMajorVersionUpgrade !== true) {
+                report(
+                    "day-two-major-version",
+                    c.urn,
+                    `engineVersion ${String(from)} -> ${String(to)} is a major version upgrade: RDS refuses it unless allowMajorVersionUpgrade is true`,
+                );
+            }
+        }
+        const storage = c.type === "aws:rds/instance:Instance" ? "allocatedStorage" : c.type === "aws:ebs/volume:Volume" ? "size" : undefined;
+        if (storage && c.inputs.includes(storage) && Number(head.inputs[storage]) < Number(base.inputs[storage])) {
+            report(
+                "day-two-storage-shrink",
+                c.urn,
+                `${storage} ${String(base.inputs[storage])} -> ${String(head.inputs[storage])} GiB: AWS cannot shrink ${c.type === "aws:ebs/volume:Volume" ? "an EBS volume" : "a DB instance's storage"}; keep the size, or move the data to a new, smaller one`,
+            );
+        }
+    }
+
+    // An acknowledgement names a resource of the stack, as the plan prints it.
+    const names = [...new Set([...index.resources, ...input.base].flatMap((r) => [r.name, r.urn]))];
+    input.acknowledgements.forEach((a, i) => {
+        if (names.includes(a.resource)) return;
+        const stateful = [...new Set(input.changes.filter((c) => c.stateful).map((c) => c.name))];
+        const guess = closestKey(a.resource, stateful.length ? stateful : names.filter((n) => !n.startsWith("urn:")));
+        report(
+            "acknowledge-unknown-resource",
+            `platform:acknowledge[${i}]`,
+            `no resource of the plan or its baseline is named "${a.resource}"${guess ? `; did you mean "${guess}"?` : ""}`,
+        );
+    });
+}
+
+/** The acknowledgements no change of this plan needs (deployed already, or never meant): to remove. */
+export function unusedAcknowledgements(changes: readonly ResourceChange[], acknowledgements: readonly Acknowledgement[]): Acknowledgement[] {
+    return acknowledgements.filter((a) => !changes.some((c) => accepts(a, c)));
+}

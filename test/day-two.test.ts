@@ -1,0 +1,423 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { diffResources, ResourceChange } from "../plan/changes";
+import { installMocks, PlannedResource } from "../plan/mocks";
+import { forcesReplacement } from "../plan/replacement";
+import { Plan, planStack } from "../plan/plan";
+import { checkReadiness, ReadinessProblem } from "../plan/readiness";
+import { PROJECT_DIR, readStackFiles, StackFileConfig } from "../plan/stack-files";
+import { parse, stringify } from "yaml";
+import { configProblems, planCli, planOnce, rawStack, scratchDir } from "./helpers";
+
+// One workload of the shipped staging stack (a fargate-rds ledger with its database), changed one
+// key at a time and written as a stack file: each plan takes a fraction of a second.
+const dir = scratchDir("day-two");
+const stagingDoc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, unknown> };
+const stagingWorkloads = stagingDoc.config["platform:workloads"] as Record<string, Record<string, unknown>>;
+let written = 0;
+
+interface LedgerChange {
+    ledger?: Record<string, unknown>;
+    /** Another workload of the staging stack instead of the ledger. */
+    workload?: string;
+    config?: Record<string, unknown>;
+    withoutLedger?: boolean;
+}
+
+/** Writes the one-workload stack file with a change; returns its path. */
+function ledgerFile(change: LedgerChange = {}): string {
+    const name = change.workload ?? "ledger";
+    const workloads = change.withoutLedger ? {} : { [name]: { ...stagingWorkloads[name], ...change.ledger } };
+    const file = path.join(dir, `Pulumi.ledger-${written++}.yaml`);
+    fs.writeFileSync(file, stringify({ config: { ...stagingDoc.config, "platform:workloads": workloads, ...change.config } }));
+    return file;
+}
+
+const ledgerStack = (change: LedgerChange = {}): StackFileConfig => readStackFiles("ledger", ledgerFile(change));
+
+/** The readiness problems of `head` planned against `base` as deployed, with the changes between them. */
+async function dayTwo(base: StackFileConfig, head: StackFileConfig): Promise<{ problems: ReadinessProblem[]; changes: ResourceChange[]; plan: Plan }> {
+    const [before, after] = [await planOnce(base), await planOnce(head)];
+    const diff = diffResources(before.resources, after.resources);
+    const problems = checkReadiness({
+        ...after,
+        dayTwo: { base: before.resources, changes: diff.changes, moved: diff.moved, acknowledgements: after.acknowledgements },
+    });
+    return { problems, changes: diff.changes, plan: after };
+}
+
+const dbUrn = (plan: Plan) => plan.resources.find((r) => r.type === "aws:rds/instance:Instance" && r.name === "ledger-db")!.urn;
+const checks = (problems: ReadinessProblem[], urn?: string) => problems.filter((p) => !urn || p.urn === urn).map((p) => p.check);
+
+describe("day two: a change against what is deployed", () => {
+    it("replaces the database when its name changes, and refuses it: fixed identifier without deleteBeforeReplace, data lost", async () => {
+        const { problems, changes, plan } = await dayTwo(ledgerStack(), ledgerStack({ ledger: { database: { name: "books" } } }));
+        const db = changes.find((c) => c.urn === dbUrn(plan))!;
+        expect(db).to.deep.equal({
+            urn: dbUrn(plan),
+            name: "ledger-db",
+            type: "aws:rds/instance:Instance",
+            action: "replace",
+            inputs: ["dbName"],
+            deleteBeforeReplace: false,
+            stateful: true,
+        });
+        expect(checks(problems, db.urn)).to.have.members(["day-two-fixed-name", "day-two-stateful"]);
+        expect(problems.find((p) => p.check === "day-two-fixed-name")!.message)
+            .to.contain('identifier "ledger-db-ledger"')
+            .and.contain("deleteBeforeReplace");
+    });
+
+    it("accepts a stateful replacement the stack acknowledges by name, and names an unknown resource with a did-you-mean", async () => {
+        const reason = "The ledger is rebuilt from the vendor's export after the rename.";
+        const acknowledged = ledgerStack({
+            ledger: { database: { name: "books" } },
+            config: { "platform:acknowledge": [{ resource: "ledger-db", action: "replace", reason }] },
+        });
+        const { problems, plan } = await dayTwo(ledgerStack(), acknowledged);
+        expect(checks(problems, dbUrn(plan))).to.deep.equal(["day-two-fixed-name"]);
+        const typo = ledgerStack({
+            ledger: { database: { name: "books" } },
+            config: { "platform:acknowledge": [{ resource: "ledger-dbb", action: "replace", reason }] },
+        });
+        const second = await dayTwo(ledgerStack(), typo);
+        const unknown = second.problems.find((p) => p.check === "acknowledge-unknown-resource")!;
+        expect(unknown.urn).to.equal("platform:acknowledge[0]");
+        expect(unknown.message).to.contain('did you mean "ledger-db"?');
+        expect(checks(second.problems, dbUrn(second.plan))).to.include("day-two-stateful");
+    });
+
+    it("lets a task definition take a new revision of its family, and a name move with its scope, when replaced", async () => {
+        const plan = await planOnce(ledgerStack());
+        const taskDefinition = plan.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")!;
+        const policy = {
+            ...taskDefinition,
+            urn: "urn:pulumi:ledger::platform::aws:iam/rolePolicy:RolePolicy::p",
+            type: "aws:iam/rolePolicy:RolePolicy",
+            inputs: { name: "p", role: "r2" },
+        };
+        const replaced = (r: PlannedResource, inputs: string[]): ResourceChange => ({
+            urn: r.urn,
+            name: r.name,
+            type: r.type,
+            action: "replace",
+            inputs,
+            deleteBeforeReplace: false,
+            stateful: false,
+        });
+        const problems = (changes: ResourceChange[]) =>
+            checks(
+                checkReadiness({ ...plan, resources: [...plan.resources, policy], dayTwo: { base: plan.resources, changes, moved: [], acknowledgements: [] } }),
+            );
+        expect(problems([replaced(taskDefinition, ["containerDefinitions"])])).to.deep.equal([]);
+        expect(problems([replaced(policy, ["role"])])).to.deep.equal([]);
+        expect(problems([replaced(policy, ["policy"])])).to.deep.equal(["day-two-fixed-name"]);
+    });
+
+    it("validates platform:acknowledge like a suppression: known actions, no stray keys, a sentence of reason in production", () => {
+        const problems = (environment: string, acknowledge: unknown) =>
+            configProblems(rawStack({ environment, acknowledge })).map((p) => `${p.path}: ${p.message}`);
+        expect(problems("production", [{ resource: "ledger-db", action: "replace", reason: "ticket 42" }])).to.deep.equal([
+            'platform:acknowledge[0].reason: in production, accepting the replace of ledger-db needs a reason of at least a sentence (6 words or more) saying how its data is kept; got "ticket 42"',
+        ]);
+        expect(problems("staging", [{ resource: "ledger-db", action: "destroy", reason: "r", why: "x" }]).join("\n"))
+            .to.contain("platform:acknowledge[0].action: must be one of: replace, delete")
+            .and.contain("platform:acknowledge[0].why: unknown key");
+    });
+
+    it("refuses to delete or replace a protected database (and says how to unprotect it)", async () => {
+        const protectedStack = (ledger?: Record<string, unknown>) =>
+            ledgerStack({ ledger, config: { "platform:profile": { protectStatefulResources: true } } });
+        const replaced = await dayTwo(protectedStack(), protectedStack({ database: { name: "books" } }));
+        expect(checks(replaced.problems, dbUrn(replaced.plan))).to.include("day-two-protected");
+        const removed = await dayTwo(
+            protectedStack(),
+            ledgerStack({ withoutLedger: true, config: { "platform:profile": { protectStatefulResources: true } } }),
+        );
+        const base = await planOnce(protectedStack());
+        const deleted = removed.changes.find((c) => c.urn === dbUrn(base))!;
+        expect(deleted.action).to.equal("delete");
+        expect(checks(removed.problems, deleted.urn)).to.have.members(["day-two-protected", "day-two-stateful"]);
+        expect(removed.problems.find((p) => p.check === "day-two-protected")!.message).to.contain("pulumi state unprotect");
+    });
+
+    it("refuses replacing a database AWS protects from deletion (deletionProtection), whatever the stack acknowledges", async () => {
+        const guarded = (ledger?: Record<string, unknown>) =>
+            ledgerStack({
+                ledger,
+                config: {
+                    "platform:profile": { deletionProtection: true },
+                    "platform:acknowledge": [{ resource: "ledger-db", action: "replace", reason: "A restore from the nightly export follows the rename." }],
+                },
+            });
+        const { problems, plan } = await dayTwo(guarded(), guarded({ database: { name: "books" } }));
+        expect(checks(problems, dbUrn(plan))).to.have.members(["day-two-fixed-name", "day-two-deletion-protection"]);
+        expect(problems.find((p) => p.check === "day-two-deletion-protection")!.message).to.contain("AWS refuses while deletionProtection is true");
+    });
+
+    it("refuses a major engine version without allowMajorVersionUpgrade; a minor bump or the flag passes", async () => {
+        const { problems, changes, plan } = await dayTwo(ledgerStack(), ledgerStack({ ledger: { database: { engineVersion: "17" } } }));
+        const db = plan.resources.find((r) => r.urn === dbUrn(plan))!;
+        expect(changes.find((c) => c.urn === db.urn)).to.include({ action: "update" });
+        // The program sets allowMajorVersionUpgrade itself where it can; without it, RDS refuses.
+        expect(checks(problems, db.urn)).to.deep.equal(db.inputs.allowMajorVersionUpgrade === true ? [] : ["day-two-major-version"]);
+        const base = await planOnce(ledgerStack());
+        const refused = (to: string, allow?: boolean) => {
+            const head = plan.resources.map((r) =>
+                r.urn === db.urn ? { ...r, inputs: { ...r.inputs, engineVersion: to, allowMajorVersionUpgrade: allow } } : r,
+            ) as PlannedResource[];
+            const diff = diffResources(base.resources, head);
+            return checks(checkReadiness({ ...plan, resources: head, dayTwo: { base: base.resources, ...diff, acknowledgements: [] } }), db.urn);
+        };
+        expect(refused("17")).to.deep.equal(["day-two-major-version"]);
+        expect(refused("17", true)).to.deep.equal([]);
+        expect(refused("16.4")).to.deep.equal([]);
+    });
+
+    it("refuses shrinking RDS storage, except under storage autoscaling, where the provider ignores it", async () => {
+        const sized = (allocated: number, max: number) =>
+            ledgerStack({ config: { "platform:profile": { dbAllocatedStorageGb: allocated, dbMaxAllocatedStorageGb: max } } });
+        const shrunk = await dayTwo(sized(100, 200), sized(50, 50));
+        expect(checks(shrunk.problems, dbUrn(shrunk.plan))).to.deep.equal(["day-two-storage-shrink"]);
+        expect(shrunk.problems[0].message).to.contain("allocatedStorage 100 -> 50");
+        const autoscaled = await dayTwo(sized(100, 200), sized(50, 200));
+        expect(autoscaled.changes.filter((c) => c.urn === dbUrn(autoscaled.plan))).to.deep.equal([]);
+    });
+
+    it("refuses shrinking the Compose host's data volume; growing it is an update", async () => {
+        const host = (dataVolumeGb: number) => ledgerStack({ workload: "tickets", ledger: { dataVolumeGb } });
+        const volume = (plan: Plan) => plan.resources.find((r) => r.type === "aws:ebs/volume:Volume")!.urn;
+        const shrunk = await dayTwo(host(100), host(50));
+        expect(checks(shrunk.problems, volume(shrunk.plan))).to.deep.equal(["day-two-storage-shrink"]);
+        expect(shrunk.problems.find((p) => p.check === "day-two-storage-shrink")!.message).to.contain("size 100 -> 50 GiB: AWS cannot shrink an EBS volume");
+        const grown = await dayTwo(host(50), host(100)); // the same two plans, the other way round
+        expect(grown.changes.find((c) => c.urn === volume(grown.plan))).to.include({ action: "update" });
+        expect(checks(grown.problems, volume(grown.plan))).to.deep.equal([]);
+    });
+
+    it("counts the staging plan twice as zero changes: nothing random or time-dependent in its inputs", async () => {
+        // Production's second plan is the one the --from test below writes.
+        const files = readStackFiles("staging");
+        const first = await planOnce(files);
+        const diff = diffResources(first.resources, (await planStack(files)).resources);
+        expect(diff.changes).to.deep.equal([]);
+        expect(diff.unchanged).to.equal(first.resources.length);
+    });
+
+    it("follows a renamed component's children through its alias, and carries a replacement to inputs holding the old ARN", () => {
+        const res = (
+            urn: string,
+            type: string,
+            name: string,
+            parent: string | null,
+            inputs: Record<string, unknown> = {},
+            extra: Partial<PlannedResource> = {},
+        ): PlannedResource => ({
+            urn,
+            type,
+            name,
+            parent,
+            custom: !type.startsWith("platform:"),
+            inputs,
+            options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
+            dependencies: [],
+            state: { id: name },
+            ...extra,
+        });
+        const prefix = "urn:pulumi:s::p::";
+        const oldParent = res(`${prefix}platform:topologies:FargateRds::old`, "platform:topologies:FargateRds", "old", null);
+        const oldDb = res(`${prefix}platform:topologies:FargateRds$aws:rds/instance:Instance::old-db`, "aws:rds/instance:Instance", "old-db", oldParent.urn, {
+            dbName: "a",
+        });
+        const newParent = res(`${prefix}platform:topologies:FargateRds::new`, "platform:topologies:FargateRds", "new", null, {}, { aliases: [oldParent.urn] });
+        const newDb = res(`${prefix}platform:topologies:FargateRds$aws:rds/instance:Instance::new-db`, "aws:rds/instance:Instance", "new-db", newParent.urn, {
+            dbName: "a",
+        });
+        const moved = diffResources([oldParent, oldDb], [newParent, newDb]);
+        expect(moved.changes).to.deep.equal([]);
+        expect(moved.moved.map((m) => m.from)).to.deep.equal([oldParent.urn, oldDb.urn]);
+        const unaliased = diffResources([oldParent, oldDb], [{ ...newParent, aliases: undefined }, newDb]);
+        expect(unaliased.changes.map((c) => `${c.action} ${c.name}`)).to.deep.equal(["create new", "create new-db", "delete old", "delete old-db"]);
+
+        // A replaced database's ARN is unknown until it exists again: the replica naming it changes with it
+        // (replaced where the provider's table says that input forces replacement).
+        const arn = "arn:aws:rds:us-east-1:123456789012:db:old-db";
+        const db = { ...oldDb, state: { id: "old-db", arn } };
+        const replica = res(`${prefix}aws:rds/instance:Instance::replica`, "aws:rds/instance:Instance", "replica", null, { replicateSourceDb: arn });
+        const carried = diffResources([db, replica], [{ ...db, inputs: { dbName: "b" } }, replica]);
+        const follows = forcesReplacement("aws:rds/instance:Instance", "replicateSourceDb") ? "replace" : "update";
+        expect(carried.changes.map((c) => `${c.action} ${c.name} ${c.inputs.join(",")}`)).to.deep.equal([
+            "replace old-db dbName",
+            `${follows} replica replicateSourceDb`,
+        ]);
+    });
+
+    it("decides the provider's value-dependent replacements: user data with userDataReplaceOnChange, a rule's kind of source", () => {
+        const host = (inputs: Record<string, unknown>): PlannedResource => ({
+            urn: "urn:pulumi:s::p::aws:ec2/instance:Instance::host",
+            type: "aws:ec2/instance:Instance",
+            name: "host",
+            parent: null,
+            custom: true,
+            inputs,
+            options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
+            dependencies: [],
+            state: { id: "i-1" },
+        });
+        const action = (replaceOnChange: boolean) =>
+            diffResources(
+                [host({ userData: "a", userDataReplaceOnChange: replaceOnChange })],
+                [host({ userData: "b", userDataReplaceOnChange: replaceOnChange })],
+            ).changes[0].action;
+        expect(action(true)).to.equal("replace");
+        expect(action(false)).to.equal("update");
+        // A security-group rule is replaced when its kind of source changes, updated when only the value does.
+        const rule = (inputs: Record<string, unknown>) => ({ ...host(inputs), type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" });
+        const ruleAction = (to: Record<string, unknown>) => diffResources([rule({ cidrIpv4: "10.0.0.0/16" })], [rule(to)]).changes[0].action;
+        expect(ruleAction({ referencedSecurityGroupId: "sg-1" })).to.equal("replace");
+        expect(ruleAction({ cidrIpv4: "10.1.0.0/16" })).to.equal("update");
+    });
+
+    it("records a resource's aliases as the URNs the engine matches", async () => {
+        await planOnce(ledgerStack()); // no plan of another test is in flight while the mocks change
+        const recorder = installMocks({ project: "p", stack: "s", region: "us-east-1" });
+        const parent = new pulumi.ComponentResource("platform:test:Parent", "parent", {});
+        new pulumi.ComponentResource(
+            "platform:test:Thing",
+            "new",
+            {},
+            { parent, aliases: [{ name: "old" }, { name: "older", parent: pulumi.rootStackResource }] },
+        );
+        await recorder.settle();
+        expect(recorder.get("platform:test:Thing", "new").aliases).to.deep.equal([
+            "urn:pulumi:s::p::platform:test:Parent$platform:test:Thing::old",
+            "urn:pulumi:s::p::platform:test:Thing::older",
+        ]);
+    });
+});
+
+describe("plan output against a baseline", () => {
+    const run = (args: string[]) => planCli(["--diagram-dir", path.join(dir, "diagram"), ...args]);
+
+    it("marks the replaced database +- with its changed input, counts the rest, prints the legend and the verdict first and last", async () => {
+        const base = path.join(dir, "base.json");
+        fs.writeFileSync(base, JSON.stringify(await planOnce(ledgerStack())));
+        const head = ledgerFile({ ledger: { database: { name: "books" } } });
+        const out = path.join(dir, "head.json");
+        const result = await run(["--stack", "ledger", "--config-file", head, "--compare", base, "--json", out]);
+        expect(result.status, result.stderr).to.equal(1);
+        const lines = result.stdout.trimEnd().split("\n");
+        expect(lines[0]).to.equal("Verdict for platform/ledger: NOT READY");
+        const verdict = lines.slice(0, 4).join("\n");
+        expect(result.stdout.trimEnd().endsWith(verdict)).to.equal(true);
+        // The task definition reads the database name too: it changes with it.
+        expect(verdict).to.match(/changes against .*base\.json: 0 to create, \d+ to update, [1-9]\d* to replace, 0 to delete, \d+ unchanged/);
+        expect(result.stdout).to.match(/\n +\+- ledger-db \(aws:rds\/instance:Instance\) changed: dbName\n/);
+        expect(result.stdout)
+            .to.match(/\(\d+ unchanged\)/)
+            .and.contain("Legend: + create, ~ update");
+        expect(result.stdout).not.to.contain("network-vpc (awsx:ec2:Vpc)");
+        const written = JSON.parse(fs.readFileSync(out, "utf8"));
+        expect(written.changes.find((c: ResourceChange) => c.name === "ledger-db")).to.include({ action: "replace", stateful: true });
+        for (const c of written.changes) expect(c).to.have.keys("urn", "name", "type", "action", "inputs", "deleteBeforeReplace", "stateful");
+    });
+
+    it("shows deleted resources under their old parents, and names the acknowledgements no change needs", async () => {
+        const base = path.join(dir, "base.json");
+        fs.writeFileSync(base, JSON.stringify(await planOnce(ledgerStack())));
+        const reason = "The ledger moves to the shared cluster; its data was exported first.";
+        const head = ledgerFile({
+            withoutLedger: true,
+            config: {
+                "platform:acknowledge": [
+                    { resource: "ledger-db", action: "delete", reason },
+                    { resource: "ledger-db", action: "replace", reason },
+                ],
+            },
+        });
+        const result = await run(["--stack", "ledger", "--config-file", head, "--compare", base]);
+        const component = /\n( +)- {2}ledger-db \(platform:data:PostgresDatabase\)\n/.exec(result.stdout);
+        expect(component, result.stdout.slice(0, 2000)).to.not.equal(null);
+        expect(result.stdout).to.contain(`\n${component![1]}  -  ledger-db (aws:rds/instance:Instance)`);
+        expect(result.stdout).to.contain("unused acknowledgement: replace of ledger-db matches no change of this plan");
+        expect(result.stdout).not.to.contain("unused acknowledgement: delete of ledger-db");
+        expect(result.stdout).not.to.match(/\[day-two-stateful\] [^\n]*aws:rds\/instance:Instance::ledger-db\n/);
+    });
+
+    it("prints a first deploy without markers, and --workload shows that workload's part only", async () => {
+        const file = ledgerFile();
+        const result = await run(["--stack", "ledger", "--config-file", file, "--workload", "ledger"]);
+        expect(result.status, result.stderr).to.equal(0);
+        const tree = result.stdout.slice(result.stdout.indexOf("platform/ledger:"), result.stdout.indexOf("By type:"));
+        expect(tree).to.contain("(workloads: ledger;").and.contain("    ledger-db (aws:rds/instance:Instance)");
+        expect(tree).not.to.contain("network-vpc");
+        expect(tree).not.to.match(/^\s+[-+~]/m);
+        expect(result.stdout).to.contain("No baseline (--compare or --from)");
+        const typo = await run(["--stack", "ledger", "--config-file", file, "--workload", "ledgr"]);
+        expect(typo.status).to.equal(2);
+        expect(typo.stderr.trim()).to.equal("--workload ledgr: no such workload in ledger; did you mean ledger? (it has: network, ledger)");
+    });
+
+    it("--help lists every option with an example and exits 0", async () => {
+        const help = await planCli(["--help"]);
+        expect(help.status).to.equal(0);
+        for (const option of ["--stack", "--config-file", "--json", "--diagram-dir", "--compare", "--from", "--workload", "--help"]) {
+            expect(help.stdout, option).to.match(
+                new RegExp(`\\n  ${option} [^\\n]*\\n(?: {26}[^\\n]*\\n)* {28}npm run plan -- [^\\n]*${option === "--stack" ? "" : option}`),
+            );
+        }
+    });
+
+    it("refuses a baseline of another stack or project, a file that is not a plan, a ref that does not exist: one line, exit 2, nothing written", async () => {
+        const file = ledgerFile();
+        const json = (name: string, value: unknown) => {
+            const p = path.join(dir, name);
+            fs.writeFileSync(p, typeof value === "string" ? value : JSON.stringify(value));
+            return p;
+        };
+        const cases: [string[], string][] = [
+            [
+                ["--compare", json("other-stack.json", { project: "platform", stack: "staging", resources: [] })],
+                "a plan of platform/staging, not of platform/ledger",
+            ],
+            [["--compare", json("other-project.json", { project: "shop", stack: "ledger", resources: [] })], "a plan of shop/ledger, not of platform/ledger"],
+            [["--compare", json("not-a-plan.json", { resources: [{ urn: 1 }] })], "not a plan written by npm run plan -- --json"],
+            [["--compare", json("not-json.json", "config:\n  a: b\n")], "not a plan (not JSON)"],
+            [["--compare", path.join(dir, "missing.json")], "cannot read it (ENOENT)"],
+            [["--from", "no-such-ref-h25b"], "--from no-such-ref-h25b: no such commit in this repository"],
+            [["--from", "HEAD"], "is outside the repository"],
+        ];
+        for (const [args, message] of cases) {
+            const out = path.join(dir, "never.json");
+            const diagrams = path.join(dir, "never");
+            const result = await planCli(["--stack", "ledger", "--config-file", file, "--json", out, "--diagram-dir", diagrams, ...args]);
+            expect(result.status, args.join(" ")).to.equal(2);
+            expect(result.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
+            expect(result.stderr).to.contain(message);
+            expect(fs.existsSync(out) || fs.existsSync(diagrams), args.join(" ")).to.equal(false);
+        }
+    });
+
+    it("plans the production stack of the parent commit (--from) against this one: no stateful replacement or deletion; planned again, zero changes", async function () {
+        // Before a change is committed, its parent is HEAD; once committed (CI), HEAD~1.
+        const git = (...args: string[]) => spawnSync("git", args, { cwd: PROJECT_DIR, encoding: "utf8" });
+        const dirty = git("status", "--porcelain", "--untracked-files=no").stdout.trim() !== "";
+        const parent = dirty ? "HEAD" : "HEAD~1";
+        if (git("rev-parse", "--verify", "--quiet", `${parent}^{commit}`).status !== 0) this.skip(); // a shallow clone has no parent
+        const out = path.join(dir, "from.json");
+        const result = await run(["--stack", "production", "--from", parent, "--json", out]);
+        expect(result.stdout).to.contain(`changes against ${parent} (the program and stack file at that commit)`);
+        const written = JSON.parse(fs.readFileSync(out, "utf8"));
+        const lost = (written.changes as ResourceChange[]).filter((c) => c.stateful && (c.action === "replace" || c.action === "delete"));
+        expect(lost.map((c) => `${c.action} ${c.urn}`)).to.deep.equal([]);
+        const refused = (written.readiness.problems as ReadinessProblem[]).filter((p) => p.check.startsWith("day-two-"));
+        expect(refused.map((p) => `${p.check} ${p.urn}`)).to.deep.equal([]);
+        expect(result.status, result.stdout.slice(-2000)).to.equal(0);
+        // The second up: this plan against another of the same stack file changes nothing.
+        const again = diffResources((await planOnce(readStackFiles("production"))).resources, written.resources);
+        expect(again.changes).to.deep.equal([]);
+    });
+});
