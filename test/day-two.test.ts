@@ -144,18 +144,31 @@ describe("day two: a change against what is deployed", () => {
         expect(removed.problems.find((p) => p.check === "day-two-protected")!.message).to.contain("pulumi state unprotect");
     });
 
-    it("refuses replacing a database AWS protects from deletion (deletionProtection), whatever the stack acknowledges", async () => {
-        const guarded = (ledger?: Record<string, unknown>) =>
+    it("refuses replacing a database AWS protects from deletion (deletionProtection) until the stack acknowledges lifting it", async () => {
+        const guarded = (ledger?: Record<string, unknown>, acknowledge: unknown[] = []) =>
             ledgerStack({
                 ledger,
-                config: {
-                    "platform:profile": { deletionProtection: true },
-                    "platform:acknowledge": [{ resource: "ledger-db", action: "replace", reason: "A restore from the nightly export follows the rename." }],
-                },
+                config: { "platform:profile": { deletionProtection: true }, "platform:acknowledge": acknowledge },
             });
         const { problems, plan } = await dayTwo(guarded(), guarded({ database: { name: "books" } }));
-        expect(checks(problems, dbUrn(plan))).to.have.members(["day-two-fixed-name", "day-two-deletion-protection"]);
+        expect(checks(problems, dbUrn(plan))).to.include.members(["day-two-fixed-name", "day-two-deletion-protection"]);
         expect(problems.find((p) => p.check === "day-two-deletion-protection")!.message).to.contain("AWS refuses while deletionProtection is true");
+        const ack = [
+            { resource: "ledger-db", action: "replace", reason: "Deletion protection is turned off by hand; a restore from the nightly export follows." },
+        ];
+        const accepted = await dayTwo(guarded(undefined, ack), guarded({ database: { name: "books" } }, ack));
+        // The guard is lifted by the operator; the fixed identifier still collides.
+        expect(checks(accepted.problems, dbUrn(accepted.plan))).to.deep.equal(["day-two-fixed-name"]);
+    });
+
+    it("lets a protected resource be replaced once its goal is unprotected (the engine's rule), or when acknowledged", async () => {
+        const stack = (protect: boolean, ledger?: Record<string, unknown>, acknowledge: unknown[] = []) =>
+            ledgerStack({ ledger, config: { "platform:profile": { protectStatefulResources: protect }, "platform:acknowledge": acknowledge } });
+        const unprotected = await dayTwo(stack(true), stack(false, { database: { name: "books" } }));
+        expect(checks(unprotected.problems, dbUrn(unprotected.plan))).not.to.include("day-two-protected");
+        const ack = [{ resource: "ledger-db", action: "replace", reason: "We unprotect it in state first and restore the export after." }];
+        const acknowledged = await dayTwo(stack(true, undefined, ack), stack(true, { database: { name: "books" } }, ack));
+        expect(checks(acknowledged.problems, dbUrn(acknowledged.plan))).not.to.include("day-two-protected");
     });
 
     it("refuses a major engine version without allowMajorVersionUpgrade; a minor bump or the flag passes", async () => {

@@ -113,19 +113,23 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                 );
             }
         }
-        if ((c.action === "replace" || c.action === "delete") && (head?.options.protect || base?.options.protect)) {
+        // The engine replaces a protected resource only when its old or its new goal is unprotected
+        // (pulumi/pulumi#8873), and deletes one only when its state is unprotected. An acknowledgement
+        // says the operator lifts the guard outside the program before this deploy.
+        const engineRefuses = c.action === "replace" ? head?.options.protect && base?.options.protect : base?.options.protect;
+        if ((c.action === "replace" || c.action === "delete") && engineRefuses && !acknowledged(c)) {
             report(
                 "day-two-protected",
                 c.urn,
-                `it is protected: the engine refuses to ${c.action} it. If that is meant, unprotect it in a deploy of its own first (protect: false, or pulumi state unprotect '${c.urn}')`,
+                `it is protected: the engine refuses to ${c.action} it (https://www.pulumi.com/docs/iac/concepts/options/protect/). If that is meant, run pulumi state unprotect '${c.urn}' before this deploy and say so in platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <why> }]`,
             );
         }
         const guard = DELETION_PROTECTION[c.type];
-        if ((c.action === "replace" || c.action === "delete") && guard && base?.inputs[guard.input] === true) {
+        if ((c.action === "replace" || c.action === "delete") && guard && base?.inputs[guard.input] === true && !acknowledged(c)) {
             report(
                 "day-two-deletion-protection",
                 c.urn,
-                `${c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) ends by deleting the old one` : "deleting it"}, which AWS refuses while ${guard.input} is true (${guard.doc}). Turn ${guard.input} off in a deploy of its own first, or keep the change from replacing it`,
+                `${c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) ends by deleting the old one` : "deleting it"}, which AWS refuses while ${guard.input} is true (${guard.doc}). Keep the change from replacing it, or turn ${guard.input} off on the running resource before this deploy and say so in platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <why> }]`,
             );
         }
         if ((c.action === "replace" || c.action === "delete") && c.stateful && !acknowledged(c)) {
