@@ -20,8 +20,15 @@ export function policyDocument(statements: PolicyStatement[]): pulumi.Output<str
 }
 
 /**
+ * Service principals that send no `aws:SourceAccount` when they assume a role: EC2 assumes an
+ * instance profile's role for the instance itself, and AWS documents no source keys for it, so a
+ * condition on them would leave the host without credentials (the pack exempts the same list).
+ */
+const SERVICES_WITHOUT_SOURCE_KEYS = new Set(["ec2.amazonaws.com"]);
+
+/**
  * A trust policy letting one AWS service assume a role on behalf of this account only
- * (`aws:SourceAccount` guards against the confused-deputy problem).
+ * (`aws:SourceAccount` guards against the confused-deputy problem, where the service sends it).
  */
 export function serviceTrustPolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.jsonStringify({
@@ -31,7 +38,7 @@ export function serviceTrustPolicy(service: string, accountId: pulumi.Input<stri
                 Effect: "Allow",
                 Principal: { Service: service },
                 Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                ...(SERVICES_WITHOUT_SOURCE_KEYS.has(service) ? {} : { Condition: { StringEquals: { "aws:SourceAccount": accountId } } }),
             },
         ],
     });

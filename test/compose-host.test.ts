@@ -52,6 +52,10 @@ describe("topology compose-host", () => {
                 const policy = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "tickets-host").inputs.policy).Statement;
                 expect(policy.map((s) => s.Sid)).to.deep.equal(["ReadComposeDefinition", "ReadServiceSecrets", "WriteContainerLogs"]);
                 expect(policy.every((s) => ![s.Resource].flat().includes("*"))).to.equal(true);
+                // EC2 sends no aws:SourceAccount when it assumes an instance profile's role: a condition
+                // on it would leave the host without credentials.
+                const trust = policyOf(recorder.get("aws:iam/role:Role", "tickets-host").inputs.assumeRolePolicy).Statement;
+                expect(trust).to.deep.equal([{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }]);
             });
 
             it("recovers the host on a failed system check and reboots it on a failed instance check, notifying the alarm topic", async () => {
