@@ -27,6 +27,11 @@ export interface ResourceDiff {
     moved: { urn: string; from: string }[];
     /** Resources `pulumi up` leaves as they are. */
     unchanged: number;
+    /**
+     * Children of a remote component (awsx's VPC) the baseline recorded without them: an older plan
+     * engine modelled the component alone. They exist already, so they count as unchanged.
+     */
+    modelledNow: string[];
     /** URNs created. */
     added: string[];
     /** URNs deleted. */
@@ -164,6 +169,19 @@ export function diffResources(base: readonly PlannedResource[], head: readonly P
         }
     }
 
+    // Remote components the baseline recorded without children, and their type chains: a resource
+    // under one (or aliased from under one) was there all along, only not modelled then.
+    const baseParents = new Set(base.map((b) => b.parent));
+    const unmodelled = base.filter((b) => !b.custom && b.type.startsWith("awsx:") && !baseParents.has(b.urn));
+    const typeChain = (urn: string) => urn.split("::")[2] ?? "";
+    const modelledNow = (r: PlannedResource): boolean => {
+        for (let p = r.parent ? headByUrn.get(r.parent) : undefined; p; p = p.parent ? headByUrn.get(p.parent) : undefined) {
+            if (unmodelled.some((u) => u.urn === p!.urn)) return true;
+        }
+        return aliasesOf(r).some((a) => unmodelled.some((u) => typeChain(a).startsWith(`${typeChain(u.urn)}$`)));
+    };
+    const modelled: string[] = [];
+
     const byUrn = new Map<string, ResourceChange>();
     const change = (r: PlannedResource, action: ChangeAction, inputs: string[]): ResourceChange => ({
         urn: r.urn,
@@ -181,7 +199,8 @@ export function diffResources(base: readonly PlannedResource[], head: readonly P
     for (const r of head) {
         const b = pairs.get(r.urn);
         if (!b) {
-            byUrn.set(r.urn, change(r, "create", []));
+            if (modelledNow(r)) modelled.push(r.urn);
+            else byUrn.set(r.urn, change(r, "create", []));
             continue;
         }
         // A component's inputs go to no provider: only its creation or deletion is a change.
@@ -232,6 +251,7 @@ export function diffResources(base: readonly PlannedResource[], head: readonly P
         changes,
         moved,
         unchanged: head.length - byUrn.size,
+        modelledNow: modelled,
         added: changes.filter((c) => c.action === "create").map((c) => c.urn),
         removed: deleted.map((c) => c.urn),
         changed: changes.filter((c) => c.action === "update" || c.action === "replace").map((c) => ({ urn: c.urn, inputs: c.inputs })),
@@ -244,7 +264,8 @@ export function marker(c: Pick<ResourceChange, "action" | "deleteBeforeReplace">
 }
 
 /** One line counting the changes the way `pulumi preview` ends. */
-export function summariseChanges(diff: Pick<ResourceDiff, "changes" | "unchanged">): string {
+export function summariseChanges(diff: Pick<ResourceDiff, "changes" | "unchanged"> & { modelledNow?: string[] }): string {
     const n = (a: ChangeAction) => diff.changes.filter((c) => c.action === a).length;
-    return `${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${n("delete")} to delete, ${diff.unchanged} unchanged`;
+    const modelled = diff.modelledNow?.length ? ` (${diff.modelledNow.length} of them modelled now, not in the baseline's plan)` : "";
+    return `${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${n("delete")} to delete, ${diff.unchanged} unchanged${modelled}`;
 }

@@ -77,7 +77,8 @@ describe("combinations AWS refuses", () => {
     it("readiness: two listeners on one port of one balancer, a VPC wider than its region, a burstable global-database member", () => {
         const lb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1";
         const listeners = [443, 443, 8443].map((port, i) => record("aws:lb/listener:Listener", `l${i}`, { loadBalancerArn: lb, port }));
-        expect(checks(listeners)).to.deep.equal(["aws-duplicate-listener l1"]);
+        // The name-collision check holds one listener per port of a balancer (plan/readiness/collisions.ts).
+        expect(checks(listeners)).to.deep.equal(["aws-name-collision l1"]);
 
         const vpc = (region: string, zones: number) => record("awsx:ec2:Vpc", `vpc-${region}`, { region, numberOfAvailabilityZones: zones });
         expect(checks([vpc("eu-west-1", 4), vpc("us-east-1", 4), vpc("us-west-1", 3)]).filter((c) => c.startsWith("aws-zones"))).to.deep.equal([

@@ -161,6 +161,27 @@ describe("day two: a change against what is deployed", () => {
         expect(checks(accepted.problems, dbUrn(accepted.plan))).to.deep.equal(["day-two-fixed-name"]);
     });
 
+    it("counts the VPC's children as there all along against a baseline whose engine recorded awsx's VPC alone", async () => {
+        const plan = await planOnce(ledgerStack({ config: { "platform:profile": { protectStatefulResources: true } } }));
+        const vpc = plan.resources.find((r) => r.type === "awsx:ec2:Vpc")!;
+        const under = (r: PlannedResource): boolean => {
+            for (let p = r.parent; p; p = plan.resources.find((x) => x.urn === p)?.parent ?? null) if (p === vpc.urn) return true;
+            return false;
+        };
+        const children = plan.resources.filter(under);
+        const aliasedOut = plan.resources.filter((r) => (r.aliases ?? []).some((a) => a.includes("awsx:ec2:Vpc$")));
+        expect(children.length).to.be.greaterThan(10);
+        // The old engine: no children under the VPC, the NAT addresses still awsx's (under their alias).
+        const base = plan.resources.filter((r) => !under(r) && !aliasedOut.includes(r));
+        const diff = diffResources(base, plan.resources);
+        expect(diff.changes.filter((c) => c.action === "create")).to.deep.equal([]);
+        expect(diff.modelledNow).to.have.members([...children, ...aliasedOut].map((r) => r.urn));
+        // A baseline that already modelled them: unchanged; one that had no VPC at all: created.
+        expect(diffResources(plan.resources, plan.resources).modelledNow).to.deep.equal([]);
+        const noVpc = plan.resources.filter((r) => r !== vpc && !under(r) && !aliasedOut.includes(r));
+        expect(diffResources(noVpc, plan.resources).changes.filter((c) => c.action === "create").length).to.equal(children.length + aliasedOut.length + 1);
+    });
+
     it("lets a protected resource be replaced once its goal is unprotected (the engine's rule), or when acknowledged", async () => {
         const stack = (protect: boolean, ledger?: Record<string, unknown>, acknowledge: unknown[] = []) =>
             ledgerStack({ ledger, config: { "platform:profile": { protectStatefulResources: protect }, "platform:acknowledge": acknowledge } });

@@ -103,7 +103,12 @@ describe("general topologies: names from the workload, presets for the documente
             Object.fromEntries(
                 Object.entries(modes).map(([mode, name]) => [
                     name,
-                    auditWorker({ preset: "epr", allowPlaintext: true, worker: { mode, command: ["python", "-m", "app.audit"] } }),
+                    auditWorker({
+                        preset: "epr",
+                        allowPlaintext: true,
+                        alarmEmails: ["oncall@example.com"],
+                        worker: { mode, command: ["python", "-m", "app.audit"] },
+                    }),
                 ]),
             ),
             "production",

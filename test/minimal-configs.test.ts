@@ -44,7 +44,19 @@ describe("the minimal config of each topology (docs/topologies/*.md)", () => {
             const file = path.join(scratchDir("minimal"), `Pulumi.minimal-${environment}.yaml`);
             fs.writeFileSync(
                 file,
-                JSON.stringify({ config: { "aws:region": "us-east-1", "platform:environment": environment, "platform:workloads": all } }, null, 1),
+                JSON.stringify(
+                    {
+                        config: {
+                            "aws:region": "us-east-1",
+                            "platform:environment": environment,
+                            // Production's event-driven pilot light runs the images in eu-west-1 (its page says so).
+                            ...(environment === "production" ? { "platform:imageReplication": { regions: ["eu-west-1"] } } : {}),
+                            "platform:workloads": all,
+                        },
+                    },
+                    null,
+                    1,
+                ),
             );
             const plan = await planOnce(readStackFiles(`minimal-${environment}`, file));
             expect(plan.resources.filter((r) => r.type.startsWith("platform:topologies:")).map((r) => r.name)).to.have.members(Object.keys(all));

@@ -1,29 +1,7 @@
-// Combinations AWS refuses although each value alone is valid: ports per balancer, zones per region, classes per feature.
+// Combinations AWS refuses although each value alone is valid: zones per region, classes per feature.
 import { GLOBAL_DATABASE_CLASS } from "../../components/blocks/aurora";
 import { zoneShortage } from "../../stacks/zones";
-import { PlanIndex, Report, T } from "./kit";
-
-/**
- * A load balancer takes one listener per port: a second one on the same port fails with
- * DuplicateListener ("A listener already exists on this port for this load balancer").
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html
- */
-export function checkListenerPorts(index: PlanIndex, report: Report): void {
-    const seen = new Map<string, string>();
-    for (const listener of index.of(...T.listeners)) {
-        const balancer = listener.inputs.loadBalancerArn;
-        if (typeof balancer !== "string" || listener.inputs.port === undefined) continue;
-        const key = `${balancer} ${String(listener.inputs.port)}`;
-        const first = seen.get(key);
-        if (first)
-            report(
-                "aws-duplicate-listener",
-                listener.urn,
-                `port ${String(listener.inputs.port)} of its load balancer already has the listener ${first}: AWS refuses a second (DuplicateListener); give one of them another port`,
-            );
-        else seen.set(key, listener.name);
-    }
-}
+import { PlanIndex, Report } from "./kit";
 
 /**
  * A VPC spreads over at most the zones its region has (awsx stops with "does not have at least N

@@ -9,7 +9,7 @@ import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
 import { checkNameCollisions } from "./collisions";
 import { checkNetworkPaths } from "./paths";
-import { checkGlobalDatabaseClasses, checkListenerPorts, checkZones } from "./combinations";
+import { checkGlobalDatabaseClasses, checkZones } from "./combinations";
 import { checkStandbySources } from "./standby";
 import { checkCloudflare } from "./cloudflare";
 import { DayTwoInput, checkDayTwo } from "./day-two";
@@ -46,7 +46,6 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkHostPermissions(index, report);
     checkCreationOrder(index, report);
     checkNetworkPaths(index, plan.region, report);
-    checkListenerPorts(index, report);
     checkZones(index, plan.region, report);
     checkGlobalDatabaseClasses(index, report);
     checkStandbySources(index, plan.region, report);
