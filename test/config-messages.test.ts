@@ -92,7 +92,7 @@ describe("stack config messages", () => {
             ].join("\n"),
         );
         // environment missing too (11).
-        const run = await planCli(["--stack", "many", "--config-file", file, "--diagram-dir", dir]);
+        const run = await planCli(["--stack", "many", "--config-file", file]);
         expect(run.status).to.equal(1);
         const lines = run.stderr.split("\n");
         const at = (key: string, text: string) =>
@@ -208,7 +208,7 @@ describe("stack config messages", () => {
                 "",
             ].join("\n"),
         );
-        const run = await planCli(["--stack", "mixed", "--config-file", file, "--diagram-dir", dir]);
+        const run = await planCli(["--stack", "mixed", "--config-file", file]);
         expect(run.status).to.equal(1);
         expect(run.stderr).to.contain("platform:workloads.ledger.secrets.STRIPE_KEY: a secret variable is a secret");
         expect(`${run.stdout}${run.stderr}`).not.to.contain(PLAINTEXT.ledgerSecret);
@@ -229,7 +229,7 @@ describe("stack config messages", () => {
         const dir = scratchDir("config");
         const file = path.join(dir, "Pulumi.broken.yaml");
         fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n  platform:environment: [staging\n");
-        const run = await planCli(["--stack", "broken", "--config-file", file, "--diagram-dir", dir]);
+        const run = await planCli(["--stack", "broken", "--config-file", file]);
         expect(run.status).to.equal(1);
         expect(run.stderr)
             .to.contain(`${file}: not valid YAML`)
