@@ -28,6 +28,8 @@ import {
     fargateMemory,
     SchemaContext,
     cidrBlock,
+    closestKey,
+    foldTypos,
     formatIssues,
     integer,
     numberIn,
@@ -331,8 +333,12 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         const names = Object.keys(topologies);
         const topology = workload.topology;
         if (typeof topology !== "string" || !names.includes(topology)) {
-            const shown = topology === undefined ? "required" : `must be one of: ${names.join(", ")}; got ${JSON.stringify(topology)}`;
-            problems.push({ path: `${path}.topology`, message: topology === undefined ? `${shown}: one of ${names.join(", ")}` : shown });
+            const guess = typeof topology === "string" ? closestKey(topology, names) : undefined;
+            const message =
+                topology === undefined
+                    ? `required: one of ${names.join(", ")}`
+                    : `${guess ? `did you mean "${guess}"? ` : ""}must be one of: ${names.join(", ")}; got ${JSON.stringify(topology)}`;
+            problems.push({ path: `${path}.topology`, message });
             continue;
         }
         const settingsSchema = topologies[topology];
@@ -355,7 +361,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         problems.push(...found.map((p) => blameProfile(p, settings, overridden, path)));
     }
 
-    if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(problems);
+    if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(foldTypos(problems));
 
     const network = parsed.data.network;
     return {

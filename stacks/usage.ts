@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { strictObject } from "./schema-kit";
 
 /** Usage the cost estimate assumes where the plan cannot know it; override with `platform:insights`. */
 export const USAGE_DEFAULTS = {
@@ -30,12 +31,9 @@ export const USAGE_DEFAULTS = {
 export type UsageAssumptions = { -readonly [K in keyof typeof USAGE_DEFAULTS]: number };
 
 /** Schema of `platform:insights`: any subset of the usage assumptions, each a non-negative number. */
-export const insightsSchema = z
-    .object(
-        Object.fromEntries(Object.keys(USAGE_DEFAULTS).map((k) => [k, z.number().nonnegative("must be 0 or more").optional()])) as Record<
-            keyof UsageAssumptions,
-            z.ZodOptional<z.ZodNumber>
-        >,
-    )
-    .strict()
-    .default({});
+export const insightsSchema = strictObject(
+    Object.fromEntries(Object.keys(USAGE_DEFAULTS).map((k) => [k, z.number().nonnegative("must be 0 or more").optional()])) as Record<
+        keyof UsageAssumptions,
+        z.ZodOptional<z.ZodNumber>
+    >,
+).default({});

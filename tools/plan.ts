@@ -8,11 +8,9 @@ import { ConfigValidationError, PreflightError, planStack, renderTree, topLevelN
 import { applySuppressions, evaluatePolicies, renderSuppressions, renderViolations } from "../plan/policy";
 import { checkReadiness, renderReadiness } from "../plan/readiness";
 import { unusedAcknowledgements } from "../plan/readiness/day-two";
-import { StackFileError, readStackFiles } from "../plan/stack-files";
+import { NotAStackFileError, StackFileError, readStackFiles } from "../plan/stack-files";
+import { UsageError, checkWritable } from "../plan/cli";
 import { closestKey } from "../stacks/schema-kit";
-
-/** Bad arguments: one line, exit 2. */
-class UsageError extends Error {}
 
 const HELP = `usage: npm run plan -- --stack <name> [options]
 
@@ -100,6 +98,7 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
             io.out(HELP);
             return 0;
         }
+        if (args.json) checkWritable("--json", args.json);
         const files = readStackFiles(args.stack, args.configFile);
         // The baseline is checked before anything is planned or written.
         let base: BaselinePlan | undefined;
@@ -185,6 +184,11 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
         io.out(verdict);
         return mandatory > 0 || problems.length > 0 ? 1 : 0;
     } catch (err) {
+        // The wrong file, or an output that cannot be written: one line, exit 2 as for a bad argument.
+        if (err instanceof NotAStackFileError) {
+            io.err(err.message);
+            return 2;
+        }
         if (err instanceof ConfigValidationError || err instanceof PreflightError || err instanceof StackFileError) {
             io.err(err.message);
             return 1;

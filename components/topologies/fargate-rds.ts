@@ -21,6 +21,7 @@ import {
     secretString,
     SchemaContext,
     strictObject,
+    THIS_WORKLOAD,
     allowPlaintext,
     httpsInProduction,
     withCrossChecks,
@@ -43,7 +44,7 @@ import {
 } from "../blocks/operations";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
-import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
+import { SettingsOf, WorkloadOutputs, defineTopology, warnOnce } from "../topology";
 import { nameFor } from "../names";
 
 /** Container port of the service (API and /metrics). */
@@ -168,7 +169,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                     if (!configured.has(name) && !providedVariables(s.variables).includes(name)) {
                         issue(
                             ["requiredVariables"],
-                            `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.<name>.environment.${name}' <value>, or --secret under secrets)`,
+                            `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.${THIS_WORKLOAD}.environment.${name}' <value>, or --secret under secrets)`,
                         );
                     }
                 }
@@ -307,7 +308,7 @@ export const fargateRds = defineTopology({
         const token = await new Promise<string>((resolve) => license.token.apply(resolve));
         const where = `platform:workloads.${name}.license`;
         if (token.startsWith(OFFLINE_SECRET_PREFIX)) {
-            pulumi.log.warn(`${where}: not checked (the offline plan cannot decrypt secrets); pulumi preview checks it`);
+            warnOnce(`${where}: not checked (the offline plan cannot decrypt secrets); pulumi preview checks it`);
             return;
         }
         verifyLicense(token, { accountId: ctx.accountId, accountClaim: license.accountClaim, publicKeyPem: license.publicKey, now: ctx.now }, where);
