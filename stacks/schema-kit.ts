@@ -451,7 +451,9 @@ export const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\
 /** Who may reach a service: security groups and/or CIDR blocks. Default: nobody. */
 export const clientsSchema = () =>
     strictObject({
+        /** Security groups whose members may connect (e.g. the callers' own groups). Default: none. */
         securityGroupIds: z.array(securityGroupId).default([]),
+        /** CIDR blocks that may connect (e.g. the VPC's or a peered network's). Default: none. */
         cidrs: z.array(cidrBlock()).default([]),
     }).default({});
 
@@ -603,11 +605,19 @@ export const drRegion = (ctx: SchemaContext) =>
     });
 
 /** The load balancer behind CloudFront: its own HTTPS name (CloudFront's origin) and regional certificate. */
-export const originSettings = (ctx: SchemaContext) => strictObject({ originDomainName: hostName, certificateArn: regionalCertificateArn(ctx) });
+export const originSettings = (ctx: SchemaContext) =>
+    strictObject({
+        /** The balancer's own HTTPS name (a DNS record pointing at it): CloudFront's origin, matching the certificate. Required. */
+        originDomainName: hostName,
+        /** ACM certificate for `originDomainName`, issued in the stack's region (the balancer's). Required. */
+        certificateArn: regionalCertificateArn(ctx),
+    });
 
 /** Viewer domain names of a CloudFront distribution and their certificate, which CloudFront takes only from us-east-1. */
 export const viewerDomainSettings = () =>
     strictObject({
+        /** The names viewers use (CloudFront aliases), at least one. */
         names: z.array(hostName).min(1, "give at least one name"),
+        /** ACM certificate covering `names`, issued in us-east-1 (CloudFront takes certificates only from there). */
         certificateArn: certificateArn.refine((arn) => arnRegion(arn) === "us-east-1", { message: "CloudFront only uses ACM certificates from us-east-1" }),
     });

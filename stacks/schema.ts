@@ -191,7 +191,7 @@ export const stackSchema = strictObject({
      * Default: none.
      */
     imageReplication: strictObject({
-        /** Regions every image is copied to, other than the stack's (required when `imageReplication` is set; the key itself is optional). */
+        /** Regions every image is copied to, other than the stack's. */
         regions: z.array(awsRegion).min(1, "give at least one region"),
     }).optional(),
     /** How the plan treats the policy pack (docs/policy.md). */
@@ -210,6 +210,7 @@ export const stackSchema = strictObject({
      * sentence. Default: none.
      */
     acknowledge: acknowledgementsSchema,
+    /** The workloads, by name: each names its `topology` and takes that topology's settings. Default: none. */
     // Each workload is validated on its own below, so that a stack-level mistake hides none of its.
     workloads: z.record(z.unknown()).default({}),
 });

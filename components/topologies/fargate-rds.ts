@@ -53,12 +53,19 @@ const PORT = 8080;
 /** The database connection the program hands the service, and the variable each goes in by default: `<PREFIX>_DB_WRITER_HOST` and so on. */
 export const connectionVariables = (prefix: string) =>
     ({
+        /** Variable holding the master's address. Default `<PREFIX>_DB_WRITER_HOST`. */
         writerHost: `${prefix}_DB_WRITER_HOST`,
+        /** Variable holding the read replica's address (the master's without one). Default `<PREFIX>_DB_READER_HOST`. */
         readerHost: `${prefix}_DB_READER_HOST`,
+        /** Variable holding the database port. Default `<PREFIX>_DB_PORT`. */
         port: `${prefix}_DB_PORT`,
+        /** Variable holding the database name. Default `<PREFIX>_DB_NAME`. */
         name: `${prefix}_DB_NAME`,
+        /** Variable saying whether TLS to the database is required (`dbTls`). Default `<PREFIX>_DB_TLS`. */
         tls: `${prefix}_DB_TLS`,
+        /** Variable holding the service's database user (from Secrets Manager). Default `<PREFIX>_DB_USER`. */
         user: `${prefix}_DB_USER`,
+        /** Variable holding its password (from Secrets Manager). Default `<PREFIX>_DB_PASSWORD`. */
         password: `${prefix}_DB_PASSWORD`,
     }) as const;
 type ConnectionVariables = Record<keyof ReturnType<typeof connectionVariables>, string>;
