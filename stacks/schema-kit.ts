@@ -187,6 +187,16 @@ export const cidrBlock = (minPrefix = 0, maxPrefix = 32) =>
  */
 export const OFFLINE_SECRET_PREFIX = "offline-plan-placeholder-for-";
 
+/**
+ * Stands for the workload's name in a message of its settings' schema (which is built without
+ * it), e.g. a `pulumi config set --path 'workloads.${THIS_WORKLOAD}.environment.X'` hint;
+ * `formatIssues` writes the name in.
+ */
+export const THIS_WORKLOAD = "<this workload>";
+
+/** Stands for the key a message is about, as `pulumi config set --path` spells it (`workloads.ledger.license.token`); `formatIssues` writes it in. */
+export const THIS_KEY = "<this key>";
+
 /** Marks a schema whose value is a secret: never printed, and `secure:` in the stack file. */
 export const SECRET_FIELD = "platform:secret";
 
@@ -204,7 +214,7 @@ export const secretString = (ctx: SchemaContext, topLevelKey: string, what: stri
             if (!ctx.secretKeys.has(topLevelKey) || (ctx.undecrypted && !value.startsWith(OFFLINE_SECRET_PREFIX))) {
                 refinement.addIssue({
                     code: "custom",
-                    message: `${what} is a secret: set it with \`pulumi config set --secret --path <key> <value>\`, not in plain text`,
+                    message: `${what} is a secret: set it with \`pulumi config set --secret --path '${THIS_KEY}' <value>\`, not in plain text`,
                 });
             }
             return pulumi.secret(value);
@@ -332,13 +342,6 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
 }
 
 /**
- * Stands for the workload's name in a message of its settings' schema (which is built without
- * it), e.g. a `pulumi config set --path 'workloads.${THIS_WORKLOAD}.environment.X'` hint;
- * `formatIssues` writes the name in.
- */
-export const THIS_WORKLOAD = "<this workload>";
-
-/**
  * One mistake, one problem: a mistyped key (`imgae`, "did you mean image?") also leaves the key it
  * meant unset, and that key's "required" would send the reader to the wrong line. Drops those.
  */
@@ -365,8 +368,12 @@ export function formatIssues(error: z.ZodError, input: unknown, namespace: strin
         const value = valueAt(input, path);
         return value === undefined ? "" : `; got ${render(value)}`;
     };
-    // Messages of a workload's settings name the workload where they say THIS_WORKLOAD.
-    const named = (message: string) => (offset[0] === "workloads" && offset[1] !== undefined ? message.split(THIS_WORKLOAD).join(String(offset[1])) : message);
+    // Messages name the workload where they say THIS_WORKLOAD, and their own key where they say THIS_KEY.
+    const named = (message: string, path: Path) => {
+        const key = joinPath(namespace, [...offset, ...path]).slice(namespace.length + 1);
+        const workload = offset[0] === "workloads" && offset[1] !== undefined ? String(offset[1]) : THIS_WORKLOAD;
+        return message.split(THIS_WORKLOAD).join(workload).split(THIS_KEY).join(key);
+    };
     for (const issue of error.issues) {
         if (issue.code === z.ZodIssueCode.unrecognized_keys) {
             const allowed = /allowed keys: (.*)$/.exec(issue.message)?.[1]?.split(", ") ?? [];
@@ -378,7 +385,7 @@ export function formatIssues(error: z.ZodError, input: unknown, namespace: strin
             }
             continue;
         }
-        problems.push({ path: joinPath(namespace, [...offset, ...issue.path]), message: `${named(issue.message)}${show(issue.path)}` });
+        problems.push({ path: joinPath(namespace, [...offset, ...issue.path]), message: `${named(issue.message, issue.path)}${show(issue.path)}` });
     }
     return problems;
 }

@@ -311,7 +311,7 @@ describe("stack config messages", () => {
         expect(problems).to.have.length(6);
     });
 
-    it("names the workload in its hints", () => {
+    it("names the workload and the key in its hints", () => {
         const problems = problemsOf(
             rawStack(
                 {
@@ -323,6 +323,12 @@ describe("stack config messages", () => {
         );
         expect(problems).to.have.length(1);
         expect(problems[0].message).to.contain("pulumi config set --path 'workloads.payments.environment.REGION' <value>");
+        const plaintext = problemsOf(
+            rawStack({ environment: "staging", workloads: { payments: { topology: "fargate-rds", image: "example/ledger:1", license: { token: "x" } } } }),
+        );
+        expect(plaintext.map((p) => p.message)).to.deep.equal([
+            "the license is a secret: set it with `pulumi config set --secret --path 'workloads.payments.license.token' <value>`, not in plain text; the value is a secret and not shown",
+        ]);
     });
 
     it("prints a warning once per run, however many times the stack is planned", async () => {
