@@ -21,8 +21,9 @@ export const USAGE_DEFAULTS = {
     snsPublishesPerTopic: 1_000_000,
     /** GB ingested per log group per month (also what is kept). */
     logGbPerGroup: 5,
-    /** GB stored per Aurora cluster, and millions of I/O requests per month. */
+    /** GB stored per Aurora cluster. */
     auroraStorageGb: 100,
+    /** Millions of I/O requests per Aurora cluster per month. */
     auroraIoMillions: 100,
     /** GB of images per ECR repository. */
     ecrGbPerRepository: 10,

@@ -9,6 +9,8 @@ import { SECRET_FIELD } from "../stacks/schema-kit";
 import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
 import { Plan, planStack } from "../plan/plan";
 import { estimate, minutes, usd } from "../insights/index";
+import { CREATE_SECONDS, DEFAULT_CREATE_SECONDS } from "../insights/deploy";
+import { USAGE_DEFAULTS } from "../stacks/usage";
 import { writeSection } from "./doc-sections";
 
 /**
@@ -220,11 +222,29 @@ export function profileTable(): string {
     return lines.join("\n");
 }
 
+/** The cost estimate's usage assumptions: each key of `platform:insights`, its default and what it is. */
+export function usageTable(): string {
+    const docs = descriptions(path.join(PROJECT_DIR, "stacks/usage.ts"), "USAGE_DEFAULTS");
+    const lines = ["| `platform:insights` key | default | what it assumes |", "|---|---|---|"];
+    for (const [key, value] of Object.entries(USAGE_DEFAULTS)) lines.push(`| \`${key}\` | ${value.toLocaleString("en-US")} | ${docs.get(key) ?? ""} |`);
+    return lines.join("\n");
+}
+
+/** The typical create durations the deploy estimate weighs resources by, with their sources. */
+export function createDurationsTable(): string {
+    const lines = ["| type | seconds | source |", "|---|---|---|"];
+    for (const [type, { seconds, source }] of Object.entries(CREATE_SECONDS)) lines.push(`| \`${type}\` | ${seconds} | ${source} |`);
+    lines.push(`| any other type | ${DEFAULT_CREATE_SECONDS} | one API call |`);
+    return lines.join("\n");
+}
+
 /** Every generated table: the file it lives in, its marker id, and its content now. */
 export function generatedTables(): { file: string; id: string; content: string }[] {
     return [
         { file: "README.md", id: "stack-keys", content: stackTable() },
         { file: "docs/configuration.md", id: "profiles", content: profileTable() },
+        { file: "docs/insights.md", id: "usage-assumptions", content: usageTable() },
+        { file: "docs/insights.md", id: "create-durations", content: createDurationsTable() },
         ...Object.keys(TOPOLOGY_REGISTRY).map((topology) => ({ file: `docs/topologies/${topology}.md`, id: "settings", content: settingsTable(topology) })),
     ];
 }
