@@ -348,10 +348,11 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
 export function foldTypos(problems: readonly ConfigProblem[]): ConfigProblem[] {
     const meant = new Set<string>();
     for (const p of problems) {
-        const guess = /^unknown key; did you mean "([^"]+)"/.exec(p.message)?.[1];
-        // The sibling it meant: `platform:workloads.w.imgae` -> `platform:workloads.w.image`, `platform:netwrok` -> `platform:network`.
+        const guess = /^unknown (?:key|namespace); did you mean "([^"]+)"/.exec(p.message)?.[1];
+        // The sibling it meant: `platform:workloads.w.imgae` -> `platform:workloads.w.image`, `platform:netwrok` -> `platform:network`;
+        // a guess with its namespace (`platfrom:environment` -> `platform:environment`) as it is.
         const cut = p.path.includes(".") ? p.path.lastIndexOf(".") : p.path.indexOf(":");
-        if (guess) meant.add(`${p.path.slice(0, cut + 1)}${guess}`);
+        if (guess) meant.add(guess.includes(":") ? guess : `${p.path.slice(0, cut + 1)}${guess}`);
     }
     return problems.filter((p) => !(meant.has(p.path) && p.message.startsWith("required")));
 }

@@ -111,6 +111,8 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
     /** Fully qualified keys set with `--secret`. */
     secretKeys: readonly string[];
+    /** The stack's other config keys, fully qualified (`aws:profile`, a mistyped `platfrom:environment`), for "did you mean". */
+    otherKeys?: readonly string[];
 }
 
 export class ConfigValidationError extends Error {
@@ -257,10 +259,21 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         ...(region ? { region } : {}),
         undecrypted: hasPlaceholder(raw.values),
     };
+    // A key in a mistyped namespace (`platfrom:environment`) or a mistyped `aws:region` is the one problem to report.
+    const mistyped = new Map<string, string>();
+    for (const key of raw.otherKeys ?? []) {
+        const [namespace, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+        if (namespace !== NAMESPACE && closestKey(namespace, [NAMESPACE]))
+            problems.push({ path: key, message: `unknown namespace; did you mean "${NAMESPACE}:${name}"?` });
+        else if (namespace === "aws" && raw.region === undefined && closestKey(name, ["region"])) mistyped.set("aws:region", key);
+    }
     if (!region) {
+        const typo = mistyped.get("aws:region");
         problems.push({
-            path: "aws:region",
-            message: `${raw.region === undefined || raw.region === null || raw.region === "" ? "required" : `${JSON.stringify(raw.region)} is not a region the AWS provider knows`}: pulumi config set aws:region us-east-1 (or another region)`,
+            path: typo ?? "aws:region",
+            message: typo
+                ? 'unknown key; did you mean "aws:region"? (the stack has no aws:region)'
+                : `${raw.region === undefined || raw.region === null || raw.region === "" ? "required" : `${JSON.stringify(raw.region)} is not a region the AWS provider knows`}: pulumi config set aws:region us-east-1 (or another region)`,
         });
     }
 

@@ -311,6 +311,14 @@ describe("stack config messages", () => {
         expect(problems).to.have.length(6);
     });
 
+    it("says what a key in a mistyped namespace, or a mistyped aws:region, meant, instead of calling the intended key missing", () => {
+        const problems = problemsOf(rawStack({}, { region: undefined, otherKeys: ["aws:regoin", "platfrom:environment", "aws:profile", "aws:defaultTags"] }));
+        expect(problems).to.deep.equal([
+            { path: "platfrom:environment", message: 'unknown namespace; did you mean "platform:environment"?' },
+            { path: "aws:regoin", message: 'unknown key; did you mean "aws:region"? (the stack has no aws:region)' },
+        ]);
+    });
+
     it("names the workload and the key in its hints", () => {
         const problems = problemsOf(
             rawStack(
