@@ -36,10 +36,10 @@ export interface Diagram {
     edges: { from: string; to: string }[];
 }
 
+const GLOBAL = "global";
 /** The region drawn for a resource: CloudFront is global, everything else where its provider puts it. */
 const regionOf = (r: PlannedResource, stackRegion: string): string =>
     r.type.startsWith("aws:cloudfront/") ? GLOBAL : typeof r.inputs.region === "string" ? r.inputs.region : stackRegion;
-const GLOBAL = "global";
 
 /**
  * Workloads, their services, data stores, queues, load balancers and CDN, and the edges between
@@ -109,15 +109,17 @@ export function buildDiagram(plan: PlanLike & { region?: string }): Diagram {
 const escape = (text: string) => text.replace(/"/g, "'");
 const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
 
-/** The clusters of a diagram: regions (the stack's first, then the DR regions, then global), each holding its workloads. */
+/** A box around part of the diagram: a region, or a workload within one. */
 interface Cluster {
     id: string;
     title: string;
+    /** The region cluster a workload cluster sits in. */
     parent?: string;
-    /** Region clusters: whether the stack's own region, a DR copy, or the global edge. */
+    /** The stack's own region, a disaster-recovery region, the global edge (CloudFront), or a workload. */
     kind: "primary" | "dr" | "global" | "workload";
 }
 
+/** The clusters of a diagram (the stack's region first, then the DR regions, then global) and the cluster of each node. */
 function clustersOf(d: Diagram): { clusters: Cluster[]; parentOf: (n: DiagramNode) => string } {
     const order = (r: string) => (r === d.region ? 0 : r === GLOBAL ? 2 : 1);
     const regions = [...new Set(d.nodes.map((n) => n.region))].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
@@ -187,8 +189,9 @@ const CLUSTER_TITLE = 26;
 /**
  * Lays the diagram out with the Eclipse Layout Kernel (elkjs): its layered algorithm over the whole
  * hierarchy at once (regions > workloads > resources), left to right from the edge to the data,
- * edges routed orthogonally around the boxes. Loading ELK and laying out take a few hundred
- * milliseconds, so the plan does it only when it writes a diagram.
+ * edges routed orthogonally around the boxes. Loading ELK and laying out a shipped stack take most
+ * of a second, about as long as the rest of the plan above Node's start: the plan does it only
+ * when it writes a diagram (`--diagram-dir`).
  */
 export async function layoutDiagram(d: Diagram): Promise<DiagramLayout> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
