@@ -63,6 +63,13 @@ function crosses(a: Point, b: Point, box: Box): boolean {
     return true;
 }
 
+/** Whether a point lies on a box's border (within 2 px). */
+const touches = (p: Point, b: Box) =>
+    p.x >= b.x - 2 &&
+    p.x <= b.x + b.width + 2 &&
+    p.y >= b.y - 2 &&
+    p.y <= b.y + b.height + 2 &&
+    !crosses(p, p, { ...b, x: b.x + 2, y: b.y + 2, width: b.width - 4, height: b.height - 4 });
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 const inside = (a: Box, b: Box) => a.x >= b.x && a.y >= b.y && a.x + a.width <= b.x + b.width && a.y + a.height <= b.y + b.height;
 
@@ -76,6 +83,8 @@ function geometryProblems(svg: string): string[] {
     };
     for (const e of edges) {
         if (e.points.length < 2) problems.push(`edge ${e.from} -> ${e.to} has no route`);
+        else if (!touches(e.points[0], boxes.get(e.from)!) || !touches(e.points[e.points.length - 1], boxes.get(e.to)!))
+            problems.push(`edge ${e.from} -> ${e.to} does not run from its source to its target`);
         const allowed = new Set([e.from, e.to, ...ancestors(e.from), ...ancestors(e.to)]);
         for (const box of boxes.values()) {
             if (allowed.has(box.id)) continue;
@@ -145,7 +154,13 @@ describe("architecture diagram", () => {
             `<rect data-id="d" data-parent="w" x="320" y="60" width="200" height="40"/>`,
             `<path class="edge" data-from="a" data-to="c" d="M110,60 L300,60"/>`,
             `<path class="edge" data-from="a" data-to="b" d="M110,60 L150,60"/>`,
+            `<path class="edge" data-from="b" data-to="a" d="M250,60 L300,60"/>`,
         ].join("\n");
-        expect(geometryProblems(svg)).to.deep.equal(["edge a -> c crosses b", "c overlaps d", "d is not inside w"]);
+        expect(geometryProblems(svg)).to.deep.equal([
+            "edge a -> c crosses b",
+            "edge b -> a does not run from its source to its target",
+            "c overlaps d",
+            "d is not inside w",
+        ]);
     });
 });
