@@ -39,3 +39,15 @@ export function defineTopology<Schema extends SettingsSchema>(definition: {
 }): TopologyDefinition<SettingsOf<Schema>> {
     return definition;
 }
+
+const warned = new Set<string>();
+
+/**
+ * `pulumi.log.warn`, once per process for a given message: one program run plans one stack, but
+ * a test run plans the same stacks many times over and would repeat every warning.
+ */
+export function warnOnce(message: string): void {
+    if (warned.has(message)) return;
+    warned.add(message);
+    pulumi.log.warn(message);
+}

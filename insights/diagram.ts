@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { PlannedResource } from "../plan/mocks";
 import { PlanLike, workloadOf } from "./cost";
 
@@ -16,10 +18,28 @@ const KINDS: Record<string, { label: string; layer: 0 | 1 | 2 }> = {
     "aws:s3/bucket:Bucket": { label: "S3 bucket", layer: 2 },
 };
 
+export interface DiagramNode {
+    id: string;
+    urn: string;
+    name: string;
+    label: string;
+    layer: number;
+    workload: string;
+    /** Where the resource runs: its own `region` input, else the stack's; `global` for CloudFront. */
+    region: string;
+}
+
 export interface Diagram {
-    nodes: { id: string; urn: string; name: string; label: string; layer: number; workload: string }[];
+    /** The stack's own region; every other region is a disaster-recovery copy. */
+    region: string;
+    nodes: DiagramNode[];
     edges: { from: string; to: string }[];
 }
+
+const GLOBAL = "global";
+/** The region drawn for a resource: CloudFront is global, everything else where its provider puts it. */
+const regionOf = (r: PlannedResource, stackRegion: string): string =>
+    r.type.startsWith("aws:cloudfront/") ? GLOBAL : typeof r.inputs.region === "string" ? r.inputs.region : stackRegion;
 
 /**
  * Workloads, their services, data stores, queues, load balancers and CDN, and the edges between
@@ -27,7 +47,8 @@ export interface Diagram {
  * following dependencies through everything that is not drawn (queue URLs, bucket names in a
  * task's configuration), and a distribution to its workload's internet-facing balancers.
  */
-export function buildDiagram(plan: PlanLike): Diagram {
+export function buildDiagram(plan: PlanLike & { region?: string }): Diagram {
+    const stackRegion = plan.region ?? "us-east-1";
     const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
     // Access-log and configuration buckets are plumbing, not architecture.
     const drawn = plan.resources.filter((r) => KINDS[r.type] && !/access-logs|-config-|-config$|-dlq/.test(r.name));
@@ -39,6 +60,7 @@ export function buildDiagram(plan: PlanLike): Diagram {
         label: KINDS[r.type].label,
         layer: KINDS[r.type].layer,
         workload: workloadOf(r, byUrn),
+        region: regionOf(r, stackRegion),
     }));
     const edges = new Set<string>();
     const add = (from: string, to: string) => from !== to && ids.has(from) && ids.has(to) && edges.add(`${ids.get(from)}>${ids.get(to)}`);
@@ -81,63 +103,232 @@ export function buildDiagram(plan: PlanLike): Diagram {
             )
             .forEach((lb) => add(cdn.urn, lb.urn));
     }
-    return { nodes, edges: [...edges].map((e) => ({ from: e.split(">")[0], to: e.split(">")[1] })) };
+    return { region: stackRegion, nodes, edges: [...edges].map((e) => ({ from: e.split(">")[0], to: e.split(">")[1] })) };
 }
 
 const escape = (text: string) => text.replace(/"/g, "'");
+const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
 
-/** Mermaid flowchart: one subgraph per workload. */
+/** A box around part of the diagram: a region, or a workload within one. */
+interface Cluster {
+    id: string;
+    title: string;
+    /** The region cluster a workload cluster sits in. */
+    parent?: string;
+    /** The stack's own region, a disaster-recovery region, the global edge (CloudFront), or a workload. */
+    kind: "primary" | "dr" | "global" | "workload";
+}
+
+/** The clusters of a diagram (the stack's region first, then the DR regions, then global) and the cluster of each node. */
+function clustersOf(d: Diagram): { clusters: Cluster[]; parentOf: (n: DiagramNode) => string } {
+    const order = (r: string) => (r === d.region ? 0 : r === GLOBAL ? 2 : 1);
+    const regions = [...new Set(d.nodes.map((n) => n.region))].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+    const clusters: Cluster[] = [];
+    for (const region of regions) {
+        const kind = region === d.region ? "primary" : region === GLOBAL ? "global" : "dr";
+        const title = kind === "primary" ? `${region} (the stack's region)` : kind === "dr" ? `${region} (disaster recovery)` : "global (CloudFront)";
+        clusters.push({ id: `region:${region}`, title, kind });
+        // CloudFront sits in the global band by itself: one distribution per workload, named after it.
+        if (kind === "global") continue;
+        for (const workload of [...new Set(d.nodes.filter((n) => n.region === region).map((n) => n.workload))])
+            clusters.push({ id: `workload:${region}:${workload}`, title: workload, parent: `region:${region}`, kind: "workload" });
+    }
+    const parentOf = (n: DiagramNode) => (n.region === GLOBAL ? `region:${GLOBAL}` : `workload:${n.region}:${n.workload}`);
+    return { clusters, parentOf };
+}
+
+/** Mermaid flowchart: one subgraph per region, holding one per workload. */
 export function renderMermaid(d: Diagram): string {
     const lines = ["flowchart LR"];
-    for (const workload of [...new Set(d.nodes.map((n) => n.workload))]) {
-        lines.push(`  subgraph ${workload.replace(/[^a-zA-Z0-9_]/g, "_")}["${escape(workload)}"]`);
-        for (const n of d.nodes.filter((x) => x.workload === workload)) {
-            const shape = n.layer === 2 ? [`[("`, `")]`] : [`["`, `"]`];
-            lines.push(`    ${n.id}${shape[0]}${escape(n.name)}<br/>${n.label}${shape[1]}`);
+    const { clusters, parentOf } = clustersOf(d);
+    const id = (clusterId: string) => clusterId.replace(/[^a-zA-Z0-9_]/g, "_");
+    const emit = (parent: string | undefined, depth: number) => {
+        const pad = "  ".repeat(depth);
+        for (const c of clusters.filter((x) => x.parent === parent)) {
+            lines.push(`${pad}subgraph ${id(c.id)}["${escape(c.title)}"]`);
+            emit(c.id, depth + 1);
+            for (const n of d.nodes.filter((x) => parentOf(x) === c.id)) {
+                const shape = n.layer === 2 ? [`[("`, `")]`] : [`["`, `"]`];
+                lines.push(`${pad}  ${n.id}${shape[0]}${escape(n.name)}<br/>${n.label}${shape[1]}`);
+            }
+            lines.push(`${pad}end`);
         }
-        lines.push("  end");
-    }
+    };
+    emit(undefined, 1);
     for (const e of d.edges) lines.push(`  ${e.from} --> ${e.to}`);
     return lines.join("\n") + "\n";
 }
 
-/** A self-contained SVG: workloads as bands, layers (edge, compute, data) as columns, edges as lines. */
-export function renderSvg(d: Diagram): string {
-    const W = 200;
-    const H = 44;
-    const colX = [40, 320, 600];
-    const out: string[] = [];
-    const pos = new Map<string, { x: number; y: number }>();
-    let y = 20;
-    for (const workload of [...new Set(d.nodes.map((n) => n.workload))]) {
-        const members = d.nodes.filter((n) => n.workload === workload);
-        const rows = Math.max(...[0, 1, 2].map((l) => members.filter((n) => n.layer === l).length), 1);
-        const top = y;
-        y += 28;
-        for (const layer of [0, 1, 2]) members.filter((n) => n.layer === layer).forEach((n, i) => pos.set(n.id, { x: colX[layer], y: y + i * (H + 14) }));
-        const height = 28 + rows * (H + 14) + 6;
-        out.push(
-            `<rect x="20" y="${top}" width="840" height="${height}" rx="8" fill="#f5f7fa" stroke="#c8d0da"/><text x="32" y="${top + 19}" font-weight="bold">${workload}</text>`,
-        );
-        y = top + height + 16;
-    }
-    for (const e of d.edges) {
-        const a = pos.get(e.from)!;
-        const b = pos.get(e.to)!;
-        out.push(`<line x1="${a.x + W}" y1="${a.y + H / 2}" x2="${b.x}" y2="${b.y + H / 2}" stroke="#7a8797" marker-end="url(#arrow)"/>`);
+/** A box of the laid-out diagram: a node or a cluster, in absolute coordinates. */
+export interface LaidOutBox {
+    id: string;
+    /** The enclosing cluster's id; undefined at the top. */
+    parent?: string;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+}
+
+/** The diagram with every box placed and every edge routed (orthogonal polylines). */
+export interface DiagramLayout {
+    width: number;
+    height: number;
+    clusters: (LaidOutBox & Cluster)[];
+    nodes: (LaidOutBox & DiagramNode)[];
+    edges: { from: string; to: string; points: { x: number; y: number }[] }[];
+}
+
+// Text is measured by estimate (no font metrics offline): generous per-character widths of a sans-serif face.
+const NAME_FONT = 12;
+const LABEL_FONT = 11;
+const textWidth = (text: string, size: number) => Math.ceil(text.length * size * 0.62);
+const NODE_HEIGHT = 40;
+const CLUSTER_TITLE = 26;
+
+/**
+ * Lays the diagram out with the Eclipse Layout Kernel (elkjs): its layered algorithm over the whole
+ * hierarchy at once (regions > workloads > resources), left to right from the edge to the data,
+ * edges routed orthogonally around the boxes. Loading ELK and laying out a shipped stack take most
+ * of a second, about as long as the rest of the plan above Node's start: the plan does it only
+ * when it writes a diagram (`--diagram-dir`).
+ */
+export async function layoutDiagram(d: Diagram): Promise<DiagramLayout> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ELK = require("elkjs/lib/elk.bundled.js") as typeof import("elkjs/lib/elk-api").default;
+    const { clusters, parentOf } = clustersOf(d);
+    type Graph = import("elkjs/lib/elk-api").ElkNode;
+    const graphs = new Map<string, Graph>();
+    const root: Graph = {
+        id: "root",
+        layoutOptions: {
+            "elk.algorithm": "layered",
+            "elk.direction": "RIGHT",
+            "elk.hierarchyHandling": "INCLUDE_CHILDREN",
+            "elk.edgeRouting": "ORTHOGONAL",
+            "elk.json.shapeCoords": "ROOT",
+            "elk.json.edgeCoords": "ROOT",
+            "elk.spacing.nodeNode": "18",
+            "elk.layered.spacing.nodeNodeBetweenLayers": "36",
+            "elk.spacing.edgeNode": "14",
+            "elk.spacing.edgeEdge": "8",
+            "elk.layered.spacing.edgeNodeBetweenLayers": "14",
+            "elk.layered.spacing.edgeEdgeBetweenLayers": "8",
+            "elk.spacing.componentComponent": "30",
+            "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
+        },
+        children: [],
+        edges: [],
+    };
+    for (const c of clusters) {
+        const minWidth = textWidth(c.title, 13) + 24;
+        const g: Graph = {
+            id: c.id,
+            layoutOptions: {
+                "elk.padding": `[top=${CLUSTER_TITLE + 8},left=14,bottom=14,right=14]`,
+                "elk.nodeSize.constraints": "MINIMUM_SIZE",
+                "elk.nodeSize.minimum": `(${minWidth},${CLUSTER_TITLE + 20})`,
+            },
+            children: [],
+        };
+        graphs.set(c.id, g);
+        (c.parent ? graphs.get(c.parent)! : root).children!.push(g);
     }
     for (const n of d.nodes) {
-        const p = pos.get(n.id)!;
-        const fill = ["#e3f0ff", "#e6f7ea", "#fff4e0"][n.layer];
+        const width = Math.max(textWidth(n.name, NAME_FONT), textWidth(n.label, LABEL_FONT)) + 20;
+        graphs.get(parentOf(n))!.children!.push({ id: n.id, width, height: NODE_HEIGHT });
+    }
+    root.edges = d.edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] }));
+    const laid = await new ELK().layout(root);
+
+    const boxes = new Map<string, LaidOutBox>();
+    const collect = (g: Graph, parent?: string) => {
+        for (const child of g.children ?? []) {
+            boxes.set(child.id, { id: child.id, parent, x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? 0, height: child.height ?? 0 });
+            collect(child, child.id);
+        }
+    };
+    collect(laid);
+    const edges = (laid.edges ?? []).map((e, i) => {
+        const section = e.sections?.[0];
+        const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
+        return { ...d.edges[i], points: points.map((p) => ({ x: p.x, y: p.y })) };
+    });
+    return {
+        width: laid.width ?? 0,
+        height: laid.height ?? 0,
+        clusters: clusters.map((c) => ({ ...c, ...boxes.get(c.id)! })),
+        nodes: d.nodes.map((n) => ({ ...n, ...boxes.get(n.id)! })),
+        edges,
+    };
+}
+
+const FILL: Record<Cluster["kind"], string> = { primary: "#f5f7fa", dr: "#fdf3f1", global: "#f1f6fd", workload: "#ffffff" };
+const STROKE: Record<Cluster["kind"], string> = { primary: "#c8d0da", dr: "#e0b4a8", global: "#b4c8e0", workload: "#d5dbe3" };
+const LAYER_FILL = ["#e3f0ff", "#e6f7ea", "#fff4e0"];
+const MARGIN = 12;
+const LEGEND = 30;
+
+/**
+ * A self-contained SVG of a laid-out diagram: regions and workloads as nested boxes, resources as
+ * boxes coloured by layer (edge, compute, data), edges as orthogonal arrows. Every box carries its
+ * `data-id` and `data-parent`, every edge its `data-from` and `data-to`, so tests can check the geometry.
+ */
+export function renderSvg(layout: DiagramLayout): string {
+    const out: string[] = [];
+    const box = (b: LaidOutBox) =>
+        `data-id="${xml(b.id)}"${b.parent ? ` data-parent="${xml(b.parent)}"` : ""} x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}"`;
+    for (const c of layout.clusters) {
         out.push(
-            `<g><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="6" fill="${fill}" stroke="#5b6b7c"/><text x="${p.x + 8}" y="${p.y + 18}" font-size="12">${n.name.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</text><text x="${p.x + 8}" y="${p.y + 34}" font-size="11" fill="#4a5868">${n.label}</text></g>`,
+            `<g class="cluster"><rect ${box(c)} rx="8" fill="${FILL[c.kind]}" stroke="${STROKE[c.kind]}"${c.kind === "dr" ? ' stroke-dasharray="6 3"' : ""}/>` +
+                `<text x="${c.x + 10}" y="${c.y + 18}" font-weight="bold" font-size="${c.kind === "workload" ? 12 : 13}">${xml(c.title)}</text></g>`,
         );
     }
+    for (const e of layout.edges) {
+        const d = e.points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join(" ");
+        out.push(
+            `<path class="edge" data-from="${e.from}" data-to="${e.to}" d="${d}" fill="none" stroke="#7a8797" stroke-width="1.2" marker-end="url(#arrow)"/>`,
+        );
+    }
+    for (const n of layout.nodes) {
+        out.push(
+            `<g class="node"><rect ${box(n)} rx="6" fill="${LAYER_FILL[n.layer]}" stroke="#5b6b7c"/>` +
+                `<text x="${n.x + 10}" y="${n.y + 17}" font-size="${NAME_FONT}">${xml(n.name)}</text>` +
+                `<text x="${n.x + 10}" y="${n.y + 32}" font-size="${LABEL_FONT}" fill="#4a5868">${xml(n.label)}</text></g>`,
+        );
+    }
+    // A legend above the diagram: what the colours and the dashed border mean.
+    const keys: [string, string][] = [
+        ["edge (CDN, load balancers)", `fill="${LAYER_FILL[0]}" stroke="#5b6b7c"`],
+        ["compute (services, hosts)", `fill="${LAYER_FILL[1]}" stroke="#5b6b7c"`],
+        ["data (databases, caches, queues, topics, buckets)", `fill="${LAYER_FILL[2]}" stroke="#5b6b7c"`],
+        ["disaster-recovery region", `fill="${FILL.dr}" stroke="${STROKE.dr}" stroke-dasharray="4 2"`],
+    ];
+    let at = 0;
+    const legend = keys.map(([text, style]) => {
+        const item = `<rect x="${at}" y="${-LEGEND}" width="14" height="14" rx="3" ${style}/><text x="${at + 20}" y="${-LEGEND + 12}" font-size="12">${xml(text)}</text>`;
+        at += 20 + textWidth(text, 12) + 24;
+        return item;
+    });
+    const width = Math.ceil(Math.max(layout.width, at)) + 2 * MARGIN;
+    const height = Math.ceil(layout.height) + 2 * MARGIN + LEGEND;
     return [
-        `<svg xmlns="http://www.w3.org/2000/svg" width="880" height="${y + 10}" font-family="sans-serif" font-size="13">`,
-        `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#7a8797"/></marker></defs>`,
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="${-MARGIN} ${-MARGIN - LEGEND} ${width} ${height}" font-family="sans-serif" font-size="13">`,
+        `<rect x="${-MARGIN}" y="${-MARGIN - LEGEND}" width="${width}" height="${height}" fill="#ffffff"/>`,
+        `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#7a8797"/></marker></defs>`,
+        ...legend,
         ...out,
         "</svg>",
         "",
     ].join("\n");
+}
+
+/** Writes `architecture.mmd` and the laid-out `architecture.svg` of a plan into `dir`; returns the two paths. */
+export async function writeDiagram(plan: PlanLike & { region?: string }, dir: string): Promise<string[]> {
+    const diagram = buildDiagram(plan);
+    fs.mkdirSync(dir, { recursive: true });
+    const files = [path.join(dir, "architecture.mmd"), path.join(dir, "architecture.svg")];
+    fs.writeFileSync(files[0], renderMermaid(diagram));
+    fs.writeFileSync(files[1], renderSvg(await layoutDiagram(diagram)));
+    return files;
 }

@@ -1,4 +1,5 @@
 import { SpawnSyncOptionsWithStringEncoding, SpawnSyncReturns, spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "./stack-files";
 
@@ -15,4 +16,32 @@ export function toolCommand(tool: string): string[] {
 /** Runs `tools/<tool>` with `args` from the project folder and waits for it. */
 export function runTool(tool: string, args: string[], options: Partial<SpawnSyncOptionsWithStringEncoding> = {}): SpawnSyncReturns<string> {
     return spawnSync(process.execPath, [...toolCommand(tool), ...args], { cwd: PROJECT_DIR, encoding: "utf8", ...options });
+}
+
+/** A command line that cannot run as given (a file it cannot write): one line, exit code 2. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+/** Throws a `UsageError` naming `flag` and `file` unless `file` can be written (checked before the work, not after). */
+export function checkWritable(flag: string, file: string): void {
+    const dir = path.dirname(path.resolve(file));
+    const problem = !fs.existsSync(dir)
+        ? `the folder ${dir} does not exist`
+        : !fs.statSync(dir).isDirectory()
+          ? `${dir} is not a folder`
+          : fs.existsSync(file) && fs.statSync(file).isDirectory()
+            ? "it is a folder"
+            : (() => {
+                  try {
+                      fs.accessSync(dir, fs.constants.W_OK);
+                      return undefined;
+                  } catch {
+                      return `the folder ${dir} is not writable`;
+                  }
+              })();
+    if (problem) throw new UsageError(`${flag} ${file}: cannot write there: ${problem}`);
 }

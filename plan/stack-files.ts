@@ -37,14 +37,39 @@ export class StackFileError extends Error {
     }
 }
 
-function readYaml(file: string): Record<string, unknown> {
+/**
+ * A file that cannot be a stack file at all (missing, binary, a list at the top): the command was
+ * given the wrong file, so the plan stops with one line and exit code 2, as for a bad argument.
+ */
+export class NotAStackFileError extends StackFileError {
+    constructor(message: string) {
+        super(message);
+        this.name = "NotAStackFileError";
+    }
+}
+
+const kindOf = (doc: unknown) => (Array.isArray(doc) ? "a list" : typeof doc === "string" ? "plain text" : `a ${typeof doc}`);
+
+/** A YAML file whose top level is a map (or empty); `what` names it in messages ("stack file", "project file"). */
+function readYaml(file: string, what: string): Record<string, unknown> {
+    const bytes = fs.readFileSync(file);
+    let text: string;
+    try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+        text = "\0";
+    }
+    if (text.includes("\0")) throw new NotAStackFileError(`${file}: not a ${what}: binary content, not YAML text`);
     let doc: unknown;
     try {
-        doc = parse(fs.readFileSync(file, "utf8")) as unknown;
+        doc = parse(text) as unknown;
     } catch (err) {
         throw new StackFileError(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>) : {};
+    if (doc === null || doc === undefined) return {};
+    if (typeof doc !== "object" || Array.isArray(doc))
+        throw new NotAStackFileError(`${file}: not a ${what}: its top level is ${kindOf(doc)}, not a map of keys`);
+    return doc as Record<string, unknown>;
 }
 
 /** Replaces `{ secure: ... }` with placeholders; reports whether any were found. */
@@ -74,7 +99,7 @@ function replaceSecrets(value: unknown, keyPath: string): { value: unknown; secr
  * to the project.
  */
 export function readStackFiles(stack: string, configFile?: string, projectDir = PROJECT_DIR): StackFileConfig {
-    const project = readYaml(path.join(projectDir, "Pulumi.yaml"));
+    const project = readYaml(path.join(projectDir, "Pulumi.yaml"), "project file");
     const projectName = String(project.name);
     const qualify = (key: string) => (key.includes(":") ? key : `${projectName}:${key}`);
 
@@ -95,9 +120,12 @@ export function readStackFiles(stack: string, configFile?: string, projectDir = 
     }
 
     const file = configFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new StackFileError(`stack file not found: ${file}`);
-    const stackDoc = readYaml(file);
-    for (const [key, value] of Object.entries((stackDoc.config ?? {}) as Record<string, unknown>)) put(qualify(key), value);
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new NotAStackFileError(`stack file not found: ${file}`);
+    const stackDoc = readYaml(file, "stack file");
+    const stackConfig = stackDoc.config ?? {};
+    if (typeof stackConfig !== "object" || Array.isArray(stackConfig))
+        throw new NotAStackFileError(`${file}: not a stack file: its config: is ${kindOf(stackConfig)}, not a map of keys`);
+    for (const [key, value] of Object.entries(stackConfig as Record<string, unknown>)) put(qualify(key), value);
 
     return { project: projectName, stack, config, secretKeys: [...secretKeys] };
 }

@@ -24,12 +24,14 @@ export function readRawStackConfig(): RawStackConfig {
         if (key.startsWith(`${NAMESPACE}:`)) values[key.slice(NAMESPACE.length + 1)] = parseValue(value);
     }
     const secretKeys = Object.keys(all).filter((key) => isConfigSecret(key));
+    const otherKeys = Object.keys(all).filter((key) => !key.startsWith(`${NAMESPACE}:`) && key !== "aws:region");
     return {
         project: pulumi.getProject(),
         stack: pulumi.getStack(),
         region: all["aws:region"],
         values,
         secretKeys,
+        otherKeys,
     };
 }
 

@@ -50,10 +50,13 @@ const SKIP = Symbol("a field this rule reads is invalid");
  * hides another.
  */
 export function withCrossChecks<T extends z.ZodTypeAny>(object: T, rules: CrossRule<z.output<T>>[]): z.ZodEffects<T, z.output<T>, z.input<T>> {
-    // Called on the generic T, superRefine would type its output as the constraint's `any`.
-    const schema = object.superRefine((settings, ctx) =>
-        runRules(rules as CrossRule<unknown>[], settings, (path, message) => ctx.addIssue({ code: "custom", path, message })),
-    ) as z.ZodEffects<T, z.output<T>, z.input<T>>;
+    // A transform, not a refinement: zod runs a refinement on an object with invalid fields too
+    // (`cpu: 300` would also blame `memory`), a transform only once every field parsed. The rules
+    // that read no invalid field still run then, in `crossFieldProblems`.
+    const schema = object.transform((settings: z.output<T>, ctx) => {
+        runRules(rules as CrossRule<unknown>[], settings, (path, message) => ctx.addIssue({ code: "custom", path, message }));
+        return settings;
+    }) as z.ZodEffects<T, z.output<T>, z.input<T>>;
     CROSS_CHECKED.set(schema, { object, rules: rules as CrossRule<never>[] });
     return schema;
 }
@@ -80,6 +83,7 @@ const unwrap = (schema: z.ZodTypeAny): z.ZodTypeAny =>
 /** Parses an object field by field: what parses is kept (defaults applied), what does not reads as SKIP. */
 function lenientParse(schema: z.ZodTypeAny, value: unknown): unknown {
     const inner = unwrap(schema);
+    if (inner instanceof z.ZodRecord) return lenientRecord(schema, value);
     if (!(inner instanceof z.ZodObject) || value === null || typeof value !== "object" || Array.isArray(value)) {
         const parsed = schema.safeParse(value);
         return parsed.success ? parsed.data : SKIP;
@@ -89,6 +93,15 @@ function lenientParse(schema: z.ZodTypeAny, value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(inner.shape as z.ZodRawShape)) out[key] = lenientParse(field, (value as Record<string, unknown>)[key]);
     return guard(out);
+}
+
+/** A map parsed entry by entry: its keys are all there (a rule may count them), an invalid entry's value reads as SKIP. */
+function lenientRecord(schema: z.ZodTypeAny, value: unknown): unknown {
+    const whole = schema.safeParse(value);
+    if (whole.success) return whole.data;
+    const inner = unwrap(schema);
+    if (!(inner instanceof z.ZodRecord) || value === null || typeof value !== "object" || Array.isArray(value)) return SKIP;
+    return guard(Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, lenientParse(inner._def.valueType, entry)])));
 }
 
 /** Reading a field that did not parse throws SKIP, which skips the rule reading it. */
@@ -174,6 +187,16 @@ export const cidrBlock = (minPrefix = 0, maxPrefix = 32) =>
  */
 export const OFFLINE_SECRET_PREFIX = "offline-plan-placeholder-for-";
 
+/**
+ * Stands for the workload's name in a message of its settings' schema (which is built without
+ * it), e.g. a `pulumi config set --path 'workloads.${THIS_WORKLOAD}.environment.X'` hint;
+ * `formatIssues` writes the name in.
+ */
+export const THIS_WORKLOAD = "<this workload>";
+
+/** Stands for the key a message is about, as `pulumi config set --path` spells it (`workloads.ledger.license.token`); `formatIssues` writes it in. */
+export const THIS_KEY = "<this key>";
+
 /** Marks a schema whose value is a secret: never printed, and `secure:` in the stack file. */
 export const SECRET_FIELD = "platform:secret";
 
@@ -191,7 +214,7 @@ export const secretString = (ctx: SchemaContext, topLevelKey: string, what: stri
             if (!ctx.secretKeys.has(topLevelKey) || (ctx.undecrypted && !value.startsWith(OFFLINE_SECRET_PREFIX))) {
                 refinement.addIssue({
                     code: "custom",
-                    message: `${what} is a secret: set it with \`pulumi config set --secret --path <key> <value>\`, not in plain text`,
+                    message: `${what} is a secret: set it with \`pulumi config set --secret --path '${THIS_KEY}' <value>\`, not in plain text`,
                 });
             }
             return pulumi.secret(value);
@@ -298,25 +321,40 @@ function joinPath(namespace: string, path: Path): string {
     return head === undefined ? namespace : `${namespace}:${head}${tail}`;
 }
 
-/** Edit distance, for "did you mean". */
+/** Edit distance counting a swap of two neighbours as one edit (`imgae` is one from `image`), for "did you mean". */
 function distance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let previous = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const current = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-            previous = current;
+    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    const d = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= x.length; i++) {
+        for (let j = 1; j <= y.length; j++) {
+            const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
     }
-    return row[b.length];
+    return d[x.length][y.length];
 }
 
 /** The allowed key closest to a mistyped one, if it is close. */
 export function closestKey(key: string, allowed: readonly string[]): string | undefined {
     const best = allowed.map((k) => ({ k, d: distance(key, k) })).sort((a, b) => a.d - b.d)[0];
     return best && best.d <= Math.max(1, Math.floor(Math.min(key.length, best.k.length) / 3)) ? best.k : undefined;
+}
+
+/**
+ * One mistake, one problem: a mistyped key (`imgae`, "did you mean image?") also leaves the key it
+ * meant unset, and that key's "required" would send the reader to the wrong line. Drops those.
+ */
+export function foldTypos(problems: readonly ConfigProblem[]): ConfigProblem[] {
+    const meant = new Set<string>();
+    for (const p of problems) {
+        const guess = /^unknown (?:key|namespace); did you mean "([^"]+)"/.exec(p.message)?.[1];
+        // The sibling it meant: `platform:workloads.w.imgae` -> `platform:workloads.w.image`, `platform:netwrok` -> `platform:network`;
+        // a guess with its namespace (`platfrom:environment` -> `platform:environment`) as it is.
+        const cut = p.path.includes(".") ? p.path.lastIndexOf(".") : p.path.indexOf(":");
+        if (guess) meant.add(guess.includes(":") ? guess : `${p.path.slice(0, cut + 1)}${guess}`);
+    }
+    return problems.filter((p) => !(meant.has(p.path) && p.message.startsWith("required")));
 }
 
 /**
@@ -331,6 +369,12 @@ export function formatIssues(error: z.ZodError, input: unknown, namespace: strin
         const value = valueAt(input, path);
         return value === undefined ? "" : `; got ${render(value)}`;
     };
+    // Messages name the workload where they say THIS_WORKLOAD, and their own key where they say THIS_KEY.
+    const named = (message: string, path: Path) => {
+        const key = joinPath(namespace, [...offset, ...path]).slice(namespace.length + 1);
+        const workload = offset[0] === "workloads" && offset[1] !== undefined ? String(offset[1]) : THIS_WORKLOAD;
+        return message.split(THIS_WORKLOAD).join(workload).split(THIS_KEY).join(key);
+    };
     for (const issue of error.issues) {
         if (issue.code === z.ZodIssueCode.unrecognized_keys) {
             const allowed = /allowed keys: (.*)$/.exec(issue.message)?.[1]?.split(", ") ?? [];
@@ -342,7 +386,7 @@ export function formatIssues(error: z.ZodError, input: unknown, namespace: strin
             }
             continue;
         }
-        problems.push({ path: joinPath(namespace, [...offset, ...issue.path]), message: `${issue.message}${show(issue.path)}` });
+        problems.push({ path: joinPath(namespace, [...offset, ...issue.path]), message: `${named(issue.message, issue.path)}${show(issue.path)}` });
     }
     return problems;
 }
@@ -415,7 +459,9 @@ export const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\
 /** Who may reach a service: security groups and/or CIDR blocks. Default: nobody. */
 export const clientsSchema = () =>
     strictObject({
+        /** Security groups whose members may connect (e.g. the callers' own groups). Default: none. */
         securityGroupIds: z.array(securityGroupId).default([]),
+        /** CIDR blocks that may connect (e.g. the VPC's or a peered network's). Default: none. */
         cidrs: z.array(cidrBlock()).default([]),
     }).default({});
 
@@ -567,11 +613,19 @@ export const drRegion = (ctx: SchemaContext) =>
     });
 
 /** The load balancer behind CloudFront: its own HTTPS name (CloudFront's origin) and regional certificate. */
-export const originSettings = (ctx: SchemaContext) => strictObject({ originDomainName: hostName, certificateArn: regionalCertificateArn(ctx) });
+export const originSettings = (ctx: SchemaContext) =>
+    strictObject({
+        /** The balancer's own HTTPS name (a DNS record pointing at it): CloudFront's origin, matching the certificate. Required. */
+        originDomainName: hostName,
+        /** ACM certificate for `originDomainName`, issued in the stack's region (the balancer's). Required. */
+        certificateArn: regionalCertificateArn(ctx),
+    });
 
 /** Viewer domain names of a CloudFront distribution and their certificate, which CloudFront takes only from us-east-1. */
 export const viewerDomainSettings = () =>
     strictObject({
+        /** The names viewers use (CloudFront aliases), at least one. */
         names: z.array(hostName).min(1, "give at least one name"),
+        /** ACM certificate covering `names`, issued in us-east-1 (CloudFront takes certificates only from there). */
         certificateArn: certificateArn.refine((arn) => arnRegion(arn) === "us-east-1", { message: "CloudFront only uses ACM certificates from us-east-1" }),
     });

@@ -28,6 +28,8 @@ import {
     fargateMemory,
     SchemaContext,
     cidrBlock,
+    closestKey,
+    foldTypos,
     formatIssues,
     integer,
     numberIn,
@@ -109,6 +111,8 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
     /** Fully qualified keys set with `--secret`. */
     secretKeys: readonly string[];
+    /** The stack's other config keys, fully qualified (`aws:profile`, a mistyped `platfrom:environment`), for "did you mean". */
+    otherKeys?: readonly string[];
 }
 
 export class ConfigValidationError extends Error {
@@ -189,7 +193,7 @@ export const stackSchema = strictObject({
      * Default: none.
      */
     imageReplication: strictObject({
-        /** Regions every image is copied to, other than the stack's (required when `imageReplication` is set; the key itself is optional). */
+        /** Regions every image is copied to, other than the stack's. */
         regions: z.array(awsRegion).min(1, "give at least one region"),
     }).optional(),
     /** How the plan treats the policy pack (docs/policy.md). */
@@ -208,6 +212,7 @@ export const stackSchema = strictObject({
      * sentence. Default: none.
      */
     acknowledge: acknowledgementsSchema,
+    /** The workloads, by name: each names its `topology` and takes that topology's settings. Default: none. */
     // Each workload is validated on its own below, so that a stack-level mistake hides none of its.
     workloads: z.record(z.unknown()).default({}),
 });
@@ -254,10 +259,21 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         ...(region ? { region } : {}),
         undecrypted: hasPlaceholder(raw.values),
     };
+    // A key in a mistyped namespace (`platfrom:environment`) or a mistyped `aws:region` is the one problem to report.
+    const mistyped = new Map<string, string>();
+    for (const key of raw.otherKeys ?? []) {
+        const [namespace, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+        if (namespace !== NAMESPACE && closestKey(namespace, [NAMESPACE]))
+            problems.push({ path: key, message: `unknown namespace; did you mean "${NAMESPACE}:${name}"?` });
+        else if (namespace === "aws" && raw.region === undefined && closestKey(name, ["region"])) mistyped.set("aws:region", key);
+    }
     if (!region) {
+        const typo = mistyped.get("aws:region");
         problems.push({
-            path: "aws:region",
-            message: `${raw.region === undefined || raw.region === null || raw.region === "" ? "required" : `${JSON.stringify(raw.region)} is not a region the AWS provider knows`}: pulumi config set aws:region us-east-1 (or another region)`,
+            path: typo ?? "aws:region",
+            message: typo
+                ? 'unknown key; did you mean "aws:region"? (the stack has no aws:region)'
+                : `${raw.region === undefined || raw.region === null || raw.region === "" ? "required" : `${JSON.stringify(raw.region)} is not a region the AWS provider knows`}: pulumi config set aws:region us-east-1 (or another region)`,
         });
     }
 
@@ -331,8 +347,12 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         const names = Object.keys(topologies);
         const topology = workload.topology;
         if (typeof topology !== "string" || !names.includes(topology)) {
-            const shown = topology === undefined ? "required" : `must be one of: ${names.join(", ")}; got ${JSON.stringify(topology)}`;
-            problems.push({ path: `${path}.topology`, message: topology === undefined ? `${shown}: one of ${names.join(", ")}` : shown });
+            const guess = typeof topology === "string" ? closestKey(topology, names) : undefined;
+            const message =
+                topology === undefined
+                    ? `required: one of ${names.join(", ")}`
+                    : `${guess ? `did you mean "${guess}"? ` : ""}must be one of: ${names.join(", ")}; got ${JSON.stringify(topology)}`;
+            problems.push({ path: `${path}.topology`, message });
             continue;
         }
         const settingsSchema = topologies[topology];
@@ -355,7 +375,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         problems.push(...found.map((p) => blameProfile(p, settings, overridden, path)));
     }
 
-    if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(problems);
+    if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(foldTypos(problems));
 
     const network = parsed.data.network;
     return {

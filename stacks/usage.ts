@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { strictObject } from "./schema-kit";
 
 /** Usage the cost estimate assumes where the plan cannot know it; override with `platform:insights`. */
 export const USAGE_DEFAULTS = {
@@ -20,8 +21,9 @@ export const USAGE_DEFAULTS = {
     snsPublishesPerTopic: 1_000_000,
     /** GB ingested per log group per month (also what is kept). */
     logGbPerGroup: 5,
-    /** GB stored per Aurora cluster, and millions of I/O requests per month. */
+    /** GB stored per Aurora cluster. */
     auroraStorageGb: 100,
+    /** Millions of I/O requests per Aurora cluster per month. */
     auroraIoMillions: 100,
     /** GB of images per ECR repository. */
     ecrGbPerRepository: 10,
@@ -30,12 +32,9 @@ export const USAGE_DEFAULTS = {
 export type UsageAssumptions = { -readonly [K in keyof typeof USAGE_DEFAULTS]: number };
 
 /** Schema of `platform:insights`: any subset of the usage assumptions, each a non-negative number. */
-export const insightsSchema = z
-    .object(
-        Object.fromEntries(Object.keys(USAGE_DEFAULTS).map((k) => [k, z.number().nonnegative("must be 0 or more").optional()])) as Record<
-            keyof UsageAssumptions,
-            z.ZodOptional<z.ZodNumber>
-        >,
-    )
-    .strict()
-    .default({});
+export const insightsSchema = strictObject(
+    Object.fromEntries(Object.keys(USAGE_DEFAULTS).map((k) => [k, z.number().nonnegative("must be 0 or more").optional()])) as Record<
+        keyof UsageAssumptions,
+        z.ZodOptional<z.ZodNumber>
+    >,
+).default({});

@@ -4,7 +4,7 @@ import * as path from "path";
 import { USAGE_DEFAULTS } from "../stacks/usage";
 import { estimateCost } from "../insights/cost";
 import { estimateDeploy } from "../insights/deploy";
-import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
+import { buildDiagram, layoutDiagram, renderMermaid, renderSvg } from "../insights/diagram";
 import { diffPlans } from "../insights/diff";
 import { PlannedResource } from "../plan/mocks";
 import { readStackFiles } from "../plan/stack-files";
@@ -101,7 +101,7 @@ describe("plan insights", () => {
         expect(diff.criticalPathSeconds.delta).to.equal(0);
     });
 
-    it("draws workloads, their services and data stores, with network edges from security-group rules", () => {
+    it("draws workloads, their services and data stores, with network edges from security-group rules", async () => {
         const lbGroup = res("aws:ec2/securityGroup:SecurityGroup", "web-lb", {});
         const taskGroup = res("aws:ec2/securityGroup:SecurityGroup", "web-tasks", {});
         const lb = res("aws:lb/loadBalancer:LoadBalancer", "web-lb", {}, [lbGroup]);
@@ -118,7 +118,7 @@ describe("plan insights", () => {
         const mermaid = renderMermaid(d);
         expect(mermaid.split("\n")[0]).to.equal("flowchart LR");
         expect(mermaid).to.contain(`${id("web-lb")} --> ${id("web")}`);
-        expect(renderSvg(d))
+        expect(renderSvg(await layoutDiagram(d)))
             .to.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/)
             .and.contain("web-lb");
     });
@@ -148,6 +148,7 @@ describe("plan insights", () => {
             .to.match(/Monthly cost: \$[\d,.]+/)
             .and.match(/Deploy time: critical path \d+ min/);
         expect(fs.readFileSync(path.join(dir, "architecture.mmd"), "utf8")).to.contain("flowchart LR");
+        expect(fs.readFileSync(path.join(dir, "architecture.svg"), "utf8")).to.match(/^<svg /);
         const second = await run(["--stack", "staging", "--compare", path.join(dir, "base.json")]);
         expect(second.stdout).to.contain("0 to create, 0 to update, 0 to replace, 0 to delete").and.contain("(+$0.00)");
     });

@@ -76,7 +76,7 @@ describe("platform:policy.suppress: violations accepted on purpose", () => {
             ),
         );
         const out = path.join(dir, "plan.json");
-        const run = await planCli(["--stack", "suppressed", "--config-file", file, "--json", out, "--diagram-dir", dir]);
+        const run = await planCli(["--stack", "suppressed", "--config-file", file, "--json", out]);
         expect(run.status, run.stdout + run.stderr).to.equal(0);
         expect(run.stdout).to.contain("Suppressed by platform:policy.suppress (1):");
         expect(run.stdout).to.contain(`reason: ${reason}`);

@@ -843,7 +843,7 @@ describe("policy pack", () => {
 
         it("makes npm run plan exit non-zero on the insecure stack and report the violations in JSON", async () => {
             const out = path.join(scratchDir("insecure"), "plan.json");
-            const run = await planCli(["--stack", "insecure", "--config-file", insecure(), "--json", out, "--diagram-dir", path.dirname(out)]);
+            const run = await planCli(["--stack", "insecure", "--config-file", insecure(), "--json", out]);
             expect(run.status).to.equal(1);
             expect(run.stdout).to.contain("[mandatory] sg-no-world-ingress");
             const plan = JSON.parse(fs.readFileSync(out, "utf8"));

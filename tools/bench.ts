@@ -4,12 +4,14 @@ import * as os from "os";
 import * as path from "path";
 import { toolCommand } from "../plan/cli";
 import { PROJECT_DIR } from "../plan/stack-files";
+import { writeSection } from "./doc-sections";
 
 /**
  * `npm run bench [-- --json <file>]`: wall time and peak memory of the offline plan of the shipped
  * production stack and of 1, 5, 20 and 40 generated `fargate-rds` workloads, beside the floor
  * (Node loading the Pulumi SDKs the program uses, and nothing else) measured in the same run.
- * Each figure is the median of three runs.
+ * Each figure is the median of three runs. Writes the table into docs/insights.md (the `bench`
+ * section), with the machine it ran on.
  */
 const USAGE = "usage: npm run bench [-- --json <out.json>]";
 const RUNS = 3;
@@ -48,6 +50,25 @@ function measure(args: string[]): { seconds: number; peakBytes: number; stdout: 
     return { seconds: median(seconds), peakBytes: median(peaks), stdout };
 }
 
+const fixed = (n: number, digits: number) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The benchmark as the docs show it: the machine, then one row per plan beside the floor. */
+export function benchTable(machine: string, floor: { seconds: number; peakBytes: number }, rows: Row[]): string {
+    const lines = [
+        `Measured on ${machine}.`,
+        "",
+        "| plan | resources | wall | × floor | ms/resource above floor | peak memory |",
+        "|---|---|---|---|---|---|",
+        `| floor | | ${fixed(floor.seconds, 2)} s | 1.00 | | ${fixed(floor.peakBytes / 2 ** 20, 0)} MB |`,
+    ];
+    for (const r of rows) {
+        lines.push(
+            `| ${r.what} | ${fixed(r.resources, 0)} | ${fixed(r.wallSeconds, 2)} s | ${fixed(r.ratioToFloor, 2)} | ${fixed(r.msPerResourceAboveFloor, 2)} | ${fixed(r.peakMemoryMb, 0)} MB |`,
+        );
+    }
+    return lines.join("\n");
+}
+
 /** A stack file with `n` fargate-rds workloads. */
 function generated(n: number): string {
     const lines = ["config:", "  aws:region: us-east-1", "  platform:environment: staging", "  platform:workloads:"];
@@ -74,8 +95,8 @@ function main(argv: string[]): void {
     const floorScript = `require("@pulumi/pulumi");${modules.map((m) => `require("@pulumi/aws/${m}");`).join("")}require("@pulumi/awsx/ec2");require("@pulumi/random");`;
     const floor = measure(["-e", floorScript]);
 
-    const plan = (what: string, stack: string, configFile?: string): Row => {
-        const args = [...toolCommand("plan"), "--stack", stack, "--diagram-dir", scratch, ...(configFile ? ["--config-file", configFile] : [])];
+    const plan = (what: string, stack: string, configFile?: string, extra: string[] = []): Row => {
+        const args = [...toolCommand("plan"), "--stack", stack, ...(configFile ? ["--config-file", configFile] : []), ...extra];
         const m = measure(args);
         const resources = Number(/Planned (\d+) resources/.exec(m.stdout)?.[1] ?? NaN);
         return {
@@ -87,18 +108,16 @@ function main(argv: string[]): void {
             msPerResourceAboveFloor: ((m.seconds - floor.seconds) * 1000) / resources,
         };
     };
-    const rows: Row[] = [plan("shipped production stack", "production")];
+    const rows: Row[] = [
+        plan("shipped production stack", "production"),
+        plan("the same, writing the diagram (`--diagram-dir`)", "production", undefined, ["--diagram-dir", path.join(scratch, "diagram")]),
+    ];
     for (const n of [1, 5, 20, 40]) rows.push(plan(`${n} fargate-rds workload${n === 1 ? "" : "s"}`, `bench${n}`, generated(n)));
 
     const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-    console.log(`Machine: ${machine}`);
-    console.log(`Floor (Node loading the Pulumi SDKs): ${floor.seconds.toFixed(2)} s, ${(floor.peakBytes / 2 ** 20).toFixed(0)} MB\n`);
-    console.log("| plan | resources | wall (s) | × floor | ms/resource above floor | peak memory (MB) |\n|---|---|---|---|---|---|");
-    for (const r of rows) {
-        console.log(
-            `| ${r.what} | ${r.resources} | ${r.wallSeconds.toFixed(2)} | ${r.ratioToFloor.toFixed(2)} | ${r.msPerResourceAboveFloor.toFixed(2)} | ${r.peakMemoryMb.toFixed(0)} |`,
-        );
-    }
+    const table = benchTable(machine, floor, rows);
+    console.log(table);
+    console.log(`\n${writeSection("docs/insights.md", "bench", table)}`);
     if (jsonFile) {
         const floorJson = { wallSeconds: floor.seconds, peakMemoryMb: floor.peakBytes / 2 ** 20 };
         fs.writeFileSync(jsonFile, JSON.stringify({ machine, runsPerFigure: RUNS, floor: floorJson, plans: rows }, null, 2) + "\n");
@@ -106,8 +125,10 @@ function main(argv: string[]): void {
     }
 }
 
-try {
-    main(process.argv.slice(2));
-} finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+if (require.main === module) {
+    try {
+        main(process.argv.slice(2));
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
 }

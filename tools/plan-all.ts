@@ -1,16 +1,13 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { spawn } from "child_process";
 import { toolCommand } from "../plan/cli";
 import { PROJECT_DIR, shippedStacks } from "../plan/stack-files";
 
 // Plans every shipped stack, each in its own process (the Pulumi runtime is process-global) and all
-// at once, the way a user runs `npm run plan`; the diagrams go to a scratch folder removed afterwards.
-function planInProcess(stack: string, scratch: string): Promise<{ stack: string; status: number | null; stdout: string; stderr: string; seconds: string }> {
+// at once, the way a user runs `npm run plan` (without --diagram-dir, so it writes nothing).
+function planInProcess(stack: string): Promise<{ stack: string; status: number | null; stdout: string; stderr: string; seconds: string }> {
     const started = Date.now();
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, [...toolCommand("plan"), "--stack", stack, "--diagram-dir", path.join(scratch, stack)], { cwd: PROJECT_DIR });
+        const child = spawn(process.execPath, [...toolCommand("plan"), "--stack", stack], { cwd: PROJECT_DIR });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -20,18 +17,13 @@ function planInProcess(stack: string, scratch: string): Promise<{ stack: string;
 }
 
 async function main(): Promise<number> {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-plan-all-"));
-    try {
-        const runs = await Promise.all(shippedStacks().map((stack) => planInProcess(stack, scratch)));
-        for (const run of runs) {
-            if (run.status === 0)
-                console.log(`plan ${run.stack}: ok, ${run.seconds} s wall. ${run.stdout.split("\n").find((l) => l.startsWith("Planned ")) ?? ""}`);
-            else console.error(`plan ${run.stack}: FAILED (exit ${run.status})\n${run.stdout}${run.stderr}`);
-        }
-        return runs.every((r) => r.status === 0) ? 0 : 1;
-    } finally {
-        fs.rmSync(scratch, { recursive: true, force: true });
+    const runs = await Promise.all(shippedStacks().map((stack) => planInProcess(stack)));
+    for (const run of runs) {
+        if (run.status === 0)
+            console.log(`plan ${run.stack}: ok, ${run.seconds} s wall. ${run.stdout.split("\n").find((l) => l.startsWith("Planned ")) ?? ""}`);
+        else console.error(`plan ${run.stack}: FAILED (exit ${run.status})\n${run.stdout}${run.stderr}`);
     }
+    return runs.every((r) => r.status === 0) ? 0 : 1;
 }
 
 main().then((code) => process.exit(code));

@@ -1,6 +1,5 @@
 import * as fs from "fs";
-import * as path from "path";
-import { buildDiagram, renderMermaid, renderSvg } from "../insights/diagram";
+import { writeDiagram } from "../insights/diagram";
 import { PlanDiff, diffPlans } from "../insights/diff";
 import { summariseChanges } from "../plan/changes";
 import { estimate, minutes, usd } from "../insights/index";
@@ -9,7 +8,8 @@ import { ConfigValidationError, PreflightError, planStack, renderTree, topLevelN
 import { applySuppressions, evaluatePolicies, renderSuppressions, renderViolations } from "../plan/policy";
 import { checkReadiness, renderReadiness } from "../plan/readiness";
 import { unusedAcknowledgements } from "../plan/readiness/day-two";
-import { StackFileError, readStackFiles } from "../plan/stack-files";
+import { NotAStackFileError, StackFileError, readStackFiles } from "../plan/stack-files";
+import { UsageError, checkWritable } from "../plan/cli";
 import { closestKey } from "../stacks/schema-kit";
 
 const HELP = `usage: npm run plan -- --stack <name> [options]
@@ -26,7 +26,7 @@ options:
                             npm run plan -- --stack acme-prod --config-file stacks/Pulumi.acme-prod.yaml
   --json <file>           writes the plan (resources, readiness, policy, estimate; changes with a baseline)
                             npm run plan -- --stack production --json production.json
-  --diagram-dir <dir>     where the architecture diagram goes (default out/<stack>)
+  --diagram-dir <dir>     writes the architecture diagram there (architecture.mmd and .svg); without it, none
                             npm run plan -- --stack staging --diagram-dir /tmp/diagram
   --compare <plan.json>   the baseline: a plan of what is deployed; marks each resource + ~ +- -+ -
                             npm run plan -- --stack production --compare deployed.json
@@ -37,9 +37,6 @@ options:
                             npm run plan -- --stack production --workload ledger --workload network
   --help                  this text
                             npm run plan -- --help`;
-
-/** Bad arguments: one line, exit 2. */
-class UsageError extends Error {}
 
 interface PlanArgs {
     stack: string;
@@ -101,6 +98,7 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
             io.out(HELP);
             return 0;
         }
+        if (args.json) checkWritable("--json", args.json);
         const files = readStackFiles(args.stack, args.configFile);
         // The baseline is checked before anything is planned or written.
         let base: BaselinePlan | undefined;
@@ -173,12 +171,8 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
             );
             for (const m of diff.moved) io.out(`  moved by alias: ${m.from} -> ${m.urn}`);
         }
-        const diagramDir = args.diagramDir ?? path.join("out", args.stack);
-        fs.mkdirSync(diagramDir, { recursive: true });
-        const diagram = buildDiagram(plan);
-        fs.writeFileSync(path.join(diagramDir, "architecture.mmd"), renderMermaid(diagram));
-        fs.writeFileSync(path.join(diagramDir, "architecture.svg"), renderSvg(diagram));
-        io.out(`Diagram: ${path.join(diagramDir, "architecture.mmd")} and .svg`);
+        // Laying the diagram out takes longer than the rest of the estimate: only when asked for.
+        if (args.diagramDir) io.out(`Diagram: ${(await writeDiagram(plan, args.diagramDir)).join(" and ")}`);
         if (args.json) {
             const changes = diff ? { changes: diff.changes } : {};
             fs.writeFileSync(args.json, JSON.stringify({ ...plan, readiness: { problems }, policy, estimate: estimateJson, ...changes }, null, 2) + "\n");
@@ -190,6 +184,11 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
         io.out(verdict);
         return mandatory > 0 || problems.length > 0 ? 1 : 0;
     } catch (err) {
+        // The wrong file, or an output that cannot be written: one line, exit 2 as for a bad argument.
+        if (err instanceof NotAStackFileError) {
+            io.err(err.message);
+            return 2;
+        }
         if (err instanceof ConfigValidationError || err instanceof PreflightError || err instanceof StackFileError) {
             io.err(err.message);
             return 1;

@@ -47,9 +47,24 @@ export function ecsLifecycleHookRole(name: string, accountId: pulumi.Input<strin
     return role;
 }
 
-/** The ECS lifecycle events a CodeDeploy AppSpec hook may run at. */
-export const LIFECYCLE_EVENTS = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"] as const;
-export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+/**
+ * The ECS lifecycle events a CodeDeploy AppSpec hook may run at, in their order, with when each runs
+ * (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html).
+ */
+const LIFECYCLE_EVENT_HOOKS = {
+    /** Lambda function run before the replacement task set is created (a rollback is not possible yet). Default: none. */
+    BeforeInstall: "before the replacement task set is created",
+    /** Lambda function run once the replacement task set is created and one target group is associated with it. Default: none. */
+    AfterInstall: "after the replacement task set is created",
+    /** Lambda function run once the test listener serves traffic to the replacement task set. Default: none. */
+    AfterAllowTestTraffic: "after the test listener serves the replacement task set",
+    /** Lambda function run once the second target group is associated, before production traffic shifts. Default: none. */
+    BeforeAllowTraffic: "before traffic shifts to the replacement task set",
+    /** Lambda function run once the second target group serves traffic to the replacement task set. Default: none. */
+    AfterAllowTraffic: "after traffic shifted to the replacement task set",
+} as const;
+export type LifecycleEvent = keyof typeof LIFECYCLE_EVENT_HOOKS;
+export const LIFECYCLE_EVENTS = Object.keys(LIFECYCLE_EVENT_HOOKS) as LifecycleEvent[];
 
 /**
  * Blue/green deploys of an ECS service through CodeDeploy: the application, the deployment group

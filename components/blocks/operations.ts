@@ -49,7 +49,12 @@ export const repositorySettings = () => ({
      * the last `keepImages` kept), its URL in the outputs; an image given as `imageTag` then runs
      * from it. Default: no repository (images given whole).
      */
-    repository: strictObject({ create: z.boolean().default(false), keepImages: integer(1, 1000).default(30) }).default({}),
+    repository: strictObject({
+        /** Create the repository (and run `imageTag` from it). Default `false`. */
+        create: z.boolean().default(false),
+        /** Images kept; older ones expire by lifecycle rule. Default 30. */
+        keepImages: integer(1, 1000).default(30),
+    }).default({}),
 });
 
 /** Shell access, deploy bounds, who rolls revisions, migrations, image repositories: per workload. */
@@ -62,7 +67,9 @@ export const releaseSettings = () => ({
      * new one starts (a single-instance engine that must never run twice). Default `100` / `200`.
      */
     deployment: strictObject({
+        /** Running tasks kept during a deploy, percent of the desired count (`0` stops the old task first). Default 100. */
         minimumHealthyPercent: integer(0, 100).default(100),
+        /** Tasks allowed during a deploy, percent of the desired count (`100` starts no extra task). Default 200. */
         maximumPercent: integer(100, 200).default(200),
     }).default({}),
     /**
@@ -70,14 +77,19 @@ export const releaseSettings = () => ({
      * --task-definition <family>:<n>`); `pulumi up` then ignores the service's task definition and
      * desired count, and the outputs give the script the names it needs. Default `pulumi`.
      */
-    deployments: strictObject({ mode: z.enum(DEPLOYMENT_MODES).default("pulumi") }).default({}),
+    deployments: strictObject({
+        /** `pulumi`: `pulumi up` rolls revisions; `external`: a deploy script does, and `pulumi up` leaves them alone. Default `pulumi`. */
+        mode: z.enum(DEPLOYMENT_MODES).default("pulumi"),
+    }).default({}),
     /**
      * A one-off ECS task that applies the schema: the service's image, network, secrets and log group
      * with `command`, its own task role; the outputs say how to `aws ecs run-task` it. With
      * `runBeforeDeploy` the deploy workflow runs it before `pulumi up` rolls the service. Default: none.
      */
     migrations: strictObject({
+        /** The migration's command, as a list of words (e.g. `[alembic, upgrade, head]`); it runs in the service's image. */
         command: z.array(nonEmptyString("command word")).min(1, "give at least the executable"),
+        /** Run it before each `pulumi up` rolls the service (`npm run migrations` in the deploy workflow). Default `false`. */
         runBeforeDeploy: z.boolean().default(false),
     }).optional(),
 });

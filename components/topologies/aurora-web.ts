@@ -69,11 +69,17 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
             imageTag: imageTag.optional(),
             /** Port the API listens on. Default 8000. */
             containerPort: integer(1, 65535).default(8000),
-            /** Task size. Defaults 512 / 1024 (the system's own). */
+            /** Task CPU units. Default 512 (the system's own). */
             cpu: fargateCpu.default(512),
+            /** Task memory, MiB. Default 1024 (the system's own). */
             memory: fargateMemory.default(1024),
             /** API task range. Defaults: the profile's `minTasks` / `maxTasks` (production 2..10, staging 1..2). */
-            tasks: strictObject({ min: integer(1, 100).default(profile.minTasks), max: integer(1, 100).default(profile.maxTasks) }).default({}),
+            tasks: strictObject({
+                /** Fewest running tasks. Default: the profile's `minTasks`. */
+                min: integer(1, 100).default(profile.minTasks),
+                /** Most running tasks, scaled out on CPU. Default: the profile's `maxTasks`. */
+                max: integer(1, 100).default(profile.maxTasks),
+            }).default({}),
             /** Health check path. Default `/health`. */
             healthCheckPath: urlPath.default("/health"),
             /** API log retention in days. Default 30 (the system's own). */
@@ -98,7 +104,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
                     .default(profile.auroraInstanceClass),
                 /** Readers: created (`min`) and auto-scaled up to `max` on reader CPU. Defaults: the profile's (production 1..3, staging 0..0). */
                 minReaders: integer(0, 15).default(profile.auroraMinReaders),
+                /** Most readers auto-scaling adds. Default: the profile's `auroraMaxReaders`. */
                 maxReaders: integer(0, 15).default(profile.auroraMaxReaders),
+                /** Average reader CPU auto-scaling keeps the readers at, percent. Default 70. */
                 readerCpuTargetPercent: integer(10, 90).default(70),
                 /** Backups and point-in-time recovery, days. Default 7 (the system's own). */
                 backupRetentionDays: integer(1, 35).default(7),
@@ -122,6 +130,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
             ...alarmSettings(),
             /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
             disasterRecovery: strictObject({
+                /** Create the DR copy in `region`. Default `false`. */
                 enabled: z.boolean().default(false),
                 /** DR region, other than the stack's. Required when enabled. */
                 region: drRegion(ctx).optional(),

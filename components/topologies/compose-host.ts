@@ -89,10 +89,15 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
         cache: z.boolean().default(false),
         /** A RabbitMQ container of its own. */
         broker: z.boolean().default(false),
+        /** Plain environment variables of the API container. Default `{}`. */
         environment: z.record(envVarName, z.string()).default({}),
         ...secretSettings(ctx),
         /** A one-off `<service>-migrate` container (same image, env files and networks) the API waits for; it runs again when its image or command changes. Default: none. */
-        migrations: strictObject({ command: z.array(nonEmptyString("command word")).min(1, "give at least the executable") }).optional(),
+        migrations: strictObject({
+            /** The migration's command, as a list of words; it runs in the service's image. */
+            command: z.array(nonEmptyString("command word")).min(1, "give at least the executable"),
+        }).optional(),
+        /** Path the load balancer and the container's default health check probe. Default `/health`. */
         healthCheckPath: urlPath.default("/health"),
         /**
          * The container's health check, as Compose takes it (`["CMD", ...]` or `["CMD-SHELL", "..."]`).
@@ -110,6 +115,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
         strictObject({
             /** Registry and tag of images not given per service: `<imagePrefix>/<service>:<imageTag>` (or, with `repository.create`, the tag in each service's own repository). */
             imagePrefix: nonEmptyString("image prefix").optional(),
+            /** The tag of those images (see `imagePrefix`). */
             imageTag: nonEmptyString("image tag").optional(),
             ...repositorySettings(),
             /** The API services. Default: ticketing, payments, identity, notifications as the platform runs them. */
@@ -121,6 +127,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                 .default(DEFAULT_SERVICES),
             /** Host instance type. Default: the profile's `hostInstanceType`. */
             instanceType: ec2InstanceType.default(profile.hostInstanceType),
+            /** The host's encrypted gp3 root volume, GiB. Default 30. */
             rootVolumeGb: integer(8, 1024).default(30),
             /** Redis and RabbitMQ data, on a volume that outlives the host. Default 50 GiB. */
             dataVolumeGb: integer(1, 16384).default(50),
@@ -128,7 +135,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
             certificateArn: regionalCertificateArn(ctx),
             /** Route by path (`/<service>/*`) or by host (`<service>.<domain>`). Default path. */
             routing: strictObject({
+                /** `path`: `/<service>/*`; `host`: `<service>.<domain>`. Default `path`. */
                 mode: z.enum(["path", "host"]).default("path"),
+                /** The domain of `host` routing; required when `mode` is `host`. */
                 domain: z
                     .string()
                     .regex(/^([a-z0-9-]+\.)+[a-z]{2,63}$/, "expected a domain such as tickets.example.com")
@@ -136,6 +145,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
             }).default({}),
             /** Accept HTTPS only from Cloudflare. Default false (from anywhere). */
             behindCloudflare: z.boolean().default(false),
+            /** The ranges `behindCloudflare` admits. Default: Cloudflare's published IPv4 ranges. */
             cloudflareCidrs: z.array(cidrBlock()).min(1).default(CLOUDFLARE_IPV4),
             /**
              * Cloudflare authenticated origin pulls: the PEM of the CA that signs the client certificate
@@ -157,12 +167,16 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
             /** The shared RDS instance: its database and admin user (default: the workload's name, `_` for `-`) and class (default: the profile's). */
             database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
             images: strictObject({
+                /** Image of each service's Redis container. Default `redis:7.2-alpine`. */
                 redis: imageReference().default("redis:7.2-alpine"),
+                /** Image of each service's RabbitMQ container. Default `rabbitmq:3.13-alpine`. */
                 rabbitmq: imageReference().default("rabbitmq:3.13-alpine"),
+                /** Image of each service's one-off `<service>-db-init` container (`psql` creating its database and login). Default `postgres:16-alpine`. */
                 postgres: imageReference().default("postgres:16-alpine"),
             }).default({}),
-            /** Memory limits (MiB) of each service's Redis and RabbitMQ containers. Defaults 256 and 512. */
+            /** Memory limit of each service's Redis container, MiB. Default 256. */
             cacheMemoryMb: integer(32, 65536).default(256),
+            /** Memory limit of each service's RabbitMQ container, MiB. Default 512. */
             brokerMemoryMb: integer(128, 65536).default(512),
             /**
              * Outbound connections the host may open beyond HTTPS and its databases (e.g. SMTP for

@@ -103,8 +103,11 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
             memory: fargateMemory.default(1024),
             /** API tasks: autoscaling on CPU between min and max. Defaults 1, 10, 70%. */
             autoscaling: strictObject({
+                /** Fewest API tasks. Default 1. */
                 min: integer(1, 100).default(1),
+                /** Most API tasks. Default 10. */
                 max: integer(1, 100).default(10),
+                /** Average CPU the scaling keeps the API tasks at, percent. Default 70. */
                 cpuTargetPercent: integer(10, 95).default(70),
             }).default({}),
             /** Readiness path probed through the load balancer. Default `/healthz`. */
@@ -126,23 +129,29 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 command: z.array(nonEmptyString("command word")).min(1, "give at least the executable").optional(),
                 /** The worker's health check (`["CMD", ...]`), when its image can tell. Default: none; ECS restarts it when it exits. */
                 healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
-                /** CPU / memory of the separate worker service. Defaults 256 / 512. */
+                /** CPU units of the separate worker service (`mode: service`). Default 256. */
                 cpu: fargateCpu.default(256),
+                /** Memory of the separate worker service, MiB. Default 512. */
                 memory: fargateMemory.default(512),
             }).default({}),
             /** Database name and master user (default: the workload's name, `_` for `-`; the `epr` preset: `epr_db`, `epr`), instance class (default: the profile's), major version (default 16). */
             database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
             /** Upstash Redis (external): URL and token, both secrets. Required. */
             redis: strictObject({
+                /** `<prefix>_REDIS_URL`: the Upstash database URL (`https://<db>.upstash.io`). Required, secret. */
                 url: secretString(ctx, "platform:workloads", "the Redis URL"),
+                /** `<prefix>_REDIS_TOKEN`: the Upstash access token. Required, secret. */
                 token: secretString(ctx, "platform:workloads", "the Redis token"),
             }),
             /** The application's log level (the service's own settings follow, with its defaults). */
             logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]).default("INFO"),
+            /** `<prefix>_LOG_JSON`: logs as JSON lines. Default `true`. */
             logJson: z.boolean().default(true),
+            /** `<prefix>_SQL_ECHO`: log every SQL statement. Default `false`. */
             sqlEcho: z.boolean().default(false),
             /** The application's Redis key prefix. Default: the workload's name (the `epr` preset: `epr`). */
             redisCachePrefix: nonEmptyString("cache prefix").default(derived.cachePrefix),
+            /** The application's cache entries' lifetime, seconds. Default 300. */
             redisCacheTtlSeconds: integer(1, 86400 * 30).default(300),
             audit: strictObject({
                 /** `<prefix>_AUDIT_SQS_MAX_MESSAGES` (SQS allows 1..10). Default 5. */
@@ -170,10 +179,15 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
              * container `api`, log group `/ecs/<family>`. Renaming one of a deployed stack replaces it.
              */
             names: strictObject({
+                /** The ECS cluster's name. Default: auto-named. */
                 cluster: ecsName.optional(),
+                /** The API service's name. Default: auto-named. */
                 service: ecsName.optional(),
+                /** The task definition's family. Default `<name>-<stack>`. */
                 family: ecsName.optional(),
+                /** The API container's name. Default `api`. */
                 container: ecsName.optional(),
+                /** The log group of both containers. Default `/ecs/<family>`. */
                 logGroup: z
                     .string()
                     .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, "a CloudWatch log group name")

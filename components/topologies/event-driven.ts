@@ -98,11 +98,15 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
             image: imageReference().optional(),
             /** The image's tag in the service's own repository (`repository.create: true`). */
             imageTag: imageTag.optional(),
+            /** Task CPU units. Defaults: 512, the webhook receiver 256. */
             cpu: fargateCpu.default(defaults.cpu),
+            /** Task memory, MiB. Defaults: 1024, the webhook receiver 512. */
             memory: fargateMemory.default(defaults.memory),
-            /** Task range. Defaults: the profile's `minTasks` / `maxTasks`. */
+            /** Fewest running tasks. Default: the profile's `minTasks`. */
             minTasks: integer(1, 100).default(profile.minTasks),
+            /** Most running tasks (on CPU; the worker on queue depth). Default: the profile's `maxTasks`. */
             maxTasks: integer(1, 100).default(profile.maxTasks),
+            /** Plain environment variables of the service. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
             /** Overrides the image's command (e.g. the worker's entry point). */
             command: z.array(nonEmptyString("command word")).optional(),
@@ -128,9 +132,13 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
         gateway: strictObject({
             /** Kong image, run DB-less. Default `kong:3.9`. */
             image: imageReference().default("kong:3.9"),
+            /** Task CPU units. Default 512. */
             cpu: fargateCpu.default(512),
+            /** Task memory, MiB. Default 1024. */
             memory: fargateMemory.default(1024),
+            /** Fewest running Kong tasks. Default: the profile's `minTasks`. */
             minTasks: integer(1, 100).default(profile.minTasks),
+            /** Most running Kong tasks, scaled on CPU. Default: the profile's `maxTasks`. */
             maxTasks: integer(1, 100).default(profile.maxTasks),
             /** Requests per minute per client IP, counted in Redis. Default 600. */
             rateLimitPerMinute: integer(1, 1_000_000).default(600),
@@ -196,7 +204,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
              * stages (e.g. `POST_TEST_TRAFFIC_SHIFT` to test the green tasks). Default: 5 minutes, no hooks.
              */
             services: strictObject({
+                /** Minutes the blue tasks stay after production traffic moved to green. Default 5. */
                 bakeTimeMinutes: integer(0, 1440).default(5),
+                /** Lambda functions ECS invokes, each `{ lambdaArn, stages }`. Default: none. */
                 hooks: z.array(strictObject({ lambdaArn, stages: z.array(z.enum(ECS_LIFECYCLE_STAGES)).min(1) })).default([]),
             }).default({}),
             /** CodeDeploy deployment configuration. Default all at once after the test. */

@@ -21,6 +21,7 @@ import {
     secretString,
     SchemaContext,
     strictObject,
+    THIS_WORKLOAD,
     allowPlaintext,
     httpsInProduction,
     withCrossChecks,
@@ -43,7 +44,7 @@ import {
 } from "../blocks/operations";
 import { WorkloadContext } from "../context";
 import { verifyLicense } from "../license";
-import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
+import { SettingsOf, WorkloadOutputs, defineTopology, warnOnce } from "../topology";
 import { nameFor } from "../names";
 
 /** Container port of the service (API and /metrics). */
@@ -52,12 +53,19 @@ const PORT = 8080;
 /** The database connection the program hands the service, and the variable each goes in by default: `<PREFIX>_DB_WRITER_HOST` and so on. */
 export const connectionVariables = (prefix: string) =>
     ({
+        /** Variable holding the master's address. Default `<PREFIX>_DB_WRITER_HOST`. */
         writerHost: `${prefix}_DB_WRITER_HOST`,
+        /** Variable holding the read replica's address (the master's without one). Default `<PREFIX>_DB_READER_HOST`. */
         readerHost: `${prefix}_DB_READER_HOST`,
+        /** Variable holding the database port. Default `<PREFIX>_DB_PORT`. */
         port: `${prefix}_DB_PORT`,
+        /** Variable holding the database name. Default `<PREFIX>_DB_NAME`. */
         name: `${prefix}_DB_NAME`,
+        /** Variable saying whether TLS to the database is required (`dbTls`). Default `<PREFIX>_DB_TLS`. */
         tls: `${prefix}_DB_TLS`,
+        /** Variable holding the service's database user (from Secrets Manager). Default `<PREFIX>_DB_USER`. */
         user: `${prefix}_DB_USER`,
+        /** Variable holding its password (from Secrets Manager). Default `<PREFIX>_DB_PASSWORD`. */
         password: `${prefix}_DB_PASSWORD`,
     }) as const;
 type ConnectionVariables = Record<keyof ReturnType<typeof connectionVariables>, string>;
@@ -168,7 +176,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                     if (!configured.has(name) && !providedVariables(s.variables).includes(name)) {
                         issue(
                             ["requiredVariables"],
-                            `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.<name>.environment.${name}' <value>, or --secret under secrets)`,
+                            `${name} is required by the service but set in neither environment nor secrets (pulumi config set --path 'workloads.${THIS_WORKLOAD}.environment.${name}' <value>, or --secret under secrets)`,
                         );
                     }
                 }
@@ -307,7 +315,7 @@ export const fargateRds = defineTopology({
         const token = await new Promise<string>((resolve) => license.token.apply(resolve));
         const where = `platform:workloads.${name}.license`;
         if (token.startsWith(OFFLINE_SECRET_PREFIX)) {
-            pulumi.log.warn(`${where}: not checked (the offline plan cannot decrypt secrets); pulumi preview checks it`);
+            warnOnce(`${where}: not checked (the offline plan cannot decrypt secrets); pulumi preview checks it`);
             return;
         }
         verifyLicense(token, { accountId: ctx.accountId, accountClaim: license.accountClaim, publicKeyPem: license.publicKey, now: ctx.now }, where);
