@@ -5,6 +5,7 @@ import * as iam from "@pulumi/aws/iam";
 import { Vpc } from "@pulumi/awsx/ec2";
 import { InterfaceEndpoint, NatStrategy } from "../stacks/profiles";
 import { parseCidr } from "../stacks/schema-kit";
+import { SecurityGroup } from "./blocks/security-group";
 import { policyDocument, serviceTrustPolicy } from "./iam";
 
 export interface NetworkArgs {
@@ -39,6 +40,12 @@ export interface NetworkArgs {
  * The URN awsx gave the Elastic IP of the network's `index`th NAT gateway (0-based) when it made the
  * addresses itself: `<vpc>-<n>`, a child of zone n's public subnet, under the VPC under the component.
  */
+/** The URN awsx gave the S3 gateway endpoint it made for a network (awsx names endpoints by their service alone). */
+export function awsxEndpointUrn(networkUrn: string, serviceName: string): string {
+    const [stack, project, types] = networkUrn.split("::");
+    return `${stack}::${project}::${types}$awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/vpcEndpoint:VpcEndpoint::${serviceName}`;
+}
+
 export function awsxNatIpUrn(networkUrn: string, networkName: string, index: number): string {
     const [stack, project, types] = networkUrn.split("::");
     return `${stack}::${project}::${types}$awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/subnet:Subnet$aws:ec2/eip:Eip::${networkName}-vpc-${index + 1}`;
@@ -104,15 +111,50 @@ export class Network extends pulumi.ComponentResource {
                     { type: "Public", name: "public", cidrMask: masks.public },
                     { type: "Isolated", name: "data", cidrMask: masks.data },
                 ],
-                // A gateway endpoint; "Auto" associates it with the VPC's route tables.
-                vpcEndpointSpecs: [
-                    { serviceName: `com.amazonaws.${args.region}.s3` },
-                    ...(args.endpoints ?? []).map((service) => ({ serviceName: `com.amazonaws.${args.region}.${service}`, vpcEndpointType: "Interface" })),
-                ],
-                vpcEndpointStrategy: "Auto",
             },
             { parent: this },
         );
+
+        // The endpoints are the network's own, named after it: awsx names a VPC's endpoints by their
+        // service alone, so two networks of one stack in one region (two workloads' disaster-recovery
+        // networks) would register one URN twice. The alias keeps the S3 endpoint awsx made before.
+        const s3Service = `com.amazonaws.${args.region}.s3`;
+        new ec2.VpcEndpoint(
+            `${name}-s3`,
+            {
+                region: args.region,
+                vpcId: vpc.vpcId,
+                // A gateway endpoint: the type's default, as awsx made it.
+                serviceName: s3Service,
+                // Every route table of the VPC: S3 traffic (image layers included) skips the NAT.
+                routeTableIds: vpc.routeTables.apply((tables) => pulumi.all(tables.map((t) => t.id))),
+                tags: { Name: `${name}-vpc` },
+            },
+            { parent: this, aliases: [this.urn.apply((urn) => awsxEndpointUrn(urn, s3Service))] },
+        );
+        if ((args.endpoints ?? []).length > 0) {
+            const endpointGroup = new SecurityGroup(
+                `${name}-endpoints`,
+                { vpcId: vpc.vpcId, description: `${name}: the VPC's interface endpoints`, region: args.region },
+                { parent: this },
+            );
+            endpointGroup.allowIngress("vpc-https", { port: 443, peer: { cidr: args.cidr }, description: "HTTPS to the AWS APIs from inside the VPC" });
+            for (const service of args.endpoints ?? []) {
+                new ec2.VpcEndpoint(
+                    `${name}-${service.replace(/\./g, "-")}`,
+                    {
+                        region: args.region,
+                        vpcId: vpc.vpcId,
+                        serviceName: `com.amazonaws.${args.region}.${service}`,
+                        vpcEndpointType: "Interface",
+                        privateDnsEnabled: true,
+                        subnetIds: vpc.privateSubnetIds,
+                        securityGroupIds: [endpointGroup.id],
+                    },
+                    { parent: this },
+                );
+            }
+        }
 
         const flowLogGroup = new cloudwatch.LogGroup(
             `${name}-flow-logs`,

@@ -41,6 +41,8 @@ export interface AwsxVpcLayout {
     vpcId: string;
     zones: string[];
     subnets: AwsxSubnet[];
+    /** One route table per subnet, zone by zone, public, private then isolated (awsx's order). */
+    routeTableIds: string[];
 }
 
 const hex = (input: string, length: number) => crypto.createHash("sha256").update(input).digest("hex").slice(0, length);
@@ -89,10 +91,25 @@ export function awsxVpcLayout(name: string, inputs: Inputs, region: string): Aws
             });
         }
     });
-    return { vpcId: `vpc-${hex(`awsx:ec2:Vpc::${name}`, 17)}`, zones, subnets };
+    return {
+        vpcId: `vpc-${hex(`awsx:ec2:Vpc::${name}`, 17)}`,
+        zones,
+        subnets,
+        routeTableIds: zones.flatMap((zone) =>
+            subnets
+                .filter((s) => s.zone === zone)
+                .sort((a, b) => ORDER[a.type] - ORDER[b.type])
+                .map((s) => awsxRouteTableId(name, s.name)),
+        ),
+    };
 }
 
 const ORDER = { Public: 0, Private: 1, Isolated: 2 } as const;
+
+/** A child's ID as the model gives it (stable per VPC, kind and name). */
+const awsxChildId = (vpcName: string, prefix: string, name: string) => `${prefix}-${hex(`${vpcName}/${prefix}/${name}`, 17)}`;
+/** A subnet's route table ID: awsx makes one route table per subnet. */
+const awsxRouteTableId = (vpcName: string, subnetName: string) => awsxChildId(vpcName, "rtb", subnetName);
 
 /** The resources awsx registers under the component `vpc` (recorded like any other). */
 export function awsxVpcChildren(vpc: PlannedResource, stackRegion: string, newUrn: (parent: string, type: string, name: string) => string): PlannedResource[] {
@@ -121,7 +138,7 @@ export function awsxVpcChildren(vpc: PlannedResource, stackRegion: string, newUr
         out.push(r);
         return r;
     };
-    const idOf = (prefix: string, name: string) => `${prefix}-${hex(`${vpc.name}/${prefix}/${name}`, 17)}`;
+    const idOf = (prefix: string, name: string) => awsxChildId(vpc.name, prefix, name);
 
     const awsVpc = add(
         "aws:ec2/vpc:Vpc",

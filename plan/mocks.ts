@@ -128,7 +128,14 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
             const ids = (type: string) => layout.subnets.filter((s) => s.type === type).map((s) => s.id);
             return {
                 id: "",
-                state: { vpcId: layout.vpcId, publicSubnetIds: ids("Public"), privateSubnetIds: ids("Private"), isolatedSubnetIds: ids("Isolated") },
+                state: {
+                    vpcId: layout.vpcId,
+                    publicSubnetIds: ids("Public"),
+                    privateSubnetIds: ids("Private"),
+                    isolatedSubnetIds: ids("Isolated"),
+                    // awsx returns its route tables as resources; the program reads their IDs.
+                    routeTables: layout.routeTableIds.map((id) => ({ id })),
+                },
             };
         }
         case "aws:iam/role:Role":

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { awsxNatIpUrn, subnetMasks } from "../components/network";
+import { awsxEndpointUrn, awsxNatIpUrn, subnetMasks } from "../components/network";
 import { awsxVpcChildren } from "../plan/awsx-vpc";
 import { estimateCost } from "../insights/cost";
 import { zoneNames } from "../stacks/zones";
@@ -24,8 +24,8 @@ describe("network", () => {
                 expect(ips.every((ip) => ip.options.protect === (environment === "production"))).to.equal(true);
                 expect(inputs.cidrBlock).to.equal("10.20.0.0/16");
                 expect(inputs.subnetSpecs.map((s: { type: string }) => s.type)).to.deep.equal(["Private", "Public", "Isolated"]);
-                expect(inputs.vpcEndpointSpecs).to.deep.equal([{ serviceName: "com.amazonaws.us-east-1.s3" }]);
-                expect(inputs.vpcEndpointStrategy).to.equal("Auto");
+                // The endpoints are the network's own (named after it), not awsx's (named by service alone).
+                expect(inputs.vpcEndpointSpecs).to.equal(undefined);
                 expect(outputs.network).to.have.property("vpcId").that.matches(/^vpc-/);
             });
 
@@ -91,8 +91,11 @@ describe("network", () => {
         );
         expect(routes.some((r) => r.name.includes("-data-"))).to.equal(false, "data subnets have no route out");
         // The S3 gateway endpoint is associated with every route table.
-        const s3 = recorder.get("aws:ec2/vpcEndpoint:VpcEndpoint", "com.amazonaws.us-east-1.s3");
-        expect(s3.inputs.routeTableIds).to.have.members(recorder.byType("aws:ec2/routeTable:RouteTable").map((t) => t.state.id));
+        const s3 = recorder.get("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3");
+        expect(s3.inputs.routeTableIds).to.deep.equal(recorder.byType("aws:ec2/routeTable:RouteTable").map((t) => t.state.id));
+        expect(s3.inputs).to.include({ serviceName: "com.amazonaws.us-east-1.s3" });
+        // It takes over the endpoint awsx made before (named by its service alone) without a new one.
+        expect(s3.aliases).to.deep.equal([awsxEndpointUrn(recorder.get("platform:network:Network", "network").urn, "com.amazonaws.us-east-1.s3")]);
         // awsx's own addresses are gone: the NAT gateways use the network's, which alias awsx's former
         // ones (the URN awsx registers them under when it makes them), so no address changes on upgrade.
         expect(recorder.byType("aws:ec2/eip:Eip").filter((e) => e.parent === nats[0].parent)).to.deep.equal([]);
@@ -112,16 +115,17 @@ describe("network", () => {
 
     it("creates the interface endpoints asked for, one private subnet per zone, priced per zone-hour", async () => {
         const { recorder, config } = await buildStack(rawStack({ environment: "staging", network: { natStrategy: "none", endpoints: ["ecr.api", "logs"] } }));
-        const endpoint = recorder.get("aws:ec2/vpcEndpoint:VpcEndpoint", "com.amazonaws.us-east-1.ecr.api");
+        const endpoint = recorder.get("aws:ec2/vpcEndpoint:VpcEndpoint", "network-ecr-api");
         const privateIds = recorder
             .byType("aws:ec2/subnet:Subnet")
             .filter((s) => s.name.includes("-private-"))
             .map((s) => s.state.id);
         expect(endpoint.inputs).to.include({ vpcEndpointType: "Interface", privateDnsEnabled: true });
         expect(endpoint.inputs.subnetIds).to.deep.equal(privateIds);
-        const rule = recorder.get("aws:ec2/securityGroupRule:SecurityGroupRule", "com.amazonaws.us-east-1.ecr.api-ingress");
-        expect(rule.inputs).to.include({ fromPort: 443, toPort: 443 });
-        expect(rule.inputs.cidrBlocks).to.deep.equal([config.network.cidr]);
+        const group = recorder.get("aws:ec2/securityGroup:SecurityGroup", "network-endpoints");
+        expect(endpoint.inputs.securityGroupIds).to.deep.equal([group.state.id]);
+        const rule = recorder.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "network-endpoints-in-vpc-https");
+        expect(rule.inputs).to.include({ fromPort: 443, toPort: 443, cidrIpv4: config.network.cidr, securityGroupId: group.state.id });
         const cost = estimateCost({ resources: recorder.resources }, config.usage, "us-east-1");
         const line = cost.lines.find((l) => l.urn === endpoint.urn)!;
         expect(line.monthlyUsd).to.equal(Math.round(2 * 0.01 * config.usage.hoursPerMonth * 100) / 100);
