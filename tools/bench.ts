@@ -87,12 +87,22 @@ function generated(n: number): string {
     return file;
 }
 
+/** The SDK modules the program imports (components, stacks, index.ts), read from its source, with @pulumi/pulumi. */
+export function sdkModules(): Set<string> {
+    const found = new Set(["@pulumi/pulumi"]);
+    const visit = (file: string) => {
+        if (fs.statSync(file).isDirectory()) return fs.readdirSync(file).forEach((f) => visit(path.join(file, f)));
+        if (!file.endsWith(".ts")) return;
+        for (const m of fs.readFileSync(file, "utf8").matchAll(/from "(@pulumi\/(?!pulumi)[a-z0-9/-]+)"/g)) found.add(m[1]);
+    };
+    ["index.ts", "components", "stacks"].forEach((f) => visit(path.join(PROJECT_DIR, f)));
+    return found;
+}
+
 function main(argv: string[]): void {
     if (argv.length !== 0 && !(argv.length === 2 && argv[0] === "--json")) throw new Error(USAGE);
     const jsonFile = argv[1];
-    // The SDK modules the program loads: @pulumi/pulumi, the AWS submodules, awsx's VPC, random.
-    const modules = ["ec2", "ecs", "iam", "lb", "rds", "s3", "sqs", "sns", "cloudwatch", "cloudfront", "elasticache", "secretsmanager", "appautoscaling"];
-    const floorScript = `require("@pulumi/pulumi");${modules.map((m) => `require("@pulumi/aws/${m}");`).join("")}require("@pulumi/awsx/ec2");require("@pulumi/random");`;
+    const floorScript = [...sdkModules()].map((m) => `require(${JSON.stringify(m)});`).join("");
     const floor = measure(["-e", floorScript]);
 
     const plan = (what: string, stack: string, configFile?: string, extra: string[] = []): Row => {
