@@ -53,3 +53,6 @@ export const isXen = (instanceType: string) => XEN_FAMILIES.includes(familyOf(in
 
 /** Mac families run macOS on dedicated hosts: no Linux AMI boots on them. */
 export const isMac = (instanceType: string) => familyOf(instanceType).startsWith("mac");
+
+/** A1 (the first Graviton) lacks the Armv8.2 features Amazon Linux 2023 requires: AL2023 does not boot on it. */
+export const isA1 = (instanceType: string) => familyOf(instanceType) === "a1";

@@ -1,3 +1,5 @@
+import { parseStackConfig } from "../stacks/schema";
+import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -62,9 +64,15 @@ describe("compose-host: what runs is what the config says", () => {
             expect(instanceArchitecture(type), type).to.equal("x86_64");
     });
 
-    it("refuses a Mac instance type, naming the key", () => {
-        const problems = configProblems(tickets({ instanceType: "mac2.metal" }));
-        expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.tickets.instanceType"]);
+    it("refuses the types Amazon Linux 2023 does not boot on (Mac, A1), naming the key", () => {
+        for (const instanceType of ["mac2.metal", "a1.large"]) {
+            const problems = configProblems(tickets({ instanceType }));
+            expect(
+                problems.map((p) => p.path),
+                instanceType,
+            ).to.deep.equal(["platform:workloads.tickets.instanceType"]);
+        }
+        expect(() => parseStackConfig(tickets({ instanceType: "t4g.large" }), TOPOLOGY_SCHEMAS)).not.to.throw();
     });
 
     it("mounts the data volume on Xen hosts (t2, m4, ...) as /dev/xvdf as well as on Nitro's NVMe path", () => {

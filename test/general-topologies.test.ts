@@ -230,5 +230,11 @@ describe("readiness: no two resources share a physical name (two workloads of ea
         expect(collisions(resource(role, "a", { name: "app-task" }), resource(role, "b", { name: "App-Task", region: "eu-west-1" }))).to.have.length(1);
         // Auto-named resources (no name in the inputs) get a random suffix and never collide.
         expect(collisions(resource(role, "a", {}), resource(role, "a2", {}))).to.deep.equal([]);
+        // A private hosted zone's name is unique on its VPC (ConflictingDomainExists); public zones may repeat.
+        const zone = "aws:route53/zone:Zone";
+        const onVpc = (vpcId: string) => ({ name: "services.example.com", vpcs: [{ vpcId }] });
+        expect(collisions(resource(zone, "a", onVpc("vpc-1")), resource(zone, "b", onVpc("vpc-1")))).to.have.length(1);
+        expect(collisions(resource(zone, "a", onVpc("vpc-1")), resource(zone, "b", onVpc("vpc-2")))).to.deep.equal([]);
+        expect(collisions(resource(zone, "a", { name: "example.com" }), resource(zone, "b", { name: "example.com" }))).to.deep.equal([]);
     });
 });

@@ -38,7 +38,7 @@ import { PolicyStatement, ecrPullStatements, ecrRegistry, ecrRepositoryArn, poli
 import { ComposeService, HOST_METRICS, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
-import { Architecture, instanceArchitecture, isMac } from "../../stacks/instance-types";
+import { Architecture, instanceArchitecture, isA1, isMac } from "../../stacks/instance-types";
 
 /**
  * Amazon Linux 2023's current AMI per architecture, as AWS publishes it in SSM Parameter Store
@@ -219,6 +219,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                 issue(
                     ["instanceType"],
                     `${s.instanceType} is a Mac instance (macOS on a dedicated host): the host runs Amazon Linux 2023; pick an x86_64 or Graviton type`,
+                ),
+            (s, issue) =>
+                isA1(s.instanceType) &&
+                issue(
+                    ["instanceType"],
+                    `${s.instanceType} is an A1 instance, which Amazon Linux 2023 (the host's image) does not support; pick a later Graviton type (t4g, m7g...) or an x86_64 one`,
                 ),
             (s, issue) =>
                 s.originPullCa !== undefined &&

@@ -257,12 +257,13 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                 s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
         ]),
         imageSources((s: z.output<typeof object>) => (["integration", "webhook", "worker"] as const).map((key) => [[key], s[key]])),
-        // One listener per port and balancer (CreateListener's DuplicateListener): the gateway's balancer listens on 443 and 80.
+        // One listener per port and balancer (CreateListener's DuplicateListener): the gateway's balancer
+        // listens on 443 only (CloudFront is its one client, over HTTPS).
         ({ blueGreen }: z.output<typeof object>, issue: ReportIssue) =>
-            [443, 80].includes(blueGreen.testListenerPort) &&
+            blueGreen.testListenerPort === 443 &&
             issue(
                 ["blueGreen", "testListenerPort"],
-                `${blueGreen.testListenerPort} is already a listener of the gateway's load balancer (HTTPS 443, the HTTP redirect 80): AWS refuses a second listener on a port (DuplicateListener); pick another, e.g. 8443`,
+                `443 is already the gateway load balancer's HTTPS listener: AWS refuses a second listener on a port (DuplicateListener); pick another, e.g. 8443`,
             ),
         // The standby tasks read each existing secret in the DR region: only its owner can replicate it there.
         (s: z.output<typeof object>, issue: ReportIssue) => {

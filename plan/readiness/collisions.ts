@@ -157,6 +157,15 @@ export const UNIQUE_NAMES: UniqueRule[] = [
         doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html (one listener per port)",
     },
     {
+        // A public zone's name may repeat; a private zone's may not on the same VPC.
+        types: ["aws:route53/zone:Zone"],
+        fields: ["name", "vpcs"],
+        scope: "account",
+        what: "private hosted zone name on the VPC",
+        caseInsensitive: true,
+        doc: "https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html (ConflictingDomainExists)",
+    },
+    {
         types: ["aws:cloudwatch/logGroup:LogGroup"],
         fields: ["name"],
         scope: "region",
@@ -345,6 +354,9 @@ const RENAMING_KEYS: Record<string, Record<string, string>> = {
         "aws:ecs/taskDefinition:TaskDefinition": "names.family",
         "aws:cloudwatch/logGroup:LogGroup": "names.logGroup",
     },
+    "platform:topologies:EventDriven": {
+        "aws:route53/zone:Zone": "internalTls.domainName",
+    },
     "platform:topologies:AuroraWeb": {
         "aws:s3/bucket:Bucket": "bucketPrefix",
         "aws:s3/bucketV2:BucketV2": "bucketPrefix",
@@ -387,7 +399,7 @@ export function checkNameCollisions(index: PlanIndex, region: string, report: Re
             const values = rule.fields.map((f) => r.inputs[f]);
             if (values.some((v) => v === undefined || v === null || v === "" || SKIPPED.has(String(v)))) continue;
             const at = rule.scope === "region" ? (typeof r.inputs.region === "string" ? r.inputs.region : region) : "";
-            const joined = values.map(String).join("\u0000");
+            const joined = values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\u0000");
             const key = `${at}\u0001${rule.caseInsensitive ? joined.toLowerCase() : joined}`;
             const first = seen.get(key);
             if (!first) {
