@@ -116,9 +116,19 @@ const CONDITIONAL_RULES: Record<
     },
 };
 
+/**
+ * The provider's per-resource `region` (pulumi-aws v7, terraform-provider-aws 6): not in any
+ * resource's own schema, injected for all, and "changing the value of `region` will force resource
+ * replacement" (the provider's enhanced region support guide). Unset means the provider's region;
+ * the program sets it only on resources outside the stack's region, so only a change between two
+ * set regions counts, and setting or unsetting it is taken as naming the same region.
+ */
+const regionMoves = (path: string, base: PlannedResource, head: PlannedResource) =>
+    path === "region" && head.type.startsWith("aws:") && typeof base.inputs.region === "string" && typeof head.inputs.region === "string";
+
 /** Whether changing `path` replaces `head`: the provider's table, then its value-dependent rules. */
 const replaces = (path: string, base: PlannedResource, head: PlannedResource) =>
-    forcesReplacement(head.type, path) === true || (CONDITIONAL_RULES[head.type]?.replaces?.(path, base, head) ?? false);
+    forcesReplacement(head.type, path) === true || regionMoves(path, base, head) || (CONDITIONAL_RULES[head.type]?.replaces?.(path, base, head) ?? false);
 
 /** The URN a child gets under a parent's alias URN: the engine's rule (a child named after its parent is renamed with it). */
 function inheritedAlias(child: PlannedResource, parent: PlannedResource, parentAlias: string): string {
@@ -206,7 +216,9 @@ export function diffResources(base: readonly PlannedResource[], head: readonly P
         // A component's inputs go to no provider: only its creation or deletion is a change.
         if (!r.custom) continue;
         const suppress = CONDITIONAL_RULES[r.type]?.suppress;
-        const paths = changedPaths(b.inputs, r.inputs).filter((p) => !ignored(p, r.options.ignoreChanges) && !suppress?.(p, b, r));
+        const paths = changedPaths(b.inputs, r.inputs).filter(
+            (p) => !ignored(p, r.options.ignoreChanges) && !suppress?.(p, b, r) && !(p === "region" && !regionMoves(p, b, r)),
+        );
         if (paths.length > 0) decide(r, b, paths);
     }
 

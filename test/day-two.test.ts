@@ -289,6 +289,42 @@ describe("day two: a change against what is deployed", () => {
         ]);
     });
 
+    it("replaces on a region move, refuses an engine downgrade and a replica moved to another source, and says what a retained resource leaves behind", () => {
+        const resource = (type: string, name: string, inputs: Record<string, unknown>, retainOnDelete = false): PlannedResource => ({
+            urn: `urn:pulumi:s::p::${type}::${name}`,
+            type,
+            name,
+            parent: null,
+            custom: true,
+            inputs,
+            options: { protect: false, retainOnDelete, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
+            dependencies: [],
+            state: { id: name },
+        });
+        const problemsOf = (base: PlannedResource[], head: PlannedResource[]) => {
+            const diff = diffResources(base, head);
+            const found = checkReadiness({ resources: head, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff, acknowledgements: [] } });
+            return { diff, checks: found.map((p) => p.check), messages: found.map((p) => p.message) };
+        };
+        // pulumi-aws v7: a resource's own region forces replacement; unset stays the provider's region.
+        const queue = (region?: string) => resource("aws:sqs/queue:Queue", "work", { name: "work", ...(region ? { region } : {}) });
+        expect(diffResources([queue("eu-west-1")], [queue("us-west-2")]).changes.map((c) => c.action)).to.deep.equal(["replace"]);
+        expect(diffResources([queue()], [queue("us-east-1")]).changes).to.deep.equal([]);
+        const db = (engineVersion: string, extra: Record<string, unknown> = {}) =>
+            resource("aws:rds/instance:Instance", "db", { engine: "postgres", engineVersion, allowMajorVersionUpgrade: true, ...extra });
+        expect(problemsOf([db("16.4")], [db("15.8")]).checks).to.deep.equal(["day-two-engine-downgrade"]);
+        expect(problemsOf([db("16.4")], [db("17.2")]).checks).to.deep.equal([]);
+        expect(problemsOf([db("16.4", { replicateSourceDb: "old-db" })], [db("16.4", { replicateSourceDb: "new-db" })]).checks).to.deep.equal([
+            "day-two-replica-source",
+        ]);
+        // A retained database is left running outside the stack, not deleted: AWS's deletion guard never
+        // meets a delete, and the message says what stays behind.
+        const retainedDb = resource("aws:rds/instance:Instance", "db", { engine: "postgres", engineVersion: "16.4", deletionProtection: true }, true);
+        const removed = problemsOf([retainedDb], []);
+        expect(removed.checks).to.deep.equal(["day-two-stateful"]);
+        expect(removed.messages[0]).to.contain("stays in AWS outside the stack (retainOnDelete)");
+    });
+
     it("decides the provider's value-dependent replacements: user data with userDataReplaceOnChange, a rule's kind of source", () => {
         const host = (inputs: Record<string, unknown>): PlannedResource => ({
             urn: "urn:pulumi:s::p::aws:ec2/instance:Instance::host",

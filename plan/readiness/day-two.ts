@@ -125,7 +125,9 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             );
         }
         const guard = DELETION_PROTECTION[c.type];
-        if ((c.action === "replace" || c.action === "delete") && guard && base?.inputs[guard.input] === true && !acknowledged(c)) {
+        // A retained resource is never deleted by the engine (retainOnDelete): AWS's guard never meets a delete.
+        const retained = base?.options.retainOnDelete === true;
+        if ((c.action === "replace" || c.action === "delete") && guard && base?.inputs[guard.input] === true && !retained && !acknowledged(c)) {
             report(
                 "day-two-deletion-protection",
                 c.urn,
@@ -133,15 +135,28 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             );
         }
         if ((c.action === "replace" || c.action === "delete") && c.stateful && !acknowledged(c)) {
+            const what = c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) starts an empty one` : "deleting it";
+            // retainOnDelete: the engine drops the old one from the stack without deleting it
+            // (https://www.pulumi.com/docs/iac/concepts/options/retainondelete/).
+            const fate = retained
+                ? "; the old one stays in AWS outside the stack (retainOnDelete), with its data and its cost, and what still refers to it (its security or subnet group) cannot be deleted"
+                : ", and loses what the old one holds";
             report(
                 "day-two-stateful",
                 c.urn,
-                `${c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) starts an empty one` : "deleting it"} and loses what it holds. Give it an alias if it only moved, or accept it: platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <how its data is kept> }]`,
+                `${what}${fate}. Give it an alias if it only moved, or accept it: platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <how its data is kept> }]`,
             );
         }
         if (c.action !== "update" || !head || !base) continue;
         if (ENGINE_TYPES.has(c.type) && c.inputs.includes("engineVersion")) {
             const [from, to] = [base.inputs.engineVersion, head.inputs.engineVersion];
+            if (compareVersions(to, from) < 0) {
+                report(
+                    "day-two-engine-downgrade",
+                    c.urn,
+                    `engineVersion ${String(from)} -> ${String(to)} goes down: RDS only upgrades an engine in place ("Cannot upgrade ... from ${String(from)} to ${String(to)}"); restore a snapshot into a new instance to go back`,
+                );
+            }
             if (majorVersion(from) !== majorVersion(to) && compareVersions(to, from) > 0 && head.inputs.allowMajorVersionUpgrade !== true) {
                 report(
                     "day-two-major-version",
@@ -149,6 +164,15 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                     `engineVersion ${String(from)} -> ${String(to)} is a major version upgrade: RDS refuses it unless allowMajorVersionUpgrade is true`,
                 );
             }
+        }
+        // The provider cannot point a read replica at another source in place ("cannot elect new source
+        // database for replication"; terraform-provider-aws resourceInstanceUpdate).
+        if (c.type === "aws:rds/instance:Instance" && c.inputs.includes("replicateSourceDb") && typeof head.inputs.replicateSourceDb === "string") {
+            report(
+                "day-two-replica-source",
+                c.urn,
+                `replicateSourceDb ${String(base.inputs.replicateSourceDb)} -> ${String(head.inputs.replicateSourceDb)}: the provider cannot move a read replica to another source in place; remove the replica in one deploy (readReplica: false) and add it back in the next`,
+            );
         }
         const storage = c.type === "aws:rds/instance:Instance" ? "allocatedStorage" : c.type === "aws:ebs/volume:Volume" ? "size" : undefined;
         if (storage && c.inputs.includes(storage) && Number(head.inputs[storage]) < Number(base.inputs[storage])) {
