@@ -323,6 +323,9 @@ describe("day two: a change against what is deployed", () => {
         const removed = problemsOf([retainedDb], []);
         expect(removed.checks).to.deep.equal(["day-two-stateful"]);
         expect(removed.messages[0]).to.contain("stays in AWS outside the stack (retainOnDelete)");
+        // A new block for the network replaces its subnets: what lives in them cannot follow.
+        const subnet = (cidrBlock: string) => resource("aws:ec2/subnet:Subnet", "private-1", { vpcId: "vpc-1", cidrBlock });
+        expect(problemsOf([subnet("10.30.0.0/19")], [subnet("10.30.0.0/18")]).checks).to.deep.equal(["day-two-network-replaced"]);
     });
 
     it("decides the provider's value-dependent replacements: user data with userDataReplaceOnChange, a rule's kind of source", () => {

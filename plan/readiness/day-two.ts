@@ -67,6 +67,8 @@ const DELETION_PROTECTION: Record<string, { input: string; doc: string }> = {
     },
 };
 
+const NETWORK_TYPES = new Set(["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet"]);
+
 const ENGINE_TYPES = new Set(["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"]);
 
 /**
@@ -145,6 +147,16 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                 "day-two-stateful",
                 c.urn,
                 `${what}${fate}. Give it an alias if it only moved, or accept it: platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <how its data is kept> }]`,
+            );
+        }
+        // A replaced VPC or subnet strands what lives in it: AWS refuses to move a DB or cache subnet
+        // group, a load balancer or a security group to another VPC in place, and a new subnet whose
+        // block overlaps the old one's cannot be created before the old one is deleted.
+        if (c.action === "replace" && NETWORK_TYPES.has(c.type)) {
+            report(
+                "day-two-network-replaced",
+                c.urn,
+                `replacing it (${c.inputs.join(", ")}) moves everything in the network: AWS refuses to move subnet groups, load balancers and security groups to another VPC (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Subnets), and a subnet overlapping the old one cannot be created beside it (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html); keep network.cidr and network.azCount, or build the new network in a new stack and move the workloads`,
             );
         }
         if (c.action !== "update" || !head || !base) continue;
