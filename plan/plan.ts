@@ -3,6 +3,7 @@ import { PreflightError, observePlatform } from "../components/platform";
 import { UsageAssumptions } from "../stacks/usage";
 import { EnvironmentName } from "../stacks/profiles";
 import { Suppression } from "../stacks/policy-config";
+import { RegionalQuotas } from "../stacks/quotas";
 import { Acknowledgement } from "../stacks/acknowledge";
 import { ResourceChange, marker, summariseChanges } from "./changes";
 import { ConfigValidationError, PlatformConfig } from "../stacks/schema";
@@ -27,6 +28,8 @@ export interface Plan {
     suppressions: Suppression[];
     /** Stateful replacements and deletions the stack accepts (`platform:acknowledge`). */
     acknowledgements: Acknowledgement[];
+    /** The account's regional quotas (`platform:quotas`). */
+    quotas: RegionalQuotas;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function planStack(files: StackFileConfig): Promise<Plan> {
         environment: deployed.environment,
         suppressions: deployed.policy.suppress,
         acknowledgements: deployed.acknowledge,
+        quotas: deployed.quotas,
     };
 }
 

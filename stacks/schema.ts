@@ -14,6 +14,7 @@ import {
     PROFILES,
 } from "./profiles";
 import { Acknowledgement, acknowledgementsSchema, productionAcknowledgementProblems } from "./acknowledge";
+import { DEFAULT_QUOTAS, RegionalQuotas } from "./quotas";
 import {
     OFFLINE_SECRET_PREFIX,
     acceptCliScalars,
@@ -97,6 +98,8 @@ export interface PlatformConfig {
     policy: PolicySettings;
     /** Stateful replacements and deletions the stack accepts on purpose (`platform:acknowledge`). */
     acknowledge: Acknowledgement[];
+    /** The account's regional quotas the plan counts against (`platform:quotas`). */
+    quotas: RegionalQuotas;
     /** Regions the account's ECR images are replicated to (`platform:imageReplication`). */
     imageReplication?: { regions: string[] };
 }
@@ -212,6 +215,16 @@ export const stackSchema = strictObject({
      * sentence. Default: none.
      */
     acknowledge: acknowledgementsSchema,
+    /**
+     * The account's quotas per region, where you have raised them (Service Quotas): the plan counts
+     * what the stack creates in each region against them. Default: AWS's defaults for a new account.
+     */
+    quotas: strictObject({
+        /** Elastic IP addresses per region (quota L-0263D0A3): NAT gateways' and static addresses. Default 5. */
+        elasticIpsPerRegion: z.number().int().min(1).default(DEFAULT_QUOTAS.elasticIpsPerRegion),
+        /** VPCs per region (quota L-F678F1CE): the stack's network and disaster-recovery networks. Default 5. */
+        vpcsPerRegion: z.number().int().min(1).default(DEFAULT_QUOTAS.vpcsPerRegion),
+    }).default({}),
     /** The workloads, by name: each names its `topology` and takes that topology's settings. Default: none. */
     // Each workload is validated on its own below, so that a stack-level mistake hides none of its.
     workloads: z.record(z.unknown()).default({}),
@@ -395,6 +408,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         usage: { ...USAGE_DEFAULTS, ...(parsed.data.insights as Partial<UsageAssumptions>) },
         policy: parsed.data.policy,
         acknowledge: parsed.data.acknowledge,
+        quotas: parsed.data.quotas,
         ...(parsed.data.imageReplication ? { imageReplication: parsed.data.imageReplication } : {}),
     };
 }

@@ -50,7 +50,11 @@ describe("the minimal config of each topology (docs/topologies/*.md)", () => {
                             "aws:region": "us-east-1",
                             "platform:environment": environment,
                             // Production's event-driven pilot light runs the images in eu-west-1 (its page says so).
-                            ...(environment === "production" ? { "platform:imageReplication": { regions: ["eu-west-1"] } } : {}),
+                            // and its NAT gateways (one per zone) and the Compose host's static addresses make six
+                            // Elastic IPs, over a new account's five (the compose-host page says so).
+                            ...(environment === "production"
+                                ? { "platform:imageReplication": { regions: ["eu-west-1"] }, "platform:quotas": { elasticIpsPerRegion: 10 } }
+                                : {}),
                             "platform:workloads": all,
                         },
                     },

@@ -60,6 +60,15 @@ describe("deploy readiness", () => {
     // Each case: what changes, the check that must fire, and the resource it must name.
     const cases: { what: string; check: string; urn: string; mutate: Mutation }[] = [
         {
+            // The shipped stack declares a raised quota (10); back to a new account's five, the sixth address fails.
+            what: "more Elastic IPs in a region than the account's quota",
+            check: "aws-regional-quota",
+            urn: "aws:ec2/eip:Eip::tickets-ip-3",
+            mutate: (plan) => {
+                plan.quotas = { elasticIpsPerRegion: 5, vpcsPerRegion: 5 };
+            },
+        },
+        {
             what: "a URN registered twice",
             check: "engine-duplicate-urn",
             urn: "aws:sqs/queue:Queue::epr-audit",

@@ -159,9 +159,9 @@ export const UNIQUE_NAMES: UniqueRule[] = [
     {
         // A public zone's name may repeat; a private zone's may not on the same VPC.
         types: ["aws:route53/zone:Zone"],
-        fields: ["name", "vpcs"],
+        fields: ["vpcs", "name"],
         scope: "account",
-        what: "private hosted zone name on the VPC",
+        what: "private hosted zone name on one VPC",
         caseInsensitive: true,
         doc: "https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html (ConflictingDomainExists)",
     },

@@ -2,7 +2,8 @@ import { PrefixListLookup, PlannedResource } from "../mocks";
 import { PlanIndex, ReadinessProblem, Report } from "./kit";
 import { checkEngineRules } from "./engine";
 import { checkNames } from "./names";
-import { checkSecurityGroupQuotas, checkLoadBalancerQuotas } from "./quotas";
+import { checkSecurityGroupQuotas, checkLoadBalancerQuotas, checkRegionalQuotas } from "./quotas";
+import { DEFAULT_QUOTAS, RegionalQuotas } from "../../stacks/quotas";
 import { checkRegions, checkCrossRegionReferences } from "./regions";
 import { checkTaskPermissions, checkHostPermissions } from "./permissions";
 import { checkCreationOrder } from "./order";
@@ -29,6 +30,8 @@ export interface ReadinessInput {
     prefixLists: Record<string, PrefixListLookup>;
     /** With a baseline (`--compare`, `--from`): what is deployed and what the change does to it. */
     dayTwo?: DayTwoInput;
+    /** The account's regional quotas (`platform:quotas`); AWS's defaults when absent. */
+    quotas?: RegionalQuotas;
 }
 
 export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
@@ -40,6 +43,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkNameCollisions(index, plan.region, report);
     checkSecurityGroupQuotas(index, plan.prefixLists, report);
     checkLoadBalancerQuotas(index, report);
+    checkRegionalQuotas(index, plan.region, plan.quotas ?? DEFAULT_QUOTAS, report);
     checkRegions(index, plan.region, report);
     checkCrossRegionReferences(index, plan.region, plan.prefixLists, report);
     checkTaskPermissions(index, report);

@@ -1,5 +1,6 @@
-// Quotas: security-group rules, listener rules and target groups per balancer.
+// Quotas: security-group rules, listener rules, target groups per balancer, and the regional quotas.
 import { PlannedResource, PrefixListLookup } from "../mocks";
+import { RegionalQuotas } from "../../stacks/quotas";
 import { asArray, forwardedTargetGroups, PlanIndex, Report, T } from "./kit";
 
 /**
@@ -92,5 +93,34 @@ export function checkLoadBalancerQuotas(index: PlanIndex, report: Report): void 
         }
         if (groups.size > TARGET_GROUPS_PER_LOAD_BALANCER)
             report("aws-target-groups", balancer.urn, `${groups.size} target groups; a load balancer takes at most ${TARGET_GROUPS_PER_LOAD_BALANCER}`);
+    }
+}
+
+/**
+ * What the stack creates per region against the account's regional quotas: Elastic IPs (NAT
+ * gateways' and static addresses; AllocateAddress fails with AddressLimitExceeded past the quota)
+ * and VPCs (VpcLimitExceeded). The quota holds for the whole account and region, other stacks
+ * included: the plan sees this stack only.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+ */
+export function checkRegionalQuotas(index: PlanIndex, region: string, quotas: RegionalQuotas, report: Report): void {
+    const counted: { type: string; what: string; key: keyof RegionalQuotas }[] = [
+        { type: "aws:ec2/eip:Eip", what: "Elastic IP addresses", key: "elasticIpsPerRegion" },
+        { type: "aws:ec2/vpc:Vpc", what: "VPCs", key: "vpcsPerRegion" },
+    ];
+    for (const { type, what, key } of counted) {
+        const byRegion = new Map<string, PlannedResource[]>();
+        for (const r of index.of(type)) {
+            const at = typeof r.inputs.region === "string" ? r.inputs.region : region;
+            byRegion.set(at, [...(byRegion.get(at) ?? []), r]);
+        }
+        for (const [at, resources] of byRegion) {
+            if (resources.length <= quotas[key]) continue;
+            report(
+                "aws-regional-quota",
+                resources[quotas[key]].urn,
+                `${resources.length} ${what} in ${at}, over the account's quota of ${quotas[key]} (${resources.map((r) => r.name).join(", ")}): request more through Service Quotas and say so in platform:quotas.${key}, or create fewer`,
+            );
+        }
     }
 }
