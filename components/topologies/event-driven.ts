@@ -130,8 +130,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
         webhook: service({ cpu: 256, memory: 512, database: false, documents: "none" }),
         worker: service({ cpu: 512, memory: 1024, database: true, documents: "readWrite" }),
         gateway: strictObject({
-            /** Kong image, run DB-less. Default `kong:3.9`. */
-            image: imageReference().default("kong:3.9"),
+            /**
+             * Kong image, run DB-less. Default `public.ecr.aws/docker/library/kong:3.9`: Docker's official
+             * image through ECR Public, since Docker Hub limits anonymous pulls (every scale-out and
+             * blue/green deploy pulls it) to a few per hour per NAT address.
+             */
+            image: imageReference().default("public.ecr.aws/docker/library/kong:3.9"),
             /** Task CPU units. Default 512. */
             cpu: fargateCpu.default(512),
             /** Task memory, MiB. Default 1024. */
