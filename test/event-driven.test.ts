@@ -71,6 +71,8 @@ describe("topology event-driven", () => {
             it("runs Kong DB-less with a declarative config from the routes, the services' listeners as upstreams and Redis-backed rate limiting", async () => {
                 const { recorder } = await buildStack(integrations(environment));
                 const kong = containerOf(recorder.get("aws:ecs/taskDefinition:TaskDefinition", "hub-gateway"));
+                // Docker's official image through ECR Public: Docker Hub throttles anonymous pulls per NAT address.
+                expect(kong.image).to.equal("public.ecr.aws/docker/library/kong:3.9");
                 const env = envOf(kong);
                 expect(env).to.include({ KONG_DATABASE: "off", KONG_ADMIN_LISTEN: "off" });
                 const config = JSON.parse(env.KONG_DECLARATIVE_CONFIG_STRING);
