@@ -318,10 +318,12 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         });
     }
     const { dbAllocatedStorageGb: storage, dbMaxAllocatedStorageGb: maxStorage } = rawProfile;
-    if (typeof storage === "number" && typeof maxStorage === "number" && maxStorage < storage) {
+    // RDS storage autoscaling: the maximum threshold is at least 10% above the allocated storage
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html).
+    if (typeof storage === "number" && typeof maxStorage === "number" && maxStorage < Math.ceil(storage * 1.1)) {
         problems.push({
             path: `${NAMESPACE}:profile.dbMaxAllocatedStorageGb`,
-            message: `must be at least dbAllocatedStorageGb (${storage}); got ${maxStorage}`,
+            message: `must be at least 10% above dbAllocatedStorageGb (${storage}), so ${Math.ceil(storage * 1.1)} or more, as RDS storage autoscaling requires; got ${maxStorage}`,
         });
     }
     const overridden = new Set(Object.keys(isRecord(stackInput.profile) ? stackInput.profile : {}));

@@ -90,7 +90,7 @@ describe("stack config validation", () => {
     it("rejects unknown keys at every level, listing the allowed keys and the likely one", () => {
         const problems = problemsOf({ environment: "staging", networks: {}, network: { cidrBlock: "10.0.0.0/16" }, profile: { logRetention: 7 } });
         expect(problems).to.have.members([
-            'platform:networks: unknown key; did you mean "network"? (allowed keys: environment, insights, profile, network, imageReplication, policy, acknowledge, workloads); got {}',
+            'platform:networks: unknown key; did you mean "network"? (allowed keys: environment, insights, profile, network, imageReplication, policy, acknowledge, quotas, workloads); got {}',
             'platform:network.cidrBlock: unknown key; allowed keys: cidr, azCount, natStrategy, flowLogRetentionDays, endpoints; got "10.0.0.0/16"',
             `platform:profile.logRetention: unknown key; did you mean "logRetentionDays"? (allowed keys: ${Object.keys(PROFILES.staging).join(", ")}); got 7`,
         ]);
