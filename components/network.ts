@@ -40,7 +40,7 @@ export interface NetworkArgs {
  * The URN awsx gave the Elastic IP of the network's `index`th NAT gateway (0-based) when it made the
  * addresses itself: `<vpc>-<n>`, a child of zone n's public subnet, under the VPC under the component.
  */
-/** The URN awsx gave the S3 gateway endpoint it made for a network (awsx names endpoints by their service alone). */
+/** The URN awsx gave an endpoint it made for a network (awsx names endpoints by their service alone). */
 export function awsxEndpointUrn(networkUrn: string, serviceName: string): string {
     const [stack, project, types] = networkUrn.split("::");
     return `${stack}::${project}::${types}$awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/vpcEndpoint:VpcEndpoint::${serviceName}`;
@@ -140,18 +140,20 @@ export class Network extends pulumi.ComponentResource {
             );
             endpointGroup.allowIngress("vpc-https", { port: 443, peer: { cidr: args.cidr }, description: "HTTPS to the AWS APIs from inside the VPC" });
             for (const service of args.endpoints ?? []) {
+                const serviceName = `com.amazonaws.${args.region}.${service}`;
                 new ec2.VpcEndpoint(
                     `${name}-${service.replace(/\./g, "-")}`,
                     {
                         region: args.region,
                         vpcId: vpc.vpcId,
-                        serviceName: `com.amazonaws.${args.region}.${service}`,
+                        serviceName,
                         vpcEndpointType: "Interface",
                         privateDnsEnabled: true,
                         subnetIds: vpc.privateSubnetIds,
                         securityGroupIds: [endpointGroup.id],
                     },
-                    { parent: this },
+                    // A second endpoint with private DNS beside awsx's would conflict on its DNS name.
+                    { parent: this, aliases: [this.urn.apply((urn) => awsxEndpointUrn(urn, serviceName))] },
                 );
             }
         }

@@ -116,6 +116,8 @@ describe("network", () => {
     it("creates the interface endpoints asked for, one private subnet per zone, priced per zone-hour", async () => {
         const { recorder, config } = await buildStack(rawStack({ environment: "staging", network: { natStrategy: "none", endpoints: ["ecr.api", "logs"] } }));
         const endpoint = recorder.get("aws:ec2/vpcEndpoint:VpcEndpoint", "network-ecr-api");
+        // It takes over the one awsx made (a second with private DNS would conflict on the DNS name).
+        expect(endpoint.aliases).to.deep.equal([awsxEndpointUrn(recorder.get("platform:network:Network", "network").urn, "com.amazonaws.us-east-1.ecr.api")]);
         const privateIds = recorder
             .byType("aws:ec2/subnet:Subnet")
             .filter((s) => s.name.includes("-private-"))
