@@ -514,7 +514,30 @@ export const emailList = () => z.array(z.string().email("expected an e-mail addr
 
 /** A PostgreSQL database name, and a master user name as RDS accepts it. */
 export const pgIdentifier = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "expected a PostgreSQL identifier");
-export const pgUsername = z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _");
+/**
+ * PostgreSQL's reserved key words (https://www.postgresql.org/docs/current/sql-keywords-appendix.html)
+ * and role names: a role cannot be named after one unquoted, and RDS refuses such a master user.
+ */
+const PG_RESERVED_ROLES = new Set(
+    (
+        "all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create " +
+        "current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc " +
+        "distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral " +
+        "leading limit localtime localtimestamp not null offset on only or order placing primary references returning " +
+        "select session_user some symmetric system_user table then to trailing true union unique user using variadic " +
+        "when where window with public none"
+    ).split(" "),
+);
+
+export const pgUsername = z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,15}$/, "expected 1-16 lower-case letters, digits or _")
+    .refine(
+        (name) => !PG_RESERVED_ROLES.has(name) && !name.startsWith("pg_") && !name.startsWith("rds_") && !["rdsadmin", "rdsrepladmin"].includes(name),
+        (name) => ({
+            message: `"${name}" is reserved (PostgreSQL keeps key words and pg_* role names, RDS its rds* roles), so RDS refuses it as the master user; set another (it defaults to the workload's name)`,
+        }),
+    );
 
 /**
  * The names a workload's defaults derive from its own name, so that two workloads of one topology

@@ -58,6 +58,14 @@ describe("general topologies: names from the workload, presets for the documente
         expect(recorder.byType("aws:secretsmanager/secret:Secret").map((s) => s.name)).not.to.include("orders-license");
     });
 
+    it("refuses a master user PostgreSQL or RDS reserves, whether set or derived from the workload's name", () => {
+        expect(configProblems(stack({ "pg-sync": fargateRds() })).map((p) => p.path)).to.deep.equal(["platform:workloads.pg-sync.database.username"]);
+        expect(configProblems(stack({ user: fargateRds() }))[0].message).to.contain('"user" is reserved');
+        expect(configProblems(stack({ orders: fargateRds({ database: { username: "rdsadmin" } }) })).map((p) => p.path)).to.deep.equal([
+            "platform:workloads.orders.database.username",
+        ]);
+    });
+
     it("fargate-rds's ledger preset gives any workload the ledger's names, and requires its license", async () => {
         const problems = configProblems(stack({ payments: fargateRds({ preset: "ledger" }) }));
         expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.payments.license.token"]);
