@@ -28,6 +28,20 @@ describe("the pull-request comment", () => {
         expect(calm).to.contain("No stateful resource is replaced or deleted.").and.not.contain("[!CAUTION]");
     });
 
+    it("says first what pulumi up would meet: the branch's readiness problems, day-two refusals included", () => {
+        const urn = head.changes!.find((c) => c.name === "ledger-db")!.urn;
+        const refused = renderComment(
+            "production",
+            { ...head, readiness: { problems: [{ check: "day-two-fixed-name", urn, message: "AWS refuses it as already existing" }] } },
+            base,
+        );
+        const top = refused.slice(0, refused.indexOf("| | base |"));
+        expect(top).to.contain("**Deploy readiness: 1 problem(s) `pulumi up` would meet**");
+        expect(top).to.contain("- `day-two-fixed-name` on `ledger-db` (aws:rds/instance:Instance): AWS refuses it as already existing");
+        expect(refused).to.not.contain("urn:pulumi:");
+        expect(comment).to.contain("**Deploy readiness**: no problems.");
+    });
+
     it("names resources by name and type, never by URN", () => {
         expect(comment).to.not.contain("urn:pulumi:");
         expect(comment).to.contain("- `ledger-events` (aws:sqs/queue:Queue)");

@@ -258,8 +258,18 @@ describe("CI workflows", () => {
             expect(insights.permissions).to.equal(undefined);
             expect(insights.if).to.equal(undefined);
             const plan = insights.steps.find((s) => s.name === "Offline plan of this branch")!;
-            // The baseline for `changes` (replacements, deletions) is the same stack at the base branch.
-            expect(plan.run).to.equal('npm run -s plan -- --stack "$STACK" --from "origin/$BASE_REF" --json head.json > head.log 2>&1 || true');
+            // The baseline for `changes` (replacements, deletions) is the same stack at the base branch; a
+            // stack the pull request adds is planned as a first deploy. Run with stand-in git and npm:
+            const planArgs = (existsAtBase: boolean) => {
+                const bin = scratchDir("wf-bin");
+                fs.writeFileSync(path.join(bin, "git"), `#!/bin/sh\nexit ${existsAtBase ? 0 : 1}\n`, { mode: 0o755 });
+                fs.writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho "$@" > "${bin}/args"\n`, { mode: 0o755 });
+                const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, STACK: "acme-prod", BASE_REF: "main" };
+                spawnSync("bash", ["-e", "-c", plan.run!], { cwd: bin, env, encoding: "utf8" });
+                return fs.readFileSync(path.join(bin, "args"), "utf8").trim();
+            };
+            expect(planArgs(true)).to.equal("run -s plan -- --stack acme-prod --from origin/main --json head.json");
+            expect(planArgs(false)).to.equal("run -s plan -- --stack acme-prod --json head.json");
             expect(insights.steps.find((s) => s.name === "Render the comment")!.run).to.contain("--head-log head.log");
             const upload = insights.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
             expect(upload.with!.name).to.equal("pr-comment-${{ matrix.stack }}");

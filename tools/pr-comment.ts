@@ -26,7 +26,25 @@ export interface PlanChange {
     stateful: boolean;
 }
 
-export type PlanFile = PlanLike & { policy?: { violations: Violation[] }; changes?: PlanChange[] };
+export type PlanFile = PlanLike & {
+    policy?: { violations: Violation[] };
+    changes?: PlanChange[];
+    readiness?: { problems: { check: string; urn: string; message: string }[] };
+};
+
+/** What `pulumi up` of this branch would meet (day-two refusals included): a reviewer reads it first. */
+function readinessSection(head: PlanFile): string[] {
+    const problems = head.readiness?.problems ?? [];
+    if (problems.length === 0) return ["**Deploy readiness**: no problems.", ""];
+    return [
+        `> [!WARNING]`,
+        `> **Deploy readiness: ${problems.length} problem(s) \`pulumi up\` would meet**`,
+        "",
+        ...problems.slice(0, 50).map((p) => `- \`${p.check}\` on ${p.urn.startsWith("urn:") ? byName(p.urn) : `\`${p.urn}\``}: ${p.message}`),
+        problems.length > 50 ? `- … ${problems.length - 50} more` : "",
+        "",
+    ];
+}
 
 /** A resource by the name the plan prints, with its type's short form. */
 const byName = (urn: string) => {
@@ -79,7 +97,7 @@ function policySection(head: Violation[], base: Violation[] | undefined): string
 export function renderComment(stack: string, head: PlanFile, base: PlanFile | undefined, region = "us-east-1"): string {
     const usage = { ...USAGE_DEFAULTS };
     const now = estimate(head, usage, region);
-    const lines = [`<!-- platform-insights:${stack} -->`, `### Offline plan of \`${stack}\``, "", ...statefulChanges(head.changes)];
+    const lines = [`<!-- platform-insights:${stack} -->`, `### Offline plan of \`${stack}\``, "", ...readinessSection(head), ...statefulChanges(head.changes)];
     const sign = (n: number) => (n >= 0 ? "+" : "−");
     if (base) {
         const diff = diffPlans(base, head, usage, region);
