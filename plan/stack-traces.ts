@@ -11,12 +11,12 @@ let installed = false;
 /**
  * Stack traces that point at `.ts` lines, without paying for the ones nobody reads.
  *
- * Pulumi's runtime stores `new Error().stack` on every promise it creates, only to print it if the
- * promise is still pending when the program exits, and every resource captures and source-maps the
- * whole call stack to send the engine its source position. Capturing, formatting and mapping those
- * traces was about half of a plan's time and most of its memory. Under the mocks nothing reads
- * them, so they are skipped; every other error keeps its full trace, mapped to the TypeScript
- * source, so a failing program still reports `file.ts:line`.
+ * Pulumi's runtime wraps every promise it creates to store `new Error().stack` on it and track it,
+ * only to report the ones still pending when the program exits, and every resource captures and
+ * source-maps the whole call stack to send the engine its source position. That bookkeeping was
+ * more than half of a plan's time and most of its memory. Under the mocks nothing reads it, so it
+ * is skipped (a real `pulumi preview` still reports leaked promises); every other error keeps its
+ * full trace, mapped to the TypeScript source, so a failing program still reports `file.ts:line`.
  */
 export function installStackTraces(): void {
     if (installed) return;
@@ -24,14 +24,6 @@ export function installStackTraces(): void {
     // Under ts-node the source maps are already served; compiled code reads `bin/**/*.js.map`.
     if (!Error.prepareStackTrace) sourceMapSupport.install({ environment: "node", handleUncaughtExceptions: false });
     resourceClass.callsites = () => [];
-    const track = debuggable.debuggablePromise;
-    debuggable.debuggablePromise = (p, ctx) => {
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
-        try {
-            return track(p, ctx);
-        } finally {
-            Error.stackTraceLimit = limit;
-        }
-    };
+    // The wrapper's only other job is the leaked-promise report at exit, for a real engine's run.
+    debuggable.debuggablePromise = (p) => p;
 }
