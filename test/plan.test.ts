@@ -61,6 +61,7 @@ describe("offline plan", () => {
             "environment",
             "suppressions",
             "acknowledgements",
+            "quotas",
             "readiness",
             "policy",
             "estimate",
