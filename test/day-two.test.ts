@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { diffResources, ResourceChange } from "../plan/changes";
+import { Acknowledgement } from "../stacks/acknowledge";
 import { installMocks, PlannedResource } from "../plan/mocks";
 import { forcesReplacement } from "../plan/replacement";
 import { Plan, planStack } from "../plan/plan";
@@ -312,9 +313,9 @@ describe("day two: a change against what is deployed", () => {
             dependencies: [],
             state: { id: name },
         });
-        const problemsOf = (base: PlannedResource[], head: PlannedResource[]) => {
+        const problemsOf = (base: PlannedResource[], head: PlannedResource[], acknowledgements: Acknowledgement[] = []) => {
             const diff = diffResources(base, head);
-            const found = checkReadiness({ resources: head, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff, acknowledgements: [] } });
+            const found = checkReadiness({ resources: head, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff, acknowledgements } });
             return { diff, checks: found.map((p) => p.check), messages: found.map((p) => p.message) };
         };
         // pulumi-aws v7: a resource's own region forces replacement; unset stays the provider's region.
@@ -334,6 +335,11 @@ describe("day two: a change against what is deployed", () => {
         const removed = problemsOf([retainedDb], []);
         expect(removed.checks).to.deep.equal(["day-two-stateful"]);
         expect(removed.messages[0]).to.contain("stays in AWS outside the stack (retainOnDelete)");
+        // An acknowledgement by a name two deleted resources share is refused: the URN says which.
+        const secret = resource("aws:secretsmanager/secret:Secret", "db", {}, true);
+        const ack = (resource: string): Acknowledgement => ({ resource, action: "delete", reason: "Both are exported before the deploy." });
+        expect(problemsOf([retainedDb, secret], [], [ack("db")]).checks).to.include("acknowledge-ambiguous");
+        expect(problemsOf([retainedDb, secret], [], [ack(retainedDb.urn), ack(secret.urn)]).checks).to.deep.equal([]);
         // A new block for the network replaces its subnets: what lives in them cannot follow.
         const subnet = (cidrBlock: string) => resource("aws:ec2/subnet:Subnet", "private-1", { vpcId: "vpc-1", cidrBlock });
         expect(problemsOf([subnet("10.30.0.0/19")], [subnet("10.30.0.0/18")]).checks).to.deep.equal(["day-two-network-replaced"]);

@@ -199,6 +199,16 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
     // An acknowledgement names a resource of the stack, as the plan prints it.
     const names = [...new Set([...index.resources, ...input.base].flatMap((r) => [r.name, r.urn]))];
     input.acknowledgements.forEach((a, i) => {
+        // A name several changed resources share (a cluster and its global cluster, a log group and a
+        // secret) would accept them all: the URN says which one is meant.
+        const matching = input.changes.filter((c) => accepts(a, c));
+        if (!a.resource.startsWith("urn:") && matching.length > 1) {
+            report(
+                "acknowledge-ambiguous",
+                `platform:acknowledge[${i}]`,
+                `"${a.resource}" names ${matching.length} resources this change ${a.action === "replace" ? "replaces" : "deletes"}: give the URN of the one meant (${matching.map((c) => c.urn).join(", ")})`,
+            );
+        }
         if (names.includes(a.resource)) return;
         const stateful = [...new Set(input.changes.filter((c) => c.stateful).map((c) => c.name))];
         const guess = closestKey(a.resource, stateful.length ? stateful : names.filter((n) => !n.startsWith("urn:")));
