@@ -42,6 +42,12 @@ describe("the pull-request comment", () => {
         expect(comment).to.contain("**Deploy readiness**: no problems.");
     });
 
+    it("--help lists every option with an example and exits 0", () => {
+        let out = "";
+        expect(prCommentCommand(["--help"], (t) => (out += t))).to.equal(0);
+        for (const option of ["--stack", "--head", "--head-log", "--base", "--out", "--region", "example:"]) expect(out).to.contain(option);
+    });
+
     it("names resources by name and type, never by URN", () => {
         expect(comment).to.not.contain("urn:pulumi:");
         expect(comment).to.contain("- `ledger-events` (aws:sqs/queue:Queue)");

@@ -167,17 +167,32 @@ function readPlan(file: string | undefined): PlanFile | undefined {
 }
 
 /** `npm run pr-comment -- ...`; resolves to the exit code (2 on bad arguments; a failed plan still makes a comment). */
+const PR_COMMENT_USAGE = [
+    "usage: npm run pr-comment -- --stack <name> --head <head.json> [--head-log <head.log>] [--base <base.json>] [--out <comment.md>] [--region <r>]",
+    "  --stack     the stack the plans are of",
+    "  --head      this branch's plan JSON (npm run plan -- --stack S --from origin/<base> --json head.json)",
+    "  --head-log  what that plan printed: the comment shows it when the plan wrote no JSON (a config error)",
+    "  --base      the base branch's plan JSON, for the cost, critical path and violations it compares",
+    "  --out       write the comment there instead of stdout",
+    "  --region    the stack's region, for prices (default us-east-1)",
+    "example: npm run pr-comment -- --stack staging --head head.json --head-log head.log --base base.json --out comment.md",
+].join("\n");
+
 export function prCommentCommand(argv: string[], write: (text: string) => void = (t) => process.stdout.write(t)): number {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        write(`${PR_COMMENT_USAGE}\n`);
+        return 0;
+    }
     const args: Record<string, string> = {};
     for (let i = 0; i < argv.length; i += 2) {
         if (!["--stack", "--head", "--head-log", "--base", "--out", "--region"].includes(argv[i]) || argv[i + 1] === undefined) {
-            console.error(`unexpected argument ${argv[i]}`);
+            console.error(`unexpected argument ${argv[i]}\n${PR_COMMENT_USAGE}`);
             return 2;
         }
         args[argv[i].slice(2)] = argv[i + 1];
     }
     if (!args.stack || !args.head) {
-        console.error("usage: pr-comment --stack <name> --head <head.json> [--head-log <head.log>] [--base <base.json>] [--out comment.md] [--region r]");
+        console.error(PR_COMMENT_USAGE);
         return 2;
     }
     const head = readPlan(args.head);
