@@ -56,3 +56,23 @@ export const isMac = (instanceType: string) => familyOf(instanceType).startsWith
 
 /** A1 (the first Graviton) lacks the Armv8.2 features Amazon Linux 2023 requires: AL2023 does not boot on it. */
 export const isA1 = (instanceType: string) => familyOf(instanceType) === "a1";
+
+/** Burstable families whose nano to large sizes all have 2 vCPUs (t2 has 1 up to small). */
+const BURSTABLE_TWO_VCPU = new Set(["t3", "t3a", "t4g"]);
+const T2_VCPUS: Record<string, number> = { nano: 1, micro: 1, small: 1, medium: 2, large: 2 };
+
+/**
+ * vCPUs of an instance type, from its size where AWS's naming fixes it (`large` 2, `xlarge` 4,
+ * `<n>xlarge` 4n, `medium` 1, the burstable exceptions); undefined where it does not (`metal`,
+ * the smaller sizes of other families). https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
+ */
+export function instanceVcpus(instanceType: string): number | undefined {
+    const [family, size = ""] = instanceType.split(".");
+    if (family === "t2" && size in T2_VCPUS) return T2_VCPUS[size];
+    if (BURSTABLE_TWO_VCPU.has(family) && ["nano", "micro", "small", "medium", "large"].includes(size)) return 2;
+    if (size === "medium") return 1;
+    if (size === "large") return 2;
+    if (size === "xlarge") return 4;
+    const multiple = /^(\d+)xlarge$/.exec(size);
+    return multiple ? 4 * Number(multiple[1]) : undefined;
+}

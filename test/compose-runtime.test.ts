@@ -7,7 +7,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { AL2023_AMI_PARAMETERS } from "../components/topologies/compose-host";
 import { CONVERGE_SCRIPT, ContainerLimits, renderCompose, renderUserData } from "../components/topologies/compose-render";
-import { instanceArchitecture, isXen } from "../stacks/instance-types";
+import { instanceArchitecture, instanceVcpus, isXen } from "../stacks/instance-types";
 import { composeResolved } from "./validators";
 import { buildStack, configProblems, rawStack, scratchDir } from "./helpers";
 
@@ -62,6 +62,18 @@ describe("compose-host: what runs is what the config says", () => {
             expect(instanceArchitecture(type), type).to.equal("arm64");
         for (const type of ["t3.medium", "m7i.large", "m7a.large", "g4dn.xlarge", "c5n.large", "t2.micro"])
             expect(instanceArchitecture(type), type).to.equal("x86_64");
+    });
+
+    it("refuses a service CPU limit above the host's vCPUs, which Docker would refuse at start", () => {
+        expect(instanceVcpus("t3.medium")).to.equal(2);
+        expect(instanceVcpus("t2.micro")).to.equal(1);
+        expect(instanceVcpus("m7i.4xlarge")).to.equal(16);
+        expect(instanceVcpus("m7g.metal")).to.equal(undefined);
+        const problems = configProblems(
+            tickets({ instanceType: "t3.medium", services: { ticketing: { port: 8081, cpus: 4, migrations: { command: ["./migrate"] } } } }),
+        );
+        expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.tickets.services.ticketing.cpus"]);
+        expect(problems[0].message).to.contain("t3.medium's 2 vCPUs");
     });
 
     it("refuses the types Amazon Linux 2023 does not boot on (Mac, A1), naming the key", () => {

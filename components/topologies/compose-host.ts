@@ -38,7 +38,7 @@ import { PolicyStatement, ecrPullStatements, ecrRegistry, ecrRepositoryArn, poli
 import { ComposeService, HOST_METRICS, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
-import { Architecture, instanceArchitecture, isA1, isMac } from "../../stacks/instance-types";
+import { Architecture, instanceArchitecture, instanceVcpus, isA1, isMac } from "../../stacks/instance-types";
 
 /**
  * Amazon Linux 2023's current AMI per architecture, as AWS publishes it in SSM Parameter Store
@@ -226,6 +226,17 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                     ["instanceType"],
                     `${s.instanceType} is an A1 instance, which Amazon Linux 2023 (the host's image) does not support; pick a later Graviton type (t4g, m7g...) or an x86_64 one`,
                 ),
+            // Docker refuses a container whose CPU limit exceeds the host's CPUs ("Range of CPUs is from
+            // 0.01 to N"), so that service would never start.
+            (s, issue) => {
+                const vcpus = instanceVcpus(s.instanceType);
+                for (const [name, svc] of Object.entries(s.services))
+                    if (vcpus !== undefined && svc.cpus > vcpus)
+                        issue(
+                            ["services", name, "cpus"],
+                            `${svc.cpus} is more than ${s.instanceType}'s ${vcpus} vCPUs: Docker refuses to start the container; at most ${vcpus}`,
+                        );
+            },
             (s, issue) =>
                 s.originPullCa !== undefined &&
                 !s.behindCloudflare &&
