@@ -3,7 +3,7 @@ import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { expect } from "chai";
 import { PlannedResource } from "../plan/mocks";
 import { checkReadiness } from "../plan/readiness";
-import { buildStack, configProblems, rawStack } from "./helpers";
+import { buildStack, configProblems, plannedResource, rawStack } from "./helpers";
 
 /** Values AWS accepts one by one and refuses together, and a disaster-recovery standby that can start. */
 
@@ -11,19 +11,8 @@ const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-
 const DR_CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000";
 const ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
-function record(type: string, name: string, inputs: Record<string, unknown>, state: PlannedResource["state"] = { id: name }): PlannedResource {
-    return {
-        urn: `urn:pulumi:t::p::${type}::${name}`,
-        type,
-        name,
-        parent: null,
-        custom: true,
-        inputs,
-        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
-        dependencies: [],
-        state,
-    };
-}
+const record = (type: string, name: string, inputs: Record<string, unknown>, state: PlannedResource["state"] = { id: name }) =>
+    plannedResource(type, name, inputs, {}, state);
 const checks = (resources: PlannedResource[], region = "us-east-1") =>
     checkReadiness({ resources, region, prefixLists: {} }).map((p) => `${p.check} ${p.urn.split("::").pop()}`);
 

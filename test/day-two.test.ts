@@ -11,7 +11,7 @@ import { Plan, planStack } from "../plan/plan";
 import { checkReadiness, ReadinessProblem } from "../plan/readiness";
 import { PROJECT_DIR, readStackFiles, StackFileConfig } from "../plan/stack-files";
 import { parse, stringify } from "yaml";
-import { configProblems, planCli, planOnce, rawStack, scratchDir } from "./helpers";
+import { configProblems, planCli, planOnce, plannedResource, rawStack, scratchDir } from "./helpers";
 
 // One workload of the shipped staging stack (a fargate-rds ledger with its database), changed one
 // key at a time and written as a stack file: each plan takes a fraction of a second.
@@ -302,17 +302,8 @@ describe("day two: a change against what is deployed", () => {
     });
 
     it("replaces on a region move, refuses an engine downgrade and a replica moved to another source, and says what a retained resource leaves behind", () => {
-        const resource = (type: string, name: string, inputs: Record<string, unknown>, retainOnDelete = false): PlannedResource => ({
-            urn: `urn:pulumi:s::p::${type}::${name}`,
-            type,
-            name,
-            parent: null,
-            custom: true,
-            inputs,
-            options: { protect: false, retainOnDelete, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
-            dependencies: [],
-            state: { id: name },
-        });
+        const resource = (type: string, name: string, inputs: Record<string, unknown>, retainOnDelete = false) =>
+            plannedResource(type, name, inputs, { retainOnDelete });
         const problemsOf = (base: PlannedResource[], head: PlannedResource[], acknowledgements: Acknowledgement[] = []) => {
             const diff = diffResources(base, head);
             const found = checkReadiness({ resources: head, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff, acknowledgements } });

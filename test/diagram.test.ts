@@ -1,17 +1,10 @@
 import { expect } from "chai";
-import { Diagram, buildDiagram, layoutDiagram, renderMermaid, renderSvg } from "../insights/diagram";
+import { Diagram, LaidOutBox, buildDiagram, layoutDiagram, renderMermaid, renderSvg } from "../insights/diagram";
 import { readStackFiles, shippedStacks } from "../plan/stack-files";
 import { planOnce } from "./helpers";
 
 /** A box of the SVG: a resource or a cluster (region, workload), by its data attributes. */
-interface Box {
-    id: string;
-    parent?: string;
-    x: number;
-    y: number;
-    width: number;
-    height: number;
-}
+type Box = LaidOutBox;
 type Point = { x: number; y: number };
 
 /** The boxes and edges of a diagram SVG, read back from the file as a viewer would draw it. */

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { PlannedResource } from "../plan/mocks";
 import { checkReadiness } from "../plan/readiness";
-import { buildStack, configProblems, policyOf, rawStack } from "./helpers";
+import { buildStack, configProblems, plannedResource, policyOf, rawStack } from "./helpers";
 
 /**
  * Topologies are patterns: the names a workload gets derive from its own name, a documented
@@ -217,17 +217,7 @@ describe("readiness: no two resources share a physical name (two workloads of ea
     });
 
     it("compares each name within its scope: buckets everywhere, IAM without case, regional names per region", () => {
-        const resource = (type: string, name: string, inputs: Record<string, unknown>): PlannedResource => ({
-            urn: `urn:pulumi:test::platform::${type}::${name}`,
-            type,
-            name,
-            parent: null,
-            custom: true,
-            inputs,
-            options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [] },
-            dependencies: [],
-            state: { id: name },
-        });
+        const resource = (type: string, name: string, inputs: Record<string, unknown>) => plannedResource(type, name, inputs);
         const collisions = (...resources: PlannedResource[]) => readinessOf(resources).filter((p) => p.check === "aws-name-collision");
         const bucket = "aws:s3/bucket:Bucket";
         const logGroup = "aws:cloudwatch/logGroup:LogGroup";

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { createPlatform, Platform } from "../components/platform";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
-import { PlanRecorder, installMocks, resolveOutputs } from "../plan/mocks";
+import { PlanRecorder, PlannedResource, installMocks, resolveOutputs } from "../plan/mocks";
 import { Plan, planStack } from "../plan/plan";
 import { StackFileConfig } from "../plan/stack-files";
 import { planCommand } from "../tools/plan";
@@ -110,4 +110,25 @@ export function scratchDir(prefix = "test"): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `platform-${prefix}-`));
     scratchDirs.push(dir);
     return dir;
+}
+
+/** One recorded resource, made by hand: a check's input without planning a stack. */
+export function plannedResource(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    options: Partial<PlannedResource["options"]> = {},
+    state: PlannedResource["state"] = { id: name },
+): PlannedResource {
+    return {
+        urn: `urn:pulumi:test::platform::${type}::${name}`,
+        type,
+        name,
+        parent: null,
+        custom: true,
+        inputs,
+        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependsOn: [], ...options },
+        dependencies: [],
+        state,
+    };
 }
