@@ -45,3 +45,20 @@ export function checkWritable(flag: string, file: string): void {
               })();
     if (problem) throw new UsageError(`${flag} ${file}: cannot write there: ${problem}`);
 }
+
+/** That `dir` can be made (`mkdir -p`) and written: its nearest existing ancestor is a writable folder. */
+export function checkWritableFolder(flag: string, dir: string): void {
+    let at = path.resolve(dir);
+    while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+    const problem = !fs.statSync(at).isDirectory()
+        ? `${at} is not a folder`
+        : (() => {
+              try {
+                  fs.accessSync(at, fs.constants.W_OK);
+                  return undefined;
+              } catch {
+                  return `the folder ${at} is not writable`;
+              }
+          })();
+    if (problem) throw new UsageError(`${flag} ${dir}: cannot write there: ${problem}`);
+}

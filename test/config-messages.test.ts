@@ -384,5 +384,13 @@ describe("stack config messages", () => {
         const run = await planCli(["--stack", "staging", "--json", out]);
         expect([run.status, run.stderr]).to.deep.equal([2, `--json ${out}: cannot write there: the folder ${path.dirname(out)} does not exist\n`]);
         expect(run.stdout).to.equal("");
+        // A diagram folder is made when missing, but not under a file.
+        const file = path.join(dir, "a-file");
+        fs.writeFileSync(file, "");
+        const diagram = await planCli(["--stack", "staging", "--diagram-dir", path.join(file, "diagram")]);
+        expect([diagram.status, diagram.stderr]).to.deep.equal([
+            2,
+            `--diagram-dir ${path.join(file, "diagram")}: cannot write there: ${file} is not a folder\n`,
+        ]);
     });
 });

@@ -9,7 +9,7 @@ import { applySuppressions, evaluatePolicies, renderSuppressions, renderViolatio
 import { checkReadiness, renderReadiness } from "../plan/readiness";
 import { unusedAcknowledgements } from "../plan/readiness/day-two";
 import { NotAStackFileError, StackFileError, readStackFiles } from "../plan/stack-files";
-import { UsageError, checkWritable } from "../plan/cli";
+import { UsageError, checkWritable, checkWritableFolder } from "../plan/cli";
 import { closestKey } from "../stacks/schema-kit";
 
 const HELP = `usage: npm run plan -- --stack <name> [options]
@@ -99,6 +99,7 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
             return 0;
         }
         if (args.json) checkWritable("--json", args.json);
+        if (args.diagramDir) checkWritableFolder("--diagram-dir", args.diagramDir);
         const files = readStackFiles(args.stack, args.configFile);
         // The baseline is checked before anything is planned or written.
         let base: BaselinePlan | undefined;
