@@ -21,8 +21,8 @@ export interface NetworkArgs {
     natStrategy: NatStrategy;
     /**
      * Interface endpoints (AWS PrivateLink) of the services workloads reach without NAT, by their
-     * short names (`ecr.api`, `logs`, ...): awsx puts each in one private subnet per zone with private
-     * DNS and a security group admitting HTTPS from the VPC. S3 always has its (free) gateway endpoint.
+     * short names (`ecr.api`, `logs`, ...): each in one private subnet per zone with private DNS, behind
+     * the group `<network>-endpoints` admitting HTTPS from the VPC. S3 always has its (free) gateway endpoint.
      * Default in config: none.
      */
     endpoints?: readonly InterfaceEndpoint[];
@@ -36,16 +36,16 @@ export interface NetworkArgs {
     protectLogs: boolean;
 }
 
-/**
- * The URN awsx gave the Elastic IP of the network's `index`th NAT gateway (0-based) when it made the
- * addresses itself: `<vpc>-<n>`, a child of zone n's public subnet, under the VPC under the component.
- */
 /** The URN awsx gave an endpoint it made for a network (awsx names endpoints by their service alone). */
 export function awsxEndpointUrn(networkUrn: string, serviceName: string): string {
     const [stack, project, types] = networkUrn.split("::");
     return `${stack}::${project}::${types}$awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/vpcEndpoint:VpcEndpoint::${serviceName}`;
 }
 
+/**
+ * The URN awsx gave the Elastic IP of the network's `index`th NAT gateway (0-based) when it made the
+ * addresses itself: `<vpc>-<n>`, a child of zone n's public subnet, under the VPC under the component.
+ */
 export function awsxNatIpUrn(networkUrn: string, networkName: string, index: number): string {
     const [stack, project, types] = networkUrn.split("::");
     return `${stack}::${project}::${types}$awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/subnet:Subnet$aws:ec2/eip:Eip::${networkName}-vpc-${index + 1}`;

@@ -7,7 +7,8 @@ import type { PlannedResource } from "./resource";
  * is a remote component: under mocks only the component itself reaches the monitor, so the offline
  * plan adds what awsx would create, named and parented as awsx names them (awsx's
  * `nodejs/awsx/ec2/vpc.ts` and `subnetDistributorNew.ts`, for the arguments `components/network.ts`
- * passes: `subnetStrategy: "Auto"` with explicit masks, a NAT strategy, `vpcEndpointStrategy: "Auto"`):
+ * passes: `subnetStrategy: "Auto"` with explicit masks and a NAT strategy; the network makes its
+ * endpoints itself, so awsx gets no endpoint specs):
  *
  * - `aws:ec2/vpc:Vpc` `<name>` (parent: the component), its `aws:ec2/internetGateway:InternetGateway` `<name>`;
  * - per zone `i` (1-based) and subnet spec, public first, then private, then isolated:
@@ -18,10 +19,6 @@ import type { PlannedResource } from "./resource";
  *   `elasticIpAllocationIds` names the addresses: one in zone 1 (`Single`) or one per zone (`OnePerAz`);
  * - private subnets: a route `0.0.0.0/0` to zone `i`'s NAT gateway (`OnePerAz`) or the one (`Single`);
  *   none with `None`; isolated subnets: no route out;
- * - each endpoint spec: `aws:ec2/vpcEndpoint:VpcEndpoint` named by its service (parent: the VPC); a
- *   gateway endpoint is associated with every route table; an interface endpoint sits in one subnet
- *   per zone (private first) with private DNS and a security group of its own, `<service>-sg`, admitting
- *   443 from the VPC's block (`aws:ec2/securityGroupRule:SecurityGroupRule` `<service>-ingress`).
  *
  * CIDRs follow awsx's allocator: each zone takes an equal block (`/prefix + ceil(log2(zones))`),
  * and within it the specs in order, each starting after the previous one at its own size.
@@ -152,7 +149,6 @@ export function awsxVpcChildren(vpc: PlannedResource, stackRegion: string, newUr
 
     const routeTables: PlannedResource[] = [];
     const nats: PlannedResource[] = [];
-    const subnetRecords: { subnet: AwsxSubnet; record: PlannedResource }[] = [];
     layout.zones.forEach((zone, i) => {
         const inZone = layout.subnets.filter((s) => s.zone === zone).sort((a, b) => ORDER[a.type] - ORDER[b.type]);
         for (const s of inZone) {
@@ -171,7 +167,6 @@ export function awsxVpcChildren(vpc: PlannedResource, stackRegion: string, newUr
                 },
                 [awsVpc],
             );
-            subnetRecords.push({ subnet: s, record: subnet });
             const table = add(
                 "aws:ec2/routeTable:RouteTable",
                 s.name,
@@ -227,49 +222,5 @@ export function awsxVpcChildren(vpc: PlannedResource, stackRegion: string, newUr
         }
     });
 
-    const auto = inputs.vpcEndpointStrategy === "Auto";
-    for (const spec of (Array.isArray(inputs.vpcEndpointSpecs) ? inputs.vpcEndpointSpecs : []) as Inputs[]) {
-        const serviceName = String(spec.serviceName);
-        const endpointType = String(spec.vpcEndpointType ?? "Gateway").toLowerCase();
-        const body: Inputs = { serviceName, vpcId: layout.vpcId, ...(spec.vpcEndpointType !== undefined ? { vpcEndpointType: spec.vpcEndpointType } : {}) };
-        const refs: PlannedResource[] = [];
-        if (auto && endpointType === "gateway" && spec.routeTableIds === undefined) {
-            body.routeTableIds = routeTables.map((t) => t.state.id);
-            refs.push(...routeTables);
-        }
-        if (auto && endpointType === "interface") {
-            const chosen = layout.zones
-                .map((zone) =>
-                    ["Private", "Isolated", "Public"].map((t) => subnetRecords.find((s) => s.subnet.zone === zone && s.subnet.type === t)).find(Boolean),
-                )
-                .filter((s): s is { subnet: AwsxSubnet; record: PlannedResource } => s !== undefined);
-            if (spec.subnetIds === undefined) {
-                body.subnetIds = chosen.map((s) => s.subnet.id);
-                refs.push(...chosen.map((s) => s.record));
-            }
-            body.privateDnsEnabled = spec.privateDnsEnabled ?? true;
-            if (spec.securityGroupIds === undefined) {
-                const group = add(
-                    "aws:ec2/securityGroup:SecurityGroup",
-                    `${serviceName}-sg`,
-                    awsVpc,
-                    `sg-${hex(`${vpc.name}/${serviceName}`, 17)}`,
-                    { vpcId: layout.vpcId, tags: sharedTags },
-                    [awsVpc],
-                );
-                add(
-                    "aws:ec2/securityGroupRule:SecurityGroupRule",
-                    `${serviceName}-ingress`,
-                    awsVpc,
-                    idOf("sgrule", serviceName),
-                    { type: "ingress", securityGroupId: group.state.id, protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [inputs.cidrBlock] },
-                    [group],
-                );
-                body.securityGroupIds = [group.state.id];
-                refs.push(group);
-            }
-        }
-        add("aws:ec2/vpcEndpoint:VpcEndpoint", serviceName, awsVpc, idOf("vpce", serviceName), { ...body, tags: sharedTags }, [awsVpc], refs);
-    }
     return out;
 }

@@ -95,7 +95,7 @@ export function planAtRef(ref: string, stack: string, configFile: string | undef
         const build = spawnSync("npm", ["run", "-s", "build"], { cwd: src, encoding: "utf8" });
         if (build.status !== 0) throw new BaselineError(`--from ${ref}: the program at ${ref} does not compile: ${lastLine(build.stderr || build.stdout)}`);
         const file = path.join(dir, "baseline.json");
-        const args = ["--stack", stack, "--json", file, "--diagram-dir", path.join(dir, "out"), ...(configFile ? ["--config-file", stackFile] : [])];
+        const args = ["--stack", stack, "--json", file, ...(configFile ? ["--config-file", stackFile] : [])];
         const run = spawnSync(process.execPath, [path.join(src, "bin", "tools", "plan.js"), ...args], { cwd: src, encoding: "utf8" });
         if (!fs.existsSync(file)) throw new BaselineError(`--from ${ref}: the stack at ${ref} did not plan: ${lastLine(run.stderr || run.stdout)}`);
         return { file, cleanup };

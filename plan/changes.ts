@@ -84,6 +84,12 @@ const ruleSourceRule = {
  * The provider's diff rules that depend on the values, which a table of replacing inputs cannot
  * hold: per type, whether a changed path is no change at all (`suppress`) or forces replacement.
  */
+/** ElastiCache recreates a group or cluster whose `engineVersion` goes down (see below). */
+const cacheDowngradeRule = {
+    replaces: (path: string, base: PlannedResource, head: PlannedResource) =>
+        path === "engineVersion" && compareVersions(head.inputs.engineVersion, base.inputs.engineVersion) < 0,
+};
+
 const CONDITIONAL_RULES: Record<
     string,
     {
@@ -101,9 +107,7 @@ const CONDITIONAL_RULES: Record<
     },
     // terraform-provider-aws, aws_elasticache_replication_group and aws_elasticache_cluster:
     // customizeDiffEngineVersionForceNewOnDowngrade recreates the group when `engine_version` goes down.
-    "aws:elasticache/replicationGroup:ReplicationGroup": {
-        replaces: (path, base, head) => path === "engineVersion" && compareVersions(head.inputs.engineVersion, base.inputs.engineVersion) < 0,
-    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": cacheDowngradeRule,
     // aws_instance `user_data_replace_on_change`: with it, a changed user_data (or its base64 form)
     // destroys and recreates the instance instead of updating it with a stop and start.
     "aws:ec2/instance:Instance": {
@@ -111,9 +115,7 @@ const CONDITIONAL_RULES: Record<
     },
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ruleSourceRule,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ruleSourceRule,
-    "aws:elasticache/cluster:Cluster": {
-        replaces: (path, base, head) => path === "engineVersion" && compareVersions(head.inputs.engineVersion, base.inputs.engineVersion) < 0,
-    },
+    "aws:elasticache/cluster:Cluster": cacheDowngradeRule,
 };
 
 /**

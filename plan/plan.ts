@@ -6,6 +6,7 @@ import { Suppression } from "../stacks/policy-config";
 import { RegionalQuotas } from "../stacks/quotas";
 import { Acknowledgement } from "../stacks/acknowledge";
 import { ResourceChange, marker, summariseChanges } from "./changes";
+import { REPLACEMENT_RULES } from "./replacement";
 import { ConfigValidationError, PlatformConfig } from "../stacks/schema";
 import { PlannedResource, PrefixListLookup, installMocks, resolveOutputs } from "./mocks";
 import { StackFileConfig } from "./stack-files";
@@ -176,7 +177,9 @@ export function renderTree(plan: Pick<Plan, "project" | "stack" | "resources">, 
             }
             const c = changes.get(n.urn);
             const mark = withBaseline ? (c ? marker(c) : "").padEnd(3) : "";
-            const inputs = c && c.inputs.length ? ` changed: ${c.inputs.join(", ")}` : "";
+            // A type the replacement table does not cover: the provider may replace what shows as an update.
+            const untabled = c?.action === "update" && !(c.type in REPLACEMENT_RULES) ? " (no replacement rules for this type: it may be replaced)" : "";
+            const inputs = c && c.inputs.length ? ` changed: ${c.inputs.join(", ")}${untabled}` : "";
             lines.push(`${"  ".repeat(depth)}${mark}${n.name} (${n.type})${n.flags.length ? ` [${n.flags.join(", ")}]` : ""}${inputs}`);
             walk(n.urn, depth + 1);
         }

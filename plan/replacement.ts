@@ -33,9 +33,6 @@ const rules = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "plan/replacemen
     types: Record<string, TypeRules>;
 };
 
-/** Where the table comes from: repositories, versions and files (see docs/offline-plan.md). */
-export const REPLACEMENT_SOURCE = rules.source;
-
 export const REPLACEMENT_RULES: Record<string, TypeRules> = rules.types;
 
 /** Drops list indices: `rules[0].destination.bucket` and `rules.0.destination.bucket` become `rules.destination.bucket`. */

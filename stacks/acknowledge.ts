@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MIN_REASON_WORDS } from "./policy-config";
+import { MIN_REASON_WORDS, isSentence } from "./policy-config";
 import { nonEmptyString, oneOf, strictObject } from "./schema-kit";
 
 /** The changes to a stateful resource a stack can accept on purpose. */
@@ -23,8 +23,7 @@ export type Acknowledgement = z.output<typeof acknowledgementSchema>;
 /** The acknowledgements production does not accept: data loss waved through without a sentence of reason. */
 export function productionAcknowledgementProblems(list: readonly Acknowledgement[]): { index: number; message: string }[] {
     return list.flatMap((a, index) => {
-        const words = a.reason.trim().split(/\s+/).filter(Boolean).length;
-        if (words >= MIN_REASON_WORDS) return [];
+        if (isSentence(a.reason)) return [];
         return [
             {
                 index,

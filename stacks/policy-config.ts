@@ -5,6 +5,9 @@ import { closestKey, nonEmptyString, strictObject } from "./schema-kit";
 /** Words a production suppression of a mandatory rule needs in its reason: a sentence, not a ticket number. */
 export const MIN_REASON_WORDS = 6;
 
+/** Whether a reason is a sentence: production's bar for accepting a violation or a data loss. */
+export const isSentence = (reason: string) => reason.trim().split(/\s+/).filter(Boolean).length >= MIN_REASON_WORDS;
+
 const RULES = new Map(allPolicies.map((p) => [p.name, p.enforcementLevel ?? "advisory"]));
 
 const ruleName = z.string({ invalid_type_error: "expected the name of a rule of the policy pack" }).superRefine((name, ctx) => {
@@ -37,8 +40,7 @@ export interface PolicySettings {
 /** The problems of suppressions that production does not accept: a mandatory rule waved through without a sentence of reason. */
 export function productionSuppressionProblems(settings: PolicySettings): { index: number; message: string }[] {
     return settings.suppress.flatMap((s, index) => {
-        const words = s.reason.trim().split(/\s+/).filter(Boolean).length;
-        if (RULES.get(s.rule) !== "mandatory" || words >= MIN_REASON_WORDS) return [];
+        if (RULES.get(s.rule) !== "mandatory" || isSentence(s.reason)) return [];
         return [
             {
                 index,

@@ -7,7 +7,7 @@ import { diffResources, ResourceChange } from "../plan/changes";
 import { Acknowledgement } from "../stacks/acknowledge";
 import { installMocks, PlannedResource } from "../plan/mocks";
 import { forcesReplacement } from "../plan/replacement";
-import { Plan, planStack } from "../plan/plan";
+import { Plan, planStack, renderTree } from "../plan/plan";
 import { checkReadiness, ReadinessProblem } from "../plan/readiness";
 import { PROJECT_DIR, readStackFiles, StackFileConfig } from "../plan/stack-files";
 import { parse, stringify } from "yaml";
@@ -326,6 +326,12 @@ describe("day two: a change against what is deployed", () => {
         const removed = problemsOf([retainedDb], []);
         expect(removed.checks).to.deep.equal(["day-two-stateful"]);
         expect(removed.messages[0]).to.contain("stays in AWS outside the stack (retainOnDelete)");
+        // A type the replacement table does not cover (Cloudflare's) shows as an update, marked as unsure.
+        const record = (content: string) => resource("cloudflare:index/dnsRecord:DnsRecord", "www", { zoneId: "z", content });
+        const cloudflare = diffResources([record("1.2.3.4")], [record("5.6.7.8")]);
+        expect(renderTree({ project: "p", stack: "s", resources: [record("5.6.7.8")] }, { changes: cloudflare, base: [record("1.2.3.4")] })).to.contain(
+            "changed: content (no replacement rules for this type: it may be replaced)",
+        );
         // An acknowledgement by a name two deleted resources share is refused: the URN says which.
         const secret = resource("aws:secretsmanager/secret:Secret", "db", {}, true);
         const ack = (resource: string): Acknowledgement => ({ resource, action: "delete", reason: "Both are exported before the deploy." });

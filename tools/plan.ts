@@ -16,14 +16,15 @@ const HELP = `usage: npm run plan -- --stack <name> [options]
 
 The offline plan: the program run under mocks with the stack's file, without an AWS account or the
 Pulumi CLI. It prints the verdict, the resource tree, what pulumi up would refuse, the policy pack's
-violations, the monthly cost, the deploy's critical path and the diagram, then the verdict again.
+violations, the monthly cost and the deploy's critical path, then the verdict again (the diagram
+with --diagram-dir).
 Exit 0: ready; 1: a readiness problem or a mandatory policy violation; 2: bad arguments or baseline.
 
 options:
   --stack <name>          the stack: plans Pulumi.<name>.yaml (required)
                             npm run plan -- --stack staging
   --config-file <file>    a stack file elsewhere (the stack is still named by --stack)
-                            npm run plan -- --stack acme-prod --config-file stacks/Pulumi.acme-prod.yaml
+                            npm run plan -- --stack acme-prod --config-file test/fixtures/Pulumi.acme-prod.yaml
   --json <file>           writes the plan (resources, readiness, policy, estimate; changes with a baseline)
                             npm run plan -- --stack production --json production.json
   --diagram-dir <dir>     writes the architecture diagram there (architecture.mmd and .svg); without it, none

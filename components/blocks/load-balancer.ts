@@ -107,8 +107,6 @@ export function balancerDefaults(ctx: WorkloadContext) {
 
 /** TLS 1.3 with 1.2 fallback, no legacy ciphers. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-/** TLS 1.3 only: the strictest policy an ALB offers, for clients that all speak TLS 1.3. */
-export const TLS13_ONLY_POLICY = "ELBSecurityPolicy-TLS13-1-3-2021-06";
 /**
  * TLS 1.3, and TLS 1.2 with only its strongest (ECDHE, AES-GCM) ciphers: the strictest policy a
  * CloudFront origin can use, since CloudFront reaches origins over TLS 1.2 at most.

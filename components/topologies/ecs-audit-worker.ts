@@ -41,7 +41,6 @@ const PORT = 8080;
 
 /** Where the audit worker runs: in the API's task, nowhere, or as its own ECS service. */
 export const WORKER_MODES = ["sidecar", "none", "service"] as const;
-export type WorkerMode = (typeof WORKER_MODES)[number];
 
 /** The variables the program sets (`environment` may not set them), each `<PREFIX>_<suffix>`. */
 const VARIABLE_SUFFIXES = [

@@ -2,6 +2,7 @@
 import { ResourceChange, compareVersions } from "../changes";
 import { Acknowledgement } from "../../stacks/acknowledge";
 import { closestKey } from "../../stacks/schema-kit";
+import { namesResource } from "../../policy/suppress";
 import { PlannedResource } from "../mocks";
 import { NAME_RULES } from "./names";
 import { PlanIndex, Report } from "./kit";
@@ -48,7 +49,7 @@ export const majorVersion = (v: unknown): string => {
 };
 
 /** Whether an acknowledgement accepts a change: the same action, on the resource by name or URN. */
-const accepts = (a: Acknowledgement, c: ResourceChange) => a.action === c.action && (a.resource === c.name || a.resource === c.urn);
+const accepts = (a: Acknowledgement, c: ResourceChange) => a.action === c.action && namesResource(a.resource, c.urn);
 
 /**
  * AWS's own deletion protection, per type: the input that turns it on. While it is on, the delete

@@ -213,7 +213,7 @@ export const NAME_RULES: Record<string, NameRule> = {
 };
 
 /** Pulumi's auto-name: the logical name, a hyphen and 7 random hex characters. */
-export const AUTONAME_SUFFIX_LENGTH = 8;
+const AUTONAME_SUFFIX = "-abcdef0";
 
 export function checkNames(resources: PlannedResource[], report: Report): void {
     for (const r of resources) {
@@ -223,7 +223,7 @@ export function checkNames(resources: PlannedResource[], report: Report): void {
         if (explicit === "[unknown]" || explicit === "[secret]") continue;
         const auto = explicit === undefined || explicit === null;
         const logical = rule.lowercase ? r.name.toLowerCase() : r.name;
-        const name = auto ? `${logical}-abcdef0` : String(explicit);
+        const name = auto ? `${logical}${AUTONAME_SUFFIX}` : String(explicit);
         const where = auto ? `the auto-name ${logical}-<7 random characters> (from the logical name)` : `${rule.field} "${name}"`;
         if (name.length > rule.max) report("aws-name-length", r.urn, `${where} has ${name.length} characters; AWS allows ${rule.max} (${rule.doc})`);
         else if (!rule.pattern.test(name)) report("aws-name-characters", r.urn, `${where} is not ${rule.allowed} (${rule.doc})`);
