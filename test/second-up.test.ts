@@ -44,6 +44,19 @@ describe("second up: the shipped production stack", () => {
         expect(forcesReplacement("aws:rds/cluster:Cluster", "allowMajorVersionUpgrade")).to.equal(false);
     });
 
+    it("a major upgrade's old parameter group is kept, since the database uses it until its maintenance window", async () => {
+        const plan = await production();
+        const groups = plan.resources.filter(
+            (r) => r.type === "aws:rds/parameterGroup:ParameterGroup" || r.type === "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        );
+        expect(groups.length).to.be.greaterThan(3);
+        // A new family replaces the group (the provider's rule), and production applies changes in the window.
+        expect(forcesReplacement("aws:rds/parameterGroup:ParameterGroup", "family")).to.equal(true);
+        const users = plan.resources.filter((r) => r.type === "aws:rds/instance:Instance" || r.type === "aws:rds/cluster:Cluster");
+        expect(users.every((r) => r.inputs.applyImmediately !== true)).to.equal(true); // unset is RDS's default: the window
+        for (const group of groups) expect(group.options.retainOnDelete, `${group.type} ${group.name}`).to.equal(true);
+    });
+
     it("every ECS service an autoscaling target scales leaves desiredCount to the autoscaler", async () => {
         const plan = await production();
         // A target's resourceId names its service: the target depends on the service's outputs.

@@ -97,7 +97,10 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 // Aurora PostgreSQL accepts plain connections unless told otherwise.
                 parameters: [{ name: "rds.force_ssl", value: "1" }],
             },
-            parent,
+            // Kept on delete where changes wait for the maintenance window (applyImmediately false): a new
+            // family's group replaces this one at once, but the database still uses the old group until
+            // its window, and RDS refuses to delete a group in use (InvalidDBParameterGroupState).
+            { ...parent, retainOnDelete: args.protect },
         );
         this.securityGroup = new SecurityGroup(`${name}-cluster`, { vpcId: args.vpcId, description: `${name} Aurora PostgreSQL` }, parent);
         const password = new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS }, parent);
@@ -259,7 +262,8 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 description: `${name} DR: SSL required`,
                 parameters: [{ name: "rds.force_ssl", value: "1" }],
             },
-            { parent: this },
+            // Kept on delete, as the primary's group is.
+            { parent: this, retainOnDelete: args.protect },
         );
         const securityGroup = new SecurityGroup(
             `${name}-dr`,

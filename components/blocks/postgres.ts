@@ -161,7 +161,10 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                     { name: "log_min_duration_statement", value: "1000" },
                 ],
             },
-            { parent: this },
+            // Kept on delete where changes wait for the maintenance window (applyImmediately false): a new
+            // family's group replaces this one at once, but the database still uses the old group until
+            // its window, and RDS refuses to delete a group in use (InvalidDBParameterGroupState).
+            { parent: this, retainOnDelete: args.protect },
         );
         this.masterSecurityGroup = new SecurityGroup(`${name}-master`, { vpcId: args.vpcId, description: `${name} PostgreSQL master` }, { parent: this });
 
