@@ -11,7 +11,7 @@ interface TypeRules {
     replaceOnChanges: string[];
     /** The resource holds data that a replacement or deletion loses. */
     stateful: boolean;
-    /** Why an entry differs from AWS's CloudFormation specification, per path. */
+    /** Why an entry differs from AWS's CloudFormation specification, per path; for a type without one (Cloudflare's), what the provider's source does with the path. */
     notes: Record<string, string>;
     /** The Terraform resource the rules come from, and its file in the provider's source. */
     tf: string;

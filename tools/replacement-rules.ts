@@ -493,6 +493,7 @@ function main(argv: string[]) {
     for (const [token, entry] of Object.entries(current.types)) {
         const pkgName = token.split(":")[0];
         const root = roots[pkgName];
+        // Types of a provider it is given no checkout for (Cloudflare's, kept by hand) are written back unchanged.
         if (!root || !entry.tf || entry.tf.startsWith("component")) continue;
         const pulumi = new PulumiTypes(path.join(PROJECT_DIR, "node_modules/@pulumi", pkgName));
         // The index files the load balancer resources under their other registered names, aws_alb*.
