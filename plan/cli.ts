@@ -26,23 +26,25 @@ export class UsageError extends Error {
     }
 }
 
+/** Why nothing can be written in the existing path `dir`, or undefined when something can. */
+function folderProblem(dir: string): string | undefined {
+    if (!fs.statSync(dir).isDirectory()) return `${dir} is not a folder`;
+    try {
+        fs.accessSync(dir, fs.constants.W_OK);
+        return undefined;
+    } catch {
+        return `the folder ${dir} is not writable`;
+    }
+}
+
 /** Throws a `UsageError` naming `flag` and `file` unless `file` can be written (checked before the work, not after). */
 export function checkWritable(flag: string, file: string): void {
     const dir = path.dirname(path.resolve(file));
     const problem = !fs.existsSync(dir)
         ? `the folder ${dir} does not exist`
-        : !fs.statSync(dir).isDirectory()
-          ? `${dir} is not a folder`
-          : fs.existsSync(file) && fs.statSync(file).isDirectory()
-            ? "it is a folder"
-            : (() => {
-                  try {
-                      fs.accessSync(dir, fs.constants.W_OK);
-                      return undefined;
-                  } catch {
-                      return `the folder ${dir} is not writable`;
-                  }
-              })();
+        : fs.existsSync(file) && fs.statSync(file).isDirectory()
+          ? "it is a folder"
+          : folderProblem(dir);
     if (problem) throw new UsageError(`${flag} ${file}: cannot write there: ${problem}`);
 }
 
@@ -50,15 +52,6 @@ export function checkWritable(flag: string, file: string): void {
 export function checkWritableFolder(flag: string, dir: string): void {
     let at = path.resolve(dir);
     while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
-    const problem = !fs.statSync(at).isDirectory()
-        ? `${at} is not a folder`
-        : (() => {
-              try {
-                  fs.accessSync(at, fs.constants.W_OK);
-                  return undefined;
-              } catch {
-                  return `the folder ${at} is not writable`;
-              }
-          })();
+    const problem = folderProblem(at);
     if (problem) throw new UsageError(`${flag} ${dir}: cannot write there: ${problem}`);
 }
