@@ -1,6 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { installStackTraces } from "./stack-traces";
+import { EXACT_RUNTIME, installOfflineRuntime } from "./offline-runtime";
 import { awsxVpcChildren, awsxVpcLayout } from "./awsx-vpc";
 import { zoneNames } from "../stacks/zones";
 
@@ -46,13 +46,27 @@ const settings = require("@pulumi/pulumi/runtime/settings") as {
     getMonitor(): MockMonitorLike;
     waitForRPCs(): Promise<void>;
 };
+// Internal too: the SDK's own wire encoding, as its mock monitor uses it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc") as {
+    deserializeProperties(struct: WireStruct): Record<string, unknown>;
+    serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
+};
+
+/** A `google.protobuf.Struct` as the runtime reads it. */
+interface WireStruct {
+    toJavaScript(): Record<string, unknown>;
+}
 
 interface RegisterRequestLike {
     getType(): string;
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
-    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getObject(): WireStruct | undefined;
+    getProvider(): string;
+    getImportid(): string;
+    getTransformsList(): unknown[];
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
     getDeletebeforereplace(): boolean | undefined;
@@ -67,12 +81,19 @@ interface AliasLike {
     getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
 }
 
+/** What the runtime reads of a RegisterResourceResponse. */
 interface RegisterResponseLike {
+    getUrn(): string;
     getId(): string;
-    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getObject(): WireStruct | undefined;
+    getPropertydependenciesMap(): undefined;
+    getResult(): number;
+    getUnknown(): boolean;
 }
 
 interface MockMonitorLike {
+    /** The SDK mock monitor's registry (read by its `getResource` call and `existsResource`). */
+    resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
     newUrn(parent: string, type: string, name: string): string;
     registerResource(req: RegisterRequestLike, callback: (err: unknown, resp: RegisterResponseLike | undefined) => void): Promise<void>;
 }
@@ -351,7 +372,7 @@ export class PlanRecorder {
 
 /** Installs the mocks for one stack; returns the recorder of what gets registered. */
 export function installMocks(options: MockOptions): PlanRecorder {
-    installStackTraces();
+    installOfflineRuntime();
     const o: Required<MockOptions> = { accountId: MOCK_ACCOUNT_ID, ...options };
     const recorder = new PlanRecorder();
     pulumi.runtime.setMocks(
@@ -384,38 +405,10 @@ export function installMocks(options: MockOptions): PlanRecorder {
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = async (req, callback) => {
-        const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
-        const dependencies = [...new Set(req.getDependenciesList())];
-        const viaProperties = new Set<string>();
-        req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => viaProperties.add(u)));
-        const record: PlannedResource = {
-            urn,
-            type: req.getType(),
-            name: req.getName(),
-            parent: req.getParent() || null,
-            custom: req.getCustom(),
-            inputs: sanitize(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-            options: {
-                protect: req.getProtect() ?? false,
-                retainOnDelete: req.getRetainondelete() ?? false,
-                deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
-                ignoreChanges: req.getIgnorechangesList(),
-                dependsOn: dependencies.filter((d) => !viaProperties.has(d)),
-            },
-            dependencies,
-            state: { id: "" },
-        };
-        // The SDK sends aliases as specs (the mock monitor supports them); the engine turns each into a URN.
-        const aliases = req.getAliasesList().map((a) => {
-            const spec = a.getSpec();
-            if (!spec) return a.getUrn();
-            const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
-            const qualified = `${parent ? `${parent.split("::")[2]}$` : ""}${spec.getType() || req.getType()}`;
-            return `urn:pulumi:${spec.getStack() || pulumi.getStack()}::${spec.getProject() || pulumi.getProject()}::${qualified}::${spec.getName() || req.getName()}`;
-        });
-        if (aliases.length > 0) record.aliases = [...new Set(aliases)];
+        const wire = req.getObject()?.toJavaScript() ?? {};
+        const record = recordOf(req, wire, monitor.newUrn(req.getParent(), req.getType(), req.getName()));
         recorder.resources.push(record);
-        return register(req, (err, resp) => {
+        const finish = (err: unknown, resp: RegisterResponseLike | undefined) => {
             if (resp) {
                 const fields = resp.getObject()?.toJavaScript() ?? {};
                 const arn = typeof fields.arn === "string" ? fields.arn : undefined;
@@ -428,9 +421,77 @@ export function installMocks(options: MockOptions): PlanRecorder {
                 if (record.type === "awsx:ec2:Vpc") recorder.resources.push(...awsxVpcChildren(record, o.region, monitor.newUrn));
             }
             callback(err, resp);
-        });
+        };
+        // Transforms run in the SDK's own mock monitor (the program registers none).
+        if (EXACT_RUNTIME || req.getTransformsList().length > 0) return register(req, finish);
+        // The SDK's mock monitor decodes the request's Struct twice more and encodes its answer into
+        // a Struct only for the runtime to decode it again in the same process: this answers the same
+        // in one pass. The request still went through Struct.fromJavaScript in the runtime, which
+        // refuses what the wire cannot carry.
+        let response: RegisterResponseLike;
+        try {
+            const result = await mockOutputs(
+                {
+                    type: record.type,
+                    name: record.name,
+                    inputs: rpc.deserializeProperties({ toJavaScript: () => wire }),
+                    provider: req.getProvider(),
+                    custom: record.custom,
+                    id: req.getImportid(),
+                },
+                o,
+            );
+            const state = await rpc.serializeProperties("", result.state);
+            monitor.resources.set(record.urn, { urn: record.urn, id: result.id ?? null, state });
+            const object: WireStruct = { toJavaScript: () => state };
+            response = {
+                getUrn: () => record.urn,
+                getId: () => result.id || "",
+                getObject: () => object,
+                getPropertydependenciesMap: () => undefined,
+                getResult: () => 0, // Result.SUCCESS
+                getUnknown: () => false,
+            };
+        } catch (err) {
+            return finish(err, undefined);
+        }
+        finish(null, response);
     };
     return recorder;
+}
+
+/** The plan's record of one registration: inputs as sent, options, dependencies, aliases as URNs. */
+function recordOf(req: RegisterRequestLike, wire: Record<string, unknown>, urn: string): PlannedResource {
+    const dependencies = [...new Set(req.getDependenciesList())];
+    const viaProperties = new Set<string>();
+    req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => viaProperties.add(u)));
+    const record: PlannedResource = {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent() || null,
+        custom: req.getCustom(),
+        inputs: sanitize(wire) as Record<string, unknown>,
+        options: {
+            protect: req.getProtect() ?? false,
+            retainOnDelete: req.getRetainondelete() ?? false,
+            deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
+            ignoreChanges: req.getIgnorechangesList(),
+            dependsOn: dependencies.filter((d) => !viaProperties.has(d)),
+        },
+        dependencies,
+        state: { id: "" },
+    };
+    // The SDK sends aliases as specs (the mock monitor supports them); the engine turns each into a URN.
+    const aliases = req.getAliasesList().map((a) => {
+        const spec = a.getSpec();
+        if (!spec) return a.getUrn();
+        const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+        const qualified = `${parent ? `${parent.split("::")[2]}$` : ""}${spec.getType() || req.getType()}`;
+        return `urn:pulumi:${spec.getStack() || pulumi.getStack()}::${spec.getProject() || pulumi.getProject()}::${qualified}::${spec.getName() || req.getName()}`;
+    });
+    if (aliases.length > 0) record.aliases = [...new Set(aliases)];
+    return record;
 }
 
 /** Resolves a value that may hold Outputs, keeping secret leaves as `[secret]`. */
