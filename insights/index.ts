@@ -17,4 +17,6 @@ export function estimate(plan: PlanLike, usage: UsageAssumptions, region: string
 }
 
 export const minutes = (seconds: number) => `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
-export const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+// One formatter: toLocaleString builds a new one on every call, and the estimate formats thousands.
+const dollars = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export const usd = (n: number) => `$${dollars.format(n)}`;

@@ -9,6 +9,7 @@ import {
     accountOf,
     allows,
     awsPrincipals,
+    iamPattern,
     identityStatements,
     isEveryone,
     list,
@@ -218,15 +219,6 @@ function ownerOf(r: PolicyResource, workloads: Map<string, string>): string | un
     return workloadOf(r) ?? (typeof tag === "string" ? workloads.get(tag) : undefined);
 }
 
-/** An IAM resource pattern as a regular expression (`*` any run of characters, `?` one). */
-const arnPattern = (pattern: string) =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-    );
-
 /**
  * The stack's resources a statement's resource pattern names (or something inside them: `<bucket>/*`,
  * `<log group>:*`), from the known ARNs by owner. A pattern without wildcards is looked up by its
@@ -243,7 +235,7 @@ function namedBy(pattern: string, owned: Map<string, { owner: string; name: stri
         return found;
     }
     const literal = pattern.slice(0, wildcard);
-    const re = arnPattern(pattern);
+    const re = iamPattern(pattern);
     const found: { owner: string; name: string }[] = [];
     for (const [arn, o] of owned) {
         const candidate = arn.startsWith(literal) || literal.startsWith(arn);

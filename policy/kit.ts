@@ -133,6 +133,26 @@ export function identityStatements(type: string, props: Props): Statement[] {
     if (type === ROLE) return list(props.inlinePolicies as Props[]).flatMap((p) => statementsOf(p?.policy));
     return statementsOf(props.policy);
 }
+const iamPatterns = new Map<string, RegExp>();
+/**
+ * An IAM pattern (`*` any run of characters, `?` one) as a regular expression, compiled once per
+ * pattern: the rules and the readiness checks match thousands of actions and ARNs against a few
+ * hundred patterns. Actions compare case-insensitively (`ignoreCase`), ARNs exactly.
+ */
+export function iamPattern(pattern: string, ignoreCase = false): RegExp {
+    const key = `${ignoreCase ? "i" : "s"}${pattern}`;
+    let compiled = iamPatterns.get(key);
+    if (!compiled) {
+        const source = pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".");
+        compiled = new RegExp(`^${source}$`, ignoreCase ? "i" : "");
+        iamPatterns.set(key, compiled);
+    }
+    return compiled;
+}
+
 export const list = <T>(v: T | T[] | undefined): T[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 export const allows = (s: Statement) => (s.Effect ?? "Allow") === "Allow";
 export const sid = (s: Statement) => s.Sid ?? "(no Sid)";

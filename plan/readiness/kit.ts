@@ -1,5 +1,6 @@
 // The shared reader of the readiness checks: the plan indexed by type, parent and dependency, and IAM statements.
 import { PlannedResource } from "../mocks";
+import { iamPattern } from "../../policy/kit";
 
 /** One reason `pulumi up` would fail. */
 export interface ReadinessProblem {
@@ -165,14 +166,7 @@ export const MANAGED_POLICIES: Record<string, Statement[]> = {
     ],
 };
 
-const glob = (pattern: string, value: string, ignoreCase: boolean) =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-        ignoreCase ? "i" : "",
-    ).test(value);
+const glob = (pattern: string, value: string, ignoreCase: boolean) => iamPattern(pattern, ignoreCase).test(value);
 
 /** Whether the statements allow `action` on `resource` (an explicit deny wins; conditions are taken as met). */
 export function allows(statements: Statement[], action: string, resource: string): boolean {
