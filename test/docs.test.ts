@@ -63,6 +63,7 @@ describe("docs", () => {
             "5 fargate-rds workloads",
             "20 fargate-rds workloads",
             "40 fargate-rds workloads",
+            "production's resources replayed through the SDK alone (no program, no checks)",
         ]);
     });
 

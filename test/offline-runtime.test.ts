@@ -7,6 +7,7 @@ import { runTool } from "../plan/cli";
 import { installMocks, resolveOutputs } from "../plan/mocks";
 import { PlannedResource } from "../plan/resource";
 import { planOnce, scratchDir } from "./helpers";
+import { replayPlan } from "../tools/bench-replay";
 
 /** A resource of a made-up type: the mocks answer its inputs back, as for any type they do not know. */
 class Thing extends pulumi.CustomResource {
@@ -63,5 +64,19 @@ describe("offline runtime shortcuts", () => {
         // Properties the program never reads exist (enumerable, own), as the runtime's do.
         expect(Object.keys(later)).to.include.members(["size", "label", "arn"]);
         expect(Object.prototype.hasOwnProperty.call(later, "arn")).to.equal(true);
+    });
+});
+
+describe("npm run bench's replay", () => {
+    it("registers the production plan's resources again, with their parents, and nothing of the program", async () => {
+        const plan = await planOnce(readStackFiles("production"));
+        const replayed = await replayPlan(plan);
+        // The same records (the awsx VPC's children come from the mocks both times), under the same URNs.
+        expect(replayed.map((r) => r.urn).sort()).to.deep.equal(plan.resources.map((r) => r.urn).sort());
+        const byUrnOf = new Map(replayed.map((r) => [r.urn, r]));
+        for (const r of plan.resources.filter((x) => x.custom && !x.urn.includes("$awsx:ec2:Vpc$"))) {
+            expect(byUrnOf.get(r.urn)!.options.protect, r.urn).to.equal(r.options.protect);
+            expect(byUrnOf.get(r.urn)!.parent, r.urn).to.equal(r.parent);
+        }
     });
 });

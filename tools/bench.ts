@@ -10,11 +10,12 @@ import { writeSection } from "./doc-sections";
  * `npm run bench [-- --json <file>]`: wall time and peak memory of the offline plan of the shipped
  * production stack and of 1, 5, 20 and 40 generated `fargate-rds` workloads, beside the floor
  * (Node loading the Pulumi SDKs the program uses, and nothing else) measured in the same run.
- * Each figure is the median of three runs. Writes the table into docs/insights.md (the `bench`
- * section), with the machine it ran on.
+ * Each figure is the median of five runs, taken in rounds (the floor, then each plan, five times
+ * over) so that a busy moment of the machine weighs on the floor and the plans alike. Writes the
+ * table into docs/insights.md (the `bench` section), with the machine it ran on.
  */
 const USAGE = "usage: npm run bench [-- --json <out.json>]";
-const RUNS = 3;
+const RUNS = 5;
 
 interface Row {
     what: string;
@@ -29,25 +30,31 @@ interface Row {
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Runs `node args` RUNS times; the median wall time, the median peak RSS and the last stdout. */
-function measure(args: string[]): { seconds: number; peakBytes: number; stdout: string } {
-    const seconds: number[] = [];
-    const peaks: number[] = [];
-    let stdout = "";
-    for (let i = 0; i < RUNS; i++) {
-        const rssFile = path.join(scratch, "rss");
-        const started = process.hrtime.bigint();
-        const run = spawnSync(process.execPath, ["--require", path.join(__dirname, "rss-probe"), ...args], {
-            cwd: PROJECT_DIR,
-            encoding: "utf8",
-            env: { ...process.env, PLATFORM_BENCH_RSS_FILE: rssFile },
-        });
-        seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
-        if (run.status !== 0) throw new Error(`node ${args.join(" ")} failed (exit ${run.status}):\n${run.stdout}${run.stderr}`);
-        peaks.push(Number(fs.readFileSync(rssFile, "utf8")));
-        stdout = run.stdout;
-    }
-    return { seconds: median(seconds), peakBytes: median(peaks), stdout };
+interface Measured {
+    seconds: number;
+    peakBytes: number;
+    stdout: string;
+}
+
+/** Runs `node args` once: wall time, peak RSS and stdout. */
+function runOnce(args: string[]): Measured {
+    const rssFile = path.join(scratch, "rss");
+    const started = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, ["--require", path.join(__dirname, "rss-probe"), ...args], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        env: { ...process.env, PLATFORM_BENCH_RSS_FILE: rssFile },
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (run.status !== 0) throw new Error(`node ${args.join(" ")} failed (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+    return { seconds, peakBytes: Number(fs.readFileSync(rssFile, "utf8")), stdout: run.stdout };
+}
+
+/** Runs each command once per round, RUNS rounds; per command the median wall time and peak RSS, and its last stdout. */
+function measureInRounds(commands: string[][]): Measured[] {
+    const runs = commands.map((): Measured[] => []);
+    for (let round = 0; round < RUNS; round++) commands.forEach((args, i) => runs[i].push(runOnce(args)));
+    return runs.map((r) => ({ seconds: median(r.map((m) => m.seconds)), peakBytes: median(r.map((m) => m.peakBytes)), stdout: r[r.length - 1].stdout }));
 }
 
 const fixed = (n: number, digits: number) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -103,12 +110,23 @@ function main(argv: string[]): void {
     if (argv.length !== 0 && !(argv.length === 2 && argv[0] === "--json")) throw new Error(USAGE);
     const jsonFile = argv[1];
     const floorScript = [...sdkModules()].map((m) => `require(${JSON.stringify(m)});`).join("");
-    const floor = measure(["-e", floorScript]);
-
-    const plan = (what: string, stack: string, configFile?: string, extra: string[] = []): Row => {
-        const args = [...toolCommand("plan"), "--stack", stack, ...(configFile ? ["--config-file", configFile] : []), ...extra];
-        const m = measure(args);
-        const resources = Number(/Planned (\d+) resources/.exec(m.stdout)?.[1] ?? NaN);
+    const plans: { what: string; args: string[] }[] = [
+        { what: "shipped production stack", args: ["--stack", "production"] },
+        { what: "the same, writing the diagram (`--diagram-dir`)", args: ["--stack", "production", "--diagram-dir", path.join(scratch, "diagram")] },
+        ...[1, 5, 20, 40].map((n) => ({
+            what: `${n} fargate-rds workload${n === 1 ? "" : "s"}`,
+            args: ["--stack", `bench${n}`, "--config-file", generated(n)],
+        })),
+    ];
+    // The production plan's records, registered again through the SDK with nothing of the program.
+    const recorded = path.join(scratch, "production.json");
+    runOnce([...toolCommand("plan"), "--stack", "production", "--json", recorded]);
+    plans.push({ what: "production's resources replayed through the SDK alone (no program, no checks)", args: [recorded] });
+    const commands = plans.map((p, i) => [...toolCommand(i === plans.length - 1 ? "bench-replay" : "plan"), ...p.args]);
+    const [floor, ...measured] = measureInRounds([["-e", floorScript], ...commands]);
+    const rows: Row[] = plans.map(({ what }, i) => {
+        const m = measured[i];
+        const resources = Number(/(?:Planned|Replayed) (\d+) resources/.exec(m.stdout)?.[1] ?? NaN);
         return {
             what,
             resources,
@@ -117,12 +135,7 @@ function main(argv: string[]): void {
             ratioToFloor: m.seconds / floor.seconds,
             msPerResourceAboveFloor: ((m.seconds - floor.seconds) * 1000) / resources,
         };
-    };
-    const rows: Row[] = [
-        plan("shipped production stack", "production"),
-        plan("the same, writing the diagram (`--diagram-dir`)", "production", undefined, ["--diagram-dir", path.join(scratch, "diagram")]),
-    ];
-    for (const n of [1, 5, 20, 40]) rows.push(plan(`${n} fargate-rds workload${n === 1 ? "" : "s"}`, `bench${n}`, generated(n)));
+    });
 
     const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
     const table = benchTable(machine, floor, rows);
