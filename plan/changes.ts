@@ -90,6 +90,39 @@ const cacheDowngradeRule = {
         path === "engineVersion" && compareVersions(head.inputs.engineVersion, base.inputs.engineVersion) < 0,
 };
 
+/** The set-typed inputs of aws_lb (Terraform sets: order means nothing), as sets of their elements. */
+const LB_SETS = ["subnets", "subnetMappings", "securityGroups"];
+const asSet = (v: unknown) => new Set((Array.isArray(v) ? v : []).map((e) => JSON.stringify(e)));
+const topKey = (path: string) => path.split(/[.[]/)[0];
+const subsetOf = (a: Set<string>, b: Set<string>) => [...a].every((e) => b.has(e));
+/**
+ * aws_lb's CustomizeDiff (customizeDiffLoadBalancerALB and ...NLB in terraform-provider-aws): a
+ * network load balancer cannot drop or swap subnets, nor gain security groups where it had none or
+ * lose them all; an application load balancer moves its subnets in place but replaces subnet
+ * mappings that change rather than only grow or shrink.
+ */
+const loadBalancerRule = {
+    suppress: (path: string, base: PlannedResource, head: PlannedResource) => {
+        const key = topKey(path);
+        if (!LB_SETS.includes(key)) return false;
+        const [o, n] = [asSet(base.inputs[key]), asSet(head.inputs[key])];
+        return o.size === n.size && subsetOf(o, n);
+    },
+    replaces: (path: string, base: PlannedResource, head: PlannedResource) => {
+        const type = String(head.inputs.loadBalancerType ?? "application");
+        const key = topKey(path);
+        const [o, n] = [asSet(base.inputs[key]), asSet(head.inputs[key])];
+        if (key === "subnetMappings" && (type === "network" || type === "application")) {
+            if (n.size === o.size) return true;
+            if (n.size < o.size) return type === "network" || !subsetOf(n, o);
+            return !subsetOf(o, n);
+        }
+        if (key === "subnets" && type === "network") return n.size <= o.size;
+        if (key === "securityGroups" && type === "network") return (o.size === 0) !== (n.size === 0);
+        return false;
+    },
+};
+
 const CONDITIONAL_RULES: Record<
     string,
     {
@@ -116,6 +149,8 @@ const CONDITIONAL_RULES: Record<
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ruleSourceRule,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ruleSourceRule,
     "aws:elasticache/cluster:Cluster": cacheDowngradeRule,
+    "aws:lb/loadBalancer:LoadBalancer": loadBalancerRule,
+    "aws:alb/loadBalancer:LoadBalancer": loadBalancerRule,
 };
 
 /**

@@ -375,6 +375,31 @@ describe("day two: a change against what is deployed", () => {
         expect(ruleAction({ cidrIpv4: "10.1.0.0/16" })).to.equal("update");
     });
 
+    it("decides a load balancer's subnet and security-group changes as the provider's CustomizeDiff does", () => {
+        const balancer = (inputs: Record<string, unknown>) => plannedResource("aws:lb/loadBalancer:LoadBalancer", "lb", inputs);
+        const action = (type: string, key: string, from: unknown[], to: unknown[]) =>
+            diffResources([balancer({ loadBalancerType: type, [key]: from })], [balancer({ loadBalancerType: type, [key]: to })]).changes[0]?.action ?? "none";
+        // A network load balancer adds subnets in place, but cannot drop or swap one.
+        expect(action("network", "subnets", ["subnet-a", "subnet-b"], ["subnet-a", "subnet-b", "subnet-c"])).to.equal("update");
+        expect(action("network", "subnets", ["subnet-a", "subnet-b"], ["subnet-a"])).to.equal("replace");
+        expect(action("network", "subnets", ["subnet-a", "subnet-b"], ["subnet-a", "subnet-c"])).to.equal("replace");
+        // An application load balancer moves between subnets in place.
+        expect(action("application", "subnets", ["subnet-a", "subnet-b"], ["subnet-a", "subnet-c"])).to.equal("update");
+        // Subnets are a set: the same ones in another order are no change.
+        expect(action("network", "subnets", ["subnet-a", "subnet-b"], ["subnet-b", "subnet-a"])).to.equal("none");
+        // Security groups on a network load balancer: none to some, or some to none, replaces it.
+        expect(action("network", "securityGroups", [], ["sg-1"])).to.equal("replace");
+        expect(action("network", "securityGroups", ["sg-1"], [])).to.equal("replace");
+        expect(action("network", "securityGroups", ["sg-1"], ["sg-2"])).to.equal("update");
+        expect(action("application", "securityGroups", ["sg-1"], [])).to.equal("update");
+        // Subnet mappings: a changed one replaces either kind; an application load balancer may drop one it keeps the rest of.
+        const mapping = (subnetId: string, allocationId?: string) => ({ subnetId, ...(allocationId ? { allocationId } : {}) });
+        expect(action("network", "subnetMappings", [mapping("subnet-a", "eipalloc-1")], [mapping("subnet-a", "eipalloc-2")])).to.equal("replace");
+        expect(action("network", "subnetMappings", [mapping("subnet-a")], [mapping("subnet-a"), mapping("subnet-b")])).to.equal("update");
+        expect(action("network", "subnetMappings", [mapping("subnet-a"), mapping("subnet-b")], [mapping("subnet-a")])).to.equal("replace");
+        expect(action("application", "subnetMappings", [mapping("subnet-a"), mapping("subnet-b")], [mapping("subnet-a")])).to.equal("update");
+    });
+
     it("records a resource's aliases as the URNs the engine matches", async () => {
         await planOnce(ledgerStack()); // no plan of another test is in flight while the mocks change
         const recorder = installMocks({ project: "p", stack: "s", region: "us-east-1" });
