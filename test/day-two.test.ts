@@ -320,6 +320,17 @@ describe("day two: a change against what is deployed", () => {
         expect(problemsOf([db("16.4", { replicateSourceDb: "old-db" })], [db("16.4", { replicateSourceDb: "new-db" })]).checks).to.deep.equal([
             "day-two-replica-source",
         ]);
+        // A major upgrade of a source whose read replica takes the new family's parameter group in the
+        // same deploy: RDS upgrades the replica only with its source, and refuses the group before then.
+        const source = (engineVersion: string) => resource("aws:rds/instance:Instance", "ledger-db", { ...db(engineVersion).inputs, identifier: "ledger-db" });
+        const replica = (parameterGroupName: string) =>
+            resource("aws:rds/instance:Instance", "ledger-db-replica", { identifier: "ledger-db-replica", replicateSourceDb: "ledger-db", parameterGroupName });
+        const upgrade = problemsOf([source("16.4"), replica("ledger-db-pg16")], [source("17.2"), replica("ledger-db-pg17")]);
+        expect(upgrade.checks).to.deep.equal(["day-two-replica-upgrade"]);
+        expect(upgrade.messages[0]).to.contain("readReplica: false");
+        // The same upgrade without a replica, or a replica whose group stays, is not refused.
+        expect(problemsOf([source("16.4")], [source("17.2")]).checks).to.deep.equal([]);
+        expect(problemsOf([source("16.4"), replica("shared")], [source("17.2"), replica("shared")]).checks).to.deep.equal([]);
         // A retained database is left running outside the stack, not deleted: AWS's deletion guard never
         // meets a delete, and the message says what stays behind.
         const retainedDb = resource("aws:rds/instance:Instance", "db", { engine: "postgres", engineVersion: "16.4", deletionProtection: true }, true);

@@ -88,6 +88,8 @@ const ENGINE_TYPES = new Set(["aws:rds/instance:Instance", "aws:rds/cluster:Clus
  * - ModifyDBInstance and ModifyDBCluster refuse another major engine version without
  *   `AllowMajorVersionUpgrade` (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html,
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html);
+ * - RDS upgrades a read replica only together with its source, so a replica cannot take the new
+ *   major version's parameter group in the deploy that upgrades its source;
  * - RDS storage cannot shrink (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.ModifyingExisting.html;
  *   a smaller size under storage autoscaling is no change at all, the provider ignores it), nor can an
  *   EBS volume (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVolume.html: the target
@@ -186,6 +188,21 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                 c.urn,
                 `replicateSourceDb ${String(base.inputs.replicateSourceDb)} -> ${String(head.inputs.replicateSourceDb)}: the provider cannot move a read replica to another source in place; remove the replica in one deploy (readReplica: false) and add it back in the next`,
             );
+        }
+        // RDS upgrades in-Region read replicas together with their source and cannot upgrade one on its
+        // own; a replica moved to a parameter group of the new family in the same deploy still runs the
+        // old major, and ModifyDBInstance refuses the group
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.html).
+        if (c.type === "aws:rds/instance:Instance" && c.inputs.includes("parameterGroupName") && typeof head.inputs.replicateSourceDb === "string") {
+            const source = index.of("aws:rds/instance:Instance").find((r) => r.inputs.identifier === head.inputs.replicateSourceDb);
+            const [from, to] = [source && baseOf(source.urn)?.inputs.engineVersion, source?.inputs.engineVersion];
+            if (source && from !== undefined && majorVersion(from) !== majorVersion(to)) {
+                report(
+                    "day-two-replica-upgrade",
+                    c.urn,
+                    `its source ${source.name} moves from ${String(from)} to ${String(to)} while this read replica is moved to another parameter group: RDS upgrades in-Region replicas together with their source, not on their own, and refuses the new family's group on a replica still running ${majorVersion(from)}. Upgrade without the replica (readReplica: false on the workload; the plan then lists what its deletion needs acknowledged), then turn it back on`,
+                );
+            }
         }
         const storage = c.type === "aws:rds/instance:Instance" ? "allocatedStorage" : c.type === "aws:ebs/volume:Volume" ? "size" : undefined;
         if (storage && c.inputs.includes(storage) && Number(head.inputs[storage]) < Number(base.inputs[storage])) {
