@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { awsxEndpointUrn, awsxNatIpUrn, subnetMasks } from "../components/network";
 import { awsxVpcChildren } from "../plan/awsx-vpc";
 import { estimateCost } from "../insights/cost";
+import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
+import { parseStackConfig } from "../stacks/schema";
 import { zoneNames } from "../stacks/zones";
 import { buildStack, configProblems, policyOf, rawStack } from "./helpers";
 
@@ -138,7 +140,29 @@ describe("network", () => {
         expect(problems.map((p) => p.path)).to.deep.equal(["platform:network.azCount"]);
         expect(problems[0].message).to.contain("eu-west-1 has 3 availability zones");
         expect(zoneNames("eu-west-1")).to.deep.equal(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
-        configProblems(rawStack({ environment: "staging", network: { azCount: 3 } }, { region: "us-west-1" }));
+    });
+
+    it("counts the zones AWS documents per region, and what a new account gets where AWS says it gets fewer", () => {
+        const stack = (region: string, n: number) => rawStack({ environment: "staging", network: { azCount: n } }, { region });
+        const refused = (region: string, n: number) => configProblems(stack(region, n));
+        const accepts = (region: string, n: number) => expect(() => parseStackConfig(stack(region, n), TOPOLOGY_SCHEMAS), `${region} ${n}`).not.to.throw();
+        // us-west-1 has three zones; accounts created recently can use two.
+        const west = refused("us-west-1", 3);
+        expect(west.map((p) => p.path)).to.deep.equal(["platform:network.azCount"]);
+        expect(west[0].message).to.contain("us-west-1 has 3 availability zones, but accounts created recently can use 2").and.contain("use at most 2");
+        accepts("us-west-1", 2);
+        // London's fourth zone (eu-west-2d, euw2-az4) opened on 2026-08-19: four zones plan, five are refused.
+        accepts("eu-west-2", 4);
+        expect(zoneNames("eu-west-2")).to.deep.equal(["eu-west-2a", "eu-west-2b", "eu-west-2c", "eu-west-2d"]);
+        expect(refused("eu-west-2", 5)[0].message).to.contain("eu-west-2 has 4 availability zones");
+        // Tokyo: AWS lists four; the check allows the three every account is documented to get, and says why.
+        const tokyo = refused("ap-northeast-1", 4);
+        expect(tokyo[0].message).to.contain("ap-northeast-1 has 4 availability zones, but").and.contain("use at most 3");
+        // Regions opened in 2025: three zones each.
+        for (const region of ["ap-east-2", "ap-southeast-6", "ap-southeast-7", "mx-central-1"]) {
+            accepts(region, 3);
+            expect(refused(region, 4)[0].message).to.contain(`${region} has 3 availability zones`);
+        }
     });
 
     it("splits each AZ's slice into private (half), public and data (a quarter each), leaving no overlap", () => {
