@@ -328,6 +328,13 @@ describe("day two: a change against what is deployed", () => {
         const upgrade = problemsOf([source("16.4"), replica("ledger-db-pg16")], [source("17.2"), replica("ledger-db-pg17")]);
         expect(upgrade.checks).to.deep.equal(["day-two-replica-upgrade"]);
         expect(upgrade.messages[0]).to.contain("readReplica: false");
+        // The replica may name its source by ARN rather than identifier.
+        const sourceArn = "arn:aws:rds:us-east-1:123456789012:db:ledger-db";
+        const byArn = (engineVersion: string, parameterGroupName: string) => [
+            { ...source(engineVersion), state: { id: "ledger-db", arn: sourceArn } },
+            resource("aws:rds/instance:Instance", "ledger-db-replica", { identifier: "ledger-db-replica", replicateSourceDb: sourceArn, parameterGroupName }),
+        ];
+        expect(problemsOf(byArn("16.4", "ledger-db-pg16"), byArn("17.2", "ledger-db-pg17")).checks).to.deep.equal(["day-two-replica-upgrade"]);
         // The same upgrade without a replica, or a replica whose group stays, is not refused.
         expect(problemsOf([source("16.4")], [source("17.2")]).checks).to.deep.equal([]);
         expect(problemsOf([source("16.4"), replica("shared")], [source("17.2"), replica("shared")]).checks).to.deep.equal([]);

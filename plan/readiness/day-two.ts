@@ -194,7 +194,10 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
         // old major, and ModifyDBInstance refuses the group
         // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.html).
         if (c.type === "aws:rds/instance:Instance" && c.inputs.includes("parameterGroupName") && typeof head.inputs.replicateSourceDb === "string") {
-            const source = index.of("aws:rds/instance:Instance").find((r) => r.inputs.identifier === head.inputs.replicateSourceDb);
+            // The source by identifier, or by ARN (which the provider also takes for an in-Region source).
+            const source = index
+                .of("aws:rds/instance:Instance")
+                .find((r) => r.inputs.identifier === head.inputs.replicateSourceDb || r.state.arn === head.inputs.replicateSourceDb);
             const [from, to] = [source && baseOf(source.urn)?.inputs.engineVersion, source?.inputs.engineVersion];
             if (source && from !== undefined && majorVersion(from) !== majorVersion(to)) {
                 report(
