@@ -24,8 +24,9 @@ type TransferProperties = (onto: Record<string, unknown>, label: string, props: 
 
 /**
  * `PLATFORM_PLAN_EXACT_RUNTIME=1` runs the offline plan on the SDK's own code paths, without the
- * shortcuts below and in the mock monitor (plan/mocks.ts); a test plans the shipped production stack
- * both ways and expects the same resources, inputs and outputs.
+ * shortcuts below and in the mock monitor (plan/mocks.ts; source positions stay skipped); a test plans
+ * the shipped production stack both ways and expects the same resources, inputs and outputs (by URN:
+ * registrations settle in another order).
  */
 export const EXACT_RUNTIME = process.env.PLATFORM_PLAN_EXACT_RUNTIME === "1";
 
