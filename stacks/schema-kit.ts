@@ -570,19 +570,29 @@ export const rdsIdentifier = z
     .regex(/^[a-z](?!.*--)[a-z0-9-]{0,62}$/, "expected 1-63 lower-case letters, digits and single hyphens, starting with a letter")
     .refine((v) => !v.endsWith("-"), "must not end with a hyphen");
 
+/** The keys of every workload's `database` settings. */
+const postgresKeys = (defaults: { name: string; username: string; instanceClass: string }) => ({
+    /** Database created on the master. */
+    name: pgIdentifier.default(defaults.name),
+    /** Master user. */
+    username: pgUsername.default(defaults.username),
+    /** RDS instance class. */
+    instanceClass: rdsInstanceClass.default(defaults.instanceClass),
+    /** PostgreSQL major version. Default 16. */
+    engineVersion: z.enum(POSTGRES_VERSIONS).default(POSTGRES_DEFAULT_MAJOR),
+    /** The instance's identifier (it names the exported log groups). Default `<workload>-db-<stack>`; an existing instance's keeps it. */
+    identifier: rdsIdentifier.optional(),
+});
+
 /** A workload's `database` settings: name, master user, instance class, major version. */
-export const postgresSettings = (defaults: { name: string; username: string; instanceClass: string }) =>
+export const postgresSettings = (defaults: { name: string; username: string; instanceClass: string }) => strictObject(postgresKeys(defaults)).default({});
+
+/** The `database` settings of a workload whose tasks create their login with the `db-bootstrap` container: the above, and that container's image. */
+export const taskPostgresSettings = (defaults: { name: string; username: string; instanceClass: string }) =>
     strictObject({
-        /** Database created on the master. */
-        name: pgIdentifier.default(defaults.name),
-        /** Master user. */
-        username: pgUsername.default(defaults.username),
-        /** RDS instance class. */
-        instanceClass: rdsInstanceClass.default(defaults.instanceClass),
-        /** PostgreSQL major version. Default 16. */
-        engineVersion: z.enum(POSTGRES_VERSIONS).default(POSTGRES_DEFAULT_MAJOR),
-        /** The instance's identifier (it names the exported log groups). Default `<workload>-db-<stack>`; an existing instance's keeps it. */
-        identifier: rdsIdentifier.optional(),
+        ...postgresKeys(defaults),
+        /** The image of the one-shot `db-bootstrap` container that creates the application's login with `psql`: a PostgreSQL image of the database's major version. Default `public.ecr.aws/docker/library/postgres:<major>-alpine` (ECR Public); a private copy (an ECR pull-through cache of ECR Public, for one) lets tasks without an internet route (`network.natStrategy: none` with the ECR endpoints) start. */
+        bootstrapImage: imageReference("bootstrapImage").optional(),
     }).default({});
 
 /** The output of `postgresSettings`. */
@@ -592,6 +602,7 @@ export interface PostgresSettings {
     instanceClass: string;
     engineVersion: string;
     identifier?: string;
+    bootstrapImage?: string;
 }
 
 /** A DNS host name such as api-origin.example.com. */

@@ -281,6 +281,31 @@ describe("stack config messages", () => {
         });
     });
 
+    it("database.bootstrapImage: a tagged image where tasks run the bootstrap; the Compose host names its own under images.postgres", () => {
+        const problems = problemsOf(
+            rawStack(
+                {
+                    environment: "staging",
+                    workloads: {
+                        ledger: { topology: "fargate-rds", image: "example/ledger:1", database: { bootstrapImage: "postgres" }, license: { token: "x" } },
+                        t: {
+                            topology: "compose-host",
+                            imagePrefix: "registry.example.com/tix",
+                            imageTag: "1",
+                            certificateArn: CERT,
+                            database: { bootstrapImage: "postgres:16-alpine" },
+                        },
+                    },
+                },
+                { secretKeys: ["platform:workloads"] },
+            ),
+        );
+        const text = problems.map((p) => `${p.path}: ${p.message}`);
+        expect(text.find((t) => t.startsWith("platform:workloads.ledger.database.bootstrapImage:"))).to.contain("give a tag");
+        expect(text.find((t) => t.startsWith("platform:workloads.t.database.bootstrapImage:"))).to.contain("unknown key");
+        expect(problems).to.have.length(2);
+    });
+
     it("one mistake, one problem, on the key to change: did-you-mean at every level, the allowed keys of every closed map", () => {
         const problems = problemsOf(
             rawStack(

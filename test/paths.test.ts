@@ -3,7 +3,7 @@ import { checkReadiness } from "../plan/readiness";
 import { buildStack, rawStack } from "./helpers";
 
 /** A staging stack with one ECR-image workload (the audit worker's) and the given network settings. */
-function stack(network: Record<string, unknown>) {
+function stack(network: Record<string, unknown>, epr: Record<string, unknown> = {}) {
     return rawStack(
         {
             environment: "staging",
@@ -15,6 +15,7 @@ function stack(network: Record<string, unknown>) {
                     clients: { cidrs: ["10.50.0.0/16"] },
                     worker: { command: ["python", "-m", "app.workers.audit_consumer"] },
                     redis: { url: "https://eu1-example.upstash.io", token: "upstash-token-value" },
+                    ...epr,
                 },
             },
         },
@@ -47,6 +48,23 @@ describe("readiness: network paths", () => {
         expect(problem.message).not.to.contain("ecr.api");
         expect(problem.message).to.contain("platform:network.natStrategy: single or perAz");
         expect(await pathProblems({ natStrategy: "single" })).to.deep.equal([]);
+        // The message names the key that moves the bootstrap's image.
+        expect(problem.message).to.contain("platform:workloads.epr.database.bootstrapImage");
+    });
+
+    it("starts without NAT once the bootstrap runs a private copy of its image (database.bootstrapImage) through the endpoints", async () => {
+        const mirror = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-public/docker/library/postgres:16-alpine";
+        const { recorder, config } = await buildStack(
+            stack({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] }, { database: { bootstrapImage: mirror } }),
+        );
+        const problems = checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists });
+        expect(problems.filter((p) => p.check === "network-path")).to.deep.equal([]);
+        const task = recorder.byType("aws:ecs/taskDefinition:TaskDefinition").find((t) => String(t.inputs.containerDefinitions).includes("db-bootstrap"))!;
+        const bootstrap = (JSON.parse(String(task.inputs.containerDefinitions)) as { name: string; image: string }[]).find((c) => c.name === "db-bootstrap")!;
+        expect(bootstrap.image).to.equal(mirror);
+        // The execution role may pull it: the repository is granted like the application's own.
+        const policies = recorder.byType("aws:iam/rolePolicy:RolePolicy").map((p) => String(p.inputs.policy));
+        expect(policies.some((p) => p.includes("arn:aws:ecr:us-east-1:123456789012:repository/ecr-public/docker/library/postgres"))).to.equal(true);
     });
 
     it("names each endpoint still missing", async () => {

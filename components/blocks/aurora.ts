@@ -48,6 +48,8 @@ export interface AuroraPostgresArgs {
     username: string;
     /** Aurora PostgreSQL version, e.g. `15.10`; its major picks the parameter-group family. */
     engineVersion: string;
+    /** The `db-bootstrap` container's image (see `BootstrapTarget.image`). Default: ECR Public's `postgres:<major>-alpine`. */
+    bootstrapImage?: string;
     /** Class of writer and readers. */
     instanceClass: string;
     /** Readers Pulumi creates (`min`) and the autoscaler's range; target tracking on reader CPU when `max > min`. */
@@ -217,7 +219,13 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         this.writerEndpoint = this.cluster.endpoint;
         this.readerEndpoint = this.cluster.readerEndpoint;
         this.secretArn = secret.arn;
-        this.bootstrapTarget = { host: this.writerEndpoint, masterSecretArn: this.secretArn, databaseName: args.databaseName, engineMajor: major };
+        this.bootstrapTarget = {
+            host: this.writerEndpoint,
+            masterSecretArn: this.secretArn,
+            databaseName: args.databaseName,
+            engineMajor: major,
+            image: args.bootstrapImage,
+        };
         this.registerOutputs({ writerEndpoint: this.writerEndpoint, readerEndpoint: this.readerEndpoint, secretArn: this.secretArn });
     }
 

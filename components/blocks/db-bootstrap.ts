@@ -14,6 +14,8 @@ export interface BootstrapTarget {
     databaseName: string;
     /** PostgreSQL major version: the psql client of the same major runs the bootstrap. */
     engineMajor: string;
+    /** The image that runs it: a PostgreSQL image of `engineMajor`. Default `public.ecr.aws/docker/library/postgres:<engineMajor>-alpine`. */
+    image?: string;
 }
 
 /** The application's own login to its database, and the init container that creates it. */
@@ -36,7 +38,7 @@ export interface ApplicationLogin {
 /**
  * A login role for the application, generated and kept in Secrets Manager; only the bootstrap
  * container sees the master credentials. The psql image comes from ECR Public's copy of the
- * Docker official image (no Docker Hub pull limits).
+ * Docker official image (no Docker Hub pull limits), unless the database names its own.
  */
 export function applicationLogin(name: string, target: BootstrapTarget, protect: boolean, parent: pulumi.Resource): ApplicationLogin {
     const username = `${target.databaseName}_app`;
@@ -49,7 +51,7 @@ export function applicationLogin(name: string, target: BootstrapTarget, protect:
     );
     const container: ContainerSpec = {
         name: "db-bootstrap",
-        image: `public.ecr.aws/docker/library/postgres:${target.engineMajor}-alpine`,
+        image: target.image ?? `public.ecr.aws/docker/library/postgres:${target.engineMajor}-alpine`,
         essential: false,
         command: ["sh", "-c", bootstrapScript()],
         environment: { PGHOST: target.host, PGPORT: "5432", PGDATABASE: "postgres", PGSSLMODE: "require", DB_NAME: target.databaseName },

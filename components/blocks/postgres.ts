@@ -24,6 +24,8 @@ export interface PostgresArgs {
     username: string;
     /** PostgreSQL major version. Default `"16"` (minor versions upgrade automatically). */
     engineVersion?: string;
+    /** The `db-bootstrap` container's image (see `BootstrapTarget.image`). Default: ECR Public's `postgres:<major>-alpine`. */
+    bootstrapImage?: string;
     /** Instance class of master and replica. Default: the profile's `dbInstanceClass`. */
     instanceClass: string;
     /** Initial storage, GiB. Default: the profile's `dbAllocatedStorageGb`. */
@@ -84,6 +86,7 @@ export function workloadDatabase(
             databaseName: settings.name,
             username: settings.username,
             engineVersion: settings.engineVersion,
+            bootstrapImage: settings.bootstrapImage,
             instanceClass: settings.instanceClass,
             readReplica: false,
             ...overrides,
@@ -268,7 +271,13 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         this.readerAddress = replica ? replica.address : this.instance.address;
         this.port = this.instance.port;
         this.secretArn = secret.arn;
-        this.bootstrapTarget = { host: this.writerAddress, masterSecretArn: this.secretArn, databaseName: this.databaseName, engineMajor: major };
+        this.bootstrapTarget = {
+            host: this.writerAddress,
+            masterSecretArn: this.secretArn,
+            databaseName: this.databaseName,
+            engineMajor: major,
+            image: args.bootstrapImage,
+        };
         this.registerOutputs({ writerAddress: this.writerAddress, readerAddress: this.readerAddress, secretArn: this.secretArn });
     }
 

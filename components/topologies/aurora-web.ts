@@ -110,6 +110,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
                 readerCpuTargetPercent: integer(10, 90).default(70),
                 /** Backups and point-in-time recovery, days. Default 7 (the system's own). */
                 backupRetentionDays: integer(1, 35).default(7),
+                /** The image of the one-shot `db-bootstrap` container that creates the application's login with `psql`: a PostgreSQL image of the database's major version. Default `public.ecr.aws/docker/library/postgres:<major>-alpine` (ECR Public); a private copy (an ECR pull-through cache of ECR Public, for one) lets tasks without an internet route (`network.natStrategy: none` with the ECR endpoints) start. */
+                bootstrapImage: imageReference("bootstrapImage").optional(),
             }).default({}),
             /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix: the workload's name (the `braidmgr` preset: `braidmgr`). */
             bucketPrefix: z
@@ -294,6 +296,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 databaseName: s.database.name,
                 username: s.database.username,
                 engineVersion: s.database.engineVersion,
+                bootstrapImage: s.database.bootstrapImage,
                 instanceClass: s.database.instanceClass,
                 readers: { min: s.database.minReaders, max: s.database.maxReaders, cpuTargetPercent: s.database.readerCpuTargetPercent },
                 backupRetentionDays: s.database.backupRetentionDays,

@@ -11,7 +11,7 @@ import {
     fargateSizeProblem,
     integer,
     nonEmptyString,
-    postgresSettings,
+    taskPostgresSettings,
     derivedNames,
     presetDefaults,
     presetKey,
@@ -134,7 +134,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 memory: fargateMemory.default(512),
             }).default({}),
             /** Database name and master user (default: the workload's name, `_` for `-`; the `epr` preset: `epr_db`, `epr`), instance class (default: the profile's), major version (default 16). */
-            database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
+            database: taskPostgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
             /** Upstash Redis (external): URL and token, both secrets. Required. */
             redis: strictObject({
                 /** `<prefix>_REDIS_URL`: the Upstash database URL (`https://<db>.upstash.io`). Required, secret. */

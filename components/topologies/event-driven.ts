@@ -17,7 +17,7 @@ import {
     integer,
     nonEmptyString,
     originSettings,
-    postgresSettings,
+    taskPostgresSettings,
     derivedNames,
     SchemaContext,
     strictObject,
@@ -174,7 +174,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
         /** Custom viewer domain names and their us-east-1 certificate. Default: the cloudfront.net name. */
         domain: viewerDomainSettings().optional(),
         /** Database name and master user (default: the workload's name, `_` for `-`), instance class (default: the profile's), major version (default 16). */
-        database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
+        database: taskPostgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
         queue: strictObject({
             /** Seconds a message stays hidden while the worker processes it. Default 300. */
             visibilityTimeoutSeconds: integer(0, 43200).default(300),

@@ -14,7 +14,7 @@ import {
     integer,
     nonEmptyString,
     OFFLINE_SECRET_PREFIX,
-    postgresSettings,
+    taskPostgresSettings,
     derivedNames,
     presetDefaults,
     presetKey,
@@ -130,7 +130,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
             /** `rds.force_ssl=1` and `<NAME>_DB_TLS=true`. Default: the profile's `requireDbTls` (on in production). */
             dbTls: z.boolean().default(profile.requireDbTls),
             /** Database name and master user (default: the workload's name, `_` for `-`), instance class (default: the profile's), major version (default 16). */
-            database: postgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
+            database: taskPostgresSettings({ name: derived.database, username: derived.username, instanceClass: profile.dbInstanceClass }),
             /** Plain environment variables of the service. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
             ...operationsSettings(ctx),

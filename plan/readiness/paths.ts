@@ -127,8 +127,12 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             const lines = [...byService].map(
                 ([service, why]) => `${service === "internet" ? "the internet" : `com.amazonaws.${own}.${service}`} (${[...new Set(why)].join(", ")})`,
             );
+            // The bootstrap's psql image is the one public image a task pulls that the config can move.
+            const bootstrap = (byService.get("internet") ?? []).some((why) => why.startsWith("db-bootstrap pulls"))
+                ? `; for db-bootstrap, a private copy of its image in ECR (platform:workloads.${workload.name}.database.bootstrapImage) pulled through the ECR endpoints also does`
+                : "";
             const fix = byService.has("internet")
-                ? "give its network a NAT gateway (platform:network.natStrategy: single or perAz)"
+                ? `give its network a NAT gateway (platform:network.natStrategy: single or perAz)${bootstrap}`
                 : `give its network a NAT gateway (platform:network.natStrategy: single or perAz) or the endpoints (platform:network.endpoints: [${services.filter((s) => s !== "s3").join(", ")}])`;
             report(
                 "network-path",
