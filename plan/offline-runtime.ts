@@ -42,7 +42,8 @@ let installed = false;
  * - Every property of a resource becomes an Output of four promises the moment the resource is
  *   constructed (an RDS instance has over 80), though a program reads a few of them. Here each is
  *   made when first read, from the value the mock monitor answered or still waiting for it: the same
- *   Output with the same value, resources, secrecy and dependencies. That was a quarter of a plan's time.
+ *   Output with the same value, resources, secrecy and dependencies. That was about 0.17 s of the
+ *   production plan's 1.45 s.
  *
  * Every other error keeps its full trace, mapped to the TypeScript source, so a failing program
  * still reports `file.ts:line`.
