@@ -67,6 +67,34 @@ describe("readiness: network paths", () => {
         expect(policies.some((p) => p.includes("arn:aws:ecr:us-east-1:123456789012:repository/ecr-public/docker/library/postgres"))).to.equal(true);
     });
 
+    it("an ECR image of another region needs the internet: the VPC's endpoints serve their own region's ECR and S3 only", async () => {
+        const ireland = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/docker/library/postgres:16-alpine";
+        const { recorder, config } = await buildStack(
+            stack({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] }, { database: { bootstrapImage: ireland } }),
+        );
+        const problems = checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists });
+        const [problem, ...others] = problems.filter((p) => p.check === "network-path");
+        expect(others).to.deep.equal([]);
+        expect(problem.message).to.contain(`db-bootstrap pulls ${ireland} from ECR in eu-west-1, which the VPC's endpoints in us-east-1 do not serve`);
+        expect(problem.message).to.contain("a private copy of its image in ECR in us-east-1 (platform:workloads.epr.database.bootstrapImage)");
+    });
+
+    it("names the workload's key, not the ECS service's, for each service the bootstrap runs in", async () => {
+        const { recorder, config } = await buildStack(
+            stack(
+                { natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] },
+                {
+                    worker: { mode: "service", command: ["python", "-m", "app.workers.audit_consumer"] },
+                },
+            ),
+        );
+        const problems = checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists }).filter(
+            (p) => p.check === "network-path",
+        );
+        expect(problems.map((p) => p.urn.split("::").pop()).sort()).to.deep.equal(["epr", "epr-worker"]);
+        for (const p of problems) expect(p.message).to.contain("(platform:workloads.epr.database.bootstrapImage)");
+    });
+
     it("names each endpoint still missing", async () => {
         const [problem] = await pathProblems({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs"] });
         expect(problem.message).to.contain("com.amazonaws.us-east-1.secretsmanager");

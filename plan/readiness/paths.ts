@@ -1,7 +1,7 @@
 // Network paths: every task and host can reach the services it needs to start and run.
 import { ecrRepositoryArn } from "../../components/iam";
 import { PlannedResource } from "../mocks";
-import { PlanIndex, Report, T, asArray } from "./kit";
+import { PlanIndex, Report, T, asArray, workloadComponent } from "./kit";
 
 /** What a workload reaches: an AWS service by its endpoint name (`ecr.api`, `logs`, ...), or the internet. */
 type Need = { service: string; why: string } | { service: "internet"; why: string };
@@ -20,8 +20,13 @@ interface Container {
     logConfiguration?: { logDriver?: string };
 }
 
-/** What a task needs to start: its images (ECR's API and registry, S3 for the layers, or a public registry), its secrets, its logs; ECS Exec needs SSM's messages. */
-function taskNeeds(task: PlannedResource, service: PlannedResource): Need[] {
+/**
+ * What a task needs to start: its images (ECR's API and registry, S3 for the layers, or a public
+ * registry), its secrets, its logs; ECS Exec needs SSM's messages. A private image of another
+ * region than the task's comes from that region's ECR and S3, which the VPC's endpoints (of its own
+ * region: the network creates no other) do not serve: it needs the internet.
+ */
+function taskNeeds(task: PlannedResource, service: PlannedResource, own: string): Need[] {
     let containers: Container[];
     try {
         containers = JSON.parse(String(task.inputs.containerDefinitions)) as Container[];
@@ -30,7 +35,10 @@ function taskNeeds(task: PlannedResource, service: PlannedResource): Need[] {
     }
     const needs: Need[] = [];
     for (const c of containers) {
-        if (c.image && ecrRepositoryArn(c.image))
+        const ecrRegion = c.image ? ecrRepositoryArn(c.image)?.split(":")[3] : undefined;
+        if (c.image && ecrRegion && ecrRegion !== own)
+            needs.push({ service: "internet", why: `${c.name} pulls ${c.image} from ECR in ${ecrRegion}, which the VPC's endpoints in ${own} do not serve` });
+        else if (c.image && ecrRegion)
             needs.push(
                 { service: "ecr.api", why: `${c.name}'s image` },
                 { service: "ecr.dkr", why: `${c.name}'s image` },
@@ -129,7 +137,7 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             );
             // The bootstrap's psql image is the one public image a task pulls that the config can move.
             const bootstrap = (byService.get("internet") ?? []).some((why) => why.startsWith("db-bootstrap pulls"))
-                ? `; for db-bootstrap, a private copy of its image in ECR (platform:workloads.${workload.name}.database.bootstrapImage) pulled through the ECR endpoints also does`
+                ? `; for db-bootstrap, a private copy of its image in ECR in ${own} (platform:workloads.${workloadComponent(workload, index.byUrn)?.name ?? workload.name}.database.bootstrapImage) pulled through the ECR endpoints also does`
                 : "";
             const fix = byService.has("internet")
                 ? `give its network a NAT gateway (platform:network.natStrategy: single or perAz)${bootstrap}`
@@ -149,7 +157,8 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition) ?? index.of(T.taskDefinition).find((t) => service.dependencies.includes(t.urn));
         if (!task) continue;
         const network = (service.inputs.networkConfiguration ?? {}) as Record<string, unknown>;
-        check(service, asArray(network.subnets), network.assignPublicIp === true, taskNeeds(task, service), asArray(network.securityGroups));
+        const own = typeof service.inputs.region === "string" ? service.inputs.region : region;
+        check(service, asArray(network.subnets), network.assignPublicIp === true, taskNeeds(task, service, own), asArray(network.securityGroups));
     }
     for (const instance of index.of(T.instance)) {
         check(
