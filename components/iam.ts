@@ -58,10 +58,13 @@ export const ecrRegistry = (image: string): string | undefined => /^(\d{12}\.dkr
 
 /**
  * What pulling private ECR images takes: the registry login (which has no resource-level
- * permissions, so AWS requires "*") and the layer actions on exactly those repositories.
+ * permissions, so AWS requires "*") and the layer actions on exactly those repositories. A
+ * repository of a pull-through cache (`cacheArns`, among `repositoryArns`) is also created and
+ * filled by the first pull of an image it does not hold yet, on the puller's rights.
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-pull.html
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html
  */
-export function ecrPullStatements(repositoryArns: string[]): PolicyStatement[] {
+export function ecrPullStatements(repositoryArns: string[], cacheArns: string[] = []): PolicyStatement[] {
     if (repositoryArns.length === 0) return [];
     return [
         { Sid: "EcrLogin", Action: "ecr:GetAuthorizationToken", Resource: "*" },
@@ -70,5 +73,8 @@ export function ecrPullStatements(repositoryArns: string[]): PolicyStatement[] {
             Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
             Resource: [...new Set(repositoryArns)].sort(),
         },
+        ...(cacheArns.length > 0
+            ? [{ Sid: "FillPullThroughCache", Action: ["ecr:CreateRepository", "ecr:BatchImportUpstreamImage"], Resource: [...new Set(cacheArns)].sort() }]
+            : []),
     ];
 }

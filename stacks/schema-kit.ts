@@ -591,7 +591,7 @@ export const postgresSettings = (defaults: { name: string; username: string; ins
 export const taskPostgresSettings = (defaults: { name: string; username: string; instanceClass: string }) =>
     strictObject({
         ...postgresKeys(defaults),
-        /** The image of the one-shot `db-bootstrap` container that creates the application's login with `psql`: a PostgreSQL image of the database's major version. Default `public.ecr.aws/docker/library/postgres:<major>-alpine` (ECR Public); a private copy (an ECR pull-through cache of ECR Public, for one) lets tasks without an internet route (`network.natStrategy: none` with the ECR endpoints) start. */
+        /** The image of the one-shot `db-bootstrap` container that creates the application's login with `psql`: a PostgreSQL image of the database's major version. Default `public.ecr.aws/docker/library/postgres:<major>-alpine` (ECR Public); a private copy in ECR in the stack's region (an ECR pull-through cache of ECR Public, for one: the execution role may create its repository and import the image, as its first pull does) lets tasks without an internet route (`network.natStrategy: none` with the ECR endpoints) start. */
         bootstrapImage: imageReference("bootstrapImage").optional(),
     }).default({});
 

@@ -65,6 +65,15 @@ describe("readiness: network paths", () => {
         // The execution role may pull it: the repository is granted like the application's own.
         const policies = recorder.byType("aws:iam/rolePolicy:RolePolicy").map((p) => String(p.inputs.policy));
         expect(policies.some((p) => p.includes("arn:aws:ecr:us-east-1:123456789012:repository/ecr-public/docker/library/postgres"))).to.equal(true);
+        // A pull-through cache's first pull of a tag creates the repository and imports the image on the puller's rights: that repository only.
+        const fills = policies
+            .flatMap((p) => (JSON.parse(p) as { Statement: { Sid?: string; Action: string[]; Resource: string[] }[] }).Statement)
+            .filter((s) => s.Sid === "FillPullThroughCache");
+        expect(fills.length).to.be.greaterThan(0);
+        for (const fill of fills) {
+            expect(fill.Action).to.deep.equal(["ecr:CreateRepository", "ecr:BatchImportUpstreamImage"]);
+            expect(fill.Resource).to.deep.equal(["arn:aws:ecr:us-east-1:123456789012:repository/ecr-public/docker/library/postgres"]);
+        }
     });
 
     it("an ECR image of another region needs the internet: the VPC's endpoints serve their own region's ECR and S3 only", async () => {

@@ -14,7 +14,11 @@ export interface BootstrapTarget {
     databaseName: string;
     /** PostgreSQL major version: the psql client of the same major runs the bootstrap. */
     engineMajor: string;
-    /** The image that runs it: a PostgreSQL image of `engineMajor`. Default `public.ecr.aws/docker/library/postgres:<engineMajor>-alpine`. */
+    /**
+     * The image that runs it: a PostgreSQL image of `engineMajor`. Default
+     * `public.ecr.aws/docker/library/postgres:<engineMajor>-alpine`. A private ECR image may be a
+     * pull-through cache: the execution role may create its repository and import the upstream image.
+     */
     image?: string;
 }
 
@@ -52,6 +56,8 @@ export function applicationLogin(name: string, target: BootstrapTarget, protect:
     const container: ContainerSpec = {
         name: "db-bootstrap",
         image: target.image ?? `public.ecr.aws/docker/library/postgres:${target.engineMajor}-alpine`,
+        // A private copy of psql is typically an ECR pull-through cache of ECR Public (`ecr-public/...`).
+        pullThroughCache: target.image !== undefined,
         essential: false,
         command: ["sh", "-c", bootstrapScript()],
         environment: { PGHOST: target.host, PGPORT: "5432", PGDATABASE: "postgres", PGSSLMODE: "require", DB_NAME: target.databaseName },

@@ -40,6 +40,12 @@ export interface ContainerSpec {
      * (e.g. `db-bootstrap`) to exit 0. Default: none.
      */
     dependsOn?: { containerName: string; condition: "START" | "COMPLETE" | "SUCCESS" | "HEALTHY" }[];
+    /**
+     * The image may be in an ECR pull-through cache: the execution role may also create its
+     * repository and import the upstream image, as the first pull of a tag the cache lacks does.
+     * Default `false`.
+     */
+    pullThroughCache?: boolean;
 }
 
 export interface FargateServiceArgs {
@@ -248,15 +254,18 @@ export class FargateService extends pulumi.ComponentResource {
             executionStatements.push({ Sid: "ReadSecrets", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns });
         }
         // Every private ECR image the containers run, derived from the images themselves.
-        const repositories = pulumi
-            .all(args.containers.map((c) => c.image))
-            .apply((images) => images.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined));
+        const repositoriesOf = (containers: ContainerSpec[]) =>
+            pulumi.all(containers.map((c) => c.image)).apply((images) => images.map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined));
+        const repositories = repositoriesOf(args.containers);
+        const caches = repositoriesOf(args.containers.filter((c) => c.pullThroughCache));
         const executionPolicy = new iam.RolePolicy(
             `${name}-execution`,
             {
                 name: args.names?.executionPolicy,
                 role: this.executionRole.id,
-                policy: repositories.apply((arns) => policyDocument([...executionStatements, ...ecrPullStatements(arns)])),
+                policy: pulumi
+                    .all([repositories, caches])
+                    .apply(([arns, cacheArns]) => policyDocument([...executionStatements, ...ecrPullStatements(arns, cacheArns)])),
             },
             parent,
         );
