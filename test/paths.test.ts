@@ -104,6 +104,47 @@ describe("readiness: network paths", () => {
         for (const p of problems) expect(p.message).to.contain("(platform:workloads.epr.database.bootstrapImage)");
     });
 
+    it("event-driven starts without NAT once both public images it pulls, psql and Kong, are private copies (their keys named)", async () => {
+        const ecr = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+        const integrations = (gateway: Record<string, unknown>) =>
+            rawStack({
+                environment: "staging",
+                network: { natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sqs"] },
+                workloads: {
+                    integrations: {
+                        topology: "event-driven",
+                        integration: { image: `${ecr}/integration-service:1` },
+                        webhook: { image: `${ecr}/webhook-receiver:1` },
+                        worker: { image: `${ecr}/integration-worker:1` },
+                        api: {
+                            originDomainName: "gateway-origin.example.com",
+                            certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/12121212-3434-5656-7878-909090909090",
+                        },
+                        database: { bootstrapImage: `${ecr}/ecr-public/docker/library/postgres:16-alpine` },
+                        gateway,
+                    },
+                },
+            });
+        const paths = async (gateway: Record<string, unknown>) => {
+            const { recorder, config } = await buildStack(integrations(gateway));
+            const problems = checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists });
+            return { recorder, problems: problems.filter((p) => p.check === "network-path") };
+        };
+        const before = await paths({});
+        expect(before.problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["integrations-gateway"]);
+        expect(before.problems[0].message).to.contain(
+            "for kong, a private copy of its image in ECR in us-east-1 (platform:workloads.integrations.gateway.image)",
+        );
+        const after = await paths({ image: `${ecr}/ecr-public/docker/library/kong:3.9` });
+        expect(after.problems).to.deep.equal([]);
+        // Kong's copy may be a pull-through cache too: its first pull may create the repository and import the image.
+        const gatewayPolicy = after.recorder.byType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "integrations-gateway-execution")!;
+        const fill = (JSON.parse(String(gatewayPolicy.inputs.policy)) as { Statement: { Sid?: string; Resource: string[] }[] }).Statement.find(
+            (s) => s.Sid === "FillPullThroughCache",
+        );
+        expect(fill?.Resource).to.deep.equal(["arn:aws:ecr:us-east-1:123456789012:repository/ecr-public/docker/library/kong"]);
+    });
+
     it("names each endpoint still missing", async () => {
         const [problem] = await pathProblems({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs"] });
         expect(problem.message).to.contain("com.amazonaws.us-east-1.secretsmanager");

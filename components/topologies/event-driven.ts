@@ -133,7 +133,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
             /**
              * Kong image, run DB-less. Default `public.ecr.aws/docker/library/kong:3.9`: Docker's official
              * image through ECR Public, since Docker Hub limits anonymous pulls (every scale-out and
-             * blue/green deploy pulls it) to a few per hour per NAT address.
+             * blue/green deploy pulls it) to a few per hour per NAT address. A private copy in ECR in the
+             * stack's region (an ECR pull-through cache of ECR Public, for one: the execution role may
+             * create its repository and import the image, as its first pull does) lets the gateway start
+             * without an internet route (`network.natStrategy: none` with the ECR endpoints).
              */
             image: imageReference().default("public.ecr.aws/docker/library/kong:3.9"),
             /** Task CPU units. Default 512. */
@@ -333,6 +336,8 @@ function kongContainer(
     return {
         name: "kong",
         image: s.gateway.image,
+        // A private copy of Kong is typically an ECR pull-through cache of ECR Public, as db-bootstrap's is.
+        pullThroughCache: true,
         port: KONG_PORT,
         environment: {
             KONG_DATABASE: "off",

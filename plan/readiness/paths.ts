@@ -13,6 +13,9 @@ const TYPES = {
     endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
 } as const;
 
+/** Containers whose image a workload setting names: `db-bootstrap`'s psql, event-driven's Kong. */
+const MOVABLE_IMAGES: Record<string, string> = { "db-bootstrap": "database.bootstrapImage", kong: "gateway.image" };
+
 interface Container {
     name: string;
     image?: string;
@@ -135,12 +138,16 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             const lines = [...byService].map(
                 ([service, why]) => `${service === "internet" ? "the internet" : `com.amazonaws.${own}.${service}`} (${[...new Set(why)].join(", ")})`,
             );
-            // The bootstrap's psql image is the one public image a task pulls that the config can move.
-            const bootstrap = (byService.get("internet") ?? []).some((why) => why.startsWith("db-bootstrap pulls"))
-                ? `; for db-bootstrap, a private copy of its image in ECR in ${own} (platform:workloads.${workloadComponent(workload, index.byUrn)?.name ?? workload.name}.database.bootstrapImage) pulled through the ECR endpoints also does`
-                : "";
+            // The public images a task pulls that the config can move to ECR, by container.
+            const key = `platform:workloads.${workloadComponent(workload, index.byUrn)?.name ?? workload.name}`;
+            const movable = Object.entries(MOVABLE_IMAGES)
+                .filter(([container]) => (byService.get("internet") ?? []).some((why) => why.startsWith(`${container} pulls`)))
+                .map(
+                    ([container, setting]) =>
+                        `for ${container}, a private copy of its image in ECR in ${own} (${key}.${setting}) pulled through the ECR endpoints also does`,
+                );
             const fix = byService.has("internet")
-                ? `give its network a NAT gateway (platform:network.natStrategy: single or perAz)${bootstrap}`
+                ? [`give its network a NAT gateway (platform:network.natStrategy: single or perAz)`, ...movable].join("; ")
                 : `give its network a NAT gateway (platform:network.natStrategy: single or perAz) or the endpoints (platform:network.endpoints: [${services.filter((s) => s !== "s3").join(", ")}])`;
             report(
                 "network-path",
