@@ -261,25 +261,36 @@ export function diffResources(base: readonly PlannedResource[], head: readonly P
 
     // A replaced resource's ID and ARN are unknown until the new one exists: every input holding them
     // changes too, and replaces its resource where that input forces replacement.
-    const replacedValues = new Set<string>();
+    // Each replaced resource's old ID and ARN, with its URN: an input holds one only when its value
+    // came from that resource (its property dependencies, where recorded), not when it merely reads
+    // the same (a task definition's ID is its family, which a container may be named too).
+    const replacedValues = new Map<string, string>();
     const addReplaced = () => {
         let added = false;
         for (const c of byUrn.values()) {
             const b = c.action === "replace" ? pairs.get(c.urn) : undefined;
             for (const v of b ? [b.state.id, b.state.arn] : []) {
                 if (v && v.length >= 6 && !replacedValues.has(v)) {
-                    replacedValues.add(v);
+                    replacedValues.set(v, c.urn);
                     added = true;
                 }
             }
         }
         return added;
     };
-    const holding = (value: unknown, path: string, out: string[]): string[] => {
+    const ancestorsOf = (urn: string): string[] => {
+        const parent = headByUrn.get(urn)?.parent;
+        return parent ? [parent, ...ancestorsOf(parent)] : [];
+    };
+    const holding = (r: PlannedResource, value: unknown, path: string, out: string[]): string[] => {
         if (typeof value === "string") {
-            if (replacedValues.has(value) || [...replacedValues].some((v) => v.startsWith("arn:") && value.includes(v))) out.push(path);
-        } else if (Array.isArray(value)) value.forEach((v, i) => holding(v, `${path}[${i}]`, out));
-        else if (isObject(value)) for (const [k, v] of Object.entries(value)) holding(v, path ? `${path}.${k}` : k, out);
+            const from = [...replacedValues].filter(([v]) => value === v || (v.startsWith("arn:") && value.includes(v))).map(([, urn]) => urn);
+            const sources = r.propertyDependencies?.[path.split(/[.[]/)[0]];
+            // A value taken from a component's output (awsx's VPC for its subnets) names the component.
+            const lineage = (urn: string) => [urn, ...ancestorsOf(urn)];
+            if (from.length > 0 && (!r.propertyDependencies || from.some((urn) => lineage(urn).some((u) => sources?.includes(u))))) out.push(path);
+        } else if (Array.isArray(value)) value.forEach((v, i) => holding(r, v, `${path}[${i}]`, out));
+        else if (isObject(value)) for (const [k, v] of Object.entries(value)) holding(r, v, path ? `${path}.${k}` : k, out);
         return out;
     };
     while (addReplaced()) {
@@ -287,7 +298,7 @@ export function diffResources(base: readonly PlannedResource[], head: readonly P
             const b = pairs.get(r.urn);
             const current = byUrn.get(r.urn);
             if (!b || !r.custom || current?.action === "replace") continue;
-            const paths = holding(r.inputs, "", []).filter((p) => !ignored(p, r.options.ignoreChanges));
+            const paths = holding(r, r.inputs, "", []).filter((p) => !ignored(p, r.options.ignoreChanges));
             if (paths.length === 0) continue;
             decide(r, b, [...new Set([...(current?.inputs ?? []), ...paths])]);
         }

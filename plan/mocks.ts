@@ -464,7 +464,12 @@ export function installMocks(options: MockOptions): PlanRecorder {
 function recordOf(req: RegisterRequestLike, wire: Record<string, unknown>, urn: string): PlannedResource {
     const dependencies = [...new Set(req.getDependenciesList())];
     const viaProperties = new Set<string>();
-    req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => viaProperties.add(u)));
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+        const urns = deps.getUrnsList();
+        urns.forEach((u) => viaProperties.add(u));
+        if (urns.length > 0) propertyDependencies[key] = [...new Set(urns)];
+    });
     const record: PlannedResource = {
         urn,
         type: req.getType(),
@@ -491,6 +496,7 @@ function recordOf(req: RegisterRequestLike, wire: Record<string, unknown>, urn: 
         return `urn:pulumi:${spec.getStack() || pulumi.getStack()}::${spec.getProject() || pulumi.getProject()}::${qualified}::${spec.getName() || req.getName()}`;
     });
     if (aliases.length > 0) record.aliases = [...new Set(aliases)];
+    if (Object.keys(propertyDependencies).length > 0) record.propertyDependencies = propertyDependencies;
     return record;
 }
 

@@ -11,6 +11,8 @@ export interface PlannedResource {
     options: { protect: boolean; retainOnDelete: boolean; deleteBeforeReplace: boolean; ignoreChanges: string[]; dependsOn: string[] };
     /** URNs whose outputs this resource's inputs use, or that it depends on explicitly. */
     dependencies: string[];
+    /** Per top-level input, the URNs whose outputs its value came from (only inputs that have any). */
+    propertyDependencies?: Record<string, string[]>;
     /**
      * What the (mock) provider returned: the physical ID and, where the type has one, the ARN; for
      * an awsx VPC (a component, without an ID of its own) the VPC's and its subnets' IDs.

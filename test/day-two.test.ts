@@ -393,6 +393,33 @@ describe("day two: a change against what is deployed", () => {
         expect(ruleAction({ cidrIpv4: "10.1.0.0/16" })).to.equal("update");
     });
 
+    it("carries a replacement only to inputs whose value came from the replaced resource, not to an equal value", () => {
+        // ECS's ID of a task definition is its family; a container of the service is named the same.
+        const taskDefinition = (image: string) =>
+            plannedResource(
+                "aws:ecs/taskDefinition:TaskDefinition",
+                "api",
+                { family: "omen-epr", containerDefinitions: JSON.stringify([{ name: "omen-epr", image }]) },
+                {},
+                { id: "omen-epr", arn: "arn:aws:ecs:us-east-1:123456789012:task-definition/omen-epr:1" },
+            );
+        const service = (propertyDependencies?: Record<string, string[]>) => ({
+            ...plannedResource("aws:ecs/service:Service", "api", {
+                taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/omen-epr:1",
+                loadBalancers: [{ containerName: "omen-epr", containerPort: 8080 }],
+            }),
+            ...(propertyDependencies ? { propertyDependencies } : {}),
+        });
+        const tdUrn = taskDefinition("a").urn;
+        const changed = (head: PlannedResource) =>
+            diffResources([taskDefinition("example/api:1"), head], [taskDefinition("example/api:2"), head]).changes.find(
+                (c) => c.type === "aws:ecs/service:Service",
+            )?.inputs;
+        expect(changed(service({ taskDefinition: [tdUrn] }))).to.deep.equal(["taskDefinition"]);
+        // Without recorded property dependencies (a baseline from an older plan), an equal value still counts.
+        expect(changed(service())).to.deep.equal(["taskDefinition", "loadBalancers[0].containerName"]);
+    });
+
     it("decides a load balancer's subnet and security-group changes as the provider's CustomizeDiff does", () => {
         const balancer = (inputs: Record<string, unknown>) => plannedResource("aws:lb/loadBalancer:LoadBalancer", "lb", inputs);
         const action = (type: string, key: string, from: unknown[], to: unknown[]) =>

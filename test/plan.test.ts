@@ -71,10 +71,15 @@ describe("offline plan", () => {
         expect(plan.project).to.equal("platform");
         expect(plan.stack).to.equal("production");
         for (const r of plan.resources) {
-            // `aliases` only where the resource has some (the provider's own renamed types, for one).
-            const { aliases, ...rest } = r;
+            // `aliases` only where the resource has some (the provider's own renamed types, for one), and
+            // `propertyDependencies` only where an input came from another resource's output.
+            const { aliases, propertyDependencies, ...rest } = r;
             expect(rest).to.have.keys("urn", "type", "name", "parent", "custom", "inputs", "options", "dependencies", "state");
             for (const alias of aliases ?? []) expect(alias).to.match(/^urn:pulumi:production::platform::/);
+            for (const [input, urns] of Object.entries((propertyDependencies ?? {}) as Record<string, string[]>)) {
+                expect(r.inputs, `${r.urn} ${input}`).to.have.property(input);
+                for (const urn of urns) expect(r.dependencies, `${r.urn} ${input}`).to.include(urn);
+            }
             expect(r.options).to.have.keys("protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "dependsOn");
             expect(r.urn).to.match(/^urn:pulumi:production::platform::/);
         }
@@ -86,6 +91,8 @@ describe("offline plan", () => {
         expect(vpc.custom).to.equal(false);
         expect(flowLog.custom).to.equal(true);
         expect(flowLog.dependencies).to.include(vpc.urn);
+        // Which input came from where: the flow log's VPC ID from awsx's VPC.
+        expect(flowLog.propertyDependencies.vpcId).to.deep.equal([vpc.urn]);
         expect(flowLog.inputs.logDestination).to.match(/^arn:aws:logs:us-east-1:123456789012:log-group:/);
         expect(plan.outputs.vpcId).to.match(/^vpc-/);
         expect(plan.outputs.privateSubnetIds).to.have.length(3);
