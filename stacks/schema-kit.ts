@@ -499,7 +499,9 @@ export const imageReference = (what = "image") =>
               ? "expected [registry/]repository:tag or @sha256:digest, the repository in lowercase"
               : !/:[^/]+$|@sha256:/.test(value)
                 ? "give a tag (repository:tag) or a digest (@sha256:...): an untagged image means whatever :latest is at deploy time"
-                : undefined;
+                : /:latest$/.test(value)
+                  ? "give a version tag or a digest (@sha256:...), not :latest: a task restarted later would run whatever was pushed last (the policy pack refuses it too)"
+                  : undefined;
         if (problem) refinement.addIssue({ code: "custom", message: problem });
     });
 

@@ -302,6 +302,26 @@ describe("stack config messages", () => {
         );
         const text = problems.map((p) => `${p.path}: ${p.message}`);
         expect(text.find((t) => t.startsWith("platform:workloads.ledger.database.bootstrapImage:"))).to.contain("give a tag");
+        // :latest is a tag, but not a version: refused on the key, before the pack refuses the task definition.
+        const latest = problemsOf(
+            rawStack(
+                {
+                    environment: "staging",
+                    workloads: {
+                        ledger: {
+                            topology: "fargate-rds",
+                            image: "example/ledger:1",
+                            database: { bootstrapImage: "postgres:latest" },
+                            license: { token: "x" },
+                        },
+                    },
+                },
+                { secretKeys: ["platform:workloads"] },
+            ),
+        );
+        expect(latest.map((p) => `${p.path}: ${p.message}`)).to.deep.equal([
+            'platform:workloads.ledger.database.bootstrapImage: give a version tag or a digest (@sha256:...), not :latest: a task restarted later would run whatever was pushed last (the policy pack refuses it too); got "postgres:latest"',
+        ]);
         expect(text.find((t) => t.startsWith("platform:workloads.t.database.bootstrapImage:"))).to.contain("unknown key");
         expect(problems).to.have.length(2);
     });
