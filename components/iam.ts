@@ -44,17 +44,41 @@ export function serviceTrustPolicy(service: string, accountId: pulumi.Input<stri
     });
 }
 
-/**
- * The ECR repository an image reference pulls from (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]`),
- * as the ARN IAM statements name; `undefined` for any other registry.
- */
+/** An image in a private ECR registry, as its reference names it. */
+export interface EcrImage {
+    /** The registry host the reference names. */
+    registry: string;
+    account: string;
+    region: string;
+    repository: string;
+    /** `aws`, `aws-cn` or `aws-us-gov`: what the repository's ARN starts with. */
+    partition: string;
+    /** Through ECR's dual-stack host (`dkr-ecr...on.aws`), which serves no PrivateLink traffic. */
+    dualStack: boolean;
+}
+
+// The hosts ECR serves images on: `<account>.dkr.ecr.<region>.amazonaws.com` (`.amazonaws.com.cn` in
+// China), its FIPS form `dkr.ecr-fips`, and the dual-stack `<account>.dkr-ecr.<region>.on.aws`
+// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-requests.html).
+const ECR_IMAGE = /^((\d{12})\.(?:dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|dkr-ecr\.([a-z0-9-]+)\.on\.aws))\/([^:@]+)/;
+
+/** The private ECR registry, account, region and repository of an image reference; `undefined` for any other registry. */
+export function ecrImage(image: string): EcrImage | undefined {
+    const m = ECR_IMAGE.exec(image);
+    if (!m) return undefined;
+    const region = m[3] ?? m[4];
+    const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    return { registry: m[1], account: m[2], region, repository: m[5], partition, dualStack: m[4] !== undefined };
+}
+
+/** The ECR repository an image reference pulls from, as the ARN IAM statements name; `undefined` for any other registry. */
 export function ecrRepositoryArn(image: string): string | undefined {
-    const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
-    return m ? `arn:aws:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
+    const e = ecrImage(image);
+    return e ? `arn:${e.partition}:ecr:${e.region}:${e.account}:repository/${e.repository}` : undefined;
 }
 
 /** The ECR registry host of an image (`<account>.dkr.ecr.<region>.amazonaws.com`), or `undefined`. */
-export const ecrRegistry = (image: string): string | undefined => /^(\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?)\//.exec(image)?.[1];
+export const ecrRegistry = (image: string): string | undefined => ecrImage(image)?.registry;
 
 /**
  * What pulling private ECR images takes: the registry login (which has no resource-level

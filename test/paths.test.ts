@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { checkReadiness } from "../plan/readiness";
+import { ecrImage, ecrRepositoryArn } from "../components/iam";
 import { buildStack, rawStack } from "./helpers";
 
 /** A staging stack with one ECR-image workload (the audit worker's) and the given network settings. */
@@ -86,6 +87,27 @@ describe("readiness: network paths", () => {
         expect(others).to.deep.equal([]);
         expect(problem.message).to.contain(`db-bootstrap pulls ${ireland} from ECR in eu-west-1, which the VPC's endpoints in us-east-1 do not serve`);
         expect(problem.message).to.contain("a private copy of its image in ECR in us-east-1 (platform:workloads.epr.database.bootstrapImage)");
+    });
+
+    it("reads every host ECR serves images on, with the repository's partition; the dual-stack host needs the internet", async () => {
+        const arn = (image: string) => ecrRepositoryArn(image);
+        expect(arn("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1")).to.equal("arn:aws:ecr:us-east-1:123456789012:repository/app");
+        expect(arn("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/team/app:1")).to.equal("arn:aws:ecr:us-east-1:123456789012:repository/team/app");
+        expect(arn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1")).to.equal("arn:aws-cn:ecr:cn-north-1:123456789012:repository/app");
+        expect(arn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/app:1")).to.equal("arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/app");
+        expect(arn("123456789012.dkr-ecr.us-east-1.on.aws/app:1")).to.equal("arn:aws:ecr:us-east-1:123456789012:repository/app");
+        expect(ecrImage("123456789012.dkr-ecr.us-east-1.on.aws/app:1")?.dualStack).to.equal(true);
+        for (const other of ["public.ecr.aws/docker/library/postgres:16-alpine", "postgres:16-alpine", "registry.example.com/app:1"])
+            expect(arn(other), other).to.equal(undefined);
+        // ECR serves no PrivateLink traffic on its dual-stack host: the endpoints do not reach it.
+        const dualStack = "123456789012.dkr-ecr.us-east-1.on.aws/ecr-public/docker/library/postgres:16-alpine";
+        const { recorder, config } = await buildStack(
+            stack({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] }, { database: { bootstrapImage: dualStack } }),
+        );
+        const [problem] = checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists }).filter(
+            (p) => p.check === "network-path",
+        );
+        expect(problem.message).to.contain(`db-bootstrap pulls ${dualStack} through ECR's dual-stack host, which serves no PrivateLink traffic`);
     });
 
     it("names the workload's key, not the ECS service's, for each service the bootstrap runs in", async () => {

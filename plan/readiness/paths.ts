@@ -1,5 +1,5 @@
 // Network paths: every task and host can reach the services it needs to start and run.
-import { ecrRepositoryArn } from "../../components/iam";
+import { ecrImage } from "../../components/iam";
 import { PlannedResource } from "../mocks";
 import { PlanIndex, Report, T, asArray, workloadComponent } from "./kit";
 
@@ -38,10 +38,13 @@ function taskNeeds(task: PlannedResource, service: PlannedResource, own: string)
     }
     const needs: Need[] = [];
     for (const c of containers) {
-        const ecrRegion = c.image ? ecrRepositoryArn(c.image)?.split(":")[3] : undefined;
-        if (c.image && ecrRegion && ecrRegion !== own)
-            needs.push({ service: "internet", why: `${c.name} pulls ${c.image} from ECR in ${ecrRegion}, which the VPC's endpoints in ${own} do not serve` });
-        else if (c.image && ecrRegion)
+        const ecr = c.image ? ecrImage(c.image) : undefined;
+        if (c.image && ecr && ecr.region !== own)
+            needs.push({ service: "internet", why: `${c.name} pulls ${c.image} from ECR in ${ecr.region}, which the VPC's endpoints in ${own} do not serve` });
+        // https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-requests.html: "Amazon ECR does not support AWS PrivateLink traffic over dual-stack endpoints".
+        else if (c.image && ecr?.dualStack)
+            needs.push({ service: "internet", why: `${c.name} pulls ${c.image} through ECR's dual-stack host, which serves no PrivateLink traffic` });
+        else if (c.image && ecr)
             needs.push(
                 { service: "ecr.api", why: `${c.name}'s image` },
                 { service: "ecr.dkr", why: `${c.name}'s image` },

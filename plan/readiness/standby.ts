@@ -1,8 +1,8 @@
 // Disaster recovery: what a standby task in another region names must exist there when it starts.
+import { ecrImage } from "../../components/iam";
 import { PlannedResource } from "../mocks";
 import { PlanIndex, Report, T, asArray } from "./kit";
 
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/;
 const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[^:]+/;
 
 /**
@@ -48,8 +48,8 @@ export function checkStandbySources(index: PlanIndex, region: string, report: Re
             continue;
         }
         for (const c of containers) {
-            const image = c.image ? ECR_IMAGE.exec(c.image) : null;
-            if (image && image[2] === at && !replicatedTo.has(at) && !repositories.some((r) => regionOf(r) === at && r.state.id === image[3]))
+            const image = c.image ? ecrImage(c.image) : undefined;
+            if (image && image.region === at && !replicatedTo.has(at) && !repositories.some((r) => regionOf(r) === at && r.state.id === image.repository))
                 report(
                     "dr-standby-image",
                     task.urn,
