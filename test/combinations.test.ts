@@ -106,6 +106,29 @@ describe("the disaster-recovery standby can start", () => {
         expect(missing[0].message).to.contain("not replicated to eu-west-1");
     });
 
+    it("names the standby's images in the DR region whatever host ECR serves them on (standard, FIPS, dual-stack)", async () => {
+        const images = {
+            integration: `${ECR}/integration:1`,
+            webhook: `${ECR.replace(".dkr.ecr.", ".dkr.ecr-fips.")}/webhook:1`,
+            worker: `${ECR.replace(".dkr.ecr.", ".dkr-ecr.").replace(".amazonaws.com", ".on.aws")}/worker:1`,
+        };
+        const built = await buildStack(
+            hub(
+                {
+                    integration: { image: images.integration },
+                    webhook: { image: images.webhook },
+                    worker: { image: images.worker, command: ["node", "worker.js"] },
+                },
+                { imageReplication: { regions: ["eu-west-1"] } },
+            ),
+        );
+        const standbyImage = (service: string) => {
+            const task = built.recorder.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.name === `hub-${service}-dr`)!;
+            return (JSON.parse(String(task.inputs.containerDefinitions)) as { name: string; image: string }[])[0].image;
+        };
+        for (const [service, image] of Object.entries(images)) expect(standbyImage(service), service).to.equal(image.replace(".us-east-1.", ".eu-west-1."));
+    });
+
     it("refuses existing secrets the standby reads in the DR region until their replication is vouched for", () => {
         const existing = { API_KEY: "arn:aws:secretsmanager:us-east-1:123456789012:secret:partner-key-AbCdEf" };
         const problems = configProblems(hub({ integration: { image: `${ECR}/integration:1`, existingSecrets: existing } }));

@@ -856,9 +856,11 @@ export class EventDriven extends pulumi.ComponentResource {
             { parent: this, protect, retainOnDelete: protect },
         );
         const databaseGroup = new SecurityGroup(`${name}-db-dr`, { vpcId: dr.network.vpcId, description: `${name} restored database (DR)`, region }, parent);
-        // The same secret or image ARN in the DR region: Secrets Manager replicas and ECR copies keep their names.
+        // The same secret or image ARN in the DR region: Secrets Manager replicas and ECR copies keep their
+        // names. An image's region is in its host, of any form ECR serves (standard, FIPS, dual-stack).
+        const ecrHost = new RegExp(`\\.(dkr\\.ecr(?:-fips)?|dkr-ecr)\\.${primary}\\.`, "g");
         const inDr = (value: pulumi.Input<string>) =>
-            pulumi.output(value).apply((v) => v.split(`:${primary}:`).join(`:${region}:`).split(`.dkr.ecr.${primary}.`).join(`.dkr.ecr.${region}.`));
+            pulumi.output(value).apply((v) => v.split(`:${primary}:`).join(`:${region}:`).replace(ecrHost, `.$1.${region}.`));
         const services: Record<string, FargateService> = {};
         for (const key of [...HTTP_SERVICES, "worker"] as const) {
             const svc = s[key];
