@@ -589,12 +589,17 @@ const postgresKeys = (defaults: { name: string; username: string; instanceClass:
 /** A workload's `database` settings: name, master user, instance class, major version. */
 export const postgresSettings = (defaults: { name: string; username: string; instanceClass: string }) => strictObject(postgresKeys(defaults)).default({});
 
+/** `database.bootstrapImage`, shared by every database whose tasks run the `db-bootstrap` container. */
+export const bootstrapImageSetting = {
+    /** The image of the one-shot `db-bootstrap` container that creates the application's login with `psql`: a PostgreSQL image of the database's major version. Default `public.ecr.aws/docker/library/postgres:<major>-alpine` (ECR Public); a private copy in ECR in the stack's region (an ECR pull-through cache of ECR Public, for one: the execution role may create its repository and import the image, as its first pull does) lets tasks without an internet route (`network.natStrategy: none` with the ECR endpoints) start. */
+    bootstrapImage: imageReference("bootstrapImage").optional(),
+};
+
 /** The `database` settings of a workload whose tasks create their login with the `db-bootstrap` container: the above, and that container's image. */
 export const taskPostgresSettings = (defaults: { name: string; username: string; instanceClass: string }) =>
     strictObject({
         ...postgresKeys(defaults),
-        /** The image of the one-shot `db-bootstrap` container that creates the application's login with `psql`: a PostgreSQL image of the database's major version. Default `public.ecr.aws/docker/library/postgres:<major>-alpine` (ECR Public); a private copy in ECR in the stack's region (an ECR pull-through cache of ECR Public, for one: the execution role may create its repository and import the image, as its first pull does) lets tasks without an internet route (`network.natStrategy: none` with the ECR endpoints) start. */
-        bootstrapImage: imageReference("bootstrapImage").optional(),
+        ...bootstrapImageSetting,
     }).default({});
 
 /** The output of `postgresSettings`. */

@@ -10,6 +10,7 @@ import {
     fargateCpu,
     fargateMemory,
     fargateSizeProblem,
+    bootstrapImageSetting,
     imageReference,
     integer,
     numberIn,
@@ -110,8 +111,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
                 readerCpuTargetPercent: integer(10, 90).default(70),
                 /** Backups and point-in-time recovery, days. Default 7 (the system's own). */
                 backupRetentionDays: integer(1, 35).default(7),
-                /** The image of the one-shot `db-bootstrap` container that creates the application's login with `psql`: a PostgreSQL image of the database's major version. Default `public.ecr.aws/docker/library/postgres:<major>-alpine` (ECR Public); a private copy in ECR in the stack's region (an ECR pull-through cache of ECR Public, for one: the execution role may create its repository and import the image, as its first pull does) lets tasks without an internet route (`network.natStrategy: none` with the ECR endpoints) start. */
-                bootstrapImage: imageReference("bootstrapImage").optional(),
+                ...bootstrapImageSetting,
             }).default({}),
             /** Attachments bucket `<prefix>-<stack>-attachments-<account>`. Default prefix: the workload's name (the `braidmgr` preset: `braidmgr`). */
             bucketPrefix: z
