@@ -153,19 +153,47 @@ const CONDITIONAL_RULES: Record<
     "aws:alb/loadBalancer:LoadBalancer": loadBalancerRule,
 };
 
+/** The stack's region (`aws:region`, the default provider's) in the baseline and in this plan. */
+export interface StackRegions {
+    base: string;
+    head: string;
+}
+
+/**
+ * Types of AWS's global services (IAM, CloudFront, Route 53): not region-aware, so the provider's
+ * region is not theirs (https://hashicorp.github.io/terraform-provider-aws/enhanced-region-support/).
+ */
+const GLOBAL_TYPES = /^aws:(iam|cloudfront|route53)\//;
+
+/**
+ * A resource's effective region: its own `region`, else the provider's (the stack's) for a regional
+ * type (terraform-provider-aws's enhanced region support; pulumi-aws v7 fills `region` in from the
+ * provider's configuration). Undefined for a global or non-AWS type, or when the stack's is unknown.
+ */
+const effectiveRegion = (r: PlannedResource, stackRegion: string | undefined): string | undefined =>
+    typeof r.inputs.region === "string" ? r.inputs.region : r.type.startsWith("aws:") && !GLOBAL_TYPES.test(r.type) ? stackRegion : undefined;
+
 /**
  * The provider's per-resource `region` (pulumi-aws v7, terraform-provider-aws 6): not in any
- * resource's own schema, injected for all, and "changing the value of `region` will force resource
- * replacement" (the provider's enhanced region support guide). Unset means the provider's region;
- * the program sets it only on resources outside the stack's region, so only a change between two
- * set regions counts, and setting or unsetting it is taken as naming the same region.
+ * resource's own schema, injected for all regional ones, and "changing the value of `region` will
+ * force resource replacement" (the provider's enhanced region support guide). Unset means the
+ * provider's region: with the stacks' regions known, the resource's effective region before and
+ * after decides (a new `aws:region` moves every regional resource that sets none: pulumi-aws
+ * replaces them, https://github.com/pulumi/pulumi-aws/pull/4000; setting the stack's own region is
+ * no move). Without them, only a change between two set regions counts.
  */
-const regionMoves = (path: string, base: PlannedResource, head: PlannedResource) =>
-    path === "region" && head.type.startsWith("aws:") && typeof base.inputs.region === "string" && typeof head.inputs.region === "string";
+const regionMoves = (path: string, base: PlannedResource, head: PlannedResource, regions?: StackRegions) =>
+    path === "region" &&
+    head.type.startsWith("aws:") &&
+    (regions
+        ? effectiveRegion(base, regions.base) !== effectiveRegion(head, regions.head)
+        : typeof base.inputs.region === "string" && typeof head.inputs.region === "string");
 
 /** Whether changing `path` replaces `head`: the provider's table, then its value-dependent rules. */
-const replaces = (path: string, base: PlannedResource, head: PlannedResource) =>
-    forcesReplacement(head.type, path) === true || regionMoves(path, base, head) || (CONDITIONAL_RULES[head.type]?.replaces?.(path, base, head) ?? false);
+const replaces = (path: string, base: PlannedResource, head: PlannedResource, regions?: StackRegions) =>
+    forcesReplacement(head.type, path) === true ||
+    regionMoves(path, base, head, regions) ||
+    (CONDITIONAL_RULES[head.type]?.replaces?.(path, base, head) ?? false);
 
 /** The URN a child gets under a parent's alias URN: the engine's rule (a child named after its parent is renamed with it). */
 function inheritedAlias(child: PlannedResource, parent: PlannedResource, parentAlias: string): string {
@@ -181,7 +209,7 @@ function inheritedAlias(child: PlannedResource, parent: PlannedResource, parentA
  * input path after `ignoreChanges`, the provider's replacement rules, and replacements carried to
  * the resources whose inputs hold a replaced resource's ID or ARN (unknown until it exists again).
  */
-export function diffResources(base: readonly PlannedResource[], head: readonly PlannedResource[]): ResourceDiff {
+export function diffResources(base: readonly PlannedResource[], head: readonly PlannedResource[], regions?: StackRegions): ResourceDiff {
     const baseByUrn = new Map(base.map((r) => [r.urn, r]));
     const headByUrn = new Map(head.map((r) => [r.urn, r]));
     const aliasCache = new Map<string, string[]>();
@@ -240,7 +268,7 @@ export function diffResources(base: readonly PlannedResource[], head: readonly P
         stateful: isStateful(r.type),
     });
     const decide = (r: PlannedResource, b: PlannedResource, paths: string[]) => {
-        const action: ChangeAction = paths.some((p) => replaces(p, b, r)) ? "replace" : "update";
+        const action: ChangeAction = paths.some((p) => replaces(p, b, r, regions)) ? "replace" : "update";
         byUrn.set(r.urn, change(r, action, paths));
     };
     for (const r of head) {
@@ -254,8 +282,10 @@ export function diffResources(base: readonly PlannedResource[], head: readonly P
         if (!r.custom) continue;
         const suppress = CONDITIONAL_RULES[r.type]?.suppress;
         const paths = changedPaths(b.inputs, r.inputs).filter(
-            (p) => !ignored(p, r.options.ignoreChanges) && !suppress?.(p, b, r) && !(p === "region" && !regionMoves(p, b, r)),
+            (p) => !ignored(p, r.options.ignoreChanges) && !suppress?.(p, b, r) && !(p === "region" && !regionMoves(p, b, r, regions)),
         );
+        // The stack's region moved: a regional resource that sets none moves with it.
+        if (regions && !paths.includes("region") && regionMoves("region", b, r, regions) && !ignored("region", r.options.ignoreChanges)) paths.push("region");
         if (paths.length > 0) decide(r, b, paths);
     }
 

@@ -4,6 +4,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { diffResources, ResourceChange } from "../plan/changes";
+import { diffPlans } from "../insights/diff";
+import { PlanLike } from "../insights/cost";
+import { USAGE_DEFAULTS } from "../stacks/usage";
 import { Acknowledgement } from "../stacks/acknowledge";
 import { installMocks, PlannedResource } from "../plan/mocks";
 import { forcesReplacement } from "../plan/replacement";
@@ -209,7 +212,9 @@ describe("day two: a change against what is deployed", () => {
         };
         expect(refused("17")).to.deep.equal(["day-two-major-version"]);
         expect(refused("17", true)).to.deep.equal([]);
-        expect(refused("16.4")).to.deep.equal([]);
+        // A minor version is no major upgrade; the plan's parameter group is of the 17 family, though,
+        // which RDS refuses for a 16 engine.
+        expect(refused("16.4")).to.deep.equal(["day-two-parameter-family"]);
     });
 
     it("refuses shrinking RDS storage, except under storage autoscaling, where the provider ignores it", async () => {
@@ -365,6 +370,123 @@ describe("day two: a change against what is deployed", () => {
         // A new block for the network replaces its subnets: what lives in them cannot follow.
         const subnet = (cidrBlock: string) => resource("aws:ec2/subnet:Subnet", "private-1", { vpcId: "vpc-1", cidrBlock });
         expect(problemsOf([subnet("10.30.0.0/19")], [subnet("10.30.0.0/18")]).checks).to.deep.equal(["day-two-network-replaced"]);
+    });
+
+    it("replaces every regional resource when the stack's aws:region moves, frees per-region names, and keeps global ones", () => {
+        const resource = (type: string, name: string, inputs: Record<string, unknown>) => plannedResource(type, name, inputs);
+        const queue = (region?: string) => resource("aws:sqs/queue:Queue", "work", { name: "work", ...(region ? { region } : {}) });
+        const role = resource("aws:iam/role:Role", "task", { name: "task-role" });
+        const logs = resource("aws:cloudwatch/logGroup:LogGroup", "api", { name: "/ecs/api", retentionInDays: 30 });
+        const bucket = resource("aws:s3/bucket:Bucket", "files", { bucket: "files-123456789012" });
+        const moved = { base: "us-east-1", head: "us-east-2" };
+        // pulumi-aws replaces every resource of a provider whose region changes (pulumi/pulumi-aws#4000);
+        // IAM is global: its roles stay.
+        const diff = diffResources([queue(), role, logs, bucket], [queue(), role, logs, bucket], moved);
+        expect(diff.changes.map((c) => [c.name, c.action, c.inputs.join()])).to.deep.equal([
+            ["work", "replace", "region"],
+            ["api", "replace", "region"],
+            ["files", "replace", "region"],
+        ]);
+        // A log group's name is unique per region, free where it moves; a bucket's is global.
+        const found = checkReadiness({
+            resources: [queue(), role, logs, bucket],
+            region: "us-east-2",
+            prefixLists: {},
+            dayTwo: { base: [queue(), role, logs, bucket], ...diff, acknowledgements: [] },
+        });
+        expect(found.filter((p) => p.check === "day-two-fixed-name").map((p) => p.urn)).to.deep.equal([bucket.urn]);
+        // The stack staying where it is: a resource given another region moves (its effective region
+        // changes), one given the stack's own region does not.
+        const still = { base: "us-east-1", head: "us-east-1" };
+        expect(diffResources([queue()], [queue("eu-west-1")], still).changes.map((c) => c.action)).to.deep.equal(["replace"]);
+        expect(diffResources([queue()], [queue("us-east-1")], still).changes).to.deep.equal([]);
+        // The plan's JSON records the stack's region: the comparison of two plans reads it.
+        const plans = diffPlans(
+            { resources: [queue()], region: "us-east-1" } as PlanLike,
+            { resources: [queue()], region: "us-east-2" } as PlanLike,
+            USAGE_DEFAULTS,
+            "us-east-2",
+        );
+        expect(plans.changes.map((c) => c.action)).to.deep.equal(["replace"]);
+    });
+
+    it("refuses a cluster moved to the new family's parameter group before its global database upgrades it", () => {
+        const urnOf = (type: string, name: string) => `urn:pulumi:test::platform::${type}::${name}`;
+        const group = (name: string, family: string) =>
+            plannedResource("aws:rds/clusterParameterGroup:ClusterParameterGroup", name, { family }, {}, { id: `${name}-id` });
+        const cluster = (name: string, engineVersion: string, groupName: string, dependencies: string[] = []) => ({
+            ...plannedResource(
+                "aws:rds/cluster:Cluster",
+                name,
+                { engine: "aurora-postgresql", engineVersion, dbClusterParameterGroupName: `${groupName}-id`, allowMajorVersionUpgrade: true },
+                { ignoreChanges: ["engineVersion"] },
+            ),
+            dependencies,
+            propertyDependencies: { dbClusterParameterGroupName: [urnOf("aws:rds/clusterParameterGroup:ClusterParameterGroup", groupName)] },
+        });
+        const primaryUrn = urnOf("aws:rds/cluster:Cluster", "db");
+        const global = (engineVersion: string) => ({
+            ...plannedResource("aws:rds/globalCluster:GlobalCluster", "db-global", { globalClusterIdentifier: "db-global", engineVersion }),
+            dependencies: [primaryUrn],
+        });
+        const globalUrn = urnOf("aws:rds/globalCluster:GlobalCluster", "db-global");
+        const stack = (version: string, family: string, suffix: string) => [
+            group(`db-${suffix}`, family),
+            group(`db-dr-${suffix}`, family),
+            cluster("db", version, `db-${suffix}`),
+            global(version),
+            cluster("db-dr", version, `db-dr-${suffix}`, [globalUrn]),
+        ];
+        const [base, head] = [stack("15.10", "aurora-postgresql15", "15"), stack("16.6", "aurora-postgresql16", "16")];
+        const diff = diffResources(base, head);
+        const found = checkReadiness({ resources: head, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff, acknowledgements: [] } });
+        // The primary updates before the global database (which depends on it) and still runs 15; the
+        // secondary updates after it, on 16 already.
+        expect(found.map((p) => [p.check, p.urn])).to.deep.equal([["day-two-parameter-family", primaryUrn]]);
+        expect(found[0].message).to.contain(
+            "aws rds modify-global-cluster --global-cluster-identifier db-global --engine-version 16.6 --allow-major-version-upgrade",
+        );
+        // Without a global database, the cluster takes its engine version and the group in one call.
+        const alone = (version: string, family: string, suffix: string) => [
+            group(`db-${suffix}`, family),
+            { ...cluster("db", version, `db-${suffix}`), options: { ...cluster("db", version, `db-${suffix}`).options, ignoreChanges: [] } },
+        ];
+        const [b2, h2] = [alone("15.10", "aurora-postgresql15", "15"), alone("16.6", "aurora-postgresql16", "16")];
+        const diff2 = diffResources(b2, h2);
+        expect(checkReadiness({ resources: h2, region: "us-east-1", prefixLists: {}, dayTwo: { base: b2, ...diff2, acknowledgements: [] } })).to.deep.equal([]);
+    });
+
+    it("does not call a read replica moved to another source when its source is replaced under the same identifier", () => {
+        const db = (dbName: string) =>
+            plannedResource(
+                "aws:rds/instance:Instance",
+                "db",
+                { identifier: "db-prod", dbName },
+                {},
+                { id: "db-prod", arn: "arn:aws:rds:us-east-1:123456789012:db:db-prod" },
+            );
+        const replica = {
+            ...plannedResource("aws:rds/instance:Instance", "db-replica", { identifier: "db-prod-replica", replicateSourceDb: "db-prod" }),
+            propertyDependencies: { replicateSourceDb: [db("a").urn] },
+        };
+        const [base, head] = [
+            [db("a"), replica],
+            [db("b"), replica],
+        ];
+        const diff = diffResources(base, head);
+        expect(diff.changes.map((c) => [c.name, c.action])).to.deep.equal([
+            ["db", "replace"],
+            ["db-replica", "update"],
+        ]);
+        const found = checkReadiness({ resources: head, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff, acknowledgements: [] } });
+        expect(found.map((p) => p.check)).to.not.include("day-two-replica-source");
+    });
+
+    it("refuses deleting a global database AWS protects from deletion", () => {
+        const global = plannedResource("aws:rds/globalCluster:GlobalCluster", "db", { globalClusterIdentifier: "db-global", deletionProtection: true });
+        const diff = diffResources([global], []);
+        const found = checkReadiness({ resources: [], region: "us-east-1", prefixLists: {}, dayTwo: { base: [global], ...diff, acknowledgements: [] } });
+        expect(found.map((p) => p.check)).to.include("day-two-deletion-protection");
     });
 
     it("decides the provider's value-dependent replacements: user data with userDataReplaceOnChange, a rule's kind of source", () => {

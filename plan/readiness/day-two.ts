@@ -5,6 +5,7 @@ import { closestKey } from "../../stacks/schema-kit";
 import { namesResource } from "../../policy/suppress";
 import { PlannedResource } from "../mocks";
 import { NAME_RULES } from "./names";
+import { UNIQUE_NAMES } from "./collisions";
 import { PlanIndex, Report } from "./kit";
 
 /** The baseline a plan is compared with, and what the comparison found. */
@@ -62,6 +63,10 @@ const DELETION_PROTECTION: Record<string, { input: string; doc: string }> = {
     },
     "aws:rds/instance:Instance": { input: "deletionProtection", doc: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html" },
     "aws:rds/cluster:Cluster": { input: "deletionProtection", doc: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html" },
+    "aws:rds/globalCluster:GlobalCluster": {
+        input: "deletionProtection",
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html",
+    },
     "aws:lb/loadBalancer:LoadBalancer": {
         input: "enableDeletionProtection",
         doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#deletion-protection",
@@ -71,6 +76,21 @@ const DELETION_PROTECTION: Record<string, { input: string; doc: string }> = {
 const NETWORK_TYPES = new Set(["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet"]);
 
 const ENGINE_TYPES = new Set(["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"]);
+
+/** The input naming a DB instance's or cluster's parameter group. */
+const PARAMETER_GROUP_INPUTS: Record<string, string> = {
+    "aws:rds/instance:Instance": "parameterGroupName",
+    "aws:rds/cluster:Cluster": "dbClusterParameterGroupName",
+};
+const PARAMETER_GROUP_TYPES = ["aws:rds/parameterGroup:ParameterGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup"];
+
+/** The parameter group a DB instance or cluster names: the resource its value came from, else the one of that name. */
+function parameterGroupOf(index: PlanIndex, r: PlannedResource, input: string): PlannedResource | undefined {
+    const value = r.inputs[input];
+    const groups = PARAMETER_GROUP_TYPES.flatMap((t) => index.of(t));
+    const from = r.propertyDependencies?.[input];
+    return groups.find((g) => from?.includes(g.urn)) ?? groups.find((g) => g.inputs.name === value || g.state.id === value);
+}
 
 /**
  * What a `pulumi up` from the baseline to this plan would fail on, or lose:
@@ -107,9 +127,10 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
         if (c.action === "replace" && head) {
             const field = nameField(c.type);
             const name = field ? head.inputs[field] : undefined;
-            const freed = [field, ...(NAME_SCOPES[c.type] ?? [])].some(
-                (f) => f && c.inputs.some((p) => p === f || p.startsWith(`${f}.`) || p.startsWith(`${f}[`)),
-            );
+            const freed =
+                [field, ...(NAME_SCOPES[c.type] ?? [])].some((f) => f && c.inputs.some((p) => p === f || p.startsWith(`${f}.`) || p.startsWith(`${f}[`))) ||
+                // A name unique per region is free in the region the resource moves to.
+                (c.inputs.includes("region") && UNIQUE_NAMES.some((u) => u.scope === "region" && u.types.includes(c.type)));
             if (field && typeof name === "string" && !c.deleteBeforeReplace && !REVISIONED.has(c.type) && !freed) {
                 report(
                     "day-two-fixed-name",
@@ -182,7 +203,14 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
         }
         // The provider cannot point a read replica at another source in place ("cannot elect new source
         // database for replication"; terraform-provider-aws resourceInstanceUpdate).
-        if (c.type === "aws:rds/instance:Instance" && c.inputs.includes("replicateSourceDb") && typeof head.inputs.replicateSourceDb === "string") {
+        // The same source under a value only unknown until its replacement exists (a replaced source
+        // keeps its identifier) is not another source: the source's own replacement is what to look at.
+        if (
+            c.type === "aws:rds/instance:Instance" &&
+            c.inputs.includes("replicateSourceDb") &&
+            typeof head.inputs.replicateSourceDb === "string" &&
+            head.inputs.replicateSourceDb !== base.inputs.replicateSourceDb
+        ) {
             report(
                 "day-two-replica-source",
                 c.urn,
@@ -204,6 +232,37 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                     "day-two-replica-upgrade",
                     c.urn,
                     `its source ${source.name} moves from ${String(from)} to ${String(to)} while this read replica is moved to another parameter group: RDS upgrades in-Region replicas together with their source, not on their own, and refuses the new family's group on a replica still running ${majorVersion(from)}. Upgrade without the replica (readReplica: false on the workload; the plan then lists what its deletion needs acknowledged), then turn it back on`,
+                );
+            }
+        }
+        // RDS refuses a parameter group of another family than the engine the instance or cluster runs
+        // when the group is set ("The parameter group ... with DBParameterGroupFamily aurora-postgresql16
+        // can't be used for this instance"). A cluster of a global database does not take its own
+        // engineVersion (the program ignores it there): the global database upgrades it, after this update
+        // for the primary, which the global database depends on, before it for a secondary, which depends on
+        // the global database; a major upgrade sets the members to the new version's default groups and
+        // custom groups are applied after it
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html).
+        const groupInput = PARAMETER_GROUP_INPUTS[c.type];
+        if (groupInput && c.inputs.includes(groupInput) && typeof head.inputs.replicateSourceDb !== "string") {
+            const group = parameterGroupOf(index, head, groupInput);
+            const family = typeof group?.inputs.family === "string" ? group.inputs.family : undefined;
+            const globals = index.of("aws:rds/globalCluster:GlobalCluster");
+            const upgradedFirst = globals.find(
+                (g) => head.dependencies.includes(g.urn) && input.changes.some((x) => x.urn === g.urn && x.inputs.includes("engineVersion")),
+            );
+            const running = c.inputs.includes("engineVersion") ? head.inputs.engineVersion : (upgradedFirst ?? base).inputs.engineVersion;
+            const familyMajor = family ? /(\d+(?:\.\d+)?)$/.exec(family)?.[1] : undefined;
+            if (group && familyMajor && running !== undefined && majorVersion(running) !== familyMajor) {
+                const global = globals.find(
+                    (g) => g.dependencies.includes(c.urn) && input.changes.some((x) => x.urn === g.urn && x.inputs.includes("engineVersion")),
+                );
+                report(
+                    "day-two-parameter-family",
+                    c.urn,
+                    global
+                        ? `it moves to the parameter group ${group.name} (family ${family}) while it still runs ${String(running)}: its global database ${global.name} upgrades it to ${String(global.inputs.engineVersion)} only after this update, and RDS refuses a group of another family than the engine's. A global database's major upgrade sets its clusters to the new version's default groups, custom ones are applied after it (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html): upgrade the global database first (aws rds modify-global-cluster --global-cluster-identifier ${String(global.inputs.globalClusterIdentifier ?? global.state.id)} --engine-version ${String(global.inputs.engineVersion)} --allow-major-version-upgrade), then deploy this change with pulumi up --refresh`
+                        : `it moves to the parameter group ${group.name} (family ${family}) while it runs ${String(running)}: RDS refuses a group of another family than the engine's; change engineVersion in the same deploy (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html)`,
                 );
             }
         }
