@@ -482,6 +482,23 @@ describe("day two: a change against what is deployed", () => {
         expect(found.map((p) => p.check)).to.not.include("day-two-replica-source");
     });
 
+    it("refuses a name a resource deleted in the same deploy still holds: the engine deletes it last", () => {
+        const role = (name: string, roleName: string) => plannedResource("aws:iam/role:Role", name, { name: roleName });
+        const policy = (name: string, roleName: string) => plannedResource("aws:iam/rolePolicy:RolePolicy", name, { name: "SQSAccess", role: roleName });
+        // The worker's role, named by the runbook, moves to the API's role when the worker stops being a service.
+        const base = [role("api-task", "api-role"), role("worker-task", "omenEprTaskRole"), policy("worker-task", "omenEprTaskRole")];
+        const head = [role("api-task", "omenEprTaskRole"), policy("api-task", "omenEprTaskRole")];
+        const diff = diffResources(base, head);
+        const found = checkReadiness({ resources: head, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff, acknowledgements: [] } });
+        expect(found.filter((p) => p.check === "day-two-name-taken").map((p) => p.urn)).to.deep.equal([head[0].urn, head[1].urn]);
+        expect(found[0].message).to.contain(base[1].urn);
+        // A policy of the same name on another role is another name.
+        const elsewhere = [role("api-task", "api-role"), policy("api-task", "api-role")];
+        const diff2 = diffResources(base, elsewhere);
+        const found2 = checkReadiness({ resources: elsewhere, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff2, acknowledgements: [] } });
+        expect(found2.map((p) => p.check)).to.not.include("day-two-name-taken");
+    });
+
     it("refuses deleting a global database AWS protects from deletion", () => {
         const global = plannedResource("aws:rds/globalCluster:GlobalCluster", "db", { globalClusterIdentifier: "db-global", deletionProtection: true });
         const diff = diffResources([global], []);

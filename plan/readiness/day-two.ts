@@ -34,6 +34,9 @@ const nameField = (type: string): string | undefined => NAME_RULES[type]?.field 
  */
 const REVISIONED = new Set(["aws:ecs/taskDefinition:TaskDefinition"]);
 
+/** The types sharing a name's namespace (an ALB and an NLB cannot share a name): the first of its uniqueness rule. */
+const namespaceOf = (type: string): string => UNIQUE_NAMES.find((u) => u.types.includes(type))?.types[0] ?? type;
+
 /** Names unique only within another resource: when that changes too, the new name is free. */
 const NAME_SCOPES: Record<string, string[]> = {
     "aws:iam/rolePolicy:RolePolicy": ["role"],
@@ -274,6 +277,32 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                 `${storage} ${String(base.inputs[storage])} -> ${String(head.inputs[storage])} GiB: AWS cannot shrink ${c.type === "aws:ebs/volume:Volume" ? "an EBS volume" : "a DB instance's storage"}; keep the size, or move the data to a new, smaller one`,
             );
         }
+    }
+
+    // The engine deletes what the program no longer registers only once the program has run, after
+    // every create and replacement (https://github.com/pulumi/pulumi/blob/master/developer-docs/architecture/resource-registration.md):
+    // a name such a resource holds is still taken when another resource is created under it.
+    const deleted = input.changes.filter((c) => c.action === "delete").map((c) => baseByUrn.get(c.urn)!);
+    const physicalName = (r: PlannedResource) => {
+        const field = nameField(r.type);
+        const name = field ? r.inputs[field] : undefined;
+        if (typeof name !== "string") return undefined;
+        const scope = (NAME_SCOPES[r.type] ?? []).map((f) => JSON.stringify(r.inputs[f] ?? null));
+        return [namespaceOf(r.type), r.type.startsWith("aws:") ? (r.inputs.region ?? "") : "", name, ...scope].join("|");
+    };
+    const heldByDeleted = new Map(deleted.flatMap((r) => (r && physicalName(r) ? [[physicalName(r)!, r] as const] : [])));
+    for (const c of input.changes) {
+        const head = index.byUrn.get(c.urn);
+        if (!head || (c.action !== "create" && c.action !== "replace") || REVISIONED.has(c.type)) continue;
+        const key = physicalName(head);
+        const holder = key ? heldByDeleted.get(key) : undefined;
+        if (!holder) continue;
+        const field = nameField(c.type)!;
+        report(
+            "day-two-name-taken",
+            c.urn,
+            `it is ${c.action === "create" ? "created" : "re-created"} as ${field} "${String(head.inputs[field])}", which ${holder.name} (${holder.urn}) holds until the engine deletes it, after every create (the engine deletes what the program no longer registers last): AWS refuses it as already existing. If it is the same resource moved, give it an alias to that URN (it is then updated, not created); else remove the old one in a deploy of its own first`,
+        );
     }
 
     // An acknowledgement names a resource of the stack, as the plan prints it.
