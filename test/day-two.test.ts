@@ -499,6 +499,21 @@ describe("day two: a change against what is deployed", () => {
         expect(found2.map((p) => p.check)).to.not.include("day-two-name-taken");
     });
 
+    it("refuses replacing a retained resource under its own name even with deleteBeforeReplace: the engine never deletes it", () => {
+        const role = (path: string, retainOnDelete: boolean) =>
+            plannedResource("aws:iam/role:Role", "task", { name: "omenEprTaskRole", path }, { deleteBeforeReplace: true, retainOnDelete });
+        const problems = (retainOnDelete: boolean) => {
+            const [base, head] = [[role("/", retainOnDelete)], [role("/ecs/", retainOnDelete)]];
+            const diff = diffResources(base, head);
+            expect(diff.changes.map((c) => c.action)).to.deep.equal(["replace"]);
+            return checkReadiness({ resources: head, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff, acknowledgements: [] } });
+        };
+        expect(problems(false).map((p) => p.check)).to.deep.equal([]);
+        const kept = problems(true);
+        expect(kept.map((p) => p.check)).to.deep.equal(["day-two-fixed-name"]);
+        expect(kept[0].message).to.contain("retainOnDelete");
+    });
+
     it("refuses deleting a global database AWS protects from deletion", () => {
         const global = plannedResource("aws:rds/globalCluster:GlobalCluster", "db", { globalClusterIdentifier: "db-global", deletionProtection: true });
         const diff = diffResources([global], []);

@@ -134,11 +134,16 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                 [field, ...(NAME_SCOPES[c.type] ?? [])].some((f) => f && c.inputs.some((p) => p === f || p.startsWith(`${f}.`) || p.startsWith(`${f}[`))) ||
                 // A name unique per region is free in the region the resource moves to.
                 (c.inputs.includes("region") && UNIQUE_NAMES.some((u) => u.scope === "region" && u.types.includes(c.type)));
-            if (field && typeof name === "string" && !c.deleteBeforeReplace && !REVISIONED.has(c.type) && !freed) {
+            // retainOnDelete: the engine never deletes the old one, not even before its replacement
+            // (https://www.pulumi.com/docs/iac/concepts/options/retainondelete/), so it keeps the name.
+            const kept = base?.options.retainOnDelete === true;
+            if (field && typeof name === "string" && (!c.deleteBeforeReplace || kept) && !REVISIONED.has(c.type) && !freed) {
                 report(
                     "day-two-fixed-name",
                     c.urn,
-                    `replacing it (${c.inputs.join(", ")}) creates the new one as ${field} "${name}" while the old one still holds that name: AWS refuses it as already existing. Set deleteBeforeReplace on it, or change ${field} too`,
+                    kept && c.deleteBeforeReplace
+                        ? `replacing it (${c.inputs.join(", ")}) creates the new one as ${field} "${name}", which the old one keeps: it is retainOnDelete, so the engine leaves it in AWS instead of deleting it first, and AWS refuses the new one as already existing. Change ${field} too, or delete the old one outside the stack before this deploy`
+                        : `replacing it (${c.inputs.join(", ")}) creates the new one as ${field} "${name}" while the old one still holds that name: AWS refuses it as already existing. Set deleteBeforeReplace on it, or change ${field} too`,
                 );
             }
         }
@@ -301,7 +306,7 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
         report(
             "day-two-name-taken",
             c.urn,
-            `it is ${c.action === "create" ? "created" : "re-created"} as ${field} "${String(head.inputs[field])}", which ${holder.name} (${holder.urn}) holds until the engine deletes it, after every create (the engine deletes what the program no longer registers last): AWS refuses it as already existing. If it is the same resource moved, give it an alias to that URN (it is then updated, not created); else remove the old one in a deploy of its own first`,
+            `it is ${c.action === "create" ? "created" : "re-created"} as ${field} "${String(head.inputs[field])}", which ${holder.name} (${holder.urn}) holds ${holder.options.retainOnDelete ? "for good: it is retainOnDelete, so the engine leaves it in AWS" : "until the engine deletes it, after every create (the engine deletes what the program no longer registers last)"}: AWS refuses it as already existing. If it is the same resource moved, give it an alias to that URN (it is then updated, not created); else remove the old one in a deploy of its own first`,
         );
     }
 
