@@ -210,9 +210,9 @@ export const stackSchema = strictObject({
     }).default({}),
     /**
      * Replacements and deletions of stateful resources accepted on purpose, each `{ resource, action,
-     * reason }` (the resource by the name the plan prints, or its URN; `action`: `replace` or `delete`);
-     * without one, the plan against a baseline refuses them. In production the reason is at least a
-     * sentence. Default: none.
+     * reason }` (the resource by the name the plan prints, or its URN; `action`: `replace` or `delete`,
+     * or `update` for a global database upgraded outside Pulumi first); without one, the plan against a
+     * baseline refuses them. In production the reason is at least a sentence. Default: none.
      */
     acknowledge: acknowledgementsSchema,
     /**

@@ -12,6 +12,7 @@ import { installMocks, PlannedResource } from "../plan/mocks";
 import { forcesReplacement } from "../plan/replacement";
 import { Plan, planStack, renderTree } from "../plan/plan";
 import { checkReadiness, ReadinessProblem } from "../plan/readiness";
+import { unusedAcknowledgements } from "../plan/readiness/day-two";
 import { PROJECT_DIR, readStackFiles, StackFileConfig } from "../plan/stack-files";
 import { parse, stringify } from "yaml";
 import { configProblems, planCli, planOnce, plannedResource, rawStack, scratchDir } from "./helpers";
@@ -446,6 +447,18 @@ describe("day two: a change against what is deployed", () => {
         expect(found[0].message).to.contain(
             "aws rds modify-global-cluster --global-cluster-identifier db-global --engine-version 16.6 --allow-major-version-upgrade",
         );
+        // Once the operator has upgraded the global database outside Pulumi, the stack says so by name
+        // and the refusal is lifted (the entry is unused once deployed); a replace entry does not lift it.
+        const withAck = (action: "update" | "replace") =>
+            checkReadiness({
+                resources: head,
+                region: "us-east-1",
+                prefixLists: {},
+                dayTwo: { base, ...diff, acknowledgements: [{ resource: "db", action, reason: "Global database upgraded to 16.6 with the CLI." }] },
+            }).map((p) => p.check);
+        expect(withAck("update")).to.deep.equal([]);
+        expect(withAck("replace")).to.deep.equal(["day-two-parameter-family"]);
+        expect(unusedAcknowledgements(diffResources(head, head).changes, [{ resource: "db", action: "update", reason: "done" }])).to.have.length(1);
         // Without a global database, the cluster takes its engine version and the group in one call.
         const alone = (version: string, family: string, suffix: string) => [
             group(`db-${suffix}`, family),

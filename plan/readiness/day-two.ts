@@ -261,15 +261,17 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             );
             const running = c.inputs.includes("engineVersion") ? head.inputs.engineVersion : (upgradedFirst ?? base).inputs.engineVersion;
             const familyMajor = family ? /(\d+(?:\.\d+)?)$/.exec(family)?.[1] : undefined;
-            if (group && familyMajor && running !== undefined && majorVersion(running) !== familyMajor) {
-                const global = globals.find(
-                    (g) => g.dependencies.includes(c.urn) && input.changes.some((x) => x.urn === g.urn && x.inputs.includes("engineVersion")),
-                );
+            const global = globals.find(
+                (g) => g.dependencies.includes(c.urn) && input.changes.some((x) => x.urn === g.urn && x.inputs.includes("engineVersion")),
+            );
+            // Once the operator has upgraded the global database, the group's family is the engine's.
+            const upgradedOutside = global !== undefined && acknowledged(c);
+            if (group && familyMajor && running !== undefined && majorVersion(running) !== familyMajor && !upgradedOutside) {
                 report(
                     "day-two-parameter-family",
                     c.urn,
                     global
-                        ? `it moves to the parameter group ${group.name} (family ${family}) while it still runs ${String(running)}: its global database ${global.name} upgrades it to ${String(global.inputs.engineVersion)} only after this update, and RDS refuses a group of another family than the engine's. A global database's major upgrade sets its clusters to the new version's default groups, custom ones are applied after it (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html): upgrade the global database first (aws rds modify-global-cluster --global-cluster-identifier ${String(global.inputs.globalClusterIdentifier ?? global.state.id)} --engine-version ${String(global.inputs.engineVersion)} --allow-major-version-upgrade), then deploy this change with pulumi up --refresh`
+                        ? `it moves to the parameter group ${group.name} (family ${family}) while it still runs ${String(running)}: its global database ${global.name} upgrades it to ${String(global.inputs.engineVersion)} only after this update, and RDS refuses a group of another family than the engine's. A global database's major upgrade sets its clusters to the new version's default groups, custom ones are applied after it (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html): upgrade the global database first (aws rds modify-global-cluster --global-cluster-identifier ${String(global.inputs.globalClusterIdentifier ?? global.state.id)} --engine-version ${String(global.inputs.engineVersion)} --allow-major-version-upgrade), then deploy this change with pulumi up --refresh, saying so in platform:acknowledge: [{ resource: ${c.name}, action: update, reason: <when the global database was upgraded> }]`
                         : `it moves to the parameter group ${group.name} (family ${family}) while it runs ${String(running)}: RDS refuses a group of another family than the engine's; change engineVersion in the same deploy (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html)`,
                 );
             }
