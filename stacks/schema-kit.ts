@@ -485,6 +485,43 @@ export const isAwsRegion = (value: unknown): value is string => typeof value ===
 export const awsRegion = z.string().refine(isAwsRegion, { message: "not a region the AWS provider knows (e.g. eu-west-1)" });
 
 /**
+ * The partition a region belongs to (what its ARNs start with), by the AWS SDK's partition table:
+ * https://github.com/aws/aws-sdk-js-v3/blob/main/packages/util-endpoints/src/lib/aws/partitions.json
+ * (each partition's `regionRegex`; GovCloud's `us-gov-` regions also match the commercial pattern, so the others are tried first).
+ */
+export function awsPartition(region: string): string {
+    const partitions: [RegExp, string][] = [
+        [/^cn-\w+-\d+$/, "aws-cn"],
+        [/^us-gov-\w+-\d+$/, "aws-us-gov"],
+        [/^us-iso-\w+-\d+$/, "aws-iso"],
+        [/^us-isob-\w+-\d+$/, "aws-iso-b"],
+        [/^eu-isoe-\w+-\d+$/, "aws-iso-e"],
+        [/^us-isof-\w+-\d+$/, "aws-iso-f"],
+        [/^eusc-de-\w+-\d+$/, "aws-eusc"],
+    ];
+    return partitions.find(([pattern]) => pattern.test(region))?.[1] ?? "aws";
+}
+
+/**
+ * Why the program cannot deploy to `region`, or undefined. It deploys to the commercial partition
+ * (`aws`) only: it names AWS-managed policies (`arn:aws:iam::aws:policy/...`) and CloudWatch's EC2
+ * alarm actions (`arn:aws:automate:...`) by that partition's ARNs, which IAM and CloudWatch refuse
+ * in another, and takes CloudFront's viewer certificates from us-east-1.
+ */
+export function partitionProblem(region: string): string | undefined {
+    const partition = awsPartition(region);
+    return partition === "aws"
+        ? undefined
+        : `${region} is in the ${partition} partition; this program deploys to the commercial partition (aws) only: it names AWS-managed policies and alarm actions by arn:aws: ARNs, which IAM and CloudWatch refuse in ${partition}, and takes CloudFront certificates from us-east-1; pick a commercial region (e.g. us-east-1, eu-west-1)`;
+}
+
+/** A region other stacks' resources replicate to: a region the provider knows, in the commercial partition (see `partitionProblem`). */
+export const commercialRegion = awsRegion.superRefine((region, refinement) => {
+    const problem = partitionProblem(region);
+    if (problem) refinement.addIssue({ code: "custom", message: problem });
+});
+
+/**
  * A container image reference: `[registry/]repository[:tag][@sha256:digest]`, with no scheme, a
  * lowercase repository and a non-empty tag or a digest.
  * https://github.com/distribution/reference/blob/main/reference.go
@@ -649,7 +686,7 @@ export const allowPlaintext = () => z.boolean().default(false);
 
 /** A disaster-recovery region: any region but the stack's own. */
 export const drRegion = (ctx: SchemaContext) =>
-    awsRegion.refine((region) => region !== ctx.region, {
+    commercialRegion.refine((region) => region !== ctx.region, {
         message: `must differ from the stack's own region (aws:region ${ctx.region}): a copy in the same region survives nothing the primary does not`,
     });
 

@@ -18,9 +18,10 @@ import { DEFAULT_QUOTAS, RegionalQuotas } from "./quotas";
 import {
     OFFLINE_SECRET_PREFIX,
     acceptCliScalars,
-    awsRegion,
+    commercialRegion,
     crossFieldProblems,
     isAwsRegion,
+    partitionProblem,
     cacheNodeType,
     secretPaths,
     ConfigProblem,
@@ -197,7 +198,7 @@ export const stackSchema = strictObject({
      */
     imageReplication: strictObject({
         /** Regions every image is copied to, other than the stack's. */
-        regions: z.array(awsRegion).min(1, "give at least one region"),
+        regions: z.array(commercialRegion).min(1, "give at least one region"),
     }).optional(),
     /** How the plan treats the policy pack (docs/policy.md). */
     policy: strictObject({
@@ -280,6 +281,8 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
             problems.push({ path: key, message: `unknown namespace; did you mean "${NAMESPACE}:${name}"?` });
         else if (namespace === "aws" && raw.region === undefined && closestKey(name, ["region"])) mistyped.set("aws:region", key);
     }
+    const partition = region ? partitionProblem(region) : undefined;
+    if (partition) problems.push({ path: "aws:region", message: partition });
     if (!region) {
         const typo = mistyped.get("aws:region");
         problems.push({

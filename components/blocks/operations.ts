@@ -64,7 +64,9 @@ export const releaseSettings = () => ({
     executeCommand: z.boolean().default(false),
     /**
      * Rolling-deploy bounds, percent of the desired count: `0` / `100` stops the old task before the
-     * new one starts (a single-instance engine that must never run twice). Default `100` / `200`.
+     * new one starts (a single-instance engine that must never run twice). At the service's fewest
+     * tasks they must let ECS stop one or start one (`100` / `100` hangs every deploy, and is refused).
+     * Default `100` / `200`.
      */
     deployment: strictObject({
         /** Running tasks kept during a deploy, percent of the desired count (`0` stops the old task first). Default 100. */
@@ -93,6 +95,40 @@ export const releaseSettings = () => ({
         runBeforeDeploy: z.boolean().default(false),
     }).optional(),
 });
+
+/**
+ * Why a rolling deploy of `tasks` tasks cannot progress under these bounds, or undefined if it can.
+ * ECS keeps `minimumHealthyPercent` of the desired count running, rounded up, and runs at most
+ * `maximumPercent` of it, rounded down: a deploy moves only when it may stop an old task first or
+ * start a new one first. With neither, ECS starts nothing and stops nothing, and the deployment never
+ * completes (the circuit breaker counts failed tasks, and none fails).
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html
+ */
+export function rollingDeployProblem(tasks: number, bounds: { minimumHealthyPercent: number; maximumPercent: number }, what: string): string | undefined {
+    const keptRunning = Math.ceil((tasks * bounds.minimumHealthyPercent) / 100);
+    const allowed = Math.floor((tasks * bounds.maximumPercent) / 100);
+    if (keptRunning < tasks || allowed > tasks) return undefined;
+    const maximum = Math.min(200, Math.ceil((100 * (tasks + 1)) / tasks));
+    const minimum = Math.floor((100 * (tasks - 1)) / tasks);
+    return (
+        `at its fewest the service runs ${tasks} task${tasks === 1 ? "" : "s"} (${what}): minimumHealthyPercent ${bounds.minimumHealthyPercent} keeps ` +
+        `${tasks === 1 ? "it" : "all of them"} running (rounded up) and maximumPercent ${bounds.maximumPercent} allows no task beyond (rounded down), ` +
+        `so ECS can neither stop an old task nor start a new one and every deploy hangs; set deployment.maximumPercent to ${maximum}` +
+        `${maximum < 200 ? " or more" : ""}, or deployment.minimumHealthyPercent to ${minimum}${minimum > 0 ? " or less" : " (the old task stops first)"}`
+    );
+}
+
+/**
+ * The cross-field rule of `deployment`: a rolling deploy of the service's fewest tasks (`fewest`,
+ * where autoscaling may leave it, and `what` sets it) can stop or start a task.
+ */
+export const rollingDeployProgresses =
+    <S extends Pick<OperationsSettings, "deployment">>(fewest: (s: S) => { tasks: number; what: string }): CrossRule<S> =>
+    (s, issue) => {
+        const { tasks, what } = fewest(s);
+        const problem = rollingDeployProblem(tasks, s.deployment, what);
+        if (problem) issue(["deployment", "maximumPercent"], problem);
+    };
 
 /** The keys without `repository`, for a topology whose images always come from its own repository. */
 export const withoutRepository = <T extends { repository: unknown }>({ repository: _repository, ...rest }: T): Omit<T, "repository"> => rest;

@@ -38,6 +38,7 @@ import {
     imageSources,
     imageTag,
     oneSourcePerVariable,
+    rollingDeployProgresses,
     operationsOutputs,
     operationsSettings,
     resolveImage,
@@ -146,6 +147,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
         [
             alarmsReachSomeone(environment),
             oneSourcePerVariable(() => API_VARIABLES),
+            rollingDeployProgresses((s) => ({ tasks: s.tasks.min, what: "tasks.min" })),
             imageSources((s) => [[[], s]]),
             (s, issue) => {
                 const size = fargateSizeProblem(s.cpu, s.memory);
@@ -155,9 +157,20 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
             (s, issue) =>
                 s.database.minReaders > s.database.maxReaders &&
                 issue(["database", "minReaders"], `must not exceed database.maxReaders (${s.database.maxReaders})`),
+            // S3 bucket names are 3-63 characters (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
+            // the longest the workload names is the DR copy's, with an account ID's 12 digits.
             (s, issue) => {
-                const bucket = `${s.bucketPrefix}-${stack}-attachments-123456789012`;
-                if (bucket.length > 63) issue(["bucketPrefix"], `makes the bucket name ${bucket.length} characters with this stack's name; S3 allows 63`);
+                const suffix = `-${stack}-attachments${s.disasterRecovery.enabled ? "-dr" : ""}-123456789012`;
+                const length = s.bucketPrefix.length + suffix.length;
+                if (length <= 63) return;
+                const room = 63 - suffix.length;
+                issue(
+                    ["bucketPrefix"],
+                    `makes the ${s.disasterRecovery.enabled ? "DR copy's " : ""}bucket name <bucketPrefix>${suffix.replace("123456789012", "<account>")} ${length} characters; S3 allows 63: ` +
+                        (room >= 1
+                            ? `shorten bucketPrefix to ${room} character${room === 1 ? "" : "s"} or fewer`
+                            : `the stack's name (${stack.length} characters) leaves no room for any prefix; use a stack name of at most ${stack.length + room - 1} characters`),
+                );
             },
             (s, issue) =>
                 s.disasterRecovery.enabled &&

@@ -30,7 +30,15 @@ import { Queue, encryptedTopic } from "../blocks/messaging";
 import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
-import { applicationSecrets, oneSourcePerVariable, operationsOutputs, operationsSettings, serviceOperations, withoutRepository } from "../blocks/operations";
+import {
+    applicationSecrets,
+    oneSourcePerVariable,
+    operationsOutputs,
+    operationsSettings,
+    rollingDeployProgresses,
+    serviceOperations,
+    withoutRepository,
+} from "../blocks/operations";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { PolicyStatement, policyDocument } from "../iam";
@@ -234,6 +242,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
             (s, issue) => s.autoscaling.min > s.autoscaling.max && issue(["autoscaling", "min"], `must not exceed autoscaling.max (${s.autoscaling.max})`),
             (s, issue) => s.public && !s.certificateArn && issue(["certificateArn"], "a public load balancer needs an ACM certificate (HTTPS only)"),
             oneSourcePerVariable((s) => Object.values(variablesOf(s.variablePrefix))),
+            // The API's fewest tasks, and the worker's one task in its own service.
+            rollingDeployProgresses((s) =>
+                s.worker.mode === "service"
+                    ? { tasks: 1, what: "the worker's own service, worker.mode: service" }
+                    : { tasks: s.autoscaling.min, what: "autoscaling.min" },
+            ),
         ],
     );
 };

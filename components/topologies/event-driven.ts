@@ -44,6 +44,7 @@ import {
     releaseSettings,
     resolveImage,
     secretSettings,
+    rollingDeployProgresses,
     serviceOperations,
 } from "../blocks/operations";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
@@ -264,6 +265,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                 s[key].minTasks > s[key].maxTasks && issue([key, "minTasks"], `must not exceed ${key}.maxTasks (${s[key].maxTasks})`),
         ]),
         imageSources((s: z.output<typeof object>) => (["integration", "webhook", "worker"] as const).map((key) => [[key], s[key]])),
+        // The worker rolls (the HTTP services deploy blue/green, the gateway through CodeDeploy).
+        rollingDeployProgresses((s: z.output<typeof object>) => ({ tasks: s.worker.minTasks, what: "the worker's minTasks" })),
         // One listener per port and balancer (CreateListener's DuplicateListener): the gateway's balancer
         // listens on 443 only (CloudFront is its one client, over HTTPS).
         ({ blueGreen }: z.output<typeof object>, issue: ReportIssue) =>

@@ -37,6 +37,7 @@ import {
     imageSources,
     imageTag,
     oneSourcePerVariable,
+    rollingDeployProgresses,
     operationsOutputs,
     operationsSettings,
     resolveImage,
@@ -182,6 +183,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 }
             },
             oneSourcePerVariable((s) => [...providedVariables(s.variables), ...licenseVariable(s)]),
+            rollingDeployProgresses((s) => ({ tasks: s.desiredCount, what: "desiredCount" })),
             imageSources((s) => [[[], s]]),
         ],
     );

@@ -1,0 +1,117 @@
+import { expect } from "chai";
+import { rollingDeployProblem } from "../components/blocks/operations";
+import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
+import { parseStackConfig } from "../stacks/schema";
+import { awsPartition } from "../stacks/schema-kit";
+import { configProblems, rawStack } from "./helpers";
+
+/** Stack files a team writes for its own services that AWS would refuse, or that would not run: refused at validation, naming the key. */
+
+const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
+const ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+
+const orders = (settings: Record<string, unknown>, extra: { region?: string; stack?: string } = {}) =>
+    rawStack(
+        { environment: "staging", workloads: { orders: { topology: "fargate-rds", image: `${ECR}/orders:1.0.0`, ...settings } } },
+        { ...(extra.region ? { region: extra.region } : {}), ...(extra.stack ? { stack: extra.stack } : {}) },
+    );
+/** An aurora-web workload `board` (a memory-optimized class, so disaster recovery may be on) in `stack`. */
+const board = (settings: Record<string, unknown>, stack = "test") =>
+    rawStack(
+        {
+            environment: "staging",
+            workloads: {
+                board: {
+                    topology: "aurora-web",
+                    image: `${ECR}/board:1`,
+                    api: { originDomainName: "api-origin.example.com", certificateArn: CERT },
+                    database: { instanceClass: "db.r6g.large" },
+                    ...settings,
+                },
+            },
+        },
+        { stack },
+    );
+const accepted = (raw: ReturnType<typeof rawStack>) => expect(() => parseStackConfig(raw, TOPOLOGY_SCHEMAS)).not.to.throw();
+const messages = (raw: ReturnType<typeof rawStack>) => configProblems(raw).map((p) => `${p.path}: ${p.message}`);
+
+describe("what AWS accepts: rolling deploys that can progress", () => {
+    it("knows when ECS can neither stop nor start a task (minimum rounded up, maximum rounded down)", () => {
+        const bounds = (minimumHealthyPercent: number, maximumPercent: number) => ({ minimumHealthyPercent, maximumPercent });
+        expect(rollingDeployProblem(1, bounds(100, 100), "desiredCount")).to.match(
+            /set deployment.maximumPercent to 200, or deployment.minimumHealthyPercent to 0/,
+        );
+        expect(rollingDeployProblem(1, bounds(50, 150), "desiredCount"), "one task: 50% keeps it, 150% adds none").to.be.a("string");
+        expect(rollingDeployProblem(2, bounds(100, 100), "desiredCount")).to.match(
+            /maximumPercent to 150 or more, or deployment.minimumHealthyPercent to 50 or less/,
+        );
+        // Either way out is enough: the default (100/200), stop-first (0/100), and 50% of two tasks.
+        expect(rollingDeployProblem(1, bounds(100, 200), "desiredCount")).to.equal(undefined);
+        expect(rollingDeployProblem(1, bounds(0, 100), "desiredCount")).to.equal(undefined);
+        expect(rollingDeployProblem(2, bounds(50, 100), "desiredCount")).to.equal(undefined);
+        expect(rollingDeployProblem(3, bounds(100, 134), "desiredCount"), "3 x 134% rounds down to 4").to.equal(undefined);
+    });
+
+    it("refuses deployment bounds that would hang every deploy, at each topology's fewest tasks, naming the key", () => {
+        const stuck = { deployment: { minimumHealthyPercent: 100, maximumPercent: 100 } };
+        expect(messages(orders(stuck))).to.have.length(1);
+        expect(messages(orders(stuck))[0]).to.match(
+            /^platform:workloads\.orders\.deployment\.maximumPercent: at its fewest the service runs 1 task \(desiredCount\)/,
+        );
+        // Two tasks with 50% kept: one may stop first.
+        accepted(orders({ desiredCount: 2, deployment: { minimumHealthyPercent: 50, maximumPercent: 100 } }));
+        const hub = rawStack({
+            environment: "staging",
+            workloads: {
+                hub: {
+                    topology: "event-driven",
+                    integration: { image: `${ECR}/integration:1` },
+                    webhook: { image: `${ECR}/webhook:1` },
+                    worker: { image: `${ECR}/worker:1`, minTasks: 1 },
+                    api: { originDomainName: "gateway-origin.example.com", certificateArn: CERT },
+                    ...stuck,
+                },
+            },
+        });
+        expect(messages(hub)).to.deep.equal([
+            "platform:workloads.hub.deployment.maximumPercent: at its fewest the service runs 1 task (the worker's minTasks): minimumHealthyPercent 100 keeps it running (rounded up) and maximumPercent 100 allows no task beyond (rounded down), so ECS can neither stop an old task nor start a new one and every deploy hangs; set deployment.maximumPercent to 200, or deployment.minimumHealthyPercent to 0 (the old task stops first); got 100",
+        ]);
+    });
+});
+
+describe("what AWS accepts: partitions", () => {
+    it("reads a region's partition as the AWS SDK's table does", () => {
+        expect(["us-east-1", "eu-central-2", "mx-central-1", "il-central-1"].map(awsPartition)).to.deep.equal(["aws", "aws", "aws", "aws"]);
+        expect(
+            ["cn-north-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1"].map(awsPartition),
+        ).to.deep.equal(["aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]);
+    });
+
+    it("refuses a stack, DR or replication region outside the commercial partition (its arn:aws: ARNs would be refused there)", () => {
+        const [stack] = messages(orders({}, { region: "cn-north-1" }));
+        expect(stack).to.match(/^aws:region: cn-north-1 is in the aws-cn partition; this program deploys to the commercial partition \(aws\) only/);
+        expect(messages(orders({}, { region: "us-gov-west-1" }))[0]).to.match(/^aws:region: us-gov-west-1 is in the aws-us-gov partition/);
+        const replicated = rawStack({ environment: "staging", imageReplication: { regions: ["us-west-2", "us-gov-east-1"] } });
+        expect(messages(replicated)).to.have.length(1);
+        expect(messages(replicated)[0]).to.match(/^platform:imageReplication\.regions\[1\]: us-gov-east-1 is in the aws-us-gov partition/);
+        const drInChina = board({ disasterRecovery: { enabled: true, region: "cn-northwest-1" } });
+        expect(messages(drInChina).map((m) => m.split(":").slice(0, 2).join(":"))).to.deep.equal(["platform:workloads.board.disasterRecovery.region"]);
+    });
+});
+
+describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
+    it("counts the DR copy's longer bucket name, and says how short bucketPrefix must be", () => {
+        // 31 characters: the attachments bucket fits, its DR copy (-attachments-dr-) does not.
+        const stack = "acme-corporation-prod-eu-west-1";
+        accepted(board({}, stack));
+        expect(messages(board({ disasterRecovery: { enabled: true, region: "us-west-2" } }, stack))).to.deep.equal([
+            `platform:workloads.board.bucketPrefix: makes the DR copy's bucket name <bucketPrefix>-${stack}-attachments-dr-<account> 65 characters; S3 allows 63: shorten bucketPrefix to 3 characters or fewer`,
+        ]);
+    });
+
+    it("names the stack when no bucketPrefix can fit", () => {
+        const stack = "acme-corporation-production-eu-central-1";
+        const [problem] = messages(board({ bucketPrefix: "b" }, stack));
+        expect(problem).to.contain("the stack's name (40 characters) leaves no room for any prefix; use a stack name of at most 36 characters");
+    });
+});
