@@ -115,3 +115,29 @@ describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
         expect(problem).to.contain("the stack's name (40 characters) leaves no room for any prefix; use a stack name of at most 36 characters");
     });
 });
+
+describe("what AWS accepts: an alarm that can fire before SQS deletes the message", () => {
+    const entity = (audit: Record<string, unknown>) =>
+        rawStack(
+            {
+                environment: "staging",
+                workloads: {
+                    entity: {
+                        topology: "ecs-audit-worker",
+                        imageTag: "1.0.0",
+                        worker: { command: ["python", "-m", "app.audit_consumer"] },
+                        redis: { url: "https://db.upstash.io", token: "token" },
+                        audit,
+                    },
+                },
+            },
+            { secretKeys: ["platform:workloads"] },
+        );
+
+    it("refuses an age alarm on the audit queue at or beyond its 4-day retention", () => {
+        expect(messages(entity({ maxMessageAgeSeconds: 432000 }))).to.deep.equal([
+            "platform:workloads.entity.audit.maxMessageAgeSeconds: must be under the audit queue's retention (345600 s, 4 days): SQS deletes an older message, so the alarm would never fire and the audit trail would lose it silently; got 432000",
+        ]);
+        accepted(entity({ maxMessageAgeSeconds: 86400 }));
+    });
+});

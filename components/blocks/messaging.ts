@@ -8,6 +8,12 @@ export function encryptedTopic(name: string, parent: pulumi.Resource): sns.Topic
     return new sns.Topic(name, { kmsMasterKeyId: "alias/aws/sns" }, { parent });
 }
 
+/**
+ * How long a queue keeps a message nobody deleted: SQS's default, 4 days; then SQS deletes it.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html (MessageRetentionPeriod)
+ */
+export const QUEUE_RETENTION_SECONDS = 345600;
+
 export interface QueueArgs {
     /** Seconds a received message stays hidden; set it above the consumer's longest processing time. */
     visibilityTimeoutSeconds: number;
@@ -51,7 +57,7 @@ export class Queue extends pulumi.ComponentResource {
                 sqsManagedSseEnabled: true,
                 visibilityTimeoutSeconds: args.visibilityTimeoutSeconds,
                 receiveWaitTimeSeconds: args.receiveWaitTimeSeconds ?? 20,
-                messageRetentionSeconds: args.messageRetentionSeconds ?? 345600,
+                messageRetentionSeconds: args.messageRetentionSeconds ?? QUEUE_RETENTION_SECONDS,
                 redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
             },
             stateful,

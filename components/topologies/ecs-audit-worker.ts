@@ -26,7 +26,7 @@ import {
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, balancerDefaults, clientPeers } from "../blocks/load-balancer";
-import { Queue, encryptedTopic } from "../blocks/messaging";
+import { QUEUE_RETENTION_SECONDS, Queue, encryptedTopic } from "../blocks/messaging";
 import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
@@ -176,8 +176,15 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 rawMessageDelivery: z.boolean().default(false),
                 /** IAM roles or users that may publish audit events to the topic of its own. Default: none. */
                 publishers: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "expected an IAM role or user ARN")).default([]),
-                /** Alarm when the oldest audit message has waited this long (the worker is down or behind). Default 900 s. */
-                maxMessageAgeSeconds: integer(60, 1209600).default(900),
+                /**
+                 * Alarm when the oldest audit message has waited this long (the worker is down or behind): less
+                 * than the queue's 4-day retention, after which SQS deletes the message. Default 900 s.
+                 */
+                maxMessageAgeSeconds: integer(60, 1209600)
+                    .refine((age) => age < QUEUE_RETENTION_SECONDS, {
+                        message: `must be under the audit queue's retention (${QUEUE_RETENTION_SECONDS} s, 4 days): SQS deletes an older message, so the alarm would never fire and the audit trail would lose it silently`,
+                    })
+                    .default(900),
             }).default({}),
             /**
              * The physical names the service's runbook types (`omen-production`, `omen-epr-service`,
