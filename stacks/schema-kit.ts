@@ -542,6 +542,23 @@ export const imageReference = (what = "image") =>
         if (problem) refinement.addIssue({ code: "custom", message: problem });
     });
 
+/**
+ * A container health check as a list of words: `CMD` and the command run directly, or `CMD-SHELL`
+ * and a command for the container's shell. ECS's task definitions and the Compose specification
+ * both take the list only in that form.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
+ * https://github.com/compose-spec/compose-spec/blob/main/05-services.md#healthcheck
+ */
+export const healthCheckCommand = z
+    .array(nonEmptyString("a health-check word"))
+    .min(2, 'give CMD or CMD-SHELL and the command, e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]')
+    .refine(
+        (words) => words[0] === "CMD" || words[0] === "CMD-SHELL",
+        (words) => ({
+            message: `starts with ${JSON.stringify(words[0])}: a health check starts with CMD (the command run directly) or CMD-SHELL (the command run by the container's shell), as ECS and Compose take it, e.g. ["CMD-SHELL", "${words.join(" ").replace(/"/g, '\\"')} || exit 1"]`,
+        }),
+    );
+
 /** An EC2 instance type such as t3.medium. */
 export const ec2InstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type such as t3.medium");
 

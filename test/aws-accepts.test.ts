@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { rollingDeployProblem } from "../components/blocks/operations";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { parseStackConfig } from "../stacks/schema";
-import { awsPartition } from "../stacks/schema-kit";
+import { awsPartition, healthCheckCommand } from "../stacks/schema-kit";
 import { configProblems, rawStack } from "./helpers";
 
 /** Stack files a team writes for its own services that AWS would refuse, or that would not run: refused at validation, naming the key. */
@@ -139,5 +139,27 @@ describe("what AWS accepts: an alarm that can fire before SQS deletes the messag
             "platform:workloads.entity.audit.maxMessageAgeSeconds: must be under the audit queue's retention (345600 s, 4 days): SQS deletes an older message, so the alarm would never fire and the audit trail would lose it silently; got 432000",
         ]);
         accepted(entity({ maxMessageAgeSeconds: 86400 }));
+    });
+});
+
+describe("what AWS accepts: container health checks", () => {
+    it("takes a health check as ECS and Compose do: CMD or CMD-SHELL first", () => {
+        expect(healthCheckCommand.safeParse(["CMD", "/bin/healthcheck"]).success).to.equal(true);
+        expect(healthCheckCommand.safeParse(["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]).success).to.equal(true);
+        const desk = rawStack({
+            environment: "staging",
+            workloads: {
+                desk: {
+                    topology: "compose-host",
+                    imagePrefix: `${ECR}/desk`,
+                    imageTag: "1.0.0",
+                    certificateArn: CERT,
+                    services: { api: { port: 8081, healthCheck: ["curl", "-f", "http://localhost:8081/health"] } },
+                },
+            },
+        });
+        expect(messages(desk)).to.deep.equal([
+            'platform:workloads.desk.services.api.healthCheck: starts with "curl": a health check starts with CMD (the command run directly) or CMD-SHELL (the command run by the container\'s shell), as ECS and Compose take it, e.g. ["CMD-SHELL", "curl -f http://localhost:8081/health || exit 1"]; got ["curl","-f","http://localhost:8081/health"]',
+        ]);
     });
 });

@@ -24,6 +24,7 @@ import {
     strictObject,
     withCrossChecks,
     urlPath,
+    healthCheckCommand,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { CloudflareEdge, cloudflareChecks, cloudflareSettings } from "../blocks/cloudflare";
@@ -103,7 +104,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
          * The container's health check, as Compose takes it (`["CMD", ...]` or `["CMD-SHELL", "..."]`).
          * Default: `wget` of `healthCheckPath` on the service's port (the image must ship wget).
          */
-        healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
+        healthCheck: healthCheckCommand.optional(),
         /** Memory limit of the API container, MiB. Default 512. */
         memoryMb: integer(64, 131072).default(512),
         /** CPU limit of the API container. Default 1. */

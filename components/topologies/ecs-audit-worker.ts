@@ -22,6 +22,7 @@ import {
     httpsInProduction,
     withCrossChecks,
     urlPath,
+    healthCheckCommand,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
@@ -135,7 +136,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 /** The worker's command (same image as the API). Required unless mode is `none`. */
                 command: z.array(nonEmptyString("command word")).min(1, "give at least the executable").optional(),
                 /** The worker's health check (`["CMD", ...]`), when its image can tell. Default: none; ECS restarts it when it exits. */
-                healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
+                healthCheck: healthCheckCommand.optional(),
                 /** CPU units of the separate worker service (`mode: service`). Default 256. */
                 cpu: fargateCpu.default(256),
                 /** Memory of the separate worker service, MiB. Default 512. */

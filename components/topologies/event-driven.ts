@@ -30,6 +30,7 @@ import {
     cacheNodeType,
     hostName,
     regionalCertificateArn,
+    healthCheckCommand,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { BlueGreenDeployment, LIFECYCLE_EVENTS, LifecycleEvent, ecsLifecycleHookRole } from "../blocks/blue-green";
@@ -116,7 +117,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
              * the DR region reports it to Cloud Map, so Kong stops resolving the task. Default for the
              * HTTP services: `GET /health` on 8080 with wget or curl; the worker: none unless given.
              */
-            healthCheck: z.array(nonEmptyString("a health-check word")).min(2).optional(),
+            healthCheck: healthCheckCommand.optional(),
             /** Reaches the database (network and credentials). Defaults: the integration service and the worker yes, the internet-facing webhook receiver no. */
             database: z.boolean().default(defaults.database),
             /** Access to the documents bucket: `none`, `read` or `readWrite`. Defaults: `readWrite`, the webhook receiver `none`. */
