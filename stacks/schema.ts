@@ -240,6 +240,8 @@ const PROFILE_DEFAULTS: Record<string, (keyof EnvironmentProfile)[]> = {
     memory: ["taskMemory", "taskCpu"],
     minTasks: ["minTasks", "maxTasks"],
     maxTasks: ["maxTasks", "minTasks"],
+    minReaders: ["auroraMinReaders", "auroraMaxReaders"],
+    maxReaders: ["auroraMaxReaders", "auroraMinReaders"],
 };
 
 const hasPlaceholder = (value: unknown): boolean =>

@@ -99,6 +99,16 @@ describe("what AWS accepts: partitions", () => {
     });
 });
 
+describe("what AWS accepts: a profile override that breaks a workload's default names the override", () => {
+    it("blames platform:profile.auroraMinReaders above auroraMaxReaders, not a key the workload never set", () => {
+        const raw = board({});
+        raw.values.profile = { auroraMinReaders: 2, auroraMaxReaders: 1 };
+        expect(messages(raw)).to.deep.equal([
+            "platform:profile.auroraMinReaders: must not exceed database.maxReaders (1) (the default of platform:workloads.board.database.minReaders)",
+        ]);
+    });
+});
+
 describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
     it("counts the DR copy's longer bucket name, and says how short bucketPrefix must be", () => {
         // 31 characters: the attachments bucket fits, its DR copy (-attachments-dr-) does not.
