@@ -132,6 +132,8 @@ export class ConfigValidationError extends Error {
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 const WORKLOAD_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+/** A stack name every derived physical name accepts: lowercase letters and digits, in words joined by single hyphens. */
+const STACK_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const profileOverrides = strictObject({
     azCount: integer(2, 6),
@@ -353,6 +355,22 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
     if (acknowledged.success && environment === "production")
         for (const { index, message } of productionAcknowledgementProblems(acknowledged.data))
             problems.push({ path: `${NAMESPACE}:acknowledge[${index}].reason`, message });
+
+    // Every workload's physical names end with the stack's: RDS identifiers (lowercase letters, digits,
+    // single hyphens, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html),
+    // ECS task families (no dots), S3 buckets (no underscores or capitals), KMS aliases (no dots).
+    if (isRecord(values.workloads) && Object.keys(values.workloads).length > 0 && !STACK_NAME.test(raw.stack)) {
+        const suggestion = raw.stack
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, "-")
+            .replace(/^-+|-+$/g, "");
+        problems.push({
+            path: `stack ${JSON.stringify(raw.stack)}`,
+            message:
+                "the workloads' physical names end with the stack's name (database <workload>-db-<stack>, task family <workload>-<stack>, buckets), " +
+                `which AWS takes only as lowercase letters, digits and single hyphens: rename the stack (pulumi stack rename ${suggestion || "<new-name>"})`,
+        });
+    }
 
     const workloads: Record<string, WorkloadConfig> = {};
     for (const [name, workload] of Object.entries(isRecord(values.workloads) ? values.workloads : {})) {

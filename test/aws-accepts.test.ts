@@ -109,6 +109,17 @@ describe("what AWS accepts: a profile override that breaks a workload's default 
     });
 });
 
+describe("what AWS accepts: the stack's name, which ends every derived physical name", () => {
+    it("refuses a stack name with capitals, underscores, dots or double hyphens once it has workloads, suggesting one", () => {
+        expect(messages(orders({}, { stack: "Acme_Prod.eu" }))).to.deep.equal([
+            "stack \"Acme_Prod.eu\": the workloads' physical names end with the stack's name (database <workload>-db-<stack>, task family <workload>-<stack>, buckets), which AWS takes only as lowercase letters, digits and single hyphens: rename the stack (pulumi stack rename acme-prod-eu)",
+        ]);
+        expect(messages(orders({}, { stack: "acme--prod" })).map((m) => m.split(":")[0])).to.deep.equal(['stack "acme--prod"']);
+        accepted(orders({}, { stack: "acme-corp-production-eu" }));
+        accepted(rawStack({ environment: "staging" }, { stack: "Sandbox_1" }));
+    });
+});
+
 describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
     it("counts the DR copy's longer bucket name, and says how short bucketPrefix must be", () => {
         // 31 characters: the attachments bucket fits, its DR copy (-attachments-dr-) does not.
