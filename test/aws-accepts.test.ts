@@ -3,7 +3,8 @@ import { rollingDeployProblem } from "../components/blocks/operations";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { parseStackConfig } from "../stacks/schema";
 import { awsPartition, healthCheckCommand } from "../stacks/schema-kit";
-import { configProblems, rawStack } from "./helpers";
+import { checkReadiness } from "../plan/readiness";
+import { configProblems, plannedResource, rawStack } from "./helpers";
 
 /** Stack files a team writes for its own services that AWS would refuse, or that would not run: refused at validation, naming the key. */
 
@@ -182,5 +183,16 @@ describe("what AWS accepts: container health checks", () => {
         expect(messages(desk)).to.deep.equal([
             'platform:workloads.desk.services.api.healthCheck: starts with "curl": a health check starts with CMD (the command run directly) or CMD-SHELL (the command run by the container\'s shell), as ECS and Compose take it, e.g. ["CMD-SHELL", "curl -f http://localhost:8081/health || exit 1"]; got ["curl","-f","http://localhost:8081/health"]',
         ]);
+    });
+});
+
+describe("what AWS accepts: DNS names the program derives from the stack's", () => {
+    it("readiness refuses a Cloud Map namespace or hosted zone with a label over 63 characters (a 70-character stack name)", () => {
+        const stack = "acme-corporation-production-europe-central-frankfurt-primary-region-01";
+        const namespace = plannedResource("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "orders-tasks", { name: `orders.${stack}.internal` });
+        const zone = plannedResource("aws:route53/zone:Zone", "hooks-dr", { name: `hooks.${stack.slice(0, 63)}.dr.internal` });
+        const problems = checkReadiness({ resources: [namespace, zone], region: "us-east-1", prefixLists: {} });
+        expect(problems.map((p) => `${p.check} ${p.urn.split("::").pop()}`)).to.deep.equal(["aws-name-characters orders-tasks"]);
+        expect(problems[0].message).to.contain("labels of at most 63");
     });
 });

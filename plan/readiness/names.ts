@@ -23,6 +23,13 @@ const DB_IDENTIFIER = {
 const IAM_NAME = { pattern: /^[\w+=,.@-]+$/, allowed: "letters, digits and + = , . @ _ -" };
 const ECS_NAME = { pattern: /^[A-Za-z0-9_-]+$/, allowed: "letters, digits, hyphens and underscores" };
 
+/** A DNS name: labels of 1-63 letters, digits and hyphens (not at either end), 253 characters in all. */
+const DNS_NAME = {
+    pattern: /^(?!.*[^.]{64})[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/,
+    allowed: "a DNS name: labels of at most 63 letters, digits and hyphens, joined by dots",
+    doc: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html",
+};
+
 const S3_BUCKET: NameRule = {
     field: "bucket",
     max: 63,
@@ -203,6 +210,9 @@ export const NAME_RULES: Record<string, NameRule> = {
         allowed: "printable ASCII",
         doc: "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html",
     },
+    // A private DNS namespace is a Route 53 private hosted zone of that name.
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": { field: "name", max: 253, ...DNS_NAME },
+    "aws:route53/zone:Zone": { field: "name", max: 253, ...DNS_NAME },
     "aws:servicediscovery/service:Service": {
         field: "name",
         max: 63,
