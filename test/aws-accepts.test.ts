@@ -121,6 +121,16 @@ describe("what AWS accepts: the stack's name, which ends every derived physical 
     });
 });
 
+describe("what AWS accepts: engine versions", () => {
+    it("refuses an Aurora PostgreSQL minor before the first AWS offers of its major", () => {
+        expect(messages(board({ database: { instanceClass: "db.r6g.large", engineVersion: "16.0" } }))).to.deep.equal([
+            'platform:workloads.board.database.engineVersion: Aurora PostgreSQL 16 starts at 16.1: AWS has no 16.0 to create; give a version it lists (aws rds describe-db-engine-versions --engine aurora-postgresql); got "16.0"',
+        ]);
+        expect(messages(board({ database: { instanceClass: "db.r6g.large", engineVersion: "17.1" } }))[0]).to.contain("starts at 17.4");
+        for (const version of ["15.2", "16.1", "17.4", "17.6"]) accepted(board({ database: { instanceClass: "db.r6g.large", engineVersion: version } }));
+    });
+});
+
 describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
     it("counts the DR copy's longer bucket name, and says how short bucketPrefix must be", () => {
         // 31 characters: the attachments bucket fits, its DR copy (-attachments-dr-) does not.

@@ -58,6 +58,14 @@ export const AURORA_WEB_PRESETS = {
     braidmgr: { database: "braidmgr", username: "braidmgr", bucketPrefix: "braidmgr" },
 } as const;
 
+/**
+ * The first minor version AWS offers of each Aurora PostgreSQL major the topology takes: the Aurora
+ * class table gives every class "17.4 and higher, 16.1 and higher, 15.2 and higher" (16.0 was a
+ * preview, no longer offered).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html
+ */
+const AURORA_FIRST_MINOR: Readonly<Record<string, number>> = { "15": 2, "16": 1, "17": 4 };
+
 const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workload, preset }: SchemaEnv) => {
     const names = derivedNames(workload);
     const derived = { ...names, bucketPrefix: names.slug, ...presetDefaults(AURORA_WEB_PRESETS, preset) };
@@ -93,10 +101,16 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
                 name: pgIdentifier.default(derived.database),
                 /** Master user. Default: the workload's name, `_` for `-`, 16 characters at most (the `braidmgr` preset: `braidmgr`). */
                 username: pgUsername.default(derived.username),
-                /** Aurora PostgreSQL version. Default `15.10` (the app runs PostgreSQL 15). */
+                /** Aurora PostgreSQL version, 15.2, 16.1, 17.4 or later in its major. Default `15.10` (the app runs PostgreSQL 15). */
                 engineVersion: z
                     .string()
                     .regex(/^1[5-7]\.\d+$/, "expected an Aurora PostgreSQL version such as 15.10")
+                    .refine(
+                        (version) => Number(version.split(".")[1]) >= AURORA_FIRST_MINOR[version.split(".")[0]],
+                        (version) => ({
+                            message: `Aurora PostgreSQL ${version.split(".")[0]} starts at ${version.split(".")[0]}.${AURORA_FIRST_MINOR[version.split(".")[0]]}: AWS has no ${version} to create; give a version it lists (aws rds describe-db-engine-versions --engine aurora-postgresql)`,
+                        }),
+                    )
                     .default("15.10"),
                 /** Instance class. Default: the profile's `auroraInstanceClass` (production db.r6g.large). */
                 instanceClass: rdsInstanceClass
