@@ -206,3 +206,20 @@ describe("what AWS accepts: DNS names the program derives from the stack's", () 
         expect(problems[0].message).to.contain("labels of at most 63");
     });
 });
+
+describe("what AWS accepts: services with an API in some regions only", () => {
+    it("readiness refuses an AWS Chatbot channel configured in a region without Chatbot's API; its topics may be in any", () => {
+        const topic = plannedResource("aws:sns/topic:Topic", "alarms", {}, {}, { id: "alarms", arn: "arn:aws:sns:us-east-1:123456789012:alarms" });
+        const channel = (region?: string) =>
+            plannedResource("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "slack", {
+                ...(region ? { region } : {}),
+                snsTopicArns: ["arn:aws:sns:us-east-1:123456789012:alarms"],
+            });
+        const problems = (region?: string) =>
+            checkReadiness({ resources: [topic, channel(region)], region: "us-east-1", prefixLists: {} }).map((p) => `${p.check}: ${p.message}`);
+        expect(problems()).to.deep.equal([
+            "aws-service-region: AWS Chatbot has its API in us-east-2, us-west-2, eu-west-1, ap-southeast-1 only, not in us-east-1: give the resource one of those regions (its SNS topics may stay in us-east-1) (https://docs.aws.amazon.com/general/latest/gr/chatbot.html)",
+        ]);
+        expect(problems("us-east-2")).to.deep.equal([]);
+    });
+});

@@ -20,7 +20,9 @@ export const alarmSettings = () => ({
         .optional(),
     /**
      * A Slack channel the alarms post to through AWS Chatbot (the workspace authorised once in the
-     * Chatbot console): `teamId` (the workspace, `T...`) and `channelId` (`C...`). Default: none.
+     * Chatbot console): `teamId` (the workspace, `T...`) and `channelId` (`C...`). The channel's
+     * configuration is created in the stack's region where Chatbot has its API (us-east-2, us-west-2,
+     * eu-west-1, ap-southeast-1), else in us-east-2. Default: none.
      */
     alarmSlack: strictObject({
         /** The Slack workspace's ID (`T...`). Required. */
@@ -52,6 +54,17 @@ export const alarmsReachSomeone =
     };
 
 /**
+ * The regions AWS Chatbot (Amazon Q Developer in chat applications) has an API in: a channel
+ * configuration is created through one of them, and may name SNS topics of any region.
+ * https://docs.aws.amazon.com/general/latest/gr/chatbot.html
+ * https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-regions.html
+ */
+export const CHATBOT_API_REGIONS: readonly string[] = ["us-east-2", "us-west-2", "eu-west-1", "ap-southeast-1"];
+
+/** Where a stack in `region` creates its Chatbot configuration: its own region (undefined) where the API is there, else US East (Ohio), where its console is. */
+export const chatbotRegion = (region: string): string | undefined => (CHATBOT_API_REGIONS.includes(region) ? undefined : "us-east-2");
+
+/**
  * The SNS topic of a workload's CloudWatch alarms: its own, encrypted with a key of its own
  * (CloudWatch cannot publish to a topic under the AWS-managed SNS key), with e-mail subscribers
  * and a Slack channel through AWS Chatbot; or an existing topic (`alarmTopicArn`).
@@ -59,11 +72,15 @@ export const alarmsReachSomeone =
 export class AlarmTopic extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
 
-    constructor(name: string, args: { accountId: pulumi.Input<string>; destinations: AlarmDestinations }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        args: { accountId: pulumi.Input<string>; /** The stack's region (its alarms' and topic's). */ region: string; destinations: AlarmDestinations },
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super("platform:observability:AlarmTopic", name, {}, opts);
         const { alarmEmails: emails, alarmTopicArn, alarmSlack } = args.destinations;
         this.arn = alarmTopicArn ? pulumi.output(alarmTopicArn) : this.ownTopic(name, args.accountId, emails);
-        if (alarmSlack) this.chat(name, args.accountId, alarmSlack);
+        if (alarmSlack) this.chat(name, args.accountId, chatbotRegion(args.region), alarmSlack);
         this.registerOutputs({ arn: this.arn });
     }
 
@@ -98,10 +115,11 @@ export class AlarmTopic extends pulumi.ComponentResource {
 
     /**
      * AWS Chatbot posting the topic's notifications to a Slack channel. Its channel role may do
-     * nothing (notifications only), and the guardrail keeps anyone in the channel to read-only.
+     * nothing (notifications only), and the guardrail keeps anyone in the channel to read-only. The
+     * configuration lives in a region with Chatbot's API (`chatbotRegion`), the topic in the stack's.
      * https://docs.aws.amazon.com/chatbot/latest/adminguide/slack-setup.html
      */
-    private chat(name: string, accountId: pulumi.Input<string>, slack: { teamId: string; channelId: string }): void {
+    private chat(name: string, accountId: pulumi.Input<string>, region: string | undefined, slack: { teamId: string; channelId: string }): void {
         const role = new iam.Role(
             `${name}-chat`,
             {
@@ -113,6 +131,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
         new chatbot.SlackChannelConfiguration(
             `${name}-slack`,
             {
+                region,
                 configurationName: `${name}-${slack.channelId}`.slice(0, 128),
                 iamRoleArn: role.arn,
                 slackTeamId: slack.teamId,

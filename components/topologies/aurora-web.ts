@@ -464,7 +464,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         balancer: LoadBalancer,
         api: FargateService,
     ): AlarmTopic {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, region: ctx.platform.region, destinations: s }, { parent: this });
         const every = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
         alarms.alarm(
             `${name}-api-p99-latency`,

@@ -717,7 +717,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         balancer: LoadBalancer,
         databases: Record<string, PostgresDatabase>,
     ): void {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, region: ctx.platform.region, destinations: s }, { parent: this });
         const statusAlarm = (key: string, metricName: string, action: string, description: string) =>
             alarms.alarm(
                 `${name}-${key}`,

@@ -457,7 +457,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
 
     /** The audit trail is late or lost: the oldest message waits too long, or messages reach the dead-letter queue. */
     private createAuditAlarms(name: string, s: EcsAuditWorkerSettings, ctx: WorkloadContext, queue: Queue): void {
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, region: ctx.platform.region, destinations: s }, { parent: this });
         const sqs = { namespace: "AWS/SQS", statistic: "Maximum", period: 300, comparisonOperator: "GreaterThanThreshold" };
         alarms.alarm(
             `${name}-audit-age`,

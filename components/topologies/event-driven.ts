@@ -410,7 +410,7 @@ export class EventDriven extends pulumi.ComponentResource {
         const gate = originHeader(name, this);
         const { gateway, balancer } = this.createGateway(name, s, ctx, data, services, servicesBalancer, gate);
         const cdn = new Cdn(`${name}-cdn`, { api: { domainName: s.api.originDomainName, originHeaders: [gate] }, domain: s.domain }, { parent: this });
-        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, destinations: s }, { parent: this });
+        const alarms = new AlarmTopic(`${name}-alarms`, { accountId: ctx.accountId, region: ctx.platform.region, destinations: s }, { parent: this });
         alarms.alarm(
             `${name}-dead-letters`,
             {

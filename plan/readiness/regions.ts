@@ -1,4 +1,5 @@
 // Regions: certificates, disaster-recovery copies and references across regions.
+import { CHATBOT_API_REGIONS } from "../../components/blocks/alarms";
 import { ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE } from "../../components/blocks/load-balancer";
 import { PlannedResource, PrefixListLookup } from "../mocks";
 import { asArray, PlanIndex, Report, T, parseStatements } from "./kit";
@@ -26,6 +27,12 @@ export function checkRegions(index: PlanIndex, region: string, report: Report): 
             if (at && at !== "us-east-1") report("aws-certificate-region", r.urn, `CloudFront uses ACM certificates from us-east-1 only; this one is in ${at}`);
         }
         const inStackNetwork = index.byUrn.get(index.root(r))?.type === "platform:network:Network";
+        if (r.type.startsWith("aws:chatbot/") && !CHATBOT_API_REGIONS.includes(own))
+            report(
+                "aws-service-region",
+                r.urn,
+                `AWS Chatbot has its API in ${CHATBOT_API_REGIONS.join(", ")} only, not in ${own}: give the resource one of those regions (its SNS topics may stay in ${own}) (https://docs.aws.amazon.com/general/latest/gr/chatbot.html)`,
+            );
         if (r.custom && r.inputs.region === region && !inStackNetwork) {
             report("dr-region", r.urn, `placed explicitly in ${region}, the stack's own region: a disaster-recovery copy must be in another region`);
         }
@@ -36,13 +43,16 @@ export function checkRegions(index: PlanIndex, region: string, report: Report): 
 const GLOBAL_TYPE_PREFIXES = ["aws:iam/", "aws:route53/", "aws:cloudfront/", "aws:organizations/"];
 /**
  * The inputs that name a resource in another region on purpose: a cross-region backup copy's
- * source, a replication destination, a global database's member, a cross-region replica's source.
+ * source, a replication destination, a global database's member, a cross-region replica's source,
+ * the SNS topics of a Chatbot channel (any region's:
+ * https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-regions.html).
  */
 const CROSS_REGION_INPUTS: Record<string, string[]> = {
     "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": ["sourceDbInstanceArn"],
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": ["rules.destination.bucket"],
     "aws:rds/cluster:Cluster": ["globalClusterIdentifier", "replicationSourceIdentifier"],
     "aws:rds/instance:Instance": ["replicateSourceDb"],
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": ["snsTopicArns"],
 };
 
 /**
