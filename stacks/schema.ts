@@ -131,7 +131,8 @@ export class ConfigValidationError extends Error {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
-const WORKLOAD_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+/** A workload name its derived names accept (RDS identifiers take no double or trailing hyphen): 20 characters at most. */
+const WORKLOAD_NAME = /^(?=.{1,20}$)[a-z](?:-?[a-z0-9])*$/;
 /** A stack name every derived physical name accepts: lowercase letters and digits, in words joined by single hyphens. */
 const STACK_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -376,7 +377,10 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
     for (const [name, workload] of Object.entries(isRecord(values.workloads) ? values.workloads : {})) {
         const path = `${NAMESPACE}:workloads.${name}`;
         if (!WORKLOAD_NAME.test(name)) {
-            problems.push({ path, message: `workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits or -; got "${name}"` });
+            problems.push({
+                path,
+                message: `workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits and single hyphens, not ending with one; got "${name}"`,
+            });
         }
         if (!isRecord(workload)) {
             problems.push({ path, message: "expected an object with at least a topology key" });

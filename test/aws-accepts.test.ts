@@ -131,6 +131,19 @@ describe("what AWS accepts: engine versions", () => {
     });
 });
 
+describe("what AWS accepts: workload names, which begin every derived physical name", () => {
+    it("refuses a double or trailing hyphen (orders--db-<stack> is no RDS identifier), at the workload's key", () => {
+        const named = (name: string) => rawStack({ environment: "staging", workloads: { [name]: { topology: "fargate-rds", image: `${ECR}/orders:1.0.0` } } });
+        for (const name of ["orders-", "orders--eu"])
+            expect(messages(named(name))).to.deep.equal([
+                `platform:workloads.${name}: workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits and single hyphens, not ending with one; got "${name}"`,
+            ]);
+        accepted(named("orders-eu-2"));
+        accepted(named("a".repeat(20)));
+        expect(messages(named("a".repeat(21)))[0]).to.contain("1-20 characters");
+    });
+});
+
 describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
     it("counts the DR copy's longer bucket name, and says how short bucketPrefix must be", () => {
         // 31 characters: the attachments bucket fits, its DR copy (-attachments-dr-) does not.

@@ -245,7 +245,8 @@ describe("stack config messages", () => {
         expect(badName).to.deep.equal([
             {
                 path: "platform:workloads.Ledger_1",
-                message: 'workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits or -; got "Ledger_1"',
+                message:
+                    'workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits and single hyphens, not ending with one; got "Ledger_1"',
             },
         ]);
 
