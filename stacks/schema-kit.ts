@@ -559,6 +559,17 @@ export const healthCheckCommand = z
         }),
     );
 
+/**
+ * A name that begins derived physical names (`<workload>-db-<stack>`, `<workload>-<service>-db-<stack>`):
+ * at most `max` characters, a lowercase letter, then lowercase letters, digits and single hyphens, not
+ * ending with one, as RDS identifiers take them.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+ */
+export const namePattern = (max: number) => new RegExp(`^(?=.{1,${max}}$)[a-z](?:-?[a-z0-9])*$`);
+/** Says what `namePattern` takes. */
+export const nameRule = (what: string, max: number) =>
+    `${what} are 1-${max} characters: a lowercase letter, then lowercase letters, digits and single hyphens, not ending with one`;
+
 /** An EC2 instance type such as t3.medium. */
 export const ec2InstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type such as t3.medium");
 

@@ -22,6 +22,8 @@ import {
     crossFieldProblems,
     isAwsRegion,
     partitionProblem,
+    namePattern,
+    nameRule,
     cacheNodeType,
     secretPaths,
     ConfigProblem,
@@ -132,7 +134,7 @@ export class ConfigValidationError extends Error {
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** A workload name its derived names accept (RDS identifiers take no double or trailing hyphen): 20 characters at most. */
-const WORKLOAD_NAME = /^(?=.{1,20}$)[a-z](?:-?[a-z0-9])*$/;
+const WORKLOAD_NAME = namePattern(20);
 /** A stack name every derived physical name accepts: lowercase letters and digits, in words joined by single hyphens. */
 const STACK_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -379,7 +381,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
         if (!WORKLOAD_NAME.test(name)) {
             problems.push({
                 path,
-                message: `workload names are 1-20 characters: a lowercase letter, then lowercase letters, digits and single hyphens, not ending with one; got "${name}"`,
+                message: `${nameRule("workload names", 20)}; got "${name}"`,
             });
         }
         if (!isRecord(workload)) {

@@ -33,6 +33,12 @@ const board = (settings: Record<string, unknown>, stack = "test") =>
         },
         { stack },
     );
+/** A compose-host workload `desk` running `services`. */
+const desk = (services: Record<string, unknown>) =>
+    rawStack({
+        environment: "staging",
+        workloads: { desk: { topology: "compose-host", imagePrefix: `${ECR}/desk`, imageTag: "1.0.0", certificateArn: CERT, services } },
+    });
 const accepted = (raw: ReturnType<typeof rawStack>) => expect(() => parseStackConfig(raw, TOPOLOGY_SCHEMAS)).not.to.throw();
 const messages = (raw: ReturnType<typeof rawStack>) => configProblems(raw).map((p) => `${p.path}: ${p.message}`);
 
@@ -142,6 +148,12 @@ describe("what AWS accepts: workload names, which begin every derived physical n
         accepted(named("a".repeat(20)));
         expect(messages(named("a".repeat(21)))[0]).to.contain("1-20 characters");
     });
+
+    it("takes compose-host service names by the same rule (desk-api--db-<stack> is no RDS identifier either)", () => {
+        expect(messages(desk({ "api-": { port: 8081, dedicatedDatabase: true } })).map((m) => m.split("; got")[0])).to.deep.equal([
+            "platform:workloads.desk.services.api-: service names are 1-20 characters: a lowercase letter, then lowercase letters, digits and single hyphens, not ending with one",
+        ]);
+    });
 });
 
 describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
@@ -191,19 +203,7 @@ describe("what AWS accepts: container health checks", () => {
     it("takes a health check as ECS and Compose do: CMD or CMD-SHELL first", () => {
         expect(healthCheckCommand.safeParse(["CMD", "/bin/healthcheck"]).success).to.equal(true);
         expect(healthCheckCommand.safeParse(["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]).success).to.equal(true);
-        const desk = rawStack({
-            environment: "staging",
-            workloads: {
-                desk: {
-                    topology: "compose-host",
-                    imagePrefix: `${ECR}/desk`,
-                    imageTag: "1.0.0",
-                    certificateArn: CERT,
-                    services: { api: { port: 8081, healthCheck: ["curl", "-f", "http://localhost:8081/health"] } },
-                },
-            },
-        });
-        expect(messages(desk)).to.deep.equal([
+        expect(messages(desk({ api: { port: 8081, healthCheck: ["curl", "-f", "http://localhost:8081/health"] } }))).to.deep.equal([
             'platform:workloads.desk.services.api.healthCheck: starts with "curl": a health check starts with CMD (the command run directly) or CMD-SHELL (the command run by the container\'s shell), as ECS and Compose take it, e.g. ["CMD-SHELL", "curl -f http://localhost:8081/health || exit 1"]; got ["curl","-f","http://localhost:8081/health"]',
         ]);
     });

@@ -25,6 +25,8 @@ import {
     withCrossChecks,
     urlPath,
     healthCheckCommand,
+    namePattern,
+    nameRule,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { CloudflareEdge, cloudflareChecks, cloudflareSettings } from "../blocks/cloudflare";
@@ -77,7 +79,7 @@ export const DEFAULT_SERVICES = {
     notifications: { port: 8084, cache: false, broker: true },
 } as const;
 
-const serviceName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "service names are a lowercase letter then up to 19 of a-z, 0-9, -");
+const serviceName = z.string().regex(namePattern(20), nameRule("service names", 20));
 
 const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: SchemaEnv) => {
     const derived = derivedNames(workload);
