@@ -173,7 +173,7 @@ describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
     });
 });
 
-describe("what AWS accepts: an alarm that can fire before SQS deletes the message", () => {
+describe("what AWS accepts: the audit queue of ecs-audit-worker", () => {
     const entity = (audit: Record<string, unknown>) =>
         rawStack(
             {
@@ -190,6 +190,13 @@ describe("what AWS accepts: an alarm that can fire before SQS deletes the messag
             },
             { secretKeys: ["platform:workloads"] },
         );
+
+    it("refuses an existing audit topic of another region: SNS subscribes a queue only in the topic's region", () => {
+        expect(messages(entity({ topicArn: "arn:aws:sns:eu-west-1:123456789012:audit-events" }))).to.deep.equal([
+            'platform:workloads.entity.audit.topicArn: the topic is in eu-west-1; the stack subscribes its audit queue from us-east-1, and SNS takes a subscription only in the topic\'s region: give a topic of us-east-1; got "arn:aws:sns:eu-west-1:123456789012:audit-events"',
+        ]);
+        accepted(entity({ topicArn: "arn:aws:sns:us-east-1:123456789012:audit-events" }));
+    });
 
     it("refuses an age alarm on the audit queue at or beyond its 4-day retention", () => {
         expect(messages(entity({ maxMessageAgeSeconds: 432000 }))).to.deep.equal([

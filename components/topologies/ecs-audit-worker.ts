@@ -23,6 +23,7 @@ import {
     withCrossChecks,
     urlPath,
     healthCheckCommand,
+    arnRegion,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
@@ -168,10 +169,18 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 waitTimeSeconds: integer(0, 20).default(20),
                 /** `<prefix>_AUDIT_SQS_VISIBILITY_TIMEOUT` and the queue's visibility timeout (0..43200 s). Default 60. */
                 visibilityTimeoutSeconds: integer(0, 43200).default(60),
-                /** An existing SNS topic the audit queue subscribes to, instead of a topic of its own. Default: its own. */
+                /** An existing SNS topic of the stack's region the audit queue subscribes to, instead of a topic of its own. Default: its own. */
                 topicArn: z
                     .string()
                     .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, "expected an SNS topic ARN")
+                    // SNS takes a subscription only in the topic's region, and the stack subscribes from its own:
+                    // https://docs.aws.amazon.com/sns/latest/dg/sns-cross-region-delivery.html
+                    .refine(
+                        (arn) => !ctx.region || arnRegion(arn) === ctx.region,
+                        (arn) => ({
+                            message: `the topic is in ${arnRegion(arn)}; the stack subscribes its audit queue from ${ctx.region}, and SNS takes a subscription only in the topic's region: give a topic of ${ctx.region}`,
+                        }),
+                    )
                     .optional(),
                 /** Deliver the message itself, not SNS's JSON envelope, to the worker. Default false. */
                 rawMessageDelivery: z.boolean().default(false),
