@@ -453,6 +453,13 @@ export const cacheNodeType = z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "
 /** The region an ARN names (its fourth field). */
 export const arnRegion = (arn: string): string => arn.split(":")[3];
 
+/** An ARN of a resource the stack uses from its own region only, `why` saying what refuses another region's. */
+export const inStackRegion = (arn: z.ZodString, ctx: SchemaContext, why: string) =>
+    arn.refine(
+        (value) => !ctx.region || arnRegion(value) === ctx.region,
+        (value) => ({ message: `is in ${arnRegion(value)}, not the stack's region ${ctx.region}: ${why}; give one of ${ctx.region}` }),
+    );
+
 /** An ACM certificate ARN. */
 export const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "expected an ACM certificate ARN");
 

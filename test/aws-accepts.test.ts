@@ -193,7 +193,7 @@ describe("what AWS accepts: the audit queue of ecs-audit-worker", () => {
 
     it("refuses an existing audit topic of another region: SNS subscribes a queue only in the topic's region", () => {
         expect(messages(entity({ topicArn: "arn:aws:sns:eu-west-1:123456789012:audit-events" }))).to.deep.equal([
-            'platform:workloads.entity.audit.topicArn: the topic is in eu-west-1; the stack subscribes its audit queue from us-east-1, and SNS takes a subscription only in the topic\'s region: give a topic of us-east-1; got "arn:aws:sns:eu-west-1:123456789012:audit-events"',
+            "platform:workloads.entity.audit.topicArn: is in eu-west-1, not the stack's region us-east-1: the stack subscribes its audit queue from its own region, and SNS takes a subscription only in the topic's region; give one of us-east-1; got \"arn:aws:sns:eu-west-1:123456789012:audit-events\"",
         ]);
         accepted(entity({ topicArn: "arn:aws:sns:us-east-1:123456789012:audit-events" }));
     });
@@ -203,6 +203,16 @@ describe("what AWS accepts: the audit queue of ecs-audit-worker", () => {
             "platform:workloads.entity.audit.maxMessageAgeSeconds: must be under the audit queue's retention (345600 s, 4 days): SQS deletes an older message, so the alarm would never fire and the audit trail would lose it silently; got 432000",
         ]);
         accepted(entity({ maxMessageAgeSeconds: 86400 }));
+    });
+});
+
+describe("what AWS accepts: alarm topics", () => {
+    it("refuses an alarmTopicArn of another region: CloudWatch notifies only a topic of the alarm's region", () => {
+        const [problem] = messages(board({ alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:oncall" }));
+        expect(problem).to.match(
+            /^platform:workloads\.board\.alarmTopicArn: is in eu-west-1, not the stack's region us-east-1: CloudWatch takes an alarm action only on a topic of the alarm's region/,
+        );
+        accepted(board({ alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:oncall" }));
     });
 });
 

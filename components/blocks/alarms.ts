@@ -5,19 +5,22 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as sns from "@pulumi/aws/sns";
 import { z } from "zod";
-import { emailList, ReportIssue, strictObject } from "../../stacks/schema-kit";
+import { emailList, inStackRegion, ReportIssue, SchemaContext, strictObject } from "../../stacks/schema-kit";
 import { policyDocument, serviceTrustPolicy } from "../iam";
 import { nameFor } from "../names";
 
 /** Where a workload's alarms go: every topology with alarms spreads these keys into its settings. */
-export const alarmSettings = () => ({
+export const alarmSettings = (ctx: SchemaContext) => ({
     /** E-mail addresses the alarms notify (each confirms its subscription once). Default none. */
     alarmEmails: emailList(),
-    /** An existing SNS topic (e.g. the on-call tool's) the alarms publish to, instead of a topic of their own. Default: a topic of their own. */
-    alarmTopicArn: z
-        .string()
-        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "expected an SNS topic ARN")
-        .optional(),
+    /** An existing SNS topic of the stack's region (e.g. the on-call tool's) the alarms publish to, instead of a topic of their own. Default: a topic of their own. */
+    alarmTopicArn: inStackRegion(
+        z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "expected an SNS topic ARN"),
+        ctx,
+        // PutMetricAlarm answers "ValidationError: Invalid region <topic's> specified. Only <alarm's> is supported."
+        // (https://github.com/cds-snc/notification-terraform/pull/128)
+        "CloudWatch takes an alarm action only on a topic of the alarm's region",
+    ).optional(),
     /**
      * A Slack channel the alarms post to through AWS Chatbot (the workspace authorised once in the
      * Chatbot console): `teamId` (the workspace, `T...`) and `channelId` (`C...`). The channel's

@@ -144,7 +144,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
              * `1.2` keeps TLS 1.2 viewers. Default `1.3` (the app's own requirement: TLS 1.3 everywhere).
              */
             minimumTlsVersion: z.enum(["1.2", "1.3"]).default("1.3"),
-            ...alarmSettings(),
+            ...alarmSettings(ctx),
             /** Cross-region copy: Aurora global database + S3 replication. Off by default. */
             disasterRecovery: strictObject({
                 /** Create the DR copy in `region`. Default `false`. */

@@ -193,7 +193,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                 .default("2.29.7"),
             /** Minutes between two runs of the host's sync job. Default 5. */
             syncIntervalMinutes: integer(1, 60).default(5),
-            ...alarmSettings(),
+            ...alarmSettings(ctx),
         }),
         [
             alarmsReachSomeone(environment),

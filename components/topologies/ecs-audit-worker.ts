@@ -23,7 +23,7 @@ import {
     withCrossChecks,
     urlPath,
     healthCheckCommand,
-    arnRegion,
+    inStackRegion,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
@@ -170,18 +170,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 /** `<prefix>_AUDIT_SQS_VISIBILITY_TIMEOUT` and the queue's visibility timeout (0..43200 s). Default 60. */
                 visibilityTimeoutSeconds: integer(0, 43200).default(60),
                 /** An existing SNS topic of the stack's region the audit queue subscribes to, instead of a topic of its own. Default: its own. */
-                topicArn: z
-                    .string()
-                    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, "expected an SNS topic ARN")
-                    // SNS takes a subscription only in the topic's region, and the stack subscribes from its own:
+                topicArn: inStackRegion(
+                    z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, "expected an SNS topic ARN"),
+                    ctx,
                     // https://docs.aws.amazon.com/sns/latest/dg/sns-cross-region-delivery.html
-                    .refine(
-                        (arn) => !ctx.region || arnRegion(arn) === ctx.region,
-                        (arn) => ({
-                            message: `the topic is in ${arnRegion(arn)}; the stack subscribes its audit queue from ${ctx.region}, and SNS takes a subscription only in the topic's region: give a topic of ${ctx.region}`,
-                        }),
-                    )
-                    .optional(),
+                    "the stack subscribes its audit queue from its own region, and SNS takes a subscription only in the topic's region",
+                ).optional(),
                 /** Deliver the message itself, not SNS's JSON envelope, to the worker. Default false. */
                 rawMessageDelivery: z.boolean().default(false),
                 /** IAM roles or users that may publish audit events to the topic of its own. Default: none. */
@@ -229,7 +223,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 /** The worker's task family when `worker.mode` is `service` (the runbook's `omen-epr-worker`). Default `<name>-worker-<stack>`. */
                 workerFamily: ecsName.optional(),
             }).default({}),
-            ...alarmSettings(),
+            ...alarmSettings(ctx),
             /** Further plain variables of both containers. Default `{}`. */
             environment: z.record(envVarName, z.string()).default({}),
         }),

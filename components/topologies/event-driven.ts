@@ -246,7 +246,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
              */
             existingSecretsReplicated: z.boolean().default(false),
         }).default({}),
-        ...alarmSettings(),
+        ...alarmSettings(ctx),
     });
     return withCrossChecks(object, [
         alarmsReachSomeone(environment),
