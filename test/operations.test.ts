@@ -228,30 +228,43 @@ describe("release and operations keys on every ECS topology", () => {
         expect(containers(find(TD, "integrations-integration"))[0].secrets.map((s: { name: string }) => s.name)).to.include("PARTNER_API_KEY");
     });
 
-    it("refuses an existing secret in another region, a variable given twice, and one the program sets", () => {
-        const raw = rawStack(
-            {
-                environment: "staging",
-                workloads: {
-                    braid: {
-                        topology: "aurora-web",
-                        image: "reg/braid:1",
-                        api: {
-                            originDomainName: "api.example.com",
-                            certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
-                        },
-                        environment: { STRIPE_KEY: "x" },
-                        existingSecrets: { STRIPE_KEY: EXISTING.replace("us-east-1", "eu-west-1"), DATABASE_PASSWORD: EXISTING },
-                        deployment: { minimumHealthyPercent: 150 },
+    /** A staging stack of one aurora-web workload with `settings` added to its minimal config. */
+    const braid = (settings: Record<string, unknown>) =>
+        rawStack({
+            environment: "staging",
+            workloads: {
+                braid: {
+                    topology: "aurora-web",
+                    image: "reg/braid:1",
+                    api: {
+                        originDomainName: "api.example.com",
+                        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
                     },
+                    ...settings,
                 },
             },
-            { secretKeys: [] },
-        );
+        });
+
+    it("refuses an existing secret in another region, a variable given twice, and one the program sets", () => {
+        const raw = braid({
+            environment: { STRIPE_KEY: "x" },
+            existingSecrets: { STRIPE_KEY: EXISTING.replace("us-east-1", "eu-west-1"), DATABASE_PASSWORD: EXISTING },
+            deployment: { minimumHealthyPercent: 150 },
+        });
         const messages = configProblems(raw).map((p) => `${p.path}: ${p.message}`);
         expect(messages.join("\n")).to.contain("existingSecrets.STRIPE_KEY: the secret must be in the stack's region (us-east-1)");
         expect(messages.join("\n")).to.contain("existingSecrets.DATABASE_PASSWORD: DATABASE_PASSWORD is set by the program");
         expect(messages.join("\n")).to.contain("deployment.minimumHealthyPercent");
+    });
+
+    it("refuses an existing secret named by a partial ARN (without Secrets Manager's six-character suffix), which no IAM grant of it matches", () => {
+        const partial = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/stripe";
+        const problems = configProblems(braid({ existingSecrets: { STRIPE_KEY: partial, STRIPE_WEBHOOK: `${partial}:webhook::`, SMTP_PASSWORD: EXISTING } }));
+        expect(problems.map((p) => p.path).sort()).to.deep.equal([
+            "platform:workloads.braid.existingSecrets.STRIPE_KEY",
+            "platform:workloads.braid.existingSecrets.STRIPE_WEBHOOK",
+        ]);
+        expect(problems[0].message).to.contain("full ARN").and.contain("describe-secret");
     });
 });
 

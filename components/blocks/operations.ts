@@ -11,7 +11,13 @@ import { storeSecret } from "./secret";
  * migration task. Each topology spreads `operationsSettings(ctx)` into its settings.
  */
 
-/** A Secrets Manager secret ARN, optionally with ECS's JSON-key suffix (`:key::`), in the stack's region. */
+/**
+ * A Secrets Manager secret's full ARN, optionally with ECS's JSON-key suffix (`:key::`), in the
+ * stack's region. Secrets Manager ends every secret's ARN with `-` and six random characters; the
+ * roles are granted exactly this ARN, and IAM matches a policy's ARN against the secret's whole one,
+ * so a partial ARN (`...:secret:<name>`) would leave the task or host unable to read it
+ * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html).
+ */
 const existingSecretArn = (ctx: SchemaContext) =>
     z
         .string()
@@ -19,6 +25,10 @@ const existingSecretArn = (ctx: SchemaContext) =>
             /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[A-Za-z0-9_.-]*:[A-Za-z0-9_-]*:[A-Za-z0-9-]*)?$/,
             "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf, optionally :<json-key>::)",
         )
+        .refine((arn) => /-[A-Za-z0-9]{6}$/.test(arn.split(":").slice(0, 7).join(":")), {
+            message:
+                "give the secret's full ARN, ending in the - and six characters Secrets Manager adds to its name (aws secretsmanager describe-secret --secret-id <name> --query ARN): the roles are granted this ARN, and IAM matches no secret by a partial one",
+        })
         .refine((arn) => !ctx.region || arnRegion(arn) === ctx.region, {
             message: `the secret must be in the stack's region${ctx.region ? ` (${ctx.region})` : ""}: ECS reads secrets from the task's region`,
         });
@@ -29,7 +39,7 @@ export const DEPLOYMENT_MODES = ["pulumi", "external"] as const;
 export const secretSettings = (ctx: SchemaContext) => ({
     /** Secret variables (`pulumi config set --secret --path 'workloads.<w>.secrets.NAME' ...`), kept in Secrets Manager. Default `{}`. */
     secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
-    /** Variables read from secrets that already exist: `NAME: <secret ARN>` (`...:<json-key>::` for one key). Default `{}`. */
+    /** Variables read from secrets that already exist: `NAME: <secret's full ARN>` (with the `-AbCdEf` suffix Secrets Manager adds; `...:<json-key>::` for one key). Default `{}`. */
     existingSecrets: z.record(envVarName, existingSecretArn(ctx)).default({}),
 });
 
