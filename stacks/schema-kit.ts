@@ -552,9 +552,12 @@ export const imageReference = (what = "image") =>
 /**
  * A container health check as a list of words: `CMD` and the command run directly, or `CMD-SHELL`
  * and a command for the container's shell. ECS's task definitions and the Compose specification
- * both take the list only in that form.
+ * both take the list only in that form. Docker runs the words after `CMD-SHELL` as `/bin/sh -c
+ * <word 2> <word 3>...`, so only the second is the command (`["CMD-SHELL", "curl", "-f", url]` runs
+ * `curl` alone, which fails every time, and ECS replaces the task for ever): one command line.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
  * https://github.com/compose-spec/compose-spec/blob/main/05-services.md#healthcheck
+ * https://github.com/moby/moby/blob/master/daemon/health.go
  */
 export const healthCheckCommand = z
     .array(nonEmptyString("a health-check word"))
@@ -563,6 +566,12 @@ export const healthCheckCommand = z
         (words) => words[0] === "CMD" || words[0] === "CMD-SHELL",
         (words) => ({
             message: `starts with ${JSON.stringify(words[0])}: a health check starts with CMD (the command run directly) or CMD-SHELL (the command run by the container's shell), as ECS and Compose take it, e.g. ["CMD-SHELL", "${words.join(" ").replace(/"/g, '\\"')} || exit 1"]`,
+        }),
+    )
+    .refine(
+        (words) => words[0] !== "CMD-SHELL" || words.length === 2,
+        (words) => ({
+            message: `CMD-SHELL takes the command line as one word (the shell runs only the first one after it): write ${JSON.stringify(["CMD-SHELL", words.slice(1).join(" ")])}, or ${JSON.stringify(["CMD", ...words.slice(1)])}`,
         }),
     );
 

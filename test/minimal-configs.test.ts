@@ -6,7 +6,7 @@ import { TOPOLOGY_REGISTRY } from "../components/topologies/registry";
 import { evaluatePolicies } from "../plan/policy";
 import { checkReadiness } from "../plan/readiness";
 import { PROJECT_DIR, readStackFiles } from "../plan/stack-files";
-import { planOnce, scratchDir } from "./helpers";
+import { configProblems, planOnce, rawStack, scratchDir } from "./helpers";
 
 /**
  * Each topology's page shows the smallest config of a new workload (under `<!-- minimal-config -->`);
@@ -35,6 +35,34 @@ describe("the minimal config of each topology (docs/topologies/*.md)", () => {
                 topology,
             ).to.deep.equal([topology]);
         }
+    });
+
+    it("refuses, on every topology that takes a container health check, one Docker would never pass", () => {
+        const [desk, hooks, entity] = ["compose-host", "event-driven", "ecs-audit-worker"].map((t) => structuredClone(workloads[t]));
+        /** Sets the workload's setting at `path` (the minimal config has every object on the way). */
+        const set = (w: Record<string, Record<string, unknown>>, path: string[], value: unknown) => {
+            let at = Object.values(w)[0];
+            for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+            at[path[path.length - 1]] = value;
+        };
+        // Words meant for the shell split up (only "curl" would run), a bare command, and a good one of each kind.
+        set(desk, ["services", "api", "healthCheck"], ["CMD-SHELL", "curl", "-f", "http://127.0.0.1:8081/health"]);
+        set(hooks, ["integration", "healthCheck"], ["curl", "-f", "http://127.0.0.1:8080/health"]);
+        set(hooks, ["webhook", "healthCheck"], ["CMD-SHELL", "curl -f http://127.0.0.1:8080/health || exit 1"]);
+        set(entity, ["worker", "healthCheck"], ["CMD", "python", "-m", "app.health"]);
+        set(entity, ["redis"], { url: "https://eu1-example.upstash.io", token: "upstash-token-value" });
+        const problems = configProblems(
+            rawStack({ environment: "staging", workloads: { ...desk, ...hooks, ...entity } }, { secretKeys: ["platform:workloads"] }),
+        );
+        expect(problems.map((p) => p.path)).to.have.members([
+            "platform:workloads.desk.services.api.healthCheck",
+            "platform:workloads.hooks.integration.healthCheck",
+        ]);
+        const messages = problems.map((p) => p.message).join("\n");
+        expect(messages).to.contain(
+            'CMD-SHELL takes the command line as one word (the shell runs only the first one after it): write ["CMD-SHELL","curl -f http://127.0.0.1:8081/health"]',
+        );
+        expect(messages).to.contain('starts with "curl"');
     });
 
     for (const environment of ["staging", "production"]) {

@@ -136,7 +136,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                 mode: z.enum(WORKER_MODES).default("sidecar"),
                 /** The worker's command (same image as the API). Required unless mode is `none`. */
                 command: z.array(nonEmptyString("command word")).min(1, "give at least the executable").optional(),
-                /** The worker's health check (`["CMD", ...]`), when its image can tell. Default: none; ECS restarts it when it exits. */
+                /** The worker's health check (`["CMD", ...]` or `["CMD-SHELL", "<one command line>"]`), when its image can tell. Default: none; ECS restarts it when it exits. */
                 healthCheck: healthCheckCommand.optional(),
                 /** CPU units of the separate worker service (`mode: service`). Default 256. */
                 cpu: fargateCpu.default(256),

@@ -113,7 +113,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
             /** Overrides the image's command (e.g. the worker's entry point). */
             command: z.array(nonEmptyString("command word")).optional(),
             /**
-             * The container's health check (`["CMD", ...]`): ECS replaces a task that fails it, and in
+             * The container's health check (`["CMD", ...]` or `["CMD-SHELL", "<one command line>"]`): ECS replaces a task that fails it, and in
              * the DR region reports it to Cloud Map, so Kong stops resolving the task. Default for the
              * HTTP services: `GET /health` on 8080 with wget or curl; the worker: none unless given.
              */
