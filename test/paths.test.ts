@@ -59,7 +59,15 @@ describe("readiness: network paths", () => {
             stack({ natStrategy: "none", endpoints: ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] }, { database: { bootstrapImage: mirror } }),
         );
         const problems = checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists });
-        expect(problems.filter((p) => p.check === "network-path")).to.deep.equal([]);
+        // It starts; what it calls once running is still out of reach: the topic and the queue its
+        // environment names (their endpoints), and Upstash's Redis outside AWS (only NAT reaches it).
+        const [problem, ...others] = problems.filter((p) => p.check === "network-path");
+        expect(others).to.deep.equal([]);
+        expect(problem.message).not.to.contain("db-bootstrap");
+        expect(problem.message).to.contain("com.amazonaws.us-east-1.sns (api's EPR_DOCUMENT_VAULT_TOPIC_ARN");
+        expect(problem.message).to.contain("com.amazonaws.us-east-1.sqs (api's EPR_AUDIT_SQS_URL");
+        expect(problem.message).to.contain("the internet (its security group opens port 6379 to the internet: Upstash Redis (external))");
+        expect(problem.message).to.contain("it starts, but its first request there fails");
         const task = recorder.byType("aws:ecs/taskDefinition:TaskDefinition").find((t) => String(t.inputs.containerDefinitions).includes("db-bootstrap"))!;
         const bootstrap = (JSON.parse(String(task.inputs.containerDefinitions)) as { name: string; image: string }[]).find((c) => c.name === "db-bootstrap")!;
         expect(bootstrap.image).to.equal(mirror);
@@ -165,6 +173,39 @@ describe("readiness: network paths", () => {
             (s) => s.Sid === "FillPullThroughCache",
         );
         expect(fill?.Resource).to.deep.equal(["arn:aws:ecr:us-east-1:123456789012:repository/ecr-public/docker/library/kong"]);
+    });
+
+    it("a task that starts without NAT still needs the endpoint of each API its environment names (aurora-web's KMS signing key)", async () => {
+        const ecr = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+        const problems = async (endpoints: string[]) => {
+            const raw = rawStack({
+                environment: "staging",
+                network: { natStrategy: "none", endpoints },
+                workloads: {
+                    braid: {
+                        topology: "aurora-web",
+                        image: `${ecr}/braid:1`,
+                        api: {
+                            originDomainName: "api.example.com",
+                            certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+                        },
+                        database: { bootstrapImage: `${ecr}/ecr-public/docker/library/postgres:16-alpine` },
+                    },
+                },
+            });
+            const { recorder, config } = await buildStack(raw);
+            return checkReadiness({ resources: recorder.resources, region: config.region, prefixLists: recorder.prefixLists }).filter(
+                (p) => p.check === "network-path",
+            );
+        };
+        const start = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"];
+        const [problem, ...others] = await problems(start);
+        expect(others).to.deep.equal([]);
+        // The tokens are signed by KMS; the attachments bucket is served by S3's gateway endpoint.
+        expect(problem.message).to.contain("cannot reach com.amazonaws.us-east-1.kms (api's JWT_SIGNING_KEY_ID): it starts, but its first request there fails");
+        expect(problem.message).to.contain("platform:network.endpoints: [kms]");
+        expect(problem.message).not.to.contain("ATTACHMENTS_BUCKET");
+        expect(await problems([...start, "kms"])).to.deep.equal([]);
     });
 
     it("names each endpoint still missing", async () => {

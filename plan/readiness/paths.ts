@@ -3,8 +3,15 @@ import { ecrImage } from "../../components/iam";
 import { PlannedResource } from "../mocks";
 import { PlanIndex, Report, T, asArray, workloadComponent } from "./kit";
 
-/** What a workload reaches: an AWS service by its endpoint name (`ecr.api`, `logs`, ...), or the internet. */
-type Need = { service: string; why: string } | { service: "internet"; why: string };
+/**
+ * What a workload reaches: an AWS service by its endpoint name (`ecr.api`, `logs`, ...), or the
+ * internet; `run` for what it needs once started (its first request fails), else it needs it to start.
+ */
+interface Need {
+    service: string;
+    why: string;
+    run?: boolean;
+}
 
 const TYPES = {
     subnet: "aws:ec2/subnet:Subnet",
@@ -19,17 +26,49 @@ const MOVABLE_IMAGES: Record<string, string> = { "db-bootstrap": "database.boots
 interface Container {
     name: string;
     image?: string;
+    environment?: { name: string; value: string }[];
     secrets?: { name: string; valueFrom: string }[];
     logConfiguration?: { logDriver?: string };
+}
+
+const S3_BUCKETS = ["aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket"];
+
+/**
+ * What a container's environment tells it to call, by the API that serves it: a queue (SQS, by URL
+ * or ARN), a topic (SNS), a KMS key or alias, a bucket of the plan (S3's gateway endpoint serves only
+ * its own region's buckets). Another region's service is reached through the internet: the VPC's
+ * endpoints serve their own region. https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html
+ */
+function environmentNeeds(c: Container, index: PlanIndex, own: string): Need[] {
+    const needs: Need[] = [];
+    for (const e of c.environment ?? []) {
+        const why = `${c.name}'s ${e.name}`;
+        const queueUrl = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/\d{12}\/./.exec(e.value);
+        const arn = /^arn:aws[\w-]*:(sqs|sns|kms):([a-z0-9-]+):\d{12}:./.exec(e.value);
+        const api = queueUrl ? { service: "sqs", region: queueUrl[1] } : arn ? { service: arn[1], region: arn[2] } : undefined;
+        if (api) {
+            const { service, region } = api;
+            needs.push(region === own ? { service, why, run: true } : { service: "internet", why: `${why} (${service} in ${region})`, run: true });
+            continue;
+        }
+        const bucket = index.of(...S3_BUCKETS).find((b) => b.state.id === e.value || b.inputs.bucket === e.value);
+        if (bucket) {
+            const region = typeof bucket.inputs.region === "string" ? bucket.inputs.region : own;
+            needs.push(region === own ? { service: "s3", why, run: true } : { service: "internet", why: `${why} (a bucket in ${region})`, run: true });
+        }
+    }
+    return needs;
 }
 
 /**
  * What a task needs to start: its images (ECR's API and registry, S3 for the layers, or a public
  * registry), its secrets, its logs; ECS Exec needs SSM's messages. A private image of another
  * region than the task's comes from that region's ECR and S3, which the VPC's endpoints (of its own
- * region: the network creates no other) do not serve: it needs the internet.
+ * region: the network creates no other) do not serve: it needs the internet. Once started, it calls
+ * what its environment names (`environmentNeeds`).
  */
-function taskNeeds(task: PlannedResource, service: PlannedResource, own: string): Need[] {
+function taskNeeds(task: PlannedResource, service: PlannedResource, own: string, index: PlanIndex): Need[] {
     let containers: Container[];
     try {
         containers = JSON.parse(String(task.inputs.containerDefinitions)) as Container[];
@@ -54,6 +93,7 @@ function taskNeeds(task: PlannedResource, service: PlannedResource, own: string)
         for (const s of c.secrets ?? [])
             needs.push({ service: s.valueFrom.startsWith("arn:aws:ssm:") ? "ssm" : "secretsmanager", why: `${c.name}'s secret ${s.name}` });
         if (c.logConfiguration?.logDriver === "awslogs") needs.push({ service: "logs", why: `${c.name}'s logs` });
+        needs.push(...environmentNeeds(c, index, own));
     }
     if (service.inputs.enableExecuteCommand === true) needs.push({ service: "ssmmessages", why: "ECS Exec" });
     return needs;
@@ -90,6 +130,10 @@ function hostNeeds(instance: PlannedResource): Need[] {
  * gateway endpoint on the subnet's route table). A service kept at zero tasks (a disaster-recovery
  * standby, whose network gets its NAT at failover) is not checked. One of its security groups lets
  * HTTPS out (Pulumi drops AWS's default egress rule), to anywhere or to its VPC's block (the endpoints).
+ * Once running, each reaches what its environment names and, through NAT only, the servers outside
+ * AWS its security groups open a port other than 443 to (Upstash's Redis, SMTP): an interface
+ * endpoint serves its AWS service on 443 alone. Those missing are reported as failing its first
+ * request rather than its start. https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/networking-outbound.html
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
@@ -111,7 +155,27 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
                 (rule.inputs.cidrIpv4 === "0.0.0.0/0" || rule.inputs.cidrIpv4 === vpcCidr.get(String(vpcId))),
         );
 
-    const check = (workload: PlannedResource, subnetIds: unknown[], publicIp: boolean, needs: Need[], groups: unknown[]) => {
+    // A port other than HTTPS's opened to the whole internet is for a server outside AWS (an endpoint serves 443 only).
+    const internetEgress = (groups: unknown[]): Need[] =>
+        egress
+            .filter(
+                (rule) =>
+                    groups.includes(rule.inputs.securityGroupId) &&
+                    (rule.inputs.cidrIpv4 === "0.0.0.0/0" || rule.inputs.cidrIpv6 === "::/0") &&
+                    ["tcp", "udp", "6", "17"].includes(String(rule.inputs.ipProtocol)) &&
+                    !(Number(rule.inputs.fromPort) <= 443 && Number(rule.inputs.toPort) >= 443),
+            )
+            .map((rule) => {
+                const ports = rule.inputs.fromPort === rule.inputs.toPort ? `${rule.inputs.fromPort}` : `${rule.inputs.fromPort}-${rule.inputs.toPort}`;
+                return {
+                    service: "internet",
+                    why: `its security group opens port ${ports} to the internet${rule.inputs.description ? `: ${rule.inputs.description}` : ""}`,
+                    run: true,
+                };
+            });
+
+    const check = (workload: PlannedResource, subnetIds: unknown[], publicIp: boolean, workloadNeeds: Need[], groups: unknown[]) => {
+        const needs = [...workloadNeeds, ...internetEgress(groups)];
         const own = typeof workload.inputs.region === "string" ? workload.inputs.region : region;
         const first = subnets.get(String(subnetIds[0]));
         if (first && needs.length > 0 && groups.length > 0 && !httpsOut(groups, first.inputs.vpcId))
@@ -133,7 +197,8 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
                     const gateway = String(e.inputs.vpcEndpointType ?? "Gateway").toLowerCase() === "gateway";
                     return gateway ? asArray(e.inputs.routeTableIds).includes(table) : e.inputs.privateDnsEnabled === true;
                 });
-            const missing = needs.filter((n) => n.service === "internet" || !reachable(n.service));
+            // What it needs to start first, then what its requests need.
+            const missing = needs.filter((n) => n.service === "internet" || !reachable(n.service)).sort((a, b) => Number(!!a.run) - Number(!!b.run));
             if (missing.length === 0) continue;
             const byService = new Map<string, string[]>();
             for (const n of missing) byService.set(n.service, [...(byService.get(n.service) ?? []), n.why]);
@@ -155,7 +220,7 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             report(
                 "network-path",
                 workload.urn,
-                `runs in ${subnet.name}, whose route table has no route to a NAT gateway, and cannot reach ${lines.join("; ")}: it cannot start. Fix: ${fix}`,
+                `runs in ${subnet.name}, whose route table has no route to a NAT gateway, and cannot reach ${lines.join("; ")}: ${missing.every((n) => n.run) ? "it starts, but its first request there fails" : "it cannot start"}. Fix: ${fix}`,
             );
             return; // one problem per workload: its subnets share the network's routes
         }
@@ -168,7 +233,7 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
         if (!task) continue;
         const network = (service.inputs.networkConfiguration ?? {}) as Record<string, unknown>;
         const own = typeof service.inputs.region === "string" ? service.inputs.region : region;
-        check(service, asArray(network.subnets), network.assignPublicIp === true, taskNeeds(task, service, own), asArray(network.securityGroups));
+        check(service, asArray(network.subnets), network.assignPublicIp === true, taskNeeds(task, service, own, index), asArray(network.securityGroups));
     }
     for (const instance of index.of(T.instance)) {
         check(
