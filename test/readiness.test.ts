@@ -292,6 +292,26 @@ describe("deploy readiness", () => {
         });
     }
 
+    it("reads a container's secrets as ECS does: a JSON key of a secret in any partition, an SSM parameter by name", () => {
+        /** The ledger's task reading its license from `valueFrom`, its execution role granted `grant`. */
+        const secretProblems = (valueFrom: string, grant: Record<string, unknown>) =>
+            problemsAfter(production, (_, find) => {
+                const task = find(T.task, "ledger");
+                const containers = JSON.parse(String(task.inputs.containerDefinitions)) as { secrets?: { name: string; valueFrom: string }[] }[];
+                // The ledger's own container alone (the bootstrap's reads the database logins).
+                task.inputs.containerDefinitions = JSON.stringify([{ ...containers[0], secrets: [{ name: "LEDGER_LICENSE", valueFrom }] }]);
+                editPolicy(find(T.rolePolicy, "ledger-execution"), (statements) => [...statements.filter((x) => x.Sid !== "ReadSecrets"), grant]);
+            }).filter((p) => p.check === "iam-secret-read" && p.urn.endsWith("::ledger"));
+        // GovCloud: the role names the secret's own ARN; the container one of its keys.
+        const gov = "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:ledger-license-AbCdEf";
+        expect(secretProblems(`${gov}:license::`, { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: gov })).to.deep.equal([]);
+        // A parameter in the task's region, by name: IAM sees its ARN.
+        const parameter = "arn:aws:ssm:us-east-1:123456789012:parameter/ledger/license";
+        expect(secretProblems("/ledger/license", { Effect: "Allow", Action: "ssm:GetParameters", Resource: parameter })).to.deep.equal([]);
+        const [denied] = secretProblems("/ledger/license", { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" });
+        expect(denied.message).to.contain(`reads LEDGER_LICENSE from ${parameter}, but its execution role lacks ssm:GetParameters on it`);
+    });
+
     it("catches a URN registered twice by a real program under the same mocks", async () => {
         const recorder = installMocks({ project: "platform", stack: "dup", region: "us-east-1" });
         const parent = new pulumi.ComponentResource("platform:test:Box", "box");

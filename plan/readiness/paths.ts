@@ -1,5 +1,6 @@
 // Network paths: every task and host can reach the services it needs to start and run.
 import { ecrImage } from "../../components/iam";
+import { secretSource } from "./permissions";
 import { PlannedResource } from "../mocks";
 import { PlanIndex, Report, T, asArray, workloadComponent } from "./kit";
 
@@ -90,8 +91,7 @@ function taskNeeds(task: PlannedResource, service: PlannedResource, own: string,
                 { service: "s3", why: `${c.name}'s image layers` },
             );
         else if (c.image && !c.image.includes("[unknown]")) needs.push({ service: "internet", why: `${c.name} pulls ${c.image} from a public registry` });
-        for (const s of c.secrets ?? [])
-            needs.push({ service: s.valueFrom.startsWith("arn:aws:ssm:") ? "ssm" : "secretsmanager", why: `${c.name}'s secret ${s.name}` });
+        for (const s of c.secrets ?? []) needs.push({ service: secretSource(s.valueFrom).service, why: `${c.name}'s secret ${s.name}` });
         if (c.logConfiguration?.logDriver === "awslogs") needs.push({ service: "logs", why: `${c.name}'s logs` });
         needs.push(...environmentNeeds(c, index, own));
     }

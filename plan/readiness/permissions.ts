@@ -27,6 +27,23 @@ export const ENVIRONMENT_NEEDS: { type: string; suffix: string; actions: string[
 const secretOf = (valueFrom: string) => valueFrom.split(":").slice(0, 7).join(":");
 
 /**
+ * Where an ECS `secrets` entry is read from, and the action its execution role needs: a Secrets
+ * Manager secret (in any partition; a JSON-key reference is read with the secret's own ARN) or a
+ * Systems Manager parameter (by ARN, or by name in the task's region, which IAM sees as
+ * `arn:<partition>:ssm:<region>:<account>:parameter/<name>`).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+ */
+export function secretSource(valueFrom: string, task?: PlannedResource): { service: "secretsmanager" | "ssm"; arn: string; action: string } {
+    if (/^arn:aws[\w-]*:secretsmanager:/.test(valueFrom))
+        return { service: "secretsmanager", arn: secretOf(valueFrom), action: "secretsmanager:GetSecretValue" };
+    if (/^arn:aws[\w-]*:ssm:/.test(valueFrom)) return { service: "ssm", arn: valueFrom, action: "ssm:GetParameters" };
+    // A parameter's name: `/a/b` or `a`; ARNs name it without its leading slash.
+    const [partition, region, account] = /^arn:(aws[\w-]*):[a-z0-9-]+:([a-z0-9-]+):(\d{12}):/.exec(String(task?.state.arn))?.slice(1) ?? ["aws", "*", "*"];
+    return { service: "ssm", arn: `arn:${partition}:ssm:${region}:${account}:parameter/${valueFrom.replace(/^\//, "")}`, action: "ssm:GetParameters" };
+}
+
+/**
  * Each task's execution role can pull its private ECR images, read its `secrets`, write its
  * `awslogs` group; its task role can use every queue, topic and bucket its environment names.
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
@@ -64,9 +81,8 @@ export function checkTaskPermissions(index: PlanIndex, report: Report): void {
                 }
             }
             for (const s of c.secrets ?? []) {
-                const arn = s.valueFrom.startsWith("arn:aws:secretsmanager:") ? secretOf(s.valueFrom) : s.valueFrom;
-                const action = arn.startsWith("arn:aws:ssm:") ? "ssm:GetParameters" : "secretsmanager:GetSecretValue";
-                if (arn.includes("[unknown]")) continue;
+                if (s.valueFrom.includes("[unknown]")) continue;
+                const { arn, action } = secretSource(s.valueFrom, task);
                 if (!allows(execution, action, arn))
                     report(
                         "iam-secret-read",
