@@ -172,11 +172,15 @@ export class Network extends pulumi.ComponentResource {
             `${name}-flow-logs`,
             {
                 role: flowLogRole.id,
+                // What AWS lists as the flow-logs service's minimum, on this group (it exists: no CreateLogGroup);
+                // DescribeLogGroups takes no narrower resource than "*"
+                // (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
                 policy: policyDocument([
                     {
                         Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                         Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
                     },
+                    { Sid: "FindLogGroup", Action: "logs:DescribeLogGroups", Resource: "*" },
                 ]),
             },
             { parent: this },

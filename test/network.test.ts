@@ -45,10 +45,15 @@ describe("network", () => {
                 expect(trust.Principal).to.deep.equal({ Service: "vpc-flow-logs.amazonaws.com" });
                 expect(trust.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "123456789012" } });
                 const policy = policyOf(recorder.get("aws:iam/rolePolicy:RolePolicy", "network-flow-logs").inputs.policy);
-                for (const statement of policy.Statement) {
+                // Its own group only, but for looking it up (DescribeLogGroups takes no narrower resource).
+                for (const statement of policy.Statement.filter((s: { Sid?: string }) => s.Sid !== "FindLogGroup")) {
                     for (const resource of [statement.Resource].flat())
                         expect(String(resource)).to.match(/^arn:aws:logs:us-east-1:123456789012:log-group:network-flow-logs/);
                 }
+                expect(policy.Statement.find((s: { Sid?: string }) => s.Sid === "FindLogGroup")).to.deep.include({
+                    Action: "logs:DescribeLogGroups",
+                    Resource: "*",
+                });
             });
         });
     }

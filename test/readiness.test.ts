@@ -177,6 +177,12 @@ describe("deploy readiness", () => {
             mutate: (_, find) => editPolicy(find(T.rolePolicy, "epr-worker-task"), (s) => s.filter((x) => !String(x.Action).includes("sqs:"))),
         },
         {
+            what: "a flow log whose role may not look its log group up (AWS's minimum for the flow-logs service)",
+            check: "iam-flow-log",
+            urn: "aws:ec2/flowLog:FlowLog::network-flow-log",
+            mutate: (_, find) => editPolicy(find(T.rolePolicy, "network-flow-logs"), (s) => s.filter((x) => x.Sid !== "FindLogGroup")),
+        },
+        {
             what: "a Compose host whose role cannot pull its ECR images",
             check: "iam-image-pull",
             urn: "aws:ec2/instance:Instance::tickets-host",

@@ -5,7 +5,7 @@ import { checkNames } from "./names";
 import { checkSecurityGroupQuotas, checkLoadBalancerQuotas, checkRegionalQuotas } from "./quotas";
 import { DEFAULT_QUOTAS, RegionalQuotas } from "../../stacks/quotas";
 import { checkRegions, checkCrossRegionReferences } from "./regions";
-import { checkTaskPermissions, checkHostPermissions } from "./permissions";
+import { checkTaskPermissions, checkHostPermissions, checkFlowLogPermissions } from "./permissions";
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
 import { checkNameCollisions } from "./collisions";
@@ -48,6 +48,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkCrossRegionReferences(index, plan.region, plan.prefixLists, report);
     checkTaskPermissions(index, report);
     checkHostPermissions(index, report);
+    checkFlowLogPermissions(index, report);
     checkCreationOrder(index, report);
     checkNetworkPaths(index, plan.region, report);
     checkZones(index, plan.region, report);

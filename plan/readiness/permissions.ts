@@ -166,3 +166,29 @@ export function checkHostPermissions(index: PlanIndex, report: Report): void {
         }
     }
 }
+
+/**
+ * A flow log publishing to CloudWatch Logs: its role has what AWS lists as the minimum for the
+ * flow-logs service (on the group; `DescribeLogGroups` takes no narrower resource than `*`),
+ * creating the group aside, which exists. Without it the flow log is created, and delivers nothing.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+ */
+export function checkFlowLogPermissions(index: PlanIndex, report: Report): void {
+    for (const flowLog of index.of("aws:ec2/flowLog:FlowLog")) {
+        const group = flowLog.inputs.logDestination;
+        if ((flowLog.inputs.logDestinationType ?? "cloud-watch-logs") !== "cloud-watch-logs" || typeof group !== "string") continue;
+        const role = index.byIdOrArn(flowLog.inputs.iamRoleArn, T.role);
+        const statements = role ? index.statementsOf(role).statements : [];
+        const needs: [string, string][] = [
+            ["logs:CreateLogStream", `${group}:log-stream:x`],
+            ["logs:PutLogEvents", `${group}:log-stream:x`],
+            ["logs:DescribeLogStreams", `${group}:log-stream:x`],
+            ["logs:DescribeLogGroups", "*"],
+        ];
+        const missing = needs
+            .filter(([action, resource]) => !allows(statements, action, resource))
+            .map(([action, r]) => `${action} on ${r === "*" ? r : group}`);
+        if (missing.length > 0)
+            report("iam-flow-log", flowLog.urn, `its role lacks ${missing.join(", ")}: the flow log is created but delivers nothing to its group`);
+    }
+}
