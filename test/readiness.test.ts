@@ -189,6 +189,23 @@ describe("deploy readiness", () => {
             mutate: (_, find) => editPolicy(find(T.rolePolicy, "tickets-host"), (s) => s.filter((x) => !String(x.Sid).startsWith("Pull"))),
         },
         {
+            what: "a Compose host whose role cannot read a secret its env files are written from",
+            check: "iam-secret-read",
+            urn: "aws:ec2/instance:Instance::tickets-host",
+            mutate: (_, find) =>
+                editPolicy(find(T.rolePolicy, "tickets-host"), (s) =>
+                    s.map((x) =>
+                        x.Sid === "ReadServiceSecrets" ? { ...x, Resource: [x.Resource].flat().filter((arn: string) => !arn.includes("payments")) } : x,
+                    ),
+                ),
+        },
+        {
+            what: "a Compose host whose role cannot write its containers' awslogs groups",
+            check: "iam-log-write",
+            urn: "aws:ec2/instance:Instance::tickets-host",
+            mutate: (_, find) => editPolicy(find(T.rolePolicy, "tickets-host"), (s) => s.filter((x) => x.Sid !== "WriteContainerLogs")),
+        },
+        {
             what: "a Compose host that never logs Docker in to ECR",
             check: "host-ecr-login",
             urn: "aws:ec2/instance:Instance::tickets-host",

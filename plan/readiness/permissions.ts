@@ -124,36 +124,66 @@ export function checkTaskPermissions(index: PlanIndex, report: Report): void {
 
 const accountOf = (r: PlannedResource) => /arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(String(r.state.arn))?.[1] ?? "*";
 
-/**
- * A host that runs private ECR images needs the pull permissions on its instance role and a
- * Docker credential helper that uses them (Amazon Linux 2023 ships amazon-ecr-credential-helper).
- * https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
- */
-export function checkHostPermissions(index: PlanIndex, report: Report): void {
-    const imagesByWorkload = new Map<string, Set<string>>();
+/** What a Compose host's files ask of its role: the images, the `awslogs` groups, the secrets its env files are written from. */
+interface HostFiles {
+    images: Set<string>;
+    logGroups: Set<string>;
+    secrets: Set<string>;
+}
+
+/** The Compose file and the env-file list (`[{ file, secretArn | values: [{ secretArn }] }]`) each workload renders, by workload. */
+function hostFiles(index: PlanIndex): Map<string, HostFiles> {
+    const byWorkload = new Map<string, HostFiles>();
     for (const object of index.of(T.bucketObject)) {
         const content = object.inputs.content;
-        if (typeof content !== "string" || !/^services:/m.test(content)) continue;
-        let compose: { services?: Record<string, { image?: string }> };
-        try {
-            // js-yaml (which the Pulumi SDK loads anyway) reads the rendered file five times faster than
-            // `yaml`, which renders it; the core schema reads it as Compose does.
-            compose = load(content, { schema: CORE_SCHEMA }) as typeof compose;
-        } catch {
-            continue;
+        if (typeof content !== "string") continue;
+        const root = index.root(object);
+        const files = byWorkload.get(root) ?? { images: new Set<string>(), logGroups: new Set<string>(), secrets: new Set<string>() };
+        byWorkload.set(root, files);
+        if (/^services:/m.test(content)) {
+            let compose: { services?: Record<string, { image?: string; logging?: { driver?: string; options?: Record<string, string> } }> };
+            try {
+                // js-yaml (which the Pulumi SDK loads anyway) reads the rendered file five times faster than
+                // `yaml`, which renders it; the core schema reads it as Compose does.
+                compose = load(content, { schema: CORE_SCHEMA }) as typeof compose;
+            } catch {
+                continue;
+            }
+            for (const s of Object.values(compose.services ?? {})) {
+                if (s.image) files.images.add(s.image);
+                const logs = s.logging?.options;
+                if (s.logging?.driver === "awslogs" && logs?.["awslogs-group"]) files.logGroups.add(`${logs["awslogs-region"]}|${logs["awslogs-group"]}`);
+            }
+        } else if (/"secretArn"/.test(content)) {
+            try {
+                const entries = JSON.parse(content) as { secretArn?: string; values?: { secretArn?: string }[] }[];
+                for (const e of entries) for (const arn of [e.secretArn, ...(e.values ?? []).map((v) => v.secretArn)]) if (arn) files.secrets.add(arn);
+            } catch {
+                continue;
+            }
         }
-        const images = imagesByWorkload.get(index.root(object)) ?? new Set<string>();
-        Object.values(compose.services ?? {}).forEach((s) => s.image && images.add(s.image));
-        imagesByWorkload.set(index.root(object), images);
     }
+    return byWorkload;
+}
+
+/**
+ * A Compose host's instance role can do what its files ask: pull the private ECR images (with a
+ * Docker credential helper that uses the role: Amazon Linux 2023 ships amazon-ecr-credential-helper),
+ * let Docker's `awslogs` driver write each group, and read each secret the sync job writes an env
+ * file from. https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
+ * https://docs.docker.com/engine/logging/drivers/awslogs/
+ */
+export function checkHostPermissions(index: PlanIndex, report: Report): void {
+    const byWorkload = hostFiles(index);
     for (const host of index.of(T.instance)) {
-        const images = [...(imagesByWorkload.get(index.root(host)) ?? [])].filter((i) => ecrRepositoryArn(i));
-        if (images.length === 0) continue;
+        const files = byWorkload.get(index.root(host));
+        if (!files) continue;
         const profile = index
             .of(T.instanceProfile)
             .find((p) => p.state.id === host.inputs.iamInstanceProfile || p.inputs.name === host.inputs.iamInstanceProfile);
         const role = profile ? index.of(T.role).find((r) => r.state.id === profile.inputs.role || r.state.arn === profile.inputs.role) : undefined;
         const statements = role ? index.statementsOf(role).statements : [];
+        const images = [...files.images].filter((i) => ecrRepositoryArn(i));
         for (const image of images) {
             const repository = ecrRepositoryArn(image)!;
             const missing = ["ecr:GetAuthorizationToken", ...ECR_PULL].filter(
@@ -161,8 +191,27 @@ export function checkHostPermissions(index: PlanIndex, report: Report): void {
             );
             if (missing.length > 0) report("iam-image-pull", host.urn, `the host runs ${image}, but its instance role lacks ${missing.join(", ")}`);
         }
-        if (!String(host.inputs.userData ?? "").includes("ecr-login")) {
+        if (images.length > 0 && !String(host.inputs.userData ?? "").includes("ecr-login")) {
             report("host-ecr-login", host.urn, "the host runs private ECR images but never configures Docker's ECR credential helper (credHelpers: ecr-login)");
+        }
+        for (const entry of files.logGroups) {
+            const [region, group] = entry.split("|");
+            const stream = `arn:aws:logs:${region}:${accountOf(host)}:log-group:${group}:log-stream:x`;
+            const missing = ["logs:CreateLogStream", "logs:PutLogEvents"].filter((a) => !allows(statements, a, stream));
+            if (missing.length > 0)
+                report(
+                    "iam-log-write",
+                    host.urn,
+                    `its containers log to ${group}, but its instance role lacks ${missing.join(", ")} there: Docker's awslogs driver refuses to start them`,
+                );
+        }
+        for (const secret of files.secrets) {
+            if (!allows(statements, "secretsmanager:GetSecretValue", secret))
+                report(
+                    "iam-secret-read",
+                    host.urn,
+                    `its sync job writes an env file from ${secret}, but its instance role lacks secretsmanager:GetSecretValue on it: no service starts`,
+                );
         }
     }
 }
