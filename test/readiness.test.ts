@@ -299,6 +299,25 @@ describe("deploy readiness", () => {
                 ),
         },
         {
+            // The Prometheus scraper's /32 on the same port admits the scraper, not the balancer.
+            what: "tasks whose security group does not admit their load balancer",
+            check: "network-path-target",
+            urn: "aws:ecs/service:Service::ledger",
+            mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "ledger-tasks-in-load-balancer")),
+        },
+        {
+            what: "a blue/green service's balancer (forwarding by listener rules) that may not send to the tasks",
+            check: "network-path-target",
+            urn: "aws:ecs/service:Service::integrations-integration",
+            mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "integrations-services-out-targets-integration")),
+        },
+        {
+            what: "a load balancer sending to a port the container does not map",
+            check: "target-port",
+            urn: "aws:ecs/service:Service::braidmgr",
+            mutate: (_, find) => ((find(T.service, "braidmgr").inputs.loadBalancers as { containerPort: number }[])[0].containerPort = 8080),
+        },
+        {
             what: "a data-volume attachment replaced create-before-delete",
             check: "replace-volume-attachment",
             urn: "aws:ec2/volumeAttachment:VolumeAttachment::tickets-data",

@@ -9,7 +9,7 @@ import { checkTaskPermissions, checkHostPermissions, checkFlowLogPermissions } f
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
 import { checkNameCollisions } from "./collisions";
-import { checkNetworkPaths } from "./paths";
+import { checkNetworkPaths, checkTargetPaths } from "./paths";
 import { checkGlobalDatabaseClasses, checkZones } from "./combinations";
 import { checkStandbySources } from "./standby";
 import { checkCloudflare } from "./cloudflare";
@@ -51,6 +51,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkFlowLogPermissions(index, report);
     checkCreationOrder(index, report);
     checkNetworkPaths(index, plan.region, report);
+    checkTargetPaths(index, report);
     checkZones(index, plan.region, report);
     checkGlobalDatabaseClasses(index, report);
     checkStandbySources(index, plan.region, report);

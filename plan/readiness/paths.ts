@@ -2,7 +2,7 @@
 import { ecrImage } from "../../components/iam";
 import { secretSource } from "./permissions";
 import { PlannedResource } from "../mocks";
-import { PlanIndex, Report, T, asArray, workloadComponent } from "./kit";
+import { PlanIndex, Report, T, asArray, forwardedTargetGroups, workloadComponent } from "./kit";
 
 /**
  * What a workload reaches: an AWS service by its endpoint name (`ecr.api`, `logs`, ...), or the
@@ -243,5 +243,107 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             hostNeeds(instance),
             asArray(instance.inputs.vpcSecurityGroupIds),
         );
+    }
+}
+
+/** The IPv4 block `cidr` as [first, last] addresses; `undefined` when it is not one. */
+function ipv4Range(cidr: unknown): [number, number] | undefined {
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(String(cidr));
+    if (!m) return undefined;
+    const address = m.slice(1, 5).reduce((n, octet) => n * 256 + Number(octet), 0);
+    const size = 2 ** (32 - Number(m[5]));
+    const first = address - (address % size);
+    return [first, first + size - 1];
+}
+
+/**
+ * Whether one of `from`'s groups lets `port` out to `to`'s and one of `to`'s lets it in from `from`'s:
+ * by group, or by an IPv4 block holding every subnet of the other side.
+ */
+function groupsConnect(index: PlanIndex, from: { groups: unknown[]; subnets: unknown[] }, to: { groups: unknown[]; subnets: unknown[] }, port: number) {
+    const blocks = (subnets: unknown[]) => subnets.map((id) => ipv4Range(index.of("aws:ec2/subnet:Subnet").find((s) => s.state.id === id)?.inputs.cidrBlock));
+    const holds = (cidr: unknown, subnets: unknown[]) => {
+        const outer = ipv4Range(cidr);
+        const inner = blocks(subnets);
+        return !!outer && inner.length > 0 && inner.every((b) => !!b && b[0] >= outer[0] && b[1] <= outer[1]);
+    };
+    const covers = (rule: PlannedResource) => rule.inputs.ipProtocol === "-1" || (Number(rule.inputs.fromPort) <= port && Number(rule.inputs.toPort) >= port);
+    return {
+        out: index
+            .of(T.egress)
+            .some(
+                (r) =>
+                    from.groups.includes(r.inputs.securityGroupId) &&
+                    covers(r) &&
+                    (to.groups.includes(r.inputs.referencedSecurityGroupId) || holds(r.inputs.cidrIpv4, to.subnets)),
+            ),
+        in: index
+            .of(T.ingress)
+            .some(
+                (r) =>
+                    to.groups.includes(r.inputs.securityGroupId) &&
+                    covers(r) &&
+                    (from.groups.includes(r.inputs.referencedSecurityGroupId) || holds(r.inputs.cidrIpv4, from.subnets)),
+            ),
+    };
+}
+
+/**
+ * Each ECS service's load balancer reaches its tasks: the container it names exposes the port (ECS
+ * refuses the service otherwise), one of the balancer's security groups lets that port out to the
+ * tasks' groups, and one of theirs lets it in (else every target fails its health checks and the
+ * deployment never becomes healthy). A CIDR rule counts where it holds every subnet of the other side.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb.html
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html
+ */
+export function checkTargetPaths(index: PlanIndex, report: Report): void {
+    const listeners = index.of(...T.listeners);
+    for (const service of index.of(T.service)) {
+        const task =
+            index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition) ?? index.of(T.taskDefinition).find((t) => service.dependencies.includes(t.urn));
+        let containers: { name: string; portMappings?: { containerPort?: number }[] }[];
+        try {
+            containers = JSON.parse(String(task?.inputs.containerDefinitions)) as typeof containers;
+        } catch {
+            continue;
+        }
+        const network = (service.inputs.networkConfiguration ?? {}) as Record<string, unknown>;
+        const tasks = { groups: asArray(network.securityGroups), subnets: asArray(network.subnets) };
+        for (const lb of asArray(service.inputs.loadBalancers) as { targetGroupArn?: string; containerName?: string; containerPort?: number }[]) {
+            const port = Number(lb.containerPort);
+            const container = containers.find((c) => c.name === lb.containerName);
+            if (!container || !(container.portMappings ?? []).some((p) => p.containerPort === port)) {
+                report(
+                    "target-port",
+                    service.urn,
+                    `its load balancer sends to container ${lb.containerName} on ${port}, which the task definition ${container ? "does not map" : "does not have"}: ECS refuses the service`,
+                );
+                continue;
+            }
+            // The balancers whose listeners (or their rules) forward to the target group.
+            const forwarding = [...listeners, ...index.of(...T.rules)].filter((l) => forwardedTargetGroups(l).includes(String(lb.targetGroupArn)));
+            const balancerArns = new Set(
+                forwarding.map((l) => (l.inputs.loadBalancerArn ?? index.byIdOrArn(l.inputs.listenerArn, ...T.listeners)?.inputs.loadBalancerArn) as unknown),
+            );
+            for (const balancer of index.of(...T.loadBalancers).filter((b) => balancerArns.has(b.state.arn) || balancerArns.has(b.state.id))) {
+                const groups = asArray(balancer.inputs.securityGroups);
+                if (groups.length === 0 || tasks.groups.length === 0) continue; // a balancer without groups (NLB): its targets' rules see client addresses
+                const subnets = [
+                    ...asArray(balancer.inputs.subnets),
+                    ...(asArray(balancer.inputs.subnetMappings) as { subnetId?: unknown }[]).map((m) => m.subnetId),
+                ];
+                const path = groupsConnect(index, { groups, subnets }, tasks, port);
+                if (path.out && path.in) continue;
+                const missing = [
+                    ...(path.out ? [] : [`an egress rule of ${balancer.name}'s security group to the tasks' on ${port}`]),
+                    ...(path.in ? [] : [`an ingress rule of the tasks' security group from ${balancer.name}'s on ${port}`]),
+                ];
+                report(
+                    "network-path-target",
+                    service.urn,
+                    `${balancer.name} cannot reach its tasks on ${port}: no ${missing.join(", nor ")}; every target fails its health check`,
+                );
+            }
+        }
     }
 }
