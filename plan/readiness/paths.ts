@@ -268,24 +268,17 @@ function groupsConnect(index: PlanIndex, from: { groups: unknown[]; subnets: unk
         return !!outer && inner.length > 0 && inner.every((b) => !!b && b[0] >= outer[0] && b[1] <= outer[1]);
     };
     const covers = (rule: PlannedResource) => rule.inputs.ipProtocol === "-1" || (Number(rule.inputs.fromPort) <= port && Number(rule.inputs.toPort) >= port);
-    return {
-        out: index
-            .of(T.egress)
+    // A rule of one of `own`'s groups on the port, naming one of `other`'s groups or a block holding its subnets.
+    const allows = (type: string, own: typeof from, other: typeof from) =>
+        index
+            .of(type)
             .some(
                 (r) =>
-                    from.groups.includes(r.inputs.securityGroupId) &&
+                    own.groups.includes(r.inputs.securityGroupId) &&
                     covers(r) &&
-                    (to.groups.includes(r.inputs.referencedSecurityGroupId) || holds(r.inputs.cidrIpv4, to.subnets)),
-            ),
-        in: index
-            .of(T.ingress)
-            .some(
-                (r) =>
-                    to.groups.includes(r.inputs.securityGroupId) &&
-                    covers(r) &&
-                    (from.groups.includes(r.inputs.referencedSecurityGroupId) || holds(r.inputs.cidrIpv4, from.subnets)),
-            ),
-    };
+                    (other.groups.includes(r.inputs.referencedSecurityGroupId) || holds(r.inputs.cidrIpv4, other.subnets)),
+            );
+    return { out: allows(T.egress, from, to), in: allows(T.ingress, to, from) };
 }
 
 /**
