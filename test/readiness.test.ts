@@ -312,6 +312,19 @@ describe("deploy readiness", () => {
             mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "integrations-services-out-targets-integration")),
         },
         {
+            what: "a Compose host that does not admit its load balancer on one service's port",
+            check: "network-path-target",
+            urn: "aws:ec2/instance:Instance::tickets-host",
+            mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "tickets-host-in-load-balancer-payments")),
+        },
+        {
+            // The static-IP balancer's 443 target group checks the ALB's health on 80.
+            what: "a network load balancer that may not reach its ALB target's health-check port",
+            check: "network-path-target",
+            urn: "aws:lb/loadBalancer:LoadBalancer::tickets-alb",
+            mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "tickets-edge-out-alb-80")),
+        },
+        {
             what: "a load balancer sending to a port the container does not map",
             check: "target-port",
             urn: "aws:ecs/service:Service::braidmgr",

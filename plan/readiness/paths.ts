@@ -282,15 +282,55 @@ function groupsConnect(index: PlanIndex, from: { groups: unknown[]; subnets: unk
 }
 
 /**
- * Each ECS service's load balancer reaches its tasks: the container it names exposes the port (ECS
- * refuses the service otherwise), one of the balancer's security groups lets that port out to the
- * tasks' groups, and one of theirs lets it in (else every target fails its health checks and the
- * deployment never becomes healthy). A CIDR rule counts where it holds every subnet of the other side.
+ * Each load balancer reaches its targets: an ECS service's container maps the port the service names
+ * (ECS refuses the service otherwise); for an ECS service, an EC2 host or a balancer registered by a
+ * target-group attachment, one of the balancer's security groups lets the port (and the health
+ * check's, where it differs) out to the targets' groups, and one of theirs lets it in, else every
+ * target fails its health check and never takes traffic. A CIDR rule counts where it holds every
+ * subnet of the other side.
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb.html
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html
  */
 export function checkTargetPaths(index: PlanIndex, report: Report): void {
-    const listeners = index.of(...T.listeners);
+    const forwarders = [...index.of(...T.listeners), ...index.of(...T.rules)];
+    const reported = new Set<string>();
+    /** The balancer's path to `targets` (`what` they are) on the target group's port and health-check port. */
+    const reach = (subject: PlannedResource, what: string, targets: { groups: unknown[]; subnets: unknown[] }, targetGroupArn: unknown, port: number) => {
+        const targetGroup = index.byIdOrArn(targetGroupArn, ...T.targetGroups);
+        const healthPort = Number((targetGroup?.inputs.healthCheck as { port?: unknown } | undefined)?.port);
+        const ports = [...new Set([port, ...(Number.isInteger(healthPort) ? [healthPort] : [])])];
+        const whose = what === "tasks" ? "the tasks'" : `the ${what}'s`;
+        // The balancers whose listeners (or their rules) forward to the target group.
+        const balancerArns = new Set(
+            forwarders
+                .filter((l) => forwardedTargetGroups(l).includes(String(targetGroupArn)))
+                .map((l) => l.inputs.loadBalancerArn ?? index.byIdOrArn(l.inputs.listenerArn, ...T.listeners)?.inputs.loadBalancerArn),
+        );
+        for (const balancer of index.of(...T.loadBalancers).filter((b) => balancerArns.has(b.state.arn) || balancerArns.has(b.state.id))) {
+            const groups = asArray(balancer.inputs.securityGroups);
+            if (groups.length === 0 || targets.groups.length === 0) continue; // a balancer without groups (NLB): its targets' rules see client addresses
+            const subnets = [
+                ...asArray(balancer.inputs.subnets),
+                ...(asArray(balancer.inputs.subnetMappings) as { subnetId?: unknown }[]).map((m) => m.subnetId),
+            ];
+            for (const p of ports) {
+                const path = groupsConnect(index, { groups, subnets }, targets, p);
+                const key = `${subject.urn} ${balancer.urn} ${p}`;
+                if ((path.out && path.in) || reported.has(key)) continue;
+                reported.add(key);
+                const missing = [
+                    ...(path.out ? [] : [`its security groups let nothing out to ${whose} on ${p}`]),
+                    ...(path.in ? [] : [`${whose} security groups let nothing in from it on ${p}`]),
+                ];
+                report(
+                    "network-path-target",
+                    subject.urn,
+                    `${balancer.name} cannot reach its ${what}: ${missing.join(", and ")}; every target fails its health check (add the rule to the group that lacks it)`,
+                );
+            }
+        }
+    };
+
     for (const service of index.of(T.service)) {
         const task =
             index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition) ?? index.of(T.taskDefinition).find((t) => service.dependencies.includes(t.urn));
@@ -305,38 +345,29 @@ export function checkTargetPaths(index: PlanIndex, report: Report): void {
         for (const lb of asArray(service.inputs.loadBalancers) as { targetGroupArn?: string; containerName?: string; containerPort?: number }[]) {
             const port = Number(lb.containerPort);
             const container = containers.find((c) => c.name === lb.containerName);
-            if (!container || !(container.portMappings ?? []).some((p) => p.containerPort === port)) {
+            if (!container || !(container.portMappings ?? []).some((p) => p.containerPort === port))
                 report(
                     "target-port",
                     service.urn,
                     `its load balancer sends to container ${lb.containerName} on ${port}, which the task definition ${container ? "does not map" : "does not have"}: ECS refuses the service`,
                 );
-                continue;
-            }
-            // The balancers whose listeners (or their rules) forward to the target group.
-            const forwarding = [...listeners, ...index.of(...T.rules)].filter((l) => forwardedTargetGroups(l).includes(String(lb.targetGroupArn)));
-            const balancerArns = new Set(
-                forwarding.map((l) => (l.inputs.loadBalancerArn ?? index.byIdOrArn(l.inputs.listenerArn, ...T.listeners)?.inputs.loadBalancerArn) as unknown),
-            );
-            for (const balancer of index.of(...T.loadBalancers).filter((b) => balancerArns.has(b.state.arn) || balancerArns.has(b.state.id))) {
-                const groups = asArray(balancer.inputs.securityGroups);
-                if (groups.length === 0 || tasks.groups.length === 0) continue; // a balancer without groups (NLB): its targets' rules see client addresses
-                const subnets = [
-                    ...asArray(balancer.inputs.subnets),
-                    ...(asArray(balancer.inputs.subnetMappings) as { subnetId?: unknown }[]).map((m) => m.subnetId),
-                ];
-                const path = groupsConnect(index, { groups, subnets }, tasks, port);
-                if (path.out && path.in) continue;
-                const missing = [
-                    ...(path.out ? [] : [`an egress rule of ${balancer.name}'s security group to the tasks' on ${port}`]),
-                    ...(path.in ? [] : [`an ingress rule of the tasks' security group from ${balancer.name}'s on ${port}`]),
-                ];
-                report(
-                    "network-path-target",
-                    service.urn,
-                    `${balancer.name} cannot reach its tasks on ${port}: no ${missing.join(", nor ")}; every target fails its health check`,
-                );
-            }
+            else reach(service, "tasks", tasks, lb.targetGroupArn, port);
         }
+    }
+    for (const attachment of index.of("aws:lb/targetGroupAttachment:TargetGroupAttachment", "aws:alb/targetGroupAttachment:TargetGroupAttachment")) {
+        const targetGroup = index.byIdOrArn(attachment.inputs.targetGroupArn, ...T.targetGroups);
+        const port = Number(attachment.inputs.port ?? targetGroup?.inputs.port);
+        const host = index.of(T.instance).find((i) => i.state.id === attachment.inputs.targetId);
+        const balancer = index.byIdOrArn(attachment.inputs.targetId, ...T.loadBalancers);
+        if (host)
+            reach(host, "host", { groups: asArray(host.inputs.vpcSecurityGroupIds), subnets: [host.inputs.subnetId] }, attachment.inputs.targetGroupArn, port);
+        else if (balancer)
+            reach(
+                balancer,
+                "balancer",
+                { groups: asArray(balancer.inputs.securityGroups), subnets: asArray(balancer.inputs.subnets) },
+                attachment.inputs.targetGroupArn,
+                port,
+            );
     }
 }
