@@ -27,6 +27,13 @@ function problemsAfter(base: Plan, mutate: Mutation): ReadinessProblem[] {
     return checkReadiness(plan);
 }
 
+/** The plan without the resource of that name. */
+const without =
+    (name: string): Mutation =>
+    (plan) => {
+        plan.resources = plan.resources.filter((r) => r.name !== name);
+    };
+
 /** Rewrites a role policy's JSON document. */
 function editPolicy(policy: PlannedResource, edit: (statements: Record<string, any>[]) => Record<string, any>[]) {
     const doc = JSON.parse(String(policy.inputs.policy));
@@ -303,26 +310,26 @@ describe("deploy readiness", () => {
             what: "tasks whose security group does not admit their load balancer",
             check: "network-path-target",
             urn: "aws:ecs/service:Service::ledger",
-            mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "ledger-tasks-in-load-balancer")),
+            mutate: without("ledger-tasks-in-load-balancer"),
         },
         {
             what: "a blue/green service's balancer (forwarding by listener rules) that may not send to the tasks",
             check: "network-path-target",
             urn: "aws:ecs/service:Service::integrations-integration",
-            mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "integrations-services-out-targets-integration")),
+            mutate: without("integrations-services-out-targets-integration"),
         },
         {
             what: "a Compose host that does not admit its load balancer on one service's port",
             check: "network-path-target",
             urn: "aws:ec2/instance:Instance::tickets-host",
-            mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "tickets-host-in-load-balancer-payments")),
+            mutate: without("tickets-host-in-load-balancer-payments"),
         },
         {
             // The static-IP balancer's 443 target group checks the ALB's health on 80.
             what: "a network load balancer that may not reach its ALB target's health-check port",
             check: "network-path-target",
             urn: "aws:lb/loadBalancer:LoadBalancer::tickets-alb",
-            mutate: (plan) => (plan.resources = plan.resources.filter((r) => r.name !== "tickets-edge-out-alb-80")),
+            mutate: without("tickets-edge-out-alb-80"),
         },
         {
             what: "a load balancer sending to a port the container does not map",
