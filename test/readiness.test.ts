@@ -332,6 +332,24 @@ describe("deploy readiness", () => {
             mutate: without("tickets-edge-out-alb-80"),
         },
         {
+            what: "a database whose security group does not admit the tasks its endpoint is given to",
+            check: "network-path-data",
+            urn: "aws:ecs/service:Service::ledger",
+            mutate: without("ledger-db-master-in-tasks"),
+        },
+        {
+            what: "tasks whose security group may not reach the cache their environment names",
+            check: "network-path-data",
+            urn: "aws:ecs/service:Service::integrations-webhook",
+            mutate: without("integrations-webhook-tasks-out-webhook-redis"),
+        },
+        {
+            what: "a Compose host its second database does not admit",
+            check: "network-path-data",
+            urn: "aws:ec2/instance:Instance::tickets-host",
+            mutate: without("tickets-payments-db-master-in-host-payments"),
+        },
+        {
             what: "a load balancer sending to a port the container does not map",
             check: "target-port",
             urn: "aws:ecs/service:Service::braidmgr",

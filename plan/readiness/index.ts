@@ -9,7 +9,7 @@ import { checkTaskPermissions, checkHostPermissions, checkFlowLogPermissions } f
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
 import { checkNameCollisions } from "./collisions";
-import { checkNetworkPaths, checkTargetPaths } from "./paths";
+import { checkDataPaths, checkNetworkPaths, checkTargetPaths } from "./paths";
 import { checkGlobalDatabaseClasses, checkZones } from "./combinations";
 import { checkStandbySources } from "./standby";
 import { checkCloudflare } from "./cloudflare";
@@ -52,6 +52,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkCreationOrder(index, report);
     checkNetworkPaths(index, plan.region, report);
     checkTargetPaths(index, report);
+    checkDataPaths(index, report);
     checkZones(index, plan.region, report);
     checkGlobalDatabaseClasses(index, report);
     checkStandbySources(index, plan.region, report);

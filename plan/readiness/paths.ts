@@ -1,6 +1,6 @@
 // Network paths: every task and host can reach the services it needs to start and run.
 import { ecrImage } from "../../components/iam";
-import { secretSource } from "./permissions";
+import { hostFiles, secretSource } from "./permissions";
 import { PlannedResource } from "../mocks";
 import { PlanIndex, Report, T, asArray, forwardedTargetGroups, workloadComponent } from "./kit";
 
@@ -370,4 +370,86 @@ export function checkTargetPaths(index: PlanIndex, report: Report): void {
                 port,
             );
     }
+}
+
+const DATA_STORES = ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:elasticache/replicationGroup:ReplicationGroup"];
+const ENGINE_PORTS: Record<string, number> = {
+    postgres: 5432,
+    "aurora-postgresql": 5432,
+    mysql: 3306,
+    "aurora-mysql": 3306,
+    mariadb: 3306,
+    redis: 6379,
+    valkey: 6379,
+};
+
+/**
+ * The database or cache a host name in a workload's environment is the endpoint of: an RDS
+ * instance's `<identifier>.<hash>.<region>.rds.amazonaws.com`, a cluster's `<identifier>.cluster[-ro]-...`,
+ * an ElastiCache group's `master.<group>.<hash>...` or `<group>.<hash>...` (its own or a replica's port).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToInstance.html
+ * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Endpoints.html
+ */
+function dataStoreOf(index: PlanIndex, host: string): { store: PlannedResource; port: number } | undefined {
+    const m = /^(?:(master|replica)\.)?([a-z0-9-]+)\.(cluster-(?:ro-)?)?[a-z0-9]+\.[a-z0-9-]+\.(rds|cache)\.amazonaws\.com(?:\.cn)?$/.exec(host);
+    if (!m) return undefined;
+    const store = index.of(...DATA_STORES).find((r) => r.state.id === m[2] && (m[4] === "cache") === r.type.startsWith("aws:elasticache/"));
+    if (!store) return undefined;
+    const source = index.of(...DATA_STORES).find((r) => r.state.id === store.inputs.replicateSourceDb || r.state.arn === store.inputs.replicateSourceDb);
+    const port = Number(store.inputs.port ?? ENGINE_PORTS[String(store.inputs.engine)] ?? source?.inputs.port ?? ENGINE_PORTS[String(source?.inputs.engine)]);
+    return Number.isInteger(port) ? { store, port } : undefined;
+}
+
+/**
+ * Each ECS service and Compose host reaches the databases and caches its containers' environment
+ * names (a host name, as the program passes them): one of its security groups lets the store's port
+ * out to the store's groups, and one of theirs lets it in (by group, or by a block holding the other
+ * side's subnets). Without either, the task starts and its first query times out.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Scenarios.html
+ */
+export function checkDataPaths(index: PlanIndex, report: Report): void {
+    const subnetsOf = (store: PlannedResource) => {
+        const groupName = store.inputs.dbSubnetGroupName ?? store.inputs.subnetGroupName;
+        const group = index
+            .of("aws:rds/subnetGroup:SubnetGroup", "aws:elasticache/subnetGroup:SubnetGroup")
+            .find((g) => g.state.id === groupName || g.inputs.name === groupName);
+        return asArray(group?.inputs.subnetIds);
+    };
+    const check = (subject: PlannedResource, from: { groups: unknown[]; subnets: unknown[] }, values: { name: string; value: string }[]) => {
+        const seen = new Set<string>();
+        for (const { name, value } of values) {
+            const found = dataStoreOf(index, value);
+            if (!found || seen.has(found.store.urn) || from.groups.length === 0) continue;
+            seen.add(found.store.urn);
+            const to = { groups: asArray(found.store.inputs.vpcSecurityGroupIds ?? found.store.inputs.securityGroupIds), subnets: subnetsOf(found.store) };
+            if (to.groups.length === 0) continue;
+            const path = groupsConnect(index, from, to, found.port);
+            if (path.out && path.in) continue;
+            const missing = [
+                ...(path.out ? [] : [`its security groups let nothing out to ${found.store.name}'s on ${found.port}`]),
+                ...(path.in ? [] : [`${found.store.name}'s security groups let nothing in from it on ${found.port}`]),
+            ];
+            report("network-path-data", subject.urn, `it is told ${name}=${value}, but ${missing.join(", and ")}: its first connection times out`);
+        }
+    };
+    for (const service of index.of(T.service)) {
+        if (service.inputs.desiredCount === 0) continue;
+        const task =
+            index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition) ?? index.of(T.taskDefinition).find((t) => service.dependencies.includes(t.urn));
+        let containers: Container[];
+        try {
+            containers = JSON.parse(String(task?.inputs.containerDefinitions)) as Container[];
+        } catch {
+            continue;
+        }
+        const network = (service.inputs.networkConfiguration ?? {}) as Record<string, unknown>;
+        check(
+            service,
+            { groups: asArray(network.securityGroups), subnets: asArray(network.subnets) },
+            containers.flatMap((c) => c.environment ?? []),
+        );
+    }
+    const files = hostFiles(index);
+    for (const host of index.of(T.instance))
+        check(host, { groups: asArray(host.inputs.vpcSecurityGroupIds), subnets: [host.inputs.subnetId] }, files.get(index.root(host))?.environment ?? []);
 }

@@ -124,24 +124,30 @@ export function checkTaskPermissions(index: PlanIndex, report: Report): void {
 
 const accountOf = (r: PlannedResource) => /arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(String(r.state.arn))?.[1] ?? "*";
 
-/** What a Compose host's files ask of its role: the images, the `awslogs` groups, the secrets its env files are written from. */
-interface HostFiles {
+/** What a Compose host's files ask of it: the images, the `awslogs` groups, the secrets its env files are written from, the services' environment. */
+export interface HostFiles {
     images: Set<string>;
     logGroups: Set<string>;
     secrets: Set<string>;
+    environment: { name: string; value: string }[];
 }
 
 /** The Compose file and the env-file list (`[{ file, secretArn | values: [{ secretArn }] }]`) each workload renders, by workload. */
-function hostFiles(index: PlanIndex): Map<string, HostFiles> {
+export function hostFiles(index: PlanIndex): Map<string, HostFiles> {
     const byWorkload = new Map<string, HostFiles>();
     for (const object of index.of(T.bucketObject)) {
         const content = object.inputs.content;
         if (typeof content !== "string") continue;
         const root = index.root(object);
-        const files = byWorkload.get(root) ?? { images: new Set<string>(), logGroups: new Set<string>(), secrets: new Set<string>() };
+        const files = byWorkload.get(root) ?? { images: new Set<string>(), logGroups: new Set<string>(), secrets: new Set<string>(), environment: [] };
         byWorkload.set(root, files);
         if (/^services:/m.test(content)) {
-            let compose: { services?: Record<string, { image?: string; logging?: { driver?: string; options?: Record<string, string> } }> };
+            let compose: {
+                services?: Record<
+                    string,
+                    { image?: string; environment?: Record<string, unknown>; logging?: { driver?: string; options?: Record<string, string> } }
+                >;
+            };
             try {
                 // js-yaml (which the Pulumi SDK loads anyway) reads the rendered file five times faster than
                 // `yaml`, which renders it; the core schema reads it as Compose does.
@@ -151,6 +157,7 @@ function hostFiles(index: PlanIndex): Map<string, HostFiles> {
             }
             for (const s of Object.values(compose.services ?? {})) {
                 if (s.image) files.images.add(s.image);
+                for (const [name, value] of Object.entries(s.environment ?? {})) files.environment.push({ name, value: String(value) });
                 const logs = s.logging?.options;
                 if (s.logging?.driver === "awslogs" && logs?.["awslogs-group"]) files.logGroups.add(`${logs["awslogs-region"]}|${logs["awslogs-group"]}`);
             }
