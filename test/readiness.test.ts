@@ -207,6 +207,15 @@ describe("deploy readiness", () => {
                 ),
         },
         {
+            what: "a Compose host whose role cannot copy the Compose file its sync job fetches",
+            check: "iam-host-config",
+            urn: "aws:ec2/instance:Instance::tickets-host",
+            mutate: (_, find) =>
+                editPolicy(find(T.rolePolicy, "tickets-host"), (s) =>
+                    s.map((x) => (x.Sid === "ReadComposeDefinition" ? { ...x, Resource: String(x.Resource).replace("/compose/*", "/other/*") } : x)),
+                ),
+        },
+        {
             what: "a Compose host whose role cannot write its containers' awslogs groups",
             check: "iam-log-write",
             urn: "aws:ec2/instance:Instance::tickets-host",

@@ -176,8 +176,8 @@ export function hostFiles(index: PlanIndex): Map<string, HostFiles> {
 /**
  * A Compose host's instance role can do what its files ask: pull the private ECR images (with a
  * Docker credential helper that uses the role: Amazon Linux 2023 ships amazon-ecr-credential-helper),
- * let Docker's `awslogs` driver write each group, and read each secret the sync job writes an env
- * file from. https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
+ * let Docker's `awslogs` driver write each group, and let the sync job copy its files from S3 and
+ * read each secret it writes an env file from. https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
  * https://docs.docker.com/engine/logging/drivers/awslogs/
  */
 export function checkHostPermissions(index: PlanIndex, report: Report): void {
@@ -211,6 +211,14 @@ export function checkHostPermissions(index: PlanIndex, report: Report): void {
                     host.urn,
                     `its containers log to ${group}, but its instance role lacks ${missing.join(", ")} there: Docker's awslogs driver refuses to start them`,
                 );
+        }
+        // What the sync job copies from S3: `s3://$BUCKET/$PREFIX/<file>`, with BUCKET and PREFIX from its env file.
+        const userData = String(host.inputs.userData ?? "");
+        const [bucket, prefix] = ["BUCKET", "PREFIX"].map((v) => new RegExp(`^\\s*${v}=(\\S+)$`, "m").exec(userData)?.[1]);
+        for (const [, file] of bucket ? userData.matchAll(/s3:\/\/\$BUCKET\/\$PREFIX\/([\w.-]+)/g) : []) {
+            const object = `arn:aws:s3:::${bucket}/${prefix ? `${prefix}/` : ""}${file}`;
+            if (!allows(statements, "s3:GetObject", object))
+                report("iam-host-config", host.urn, `its sync job copies ${object}, but its instance role lacks s3:GetObject on it: no service starts`);
         }
         for (const secret of files.secrets) {
             if (!allows(statements, "secretsmanager:GetSecretValue", secret))
