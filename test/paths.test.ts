@@ -49,8 +49,10 @@ describe("readiness: network paths", () => {
         expect(problem.message).not.to.contain("ecr.api");
         expect(problem.message).to.contain("platform:network.natStrategy: single or perAz");
         expect(await pathProblems({ natStrategy: "single" })).to.deep.equal([]);
-        // The message names the key that moves the bootstrap's image.
+        // The message names the key that moves the bootstrap's image, which here is not enough: Upstash's Redis needs NAT.
         expect(problem.message).to.contain("platform:workloads.epr.database.bootstrapImage");
+        expect(problem.message).to.contain("its security group opens port 6379 to the internet: Upstash Redis (external)");
+        expect(problem.message).to.contain("takes that pull off the internet, not the rest");
     });
 
     it("starts without NAT once the bootstrap runs a private copy of its image (database.bootstrapImage) through the endpoints", async () => {
@@ -163,7 +165,7 @@ describe("readiness: network paths", () => {
         const before = await paths({});
         expect(before.problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["integrations-gateway"]);
         expect(before.problems[0].message).to.contain(
-            "for kong, a private copy of its image in ECR in us-east-1 (platform:workloads.integrations.gateway.image)",
+            "for kong, a private copy of its image in ECR in us-east-1 (platform:workloads.integrations.gateway.image) pulled through the ECR endpoints also does",
         );
         const after = await paths({ image: `${ecr}/ecr-public/docker/library/kong:3.9` });
         expect(after.problems).to.deep.equal([]);

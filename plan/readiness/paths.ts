@@ -208,11 +208,14 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             );
             // The public images a task pulls that the config can move to ECR, by container.
             const key = `platform:workloads.${workloadComponent(workload, index.byUrn)?.name ?? workload.name}`;
+            // A private copy replaces NAT only where the images are all it needs the internet for (not Upstash's Redis, say).
+            const internet = byService.get("internet") ?? [];
+            const onlyImages = internet.every((why) => Object.keys(MOVABLE_IMAGES).some((container) => why.startsWith(`${container} pulls`)));
             const movable = Object.entries(MOVABLE_IMAGES)
-                .filter(([container]) => (byService.get("internet") ?? []).some((why) => why.startsWith(`${container} pulls`)))
+                .filter(([container]) => internet.some((why) => why.startsWith(`${container} pulls`)))
                 .map(
                     ([container, setting]) =>
-                        `for ${container}, a private copy of its image in ECR in ${own} (${key}.${setting}) pulled through the ECR endpoints also does`,
+                        `for ${container}, a private copy of its image in ECR in ${own} (${key}.${setting}) pulled through the ECR endpoints ${onlyImages ? "also does" : "takes that pull off the internet, not the rest"}`,
                 );
             const fix = byService.has("internet")
                 ? [`give its network a NAT gateway (platform:network.natStrategy: single or perAz)`, ...movable].join("; ")
