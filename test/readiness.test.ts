@@ -353,6 +353,13 @@ describe("deploy readiness", () => {
             mutate: without("integrations-webhook-tasks-out-webhook-redis"),
         },
         {
+            // Kept at zero tasks until a failover, when the rules must already be there.
+            what: "a disaster-recovery standby its region's cache does not admit",
+            check: "network-path-data",
+            urn: "aws:ecs/service:Service::integrations-worker-dr",
+            mutate: without("integrations-redis-dr-cache-in-worker"),
+        },
+        {
             what: "a Compose host its second database does not admit",
             check: "network-path-data",
             urn: "aws:ec2/instance:Instance::tickets-host",

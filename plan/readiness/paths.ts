@@ -407,7 +407,8 @@ function dataStoreOf(index: PlanIndex, host: string): { store: PlannedResource; 
  * Each ECS service and Compose host reaches the databases and caches its containers' environment
  * names (a host name, as the program passes them): one of its security groups lets the store's port
  * out to the store's groups, and one of theirs lets it in (by group, or by a block holding the other
- * side's subnets). Without either, the task starts and its first query times out.
+ * side's subnets). Without either, the task starts and its first query times out. A standby kept at
+ * zero tasks is checked too: its rules must be there before a failover.
  * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Scenarios.html
  */
 export function checkDataPaths(index: PlanIndex, report: Report): void {
@@ -436,7 +437,6 @@ export function checkDataPaths(index: PlanIndex, report: Report): void {
         }
     };
     for (const service of index.of(T.service)) {
-        if (service.inputs.desiredCount === 0) continue;
         const task =
             index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition) ?? index.of(T.taskDefinition).find((t) => service.dependencies.includes(t.urn));
         let containers: Container[];
