@@ -102,3 +102,23 @@ export function ecrPullStatements(repositoryArns: string[], cacheArns: string[] 
             : []),
     ];
 }
+
+/**
+ * Reading secrets a customer managed KMS key encrypts: `kms:Decrypt` on those keys, through Secrets
+ * Manager only (`kms:ViaService`), besides `secretsmanager:GetSecretValue`. Secrets under Secrets
+ * Manager's AWS managed key (`aws/secretsmanager`) need none. The key's own policy must allow the
+ * role too (it does when it delegates to the account's IAM, as a key's default policy does).
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+ */
+export function decryptSecretsStatements(keyArns: pulumi.Input<string>[], region: string): PolicyStatement[] {
+    if (keyArns.length === 0) return [];
+    return [
+        {
+            Sid: "DecryptSecrets",
+            Action: "kms:Decrypt",
+            Resource: keyArns,
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+        },
+    ];
+}

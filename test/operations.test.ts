@@ -13,6 +13,8 @@ import { configProblems, planOnce, policyOf, rawStack, scratchDir } from "./help
 
 const SECRET = (what: string) => ({ secure: `v1:placeholder-ciphertext-${what}` });
 const EXISTING = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared-stripe-AbCdEf";
+/** The multi-Region key that encrypts the existing secrets (event-driven's DR standby reads their replicas). */
+const SECRETS_KEY = "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab";
 
 /** The production stack with every release-and-operations key switched on for every ECS workload. */
 function operationsStack(): string {
@@ -23,7 +25,11 @@ function operationsStack(): string {
         migrations: { command: ["./migrate", "up"], runBeforeDeploy: true },
         ...extra,
     });
-    const secrets = { secrets: { PARTNER_API_KEY: SECRET("partner") }, existingSecrets: { STRIPE_KEY: `${EXISTING}:key::` } };
+    const secrets = {
+        secrets: { PARTNER_API_KEY: SECRET("partner") },
+        existingSecrets: { STRIPE_KEY: `${EXISTING}:key::` },
+        existingSecretsKeys: [SECRETS_KEY],
+    };
     // The ledger's single batch engine deploys stop-first; EPR's runbook rolls revisions itself.
     Object.assign(workloads.ledger, release({ deployment: { minimumHealthyPercent: 0, maximumPercent: 100 } }), { secrets: { PARTNER_API_KEY: SECRET("p") } });
     Object.assign(workloads.epr, release({ deployments: { mode: "external" } }), secrets);
@@ -43,6 +49,7 @@ function operationsStack(): string {
     Object.assign(workloads.tickets.services.ticketing, {
         migrations: { command: ["./manage", "migrate"] },
         existingSecrets: { STRIPE_KEY: `${EXISTING}:key::`, SMTP_PASSWORD: EXISTING.replace("shared-stripe", "shared-smtp") },
+        existingSecretsKeys: [SECRETS_KEY],
     });
     workloads.tickets.imageTag = "2026.11.2";
     delete workloads.tickets.imagePrefix;
@@ -226,6 +233,39 @@ describe("release and operations keys on every ECS topology", () => {
         const webhook = containers(find(TD, "integrations-webhook"))[0].secrets.map((s: { name: string }) => s.name);
         expect(webhook).to.not.include("PARTNER_API_KEY");
         expect(containers(find(TD, "integrations-integration"))[0].secrets.map((s: { name: string }) => s.name)).to.include("PARTNER_API_KEY");
+    });
+
+    it("lets every reader of an existing secret decrypt it with the customer managed key it names, through Secrets Manager only", () => {
+        const decrypt = (policy: string) =>
+            policyOf(find("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy).Statement.find((x) => x.Sid === "DecryptSecrets");
+        const through = (region: string) => ({ StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } });
+        // The execution roles that inject it, the EPR task role that reads its own secrets, the Compose host.
+        for (const policy of ["braidmgr-execution", "epr-execution", "epr-task", "integrations-integration-execution", "tickets-host"])
+            expect(decrypt(policy), policy).to.deep.include({ Action: "kms:Decrypt", Resource: [SECRETS_KEY], Condition: through("us-east-1") });
+        // The DR standby decrypts the replicas with the key's replica in its region.
+        expect(decrypt("integrations-integration-dr-execution")).to.deep.include({
+            Resource: [SECRETS_KEY.replace("us-east-1", "eu-west-1")],
+            Condition: through("eu-west-1"),
+        });
+        // No key named, no grant: the ledger's and the webhook receiver's secrets are Secrets Manager's own key's.
+        for (const policy of ["ledger-execution", "integrations-webhook-execution"]) expect(decrypt(policy), policy).to.equal(undefined);
+    });
+
+    it("refuses an alias for a secrets key, and a single-Region key a DR standby could not decrypt the replicas with", () => {
+        const alias = "arn:aws:kms:us-east-1:123456789012:alias/shared-secrets";
+        expect(configProblems(braid({ existingSecrets: { STRIPE_KEY: EXISTING }, existingSecretsKeys: [alias] })).map((p) => p.path)).to.deep.equal([
+            "platform:workloads.braid.existingSecretsKeys[0]",
+        ]);
+        const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8"));
+        const integrations = doc.config["platform:workloads"].integrations;
+        Object.assign(integrations.integration, {
+            existingSecrets: { STRIPE_KEY: EXISTING },
+            existingSecretsKeys: ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+        });
+        integrations.disasterRecovery.existingSecretsReplicated = true;
+        const problems = configProblems(rawStack({ environment: "production", workloads: { integrations } }, { secretKeys: ["platform:workloads"] }));
+        const single = problems.find((p) => p.path === "platform:workloads.integrations.integration.existingSecretsKeys[0]");
+        expect(single?.message).to.contain("multi-Region key (key/mrk-...)");
     });
 
     /** A staging stack of one aurora-web workload with `settings` added to its minimal config. */

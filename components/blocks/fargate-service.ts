@@ -5,7 +5,7 @@ import * as ecs from "@pulumi/aws/ecs";
 import * as iam from "@pulumi/aws/iam";
 import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { WorkloadContext } from "../context";
-import { PolicyStatement, ecrPullStatements, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
+import { PolicyStatement, decryptSecretsStatements, ecrPullStatements, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
 import { Transform, transformed } from "../transform";
 import { ServiceTarget } from "./load-balancer";
 import { SecurityGroup } from "./security-group";
@@ -79,6 +79,8 @@ export interface FargateServiceArgs {
     containerInsights: boolean;
     /** Secrets the execution role may read to inject them: exactly the ARNs the containers use. */
     secretArns: pulumi.Input<string>[];
+    /** Customer managed KMS keys encrypting some of those secrets: the execution role may decrypt with them through Secrets Manager. Default: none. */
+    secretKeyArns?: pulumi.Input<string>[];
     /** What the application itself may do (task role). Default: nothing. */
     taskPolicy?: PolicyStatement[];
     /** Register tasks in this target group (see `LoadBalancer.serviceTarget`); the service waits for its listeners. */
@@ -252,6 +254,7 @@ export class FargateService extends pulumi.ComponentResource {
         ];
         if (args.secretArns.length > 0) {
             executionStatements.push({ Sid: "ReadSecrets", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns });
+            executionStatements.push(...decryptSecretsStatements(args.secretKeyArns ?? [], args.inRegion ?? args.region));
         }
         // Every private ECR image the containers run, derived from the images themselves.
         const repositoriesOf = (containers: ContainerSpec[]) =>

@@ -33,6 +33,18 @@ const existingSecretArn = (ctx: SchemaContext) =>
             message: `the secret must be in the stack's region${ctx.region ? ` (${ctx.region})` : ""}: ECS reads secrets from the task's region`,
         });
 
+/** A KMS key's ARN in the stack's region (IAM authorizes `kms:Decrypt` on the key, never on an alias). */
+const secretsKeyArn = (ctx: SchemaContext) =>
+    z
+        .string()
+        .regex(
+            /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+            "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>): IAM grants kms:Decrypt on the key, not on an alias",
+        )
+        .refine((arn) => !ctx.region || arnRegion(arn) === ctx.region, {
+            message: `the key must be in the stack's region${ctx.region ? ` (${ctx.region})` : ""}, where its secrets are`,
+        });
+
 export const DEPLOYMENT_MODES = ["pulumi", "external"] as const;
 
 /** The application-secret keys: per workload, or per service where services differ in trust. */
@@ -41,6 +53,14 @@ export const secretSettings = (ctx: SchemaContext) => ({
     secrets: z.record(envVarName, secretString(ctx, "platform:workloads", "a secret variable")).default({}),
     /** Variables read from secrets that already exist: `NAME: <secret's full ARN>` (with the `-AbCdEf` suffix Secrets Manager adds; `...:<json-key>::` for one key). Default `{}`. */
     existingSecrets: z.record(envVarName, existingSecretArn(ctx)).default({}),
+    /**
+     * The customer managed KMS keys (key ARNs) that encrypt `existingSecrets`, where one is not Secrets
+     * Manager's AWS managed key: whoever reads them (the execution role, the Compose host) gets
+     * `kms:Decrypt` on them through Secrets Manager, without which the task cannot start. The key's
+     * policy must allow the role (a key of another account: name the role there). With a
+     * disaster-recovery standby, multi-Region keys (`key/mrk-...`): it decrypts with their replicas. Default: none.
+     */
+    existingSecretsKeys: z.array(secretsKeyArn(ctx)).default([]),
 });
 
 /** The schema shape of the operations keys (spread into a topology's settings). */
@@ -176,12 +196,14 @@ export interface ApplicationSecrets {
     arns: pulumi.Input<string>[];
     /** The secrets this workload stores, by variable (for the outputs). */
     stored: Record<string, pulumi.Output<string>>;
+    /** The customer managed keys of the existing secrets, which their readers may decrypt with. */
+    keyArns: string[];
 }
 
 /** Stores each `secrets` value in Secrets Manager and adds the `existingSecrets`. */
 export function applicationSecrets(
     name: string,
-    s: Pick<OperationsSettings, "secrets" | "existingSecrets">,
+    s: Pick<OperationsSettings, "secrets" | "existingSecrets" | "existingSecretsKeys">,
     protect: boolean,
     parent: pulumi.Resource,
 ): ApplicationSecrets {
@@ -197,6 +219,7 @@ export function applicationSecrets(
         // `arn:...:secret:name-AbCdEf:key::` is read with the secret's own ARN.
         arns: [...Object.values(stored), ...existing.map(([, arn]) => arn.split(":").slice(0, 7).join(":"))],
         stored,
+        keyArns: [...new Set(s.existingSecretsKeys)],
     };
 }
 

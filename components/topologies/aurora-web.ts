@@ -416,6 +416,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
                 },
                 logRetentionDays: s.logRetentionDays,
                 secretArns: [...login.secretArns, ...appSecrets.arns],
+                secretKeyArns: appSecrets.keyArns,
                 containers: afterBootstrap(
                     {
                         name: "api",

@@ -37,7 +37,7 @@ import { PostgresDatabase, RDS_INSTANCE_MEMORY_GIB, postgresMaxConnections, work
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
-import { PolicyStatement, ecrPullStatements, ecrRegistry, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
+import { PolicyStatement, decryptSecretsStatements, ecrPullStatements, ecrRegistry, ecrRepositoryArn, policyDocument, serviceTrustPolicy } from "../iam";
 import { ComposeService, HOST_METRICS, USER_DATA_LIMIT_BYTES, envFiles, renderCompose, renderUserData } from "./compose-render";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
@@ -266,6 +266,8 @@ interface HostConfig {
     bucket: Bucket;
     prefix: string;
     secretArns: pulumi.Output<string>[];
+    /** Customer managed keys of the services' existing secrets, which the host may decrypt with. */
+    secretKeyArns: string[];
     logGroups: cloudwatch.LogGroup[];
     serviceSecretArns: Record<string, pulumi.Output<string>>;
     databaseEndpoints: Record<string, pulumi.Output<string>>;
@@ -341,6 +343,7 @@ export class ComposeHost extends pulumi.ComponentResource {
             bucket,
             prefix: "compose",
             secretArns: [],
+            secretKeyArns: [],
             logGroups: [],
             serviceSecretArns: {},
             databaseEndpoints: {},
@@ -388,6 +391,7 @@ export class ComposeHost extends pulumi.ComponentResource {
                 });
                 envFileEntries.push(pulumi.output({ file: files.existing, values }));
                 config.secretArns.push(...values.map((v) => pulumi.output(v.secretArn)));
+                config.secretKeyArns.push(...svc.existingSecretsKeys);
             }
             if (svc.broker) {
                 const map = { RABBITMQ_DEFAULT_USER: "RABBITMQ_DEFAULT_USER", RABBITMQ_DEFAULT_PASS: "RABBITMQ_DEFAULT_PASS" };
@@ -483,6 +487,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         const statements: PolicyStatement[] = [
             { Sid: "ReadComposeDefinition", Action: "s3:GetObject", Resource: pulumi.interpolate`${config.bucket.arn}/${config.prefix}/*` },
             { Sid: "ReadServiceSecrets", Action: "secretsmanager:GetSecretValue", Resource: config.secretArns },
+            ...decryptSecretsStatements([...new Set(config.secretKeyArns)], ctx.platform.region),
             {
                 Sid: "WriteContainerLogs",
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],

@@ -43,7 +43,7 @@ import {
 } from "../blocks/operations";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
-import { PolicyStatement, policyDocument } from "../iam";
+import { PolicyStatement, decryptSecretsStatements, policyDocument } from "../iam";
 import { WorkloadContext } from "../context";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 
@@ -381,7 +381,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
         };
         const appSecrets = applicationSecrets(name, s, ctx.platform.profile.protectStatefulResources, this);
         const secrets = { [v.DATABASE_URL]: databaseUrl.arn, [v.REDIS_URL]: redisUrl.arn, [v.REDIS_TOKEN]: redisToken.arn, ...appSecrets.variables };
-        const common = { secretArns: [databaseUrl.arn, redisUrl.arn, redisToken.arn, ...appSecrets.arns] };
+        const common = { secretArns: [databaseUrl.arn, redisUrl.arn, redisToken.arn, ...appSecrets.arns], secretKeyArns: appSecrets.keyArns };
         const publishDocuments: PolicyStatement = { Sid: "PublishDocumentVaultEvents", Action: "sns:Publish", Resource: documentVault.arn };
         const consumeAudit: PolicyStatement = {
             Sid: "ConsumeAuditQueue",
@@ -389,7 +389,10 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
             Resource: auditQueue.arn,
         };
         // The runbook lists "Secrets Manager read" on the task role: the application's own secrets only.
-        const readSecrets: PolicyStatement = { Sid: "ReadOwnSecrets", Action: "secretsmanager:GetSecretValue", Resource: common.secretArns };
+        const readSecrets: PolicyStatement[] = [
+            { Sid: "ReadOwnSecrets", Action: "secretsmanager:GetSecretValue", Resource: common.secretArns },
+            ...decryptSecretsStatements(appSecrets.keyArns, ctx.platform.region),
+        ];
         const workerContainer: ContainerSpec | undefined = s.worker.command && {
             name: "audit-worker",
             image,
@@ -426,7 +429,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                     ...afterBootstrap({ name: container, image, port: PORT, environment: apiEnvironment, secrets, logStreamPrefix: "ecs" }, login),
                     ...(sidecar ? [{ ...sidecar, dependsOn: [{ containerName: login.container.name, condition: "SUCCESS" as const }] }] : []),
                 ],
-                taskPolicy: sidecar ? [publishDocuments, consumeAudit, readSecrets] : [publishDocuments, readSecrets],
+                taskPolicy: sidecar ? [publishDocuments, consumeAudit, ...readSecrets] : [publishDocuments, ...readSecrets],
                 ...serviceOperations(s),
                 loadBalancer: balancer.serviceTarget(container, PORT),
             },
@@ -449,7 +452,7 @@ export class EcsAuditWorker extends pulumi.ComponentResource {
                 shared: { cluster: api.cluster, logGroup: api.logGroup },
                 secretArns: [...common.secretArns, ...login.secretArns],
                 containers: afterBootstrap({ ...workerContainer, essential: true, environment: { ...environment, [v.DOCUMENT_VAULT_TOPIC_ARN]: "" } }, login),
-                taskPolicy: [consumeAudit, readSecrets],
+                taskPolicy: [consumeAudit, ...readSecrets],
                 ...serviceOperations({ ...s, migrations: undefined }),
             },
             { parent: this },

@@ -276,6 +276,20 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                 ["blueGreen", "testListenerPort"],
                 `443 is already the gateway load balancer's HTTPS listener: AWS refuses a second listener on a port (DuplicateListener); pick another, e.g. 8443`,
             ),
+        // A standby reads an existing secret's replica, encrypted in the DR region: by a multi-Region key's replica
+        // (the same key ID, mrk-...) the role can be granted by ARN; a single-Region key has no counterpart there.
+        (s: z.output<typeof object>, issue: ReportIssue) => {
+            if (!s.disasterRecovery.enabled) return;
+            for (const key of ["integration", "webhook", "worker"] as const)
+                s[key].existingSecretsKeys.forEach(
+                    (arn, i) =>
+                        !/:key\/mrk-/.test(arn) &&
+                        issue(
+                            [key, "existingSecretsKeys", i],
+                            `the DR standby reads this key's secrets from their replicas in ${s.disasterRecovery.region}, which another key encrypts: use a multi-Region key (key/mrk-...), whose replica there the standby is granted`,
+                        ),
+                );
+        },
         // The standby tasks read each existing secret in the DR region: only its owner can replicate it there.
         (s: z.output<typeof object>, issue: ReportIssue) => {
             if (!s.disasterRecovery.enabled || s.disasterRecovery.existingSecretsReplicated) return;
@@ -310,6 +324,8 @@ const testClientsOf = (s: EventDrivenSettings) =>
 interface StandbySpec {
     container: ContainerSpec;
     secretArns: pulumi.Input<string>[];
+    /** The customer managed keys of its existing secrets (multi-Region: the standby uses their replicas). */
+    secretKeyArns: string[];
 }
 
 /**
@@ -584,7 +600,7 @@ export class EventDriven extends pulumi.ComponentResource {
             };
             // The login secret only (no master): a restored database already holds the role. The DR
             // copy reads its own cache's token.
-            standby[key] = { container, secretArns: [...(svc.database ? [login.secretArn] : []), ...appSecrets.arns] };
+            standby[key] = { container, secretArns: [...(svc.database ? [login.secretArn] : []), ...appSecrets.arns], secretKeyArns: appSecrets.keyArns };
             const service = new FargateService(
                 `${name}-${key}`,
                 {
@@ -608,6 +624,7 @@ export class EventDriven extends pulumi.ComponentResource {
                               }),
                     },
                     secretArns: [...(svc.database ? login.secretArns : []), redis.authTokenSecretArn, ...appSecrets.arns],
+                    secretKeyArns: appSecrets.keyArns,
                     containers: withDatabase(svc.database, container),
                     taskPolicy: serviceTaskPolicy(key, svc.documents, { work, documents, auditLogs }),
                     ...(http
@@ -868,7 +885,7 @@ export class EventDriven extends pulumi.ComponentResource {
         const services: Record<string, FargateService> = {};
         for (const key of [...HTTP_SERVICES, "worker"] as const) {
             const svc = s[key];
-            const { container, secretArns } = standby[key];
+            const { container, secretArns, secretKeyArns } = standby[key];
             const environment: Record<string, pulumi.Input<string>> = {
                 ...container.environment,
                 REDIS_HOST: dr.cache.primaryEndpoint,
@@ -889,6 +906,8 @@ export class EventDriven extends pulumi.ComponentResource {
                     desiredCount: 0,
                     shared: { cluster: dr.cluster, logGroup },
                     secretArns: [...secretArns.map(inDr), dr.cache.authTokenSecretArn],
+                    // A multi-Region key's replica in the DR region (the schema requires one there).
+                    secretKeyArns: secretKeyArns.map(inDr),
                     containers: [
                         {
                             ...container,

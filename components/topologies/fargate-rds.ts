@@ -256,6 +256,7 @@ export class FargateRds extends pulumi.ComponentResource {
                 memory: s.memory,
                 desiredCount: s.desiredCount,
                 secretArns: [...login.secretArns, ...(license ? [license.arn] : []), ...appSecrets.arns],
+                secretKeyArns: appSecrets.keyArns,
                 ...serviceOperations(s),
                 containers: afterBootstrap(
                     {
