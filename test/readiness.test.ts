@@ -190,6 +190,18 @@ describe("deploy readiness", () => {
             mutate: (_, find) => editPolicy(find(T.rolePolicy, "network-flow-logs"), (s) => s.filter((x) => x.Sid !== "FindLogGroup")),
         },
         {
+            what: "alarms notifying a topic under the AWS managed key, which CloudWatch may not use",
+            check: "kms-alarm-topic",
+            urn: "aws:sns/topic:Topic::epr-alarms",
+            mutate: (_, find) => (find("aws:sns/topic:Topic", "epr-alarms").inputs.kmsMasterKeyId = "alias/aws/sns"),
+        },
+        {
+            what: "alarms notifying a topic whose key policy does not admit CloudWatch",
+            check: "kms-alarm-topic",
+            urn: "aws:sns/topic:Topic::braidmgr-alarms",
+            mutate: (_, find) => editPolicy(find("aws:kms/key:Key", "braidmgr-alarms"), (s) => s.filter((x) => x.Sid !== "CloudWatchPublishes")),
+        },
+        {
             what: "a Compose host whose role cannot pull its ECR images",
             check: "iam-image-pull",
             urn: "aws:ec2/instance:Instance::tickets-host",

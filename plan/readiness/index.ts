@@ -5,7 +5,7 @@ import { checkNames } from "./names";
 import { checkSecurityGroupQuotas, checkLoadBalancerQuotas, checkRegionalQuotas } from "./quotas";
 import { DEFAULT_QUOTAS, RegionalQuotas } from "../../stacks/quotas";
 import { checkRegions, checkCrossRegionReferences } from "./regions";
-import { checkTaskPermissions, checkHostPermissions, checkFlowLogPermissions } from "./permissions";
+import { checkTaskPermissions, checkHostPermissions, checkFlowLogPermissions, checkAlarmTopicKeys } from "./permissions";
 import { checkCreationOrder } from "./order";
 import { checkReplacements } from "./replacements";
 import { checkNameCollisions } from "./collisions";
@@ -49,6 +49,7 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkTaskPermissions(index, report);
     checkHostPermissions(index, report);
     checkFlowLogPermissions(index, report);
+    checkAlarmTopicKeys(index, report);
     checkCreationOrder(index, report);
     checkNetworkPaths(index, plan.region, report);
     checkTargetPaths(index, report);

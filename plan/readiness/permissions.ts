@@ -2,7 +2,7 @@
 import { CORE_SCHEMA, load } from "js-yaml";
 import { ecrRepositoryArn } from "../../components/iam";
 import { PlannedResource } from "../mocks";
-import { PlanIndex, Report, T, allows } from "./kit";
+import { PlanIndex, Report, T, allows, asArray, parseStatements } from "./kit";
 
 const ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 
@@ -254,5 +254,47 @@ export function checkFlowLogPermissions(index: PlanIndex, report: Report): void 
             .map(([action, r]) => `${action} on ${r === "*" ? r : group}`);
         if (missing.length > 0)
             report("iam-flow-log", flowLog.urn, `its role lacks ${missing.join(", ")}: the flow log is created but delivers nothing to its group`);
+    }
+}
+
+/** Whether a key policy's statements let the AWS service `service` (a principal such as cloudwatch.amazonaws.com) do `action`. */
+function keyPolicyAllows(policy: unknown, service: string, action: string): boolean {
+    const forService = parseStatements(policy).filter((s) => {
+        const principal = s.Principal;
+        if (principal === "*") return true;
+        const services = asArray((principal as Record<string, unknown> | undefined)?.Service);
+        return services.includes(service);
+    });
+    return allows(forService, action, "*");
+}
+
+/**
+ * A CloudWatch alarm notifying an encrypted topic: CloudWatch encrypts what it publishes with the
+ * topic's key, so the key's policy must let cloudwatch.amazonaws.com use it (kms:Decrypt,
+ * kms:GenerateDataKey*); the AWS managed key alias/aws/sns, whose policy no one can change, never does.
+ * Otherwise the alarm fires and nobody hears of it.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ * https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
+ */
+export function checkAlarmTopicKeys(index: PlanIndex, report: Report): void {
+    const topics = index.of("aws:sns/topic:Topic");
+    const keys = index.of("aws:kms/key:Key");
+    const reported = new Set<string>();
+    for (const alarm of index.of("aws:cloudwatch/metricAlarm:MetricAlarm")) {
+        const actions = [...asArray(alarm.inputs.alarmActions), ...asArray(alarm.inputs.okActions), ...asArray(alarm.inputs.insufficientDataActions)];
+        for (const topic of topics.filter((t) => actions.includes(t.state.arn) || actions.includes(t.state.id))) {
+            const keyId = topic.inputs.kmsMasterKeyId;
+            if (typeof keyId !== "string" || reported.has(topic.urn)) continue;
+            const key = keys.find((k) => [k.state.id, k.state.arn].includes(keyId));
+            const problem =
+                keyId === "alias/aws/sns" || keyId.endsWith(":alias/aws/sns")
+                    ? "is encrypted with the AWS managed key alias/aws/sns, whose policy lets no AWS service use it"
+                    : key && !["kms:Decrypt", "kms:GenerateDataKey"].every((a) => keyPolicyAllows(key.inputs.policy, "cloudwatch.amazonaws.com", a))
+                      ? `is encrypted with ${key.name}, whose key policy does not let cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*)`
+                      : undefined;
+            if (!problem) continue;
+            reported.add(topic.urn);
+            report("kms-alarm-topic", topic.urn, `alarms notify this topic, which ${problem}: CloudWatch cannot publish, and the alarms reach no one`);
+        }
     }
 }
