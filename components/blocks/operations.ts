@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CrossRule, SchemaContext, arnRegion, envVarName, integer, nonEmptyString, secretString, strictObject } from "../../stacks/schema-kit";
+import { CrossRule, SchemaContext, arnRegion, envVarName, inStackRegion, integer, nonEmptyString, secretString, strictObject } from "../../stacks/schema-kit";
 import { FargateService } from "./fargate-service";
 import { ImageRepository } from "./repository";
 import { storeSecret } from "./secret";
@@ -35,15 +35,16 @@ const existingSecretArn = (ctx: SchemaContext) =>
 
 /** A KMS key's ARN in the stack's region (IAM authorizes `kms:Decrypt` on the key, never on an alias). */
 const secretsKeyArn = (ctx: SchemaContext) =>
-    z
-        .string()
-        .regex(
-            /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
-            "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>): IAM grants kms:Decrypt on the key, not on an alias",
-        )
-        .refine((arn) => !ctx.region || arnRegion(arn) === ctx.region, {
-            message: `the key must be in the stack's region${ctx.region ? ` (${ctx.region})` : ""}, where its secrets are`,
-        });
+    inStackRegion(
+        z
+            .string()
+            .regex(
+                /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+                "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>): IAM grants kms:Decrypt on the key, not on an alias",
+            ),
+        ctx,
+        "a secret is encrypted by a key of its own region, and the existing secrets are in the stack's",
+    );
 
 export const DEPLOYMENT_MODES = ["pulumi", "external"] as const;
 
