@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { checkReadiness } from "../plan/readiness";
 import { ecrImage, ecrRepositoryArn } from "../components/iam";
-import { buildStack, rawStack } from "./helpers";
+import { buildStack, plannedResource, rawStack } from "./helpers";
 
 /** A staging stack with one ECR-image workload (the audit worker's) and the given network settings. */
 function stack(network: Record<string, unknown>, epr: Record<string, unknown> = {}) {
@@ -250,5 +250,33 @@ describe("readiness: network paths", () => {
         const problems = checkReadiness({ resources, region: config.region, prefixLists: recorder.prefixLists }).filter((p) => p.check === "network-path");
         expect(problems.map((p) => p.urn.split("::").pop())).to.deep.equal(["epr"]);
         expect(problems[0].message).to.contain("none of its security groups lets HTTPS (443) out");
+    });
+});
+
+describe("readiness: network paths, record by record", () => {
+    it("a host pulling private ECR images needs S3 for their layers, even when it fetches nothing else from S3", () => {
+        const subnet = plannedResource("aws:ec2/subnet:Subnet", "private-1", { vpcId: "vpc-1", cidrBlock: "10.0.1.0/24" }, {}, { id: "subnet-1" });
+        const association = plannedResource("aws:ec2/routeTableAssociation:RouteTableAssociation", "private-1", {
+            subnetId: "subnet-1",
+            routeTableId: "rtb-1",
+        });
+        const endpoints = ["ecr.api", "ecr.dkr", "ssm", "ssmmessages", "ec2messages"].map((service) =>
+            plannedResource("aws:ec2/vpcEndpoint:VpcEndpoint", service, {
+                vpcId: "vpc-1",
+                serviceName: `com.amazonaws.us-east-1.${service}`,
+                vpcEndpointType: "Interface",
+                privateDnsEnabled: true,
+            }),
+        );
+        const host = plannedResource("aws:ec2/instance:Instance", "host", {
+            subnetId: "subnet-1",
+            userData: '{"credHelpers":{"123456789012.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"}}',
+        });
+        const problems = checkReadiness({ resources: [subnet, association, ...endpoints, host], region: "us-east-1", prefixLists: {} }).filter(
+            (p) => p.check === "network-path",
+        );
+        expect(problems.map((p) => p.message)).to.deep.equal([
+            "runs in private-1, whose route table has no route to a NAT gateway, and cannot reach com.amazonaws.us-east-1.s3 (its private images' layers): it cannot start. Fix: give its network a NAT gateway (platform:network.natStrategy: single or perAz) or S3's gateway endpoint on the subnet's route table (the network's own is on every table it makes)",
+        ]);
     });
 });

@@ -110,11 +110,12 @@ function hostNeeds(instance: PlannedResource): Need[] {
         ...(/\bs3:\/\/|aws s3 /.test(userData) ? [{ service: "s3", why: "its configuration in S3" }] : []),
         ...(userData.includes("secretsmanager") ? [{ service: "secretsmanager", why: "its services' secrets" }] : []),
         ...(userData.includes("awslogs") || userData.includes("amazon-cloudwatch-agent") ? [{ service: "logs", why: "its logs" }] : []),
-        // Private ECR images, through Docker's ECR credential helper.
+        // Private ECR images, through Docker's ECR credential helper; ECR serves their layers from S3.
         ...(userData.includes("ecr-login")
             ? [
                   { service: "ecr.api", why: "its private images" },
                   { service: "ecr.dkr", why: "its private images" },
+                  { service: "s3", why: "its private images' layers" },
               ]
             : []),
         ...(outside ? [{ service: "internet" as const, why: `its user data downloads from ${outside}` }] : []),
@@ -219,7 +220,12 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
                 );
             const fix = byService.has("internet")
                 ? [`give its network a NAT gateway (platform:network.natStrategy: single or perAz)`, ...movable].join("; ")
-                : `give its network a NAT gateway (platform:network.natStrategy: single or perAz) or the endpoints (platform:network.endpoints: [${services.filter((s) => s !== "s3").join(", ")}])`;
+                : `give its network a NAT gateway (platform:network.natStrategy: single or perAz) or ${[
+                      ...(services.some((s) => s !== "s3")
+                          ? [`the endpoints (platform:network.endpoints: [${services.filter((s) => s !== "s3").join(", ")}])`]
+                          : []),
+                      ...(services.includes("s3") ? ["S3's gateway endpoint on the subnet's route table (the network's own is on every table it makes)"] : []),
+                  ].join(" and ")}`;
             report(
                 "network-path",
                 workload.urn,
