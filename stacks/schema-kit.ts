@@ -311,6 +311,31 @@ function render(value: unknown): string {
     return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
+/**
+ * The key schema of the map (`z.record`) whose entry `path` names, if it does: zod reports a bad
+ * key and a bad value of a map entry at the same path, the entry's.
+ */
+function mapKeySchemaAt(schema: z.ZodTypeAny, path: Path): z.ZodTypeAny | undefined {
+    let node = peel(schema).inner;
+    for (const [i, key] of path.entries()) {
+        if (node instanceof z.ZodRecord) {
+            if (i === path.length - 1) return node._def.keyType as z.ZodTypeAny;
+            node = peel(node._def.valueType).inner;
+        } else if (node instanceof z.ZodObject && typeof key === "string" && key in node.shape) node = peel((node.shape as z.ZodRawShape)[key]).inner;
+        else if (node instanceof z.ZodArray && typeof key === "number") node = peel(node._def.type).inner;
+        else return undefined;
+    }
+    return undefined;
+}
+
+/** Whether `issue` is about the key of a map entry (its name), not its value: the key's own schema refuses it with that message. */
+function isMapKeyIssue(schema: z.ZodTypeAny | undefined, issue: z.ZodIssue): boolean {
+    const keySchema = schema && mapKeySchemaAt(schema, issue.path);
+    if (!keySchema) return false;
+    const parsed = keySchema.safeParse(String(issue.path[issue.path.length - 1]));
+    return !parsed.success && parsed.error.issues.some((i) => i.message === issue.message);
+}
+
 function valueAt(root: unknown, path: Path): unknown {
     return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), root);
 }
@@ -359,14 +384,23 @@ export function foldTypos(problems: readonly ConfigProblem[]): ConfigProblem[] {
 
 /**
  * Turns zod issues into problems naming the key path (as `pulumi config set --path` spells it),
- * what is allowed and the bad value. The value of a secret field, or of anything holding one, is
- * never shown. `offset` is where `input` sits below the namespace (e.g. a workload's settings).
+ * what is allowed and the bad value: a map key's problem (a variable or service name) shows the
+ * key, not its entry. The value of a secret field, or of anything holding one, is never shown, nor
+ * the whole of `input` (a rule about all of it). `offset` is where `input` sits below the namespace
+ * (e.g. a workload's settings); `schema` is what `input` was parsed with (it tells a map's keys).
  */
-export function formatIssues(error: z.ZodError, input: unknown, namespace: string, secrets: Path[] = [], offset: Path = []): ConfigProblem[] {
+export function formatIssues(
+    error: z.ZodError,
+    input: unknown,
+    namespace: string,
+    secrets: Path[] = [],
+    offset: Path = [],
+    schema?: z.ZodTypeAny,
+): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const show = (path: Path) => {
         if (secrets.some((secret) => startsWith(path, secret) || startsWith(secret, path))) return "; the value is a secret and not shown";
-        const value = valueAt(input, path);
+        const value = path.length === 0 ? undefined : valueAt(input, path);
         return value === undefined ? "" : `; got ${render(value)}`;
     };
     // Messages name the workload where they say THIS_WORKLOAD, and their own key where they say THIS_KEY.
@@ -386,7 +420,8 @@ export function formatIssues(error: z.ZodError, input: unknown, namespace: strin
             }
             continue;
         }
-        problems.push({ path: joinPath(namespace, [...offset, ...issue.path]), message: `${named(issue.message, issue.path)}${show(issue.path)}` });
+        const got = isMapKeyIssue(schema, issue) ? `; got ${JSON.stringify(String(issue.path[issue.path.length - 1]))}` : show(issue.path);
+        problems.push({ path: joinPath(namespace, [...offset, ...issue.path]), message: `${named(issue.message, issue.path)}${got}` });
     }
     return problems;
 }

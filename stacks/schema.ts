@@ -313,7 +313,7 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
 
     const stackInput = acceptCliScalars(stackSchema, values) as Record<string, unknown>;
     const parsed = stackSchema.safeParse(stackInput);
-    if (!parsed.success) problems.push(...formatIssues(parsed.error, stackInput, NAMESPACE));
+    if (!parsed.success) problems.push(...formatIssues(parsed.error, stackInput, NAMESPACE, [], [], stackSchema));
 
     // Merge what is valid even when other keys are not, so that every problem is found in one run.
     const environmentResult = oneOf(ENVIRONMENTS).safeParse(values.environment);
@@ -410,10 +410,10 @@ export function parseStackConfig(raw: RawStackConfig, topologies: TopologySchema
             continue;
         }
         const offset = ["workloads", name];
-        const found = formatIssues(result.error, settings, NAMESPACE, secretPaths(schema, settings), offset);
+        const found = formatIssues(result.error, settings, NAMESPACE, secretPaths(schema, settings), offset, schema);
         // Rules across fields, also where other fields are invalid (zod skips them then).
         const crossIssues = crossFieldProblems(schema, settings).map((c) => ({ ...c, code: z.ZodIssueCode.custom }));
-        for (const extra of formatIssues(new z.ZodError(crossIssues), settings, NAMESPACE, secretPaths(schema, settings), offset)) {
+        for (const extra of formatIssues(new z.ZodError(crossIssues), settings, NAMESPACE, secretPaths(schema, settings), offset, schema)) {
             if (!found.some((f) => f.path === extra.path && f.message === extra.message)) found.push(extra);
         }
         problems.push(...found.map((p) => blameProfile(p, settings, overridden, path)));

@@ -357,6 +357,49 @@ describe("stack config messages", () => {
         expect(problems).to.have.length(6);
     });
 
+    it("shows a bad map key as the key, not its entry, in every map whose keys are validated; a bad value still shows the value", () => {
+        const problems = problemsOf(
+            rawStack(
+                {
+                    environment: "staging",
+                    workloads: {
+                        desk: {
+                            topology: "compose-host",
+                            imagePrefix: "registry.example.com/tix",
+                            imageTag: "1",
+                            certificateArn: CERT,
+                            services: {
+                                api_v2: {
+                                    port: 8081,
+                                    environment: { "log-level": "info", LOG_FORMAT: ["json"] },
+                                    existingSecrets: { "db-url": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-url-AbCdEf" },
+                                },
+                            },
+                        },
+                        ledger: {
+                            topology: "fargate-rds",
+                            image: "example/ledger:1",
+                            license: { token: "x" },
+                            environment: { "pool size": "20" },
+                            secrets: { stripe_key: PLAINTEXT.ledgerSecret },
+                        },
+                    },
+                },
+                { secretKeys: ["platform:workloads"] },
+            ),
+        );
+        const variable = "variable names are upper-case letters, digits and _";
+        expect(problems.map((p) => `${p.path}: ${p.message}`)).to.have.members([
+            'platform:workloads.desk.services.api_v2: service names are 1-20 characters: a lowercase letter, then lowercase letters, digits and single hyphens, not ending with one; got "api_v2"',
+            `platform:workloads.desk.services.api_v2.environment.log-level: ${variable}; got "log-level"`,
+            'platform:workloads.desk.services.api_v2.environment.LOG_FORMAT: expected a string, not a array; got ["json"]',
+            `platform:workloads.desk.services.api_v2.existingSecrets.db-url: ${variable}; got "db-url"`,
+            `platform:workloads.ledger.environment.pool size: ${variable}; got "pool size"`,
+            `platform:workloads.ledger.secrets.stripe_key: ${variable}; got "stripe_key"`,
+        ]);
+        expect(JSON.stringify(problems)).not.to.contain(PLAINTEXT.ledgerSecret);
+    });
+
     it("says what a key in a mistyped namespace, or a mistyped aws:region, meant, instead of calling the intended key missing", () => {
         const problems = problemsOf(rawStack({}, { region: undefined, otherKeys: ["aws:regoin", "platfrom:environment", "aws:profile", "aws:defaultTags"] }));
         expect(problems).to.deep.equal([
