@@ -11,6 +11,8 @@ export interface NameRule {
     allowed: string;
     /** Pulumi's auto-name lowercases the logical name for this type. */
     lowercase?: boolean;
+    /** A DNS name's longest label (`pattern` refuses a longer one too). */
+    maxLabel?: number;
     doc: string;
 }
 
@@ -27,6 +29,7 @@ const ECS_NAME = { pattern: /^[A-Za-z0-9_-]+$/, allowed: "letters, digits, hyphe
 const DNS_NAME = {
     pattern: /^(?!.*[^.]{64})[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/,
     allowed: "a DNS name: labels of at most 63 letters, digits and hyphens, joined by dots",
+    maxLabel: 63,
     doc: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html",
 };
 
@@ -222,11 +225,15 @@ export const NAME_RULES: Record<string, NameRule> = {
     },
 };
 
-/** Why AWS refuses `name` for a resource of `type` (with the rule's page); undefined when it takes it, or the type has no rule. */
-export function physicalNameProblem(type: string, name: string): { tooLong: boolean; max: number; message: string } | undefined {
+/**
+ * Why AWS refuses `name` for a resource of `type` (with the rule's page), undefined when it takes it
+ * or the type has no rule: the name is too long, one of its DNS labels is, or a character is not allowed.
+ */
+export function physicalNameProblem(type: string, name: string): { kind: "length" | "label" | "characters"; max: number; message: string } | undefined {
     const rule = NAME_RULES[type];
     if (!rule) return undefined;
-    if (name.length > rule.max) return { tooLong: true, max: rule.max, message: `has ${name.length} characters; AWS allows ${rule.max} (${rule.doc})` };
-    if (!rule.pattern.test(name)) return { tooLong: false, max: rule.max, message: `is not ${rule.allowed} (${rule.doc})` };
-    return undefined;
+    if (name.length > rule.max) return { kind: "length", max: rule.max, message: `has ${name.length} characters; AWS allows ${rule.max} (${rule.doc})` };
+    if (rule.pattern.test(name)) return undefined;
+    const longLabel = rule.maxLabel !== undefined && name.split(".").some((label) => label.length > rule.maxLabel!);
+    return { kind: longLabel ? "label" : "characters", max: rule.max, message: `is not ${rule.allowed} (${rule.doc})` };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
+import { physicalNameProblem } from "./physical-names";
 
 /**
  * Building blocks for stack-config schemas. Every schema reports all of its problems in one
@@ -128,6 +129,64 @@ export function crossFieldProblems(schema: z.ZodTypeAny, value: unknown): { path
     runRules(checked.rules as CrossRule<unknown>[], settings, (path, message) => found.push({ path, message }));
     return found;
 }
+
+/**
+ * A physical name a workload derives from its own name, its services' and the stack's (a database's
+ * identifier, a private DNS zone), with the key that sets it: the settings refuse one AWS would
+ * refuse, naming that key, before anything is created.
+ */
+export interface DerivedPhysicalName {
+    /** The resource type it names (a key of `NAME_RULES`, stacks/physical-names.ts). */
+    type: string;
+    /** What it names, as the message says it: "the database's identifier". */
+    what: string;
+    name: string;
+    /** The key, relative to the workload's settings, that sets the part of `name` that can shrink (`["database", "identifier"]`); `[]` when none can. */
+    key: (string | number)[];
+    /** That part as `name` holds it (the key's value, or its default when `given` is false). Absent when no key sets it: `fix` says what to change. */
+    part?: string;
+    /** Whether the stack sets the key (then it is shortened, else set). */
+    given?: boolean;
+    /** What to change when no key sets the name. */
+    fix?: string;
+}
+
+/**
+ * A rule refusing derived physical names too long for AWS (stacks/physical-names.ts: the whole name,
+ * or a DNS label), each at the key that sets it; the readiness check of the plan stays the last net.
+ * Characters are not its business: every part of such a name is checked at its own key (workload and
+ * service names, the stack's, an identifier). One problem per key, the one needing the shortest value
+ * (a replica's `<identifier>-replica` before the master's `<identifier>`).
+ */
+export const physicalNamesFit =
+    <S>(derive: (settings: S) => DerivedPhysicalName[]): CrossRule<S> =>
+    (settings, issue) => {
+        const found = derive(settings).flatMap((n) => {
+            const problem = physicalNameProblem(n.type, n.name);
+            if (!problem || problem.kind === "characters") return [];
+            const room = n.part === undefined ? undefined : problem.max - (n.name.length - n.part.length);
+            const key = n.key.join(".");
+            const fix =
+                n.fix ??
+                (room !== undefined && room > 0
+                    ? n.given
+                        ? `shorten ${key} to ${room} character${room === 1 ? "" : "s"} or fewer`
+                        : `set ${key} to a name of at most ${room} character${room === 1 ? "" : "s"}`
+                    : `no value of ${key} fits`);
+            return [{ key: n.key, room: room ?? 0, message: `${n.what} ${n.name} ${problem.message}: ${fix}` }];
+        });
+        const reported = new Set<string>();
+        for (const f of found.sort((a, b) => a.room - b.room)) {
+            const key = JSON.stringify(f.key);
+            if (reported.has(key)) continue;
+            reported.add(key);
+            issue(f.key, f.message);
+        }
+    };
+
+/** The fix of a derived DNS name the stack's name is one label of: DNS takes 63 characters a label. */
+export const stackLabelFix = (stack: string) =>
+    `the stack's name (${stack.length} characters) is one of its labels, and no key of the workload shortens it: use a stack name of at most 63 characters (pulumi stack rename)`;
 
 export const integer = (min: number, max: number) =>
     z

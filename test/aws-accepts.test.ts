@@ -173,6 +173,118 @@ describe("what AWS accepts: names that outgrow S3's 63 characters", () => {
     });
 });
 
+describe("what AWS accepts: derived names that outgrow RDS's 63 characters or a DNS label's, refused at the key that names them", () => {
+    const RDS_LIMIT = "AWS allows 63 (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html)";
+    const w20 = "orders-platform-euw1"; // a workload name of 20 characters, the longest there is
+    const s20 = "payments-settlements"; // and a service name of 20
+    const stack = "acme-corp-production-eu";
+    const compose = (services: Record<string, unknown>, database: Record<string, unknown> = {}) =>
+        rawStack(
+            {
+                environment: "staging",
+                workloads: { [w20]: { topology: "compose-host", imagePrefix: `${ECR}/desk`, imageTag: "1.0.0", certificateArn: CERT, services, database } },
+            },
+            { stack },
+        );
+
+    it("a compose-host service's dedicated database: <workload>-<service>-db-<stack>, shortened by services.<name>.databaseIdentifier", () => {
+        expect(`${w20}-${s20}-db-${stack}`).to.have.length(68);
+        expect(messages(compose({ [s20]: { port: 8081, dedicatedDatabase: true } }))).to.deep.equal([
+            `platform:workloads.${w20}.services.${s20}.databaseIdentifier: the dedicated database's identifier ${w20}-${s20}-db-${stack} has 68 characters; ${RDS_LIMIT}: set services.${s20}.databaseIdentifier to a name of at most 63 characters`,
+        ]);
+        accepted(compose({ [s20]: { port: 8081, dedicatedDatabase: true, databaseIdentifier: "orders-settlements-db-prod-eu" } }));
+        // It names the service's own instance only, and no two instances of the workload share one.
+        expect(messages(compose({ api: { port: 8081, databaseIdentifier: "orders-api-db" } }))).to.deep.equal([
+            `platform:workloads.${w20}.services.api.databaseIdentifier: names the service's own RDS instance, which it has only with dedicatedDatabase: true (the shared instance's is database.identifier); got "orders-api-db"`,
+        ]);
+        expect(
+            messages(
+                compose({ api: { port: 8081 }, [s20]: { port: 8082, dedicatedDatabase: true, databaseIdentifier: "orders-db" } }, { identifier: "orders-db" }),
+            ),
+        ).to.deep.equal([
+            `platform:workloads.${w20}.services.${s20}.databaseIdentifier: orders-db is also the identifier database.identifier gives: RDS takes an identifier once per account and region; give another; got "orders-db"`,
+        ]);
+    });
+
+    it("a database's read replica (<identifier>-replica) and an Aurora global database (<identifier>-global): database.identifier, with the room they leave", () => {
+        const ledger = (database: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+            rawStack(
+                {
+                    environment: "staging",
+                    workloads: { [w20]: { topology: "fargate-rds", image: `${ECR}/orders:1.0.0`, readReplica: true, database, ...extra } },
+                },
+                { stack: "acme-corporation-production-eu-w1" },
+            );
+        // 20 + 4 + 33 = 57 for the master, 65 for its replica.
+        expect(messages(ledger({}))).to.deep.equal([
+            `platform:workloads.${w20}.database.identifier: the database's read replica's identifier ${w20}-db-acme-corporation-production-eu-w1-replica has 65 characters; ${RDS_LIMIT}: set database.identifier to a name of at most 55 characters`,
+        ]);
+        accepted(ledger({}, { readReplica: false }));
+        const given = "a".repeat(56);
+        expect(messages(ledger({ identifier: given }))).to.deep.equal([
+            `platform:workloads.${w20}.database.identifier: the database's read replica's identifier ${given}-replica has 64 characters; ${RDS_LIMIT}: shorten database.identifier to 55 characters or fewer; got "${given}"`,
+        ]);
+        accepted(ledger({ identifier: given.slice(1) }));
+
+        const dr = { disasterRecovery: { enabled: true, region: "us-west-2" }, bucketPrefix: "b" };
+        const boardStack = "acme-corporation-production-eu-w1";
+        const long = board(dr, boardStack);
+        long.values.workloads = { [w20]: (long.values.workloads as Record<string, unknown>).board };
+        expect(messages(long)).to.deep.equal([
+            `platform:workloads.${w20}.database.identifier: the global database's identifier ${w20}-db-${boardStack}-global has 64 characters; AWS allows 63 (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateGlobalCluster.html): set database.identifier to a name of at most 56 characters`,
+        ]);
+        accepted(board({ ...dr, database: { instanceClass: "db.r6g.large", identifier: "orders-db-prod-eu" } }, boardStack));
+    });
+
+    it("every topology's database in a long-named stack, and the DNS names whose one label is the stack's name", () => {
+        const stack = "acme-corporation-production-europe-central-frankfurt-primary-region-01"; // 70 characters
+        const entity = {
+            topology: "ecs-audit-worker",
+            imageTag: "1.0.0",
+            worker: { command: ["python", "-m", "app.audit_consumer"] },
+            redis: { url: "https://db.upstash.io", token: "token" },
+        };
+        const hooks = {
+            topology: "event-driven",
+            integration: { image: `${ECR}/integration:1` },
+            webhook: { image: `${ECR}/webhook:1` },
+            worker: { image: `${ECR}/worker:1` },
+            api: { originDomainName: "gateway-origin.example.com", certificateArn: CERT },
+            disasterRecovery: {
+                enabled: true,
+                region: "us-west-2",
+                certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+            },
+        };
+        const raw = rawStack(
+            { environment: "staging", workloads: { ledger: { topology: "fargate-rds", image: `${ECR}/orders:1.0.0` }, entity, hooks } },
+            { stack, secretKeys: ["platform:workloads"] },
+        );
+        const problems = configProblems(raw);
+        expect(problems.map((p) => p.path)).to.have.members([
+            "platform:workloads.ledger.database.identifier",
+            "platform:workloads.ledger",
+            "platform:workloads.entity.database.identifier",
+            "platform:workloads.hooks.database.identifier",
+            "platform:workloads.hooks",
+        ]);
+        const at = (path: string) => problems.find((p) => p.path === path)!.message;
+        expect(at("platform:workloads.entity.database.identifier")).to.equal(
+            `the database's identifier entity-db-${stack} has 80 characters; ${RDS_LIMIT}: set database.identifier to a name of at most 63 characters`,
+        );
+        // No key shortens a label that is the stack's name: the message says so, and shows no value of the workload.
+        expect(at("platform:workloads.ledger")).to.equal(
+            `the Prometheus scraper's DNS namespace ledger.${stack}.internal is not a DNS name: labels of at most 63 letters, digits and hyphens, joined by dots (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html): the stack's name (70 characters) is one of its labels, and no key of the workload shortens it: use a stack name of at most 63 characters (pulumi stack rename)`,
+        );
+        expect(at("platform:workloads.hooks"))
+            .to.contain(`the DR region's private zone hooks.${stack}.dr.internal is not a DNS name`)
+            .and.not.to.contain("got");
+        // Without DR, the event-driven workload names no zone.
+        const noDr = rawStack({ environment: "staging", workloads: { hooks: { ...hooks, disasterRecovery: { enabled: false } } } }, { stack });
+        expect(configProblems(noDr).map((p) => p.path)).to.deep.equal(["platform:workloads.hooks.database.identifier"]);
+    });
+});
+
 describe("what AWS accepts: the audit queue of ecs-audit-worker", () => {
     const entity = (audit: Record<string, unknown>) =>
         rawStack(

@@ -365,8 +365,14 @@ describe("topology compose-host", () => {
 
     it("snapshots the data volume daily for as long as the profile keeps backups, and alarms per service and per database", async () => {
         const { recorder } = await buildStack(
-            tickets("production", { services: { ticketing: { port: 8081 }, payments: { port: 8082, dedicatedDatabase: true } } }),
+            tickets("production", {
+                services: { ticketing: { port: 8081 }, payments: { port: 8082, dedicatedDatabase: true, databaseIdentifier: "tix-payments-prod" } },
+            }),
         );
+        // services.<name>.databaseIdentifier names the dedicated instance, and its alarms follow it.
+        expect(recorder.get("aws:rds/instance:Instance", "tickets-payments-db").inputs.identifier).to.equal("tix-payments-prod");
+        const paymentsConnections = recorder.get("aws:cloudwatch/metricAlarm:MetricAlarm", "tickets-payments-db-connections").inputs as any;
+        expect(paymentsConnections.dimensions.DBInstanceIdentifier).to.equal("tix-payments-prod");
         const volume = recorder.get("aws:ebs/volume:Volume", "tickets-data");
         const policy = recorder.get("aws:dlm/lifecyclePolicy:LifecyclePolicy", "tickets-snapshots").inputs as any;
         expect(policy.state).to.equal("ENABLED");

@@ -29,6 +29,9 @@ export const AURORA_INSTANCE_MEMORY_GIB: Readonly<Record<string, number>> = {
  */
 export const GLOBAL_DATABASE_CLASS = /^db\.(r|x)\d/;
 
+/** The global database's identifier: its primary cluster's, and `-global`. */
+export const globalClusterIdentifier = (clusterIdentifier: string): string => `${clusterIdentifier}-global`;
+
 /** Aurora PostgreSQL's default max_connections for an instance class. */
 export function auroraMaxConnections(instanceClass: string): number {
     const gib = AURORA_INSTANCE_MEMORY_GIB[instanceClass];
@@ -241,7 +244,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         const global = new rds.GlobalCluster(
             name,
             {
-                globalClusterIdentifier: pulumi.interpolate`${this.cluster.clusterIdentifier}-global`,
+                globalClusterIdentifier: this.cluster.clusterIdentifier.apply(globalClusterIdentifier),
                 sourceDbClusterIdentifier: this.cluster.arn,
                 // The version of every member: the provider upgrades a global database here (ModifyGlobalCluster
                 // for a major version, each member for a minor one), not through its clusters.

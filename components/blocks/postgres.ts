@@ -3,7 +3,7 @@ import * as rds from "@pulumi/aws/rds";
 import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as random from "@pulumi/random";
 import { EnvironmentProfile } from "../../stacks/profiles";
-import { POSTGRES_DEFAULT_MAJOR, PostgresSettings } from "../../stacks/schema-kit";
+import { DerivedPhysicalName, POSTGRES_DEFAULT_MAJOR, PostgresSettings } from "../../stacks/schema-kit";
 import { WorkloadContext } from "../context";
 import { SecurityGroup, connectGroups } from "./security-group";
 import type { BootstrapTarget } from "./db-bootstrap";
@@ -64,6 +64,32 @@ export function postgresDefaults(profile: EnvironmentProfile) {
     };
 }
 
+/** The identifier of a workload's database that its settings name none for: `<logical name>-<stack>` (`orders-db-prod`). */
+export const defaultDatabaseIdentifier = (logicalName: string, stack: string): string => `${logicalName}-${stack}`;
+/** A read replica's identifier: its master's, and `-replica`. */
+export const replicaIdentifier = (identifier: string): string => `${identifier}-replica`;
+
+/**
+ * The identifiers `workloadDatabase` gives a database (and its replica), for the settings' check
+ * (`physicalNamesFit`): `key` is the setting naming the instance, `identifier` its value if set.
+ */
+export function databaseIdentifiers(
+    logicalName: string,
+    stack: string,
+    key: (string | number)[],
+    identifier: string | undefined,
+    readReplica: boolean,
+    what = "the database's",
+): DerivedPhysicalName[] {
+    const master = identifier ?? defaultDatabaseIdentifier(logicalName, stack);
+    const given = identifier !== undefined;
+    const type = "aws:rds/instance:Instance";
+    return [
+        { type, what: `${what} identifier`, name: master, key, part: master, given },
+        ...(readReplica ? [{ type, what: `${what} read replica's identifier`, name: replicaIdentifier(master), key, part: master, given }] : []),
+    ];
+}
+
 /**
  * A workload's database in the stack's data subnets, from its `database` settings and the
  * profile's defaults; `overrides` for what the topology decides (a replica, TLS).
@@ -79,7 +105,7 @@ export function workloadDatabase(
         name,
         {
             ...postgresDefaults(ctx.platform.profile),
-            identifier: settings.identifier ?? `${name}-${ctx.platform.stack}`,
+            identifier: settings.identifier ?? defaultDatabaseIdentifier(name, ctx.platform.stack),
             logRetentionDays: ctx.platform.profile.logRetentionDays,
             vpcId: ctx.network.vpcId,
             subnetIds: ctx.network.dataSubnetIds,
@@ -233,7 +259,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             replica = new rds.Instance(
                 `${name}-replica`,
                 {
-                    identifier: `${args.identifier}-replica`,
+                    identifier: replicaIdentifier(args.identifier),
                     replicateSourceDb: this.instance.identifier,
                     instanceClass: args.instanceClass,
                     vpcSecurityGroupIds: [this.replicaSecurityGroup.id],
@@ -244,7 +270,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                     deletionProtection: args.deletionProtection,
                     ...shared,
                 },
-                { ...stateful, dependsOn: exportLogs(`${args.identifier}-replica`, `${name}-replica`) },
+                { ...stateful, dependsOn: exportLogs(replicaIdentifier(args.identifier), `${name}-replica`) },
             );
         }
 

@@ -25,11 +25,13 @@ import {
     SchemaContext,
     strictObject,
     withCrossChecks,
+    physicalNamesFit,
     urlPath,
     viewerDomainSettings,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
-import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, GLOBAL_DATABASE_CLASS, auroraMaxConnections } from "../blocks/aurora";
+import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, GLOBAL_DATABASE_CLASS, auroraMaxConnections, globalClusterIdentifier } from "../blocks/aurora";
+import { defaultDatabaseIdentifier } from "../blocks/postgres";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
@@ -186,6 +188,23 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
                             : `the stack's name (${stack.length} characters) leaves no room for any prefix; use a stack name of at most ${stack.length + room - 1} characters`),
                 );
             },
+            physicalNamesFit((s) => {
+                const cluster = s.database.identifier ?? defaultDatabaseIdentifier(`${workload}-db`, stack);
+                const named = { key: ["database", "identifier"], part: cluster, given: s.database.identifier !== undefined };
+                return [
+                    { type: "aws:rds/cluster:Cluster", what: "the cluster's identifier", name: cluster, ...named },
+                    ...(s.disasterRecovery.enabled
+                        ? [
+                              {
+                                  type: "aws:rds/globalCluster:GlobalCluster",
+                                  what: "the global database's identifier",
+                                  name: globalClusterIdentifier(cluster),
+                                  ...named,
+                              },
+                          ]
+                        : []),
+                ];
+            }),
             (s, issue) =>
                 s.disasterRecovery.enabled &&
                 !s.disasterRecovery.region &&
@@ -315,7 +334,7 @@ export class AuroraWeb extends pulumi.ComponentResource {
         return new AuroraPostgres(
             `${name}-db`,
             {
-                identifier: s.database.identifier ?? `${name}-db-${ctx.platform.stack}`,
+                identifier: s.database.identifier ?? defaultDatabaseIdentifier(`${name}-db`, ctx.platform.stack),
                 // Every log of the system is kept its logRetentionDays (30), the database's export too.
                 logRetentionDays: s.logRetentionDays,
                 vpcId: ctx.network.vpcId,

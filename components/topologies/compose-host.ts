@@ -23,6 +23,8 @@ import {
     SchemaContext,
     strictObject,
     withCrossChecks,
+    physicalNamesFit,
+    rdsIdentifier,
     urlPath,
     healthCheckCommand,
     namePattern,
@@ -33,7 +35,14 @@ import { CloudflareEdge, cloudflareChecks, cloudflareSettings } from "../blocks/
 import { Bucket } from "../blocks/bucket";
 import { repositorySettings, resolveImage, secretSettings } from "../blocks/operations";
 import { LoadBalancer, MAX_ROUTES, RouteArgs, balancerDefaults, elbLogicalName } from "../blocks/load-balancer";
-import { PostgresDatabase, RDS_INSTANCE_MEMORY_GIB, postgresMaxConnections, workloadDatabase } from "../blocks/postgres";
+import {
+    PostgresDatabase,
+    RDS_INSTANCE_MEMORY_GIB,
+    databaseIdentifiers,
+    defaultDatabaseIdentifier,
+    postgresMaxConnections,
+    workloadDatabase,
+} from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { SecurityGroup } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
@@ -81,7 +90,7 @@ export const DEFAULT_SERVICES = {
 
 const serviceName = z.string().regex(namePattern(20), nameRule("service names", 20));
 
-const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: SchemaEnv) => {
+const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workload }: SchemaEnv) => {
     const derived = derivedNames(workload);
     const service = strictObject({
         /** Image. Default `<imagePrefix>/<service>:<imageTag>`. */
@@ -113,6 +122,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
         cpus: z.number().positive().max(192).default(1),
         /** Its own RDS instance instead of a database on the shared one (the platform's scaling path). */
         dedicatedDatabase: z.boolean().default(false),
+        /**
+         * The identifier of that instance (with `dedicatedDatabase`), unique in the account and region: RDS
+         * takes 63 characters, which long workload, service and stack names outgrow. Default
+         * `<workload>-<service>-db-<stack>`; a new value renames the instance in place, its endpoint with it.
+         */
+        databaseIdentifier: rdsIdentifier.optional(),
     });
     return withCrossChecks(
         strictObject({
@@ -240,6 +255,28 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                             `${svc.cpus} is more than ${s.instanceType}'s ${vcpus} vCPUs: Docker refuses to start the container; at most ${vcpus}`,
                         );
             },
+            (s, issue) => {
+                for (const [name, svc] of Object.entries(s.services))
+                    if (svc.databaseIdentifier !== undefined && !svc.dedicatedDatabase)
+                        issue(
+                            ["services", name, "databaseIdentifier"],
+                            "names the service's own RDS instance, which it has only with dedicatedDatabase: true (the shared instance's is database.identifier)",
+                        );
+            },
+            // RDS identifiers (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html): at most 63 characters, unique in the account and region.
+            physicalNamesFit((s) =>
+                databaseInstances(workload, s).flatMap((d) => databaseIdentifiers(d.logicalName, stack, d.key, d.identifier, false, d.what)),
+            ),
+            (s, issue) => {
+                const seen = new Map<string, string>();
+                for (const d of databaseInstances(workload, s)) {
+                    const identifier = d.identifier ?? defaultDatabaseIdentifier(d.logicalName, stack);
+                    const other = seen.get(identifier);
+                    if (other)
+                        issue(d.key, `${identifier} is also the identifier ${other} gives: RDS takes an identifier once per account and region; give another`);
+                    else seen.set(identifier, d.identifier === undefined ? `${d.key.join(".")}'s default` : d.key.join("."));
+                }
+            },
             (s, issue) =>
                 s.originPullCa !== undefined &&
                 !s.behindCloudflare &&
@@ -250,6 +287,30 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
 
 /** What a workload of this topology deploys from: its validated settings. */
 export type ComposeHostSettings = SettingsOf<typeof settingsSchema>;
+
+/**
+ * The workload's RDS instances: the shared one (while any service uses it) and each dedicated one,
+ * with its logical name, the key naming it and the identifier that key sets.
+ */
+function databaseInstances(
+    workload: string,
+    s: { database: { identifier?: string }; services: Record<string, { dedicatedDatabase: boolean; databaseIdentifier?: string }> },
+): { logicalName: string; key: string[]; identifier?: string; what: string }[] {
+    const services = Object.entries(s.services);
+    return [
+        ...(services.some(([, svc]) => !svc.dedicatedDatabase)
+            ? [{ logicalName: `${workload}-db`, key: ["database", "identifier"], identifier: s.database.identifier, what: "the shared database's" }]
+            : []),
+        ...services
+            .filter(([, svc]) => svc.dedicatedDatabase)
+            .map(([name, svc]) => ({
+                logicalName: `${workload}-${name}-db`,
+                key: ["services", name, "databaseIdentifier"],
+                identifier: svc.databaseIdentifier,
+                what: "the dedicated database's",
+            })),
+    ];
+}
 
 /** Longest values the user data can hold (bucket name, key prefix, volume ID): its size is checked with them. */
 const LONGEST = { bucket: "b".repeat(63), prefix: "p".repeat(100), volume: "vol-0123456789abcdef0" };
@@ -322,16 +383,10 @@ export class ComposeHost extends pulumi.ComponentResource {
         const protect = ctx.platform.profile.protectStatefulResources;
         const services = Object.entries(s.services);
         // The init containers connect over TLS in every environment.
-        // `database.identifier` names the shared instance only; dedicated ones take their default.
-        const newDatabase = (logicalName: string) =>
-            workloadDatabase(
-                logicalName,
-                ctx,
-                { ...s.database, identifier: logicalName === `${name}-db` ? s.database.identifier : undefined },
-                { requireTls: true },
-                this,
-            );
-        const sharedDatabase = services.some(([, svc]) => !svc.dedicatedDatabase) ? newDatabase(`${name}-db`) : undefined;
+        // `database.identifier` names the shared instance, `services.<name>.databaseIdentifier` a dedicated one.
+        const newDatabase = (logicalName: string, identifier: string | undefined) =>
+            workloadDatabase(logicalName, ctx, { ...s.database, identifier }, { requireTls: true }, this);
+        const sharedDatabase = services.some(([, svc]) => !svc.dedicatedDatabase) ? newDatabase(`${name}-db`, s.database.identifier) : undefined;
         const databases: Record<string, PostgresDatabase> = sharedDatabase ? { [`${name}-db`]: sharedDatabase } : {};
         sharedDatabase?.connect("host", host, `${name} host`);
 
@@ -366,7 +421,7 @@ export class ComposeHost extends pulumi.ComponentResource {
         const envFileEntries: pulumi.Output<unknown>[] = [];
 
         for (const [svcName, svc] of services) {
-            const database = svc.dedicatedDatabase ? newDatabase(`${name}-${svcName}-db`) : sharedDatabase!;
+            const database = svc.dedicatedDatabase ? newDatabase(`${name}-${svcName}-db`, svc.databaseIdentifier) : sharedDatabase!;
             // Keyed by service: the host's egress rules to each dedicated database are distinct resources.
             if (svc.dedicatedDatabase) {
                 database.connect(`host-${svcName}`, host, `${name} host`);

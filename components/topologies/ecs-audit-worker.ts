@@ -21,6 +21,7 @@ import {
     allowPlaintext,
     httpsInProduction,
     withCrossChecks,
+    physicalNamesFit,
     urlPath,
     healthCheckCommand,
     inStackRegion,
@@ -29,7 +30,7 @@ import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms"
 import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, balancerDefaults, clientPeers } from "../blocks/load-balancer";
 import { QUEUE_RETENTION_SECONDS, Queue, encryptedTopic } from "../blocks/messaging";
-import { PostgresDatabase, workloadDatabase } from "../blocks/postgres";
+import { PostgresDatabase, databaseIdentifiers, workloadDatabase } from "../blocks/postgres";
 import { ImageRepository } from "../blocks/repository";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import {
@@ -87,7 +88,7 @@ const ecsName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - a
 /** An IAM role (up to 64) or inline policy (up to 128) name. */
 const iamName = (max: number) => z.string().regex(new RegExp(`^[\\w+=,.@-]{1,${max}}$`), `letters, digits and + = , . @ _ - (up to ${max})`);
 
-const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, preset }: SchemaEnv) => {
+const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workload, preset }: SchemaEnv) => {
     const names = derivedNames(workload);
     const derived = { ...names, cachePrefix: names.slug, ...presetDefaults(ECS_AUDIT_WORKER_PRESETS, preset) };
     return withCrossChecks(
@@ -259,6 +260,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
                     ? { tasks: 1, what: "the worker's own service, worker.mode: service" }
                     : { tasks: s.autoscaling.min, what: "autoscaling.min" },
             ),
+            physicalNamesFit((s) => databaseIdentifiers(`${workload}-db`, stack, ["database", "identifier"], s.database.identifier, false)),
         ],
     );
 };

@@ -22,6 +22,8 @@ import {
     SchemaContext,
     strictObject,
     withCrossChecks,
+    physicalNamesFit,
+    stackLabelFix,
     ReportIssue,
     viewerDomainSettings,
     cidrBlock,
@@ -52,7 +54,7 @@ import { ContainerSpec, FargateService, serviceDefaults } from "../blocks/fargat
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import { LoadBalancer, balancerDefaults, cloudFrontOrigin, cloudFrontOriginFacing } from "../blocks/load-balancer";
 import { Queue } from "../blocks/messaging";
-import { workloadDatabase } from "../blocks/postgres";
+import { databaseIdentifiers, workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
 import { SecurityGroup, connectGroups } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
@@ -92,7 +94,12 @@ const lambdaArn = z
     );
 const HTTP_SERVICES = ["integration", "webhook"] as const;
 
-const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: SchemaEnv) => {
+/** The DR region's private zone, where the standby finds the restored database: `<workload>.<stack>.dr.internal`. */
+export const drZoneName = (workload: string, stack: string): string => `${workload}.${stack}.dr.internal`;
+/** The DR region's namespace, where Kong finds the standby services' tasks: `services.<DR zone>`. */
+export const drServicesNamespaceName = (workload: string, stack: string): string => `services.${drZoneName(workload, stack)}`;
+
+const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workload }: SchemaEnv) => {
     const derived = derivedNames(workload);
     const service = (defaults: { cpu: number; memory: number; database: boolean; documents: (typeof DOCUMENT_ACCESS)[number] }) =>
         strictObject({
@@ -313,6 +320,19 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload }: 
                     `is issued in ${arnRegion(dr.certificateArn)}; the standby load balancer in ${dr.region} (disasterRecovery.region) needs a certificate issued there`,
                 );
         },
+        physicalNamesFit((s: z.output<typeof object>) => [
+            ...databaseIdentifiers(`${workload}-db`, stack, ["database", "identifier"], s.database.identifier, false),
+            ...(s.disasterRecovery.enabled
+                ? [
+                      { type: "aws:route53/zone:Zone", what: "the DR region's private zone", name: drZoneName(workload, stack) },
+                      {
+                          type: "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
+                          what: "the DR services' DNS namespace",
+                          name: drServicesNamespaceName(workload, stack),
+                      },
+                  ].map((n) => ({ ...n, key: [], fix: stackLabelFix(stack) }))
+                : []),
+        ]),
     ]);
 };
 
@@ -855,7 +875,7 @@ export class EventDriven extends pulumi.ComponentResource {
         const profile = ctx.platform.profile;
         const protect = profile.protectStatefulResources;
         const parent = { parent: this };
-        const zoneName = `${name}.${ctx.platform.stack}.dr.internal`;
+        const zoneName = drZoneName(name, ctx.platform.stack);
         const zone = new route53.Zone(
             `${name}-dr`,
             {
@@ -868,7 +888,12 @@ export class EventDriven extends pulumi.ComponentResource {
         // Kong finds the HTTP services' healthy tasks by name: ECS registers them, with their container health.
         const namespace = new servicediscovery.PrivateDnsNamespace(
             `${name}-dr-services`,
-            { region, name: `services.${zoneName}`, vpc: dr.network.vpcId, description: `${name}: the DR services' tasks, for Kong` },
+            {
+                region,
+                name: drServicesNamespaceName(name, ctx.platform.stack),
+                vpc: dr.network.vpcId,
+                description: `${name}: the DR services' tasks, for Kong`,
+            },
             parent,
         );
         const logGroup = new cloudwatch.LogGroup(

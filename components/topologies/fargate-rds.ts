@@ -26,10 +26,12 @@ import {
     httpsInProduction,
     withCrossChecks,
     urlPath,
+    physicalNamesFit,
+    stackLabelFix,
 } from "../../stacks/schema-kit";
 import { FargateService, serviceDefaults } from "../blocks/fargate-service";
 import { LoadBalancer, balancerDefaults, clientPeers } from "../blocks/load-balancer";
-import { workloadDatabase } from "../blocks/postgres";
+import { databaseIdentifiers, workloadDatabase } from "../blocks/postgres";
 import { storeSecret } from "../blocks/secret";
 import { afterBootstrap, applicationLogin } from "../blocks/db-bootstrap";
 import {
@@ -83,7 +85,10 @@ export const FARGATE_RDS_PRESETS = {
 /** Variables the program sets itself (config may not set them): the connection's, as configured. */
 const providedVariables = (variables: ConnectionVariables): string[] => Object.values(variables);
 
-const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, preset: presetName }: SchemaEnv) => {
+/** The private DNS namespace the Prometheus scraper finds the tasks in: `<workload>.<stack>.internal`. */
+export const metricsNamespaceName = (workload: string, stack: string): string => `${workload}.${stack}.internal`;
+
+const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workload, preset: presetName }: SchemaEnv) => {
     const preset = presetDefaults(FARGATE_RDS_PRESETS, presetName);
     const derived = { ...derivedNames(workload), ...preset };
     const defaultVariables = connectionVariables(derived.variablePrefix);
@@ -185,6 +190,16 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, workload, pr
             oneSourcePerVariable((s) => [...providedVariables(s.variables), ...licenseVariable(s)]),
             rollingDeployProgresses((s) => ({ tasks: s.desiredCount, what: "desiredCount" })),
             imageSources((s) => [[[], s]]),
+            physicalNamesFit((s) => [
+                ...databaseIdentifiers(`${workload}-db`, stack, ["database", "identifier"], s.database.identifier, s.readReplica),
+                {
+                    type: "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
+                    what: "the Prometheus scraper's DNS namespace",
+                    name: metricsNamespaceName(workload, stack),
+                    key: [],
+                    fix: stackLabelFix(stack),
+                },
+            ]),
         ],
     );
 };
@@ -244,7 +259,7 @@ export class FargateRds extends pulumi.ComponentResource {
         // The scraper finds the tasks by DNS (one A record per task): Prometheus' dns_sd_configs.
         const namespace = new servicediscovery.PrivateDnsNamespace(
             `${name}-metrics`,
-            { name: `${name}.${ctx.platform.stack}.internal`, vpc: ctx.network.vpcId, description: `${name}: tasks for the Prometheus scraper` },
+            { name: metricsNamespaceName(name, ctx.platform.stack), vpc: ctx.network.vpcId, description: `${name}: tasks for the Prometheus scraper` },
             { parent: this },
         );
         const service = new FargateService(
