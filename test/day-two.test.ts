@@ -459,6 +459,26 @@ describe("day two: a change against what is deployed", () => {
         expect(withAck("update")).to.deep.equal([]);
         expect(withAck("replace")).to.deep.equal(["day-two-parameter-family"]);
         expect(unusedAcknowledgements(diffResources(head, head).changes, [{ resource: "db", action: "update", reason: "done" }])).to.have.length(1);
+        // As the program names them, the cluster and its global database share a name: the refusal then
+        // names the cluster by URN, since an entry by name would accept both and is refused as ambiguous.
+        const sharedGlobalUrn = urnOf("aws:rds/globalCluster:GlobalCluster", "db");
+        const shared = (version: string, family: string, suffix: string) =>
+            stack(version, family, suffix).map((r) => ({
+                ...r,
+                ...(r.type === "aws:rds/globalCluster:GlobalCluster" ? { name: "db", urn: sharedGlobalUrn } : {}),
+                dependencies: r.dependencies.map((d) => (d === globalUrn ? sharedGlobalUrn : d)),
+            }));
+        const [sharedBase, sharedHead] = [shared("15.10", "aurora-postgresql15", "15"), shared("16.6", "aurora-postgresql16", "16")];
+        const sharedDiff = diffResources(sharedBase, sharedHead);
+        const sharedPlan = (acknowledgements: Acknowledgement[]) =>
+            checkReadiness({ resources: sharedHead, region: "us-east-1", prefixLists: {}, dayTwo: { base: sharedBase, ...sharedDiff, acknowledgements } });
+        const [refusal] = sharedPlan([]);
+        expect(refusal.message).to.contain(`platform:acknowledge: [{ resource: ${primaryUrn}, action: update,`);
+        const reason = "Global database upgraded to 16.6 with the CLI.";
+        expect(sharedPlan([{ resource: primaryUrn, action: "update", reason }])).to.deep.equal([]);
+        expect(sharedPlan([{ resource: "db", action: "update", reason }]).map((p) => p.message)).to.deep.equal([
+            `"db" names 2 resources this change updates: give the URN of the one meant (${primaryUrn}, ${sharedGlobalUrn})`,
+        ]);
         // Without a global database, the cluster takes its engine version and the group in one call.
         const alone = (version: string, family: string, suffix: string) => [
             group(`db-${suffix}`, family),

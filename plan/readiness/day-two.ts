@@ -123,6 +123,10 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
     const movedFrom = new Map(input.moved.map((m) => [m.urn, m.from]));
     const baseOf = (urn: string) => baseByUrn.get(movedFrom.get(urn) ?? urn);
     const acknowledged = (c: ResourceChange) => input.acknowledgements.some((a) => accepts(a, c));
+    // How an acknowledgement names a change: by its name, unless another change of the same action
+    // shares it (a cluster and its global database), where the name alone is refused as ambiguous.
+    const ackName = (c: ResourceChange) =>
+        input.changes.some((x) => x.urn !== c.urn && x.action === c.action && namesResource(c.name, x.urn)) ? c.urn : c.name;
 
     for (const c of input.changes) {
         const head = index.byUrn.get(c.urn);
@@ -155,7 +159,7 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             report(
                 "day-two-protected",
                 c.urn,
-                `it is protected: the engine refuses to ${c.action} it (https://www.pulumi.com/docs/iac/concepts/options/protect/). If that is meant, run pulumi state unprotect '${c.urn}' before this deploy and say so in platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <why> }]`,
+                `it is protected: the engine refuses to ${c.action} it (https://www.pulumi.com/docs/iac/concepts/options/protect/). If that is meant, run pulumi state unprotect '${c.urn}' before this deploy and say so in platform:acknowledge: [{ resource: ${ackName(c)}, action: ${c.action}, reason: <why> }]`,
             );
         }
         const guard = DELETION_PROTECTION[c.type];
@@ -165,7 +169,7 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             report(
                 "day-two-deletion-protection",
                 c.urn,
-                `${c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) ends by deleting the old one` : "deleting it"}, which AWS refuses while ${guard.input} is true (${guard.doc}). Keep the change from replacing it, or turn ${guard.input} off on the running resource before this deploy and say so in platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <why> }]`,
+                `${c.action === "replace" ? `replacing it (${c.inputs.join(", ")}) ends by deleting the old one` : "deleting it"}, which AWS refuses while ${guard.input} is true (${guard.doc}). Keep the change from replacing it, or turn ${guard.input} off on the running resource before this deploy and say so in platform:acknowledge: [{ resource: ${ackName(c)}, action: ${c.action}, reason: <why> }]`,
             );
         }
         if ((c.action === "replace" || c.action === "delete") && c.stateful && !acknowledged(c)) {
@@ -178,7 +182,7 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             report(
                 "day-two-stateful",
                 c.urn,
-                `${what}${fate}. Give it an alias if it only moved, or accept it: platform:acknowledge: [{ resource: ${c.name}, action: ${c.action}, reason: <how its data is kept> }]`,
+                `${what}${fate}. Give it an alias if it only moved, or accept it: platform:acknowledge: [{ resource: ${ackName(c)}, action: ${c.action}, reason: <how its data is kept> }]`,
             );
         }
         // A replaced VPC or subnet strands what lives in it: AWS refuses to move a DB or cache subnet
@@ -271,7 +275,7 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
                     "day-two-parameter-family",
                     c.urn,
                     global
-                        ? `it moves to the parameter group ${group.name} (family ${family}) while it still runs ${String(running)}: its global database ${global.name} upgrades it to ${String(global.inputs.engineVersion)} only after this update, and RDS refuses a group of another family than the engine's. A global database's major upgrade sets its clusters to the new version's default groups, custom ones are applied after it (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html): upgrade the global database first (aws rds modify-global-cluster --global-cluster-identifier ${String(global.inputs.globalClusterIdentifier ?? global.state.id)} --engine-version ${String(global.inputs.engineVersion)} --allow-major-version-upgrade), then deploy this change with pulumi up --refresh, saying so in platform:acknowledge: [{ resource: ${c.name}, action: update, reason: <when the global database was upgraded> }]`
+                        ? `it moves to the parameter group ${group.name} (family ${family}) while it still runs ${String(running)}: its global database ${global.name} upgrades it to ${String(global.inputs.engineVersion)} only after this update, and RDS refuses a group of another family than the engine's. A global database's major upgrade sets its clusters to the new version's default groups, custom ones are applied after it (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html): upgrade the global database first (aws rds modify-global-cluster --global-cluster-identifier ${String(global.inputs.globalClusterIdentifier ?? global.state.id)} --engine-version ${String(global.inputs.engineVersion)} --allow-major-version-upgrade), then deploy this change with pulumi up --refresh, saying so in platform:acknowledge: [{ resource: ${ackName(c)}, action: update, reason: <when the global database was upgraded> }]`
                         : `it moves to the parameter group ${group.name} (family ${family}) while it runs ${String(running)}: RDS refuses a group of another family than the engine's; change engineVersion in the same deploy (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html)`,
                 );
             }
@@ -322,7 +326,7 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             report(
                 "acknowledge-ambiguous",
                 `platform:acknowledge[${i}]`,
-                `"${a.resource}" names ${matching.length} resources this change ${a.action === "replace" ? "replaces" : "deletes"}: give the URN of the one meant (${matching.map((c) => c.urn).join(", ")})`,
+                `"${a.resource}" names ${matching.length} resources this change ${{ replace: "replaces", delete: "deletes", update: "updates" }[a.action]}: give the URN of the one meant (${matching.map((c) => c.urn).join(", ")})`,
             );
         }
         if (names.includes(a.resource)) return;
