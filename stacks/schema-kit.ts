@@ -648,24 +648,42 @@ export const imageReference = (what = "image") =>
  * and a command for the container's shell. ECS's task definitions and the Compose specification
  * both take the list only in that form. Docker runs the words after `CMD-SHELL` as `/bin/sh -c
  * <word 2> <word 3>...`, so only the second is the command (`["CMD-SHELL", "curl", "-f", url]` runs
- * `curl` alone, which fails every time, and ECS replaces the task for ever): one command line.
+ * `curl` alone, which fails every time, and ECS replaces the task for ever): one command line. After
+ * `CMD`, Docker executes the second word as the program itself, without a shell: a command line there
+ * (`["CMD", "curl -f ... || exit 1"]`) names no file and fails every time too.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
  * https://github.com/compose-spec/compose-spec/blob/main/05-services.md#healthcheck
  * https://github.com/moby/moby/blob/master/daemon/health.go
  */
+/** A list of words as a stack file writes it: `["CMD-SHELL", "curl -f ... || exit 1"]`. */
+const wordList = (words: string[]) => `[${words.map((w) => JSON.stringify(w)).join(", ")}]`;
+
 export const healthCheckCommand = z
     .array(nonEmptyString("a health-check word"))
     .min(2, 'give CMD or CMD-SHELL and the command, e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]')
     .refine(
-        (words) => words[0] === "CMD" || words[0] === "CMD-SHELL",
-        (words) => ({
-            message: `starts with ${JSON.stringify(words[0])}: a health check starts with CMD (the command run directly) or CMD-SHELL (the command run by the container's shell), as ECS and Compose take it, e.g. ["CMD-SHELL", "${words.join(" ").replace(/"/g, '\\"')} || exit 1"]`,
-        }),
+        (words) => words.length === 0 || words[0] === "CMD" || words[0] === "CMD-SHELL",
+        (words) => {
+            // `cmd-shell`, `Cmd`: Docker compares the first word exactly; the rest is the command.
+            const marker = ["CMD", "CMD-SHELL"].find((m) => m === String(words[0]).toUpperCase());
+            const suggestion = wordList(marker ? [marker, ...words.slice(1)] : ["CMD-SHELL", `${words.join(" ")} || exit 1`]);
+            return {
+                message: `starts with ${JSON.stringify(words[0])}: a health check starts with CMD (the command run directly) or CMD-SHELL (the command run by the container's shell), as ECS and Compose take it, e.g. ${suggestion}`,
+            };
+        },
     )
     .refine(
         (words) => words[0] !== "CMD-SHELL" || words.length === 2,
         (words) => ({
             message: `CMD-SHELL takes the command line as one word (the shell runs only the first one after it): write ${JSON.stringify(["CMD-SHELL", words.slice(1).join(" ")])}, or ${JSON.stringify(["CMD", ...words.slice(1)])}`,
+        }),
+    )
+    // CMD runs its second word as the executable itself, without a shell: a whole command line there
+    // names no file, and the check fails every time.
+    .refine(
+        (words) => words[0] !== "CMD" || !/\s/.test(String(words[1] ?? "").trim()),
+        (words) => ({
+            message: `CMD runs ${JSON.stringify(words[1])} as the name of the executable, without a shell (no file has that name): write ${wordList(["CMD-SHELL", words.slice(1).join(" ")])}`,
         }),
     );
 

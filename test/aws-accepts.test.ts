@@ -336,6 +336,18 @@ describe("what AWS accepts: container health checks", () => {
             'platform:workloads.desk.services.api.healthCheck: starts with "curl": a health check starts with CMD (the command run directly) or CMD-SHELL (the command run by the container\'s shell), as ECS and Compose take it, e.g. ["CMD-SHELL", "curl -f http://localhost:8081/health || exit 1"]; got ["curl","-f","http://localhost:8081/health"]',
         ]);
     });
+
+    it("refuses a shell command line after CMD (Docker executes it as a file name), and suggests the marker a lowercase one meant", () => {
+        const problems = (healthCheck: string[]) => messages(desk({ api: { port: 8081, healthCheck } })).map((m) => m.replace(/; got .*$/, ""));
+        expect(problems(["CMD", "curl -f http://localhost:8081/health || exit 1"])).to.deep.equal([
+            'platform:workloads.desk.services.api.healthCheck: CMD runs "curl -f http://localhost:8081/health || exit 1" as the name of the executable, without a shell (no file has that name): write ["CMD-SHELL", "curl -f http://localhost:8081/health || exit 1"]',
+        ]);
+        expect(problems(["cmd-shell", "curl -f http://localhost:8081/health || exit 1"])[0]).to.match(
+            /e\.g\. \["CMD-SHELL", "curl -f http:\/\/localhost:8081\/health \|\| exit 1"\]$/,
+        );
+        // One argument may hold a space; the program name may not.
+        expect(healthCheckCommand.safeParse(["CMD", "pg_isready", "-d", "my db"]).success).to.equal(true);
+    });
 });
 
 describe("what AWS accepts: DNS names the program derives from the stack's", () => {
