@@ -178,9 +178,11 @@ const effectiveRegion = (r: PlannedResource, stackRegion: string | undefined): s
  * resource's own schema, injected for all regional ones, and "changing the value of `region` will
  * force resource replacement" (the provider's enhanced region support guide). Unset means the
  * provider's region: with the stacks' regions known, the resource's effective region before and
- * after decides (a new `aws:region` moves every regional resource that sets none: pulumi-aws
- * replaces them, https://github.com/pulumi/pulumi-aws/pull/4000; setting the stack's own region is
- * no move). Without them, only a change between two set regions counts.
+ * after decides (a new `aws:region` moves every regional resource that sets none: the provider
+ * defaults an unset `region` to its own and forces a new resource when that differs from the state's,
+ * terraform-provider-aws internal/provider/sdkv2/region.go `defaultRegion`/`forceNewIfRegionChanges`;
+ * pulumi-aws's earlier provider-level cascade, pulumi/pulumi-aws#4000, was removed for v7 in #5656;
+ * setting the stack's own region is no move). Without them, only a change between two set regions counts.
  */
 const regionMoves = (path: string, base: PlannedResource, head: PlannedResource, regions?: StackRegions) =>
     path === "region" &&

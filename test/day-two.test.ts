@@ -380,8 +380,8 @@ describe("day two: a change against what is deployed", () => {
         const logs = resource("aws:cloudwatch/logGroup:LogGroup", "api", { name: "/ecs/api", retentionInDays: 30 });
         const bucket = resource("aws:s3/bucket:Bucket", "files", { bucket: "files-123456789012" });
         const moved = { base: "us-east-1", head: "us-east-2" };
-        // pulumi-aws replaces every resource of a provider whose region changes (pulumi/pulumi-aws#4000);
-        // IAM is global: its roles stay.
+        // The provider replaces every regional resource whose effective region changes (terraform-provider-aws's
+        // forceNewIfRegionChanges); IAM is global: its roles stay.
         const diff = diffResources([queue(), role, logs, bucket], [queue(), role, logs, bucket], moved);
         expect(diff.changes.map((c) => [c.name, c.action, c.inputs.join()])).to.deep.equal([
             ["work", "replace", "region"],
@@ -396,6 +396,10 @@ describe("day two: a change against what is deployed", () => {
             dayTwo: { base: [queue(), role, logs, bucket], ...diff, acknowledgements: [] },
         });
         expect(found.filter((p) => p.check === "day-two-fixed-name").map((p) => p.urn)).to.deep.equal([bucket.urn]);
+        // What holds data is refused with what a region move needs: an alias would not keep it.
+        const logsRefusal = found.find((p) => p.check === "day-two-stateful" && p.urn === logs.urn)!;
+        expect(logsRefusal.message).to.contain("It moves to another region, which no resource does in place: keep its region (and aws:region)");
+        expect(logsRefusal.message).not.to.contain("alias");
         // The stack staying where it is: a resource given another region moves (its effective region
         // changes), one given the stack's own region does not.
         const still = { base: "us-east-1", head: "us-east-1" };

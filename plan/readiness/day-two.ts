@@ -179,10 +179,14 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             const fate = retained
                 ? "; the old one stays in AWS outside the stack (retainOnDelete), with its data and its cost, and what still refers to it (its security or subnet group) cannot be deleted"
                 : ", and loses what the old one holds";
+            // An alias keeps a resource whose URN moved, never one whose region does (the provider replaces it).
+            const keep = c.inputs.includes("region")
+                ? "It moves to another region, which no resource does in place: keep its region (and aws:region), or accept it"
+                : "Give it an alias if it only moved, or accept it";
             report(
                 "day-two-stateful",
                 c.urn,
-                `${what}${fate}. Give it an alias if it only moved, or accept it: platform:acknowledge: [{ resource: ${ackName(c)}, action: ${c.action}, reason: <how its data is kept> }]`,
+                `${what}${fate}. ${keep}: platform:acknowledge: [{ resource: ${ackName(c)}, action: ${c.action}, reason: <how its data is kept> }]`,
             );
         }
         // A replaced VPC or subnet strands what lives in it: AWS refuses to move a DB or cache subnet
@@ -192,7 +196,7 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
             report(
                 "day-two-network-replaced",
                 c.urn,
-                `replacing it (${c.inputs.join(", ")}) moves everything in the network: AWS refuses to move subnet groups, load balancers and security groups to another VPC (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Subnets), and a subnet overlapping the old one cannot be created beside it (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html); keep network.cidr and network.azCount, or build the new network in a new stack and move the workloads`,
+                `replacing it (${c.inputs.join(", ")}) moves everything in the network: AWS refuses to move subnet groups, load balancers and security groups to another VPC (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Subnets), and a subnet overlapping the old one cannot be created beside it (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html); ${c.inputs.includes("region") ? "keep aws:region" : "keep network.cidr and network.azCount"}, or build the new network in a new stack and move the workloads`,
             );
         }
         if (c.action !== "update" || !head || !base) continue;
