@@ -840,11 +840,12 @@ export const httpsInProduction =
 /** Accept plain HTTP on an internal API in production. Default `false`. */
 export const allowPlaintext = () => z.boolean().default(false);
 
+/** Why a disaster-recovery region may not be the stack's own. */
+export const drRegionProblem = (ctx: SchemaContext) =>
+    `must differ from the stack's own region (aws:region ${ctx.region}): a copy in the same region survives nothing the primary does not`;
+
 /** A disaster-recovery region: any region but the stack's own. */
-export const drRegion = (ctx: SchemaContext) =>
-    commercialRegion.refine((region) => region !== ctx.region, {
-        message: `must differ from the stack's own region (aws:region ${ctx.region}): a copy in the same region survives nothing the primary does not`,
-    });
+export const drRegion = (ctx: SchemaContext) => commercialRegion.refine((region) => region !== ctx.region, { message: drRegionProblem(ctx) });
 
 /** The load balancer behind CloudFront: its own HTTPS name (CloudFront's origin) and regional certificate. */
 export const originSettings = (ctx: SchemaContext) =>

@@ -502,6 +502,11 @@ describe("deploy readiness", () => {
             const problems = problemsOf(hub("eu-west-1", { enabled: true, region: "eu-west-1", certificateArn: CERT("eu-west-1") }), "eu-west-1");
             expect(problems.map((p) => p.path)).to.deep.equal(["platform:workloads.hub.disasterRecovery.region"]);
             expect(problems[0].message).to.contain("must differ from the stack's own region");
+            // The default region (eu-west-1) in a stack of eu-west-1: refused where the pilot light is on,
+            // not in a staging stack that has none.
+            const byDefault = problemsOf(hub("eu-west-1", { certificateArn: CERT("eu-west-1") }), "eu-west-1");
+            expect(byDefault.map((p) => p.path)).to.deep.equal(["platform:workloads.hub.disasterRecovery.region"]);
+            expect(problemsOf({ ...hub("eu-west-1", {}), environment: "staging" }, "eu-west-1")).to.deep.equal([]);
         });
 
         it("a disaster-recovery pilot light without a certificate of its region for the standby balancer", () => {

@@ -8,7 +8,8 @@ import * as servicediscovery from "@pulumi/aws/servicediscovery";
 import { z } from "zod";
 import { SchemaEnv } from "../../stacks/schema";
 import {
-    drRegion,
+    commercialRegion,
+    drRegionProblem,
     envVarName,
     fargateCpu,
     fargateMemory,
@@ -235,8 +236,8 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
         disasterRecovery: strictObject({
             /** Replicate RDS backups and the documents bucket. Default: on in production. */
             enabled: z.boolean().default(environment === "production"),
-            /** The DR region, other than the stack's. Default eu-west-1. */
-            region: drRegion(ctx).default("eu-west-1"),
+            /** The DR region, other than the stack's (with `enabled`, a stack in eu-west-1 names another). Default eu-west-1. */
+            region: commercialRegion.default("eu-west-1"),
             /** Node type of the DR region's cache (running, Multi-AZ as the profile says). Default `cache.t4g.micro`; scale it at failover. */
             cacheNodeType: cacheNodeType.default("cache.t4g.micro"),
             /** CIDR of the pilot light's network in the DR region. Default 10.210.0.0/16. */
@@ -275,6 +276,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
         imageSources((s: z.output<typeof object>) => (["integration", "webhook", "worker"] as const).map((key) => [[key], s[key]])),
         // The worker rolls (the HTTP services deploy blue/green, the gateway through CodeDeploy).
         rollingDeployProgresses((s: z.output<typeof object>) => ({ tasks: s.worker.minTasks, what: "the worker's minTasks" })),
+        // The pilot light's region differs from the stack's; without one (staging's default), the default
+        // region may be the stack's own: nothing is created there.
+        (s: z.output<typeof object>, issue: ReportIssue) =>
+            s.disasterRecovery.enabled && s.disasterRecovery.region === ctx.region && issue(["disasterRecovery", "region"], drRegionProblem(ctx)),
         // One listener per port and balancer (CreateListener's DuplicateListener): the gateway's balancer
         // listens on 443 only (CloudFront is its one client, over HTTPS).
         ({ blueGreen }: z.output<typeof object>, issue: ReportIssue) =>
