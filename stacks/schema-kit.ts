@@ -650,11 +650,18 @@ export const imageReference = (what = "image") =>
  * <word 2> <word 3>...`, so only the second is the command (`["CMD-SHELL", "curl", "-f", url]` runs
  * `curl` alone, which fails every time, and ECS replaces the task for ever): one command line. After
  * `CMD`, Docker executes the second word as the program itself, without a shell: a command line there
- * (`["CMD", "curl -f ... || exit 1"]`) names no file and fails every time too.
+ * (`["CMD", "curl -f ... || exit 1"]`) names no file, and `||` as a word of its own reaches the
+ * program as an argument: both fail every time too.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
  * https://github.com/compose-spec/compose-spec/blob/main/05-services.md#healthcheck
  * https://github.com/moby/moby/blob/master/daemon/health.go
  */
+/**
+ * Words only a shell reads, which a health check's `CMD` form passes to its program unread (not `;`
+ * or `>`, which `find -exec` and `test` take as arguments).
+ */
+const SHELL_OPERATORS = ["||", "&&", "|"];
+
 /** A list of words as a stack file writes it: `["CMD-SHELL", "curl -f ... || exit 1"]`. */
 const wordList = (words: string[]) => `[${words.map((w) => JSON.stringify(w)).join(", ")}]`;
 
@@ -684,6 +691,13 @@ export const healthCheckCommand = z
         (words) => words[0] !== "CMD" || !/\s/.test(String(words[1] ?? "").trim()),
         (words) => ({
             message: `CMD runs ${JSON.stringify(words[1])} as the name of the executable, without a shell (no file has that name): write ${wordList(["CMD-SHELL", words.slice(1).join(" ")])}`,
+        }),
+    )
+    // Nor does it read `||`: the program gets it as an argument (curl as one more URL, and fails).
+    .refine(
+        (words) => words[0] !== "CMD" || !words.slice(2).some((w) => SHELL_OPERATORS.includes(w)),
+        (words) => ({
+            message: `CMD passes ${JSON.stringify(words.slice(2).find((w) => SHELL_OPERATORS.includes(w)))} to ${JSON.stringify(words[1])} as an argument, without a shell to read it: write ${wordList(["CMD-SHELL", words.slice(1).join(" ")])}`,
         }),
     );
 

@@ -345,6 +345,9 @@ describe("what AWS accepts: container health checks", () => {
         expect(problems(["cmd-shell", "curl -f http://localhost:8081/health || exit 1"])[0]).to.match(
             /e\.g\. \["CMD-SHELL", "curl -f http:\/\/localhost:8081\/health \|\| exit 1"\]$/,
         );
+        expect(problems(["CMD", "curl", "-f", "http://localhost:8081/health", "||", "exit", "1"])).to.deep.equal([
+            'platform:workloads.desk.services.api.healthCheck: CMD passes "||" to "curl" as an argument, without a shell to read it: write ["CMD-SHELL", "curl -f http://localhost:8081/health || exit 1"]',
+        ]);
         // One argument may hold a space; the program name may not.
         expect(healthCheckCommand.safeParse(["CMD", "pg_isready", "-d", "my db"]).success).to.equal(true);
     });
