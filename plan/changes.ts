@@ -160,10 +160,11 @@ export interface StackRegions {
 }
 
 /**
- * Types of AWS's global services (IAM, CloudFront, Route 53): not region-aware, so the provider's
- * region is not theirs (https://hashicorp.github.io/terraform-provider-aws/enhanced-region-support/).
+ * Types of AWS's global services (IAM, CloudFront, Route 53 but its Resolver and Profiles, whose
+ * types take a `region` in @pulumi/aws): not region-aware, so the provider's region is not theirs
+ * (https://hashicorp.github.io/terraform-provider-aws/enhanced-region-support/).
  */
-const GLOBAL_TYPES = /^aws:(iam|cloudfront|route53)\//;
+const GLOBAL_TYPES = /^aws:(iam|cloudfront)\/|^aws:route53\/(?!resolver|profiles)/;
 
 /**
  * A resource's effective region: its own `region`, else the provider's (the stack's) for a regional

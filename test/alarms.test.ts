@@ -140,6 +140,8 @@ describe("alarms of the shipped stacks", () => {
         const { recorder: slack } = await buildStack(epr({ alarmSlack: { teamId: "T0123ABCDE", channelId: "C0123ABCDE" } }));
         const chat = slack.get("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "epr-alarms-slack");
         expect(chat.inputs).to.include({ slackTeamId: "T0123ABCDE", slackChannelId: "C0123ABCDE" });
+        // Named per stack: a staging and a production stack of one account may post to one channel.
+        expect(chat.inputs.configurationName).to.equal(`epr-alarms-${chat.urn.split(":")[2]}-C0123ABCDE`);
         // Chatbot has no API in us-east-1, the stack's region: the channel is configured in us-east-2, the topic stays.
         expect(chat.inputs.region).to.equal("us-east-2");
         expect(chat.inputs.guardrailPolicyArns).to.deep.equal(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);

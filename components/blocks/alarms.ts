@@ -135,7 +135,9 @@ export class AlarmTopic extends pulumi.ComponentResource {
             `${name}-slack`,
             {
                 region,
-                configurationName: `${name}-${slack.channelId}`.slice(0, 128),
+                // Chatbot's configurations have no region in their ARN: one name per account, so the
+                // stack's name keeps staging and production of one account on one channel apart.
+                configurationName: `${name}-${pulumi.getStack()}-${slack.channelId}`.slice(0, 128),
                 iamRoleArn: role.arn,
                 slackTeamId: slack.teamId,
                 slackChannelId: slack.channelId,

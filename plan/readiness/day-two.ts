@@ -53,7 +53,11 @@ export const majorVersion = (v: unknown): string => {
 };
 
 /** Whether an acknowledgement accepts a change: the same action, on the resource by name or URN. */
-const accepts = (a: Acknowledgement, c: ResourceChange) => a.action === c.action && namesResource(a.resource, c.urn);
+const accepts = (a: Acknowledgement, c: ResourceChange) =>
+    a.action === c.action && namesResource(a.resource, c.urn) && (a.action !== "update" || movesParameterGroup(c));
+
+/** The one update an acknowledgement can lift: a DB instance or cluster moved to another parameter group (`day-two-parameter-family`). */
+const movesParameterGroup = (c: ResourceChange) => PARAMETER_GROUP_INPUTS[c.type] !== undefined && c.inputs.includes(PARAMETER_GROUP_INPUTS[c.type]);
 
 /**
  * AWS's own deletion protection, per type: the input that turns it on. While it is on, the delete
@@ -123,10 +127,14 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
     const movedFrom = new Map(input.moved.map((m) => [m.urn, m.from]));
     const baseOf = (urn: string) => baseByUrn.get(movedFrom.get(urn) ?? urn);
     const acknowledged = (c: ResourceChange) => input.acknowledgements.some((a) => accepts(a, c));
-    // How an acknowledgement names a change: by its name, unless another change of the same action
-    // shares it (a cluster and its global database), where the name alone is refused as ambiguous.
-    const ackName = (c: ResourceChange) =>
-        input.changes.some((x) => x.urn !== c.urn && x.action === c.action && namesResource(c.name, x.urn)) ? c.urn : c.name;
+    // How an acknowledgement names a change: by its name, unless an entry by that name would accept
+    // another change too (a cluster and its global database replaced together), where the name alone
+    // is refused as ambiguous.
+    const ackName = (c: ResourceChange) => {
+        const { action } = c;
+        if (action === "create") return c.name;
+        return input.changes.some((x) => x.urn !== c.urn && accepts({ resource: c.name, action, reason: "" }, x)) ? c.urn : c.name;
+    };
 
     for (const c of input.changes) {
         const head = index.byUrn.get(c.urn);
