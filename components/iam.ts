@@ -122,3 +122,13 @@ export function decryptSecretsStatements(keyArns: pulumi.Input<string>[], region
         },
     ];
 }
+
+/**
+ * A multi-Region KMS key's replica in `region`: the same key ID (`mrk-...`) under that region's ARN
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties);
+ * `undefined` for a single-Region key, which has no counterpart in another region.
+ */
+export function multiRegionKeyReplica(keyArn: string, region: string): string | undefined {
+    const m = /^(arn:aws[\w-]*:kms:)[a-z0-9-]+(:\d{12}:key\/mrk-[A-Za-z0-9]+)$/.exec(keyArn);
+    return m ? `${m[1]}${region}${m[2]}` : undefined;
+}

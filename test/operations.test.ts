@@ -10,11 +10,18 @@ import { stackPackConfig } from "../plan/policy-config";
 import { migrationsCommand } from "../tools/migrations";
 import { composeErrors } from "./validators";
 import { configProblems, planOnce, policyOf, rawStack, scratchDir } from "./helpers";
+import { parseStackConfig } from "../stacks/schema";
+import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
+import { EventDrivenSettings } from "../components/topologies/event-driven";
 
 const SECRET = (what: string) => ({ secure: `v1:placeholder-ciphertext-${what}` });
 const EXISTING = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared-stripe-AbCdEf";
 /** The multi-Region key that encrypts the existing secrets (event-driven's DR standby reads their replicas). */
 const SECRETS_KEY = "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab";
+/** A single-Region key of the stack's region: it encrypts no replica in another region. */
+const SINGLE_REGION_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+/** The key of the DR region the existing secrets' replicas were given there (`KmsKeyId`). */
+const DR_KEY = "arn:aws:kms:eu-west-1:123456789012:key/0987dcba-09fe-87dc-65ba-ab0987654321";
 
 /** The production stack with every release-and-operations key switched on for every ECS workload. */
 function operationsStack(): string {
@@ -36,8 +43,14 @@ function operationsStack(): string {
     Object.assign(workloads.braidmgr, release(), secrets);
     Object.assign(workloads.integrations, release({ deployments: { mode: "external" } }));
     Object.assign(workloads.integrations.integration, secrets);
-    // Its DR standby reads the existing secret in the DR region: replicated there by its owner.
-    workloads.integrations.disasterRecovery.existingSecretsReplicated = true;
+    // The worker's existing secret is under a single-Region key; its replica has a key of the DR region.
+    Object.assign(workloads.integrations.worker, {
+        existingSecrets: { PARTNER_TOKEN: EXISTING.replace("shared-stripe", "shared-partner") },
+        existingSecretsKeys: [SINGLE_REGION_KEY],
+    });
+    // Its DR standby reads the existing secrets in the DR region: replicated there by their owner,
+    // the replicas under the multi-Region key's replica or a key of that region.
+    Object.assign(workloads.integrations.disasterRecovery, { existingSecretsReplicated: true, existingSecretsKeys: [DR_KEY] });
     // Images from repositories the workloads create: a tag instead of a whole image.
     for (const w of [workloads.ledger, workloads.braidmgr, workloads.integrations.integration]) {
         delete w.image;
@@ -242,30 +255,99 @@ describe("release and operations keys on every ECS topology", () => {
         // The execution roles that inject it, the EPR task role that reads its own secrets, the Compose host.
         for (const policy of ["braidmgr-execution", "epr-execution", "epr-task", "integrations-integration-execution", "tickets-host"])
             expect(decrypt(policy), policy).to.deep.include({ Action: "kms:Decrypt", Resource: [SECRETS_KEY], Condition: through("us-east-1") });
-        // The DR standby decrypts the replicas with the key's replica in its region.
+        expect(decrypt("integrations-worker-execution")).to.deep.include({ Resource: [SINGLE_REGION_KEY], Condition: through("us-east-1") });
+        // The DR standby decrypts the replicas with keys of its region: the multi-Region key's replica there
+        // and the key the replicas were given there; never the single-Region key of the stack's region.
         expect(decrypt("integrations-integration-dr-execution")).to.deep.include({
-            Resource: [SECRETS_KEY.replace("us-east-1", "eu-west-1")],
+            Resource: [SECRETS_KEY.replace("us-east-1", "eu-west-1"), DR_KEY],
             Condition: through("eu-west-1"),
         });
-        // No key named, no grant: the ledger's and the webhook receiver's secrets are Secrets Manager's own key's.
-        for (const policy of ["ledger-execution", "integrations-webhook-execution"]) expect(decrypt(policy), policy).to.equal(undefined);
+        expect(decrypt("integrations-worker-dr-execution")).to.deep.include({ Resource: [DR_KEY], Condition: through("eu-west-1") });
+        // No key named, no grant: the ledger's and the webhook receiver's secrets are Secrets Manager's own key's,
+        // and the webhook receiver's standby reads no existing secret.
+        for (const policy of ["ledger-execution", "integrations-webhook-execution", "integrations-webhook-dr-execution"])
+            expect(decrypt(policy), policy).to.equal(undefined);
     });
 
-    it("refuses an alias for a secrets key, and a single-Region key a DR standby could not decrypt the replicas with", () => {
+    it("refuses a plan-held secret, or its replica, under a customer managed key its reader may not decrypt through Secrets Manager there", () => {
+        const partner = plan.resources.find((r) => r.type === "aws:secretsmanager/secret:Secret" && r.name === "integrations-integration-partner-api-key")!;
+        const other = "arn:aws:kms:eu-west-1:123456789012:key/11112222-3333-4444-5555-666677778888";
+        const keyProblems = (edit: (resources: PlannedResource[]) => void) => {
+            const copy = structuredClone(plan.resources);
+            edit(copy);
+            return checkReadiness({ resources: copy, region: "us-east-1", prefixLists: {} })
+                .filter((p) => p.check === "iam-secret-key")
+                .map((p) => `${p.urn.split("::").pop()}: ${p.message}`);
+        };
+        const secretOf = (resources: PlannedResource[]) => resources.find((r) => r.urn === partner.urn)!;
+        const replicaUnder = (kmsKeyId: string) => (resources: PlannedResource[]) => {
+            secretOf(resources).inputs.replicas = [{ region: "eu-west-1", kmsKeyId }];
+        };
+        // A replica under aws/secretsmanager (the default, or named) needs no grant; under the key the
+        // standby is granted, it reads it.
+        expect(keyProblems(() => undefined)).to.deep.equal([]);
+        expect(keyProblems(replicaUnder("alias/aws/secretsmanager"))).to.deep.equal([]);
+        expect(keyProblems(replicaUnder(DR_KEY))).to.deep.equal([]);
+        // Under a key of the DR region nobody granted the standby: it cannot start.
+        const [problem, ...rest] = keyProblems(replicaUnder(other));
+        expect(rest).to.deep.equal([]);
+        expect(problem).to.equal(
+            `integrations-integration-dr: container integration reads PARTNER_API_KEY from ${partner.state.arn!.replace("us-east-1", "eu-west-1")} (a replica in eu-west-1), encrypted with the customer managed key ${other}, but its execution role lacks kms:Decrypt on that key through secretsmanager.eu-west-1.amazonaws.com: the task cannot start`,
+        );
+        // A grant of the right key through another region's Secrets Manager does not count.
+        const elsewhere = keyProblems((resources) => {
+            replicaUnder(DR_KEY)(resources);
+            const policy = resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === "integrations-integration-dr-execution")!;
+            policy.inputs.policy = String(policy.inputs.policy).replace("secretsmanager.eu-west-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com");
+        });
+        expect(elsewhere.map((p) => p.split(":")[0])).to.deep.equal(["integrations-integration-dr"]);
+        // The primary under a key its readers (the service and its migration) are not granted.
+        const primary = keyProblems((resources) => {
+            secretOf(resources).inputs.kmsKeyId = SINGLE_REGION_KEY.replace("1234abcd-", "5678abcd-");
+        });
+        expect(primary.map((p) => p.split(":")[0]).sort()).to.deep.equal(["integrations-integration", "integrations-integration-migrate"]);
+        // The Compose host's sync job reads the secrets its env files are written from the same way.
+        const [first] = JSON.parse(String(find("aws:s3/bucketObjectv2:BucketObjectv2", "tickets-env-files").inputs.content)) as { secretArn: string }[];
+        const host = keyProblems((resources) => {
+            resources.find((r) => r.type === "aws:secretsmanager/secret:Secret" && r.state.arn === first.secretArn)!.inputs.kmsKeyId = SINGLE_REGION_KEY;
+        });
+        expect(host).to.have.length(1);
+        expect(host[0]).to.match(
+            /: its sync job writes an env file from \S+, encrypted with the customer managed key .+ but its instance role lacks kms:Decrypt/,
+        );
+    });
+
+    it("refuses an alias for a secrets key, and a DR replicas' key that is an alias or outside the DR region", () => {
         const alias = "arn:aws:kms:us-east-1:123456789012:alias/shared-secrets";
         expect(configProblems(braid({ existingSecrets: { STRIPE_KEY: EXISTING }, existingSecretsKeys: [alias] })).map((p) => p.path)).to.deep.equal([
             "platform:workloads.braid.existingSecretsKeys[0]",
         ]);
-        const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8"));
-        const integrations = doc.config["platform:workloads"].integrations;
-        Object.assign(integrations.integration, {
-            existingSecrets: { STRIPE_KEY: EXISTING },
-            existingSecretsKeys: ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-        });
-        integrations.disasterRecovery.existingSecretsReplicated = true;
-        const problems = configProblems(rawStack({ environment: "production", workloads: { integrations } }, { secretKeys: ["platform:workloads"] }));
-        const single = problems.find((p) => p.path === "platform:workloads.integrations.integration.existingSecretsKeys[0]");
-        expect(single?.message).to.contain("multi-Region key (key/mrk-...)");
+        const integrations = () => {
+            const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8"));
+            const w = doc.config["platform:workloads"].integrations;
+            // A single-Region key in the primary, the replicas under aws/secretsmanager: nothing to grant there.
+            Object.assign(w.integration, { existingSecrets: { STRIPE_KEY: EXISTING }, existingSecretsKeys: [SINGLE_REGION_KEY] });
+            w.disasterRecovery.existingSecretsReplicated = true;
+            return w;
+        };
+        const stack = (w: unknown) => rawStack({ environment: "production", workloads: { integrations: w } }, { secretKeys: ["platform:workloads"] });
+        const accepted = parseStackConfig(stack(integrations()), TOPOLOGY_SCHEMAS).workloads.integrations.settings as EventDrivenSettings;
+        expect(accepted.integration.existingSecretsKeys).to.deep.equal([SINGLE_REGION_KEY]);
+        expect(accepted.disasterRecovery.existingSecretsKeys).to.deep.equal([]);
+
+        const problemsWith = (keys: string[]) => {
+            const w = integrations();
+            w.disasterRecovery.existingSecretsKeys = keys;
+            return configProblems(stack(w)).map((p) => `${p.path}: ${p.message}`);
+        };
+        expect(problemsWith([DR_KEY, "arn:aws:kms:eu-west-1:123456789012:alias/dr-secrets"])).to.deep.equal([
+            `platform:workloads.integrations.disasterRecovery.existingSecretsKeys[1]: expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>; aws kms describe-key --key-id alias/<name> --query KeyMetadata.Arn): IAM grants kms:Decrypt on the key, not on an alias; got "arn:aws:kms:eu-west-1:123456789012:alias/dr-secrets"`,
+        ]);
+        const [outside, ...rest] = problemsWith([SINGLE_REGION_KEY, DR_KEY]);
+        expect(rest).to.deep.equal([]);
+        expect(outside).to.match(
+            /^platform:workloads\.integrations\.disasterRecovery\.existingSecretsKeys\[0\]: arn:aws:kms:us-east-1:123456789012:key\/1234abcd-\S+ is a key of us-east-1, but the replicas the standby reads are in eu-west-1 \(disasterRecovery\.region\)/,
+        );
     });
 
     /** A staging stack of one aurora-web workload with `settings` added to its minimal config. */

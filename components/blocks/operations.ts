@@ -33,18 +33,17 @@ const existingSecretArn = (ctx: SchemaContext) =>
             message: `the secret must be in the stack's region${ctx.region ? ` (${ctx.region})` : ""}: ECS reads secrets from the task's region`,
         });
 
-/** A KMS key's ARN in the stack's region (IAM authorizes `kms:Decrypt` on the key, never on an alias). */
-const secretsKeyArn = (ctx: SchemaContext) =>
-    inStackRegion(
-        z
-            .string()
-            .regex(
-                /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
-                "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>): IAM grants kms:Decrypt on the key, not on an alias",
-            ),
-        ctx,
-        "a secret is encrypted by a key of its own region, and the existing secrets are in the stack's",
+/** A KMS key's ARN, of any region (IAM authorizes `kms:Decrypt` on the key, never on an alias). */
+export const kmsKeyArn = z
+    .string()
+    .regex(
+        /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+        "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>; aws kms describe-key --key-id alias/<name> --query KeyMetadata.Arn): IAM grants kms:Decrypt on the key, not on an alias",
     );
+
+/** A KMS key's ARN in the stack's region. */
+const secretsKeyArn = (ctx: SchemaContext) =>
+    inStackRegion(kmsKeyArn, ctx, "a secret is encrypted by a key of its own region, and the existing secrets are in the stack's");
 
 export const DEPLOYMENT_MODES = ["pulumi", "external"] as const;
 
@@ -58,8 +57,9 @@ export const secretSettings = (ctx: SchemaContext) => ({
      * The customer managed KMS keys (key ARNs) that encrypt `existingSecrets`, where one is not Secrets
      * Manager's AWS managed key: whoever reads them (the execution role, the Compose host) gets
      * `kms:Decrypt` on them through Secrets Manager, without which the task cannot start. The key's
-     * policy must allow the role (a key of another account: name the role there). With a
-     * disaster-recovery standby, multi-Region keys (`key/mrk-...`): it decrypts with their replicas. Default: none.
+     * policy must allow the role (a key of another account: name the role there). The replicas a
+     * disaster-recovery standby reads in its region (`event-driven`) have keys of that region: see
+     * `disasterRecovery.existingSecretsKeys` there. Default: none.
      */
     existingSecretsKeys: z.array(secretsKeyArn(ctx)).default([]),
 });

@@ -44,6 +44,7 @@ import {
     applicationSecrets,
     imageSources,
     imageTag,
+    kmsKeyArn,
     operationsOutputs,
     releaseSettings,
     resolveImage,
@@ -59,7 +60,7 @@ import { databaseIdentifiers, workloadDatabase } from "../blocks/postgres";
 import { RedisCache } from "../blocks/redis";
 import { SecurityGroup, connectGroups } from "../blocks/security-group";
 import { WorkloadContext } from "../context";
-import { PolicyStatement } from "../iam";
+import { PolicyStatement, multiRegionKeyReplica } from "../iam";
 import { KONG_HEALTH_PATH, KONG_REDIS_AUTH_VARIABLE, renderKongConfig } from "./kong-config";
 import { SettingsOf, WorkloadOutputs, defineTopology } from "../topology";
 import { nameFor } from "../names";
@@ -253,6 +254,18 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
              * start. Required (true) when DR is on and any service names an existing secret. Default false.
              */
             existingSecretsReplicated: z.boolean().default(false),
+            /**
+             * The customer managed KMS keys (key ARNs in `region`) that encrypt the replicas of the
+             * services' `existingSecrets` there. A replica is encrypted by a key of its own region: the
+             * `KmsKeyId` its owner gave it (`replicate-secret-to-regions --add-replica-regions
+             * Region=<region>,KmsKeyId=<key>`), else Secrets Manager's AWS managed key there
+             * (`aws/secretsmanager`), which needs no grant. The standby services that read existing
+             * secrets get `kms:Decrypt` on these keys through Secrets Manager in `region`; the keys'
+             * policies must allow their execution roles. A multi-Region key of a service's
+             * `existingSecretsKeys` (`key/mrk-...`) needs no entry: its replica in `region` (the same key
+             * ID) is granted too. Default: none (the replicas are under `aws/secretsmanager`).
+             */
+            existingSecretsKeys: z.array(kmsKeyArn).default([]),
         }).default({}),
         ...alarmSettings(ctx),
     });
@@ -288,19 +301,17 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
                 ["blueGreen", "testListenerPort"],
                 `443 is already the gateway load balancer's HTTPS listener: AWS refuses a second listener on a port (DuplicateListener); pick another, e.g. 8443`,
             ),
-        // A standby reads an existing secret's replica, encrypted in the DR region: by a multi-Region key's replica
-        // (the same key ID, mrk-...) the role can be granted by ARN; a single-Region key has no counterpart there.
-        (s: z.output<typeof object>, issue: ReportIssue) => {
-            if (!s.disasterRecovery.enabled) return;
-            for (const key of ["integration", "webhook", "worker"] as const)
-                s[key].existingSecretsKeys.forEach(
-                    (arn, i) =>
-                        !/:key\/mrk-/.test(arn) &&
-                        issue(
-                            [key, "existingSecretsKeys", i],
-                            `the DR standby reads this key's secrets from their replicas in ${s.disasterRecovery.region}, which another key encrypts: use a multi-Region key (key/mrk-...), whose replica there the standby is granted`,
-                        ),
-                );
+        // A replica is encrypted by a key of the DR region (a key never leaves its region).
+        ({ disasterRecovery: dr }: z.output<typeof object>, issue: ReportIssue) => {
+            if (!dr.enabled) return;
+            dr.existingSecretsKeys.forEach(
+                (arn, i) =>
+                    arnRegion(arn) !== dr.region &&
+                    issue(
+                        ["disasterRecovery", "existingSecretsKeys", i],
+                        `${arn} is a key of ${arnRegion(arn)}, but the replicas the standby reads are in ${dr.region} (disasterRecovery.region), where only a key of that region encrypts them: give the ARN of the key in ${dr.region} that each replica's KmsKeyId names (aws secretsmanager describe-secret --secret-id <arn> --region ${dr.region} --query KmsKeyId), or none if the replicas use aws/secretsmanager`,
+                    ),
+            );
         },
         // The standby tasks read each existing secret in the DR region: only its owner can replicate it there.
         (s: z.output<typeof object>, issue: ReportIssue) => {
@@ -309,7 +320,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
                 for (const variable of Object.keys(s[key].existingSecrets))
                     issue(
                         [key, "existingSecrets", variable],
-                        `the DR standby reads this secret in ${s.disasterRecovery.region}, where nothing this program creates copies it: replicate it there (aws secretsmanager replicate-secret-to-regions --secret-id <arn> --add-replica-regions Region=${s.disasterRecovery.region}), then set disasterRecovery.existingSecretsReplicated: true`,
+                        `the DR standby reads this secret in ${s.disasterRecovery.region}, where nothing this program creates copies it: replicate it there (aws secretsmanager replicate-secret-to-regions --secret-id <arn> --add-replica-regions Region=${s.disasterRecovery.region}), then set disasterRecovery.existingSecretsReplicated: true (a replica given a KMS key there: name it in disasterRecovery.existingSecretsKeys)`,
                     );
         },
         ({ disasterRecovery: dr, api }: z.output<typeof object>, issue: ReportIssue) => {
@@ -349,8 +360,10 @@ const testClientsOf = (s: EventDrivenSettings) =>
 interface StandbySpec {
     container: ContainerSpec;
     secretArns: pulumi.Input<string>[];
-    /** The customer managed keys of its existing secrets (multi-Region: the standby uses their replicas). */
+    /** The customer managed keys of its existing secrets in the stack's region (`existingSecretsKeys`). */
     secretKeyArns: string[];
+    /** It reads existing secrets (whose replicas' keys the standby may need). */
+    readsExistingSecrets: boolean;
 }
 
 /**
@@ -625,7 +638,12 @@ export class EventDriven extends pulumi.ComponentResource {
             };
             // The login secret only (no master): a restored database already holds the role. The DR
             // copy reads its own cache's token.
-            standby[key] = { container, secretArns: [...(svc.database ? [login.secretArn] : []), ...appSecrets.arns], secretKeyArns: appSecrets.keyArns };
+            standby[key] = {
+                container,
+                secretArns: [...(svc.database ? [login.secretArn] : []), ...appSecrets.arns],
+                secretKeyArns: appSecrets.keyArns,
+                readsExistingSecrets: Object.keys(svc.existingSecrets).length > 0,
+            };
             const service = new FargateService(
                 `${name}-${key}`,
                 {
@@ -915,7 +933,13 @@ export class EventDriven extends pulumi.ComponentResource {
         const services: Record<string, FargateService> = {};
         for (const key of [...HTTP_SERVICES, "worker"] as const) {
             const svc = s[key];
-            const { container, secretArns, secretKeyArns } = standby[key];
+            const { container, secretArns, secretKeyArns, readsExistingSecrets } = standby[key];
+            // The keys of the existing secrets' replicas here: a multi-Region key's replica, and the keys their
+            // owner named for the replicas; a single-Region key of the stack's region encrypts nothing here, and
+            // a replica under aws/secretsmanager needs no grant. The program's own secrets use aws/secretsmanager.
+            const replicaKeys = readsExistingSecrets
+                ? [...new Set([...secretKeyArns.flatMap((arn) => multiRegionKeyReplica(arn, region) ?? []), ...s.disasterRecovery.existingSecretsKeys])]
+                : [];
             const environment: Record<string, pulumi.Input<string>> = {
                 ...container.environment,
                 REDIS_HOST: dr.cache.primaryEndpoint,
@@ -936,8 +960,7 @@ export class EventDriven extends pulumi.ComponentResource {
                     desiredCount: 0,
                     shared: { cluster: dr.cluster, logGroup },
                     secretArns: [...secretArns.map(inDr), dr.cache.authTokenSecretArn],
-                    // A multi-Region key's replica in the DR region (the schema requires one there).
-                    secretKeyArns: secretKeyArns.map(inDr),
+                    secretKeyArns: replicaKeys,
                     containers: [
                         {
                             ...container,

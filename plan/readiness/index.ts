@@ -46,8 +46,8 @@ export function checkReadiness(plan: ReadinessInput): ReadinessProblem[] {
     checkRegionalQuotas(index, plan.region, plan.quotas ?? DEFAULT_QUOTAS, report);
     checkRegions(index, plan.region, report);
     checkCrossRegionReferences(index, plan.region, plan.prefixLists, report);
-    checkTaskPermissions(index, report);
-    checkHostPermissions(index, report);
+    checkTaskPermissions(index, report, plan.region);
+    checkHostPermissions(index, report, plan.region);
     checkFlowLogPermissions(index, report);
     checkAlarmTopicKeys(index, report);
     checkCreationOrder(index, report);

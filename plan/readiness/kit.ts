@@ -129,6 +129,8 @@ export interface Statement {
     Resource?: string | string[];
     NotResource?: string | string[];
     Principal?: string | Record<string, unknown>;
+    /** `{ operator: { key: value | values } }`, as IAM writes it. */
+    Condition?: Record<string, Record<string, unknown>>;
 }
 
 export function parseStatements(policy: unknown): Statement[] {
@@ -192,4 +194,30 @@ export function forwardedTargetGroups(r: PlannedResource): string[] {
         ...(typeof a.targetGroupArn === "string" ? [a.targetGroupArn] : []),
         ...asArray((a.forward as Record<string, unknown> | undefined)?.targetGroups).map((t) => String((t as Record<string, unknown>).arn)),
     ]);
+}
+
+/** The region a resource lives in: its `region` input, or the stack's. */
+export const regionOf = (r: PlannedResource, stackRegion: string): string => (typeof r.inputs.region === "string" ? r.inputs.region : stackRegion);
+
+/**
+ * The copy in region `at` of a Secrets Manager secret the plan holds, read there by `arn`: the secret
+ * itself where it lives, or its replica there (which keeps the primary's ARN with its own region),
+ * with the key that encrypts that copy as the plan gives it (`kmsKeyId`, the replica's own for a
+ * replica; absent: Secrets Manager's AWS managed key of that region). `undefined` for a secret the
+ * plan does not hold there.
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
+ */
+export function plannedSecretCopy(index: PlanIndex, stackRegion: string, arn: string, at: string): { secret: PlannedResource; kmsKeyId: unknown } | undefined {
+    for (const secret of index.of("aws:secretsmanager/secret:Secret")) {
+        if (!secret.state.arn) continue;
+        const home = regionOf(secret, stackRegion);
+        if (home === at) {
+            if (secret.state.arn === arn) return { secret, kmsKeyId: secret.inputs.kmsKeyId };
+            continue;
+        }
+        if (secret.state.arn.replace(`:secretsmanager:${home}:`, `:secretsmanager:${at}:`) !== arn) continue;
+        const replica = asArray(secret.inputs.replicas).find((r) => (r as Record<string, unknown>).region === at) as Record<string, unknown> | undefined;
+        if (replica) return { secret, kmsKeyId: replica.kmsKeyId };
+    }
+    return undefined;
 }

@@ -1,8 +1,9 @@
 // IAM sufficiency: each task and host can do what its configuration needs.
 import { CORE_SCHEMA, load } from "js-yaml";
 import { ecrRepositoryArn } from "../../components/iam";
+import { iamPattern } from "../../policy/kit";
 import { PlannedResource } from "../mocks";
-import { PlanIndex, Report, T, allows, asArray, parseStatements } from "./kit";
+import { PlanIndex, Report, Statement, T, allows, asArray, parseStatements, plannedSecretCopy, regionOf } from "./kit";
 
 const ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 
@@ -43,13 +44,88 @@ export function secretSource(valueFrom: string, task?: PlannedResource): { servi
     return { service: "ssm", arn: `arn:${partition}:ssm:${region}:${account}:parameter/${valueFrom.replace(/^\//, "")}`, action: "ssm:GetParameters" };
 }
 
+/** Secrets Manager's AWS managed key, by alias name or alias ARN: every identity of the account may use it through Secrets Manager. */
+const SECRETS_MANAGER_KEY = /^(arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/secretsmanager$/;
+
 /**
- * Each task's execution role can pull its private ECR images, read its `secrets`, write its
- * `awslogs` group; its task role can use every queue, topic and bucket its environment names.
+ * The key ARN a `kmsKeyId` of a secret in `region` names (a key ARN, a key ID, a key or alias the
+ * plan creates); `null` for Secrets Manager's AWS managed key (none named, or `aws/secretsmanager`);
+ * `undefined` where the plan cannot tell (an alias it does not create).
+ */
+function secretKeyArn(index: PlanIndex, kmsKeyId: unknown, secretArn: string, region: string, aliases = 1): string | null | undefined {
+    if (kmsKeyId === undefined || kmsKeyId === null || kmsKeyId === "") return null;
+    if (typeof kmsKeyId !== "string" || kmsKeyId.includes("[unknown]")) return undefined;
+    if (SECRETS_MANAGER_KEY.test(kmsKeyId)) return null;
+    const planned = index.byIdOrArn(kmsKeyId, "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey");
+    if (planned) return planned.state.arn;
+    if (/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(kmsKeyId)) return kmsKeyId;
+    const [partition, account] = /^arn:(aws[\w-]*):secretsmanager:[a-z0-9-]+:(\d{12}):/.exec(secretArn)?.slice(1) ?? [];
+    if (/^(mrk-[0-9a-f]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(kmsKeyId) && account)
+        return `arn:${partition}:kms:${region}:${account}:key/${kmsKeyId}`;
+    const alias = index.of("aws:kms/alias:Alias").find((a) => a.inputs.name === kmsKeyId || a.state.arn === kmsKeyId);
+    return alias && aliases > 0 ? secretKeyArn(index, alias.inputs.targetKeyId, secretArn, region, aliases - 1) : undefined;
+}
+
+const STRING_MATCH: Record<string, { like: boolean; negated: boolean }> = {
+    stringequals: { like: false, negated: false },
+    stringequalsignorecase: { like: false, negated: false },
+    stringlike: { like: true, negated: false },
+    stringnotequals: { like: false, negated: true },
+    stringnotequalsignorecase: { like: false, negated: true },
+    stringnotlike: { like: true, negated: true },
+};
+
+/**
+ * The statements that apply to a KMS request Secrets Manager makes in `region` on a reader's behalf:
+ * a statement whose `kms:ViaService` condition excludes `secretsmanager.<region>.amazonaws.com` does
+ * not (other conditions are taken as met).
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ */
+function throughSecretsManager(statements: Statement[], region: string): Statement[] {
+    const service = `secretsmanager.${region}.amazonaws.com`;
+    return statements.filter((s) =>
+        Object.entries(s.Condition ?? {}).every(([operator, keys]) => {
+            const match = STRING_MATCH[operator.replace(/^ForAnyValue:|^ForAllValues:/i, "").toLowerCase()];
+            const via = Object.entries(keys ?? {}).find(([k]) => k.toLowerCase() === "kms:viaservice");
+            if (!match || !via) return true;
+            const hit = asArray(via[1]).some((v) => (match.like ? iamPattern(String(v), true).test(service) : String(v).toLowerCase() === service));
+            return hit !== match.negated;
+        }),
+    );
+}
+
+/**
+ * A reader (an execution role, a host's role) of a secret the plan holds may decrypt it: where the
+ * copy it reads in `at` is encrypted by a customer managed key (the secret's `kmsKeyId`, a replica's
+ * own), `kms:Decrypt` on that key through Secrets Manager in `at`; Secrets Manager's AWS managed key
+ * needs no grant. An existing secret's key, and its replicas', are not in the plan: the config states
+ * them (`existingSecretsKeys`), and the plan does not guess.
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+ */
+function undecryptable(
+    index: PlanIndex,
+    statements: Statement[],
+    stackRegion: string,
+    arn: string,
+    at: string,
+): { encrypted: string; lacks: string } | undefined {
+    const copy = plannedSecretCopy(index, stackRegion, arn, at);
+    const key = copy ? secretKeyArn(index, copy.kmsKeyId, arn, at) : undefined;
+    if (!key || allows(throughSecretsManager(statements, at), "kms:Decrypt", key)) return undefined;
+    return {
+        encrypted: `${regionOf(copy!.secret, stackRegion) === at ? "" : ` (a replica in ${at})`}, encrypted with the customer managed key ${key}`,
+        lacks: `kms:Decrypt on that key through secretsmanager.${at}.amazonaws.com`,
+    };
+}
+
+/**
+ * Each task's execution role can pull its private ECR images, read its `secrets` (and decrypt them,
+ * where the plan holds a secret under a customer managed key), write its `awslogs` group; its task
+ * role can use every queue, topic and bucket its environment names.
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
  */
-export function checkTaskPermissions(index: PlanIndex, report: Report): void {
+export function checkTaskPermissions(index: PlanIndex, report: Report, stackRegion: string): void {
     for (const task of index.of(T.taskDefinition)) {
         let containers: Container[];
         try {
@@ -82,12 +158,19 @@ export function checkTaskPermissions(index: PlanIndex, report: Report): void {
             }
             for (const s of c.secrets ?? []) {
                 if (s.valueFrom.includes("[unknown]")) continue;
-                const { arn, action } = secretSource(s.valueFrom, task);
+                const { service, arn, action } = secretSource(s.valueFrom, task);
                 if (!allows(execution, action, arn))
                     report(
                         "iam-secret-read",
                         task.urn,
                         `${who} reads ${s.name} from ${arn}, but its execution role lacks ${action} on it: the task cannot start`,
+                    );
+                const key = service === "secretsmanager" ? undecryptable(index, execution, stackRegion, arn, regionOf(task, stackRegion)) : undefined;
+                if (key)
+                    report(
+                        "iam-secret-key",
+                        task.urn,
+                        `${who} reads ${s.name} from ${arn}${key.encrypted}, but its execution role lacks ${key.lacks}: the task cannot start`,
                     );
             }
             const credentials = c.repositoryCredentials?.credentialsParameter;
@@ -180,7 +263,7 @@ export function hostFiles(index: PlanIndex): Map<string, HostFiles> {
  * read each secret it writes an env file from. https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
  * https://docs.docker.com/engine/logging/drivers/awslogs/
  */
-export function checkHostPermissions(index: PlanIndex, report: Report): void {
+export function checkHostPermissions(index: PlanIndex, report: Report, stackRegion: string): void {
     const byWorkload = hostFiles(index);
     for (const host of index.of(T.instance)) {
         const files = byWorkload.get(index.root(host));
@@ -226,6 +309,13 @@ export function checkHostPermissions(index: PlanIndex, report: Report): void {
                     "iam-secret-read",
                     host.urn,
                     `its sync job writes an env file from ${secret}, but its instance role lacks secretsmanager:GetSecretValue on it: no service starts`,
+                );
+            const key = undecryptable(index, statements, stackRegion, secret, regionOf(host, stackRegion));
+            if (key)
+                report(
+                    "iam-secret-key",
+                    host.urn,
+                    `its sync job writes an env file from ${secret}${key.encrypted}, but its instance role lacks ${key.lacks}: no service starts`,
                 );
         }
     }

@@ -1,7 +1,7 @@
 // Disaster recovery: what a standby task in another region names must exist there when it starts.
 import { ecrImage } from "../../components/iam";
 import { PlannedResource } from "../mocks";
-import { PlanIndex, Report, T, asArray } from "./kit";
+import { PlanIndex, Report, T, asArray, plannedSecretCopy, regionOf as regionIn } from "./kit";
 
 const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[^:]+/;
 
@@ -24,15 +24,8 @@ export function checkStandbySources(index: PlanIndex, region: string, report: Re
     );
     const repositories = index.of("aws:ecr/repository:Repository");
     const secrets = index.of("aws:secretsmanager/secret:Secret");
-    const regionOf = (r: PlannedResource) => (typeof r.inputs.region === "string" ? r.inputs.region : region);
-    const secretIn = (arn: string, at: string) =>
-        secrets.some((s) => {
-            if (!s.state.arn) return false;
-            if (regionOf(s) === at) return s.state.arn === arn;
-            // A replica keeps the primary's ARN with its own region.
-            const replicated = asArray(s.inputs.replicas).some((r) => (r as Record<string, unknown>).region === at);
-            return replicated && s.state.arn.replace(`:secretsmanager:${regionOf(s)}:`, `:secretsmanager:${at}:`) === arn;
-        });
+    const regionOf = (r: PlannedResource) => regionIn(r, region);
+    const secretIn = (arn: string, at: string) => plannedSecretCopy(index, region, arn, at) !== undefined;
     const ownSecret = (arn: string) =>
         secrets.some(
             (s) => s.state.arn !== undefined && s.state.arn.replace(/:secretsmanager:[a-z0-9-]+:/, ":") === arn.replace(/:secretsmanager:[a-z0-9-]+:/, ":"),
