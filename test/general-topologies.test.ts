@@ -163,7 +163,7 @@ describe("readiness: no two resources share a physical name (two workloads of ea
         expect(bucket!.message).to.include("to tell them apart, change platform:workloads.board.bucketPrefix or platform:workloads.wiki.bucketPrefix");
     });
 
-    it("a Compose service's dedicated database and a workload named after it derive one RDS identifier: named, with the key", async () => {
+    it("RDS identifiers derived twice: each named with the key that renames it (a dedicated database's own, a replica's master's)", async () => {
         const compose = {
             topology: "compose-host",
             imagePrefix: "123456789012.dkr.ecr.us-east-1.amazonaws.com/apps",
@@ -171,12 +171,27 @@ describe("readiness: no two resources share a physical name (two workloads of ea
             certificateArn: CERT,
             services: { payments: { port: 8082, dedicatedDatabase: true } },
         };
-        const { recorder } = await buildStack(stack({ tickets: compose, "tickets-payments": fargateRds() }));
+        const { recorder } = await buildStack(
+            stack({
+                tickets: compose,
+                "tickets-payments": fargateRds(),
+                // A replica is <identifier>-replica: another workload's identifier may take it.
+                orders: fargateRds({ readReplica: true }),
+                reports: fargateRds({ database: { identifier: "orders-db-test-replica" } }),
+            }),
+        );
         const problems = readinessOf(recorder.resources).filter((p) => p.check === "aws-name-collision");
         const db = problems.find((p) => p.message.includes('share the DB instance identifier "tickets-payments-db-test" in us-east-1'));
         expect(db, JSON.stringify(problems, null, 1)).to.not.equal(undefined);
-        expect(db!.message).to.include("platform:workloads.tickets-payments.database.identifier");
-        expect(db!.message).to.include("the service's name (platform:workloads.tickets.services.payments)");
+        // The dedicated database's own key renames it, not the service (whose name is its compose service's, its URLs').
+        expect(db!.message).to.match(
+            /change platform:workloads\.tickets\.services\.payments\.databaseIdentifier or platform:workloads\.tickets-payments\.database\.identifier$/,
+        );
+        const replica = problems.find((p) => p.message.includes('share the DB instance identifier "orders-db-test-replica"'));
+        expect(replica, JSON.stringify(problems, null, 1)).to.not.equal(undefined);
+        expect(replica!.message).to.match(
+            /change platform:workloads\.(orders|reports)\.database\.identifier or platform:workloads\.(orders|reports)\.database\.identifier$/,
+        );
     });
 
     it("two Compose workloads where one's service is named after the other: the duplicate URN names both workloads", async () => {

@@ -373,10 +373,12 @@ function renamingKey(index: PlanIndex, r: PlannedResource, rule: UniqueRule): st
     const at = `platform:workloads.${workload.name}`;
     const key = RENAMING_KEYS[workload.type]?.[r.type];
     if (key) return `${at}.${key}`;
-    if (rule.what.startsWith("DB instance") && r.name === `${workload.name}-db`) return `${at}.database.identifier`;
-    // A Compose service's dedicated database is named after the service.
+    // The workload's database and its read replica (<identifier>-replica) take database.identifier.
+    if (rule.what.startsWith("DB instance") && (r.name === `${workload.name}-db` || r.name === `${workload.name}-db-replica`))
+        return `${at}.database.identifier`;
+    // A Compose service's dedicated database: services.<name>.databaseIdentifier (its default derives from the service's name).
     const service = workload.type === "platform:topologies:ComposeHost" ? new RegExp(`^${workload.name}-(.+)-db$`).exec(r.name)?.[1] : undefined;
-    if (service && rule.what.startsWith("DB instance")) return `the service's name (${at}.services.${service}), from which its database's identifier derives`;
+    if (service && rule.what.startsWith("DB instance")) return `${at}.services.${service}.databaseIdentifier`;
     return `the workload's name (${at}), from which ${r.name}'s name derives`;
 }
 
