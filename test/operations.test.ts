@@ -346,8 +346,13 @@ describe("release and operations keys on every ECS topology", () => {
         const [outside, ...rest] = problemsWith([SINGLE_REGION_KEY, DR_KEY]);
         expect(rest).to.deep.equal([]);
         expect(outside).to.match(
-            /^platform:workloads\.integrations\.disasterRecovery\.existingSecretsKeys\[0\]: arn:aws:kms:us-east-1:123456789012:key\/1234abcd-\S+ is a key of us-east-1, but the replicas the standby reads are in eu-west-1 \(disasterRecovery\.region\)/,
+            /^platform:workloads\.integrations\.disasterRecovery\.existingSecretsKeys\[0\]: is a key of us-east-1, but the replicas the standby reads are in eu-west-1 \(disasterRecovery\.region\)/,
         );
+        // The way to the key's ARN works: DescribeSecret gives a replica's key as an ID, ARN or alias (its
+        // ReplicationStatus), DescribeKey turns any of them into the ARN; the key is shown once.
+        expect(outside).to.contain(`--query "ReplicationStatus[?Region=='eu-west-1'].KmsKeyId"`);
+        expect(outside).to.contain("aws kms describe-key --region eu-west-1 --key-id <that> --query KeyMetadata.Arn");
+        expect(outside.split(SINGLE_REGION_KEY)).to.have.length(2);
     });
 
     /** A staging stack of one aurora-web workload with `settings` added to its minimal config. */

@@ -309,7 +309,7 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
                     arnRegion(arn) !== dr.region &&
                     issue(
                         ["disasterRecovery", "existingSecretsKeys", i],
-                        `${arn} is a key of ${arnRegion(arn)}, but the replicas the standby reads are in ${dr.region} (disasterRecovery.region), where only a key of that region encrypts them: give the ARN of the key in ${dr.region} that each replica's KmsKeyId names (aws secretsmanager describe-secret --secret-id <arn> --region ${dr.region} --query KmsKeyId), or none if the replicas use aws/secretsmanager`,
+                        `is a key of ${arnRegion(arn)}, but the replicas the standby reads are in ${dr.region} (disasterRecovery.region), where only a key of that region encrypts them: give the ARN of the key each replica was given there (aws secretsmanager describe-secret --secret-id <secret ARN> --query "ReplicationStatus[?Region=='${dr.region}'].KmsKeyId" names it, as a key ID, ARN or alias; aws kms describe-key --region ${dr.region} --key-id <that> --query KeyMetadata.Arn gives its ARN), or none if the replicas use aws/secretsmanager`,
                     ),
             );
         },
