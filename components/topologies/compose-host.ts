@@ -124,8 +124,10 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
         dedicatedDatabase: z.boolean().default(false),
         /**
          * The identifier of that instance (with `dedicatedDatabase`), unique in the account and region: RDS
-         * takes 63 characters, which long workload, service and stack names outgrow. Default
-         * `<workload>-<service>-db-<stack>`; a new value renames the instance in place, its endpoint with it.
+         * takes 63 characters, which long workload, service and stack names outgrow; it names the
+         * exported log groups too. Default `<workload>-<service>-db-<stack>`. A new value renames the
+         * instance in place (its endpoint with it) and replaces those log groups, which production
+         * protects: the plan against the deployed stack says how to accept that.
          */
         databaseIdentifier: rdsIdentifier.optional(),
     });
