@@ -236,7 +236,9 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs, o: Required<MockOpti
             extra.identifier = physical;
             break;
         case "aws:rds/globalCluster:GlobalCluster":
-            arn = `arn:aws:rds::${account}:global-cluster:${physical}`;
+            // Its ID is its identifier, as the provider's is.
+            if (typeof inputs.globalClusterIdentifier === "string") id = inputs.globalClusterIdentifier;
+            arn = `arn:aws:rds::${account}:global-cluster:${id}`;
             break;
         case "aws:lb/loadBalancer:LoadBalancer":
         case "aws:alb/loadBalancer:LoadBalancer": {

@@ -248,6 +248,8 @@ describe("topology aurora-web", () => {
             recorder.get("aws:s3/bucketVersioning:BucketVersioning", "braid-attachments-dr").urn,
         );
         expect((outputs.workloads as any).braid.drRegion).to.equal("eu-west-1");
+        // What a switchover or failover names: the global database's identifier (its ID).
+        expect((outputs.workloads as any).braid.drGlobalClusterId).to.equal(global.inputs.globalClusterIdentifier);
     });
 
     it("creates nothing cross-region with DR off (the default)", async () => {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { globalClusterIdentifier } from "../components/blocks/aurora";
 import { rollingDeployProblem } from "../components/blocks/operations";
+import { physicalNameProblem } from "../stacks/physical-names";
 import { TOPOLOGY_SCHEMAS } from "../components/topologies/registry";
 import { parseStackConfig } from "../stacks/schema";
 import { awsPartition, healthCheckCommand } from "../stacks/schema-kit";
@@ -230,9 +232,17 @@ describe("what AWS accepts: derived names that outgrow RDS's 63 characters or a 
         const boardStack = "acme-corporation-production-eu-w1";
         const long = board(dr, boardStack);
         long.values.workloads = { [w20]: (long.values.workloads as Record<string, unknown>).board };
-        expect(messages(long)).to.deep.equal([
-            `platform:workloads.${w20}.database.identifier: the global database's identifier ${w20}-db-${boardStack}-global has 64 characters; AWS allows 63 (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateGlobalCluster.html): set database.identifier to a name of at most 56 characters`,
-        ]);
+        // Its cluster's identifier (57) fits; `-global` would make the global database's 64, so that one is
+        // cut and hashed: turning DR on never asks to rename (and so replace) a running cluster.
+        accepted(long);
+        const cluster = `${w20}-db-${boardStack}`;
+        const globalId = globalClusterIdentifier(cluster);
+        expect(globalId).to.match(/^[a-z][a-z0-9]*(-[a-z0-9]+)*-global$/);
+        expect(globalId).to.have.length.at.most(63);
+        expect(globalId).to.not.equal(globalClusterIdentifier(`${cluster}x`));
+        expect(physicalNameProblem("aws:rds/globalCluster:GlobalCluster", globalId)).to.equal(undefined);
+        // A name that fits keeps its plain form (the shipped and every deployed global database).
+        expect(globalClusterIdentifier("braidmgr-production")).to.equal("braidmgr-production-global");
         accepted(board({ ...dr, database: { instanceClass: "db.r6g.large", identifier: "orders-db-prod-eu" } }, boardStack));
     });
 

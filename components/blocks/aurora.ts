@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as kms from "@pulumi/aws/kms";
@@ -29,8 +30,22 @@ export const AURORA_INSTANCE_MEMORY_GIB: Readonly<Record<string, number>> = {
  */
 export const GLOBAL_DATABASE_CLASS = /^db\.(r|x)\d/;
 
-/** The global database's identifier: its primary cluster's, and `-global`. */
-export const globalClusterIdentifier = (clusterIdentifier: string): string => `${clusterIdentifier}-global`;
+/** RDS identifiers: 63 characters (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateGlobalCluster.html). */
+const GLOBAL_IDENTIFIER_MAX = 63;
+
+/**
+ * The global database's identifier: its primary cluster's, and `-global`. Where that exceeds 63
+ * characters, the cluster's identifier is cut and a hash of it keeps the name unique, so turning
+ * disaster recovery on never asks to rename (and so replace) a running cluster; such a name could
+ * not have been deployed before, so no existing global database is renamed.
+ */
+export const globalClusterIdentifier = (clusterIdentifier: string): string => {
+    const plain = `${clusterIdentifier}-global`;
+    if (plain.length <= GLOBAL_IDENTIFIER_MAX) return plain;
+    const hash = crypto.createHash("sha256").update(clusterIdentifier).digest("hex").slice(0, 6);
+    const kept = clusterIdentifier.slice(0, GLOBAL_IDENTIFIER_MAX - "-global".length - hash.length - 1).replace(/-+$/, "");
+    return `${kept}-${hash}-global`;
+};
 
 /** Aurora PostgreSQL's default max_connections for an instance class. */
 export function auroraMaxConnections(instanceClass: string): number {
@@ -86,6 +101,8 @@ export class AuroraPostgres extends pulumi.ComponentResource {
     readonly bootstrapTarget: BootstrapTarget;
     readonly securityGroup: SecurityGroup;
     readonly secondaryCluster?: rds.Cluster;
+    /** With disaster recovery: the global database's identifier (what a switchover or failover names). */
+    globalClusterId?: pulumi.Output<string>;
 
     constructor(name: string, args: AuroraPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:AuroraPostgres", name, {}, opts);
@@ -254,6 +271,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             },
             { ...stateful, dependsOn: [writer] },
         );
+        this.globalClusterId = global.id;
         // An encrypted secondary needs a key of its own region.
         const key = new kms.Key(
             `${name}-dr`,

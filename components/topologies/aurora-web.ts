@@ -30,7 +30,7 @@ import {
     viewerDomainSettings,
 } from "../../stacks/schema-kit";
 import { AlarmTopic, alarmSettings, alarmsReachSomeone } from "../blocks/alarms";
-import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, GLOBAL_DATABASE_CLASS, auroraMaxConnections, globalClusterIdentifier } from "../blocks/aurora";
+import { AURORA_INSTANCE_MEMORY_GIB, AuroraPostgres, GLOBAL_DATABASE_CLASS, auroraMaxConnections } from "../blocks/aurora";
 import { defaultDatabaseIdentifier } from "../blocks/postgres";
 import { Bucket } from "../blocks/bucket";
 import { Cdn, originHeader } from "../blocks/cdn";
@@ -190,20 +190,9 @@ const settingsSchema = (ctx: SchemaContext, { profile, stack, environment, workl
             },
             physicalNamesFit((s) => {
                 const cluster = s.database.identifier ?? defaultDatabaseIdentifier(`${workload}-db`, stack);
+                // The global database's identifier always fits (globalClusterIdentifier shortens it).
                 const named = { key: ["database", "identifier"], part: cluster, given: s.database.identifier !== undefined };
-                return [
-                    { type: "aws:rds/cluster:Cluster", what: "the cluster's identifier", name: cluster, ...named },
-                    ...(s.disasterRecovery.enabled
-                        ? [
-                              {
-                                  type: "aws:rds/globalCluster:GlobalCluster",
-                                  what: "the global database's identifier",
-                                  name: globalClusterIdentifier(cluster),
-                                  ...named,
-                              },
-                          ]
-                        : []),
-                ];
+                return [{ type: "aws:rds/cluster:Cluster", what: "the cluster's identifier", name: cluster, ...named }];
             }),
             (s, issue) =>
                 s.disasterRecovery.enabled &&
@@ -306,7 +295,12 @@ export class AuroraWeb extends pulumi.ComponentResource {
             secretArns: api.appSecrets.stored,
             ...operationsOutputs(api.api, "api", s),
             ...(dr && database.secondaryCluster && replica
-                ? { drRegion: dr.region, drClusterArn: database.secondaryCluster.arn, drAttachmentsBucket: replica.name }
+                ? {
+                      drRegion: dr.region,
+                      drClusterArn: database.secondaryCluster.arn,
+                      drGlobalClusterId: database.globalClusterId!,
+                      drAttachmentsBucket: replica.name,
+                  }
                 : {}),
         };
         this.registerOutputs(this.outputs);
