@@ -199,6 +199,10 @@ describe("what AWS accepts: derived names that outgrow RDS's 63 characters or a 
         expect(messages(compose({ api: { port: 8081, databaseIdentifier: "orders-api-db" } }))).to.deep.equal([
             `platform:workloads.${w20}.services.api.databaseIdentifier: names the service's own RDS instance, which it has only with dedicatedDatabase: true (the shared instance's is database.identifier); got "orders-api-db"`,
         ]);
+        // And database.identifier names the shared instance, which no service of an all-dedicated host uses.
+        expect(messages(compose({ api: { port: 8081, dedicatedDatabase: true } }, { identifier: "desk-shared" }))).to.deep.equal([
+            `platform:workloads.${w20}.database.identifier: names the shared RDS instance, which no service uses (every service has dedicatedDatabase: true), so none is created: remove it, or name each service's own with services.<name>.databaseIdentifier; got "desk-shared"`,
+        ]);
         expect(
             messages(
                 compose({ api: { port: 8081 }, [s20]: { port: 8082, dedicatedDatabase: true, databaseIdentifier: "orders-db" } }, { identifier: "orders-db" }),

@@ -264,6 +264,12 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
                             ["services", name, "databaseIdentifier"],
                             "names the service's own RDS instance, which it has only with dedicatedDatabase: true (the shared instance's is database.identifier)",
                         );
+                const services = Object.entries(s.services);
+                if (s.database.identifier !== undefined && services.length > 0 && services.every(([, svc]) => svc.dedicatedDatabase))
+                    issue(
+                        ["database", "identifier"],
+                        `names the shared RDS instance, which no service uses (every service has dedicatedDatabase: true), so none is created: remove it, or name each service's own with services.<name>.databaseIdentifier`,
+                    );
             },
             // RDS identifiers (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html): at most 63 characters, unique in the account and region.
             physicalNamesFit((s) =>
