@@ -48,6 +48,35 @@ describe("docs", () => {
         }
     });
 
+    it("lists on each topology's page every output its workloads in the shipped stacks export, and only outputs the code sets", async () => {
+        const undocumented: string[] = [];
+        const pages = new Map<string, string>();
+        for (const stack of FIGURE_STACKS) {
+            const files = readStackFiles(stack);
+            const plan = await planOnce(files);
+            const workloads = JSON.parse(String(files.config["platform:workloads"])) as Record<string, { topology: string }>;
+            for (const [name, outputs] of Object.entries(plan.outputs.workloads as Record<string, Record<string, unknown>>)) {
+                const topology = workloads[name].topology;
+                const page = read(`docs/topologies/${topology}.md`);
+                const start = page.indexOf("Outputs under `workloads.<name>`:");
+                expect(start, `docs/topologies/${topology}.md has no "Outputs under \`workloads.<name>\`:" paragraph`).to.be.greaterThan(-1);
+                const paragraph = page.slice(start, page.indexOf("\n\n", start));
+                pages.set(topology, paragraph);
+                for (const key of Object.keys(outputs)) if (!paragraph.includes(`\`${key}\``)) undocumented.push(`${stack} ${name} (${topology}): ${key}`);
+            }
+        }
+        expect(undocumented, "outputs missing from their topology's page").to.deep.equal([]);
+        // The conditional ones (DR, repositories, migrations) are not in every plan: each named output is a key the code sets.
+        const sources = [...Object.keys(TOPOLOGY_REGISTRY).map((t) => `components/topologies/${t}.ts`), "components/blocks/operations.ts"].map(read).join("\n");
+        for (const [topology, paragraph] of pages) {
+            const named = [...paragraph.matchAll(/`(\w+)`/g)].map((m) => m[1]);
+            expect(
+                named.filter((key) => !new RegExp(`\\b${key}:`).test(sources)),
+                `docs/topologies/${topology}.md names outputs the code never sets`,
+            ).to.deep.equal([]);
+        }
+    });
+
     it("carries the benchmark npm run bench wrote, whole (its figures depend on the machine)", () => {
         const bench = sectionIn(read("docs/insights.md"), "bench");
         expect(bench, "docs/insights.md has no bench section: run npm run bench").to.be.a("string");
@@ -65,6 +94,36 @@ describe("docs", () => {
             "40 fargate-rds workloads",
             "production's resources replayed through the SDK alone (no program, no checks)",
         ]);
+    });
+
+    it("explains every readiness check the plan can report once in docs/offline-plan.md, and no check that does not exist", () => {
+        // The first argument of every report(...) call in plan/readiness/: a literal id, or a choice of literals (`cond ? "a" : "b"`).
+        const dir = path.join(PROJECT_DIR, "plan/readiness");
+        const reported = new Set<string>();
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+            for (const [, arg] of fs.readFileSync(path.join(dir, file), "utf8").matchAll(/\breport\(\s*([^,)]+),/g)) {
+                const ids = [...arg.slice(arg.indexOf("?") + 1).matchAll(/"([a-z0-9-]+)"/g)].map((m) => m[1]);
+                expect(ids, `${file}: report(${arg.trim()}, ...) names its check by a literal id`).to.not.be.empty;
+                ids.forEach((id) => reported.add(id));
+            }
+        }
+        expect(reported.size).to.be.greaterThan(40);
+        const doc = read("docs/offline-plan.md");
+        const between = (from: string, to: string) => {
+            const start = doc.indexOf(from);
+            const end = doc.indexOf(to, start);
+            expect(start, `docs/offline-plan.md has no "${from}"`).to.be.greaterThan(-1);
+            expect(end, `docs/offline-plan.md has no "${to}" after "${from}"`).to.be.greaterThan(start);
+            return doc.slice(start, end);
+        };
+        const explained = between("**Deploy readiness.**", "What it cannot promise") + between("**Readiness on the change**", "What it leaves to AWS");
+        const times = (id: string) => explained.split(`\`${id}\``).length - 1;
+        expect([...reported].filter((id) => times(id) !== 1).map((id) => `${id}: explained ${times(id)} times`)).to.deep.equal([]);
+        // Anything in the page written like a check id (a family of the reported ones, in backticks) is one.
+        const families = new Set([...reported].map((id) => (id.startsWith("day-two-") ? "day-two" : id.split("-")[0])));
+        const documented = [...doc.matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)].map((m) => m[1]);
+        const stale = documented.filter((id) => [...families].some((f) => id.startsWith(`${f}-`)) && !reported.has(id));
+        expect([...new Set(stale)], "documented checks plan/readiness/ never reports").to.deep.equal([]);
     });
 
     it("has a page for every topology of the registry", () => {
