@@ -18,6 +18,9 @@ export function runTool(tool: string, args: string[], options: Partial<SpawnSync
     return spawnSync(process.execPath, [...toolCommand(tool), ...args], { cwd: PROJECT_DIR, encoding: "utf8", ...options });
 }
 
+/** `--help` (or `-h`) anywhere on the command line: the tool prints its usage and exits 0. */
+export const wantsHelp = (argv: readonly string[]): boolean => argv.includes("--help") || argv.includes("-h");
+
 /** A command line that cannot run as given (a file it cannot write): one line, exit code 2. */
 export class UsageError extends Error {
     constructor(message: string) {

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { toolCommand } from "../plan/cli";
+import { toolCommand, wantsHelp } from "../plan/cli";
 import { PROJECT_DIR } from "../plan/stack-files";
 import { writeSection } from "./doc-sections";
 
@@ -107,6 +107,7 @@ export function sdkModules(): Set<string> {
 }
 
 function main(argv: string[]): void {
+    if (wantsHelp(argv)) return console.log(USAGE);
     if (argv.length !== 0 && !(argv.length === 2 && argv[0] === "--json")) throw new Error(USAGE);
     const jsonFile = argv[1];
     const floorScript = [...sdkModules()].map((m) => `require(${JSON.stringify(m)});`).join("");
@@ -151,6 +152,10 @@ function main(argv: string[]): void {
 if (require.main === module) {
     try {
         main(process.argv.slice(2));
+    } catch (err) {
+        // A bad command line or a failed run: one message, exit 2, not a stack trace.
+        console.error(err instanceof Error ? err.message : err);
+        process.exitCode = 2;
     } finally {
         fs.rmSync(scratch, { recursive: true, force: true });
     }

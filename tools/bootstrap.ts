@@ -1,3 +1,4 @@
+import { wantsHelp } from "../plan/cli";
 import * as fs from "fs";
 import * as path from "path";
 import { bootstrapSuppressions } from "../bootstrap/policy";
@@ -36,6 +37,10 @@ export async function planBootstrap(stack = "bootstrap", configFile?: string): P
  * to the exit code: 1 on a readiness problem, a mandatory violation or an invalid config.
  */
 export async function bootstrapCommand(argv: string[], io: PlanOutput = { out: (t) => console.log(t), err: (t) => console.error(t) }): Promise<number> {
+    if (wantsHelp(argv)) {
+        io.out(USAGE);
+        return 0;
+    }
     const args: Record<string, string> = {};
     for (let i = 0; i < argv.length; i += 2) {
         if (!["--stack", "--config-file", "--policy-config"].includes(argv[i]) || argv[i + 1] === undefined) {

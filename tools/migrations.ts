@@ -1,3 +1,4 @@
+import { wantsHelp } from "../plan/cli";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -84,6 +85,10 @@ function run(command: string, args: string[], io: PlanOutput): string {
  * so the migrations run before any service takes traffic.
  */
 export async function migrationsCommand(argv: string[], io: PlanOutput = { out: (t) => console.log(t), err: (t) => console.error(t) }): Promise<number> {
+    if (wantsHelp(argv)) {
+        io.out(USAGE);
+        return 0;
+    }
     const flag = (name: string) => {
         const i = argv.indexOf(name);
         return i >= 0 ? argv[i + 1] : undefined;

@@ -1,3 +1,4 @@
+import { wantsHelp } from "../plan/cli";
 import * as fs from "fs";
 import { stackPackConfig } from "../plan/policy-config";
 import { StackFileError, readStackFiles } from "../plan/stack-files";
@@ -14,6 +15,10 @@ const USAGE = "usage: npm run policy-config -- --stack <name> [--config-file <Pu
  * written), 2 on bad arguments.
  */
 export function policyConfigCommand(argv: string[], io: PlanOutput = { out: (t) => process.stdout.write(t), err: (t) => console.error(t) }): number {
+    if (wantsHelp(argv)) {
+        io.out(`${USAGE}\n`);
+        return 0;
+    }
     const args: Record<string, string> = {};
     for (let i = 0; i < argv.length; i += 2) {
         const [flag, value] = [argv[i], argv[i + 1]];

@@ -1,3 +1,4 @@
+import { wantsHelp } from "../plan/cli";
 import * as fs from "fs";
 import type { Plan } from "../plan/plan";
 import { PolicyOutcome, applySuppressions, evaluatePolicies, renderSuppressions, renderViolations } from "../plan/policy";
@@ -59,6 +60,10 @@ function readPlan(file: string): Plan {
  * 1 when any plan has a mandatory violation.
  */
 export async function policyCommand(argv: string[], io: PlanOutput = { out: (t) => console.log(t), err: (t) => console.error(t) }): Promise<number> {
+    if (wantsHelp(argv)) {
+        io.out(USAGE);
+        return 0;
+    }
     let args: PolicyArgs;
     const results: PlanFileResult[] = [];
     try {

@@ -1,3 +1,4 @@
+import { wantsHelp } from "../plan/cli";
 import * as fs from "fs";
 import { PROJECT_DIR, StackFileError, readStackFiles, shippedStacks } from "../plan/stack-files";
 import { ENVIRONMENTS, EnvironmentName } from "../stacks/profiles";
@@ -37,6 +38,10 @@ export function stackMatrix(projectDir = PROJECT_DIR): StackMatrix {
  * of each workflow). Resolves to the exit code.
  */
 export function stacksCommand(argv: string[], io: PlanOutput = { out: (t) => console.log(t), err: (t) => console.error(t) }, projectDir = PROJECT_DIR): number {
+    if (wantsHelp(argv)) {
+        io.out(USAGE);
+        return 0;
+    }
     if (argv.length > 1 || (argv.length === 1 && argv[0] !== "--github-output")) {
         io.err(`unexpected argument ${argv.join(" ")}\n${USAGE}`);
         return 2;
