@@ -93,7 +93,10 @@ const wildcardAction = (a: string) => a === "*" || /^[a-z0-9*-]+:\*$/i.test(a);
  */
 export function isAccountWide(arn: string): boolean {
     const parts = arn.split(":");
-    if (parts.length < 6 || parts[0] !== "arn") return false;
+    if (parts[0] !== "arn") return false;
+    // A wildcard spans colons: `arn:*`, `arn:aws:secretsmanager:*` or `arn:aws:sqs:us-east-1:*` match
+    // every ARN of the partition, service or region.
+    if (parts.length < 6) return /[*?]/.test(parts[parts.length - 1]);
     const [, , service, , account] = parts;
     const resource = parts.slice(5).join(":");
     if (account === "*") return true;

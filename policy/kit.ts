@@ -185,8 +185,9 @@ const RESTRICTING_KEYS = [
 /** Whether a condition block restricts the principal: a restricting key, tested strictly, with concrete values. */
 export function restrictsPrincipal(condition: Statement["Condition"]): boolean {
     for (const [operator, keys] of Object.entries(condition ?? {})) {
-        // `...IfExists` passes when the key is absent; `Null` only tests presence.
-        if (/IfExists$/.test(operator) || operator === "Null" || /^ForAnyValue:|^ForAllValues:/.test(operator)) continue;
+        // `...IfExists` passes when the key is absent; `Null` only tests presence; a negated operator
+        // (`StringNotEquals`, `ArnNotLike`, …) in an Allow admits every caller but the ones it names.
+        if (/IfExists$/.test(operator) || operator === "Null" || /^ForAnyValue:|^ForAllValues:/.test(operator) || /Not(Equals|Like)/.test(operator)) continue;
         for (const [key, value] of Object.entries(keys ?? {})) {
             const values = list(value as string | string[]);
             const concrete = values.length > 0 && values.every((v) => typeof v === "string" && v !== "" && !/^[*?]+$/.test(v) && !/:\*$/.test(v));
@@ -228,7 +229,7 @@ export const cidrsOf = (p: Props): string[] =>
 /** Whether a rule (standalone or inline) is ingress. */
 export const isIngressRule = (type: string, p: Props) =>
     type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" || (type === "aws:ec2/securityGroupRule:SecurityGroupRule" && p.type === "ingress");
-/** Whether a rule covers every port (protocol -1/all, or 0-65535). */
+/** Whether a rule covers every port (protocol -1/all, or 0-65535): with protocol -1 AWS ignores the ports given. */
 export const allPorts = (p: Props) => ["-1", "all", -1].includes(p.ipProtocol ?? p.protocol) || (p.fromPort === 0 && p.toPort === 65535);
 
 export const dependsOn = (r: PolicyResource, target: PolicyResource) =>

@@ -17,7 +17,8 @@ import {
     workloadOf,
 } from "./kit";
 
-const webPort = (p: Props) => p.fromPort === p.toPort && [80, 443].includes(p.fromPort);
+/** Only 80 or 443: a rule with protocol -1 opens every port whatever its `fromPort`/`toPort` say. */
+const webPort = (p: Props) => !allPorts(p) && p.fromPort === p.toPort && [80, 443].includes(p.fromPort);
 const PRIVATE = [/^10\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^f[cd]/i];
 const WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation";
 const isForbidden = (action: Props) => action.type === "fixed-response" && action.fixedResponse?.statusCode === "403";
@@ -26,7 +27,7 @@ const isPublicCidr = (cidr: string) => !isWorldCidr(cidr) && !PRIVATE.some((re) 
 export const networkResourcePolicies: ResourceValidationPolicy[] = [
     rule(
         "sg-no-world-ingress-inline",
-        "Inline security group rules never open ports other than 80/443 to the internet (any range wider than a /8).",
+        "Inline security group rules never open ports other than 80/443 to the internet (any range wider than a /8); sg-no-world-ingress admits 80/443 only on a public load balancer's group.",
         "mandatory",
         [SECURITY_GROUP],
         (p, report) => {
@@ -84,6 +85,16 @@ export const networkStackPolicies: StackValidationPolicy[] = [
                       : "";
                 if (!(onPublicBalancer && webPort(r.props) && !origin))
                     report(`${r.name} opens ${r.props.fromPort}-${r.props.toPort} to the internet${where}`, r.urn);
+            }
+            // Inline rules: sg-no-world-ingress-inline refuses other ports; 80/443 only on a public balancer's group.
+            for (const group of groups) {
+                if (publicBalancers.some((b) => dependsOn(b, group))) continue;
+                for (const r of list(group.props.ingress as Props[]))
+                    if (cidrsOf(r).some(isWorldCidr) && webPort(r))
+                        report(
+                            `${group.name} opens ${r.fromPort}-${r.toPort} to the internet inline, on a group that is not an internet-facing load balancer's`,
+                            group.urn,
+                        );
             }
         },
     ),

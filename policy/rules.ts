@@ -267,11 +267,18 @@ const baseResourcePolicies: ResourceValidationPolicy[] = [
     // S3
     rule(
         "s3-no-public-acl",
-        "Buckets never carry public ACLs.",
+        "Buckets never carry public ACLs: no `public-read`, `public-read-write` nor `authenticated-read` (every AWS account), and no grant to the AllUsers or AuthenticatedUsers groups.",
         "mandatory",
         ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
         (p, report) => {
-            if (typeof p.acl === "string" && /public/.test(p.acl)) report(`acl is ${p.acl}`);
+            if (typeof p.acl === "string" && /public|authenticated-read/.test(p.acl)) report(`acl is ${p.acl}`);
+            // Grants: a bucket's `grants[].uri`, a BucketAcl's `accessControlPolicy.grants[].grantee.uri`.
+            const grants: Props[] = [...list(p.grants as Props[]), ...list(p.accessControlPolicy?.grants as Props[])];
+            for (const g of grants) {
+                const uri = g?.uri ?? g?.grantee?.uri;
+                if (typeof uri === "string" && /\/groups\/global\/(AllUsers|AuthenticatedUsers)$/.test(uri))
+                    report(`a grant gives ${uri.split("/").pop()} access`);
+            }
         },
     ),
     rule(

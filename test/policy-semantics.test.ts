@@ -1,0 +1,95 @@
+import { expect } from "chai";
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { allPolicies } from "../policy/rules";
+
+/**
+ * Each rule reads an input the way AWS reads it: a negated condition operator restricts no one, a
+ * wildcard at the end of an ARN segment spans colons, protocol -1 opens every port whatever the
+ * ports say, `authenticated-read` is every AWS account.
+ */
+type Props = Record<string, any>;
+const find = (name: string) => allPolicies.find((p) => p.name === name)!;
+
+async function onResource(name: string, type: string, props: Props): Promise<string[]> {
+    const messages: string[] = [];
+    const args = {
+        type,
+        props,
+        urn: `urn:${type}::r`,
+        name: "r",
+        opts: {},
+        getConfig: () => ({ environment: "staging" }),
+    } as unknown as ResourceValidationArgs;
+    for (const validate of [(find(name) as ResourceValidationPolicy).validateResource ?? []].flat()) await validate(args, (m) => messages.push(m));
+    return messages;
+}
+async function onStack(name: string, resources: PolicyResource[]): Promise<string[]> {
+    const messages: string[] = [];
+    await (find(name) as StackValidationPolicy).validateStack({ resources, getConfig: () => ({}) } as never, (m) => messages.push(m));
+    return messages;
+}
+const res = (type: string, name: string, props: Props, deps: PolicyResource[] = []) =>
+    ({ type, name, props, urn: `urn:${type}::${name}`, opts: {}, dependencies: deps, propertyDependencies: {} }) as unknown as PolicyResource;
+const doc = (statement: Props) => ({ policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...statement }] }) });
+
+describe("policy rules read inputs as AWS does", () => {
+    it("a negated condition operator (StringNotEquals aws:SourceAccount) does not restrict an open principal", async () => {
+        const open = (Condition: Props) => doc({ Principal: "*", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:q", Condition });
+        const queuePolicy = "aws:sqs/queuePolicy:QueuePolicy";
+        expect(
+            await onResource("resource-policy-no-open-principal", queuePolicy, open({ StringNotEquals: { "aws:SourceAccount": "444455556666" } })),
+        ).to.have.length(1);
+        expect(
+            await onResource("resource-policy-no-open-principal", queuePolicy, open({ ArnNotLike: { "aws:SourceArn": "arn:aws:sns:us-east-1:1:t" } })),
+        ).to.have.length(1);
+        expect(
+            await onResource("resource-policy-no-open-principal", queuePolicy, open({ StringEquals: { "aws:SourceAccount": "111122223333" } })),
+        ).to.deep.equal([]);
+    });
+
+    it("an ARN pattern ending in a wildcard before its sixth segment names every resource (arn:*, arn:aws:secretsmanager:*)", async () => {
+        const role = "aws:iam/rolePolicy:RolePolicy";
+        for (const Resource of ["arn:*", "arn:aws:secretsmanager:*", "arn:aws:secretsmanager:us-east-1:*"])
+            expect(await onResource("iam-no-wildcard-resource", role, doc({ Action: "secretsmanager:GetSecretValue", Resource })), Resource).to.have.length(1);
+        const one = "arn:aws:secretsmanager:us-east-1:111122223333:secret:ledger/db-AbCdEf";
+        expect(await onResource("iam-no-wildcard-resource", role, doc({ Action: "secretsmanager:GetSecretValue", Resource: one }))).to.deep.equal([]);
+    });
+
+    it("protocol -1 on port 443 opens every port to the internet, on a public balancer's group too", async () => {
+        const group = res("aws:ec2/securityGroup:SecurityGroup", "alb", { description: "alb" });
+        const balancer = res("aws:lb/loadBalancer:LoadBalancer", "alb", { internal: false }, [group]);
+        const ingress = (ipProtocol: string) =>
+            res(
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                `in-${ipProtocol}`,
+                { ipProtocol, fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+                [group],
+            );
+        expect(await onStack("sg-no-world-ingress", [group, balancer, ingress("tcp")])).to.deep.equal([]);
+        expect(await onStack("sg-no-world-ingress", [group, balancer, ingress("-1")])).to.have.length(1);
+        const inline = { description: "x", ingress: [{ protocol: "-1", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "all" }] };
+        expect(await onResource("sg-no-world-ingress-inline", "aws:ec2/securityGroup:SecurityGroup", inline)).to.have.length(1);
+    });
+
+    it("an inline 443-from-anywhere rule is refused on a group no internet-facing balancer uses", async () => {
+        const web = { description: "x", ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "https" }] };
+        const tasks = res("aws:ec2/securityGroup:SecurityGroup", "tasks", web);
+        const albGroup = res("aws:ec2/securityGroup:SecurityGroup", "alb", web);
+        const balancer = res("aws:lb/loadBalancer:LoadBalancer", "alb", { internal: false }, [albGroup]);
+        const messages = await onStack("sg-no-world-ingress", [tasks, albGroup, balancer]);
+        expect(messages).to.have.length(1);
+        expect(messages[0]).to.match(/^tasks opens 443-443/);
+    });
+
+    it("a bucket ACL open to every AWS account (authenticated-read, AllUsers/AuthenticatedUsers grants) is public", async () => {
+        const check = (type: string, props: Props) => onResource("s3-no-public-acl", type, props);
+        expect(await check("aws:s3/bucketAcl:BucketAcl", { acl: "authenticated-read" })).to.have.length(1);
+        const grantee = (uri: string) => ({ accessControlPolicy: { grants: [{ permission: "READ", grantee: { type: "Group", uri } }] } });
+        expect(await check("aws:s3/bucketAcl:BucketAcl", grantee("http://acs.amazonaws.com/groups/global/AllUsers"))).to.have.length(1);
+        expect(await check("aws:s3/bucketAcl:BucketAcl", grantee("http://acs.amazonaws.com/groups/global/AuthenticatedUsers"))).to.have.length(1);
+        expect(await check("aws:s3/bucketAcl:BucketAcl", grantee("http://acs.amazonaws.com/groups/s3/LogDelivery"))).to.deep.equal([]);
+        const bucketGrant = { grants: [{ type: "Group", permissions: ["READ"], uri: "http://acs.amazonaws.com/groups/global/AllUsers" }] };
+        expect(await check("aws:s3/bucket:Bucket", bucketGrant)).to.have.length(1);
+        expect(await check("aws:s3/bucket:Bucket", { acl: "private" })).to.deep.equal([]);
+    });
+});
