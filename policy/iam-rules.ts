@@ -25,7 +25,7 @@ import {
 /** Identity policies: standalone documents and the inline policies of roles. */
 const IDENTITY = [...IAM_POLICIES, ROLE];
 
-/** Actions that take no resource-level permissions: AWS requires `Resource: "*"` for them. */
+/** Actions that take no resource-level permissions: AWS requires `Resource: "*"` for them (compared case-insensitively, as IAM does). */
 export const ACTIONS_WITHOUT_RESOURCES = [
     "ecr:GetAuthorizationToken",
     "ssmmessages:CreateControlChannel",
@@ -35,9 +35,15 @@ export const ACTIONS_WITHOUT_RESOURCES = [
     "cloudwatch:PutMetricData",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
+    // With the two above, what the X-Ray daemon needs (AWS's AWSXRayDaemonWriteAccess grants them on "*").
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
     "sts:GetCallerIdentity",
     "logs:DescribeLogGroups",
 ];
+
+const WITHOUT_RESOURCES = new Set(ACTIONS_WITHOUT_RESOURCES.map((a) => a.toLowerCase()));
 
 /**
  * AWS-managed policies a role may carry: each is scoped to one service's own operation. Anything
@@ -106,6 +112,23 @@ export function isAccountWide(arn: string): boolean {
     return wild(typed ? typed[3].split(typed[2])[0] : resource);
 }
 
+/**
+ * Whether a web-identity trust names its subjects: a `<provider>:sub` key tested strictly (not
+ * `…IfExists`, not negated, not `ForAllValues`, which passes without the key) with concrete values.
+ * `*`, or GitHub's `repo:*` / `repo:*:…`, lets any repository of any owner assume the role.
+ */
+function namesSubject(condition: Statement["Condition"]): boolean {
+    for (const [operator, keys] of Object.entries(condition ?? {})) {
+        if (/IfExists$/.test(operator) || operator === "Null" || /^ForAllValues:/.test(operator) || /Not(Equals|Like)/.test(operator)) continue;
+        for (const [key, value] of Object.entries(keys ?? {})) {
+            if (!/:sub$/i.test(key)) continue;
+            const values = list(value as string | string[]);
+            if (values.length > 0 && values.every((v) => typeof v === "string" && !/^[*?]*$/.test(v) && !/^repo:[*?]/.test(v))) return true;
+        }
+    }
+    return false;
+}
+
 export const iamResourcePolicies: ResourceValidationPolicy[] = [
     rule(
         "iam-no-wildcard-action",
@@ -129,7 +152,7 @@ export const iamResourcePolicies: ResourceValidationPolicy[] = [
                 if (!allows(s)) continue;
                 const resources = list(s.Resource);
                 if (resources.includes("*")) {
-                    const needArns = list(s.Action).filter((a) => !ACTIONS_WITHOUT_RESOURCES.includes(a));
+                    const needArns = list(s.Action).filter((a) => !WITHOUT_RESOURCES.has(String(a).toLowerCase()));
                     if (needArns.length > 0) report(`statement ${sid(s)} grants ${needArns.join(", ")} on "*"`);
                 }
                 for (const arn of resources.filter((r) => r !== "*" && isAccountWide(r))) report(`statement ${sid(s)} grants every resource of a kind: ${arn}`);
@@ -176,7 +199,7 @@ export const iamResourcePolicies: ResourceValidationPolicy[] = [
                 if (!allows(s)) continue;
                 if (isEveryone(s.Principal)) report(`statement ${sid(s)} lets anyone assume the role`);
                 const federated = (s.Principal as { Federated?: unknown } | undefined)?.Federated;
-                if (federated && !/:sub"/.test(JSON.stringify(s.Condition ?? {}))) report(`statement ${sid(s)} trusts ${federated} without a sub condition`);
+                if (federated && !namesSubject(s.Condition)) report(`statement ${sid(s)} trusts ${federated} without a sub condition naming who`);
             }
         },
     ),

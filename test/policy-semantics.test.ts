@@ -93,3 +93,38 @@ describe("policy rules read inputs as AWS does", () => {
         expect(await check("aws:s3/bucket:Bucket", { acl: "private" })).to.deep.equal([]);
     });
 });
+
+describe("policy rules: identities", () => {
+    const role = "aws:iam/rolePolicy:RolePolicy";
+    it("actions are compared case-insensitively, and the X-Ray daemon's sampling reads take Resource *", async () => {
+        const onEverything = (Action: string[]) => onResource("iam-no-wildcard-resource", role, doc({ Action, Resource: "*" }));
+        expect(await onEverything(["ECR:GetAuthorizationToken", "xray:PutTraceSegments", "xray:GetSamplingRules", "xray:GetSamplingTargets"])).to.deep.equal(
+            [],
+        );
+        expect(await onEverything(["secretsmanager:GetSecretValue"])).to.have.length(1);
+    });
+
+    it("a web-identity trust must name its subjects: sub * or repo:* lets any GitHub repository assume the role", async () => {
+        const trust = (Condition: Props) => ({
+            assumeRolePolicy: JSON.stringify({
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Federated: "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" },
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition,
+                    },
+                ],
+            }),
+        });
+        const check = (Condition: Props) => onResource("iam-trust-services-only", "aws:iam/role:Role", trust(Condition));
+        const aud = { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" };
+        expect(await check({ StringLike: { "token.actions.githubusercontent.com:sub": "*" }, StringEquals: aud })).to.have.length(1);
+        expect(await check({ StringLike: { "token.actions.githubusercontent.com:sub": "repo:*:environment:production" } })).to.have.length(1);
+        expect(await check({ StringNotEquals: { "token.actions.githubusercontent.com:sub": "repo:evil/x:ref:refs/heads/main" } })).to.have.length(1);
+        expect(
+            await check({ StringEquals: { ...aud, "token.actions.githubusercontent.com:sub": ["repo:acme/platform:environment:production"] } }),
+        ).to.deep.equal([]);
+        expect(await check({ StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/platform:*" } })).to.deep.equal([]);
+    });
+});
