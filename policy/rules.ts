@@ -14,18 +14,15 @@ import { productionResourcePolicies, productionStackPolicies } from "./productio
  */
 export type { PolicyConfig } from "./kit";
 
-/** TLS policies of load balancers that allow nothing older than TLS 1.2. */
-export const MODERN_TLS_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-];
+/**
+ * Whether a load balancer security policy allows nothing older than TLS 1.2. Elastic Load
+ * Balancing names each policy by the oldest version it accepts (`TLS13-1-2-…`, `FS-1-2-…`,
+ * `TLS-1-2-…`), whatever follows: the Res, Ext, FIPS and post-quantum (`PQ`) variants of those are
+ * TLS 1.2+ too (the console's default is `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`), while
+ * `ELBSecurityPolicy-2016-08` (the API's default), `FS-2018-06`, `…-1-0-…` and `…-1-1-…` accept
+ * TLS 1.0 or 1.1. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+ */
+export const modernTlsPolicy = (policy: unknown): boolean => typeof policy === "string" && /^ELBSecurityPolicy-(TLS13|FS|TLS)-1-[23]-/.test(policy);
 
 const baseResourcePolicies: ResourceValidationPolicy[] = [
     // ECS task definitions and services
@@ -105,8 +102,7 @@ const baseResourcePolicies: ResourceValidationPolicy[] = [
     ),
     rule("lb-listener-tls-policy", "HTTPS listeners use a TLS 1.2+ security policy.", "mandatory", LISTENER, (p, report) => {
         if (p.protocol !== "HTTPS" && p.protocol !== "TLS") return;
-        if (!MODERN_TLS_POLICIES.includes(p.sslPolicy))
-            report(`sslPolicy ${p.sslPolicy ?? "(default: ELBSecurityPolicy-2016-08, TLS 1.0)"} allows TLS older than 1.2`);
+        if (!modernTlsPolicy(p.sslPolicy)) report(`sslPolicy ${p.sslPolicy ?? "(default: ELBSecurityPolicy-2016-08, TLS 1.0)"} allows TLS older than 1.2`);
     }),
 
     // RDS instances

@@ -128,3 +128,30 @@ describe("policy rules: identities", () => {
         expect(await check({ StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/platform:*" } })).to.deep.equal([]);
     });
 });
+
+describe("policy rules: load balancer TLS policies", () => {
+    const listener = (sslPolicy?: string) => onResource("lb-listener-tls-policy", "aws:lb/listener:Listener", { protocol: "HTTPS", sslPolicy });
+    it("accepts every TLS 1.2+ policy AWS offers: the console's post-quantum default, FIPS, forward secrecy, TLS 1.2 only", async () => {
+        for (const policy of [
+            "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+            "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+            "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+            "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+            "ELBSecurityPolicy-TLS-1-2-2017-01",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ])
+            expect(await listener(policy), policy).to.deep.equal([]);
+    });
+    it("refuses those that accept TLS 1.0 or 1.1, and the API's default", async () => {
+        for (const policy of [
+            undefined,
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-FS-2018-06",
+            "ELBSecurityPolicy-FS-1-1-2019-08",
+            "ELBSecurityPolicy-TLS-1-1-2017-01",
+            "ELBSecurityPolicy-TLS13-1-0-2021-06",
+            "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04",
+        ])
+            expect(await listener(policy), policy).to.have.length(1);
+    });
+});
