@@ -75,6 +75,7 @@ export function stackRule(
 
 export const LB = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 export const LISTENER = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
+export const LISTENER_RULE = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 export const SG_RULES = [
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
@@ -240,3 +241,9 @@ export function workloadOf(r: PolicyResource | undefined): string | undefined {
     for (let at = r; at; at = at.parent) if (at.type.startsWith("platform:topologies:")) return at.urn;
     return undefined;
 }
+
+/** Whether listener actions pass requests on to targets (`forward`, or an `authenticate-*` before one). */
+export const forwardsRequests = (actions: unknown) =>
+    list(actions as Props[]).some((a) => a?.type === "forward" || (typeof a?.type === "string" && a.type.startsWith("authenticate")));
+/** The listener rules attached to a listener (each depends on it through `listenerArn`). */
+export const rulesOf = (resources: PolicyResource[], listener: PolicyResource) => ofType(resources, LISTENER_RULE).filter((r) => dependsOn(r, listener));

@@ -9,10 +9,12 @@ import {
     allows,
     cidrsOf,
     dependsOn,
+    forwardsRequests,
     isIngressRule,
     list,
     ofType,
     rule,
+    rulesOf,
     sid,
     stackRule,
     statementsOf,
@@ -280,15 +282,17 @@ export const productionStackPolicies: StackValidationPolicy[] = [
     ),
     stackRule(
         "lb-no-plaintext-forwarding-production",
-        "In production no load balancer listener forwards plain HTTP, internal ones included: HTTP listeners only redirect (or answer fixed responses).",
+        "In production no load balancer listener forwards plain HTTP, internal ones included: HTTP listeners and their rules only redirect (or answer fixed responses).",
         "mandatory",
         ({ resources }, report) => {
             const balancers = ofType(resources, LB);
             for (const listener of ofType(resources, LISTENER)) {
                 if ((listener.props.protocol ?? "HTTP") !== "HTTP") continue;
                 if (!balancers.some((b) => dependsOn(listener, b) && (b.props.loadBalancerType ?? "application") === "application")) continue;
-                const forwards = list(listener.props.defaultActions as Props[]).some((a) => a.type === "forward" || a.type?.startsWith("authenticate"));
-                if (forwards) report(`listener ${listener.name} forwards plain HTTP on port ${listener.props.port}`, listener.urn);
+                if (forwardsRequests(listener.props.defaultActions))
+                    report(`listener ${listener.name} forwards plain HTTP on port ${listener.props.port}`, listener.urn);
+                for (const r of rulesOf(resources, listener))
+                    if (forwardsRequests(r.props.actions)) report(`listener rule ${r.name} forwards plain HTTP on port ${listener.props.port}`, r.urn);
             }
         },
         { production: true },

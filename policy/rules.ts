@@ -1,5 +1,21 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { BUCKETS, LB, LISTENER, Props, SECURITY_GROUP, SG_RULES, containersOf, dependsOn, list, ofType, rule, stackRule, statementsOf } from "./kit";
+import {
+    BUCKETS,
+    LB,
+    LISTENER,
+    Props,
+    SECURITY_GROUP,
+    SG_RULES,
+    containersOf,
+    dependsOn,
+    forwardsRequests,
+    list,
+    ofType,
+    rule,
+    rulesOf,
+    stackRule,
+    statementsOf,
+} from "./kit";
 import { dataResourcePolicies, dataStackPolicies } from "./data-rules";
 import { iamResourcePolicies, iamStackPolicies } from "./iam-rules";
 import { networkResourcePolicies, networkStackPolicies } from "./network-rules";
@@ -426,17 +442,25 @@ const baseStackPolicies: StackValidationPolicy[] = [
             if (!hasDlq && !isDlq) report(`queue ${q.name} has no dead-letter queue`, q.urn);
         }
     }),
-    stackRule("lb-http-redirects-only", "Internet-facing load balancers only redirect plain HTTP to HTTPS.", "mandatory", ({ resources }, report) => {
-        const balancers = ofType(resources, LB);
-        for (const listener of ofType(resources, LISTENER)) {
-            if ((listener.props.protocol ?? "HTTP") !== "HTTP") continue;
-            const balancer = balancers.find((b) => dependsOn(listener, b));
-            if (!balancer || balancer.props.internal === true) continue;
-            const actions = list(listener.props.defaultActions as Props[]);
-            const redirects = actions.length > 0 && actions.every((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
-            if (!redirects) report(`listener ${listener.name} on internet-facing ${balancer.name} serves plain HTTP`, listener.urn);
-        }
-    }),
+    stackRule(
+        "lb-http-redirects-only",
+        "Internet-facing load balancers only redirect plain HTTP to HTTPS, and no rule of an HTTP listener forwards.",
+        "mandatory",
+        ({ resources }, report) => {
+            const balancers = ofType(resources, LB);
+            for (const listener of ofType(resources, LISTENER)) {
+                if ((listener.props.protocol ?? "HTTP") !== "HTTP") continue;
+                const balancer = balancers.find((b) => dependsOn(listener, b));
+                if (!balancer || balancer.props.internal === true) continue;
+                const actions = list(listener.props.defaultActions as Props[]);
+                const redirects = actions.length > 0 && actions.every((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
+                if (!redirects) report(`listener ${listener.name} on internet-facing ${balancer.name} serves plain HTTP`, listener.urn);
+                // A rule of the listener that forwards serves its paths over plain HTTP whatever the default does.
+                for (const r of rulesOf(resources, listener))
+                    if (forwardsRequests(r.props.actions)) report(`listener rule ${r.name} forwards plain HTTP on internet-facing ${balancer.name}`, r.urn);
+            }
+        },
+    ),
     stackRule("lb-internal-plaintext", "Internal load balancers should terminate TLS too (set a certificate).", "advisory", ({ resources }, report) => {
         const balancers = ofType(resources, LB);
         for (const listener of ofType(resources, LISTENER)) {

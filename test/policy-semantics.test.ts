@@ -155,3 +155,42 @@ describe("policy rules: load balancer TLS policies", () => {
             expect(await listener(policy), policy).to.have.length(1);
     });
 });
+
+describe("policy rules: listener rules", () => {
+    const balancer = res("aws:lb/loadBalancer:LoadBalancer", "web", { internal: false });
+    const http = res(
+        "aws:lb/listener:Listener",
+        "web-http",
+        {
+            protocol: "HTTP",
+            port: 80,
+            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+        },
+        [balancer],
+    );
+    const listenerRule = (actions: Props[]) =>
+        res(
+            "aws:lb/listenerRule:ListenerRule",
+            "web-api",
+            { listenerArn: "arn:l", priority: 1, actions, conditions: [{ pathPattern: { values: ["/api/*"] } }] },
+            [http],
+        );
+    it("a rule that forwards on an internet-facing HTTP listener serves plain HTTP, though the default redirects", async () => {
+        expect(await onStack("lb-http-redirects-only", [balancer, http])).to.deep.equal([]);
+        expect(await onStack("lb-http-redirects-only", [balancer, http, listenerRule([{ type: "forward", targetGroupArn: "arn:tg" }])])).to.have.length(1);
+        const notFound = [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } }];
+        expect(await onStack("lb-http-redirects-only", [balancer, http, listenerRule(notFound)])).to.deep.equal([]);
+    });
+    it("in production, a forwarding rule on an internal HTTP listener is plaintext forwarding too", async () => {
+        const internal = res("aws:lb/loadBalancer:LoadBalancer", "svc", { internal: true });
+        const listener = res("aws:lb/listener:Listener", "svc-http", { protocol: "HTTP", port: 80, defaultActions: [{ type: "fixed-response" }] }, [internal]);
+        const forward = res("aws:lb/listenerRule:ListenerRule", "svc-api", { actions: [{ type: "forward", targetGroupArn: "arn:tg" }] }, [listener]);
+        const stack = [internal, listener, forward];
+        const messages: string[] = [];
+        await (find("lb-no-plaintext-forwarding-production") as StackValidationPolicy).validateStack(
+            { resources: stack, getConfig: () => ({ environment: "production" }) } as never,
+            (m) => messages.push(m),
+        );
+        expect(messages).to.have.length(1);
+    });
+});
