@@ -247,3 +247,8 @@ export const forwardsRequests = (actions: unknown) =>
     list(actions as Props[]).some((a) => a?.type === "forward" || (typeof a?.type === "string" && a.type.startsWith("authenticate")));
 /** The listener rules attached to a listener (each depends on it through `listenerArn`). */
 export const rulesOf = (resources: PolicyResource[], listener: PolicyResource) => ofType(resources, LISTENER_RULE).filter((r) => dependsOn(r, listener));
+/** The plain-HTTP listeners of the stack (HTTP is the listener's default protocol), each with the balancer it sits on. */
+export const plainHttpListeners = (resources: PolicyResource[]) =>
+    ofType(resources, LISTENER)
+        .filter((listener) => (listener.props.protocol ?? "HTTP") === "HTTP")
+        .map((listener) => ({ listener, balancer: ofType(resources, LB).find((b) => dependsOn(listener, b)) }));

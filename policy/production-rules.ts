@@ -1,7 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-    LB,
-    LISTENER,
     Props,
     ROLE,
     SECURITY_GROUP,
@@ -13,6 +11,7 @@ import {
     isIngressRule,
     list,
     ofType,
+    plainHttpListeners,
     rule,
     rulesOf,
     sid,
@@ -285,10 +284,8 @@ export const productionStackPolicies: StackValidationPolicy[] = [
         "In production no load balancer listener forwards plain HTTP, internal ones included: HTTP listeners and their rules only redirect (or answer fixed responses).",
         "mandatory",
         ({ resources }, report) => {
-            const balancers = ofType(resources, LB);
-            for (const listener of ofType(resources, LISTENER)) {
-                if ((listener.props.protocol ?? "HTTP") !== "HTTP") continue;
-                if (!balancers.some((b) => dependsOn(listener, b) && (b.props.loadBalancerType ?? "application") === "application")) continue;
+            for (const { listener, balancer } of plainHttpListeners(resources)) {
+                if (!balancer || (balancer.props.loadBalancerType ?? "application") !== "application") continue;
                 if (forwardsRequests(listener.props.defaultActions))
                     report(`listener ${listener.name} forwards plain HTTP on port ${listener.props.port}`, listener.urn);
                 for (const r of rulesOf(resources, listener))

@@ -11,6 +11,7 @@ import {
     forwardsRequests,
     list,
     ofType,
+    plainHttpListeners,
     rule,
     rulesOf,
     stackRule,
@@ -447,10 +448,7 @@ const baseStackPolicies: StackValidationPolicy[] = [
         "Internet-facing load balancers only redirect plain HTTP to HTTPS, and no rule of an HTTP listener forwards.",
         "mandatory",
         ({ resources }, report) => {
-            const balancers = ofType(resources, LB);
-            for (const listener of ofType(resources, LISTENER)) {
-                if ((listener.props.protocol ?? "HTTP") !== "HTTP") continue;
-                const balancer = balancers.find((b) => dependsOn(listener, b));
+            for (const { listener, balancer } of plainHttpListeners(resources)) {
                 if (!balancer || balancer.props.internal === true) continue;
                 const actions = list(listener.props.defaultActions as Props[]);
                 const redirects = actions.length > 0 && actions.every((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
@@ -462,11 +460,8 @@ const baseStackPolicies: StackValidationPolicy[] = [
         },
     ),
     stackRule("lb-internal-plaintext", "Internal load balancers should terminate TLS too (set a certificate).", "advisory", ({ resources }, report) => {
-        const balancers = ofType(resources, LB);
-        for (const listener of ofType(resources, LISTENER)) {
-            const balancer = balancers.find((b) => dependsOn(listener, b));
-            if (balancer?.props.internal === true && (listener.props.protocol ?? "HTTP") === "HTTP")
-                report(`listener ${listener.name} on internal ${balancer.name} is plain HTTP`, listener.urn);
+        for (const { listener, balancer } of plainHttpListeners(resources)) {
+            if (balancer?.props.internal === true) report(`listener ${listener.name} on internal ${balancer.name} is plain HTTP`, listener.urn);
         }
     }),
     bucketCompanion(
