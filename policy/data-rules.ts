@@ -58,7 +58,7 @@ export const dataResourcePolicies: ResourceValidationPolicy[] = [
         "log-retention-production",
         `Production logs are kept at least ${MIN_LOG_DAYS} days (log groups and bucket expirations alike).`,
         "mandatory",
-        [LOG_GROUP, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"],
+        [LOG_GROUP, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
         (p, report, args) => {
             if (args.type === LOG_GROUP) {
                 if (typeof p.retentionInDays === "number" && p.retentionInDays > 0 && p.retentionInDays < MIN_LOG_DAYS)

@@ -282,7 +282,15 @@ const baseResourcePolicies: ResourceValidationPolicy[] = [
         "s3-no-public-acl",
         "Buckets never carry public ACLs: no `public-read`, `public-read-write` nor `authenticated-read` (every AWS account), and no grant to the AllUsers or AuthenticatedUsers groups.",
         "mandatory",
-        ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+        [
+            "aws:s3/bucket:Bucket",
+            "aws:s3/bucketV2:BucketV2",
+            "aws:s3/bucketAcl:BucketAcl",
+            "aws:s3/bucketAclV2:BucketAclV2",
+            // An object's own canned ACL (`acl: public-read` on the site's index.html).
+            "aws:s3/bucketObjectv2:BucketObjectv2",
+            "aws:s3/bucketObject:BucketObject",
+        ],
         (p, report) => {
             if (typeof p.acl === "string" && /public|authenticated-read/.test(p.acl)) report(`acl is ${p.acl}`);
             // Grants: a bucket's `grants[].uri`, a BucketAcl's `accessControlPolicy.grants[].grantee.uri`.

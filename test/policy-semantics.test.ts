@@ -194,3 +194,21 @@ describe("policy rules: listener rules", () => {
         expect(messages).to.have.length(1);
     });
 });
+
+describe("policy rules: resource types the provider also offers", () => {
+    it("an object's public canned ACL is a public ACL", async () => {
+        expect(await onResource("s3-no-public-acl", "aws:s3/bucketObjectv2:BucketObjectv2", { key: "index.html", acl: "public-read" })).to.have.length(1);
+        expect(await onResource("s3-no-public-acl", "aws:s3/bucketObjectv2:BucketObjectv2", { key: "index.html" })).to.deep.equal([]);
+    });
+    it("production expirations are read from the V2 lifecycle configuration too", async () => {
+        const messages: string[] = [];
+        const args = {
+            type: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+            props: { rules: [{ id: "retention", status: "Enabled", expiration: { days: 7 } }] },
+            getConfig: () => ({ environment: "production" }),
+        } as unknown as ResourceValidationArgs;
+        for (const validate of [(find("log-retention-production") as ResourceValidationPolicy).validateResource ?? []].flat())
+            await validate(args, (m) => messages.push(m));
+        expect(messages).to.deep.equal(["rule retention expires objects after 7 days"]);
+    });
+});
