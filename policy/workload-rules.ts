@@ -57,9 +57,21 @@ const classes = (value: string) => [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filt
 /** Evidence in the value itself: a known credential format, or a long random token. */
 export function secretValue(value: unknown): boolean {
     if (typeof value !== "string") return false;
-    if (SECRET_VALUE.some((re) => re.test(value))) return true;
-    // A token: 24+ characters of one word mixing upper case, lower case and digits, with little repetition.
-    return /^[A-Za-z0-9+/=_-]{24,}$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value) && entropy(value) >= 3.5;
+    return SECRET_VALUE.some((re) => re.test(value)) || randomToken(value);
+}
+
+/** A token: 24+ characters of one word mixing upper case, lower case and digits, with little repetition. */
+const randomToken = (value: string) =>
+    /^[A-Za-z0-9+/=_-]{24,}$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value) && entropy(value) >= 3.5;
+
+/**
+ * Names of values that are random by nature and public by design: identifiers (`AUTH0_CLIENT_ID`,
+ * `BUILD_ID`, `…_ARN`) and published keys (`STRIPE_PUBLISHABLE_KEY`, `MAPS_PUBLIC_KEY`). Under
+ * them a random-looking value is no evidence; a known credential format still is.
+ */
+function publicIdentifier(name: string): boolean {
+    const upper = name.toUpperCase();
+    return REFERENCE_SUFFIX.test(upper) || upper.split(/[^A-Z0-9]+/).some((s) => s === "PUBLIC" || s === "PUBLISHABLE");
 }
 
 /**
@@ -71,7 +83,10 @@ const SETTING_VALUE = [
     /^(true|false|yes|no|on|off)$/i,
     /^[A-Za-z]+$/,
     /^arn:/,
-    /^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/,
+    // A URL without a password (a user alone, such as a Sentry DSN's public key, is not one).
+    /^[a-z][a-z0-9+.-]*:\/\/([^:@/\s]+@)?[^@\s]*$/,
+    // A host name of three labels or more (`api.example.com`, `acme.eu.auth0.com`), with a port or not.
+    /^([a-z0-9-]+\.){2,}[a-z]{2,}(:\d+)?$/,
     /^\.{0,2}\//,
 ];
 
@@ -123,7 +138,7 @@ function userDataText(type: string, p: Record<string, unknown>): string {
 function environmentSecrets(p: Record<string, unknown>): { container?: string; name: string; evidence: "value" | "name and value" | "name" }[] {
     return containersOf(p).flatMap((c) =>
         (c.environment ?? []).flatMap((e) => {
-            const evidence = secretValue(e.value)
+            const evidence = (publicIdentifier(e.name) ? SECRET_VALUE.some((re) => re.test(String(e.value))) : secretValue(e.value))
                 ? "value"
                 : credentialUnderSecretName(e.name, e.value)
                   ? "name and value"

@@ -30,6 +30,7 @@ async function onStack(name: string, resources: PolicyResource[]): Promise<strin
 }
 const res = (type: string, name: string, props: Props, deps: PolicyResource[] = []) =>
     ({ type, name, props, urn: `urn:${type}::${name}`, opts: {}, dependencies: deps, propertyDependencies: {} }) as unknown as PolicyResource;
+const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 const doc = (statement: Props) => ({ policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...statement }] }) });
 
 describe("policy rules read inputs as AWS does", () => {
@@ -210,5 +211,36 @@ describe("policy rules: resource types the provider also offers", () => {
         for (const validate of [(find("log-retention-production") as ResourceValidationPolicy).validateResource ?? []].flat())
             await validate(args, (m) => messages.push(m));
         expect(messages).to.deep.equal(["rule retention expires objects after 7 days"]);
+    });
+});
+
+describe("policy rules: secrets in environment", () => {
+    const env = (name: string, value: string) => ({
+        containerDefinitions: JSON.stringify([{ name: "app", logConfiguration: { logDriver: "awslogs" }, environment: [{ name, value }] }]),
+    });
+    const refused = (name: string, value: string) => onResource("ecs-no-secrets-in-environment", TASK, env(name, value));
+    const flagged = (name: string, value: string) => onResource("ecs-secret-named-environment", TASK, env(name, value));
+    it("a random-looking identifier or published key is not a secret: client IDs, build IDs, publishable keys", async () => {
+        for (const [name, value] of [
+            ["AUTH0_CLIENT_ID", "Xk3jLq9ZpR7sT2vW8yB4nM6cD1fG5hJ0"],
+            ["BUILD_ID", "b7Fq9Zx2Lm4Np6Qr8St0Uv1Wx3Yz5Ab7Cd"],
+            ["STRIPE_PUBLISHABLE_KEY", "pk_live_51HqLyjWDarjtT1zdp7dcXcYbJ4kT9qLmN2oP3rS4tU5vW6xY7z"],
+            ["MAPS_PUBLIC_KEY", "AIzaSyD4x9Kq2Lm8Nz7Pw3Rt6Vb1Yc5Hf0Jg2Ek"],
+        ])
+            expect(await refused(name, value), name).to.deep.equal([]);
+        // A known credential format is refused whatever the name says.
+        expect(await refused("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")).to.have.length(1);
+        expect(await refused("UPSTREAM", "Xk3jLq9ZpR7sT2vW8yB4nM6cD1fG5hJ0")).to.have.length(1);
+    });
+    it("a secret's name over a URL without a password or a host name is a setting (advisory), a password still is not", async () => {
+        for (const [name, value] of [
+            ["SENTRY_DSN", "https://1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d@o123456.ingest.sentry.io/7654321"],
+            ["TOKEN_AUDIENCE", "api.example.com"],
+        ]) {
+            expect(await refused(name, value), name).to.deep.equal([]);
+            expect(await flagged(name, value), name).to.have.length(1);
+        }
+        expect(await refused("SENTRY_DSN", "https://key:hunter2@o1.ingest.sentry.io/1")).to.have.length(1);
+        expect(await refused("DB_PASSWORD", "hunter2.example")).to.have.length(1);
     });
 });
