@@ -409,9 +409,12 @@ const baseResourcePolicies: ResourceValidationPolicy[] = [
         if (!(typeof p.retentionInDays === "number" && p.retentionInDays > 0)) report("retentionInDays is not set: logs are kept (and paid for) forever");
     }),
     rule("kms-key-rotation", "Customer-managed KMS keys rotate yearly.", "mandatory", ["aws:kms/key:Key"], (p, report) => {
-        // Asymmetric keys cannot rotate automatically: they are rotated by a new key behind an alias.
+        // AWS rotates only symmetric encryption keys in its own key store: asymmetric and HMAC keys,
+        // and keys in a custom key store (CloudHSM or external), are rotated by a new key behind an
+        // alias (https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html).
         const asymmetric = typeof p.customerMasterKeySpec === "string" && p.customerMasterKeySpec !== "SYMMETRIC_DEFAULT";
-        if (!asymmetric && p.enableKeyRotation !== true) report("enableKeyRotation is not true");
+        const customStore = "customKeyStoreId" in p || "xksKeyId" in p;
+        if (!asymmetric && !customStore && p.enableKeyRotation !== true) report("enableKeyRotation is not true");
     }),
     rule("ecr-scan-on-push", "ECR repositories scan images on push.", "mandatory", ["aws:ecr/repository:Repository"], (p, report) => {
         if (p.imageScanningConfiguration?.scanOnPush !== true) report("scanOnPush is not true");

@@ -244,3 +244,12 @@ describe("policy rules: secrets in environment", () => {
         expect(await refused("DB_PASSWORD", "hunter2.example")).to.have.length(1);
     });
 });
+
+describe("policy rules: keys", () => {
+    it("a key AWS cannot rotate (asymmetric, HMAC, in a custom key store) needs no enableKeyRotation; a symmetric one does", async () => {
+        const key = (props: Props) => onResource("kms-key-rotation", "aws:kms/key:Key", props);
+        expect(await key({ customKeyStoreId: "cks-1234567890abcdef0" })).to.deep.equal([]);
+        expect(await key({ customerMasterKeySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC" })).to.deep.equal([]);
+        expect(await key({})).to.have.length(1);
+    });
+});
