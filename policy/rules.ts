@@ -6,9 +6,11 @@ import {
     Props,
     SECURITY_GROUP,
     SG_RULES,
+    Statement,
     containersOf,
     dependsOn,
     forwardsRequests,
+    isEveryone,
     list,
     ofType,
     plainHttpListeners,
@@ -428,6 +430,19 @@ function isGlobalSecondary(p: Props): boolean {
 
 // ---- Stack policies: rules that relate resources to each other (through their dependencies).
 
+/**
+ * A statement that refuses everyone's requests without TLS: Deny to `*` under `Bool`
+ * `aws:SecureTransport` = false (condition keys are case-insensitive; the value a string or a
+ * JSON boolean). A deny to one role leaves every other caller on plain HTTP.
+ */
+function deniesInsecureTransport(s: Statement): boolean {
+    if (s.Effect !== "Deny" || !isEveryone(s.Principal)) return false;
+    return Object.entries(s.Condition ?? {}).some(
+        ([operator, keys]) =>
+            operator === "Bool" && Object.entries(keys ?? {}).some(([key, value]) => key.toLowerCase() === "aws:securetransport" && String(value) === "false"),
+    );
+}
+
 /** A bucket check: some resource of `types` depends on the bucket and satisfies `ok`. */
 function bucketCompanion(name: string, description: string, types: string[], ok: (p: Props) => boolean, missing: string): StackValidationPolicy {
     return stackRule(name, description, "mandatory", ({ resources }, report) => {
@@ -493,7 +508,7 @@ const baseStackPolicies: StackValidationPolicy[] = [
         "s3-tls-only",
         "Every bucket policy refuses requests without TLS.",
         ["aws:s3/bucketPolicy:BucketPolicy"],
-        (p) => statementsOf(p.policy).some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"')),
+        (p) => statementsOf(p.policy).some(deniesInsecureTransport),
         "no policy denying aws:SecureTransport=false",
     ),
     bucketCompanion(

@@ -253,3 +253,18 @@ describe("policy rules: keys", () => {
         expect(await key({})).to.have.length(1);
     });
 });
+
+describe("policy rules: bucket TLS", () => {
+    const bucket = res("aws:s3/bucket:Bucket", "docs", {});
+    const withPolicy = (statement: Props) =>
+        onStack("s3-tls-only", [bucket, res("aws:s3/bucketPolicy:BucketPolicy", "docs", { policy: JSON.stringify({ Statement: [statement] }) }, [bucket])]);
+    const deny = { Effect: "Deny", Action: "s3:*", Resource: ["arn:aws:s3:::docs", "arn:aws:s3:::docs/*"] };
+    it("reads the condition key case-insensitively and the value as AWS does", async () => {
+        expect(await withPolicy({ ...deny, Principal: "*", Condition: { Bool: { "aws:securetransport": false } } })).to.deep.equal([]);
+        expect(await withPolicy({ ...deny, Principal: { AWS: "*" }, Condition: { Bool: { "aws:SecureTransport": "false" } } })).to.deep.equal([]);
+    });
+    it("a deny to one role refuses no one else's plain HTTP", async () => {
+        const role = { AWS: "arn:aws:iam::111122223333:role/app" };
+        expect(await withPolicy({ ...deny, Principal: role, Condition: { Bool: { "aws:SecureTransport": "false" } } })).to.have.length(1);
+    });
+});
