@@ -485,11 +485,19 @@ const baseStackPolicies: StackValidationPolicy[] = [
             }
         },
     ),
-    stackRule("lb-internal-plaintext", "Internal load balancers should terminate TLS too (set a certificate).", "advisory", ({ resources }, report) => {
-        for (const { listener, balancer } of plainHttpListeners(resources)) {
-            if (balancer?.props.internal === true) report(`listener ${listener.name} on internal ${balancer.name} is plain HTTP`, listener.urn);
-        }
-    }),
+    stackRule(
+        "lb-internal-plaintext",
+        "Internal load balancers should terminate TLS too (set a certificate): a plain-HTTP listener that forwards (by default or by a rule) carries requests in clear text.",
+        "advisory",
+        ({ resources }, report) => {
+            for (const { listener, balancer } of plainHttpListeners(resources)) {
+                if (balancer?.props.internal !== true) continue;
+                // A listener that only answers fixed responses or redirects carries no application traffic.
+                const forwards = forwardsRequests(listener.props.defaultActions) || rulesOf(resources, listener).some((r) => forwardsRequests(r.props.actions));
+                if (forwards) report(`listener ${listener.name} on internal ${balancer.name} is plain HTTP`, listener.urn);
+            }
+        },
+    ),
     bucketCompanion(
         "s3-public-access-blocked",
         "Every bucket blocks all public access.",

@@ -268,3 +268,18 @@ describe("policy rules: bucket TLS", () => {
         expect(await withPolicy({ ...deny, Principal: role, Condition: { Bool: { "aws:SecureTransport": "false" } } })).to.have.length(1);
     });
 });
+
+describe("policy rules: internal plain HTTP (advisory)", () => {
+    it("a plain-HTTP listener that only answers 404 carries no traffic; one whose rule forwards does", async () => {
+        const internal = res("aws:lb/loadBalancer:LoadBalancer", "svc", { internal: true });
+        const notFound = res(
+            "aws:lb/listener:Listener",
+            "svc-80",
+            { protocol: "HTTP", defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "404" } }] },
+            [internal],
+        );
+        expect(await onStack("lb-internal-plaintext", [internal, notFound])).to.deep.equal([]);
+        const forward = res("aws:lb/listenerRule:ListenerRule", "svc-api", { actions: [{ type: "forward", targetGroupArn: "arn:tg" }] }, [notFound]);
+        expect(await onStack("lb-internal-plaintext", [internal, notFound, forward])).to.have.length(1);
+    });
+});
