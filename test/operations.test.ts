@@ -353,6 +353,19 @@ describe("release and operations keys on every ECS topology", () => {
         expect(outside).to.contain(`--query "ReplicationStatus[?Region=='eu-west-1'].KmsKeyId"`);
         expect(outside).to.contain("aws kms describe-key --region eu-west-1 --key-id <that> --query KeyMetadata.Arn");
         expect(outside.split(SINGLE_REGION_KEY)).to.have.length(2);
+        // Keys nothing would use are refused, not ignored: with DR off, or with no existing secret to read.
+        const unused = (change: (w: ReturnType<typeof integrations>) => void) => {
+            const w = integrations();
+            w.disasterRecovery.existingSecretsKeys = [DR_KEY];
+            change(w);
+            return configProblems(stack(w)).map((p) => `${p.path}: ${p.message}`);
+        };
+        expect(unused((w) => (w.disasterRecovery.enabled = false))).to.deep.equal([
+            `platform:workloads.integrations.disasterRecovery.existingSecretsKeys: names the keys of existing secrets' replicas the DR standby reads, but disasterRecovery.enabled is false: no standby, so nothing would use them; remove it, or turn disaster recovery on; got ["${DR_KEY}"]`,
+        ]);
+        expect(unused((w) => (w.integration.existingSecrets = {})).map((m) => m.split(": ")[0])).to.deep.equal([
+            "platform:workloads.integrations.disasterRecovery.existingSecretsKeys",
+        ]);
     });
 
     /** A staging stack of one aurora-web workload with `settings` added to its minimal config. */

@@ -302,7 +302,17 @@ const settingsSchema = (ctx: SchemaContext, { profile, environment, stack, workl
                 `443 is already the gateway load balancer's HTTPS listener: AWS refuses a second listener on a port (DuplicateListener); pick another, e.g. 8443`,
             ),
         // A replica is encrypted by a key of the DR region (a key never leaves its region).
-        ({ disasterRecovery: dr }: z.output<typeof object>, issue: ReportIssue) => {
+        (s: z.output<typeof object>, issue: ReportIssue) => {
+            const dr = s.disasterRecovery;
+            // Keys for replicas nothing reads would be granted to no one: say so rather than ignore them.
+            const readsExisting = (["integration", "webhook", "worker"] as const).some((key) => Object.keys(s[key].existingSecrets).length > 0);
+            if (dr.existingSecretsKeys.length > 0 && (!dr.enabled || !readsExisting))
+                issue(
+                    ["disasterRecovery", "existingSecretsKeys"],
+                    !dr.enabled
+                        ? "names the keys of existing secrets' replicas the DR standby reads, but disasterRecovery.enabled is false: no standby, so nothing would use them; remove it, or turn disaster recovery on"
+                        : "names the keys of existing secrets' replicas the DR standby reads, but no service names an existing secret (integration, webhook or worker existingSecrets): nothing would use them; remove it",
+                );
             if (!dr.enabled) return;
             dr.existingSecretsKeys.forEach(
                 (arn, i) =>
