@@ -171,7 +171,7 @@ const GLOBAL_TYPES = /^aws:(iam|cloudfront)\/|^aws:route53\/(?!resolver|profiles
  * type (terraform-provider-aws's enhanced region support; pulumi-aws v7 fills `region` in from the
  * provider's configuration). Undefined for a global or non-AWS type, or when the stack's is unknown.
  */
-const effectiveRegion = (r: PlannedResource, stackRegion: string | undefined): string | undefined =>
+export const effectiveRegion = (r: PlannedResource, stackRegion: string | undefined): string | undefined =>
     typeof r.inputs.region === "string" ? r.inputs.region : r.type.startsWith("aws:") && !GLOBAL_TYPES.test(r.type) ? stackRegion : undefined;
 
 /**

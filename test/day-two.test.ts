@@ -540,6 +540,24 @@ describe("day two: a change against what is deployed", () => {
         const diff2 = diffResources(base, elsewhere);
         const found2 = checkReadiness({ resources: elsewhere, region: "us-east-1", prefixLists: {}, dayTwo: { base, ...diff2, acknowledgements: [] } });
         expect(found2.map((p) => p.check)).to.not.include("day-two-name-taken");
+        // A name unique per region is held in the effective region: the stack's where a resource sets none.
+        const queue = (name: string, region?: string) => plannedResource("aws:sqs/queue:Queue", name, { name: "orders", ...(region ? { region } : {}) });
+        const taken = (base: PlannedResource[], head: PlannedResource[], regions: { base: string; head: string }) =>
+            checkReadiness({
+                resources: head,
+                region: regions.head,
+                prefixLists: {},
+                dayTwo: { base, ...diffResources(base, head, regions), acknowledgements: [], regions },
+            })
+                .filter((p) => p.check === "day-two-name-taken")
+                .map((p) => p.urn);
+        const moved = { base: "us-east-1", head: "us-east-2" };
+        // The old queue in us-east-1 (the old stack's region), the new one in us-east-2: two names.
+        expect(taken([queue("old")], [queue("new")], moved)).to.deep.equal([]);
+        // The old one pinned to us-east-2, the new one there by the stack's region: one name.
+        expect(taken([queue("old", "us-east-2")], [queue("new")], moved)).to.deep.equal([queue("new").urn]);
+        // A role's name is the account's, whatever the regions.
+        expect(taken([role("old", "shared-role")], [role("new", "shared-role")], moved)).to.deep.equal([role("new", "shared-role").urn]);
     });
 
     it("refuses replacing a retained resource under its own name even with deleteBeforeReplace: the engine never deletes it", () => {

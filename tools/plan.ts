@@ -133,7 +133,17 @@ export async function planCommand(argv: string[], io: PlanOutput = { out: (t) =>
         // What the engine or AWS would refuse in a real `pulumi up` (against the baseline: on this change).
         const problems = checkReadiness({
             ...plan,
-            ...(diff && base ? { dayTwo: { base: base.resources, changes: diff.changes, moved: diff.moved, acknowledgements: plan.acknowledgements } } : {}),
+            ...(diff && base
+                ? {
+                      dayTwo: {
+                          base: base.resources,
+                          changes: diff.changes,
+                          moved: diff.moved,
+                          acknowledgements: plan.acknowledgements,
+                          regions: { base: typeof base.region === "string" ? base.region : region, head: region },
+                      },
+                  }
+                : {}),
         });
         // The same rules CI runs with --policy-pack policy/, configured for this stack's environment.
         const policy = applySuppressions(await evaluatePolicies(plan, { environment: plan.environment }), plan.suppressions);

@@ -1,5 +1,5 @@
 // Day two: what a change to a running stack would fail on, or lose, decided against a baseline plan.
-import { ResourceChange, compareVersions } from "../changes";
+import { ResourceChange, StackRegions, compareVersions, effectiveRegion } from "../changes";
 import { Acknowledgement } from "../../stacks/acknowledge";
 import { closestKey } from "../../stacks/schema-kit";
 import { namesResource } from "../../policy/suppress";
@@ -17,6 +17,8 @@ export interface DayTwoInput {
     moved: readonly { urn: string; from: string }[];
     /** `platform:acknowledge`. */
     acknowledgements: readonly Acknowledgement[];
+    /** The stack's region in the baseline and in this plan, where known: a resource that sets none is in its stack's. */
+    regions?: StackRegions;
 }
 
 /** Physical-name inputs of types the name checks do not cover: set, they fix the name. */
@@ -306,18 +308,27 @@ export function checkDayTwo(index: PlanIndex, input: DayTwoInput, report: Report
     // every create and replacement (https://github.com/pulumi/pulumi/blob/master/developer-docs/architecture/resource-registration.md):
     // a name such a resource holds is still taken when another resource is created under it.
     const deleted = input.changes.filter((c) => c.action === "delete").map((c) => baseByUrn.get(c.urn)!);
-    const physicalName = (r: PlannedResource) => {
+    // A name unique per region is held in the resource's effective region (its own, else its stack's);
+    // an account's or the world's (IAM, S3) wherever it is.
+    const physicalName = (r: PlannedResource, stackRegion: string | undefined) => {
         const field = nameField(r.type);
         const name = field ? r.inputs[field] : undefined;
         if (typeof name !== "string") return undefined;
         const scope = (NAME_SCOPES[r.type] ?? []).map((f) => JSON.stringify(r.inputs[f] ?? null));
-        return [namespaceOf(r.type), r.type.startsWith("aws:") ? (r.inputs.region ?? "") : "", name, ...scope].join("|");
+        const uniqueIn = UNIQUE_NAMES.find((u) => u.types.includes(r.type))?.scope;
+        const region = uniqueIn === "account" || uniqueIn === "global" ? "" : (effectiveRegion(r, stackRegion) ?? "");
+        return [namespaceOf(r.type), region, name, ...scope].join("|");
     };
-    const heldByDeleted = new Map(deleted.flatMap((r) => (r && physicalName(r) ? [[physicalName(r)!, r] as const] : [])));
+    const heldByDeleted = new Map(
+        deleted.flatMap((r) => {
+            const key = r && physicalName(r, input.regions?.base);
+            return key ? [[key, r] as const] : [];
+        }),
+    );
     for (const c of input.changes) {
         const head = index.byUrn.get(c.urn);
         if (!head || (c.action !== "create" && c.action !== "replace") || REVISIONED.has(c.type)) continue;
-        const key = physicalName(head);
+        const key = physicalName(head, input.regions?.head);
         const holder = key ? heldByDeleted.get(key) : undefined;
         if (!holder) continue;
         const field = nameField(c.type)!;
