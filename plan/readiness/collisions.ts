@@ -1,6 +1,6 @@
 // Physical-name collisions: two resources of the plan that AWS would give one name (or one slot).
 import { PlannedResource } from "../mocks";
-import { PlanIndex, Report, workloadComponent } from "./kit";
+import { PlanIndex, Report, regionOf, workloadComponent } from "./kit";
 
 /** Where a name must be unique: everywhere (S3), in the account (IAM), or in the account and region. */
 type Scope = "global" | "account" | "region";
@@ -400,7 +400,7 @@ export function checkNameCollisions(index: PlanIndex, region: string, report: Re
             if (!r.custom) continue;
             const values = rule.fields.map((f) => r.inputs[f]);
             if (values.some((v) => v === undefined || v === null || v === "" || SKIPPED.has(String(v)))) continue;
-            const at = rule.scope === "region" ? (typeof r.inputs.region === "string" ? r.inputs.region : region) : "";
+            const at = rule.scope === "region" ? regionOf(r, region) : "";
             const joined = values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\u0000");
             const key = `${at}\u0001${rule.caseInsensitive ? joined.toLowerCase() : joined}`;
             const first = seen.get(key);

@@ -1,7 +1,7 @@
 // Combinations AWS refuses although each value alone is valid: zones per region, classes per feature.
 import { GLOBAL_DATABASE_CLASS } from "../../components/blocks/aurora";
 import { zoneShortage } from "../../stacks/zones";
-import { PlanIndex, Report } from "./kit";
+import { PlanIndex, Report, regionOf } from "./kit";
 
 /**
  * A VPC spreads over at most the zones its region has (awsx stops with "does not have at least N
@@ -9,7 +9,7 @@ import { PlanIndex, Report } from "./kit";
  */
 export function checkZones(index: PlanIndex, region: string, report: Report): void {
     for (const vpc of index.of("awsx:ec2:Vpc")) {
-        const own = typeof vpc.inputs.region === "string" ? vpc.inputs.region : region;
+        const own = regionOf(vpc, region);
         const shortage = zoneShortage(own, Number(vpc.inputs.numberOfAvailabilityZones ?? 3));
         if (shortage) report("aws-zones", vpc.urn, shortage);
     }

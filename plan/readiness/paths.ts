@@ -2,7 +2,7 @@
 import { ecrImage } from "../../components/iam";
 import { hostFiles, secretSource } from "./permissions";
 import { PlannedResource } from "../mocks";
-import { PlanIndex, Report, T, asArray, forwardedTargetGroups, workloadComponent } from "./kit";
+import { PlanIndex, Report, T, asArray, forwardedTargetGroups, regionOf, workloadComponent } from "./kit";
 
 /**
  * What a workload reaches: an AWS service by its endpoint name (`ecr.api`, `logs`, ...), or the
@@ -55,7 +55,7 @@ function environmentNeeds(c: Container, index: PlanIndex, own: string): Need[] {
         }
         const bucket = index.of(...S3_BUCKETS).find((b) => b.state.id === e.value || b.inputs.bucket === e.value);
         if (bucket) {
-            const region = typeof bucket.inputs.region === "string" ? bucket.inputs.region : own;
+            const region = regionOf(bucket, own);
             needs.push(region === own ? { service: "s3", why, run: true } : { service: "internet", why: `${why} (a bucket in ${region})`, run: true });
         }
     }
@@ -177,7 +177,7 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
 
     const check = (workload: PlannedResource, subnetIds: unknown[], publicIp: boolean, workloadNeeds: Need[], groups: unknown[]) => {
         const needs = [...workloadNeeds, ...internetEgress(groups)];
-        const own = typeof workload.inputs.region === "string" ? workload.inputs.region : region;
+        const own = regionOf(workload, region);
         const first = subnets.get(String(subnetIds[0]));
         if (first && needs.length > 0 && groups.length > 0 && !httpsOut(groups, first.inputs.vpcId))
             report(
@@ -241,7 +241,7 @@ export function checkNetworkPaths(index: PlanIndex, region: string, report: Repo
             index.byIdOrArn(service.inputs.taskDefinition, T.taskDefinition) ?? index.of(T.taskDefinition).find((t) => service.dependencies.includes(t.urn));
         if (!task) continue;
         const network = (service.inputs.networkConfiguration ?? {}) as Record<string, unknown>;
-        const own = typeof service.inputs.region === "string" ? service.inputs.region : region;
+        const own = regionOf(service, region);
         check(service, asArray(network.subnets), network.assignPublicIp === true, taskNeeds(task, service, own, index), asArray(network.securityGroups));
     }
     for (const instance of index.of(T.instance)) {

@@ -1,7 +1,7 @@
 // Quotas: security-group rules, listener rules, target groups per balancer, and the regional quotas.
 import { PlannedResource, PrefixListLookup } from "../mocks";
 import { RegionalQuotas } from "../../stacks/quotas";
-import { asArray, forwardedTargetGroups, PlanIndex, Report, T } from "./kit";
+import { asArray, forwardedTargetGroups, PlanIndex, Report, T, regionOf } from "./kit";
 
 /**
  * Inbound and outbound rules per security group: 60 each by default; a rule referencing a
@@ -111,7 +111,7 @@ export function checkRegionalQuotas(index: PlanIndex, region: string, quotas: Re
     for (const { type, what, key } of counted) {
         const byRegion = new Map<string, PlannedResource[]>();
         for (const r of index.of(type)) {
-            const at = typeof r.inputs.region === "string" ? r.inputs.region : region;
+            const at = regionOf(r, region);
             byRegion.set(at, [...(byRegion.get(at) ?? []), r]);
         }
         for (const [at, resources] of byRegion) {

@@ -2,7 +2,7 @@
 import { CHATBOT_API_REGIONS } from "../../components/blocks/alarms";
 import { ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE } from "../../components/blocks/load-balancer";
 import { PlannedResource, PrefixListLookup } from "../mocks";
-import { asArray, PlanIndex, Report, T, parseStatements } from "./kit";
+import { asArray, PlanIndex, Report, T, parseStatements, regionOf } from "./kit";
 
 const certificateRegion = (arn: string) => /^arn:aws[\w-]*:acm:([a-z0-9-]+):/.exec(arn)?.[1];
 
@@ -15,7 +15,7 @@ const certificateRegion = (arn: string) => /^arn:aws[\w-]*:acm:([a-z0-9-]+):/.ex
  */
 export function checkRegions(index: PlanIndex, region: string, report: Report): void {
     for (const r of index.resources) {
-        const own = typeof r.inputs.region === "string" ? r.inputs.region : region;
+        const own = regionOf(r, region);
         if (T.listeners.includes(r.type as (typeof T.listeners)[number]) && typeof r.inputs.certificateArn === "string") {
             const at = certificateRegion(r.inputs.certificateArn);
             if (at && at !== own)
@@ -67,7 +67,6 @@ const ELB_ACCOUNT_IDS = new Set(Object.values(ELB_LOG_ACCOUNTS));
 
 export function checkCrossRegionReferences(index: PlanIndex, region: string, prefixLists: Record<string, PrefixListLookup>, report: Report): void {
     const regional = (r: PlannedResource) => r.custom && !GLOBAL_TYPE_PREFIXES.some((prefix) => r.type.startsWith(prefix));
-    const regionOf = (r: PlannedResource) => (typeof r.inputs.region === "string" ? r.inputs.region : region);
     // ARNs and EC2-style IDs (vpc-…, sg-…) only: a name such as "integration" is no reference.
     const reference = (value: unknown): value is string => typeof value === "string" && (value.startsWith("arn:") || /^[a-z]{2,8}-[0-9a-f]{8,17}$/.test(value));
     const byReference = new Map<string, PlannedResource>();
@@ -79,15 +78,15 @@ export function checkCrossRegionReferences(index: PlanIndex, region: string, pre
         else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, [...path, k], visit);
     };
     for (const r of index.resources.filter(regional)) {
-        const own = regionOf(r);
+        const own = regionOf(r, region);
         const allowed = CROSS_REGION_INPUTS[r.type] ?? [];
         walk(r.inputs, [], (value, path) => {
             const target = byReference.get(value);
-            if (!target || target === r || allowed.includes(path) || regionOf(target) === own) return;
+            if (!target || target === r || allowed.includes(path) || regionOf(target, region) === own) return;
             report(
                 "cross-region-reference",
                 r.urn,
-                `${path} names ${target.name} (${target.type}) in ${regionOf(target)}; this resource is in ${own}, where AWS cannot find it`,
+                `${path} names ${target.name} (${target.type}) in ${regionOf(target, region)}; this resource is in ${own}, where AWS cannot find it`,
             );
         });
         if ([T.ingress, T.egress, T.sgRule].includes(r.type as typeof T.ingress))
